@@ -1,0 +1,63 @@
+// The Backend interface: allocate, upload, read, free, and run one primitive kernel on strided views.
+import type { DType, TypedArray } from '../core/dtype.js';
+import type { KernelPrimitive, PrimitiveParams } from '../core/primitives.js';
+
+/** Names of the backends gradlab knows. */
+export type BackendName = 'js' | 'native' | 'webgpu';
+
+/**
+ * A block of device memory holding `size` elements of `dtype`. Backends subclass or extend it with
+ * their own handle (a typed array for `js`, a GPUBuffer for `webgpu`...).
+ */
+export interface Storage {
+  readonly backend: Backend;
+  readonly dtype: DType;
+  readonly size: number;
+  /** Bytes the storage occupies on its device. */
+  readonly byteLength: number;
+  /** Set once the memory was released; kernels must never see a disposed storage. */
+  disposed: boolean;
+}
+
+/** A strided window into a storage: what kernels read and write. */
+export interface TensorView {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+}
+
+/**
+ * One kernel: reads `inputs` (arbitrary strides, already broadcast to the output shape for elementwise
+ * ops), writes `out`. `out` is a fresh contiguous view, except for `copy`, whose `out` may be any
+ * strided view (in-place writes go through it).
+ */
+export type KernelFn<Params> = (inputs: readonly TensorView[], out: TensorView, params: Params) => void;
+export type Kernel<P extends KernelPrimitive> = KernelFn<PrimitiveParams[P]>;
+
+/** Every backend implements every kernel primitive: a missing kernel is a compile error. */
+export type KernelTable = { [P in KernelPrimitive]: Kernel<P> };
+
+/**
+ * A compute device. Work may be queued (asynchronous devices): `run` returns immediately, `read`
+ * resolves when the data is back, and `readSync` may throw where the device cannot block.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  /** True when `readSync` is unavailable (e.g. WebGPU). */
+  readonly asyncOnly: boolean;
+  /** Allocates uninitialized (or zeroed) memory for `size` elements. */
+  allocate(dtype: DType, size: number): Storage;
+  /** Allocates memory and copies `data` (of the dtype's typed array) into it. */
+  upload(dtype: DType, data: TypedArray): Storage;
+  /** Reads a view back as a new contiguous typed array in row-major order. */
+  read(view: TensorView): Promise<TypedArray>;
+  readSync(view: TensorView): TypedArray;
+  /** Releases the storage's memory now. */
+  dispose(storage: Storage): void;
+  /** Runs a primitive kernel. */
+  run<P extends KernelPrimitive>(prim: P, inputs: readonly TensorView[], out: TensorView, params: PrimitiveParams[P]): void;
+  /** Waits until queued work has finished (no-op on synchronous backends). */
+  sync(): Promise<void>;
+}

@@ -1,0 +1,70 @@
+// The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
+import type { Backend, KernelTable, Storage, TensorView } from '../backend.js';
+import { allocArray, itemSize, type DType, type TypedArray } from '../../core/dtype.js';
+import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
+import { binaryKernel, castKernel, copyKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
+import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
+import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddKernel } from './movement.js';
+import { randomKernel } from './random.js';
+import { gatherDense } from './strided.js';
+
+/** JS storage: a typed array of the dtype's kind. */
+export interface JsStorage extends Storage {
+  data: TypedArray;
+}
+
+const kernels: KernelTable = {
+  neg: unaryKernel('neg'), exp: unaryKernel('exp'), log: unaryKernel('log'), log1p: unaryKernel('log1p'),
+  expm1: unaryKernel('expm1'), sin: unaryKernel('sin'), cos: unaryKernel('cos'), tanh: unaryKernel('tanh'),
+  sqrt: unaryKernel('sqrt'), abs: unaryKernel('abs'), sign: unaryKernel('sign'), sigmoid: unaryKernel('sigmoid'),
+  relu: unaryKernel('relu'), erf: unaryKernel('erf'), logicalNot: unaryKernel('logicalNot'),
+  add: binaryKernel('add'), sub: binaryKernel('sub'), mul: binaryKernel('mul'), div: binaryKernel('div'),
+  pow: binaryKernel('pow'), maximum: binaryKernel('maximum'), minimum: binaryKernel('minimum'),
+  eq: binaryKernel('eq'), ne: binaryKernel('ne'), lt: binaryKernel('lt'), le: binaryKernel('le'),
+  gt: binaryKernel('gt'), ge: binaryKernel('ge'),
+  logicalAnd: binaryKernel('logicalAnd'), logicalOr: binaryKernel('logicalOr'), logicalXor: binaryKernel('logicalXor'),
+  where: whereKernel, cast: castKernel, copy: copyKernel,
+  sum: reduceKernel('sum'), amax: reduceKernel('amax'), amin: reduceKernel('amin'), prod: reduceKernel('prod'),
+  argmax: argmaxKernel, argmin: argminKernel, cumsum: cumsumKernel, logSoftmax: logSoftmaxKernel,
+  matmul: matmulKernel, conv2d: conv2dKernel, unfold: unfoldKernel, fold: foldKernel,
+  pad: padKernel, flip: flipKernel, cat: catKernel, gather: gatherKernel, scatterAdd: scatterAddKernel,
+  full: fullKernel, random: randomKernel,
+};
+
+class JsBackend implements Backend {
+  readonly name = 'js' as const;
+  readonly asyncOnly = false;
+
+  allocate(dtype: DType, size: number): JsStorage {
+    return { backend: this, dtype, size, byteLength: size * itemSize(dtype), disposed: false, data: allocArray(dtype, size) };
+  }
+
+  upload(dtype: DType, data: TypedArray): JsStorage {
+    const s = this.allocate(dtype, data.length);
+    s.data.set(data as never);
+    return s;
+  }
+
+  readSync(view: TensorView): TypedArray {
+    return gatherDense(view).slice() as TypedArray;
+  }
+
+  async read(view: TensorView): Promise<TypedArray> {
+    return this.readSync(view);
+  }
+
+  dispose(storage: Storage): void {
+    (storage as JsStorage).data = allocArray(storage.dtype, 0);
+    storage.disposed = true;
+  }
+
+  run<P extends KernelPrimitive>(prim: P, inputs: readonly TensorView[], out: TensorView, params: PrimitiveParams[P]): void {
+    (kernels[prim] as (i: readonly TensorView[], o: TensorView, p: PrimitiveParams[P]) => void)(inputs, out, params);
+  }
+
+  async sync(): Promise<void> {}
+}
+
+/** The process-wide JS backend instance. */
+export const jsBackend: Backend = new JsBackend();

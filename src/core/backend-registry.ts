@@ -1,0 +1,120 @@
+// Which backends exist, which one new tensors go to, and how to switch (GRADLAB_BACKEND, setBackend).
+import type { Backend, BackendName } from '../backends/backend.js';
+import { BackendError } from './errors.js';
+
+/** A backend factory: returns the backend, or throws a BackendError saying why it cannot load. */
+export type BackendLoader = () => Backend | Promise<Backend>;
+
+interface Entry { loader: BackendLoader; priority: number; instance?: Backend; failure?: string }
+
+const entries = new Map<BackendName, Entry>();
+let current: Backend | null = null;
+const reported = new Set<string>();
+
+/** Makes a backend available; higher priority is preferred by default. */
+export function registerBackend(name: BackendName, loader: BackendLoader, priority: number): void {
+  entries.set(name, { loader, priority });
+}
+
+function loadSync(name: BackendName): Backend {
+  const e = entries.get(name);
+  if (!e) throw new BackendError(`unknown backend '${name}'; available: ${[...entries.keys()].join(', ')}`);
+  if (e.instance) return e.instance;
+  if (e.failure) throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
+  try {
+    const b = e.loader();
+    if (b instanceof Promise) throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
+    return (e.instance = b);
+  } catch (err) {
+    if (err instanceof BackendError && /asynchronous/.test(err.message)) throw err;
+    e.failure = (err as Error).message;
+    throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
+  }
+}
+
+/** The backend new tensors are created on. Picks GRADLAB_BACKEND or the best loadable one on first use. */
+export function currentBackend(): Backend {
+  if (current) return current;
+  const wanted = typeof process !== 'undefined' ? process.env?.GRADLAB_BACKEND : undefined;
+  if (wanted) {
+    current = loadSync(wanted as BackendName);
+    return current;
+  }
+  const ordered = [...entries].sort((a, b) => b[1].priority - a[1].priority);
+  for (const [name] of ordered) {
+    try {
+      current = loadSync(name);
+      return current;
+    } catch (err) {
+      const msg = `gradlab: backend '${name}' unavailable (${(err as Error).message}); using the next one`;
+      if (!reported.has(msg) && entries.get(name)?.priority !== undefined && name !== 'webgpu') {
+        reported.add(msg);
+        console.warn(msg);
+      }
+    }
+  }
+  throw new BackendError('no backend could be loaded');
+}
+
+/**
+ * Switches the backend for new tensors. Synchronous backends switch at once (errors are thrown
+ * immediately); asynchronous ones (webgpu) finish when the returned promise resolves.
+ * @example await gl.setBackend('js');
+ */
+export function setBackend(name: BackendName): Promise<void> {
+  const e = entries.get(name);
+  if (!e) throw new BackendError(`unknown backend '${name}'; available: ${[...entries.keys()].join(', ')}`);
+  if (e.instance) {
+    current = e.instance;
+    return Promise.resolve();
+  }
+  if (e.failure) throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
+  let result: Backend | Promise<Backend>;
+  try {
+    result = e.loader();
+  } catch (err) {
+    e.failure = (err as Error).message;
+    throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
+  }
+  if (result instanceof Promise)
+    return result.then(
+      (b) => {
+        e.instance = b;
+        current = b;
+      },
+      (err: Error) => {
+        e.failure = err.message;
+        throw new BackendError(`backend '${name}' is not available: ${err.message}`);
+      },
+    );
+  e.instance = result;
+  current = result;
+  return Promise.resolve();
+}
+
+/** Name of the backend new tensors go to. */
+export function getBackend(): BackendName {
+  return currentBackend().name;
+}
+
+/** The backend instance with this name (loading it if needed). */
+export function backendByName(name: BackendName): Backend {
+  return loadSync(name);
+}
+
+/** Names of the registered backends that load on this machine (synchronously). */
+export function availableBackends(): BackendName[] {
+  const out: BackendName[] = [];
+  for (const [name, e] of entries) {
+    if (e.instance) out.push(name);
+    else if (!e.failure) {
+      try {
+        loadSync(name);
+        out.push(name);
+      } catch {
+        /* reported by setBackend/currentBackend when asked for */
+      }
+    }
+  }
+  return out;
+}

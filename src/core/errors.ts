@@ -1,0 +1,47 @@
+// Named error classes: every message says which op failed, what it expected and what it got.
+
+/** Base class of every error gradlab throws on purpose. */
+export class GradlabError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit an op (`ShapeError: matmul: [2,3] x [4,5] ...`). */
+export class ShapeError extends GradlabError {}
+
+/** Two shapes that cannot be broadcast together. */
+export class BroadcastError extends ShapeError {}
+
+/** A dtype an op does not accept, or two dtypes that do not mix. */
+export class DTypeError extends GradlabError {}
+
+/** An index or dimension outside the valid range. */
+export class IndexOutOfRangeError extends GradlabError {}
+
+/** A bad argument value (negative size, unknown option, wrong type). */
+export class ArgumentError extends GradlabError {}
+
+/** Gradient requests that cannot be served (non-scalar output without gradOutput, unused input...). */
+export class GradError extends GradlabError {}
+
+/** backward() through a graph whose saved tensors were already freed. */
+export class GraphFreedError extends GradError {}
+
+/** A tensor saved for backward was modified in place before backward read it. */
+export class InplaceModificationError extends GradError {}
+
+/** NaN or Inf produced by an op while anomaly detection is on. */
+export class AnomalyError extends GradlabError {}
+
+/** A backend that cannot load or cannot run a kernel. */
+export class BackendError extends GradlabError {}
+
+/** Use of a tensor after dispose(). */
+export class DisposedError extends GradlabError {}
+
+/** Formats a shape the way error messages show it: [2,3]. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}

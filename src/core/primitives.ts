@@ -1,0 +1,89 @@
+// The closed set of primitive ops and the parameters each takes; everything else is a composite in src/ops.
+import type { DType } from './dtype.js';
+
+/** Elementwise float functions of one tensor. */
+export const UNARY_OPS = [
+  'neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tanh', 'sqrt',
+  'abs', 'sign', 'sigmoid', 'relu', 'erf',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Elementwise arithmetic of two broadcast tensors. */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Comparisons of two broadcast tensors, producing bool. */
+export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+/** Logical ops on bool tensors. */
+export const LOGICAL_OPS = ['logicalAnd', 'logicalOr', 'logicalXor'] as const;
+export type LogicalOp = (typeof LOGICAL_OPS)[number];
+
+/** Reductions over a set of dims. */
+export const REDUCE_OPS = ['sum', 'amax', 'amin', 'prod'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+export interface ReduceParams { dims: number[]; keepdim: boolean }
+export interface Conv2dParams { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number }
+export interface UnfoldParams {
+  kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number];
+  /** value used for padded positions (0 for conv, -Infinity for max pooling) */
+  padValue: number;
+}
+export interface FoldParams extends Omit<UnfoldParams, 'padValue'> { outputSize: [number, number] }
+export interface PadSpec { lo: number; hi: number; interior: number }
+export interface RandomParams {
+  shape: number[]; dtype: DType; dist: 'uniform' | 'normal';
+  /** Philox key (two uint32 words) and the first 128-bit block counter used. */
+  key: [number, number]; counter: number;
+}
+
+/** Parameters of every primitive. Adding a primitive here without a rule in vjp.ts, infer.ts and each backend fails to compile. */
+export interface PrimitiveParams {
+  // elementwise
+  neg: null; exp: null; log: null; log1p: null; expm1: null; sin: null; cos: null; tanh: null; sqrt: null;
+  abs: null; sign: null; sigmoid: null; relu: null; erf: null; logicalNot: null;
+  add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
+  eq: null; ne: null; lt: null; le: null; gt: null; ge: null;
+  logicalAnd: null; logicalOr: null; logicalXor: null;
+  where: null;
+  cast: { dtype: DType };
+  copy: null;
+  // reductions and scans
+  sum: ReduceParams; amax: ReduceParams; amin: ReduceParams; prod: ReduceParams;
+  argmax: { dim: number; keepdim: boolean }; argmin: { dim: number; keepdim: boolean };
+  cumsum: { dim: number };
+  logSoftmax: { dim: number };
+  // linear algebra
+  matmul: null;
+  // views (no kernel: they share storage)
+  reshape: { shape: number[] };
+  permute: { dims: number[] };
+  expand: { shape: number[] };
+  slice: { starts: number[]; ends: number[]; steps: number[] };
+  // copying movement
+  pad: { pads: PadSpec[]; value: number };
+  flip: { dims: number[] };
+  cat: { dim: number };
+  gather: { dim: number };
+  scatterAdd: { dim: number };
+  // convolution helpers
+  conv2d: Conv2dParams;
+  unfold: UnfoldParams;
+  fold: FoldParams;
+  // creation
+  full: { shape: number[]; dtype: DType; value: number };
+  random: RandomParams;
+}
+
+export type Primitive = keyof PrimitiveParams;
+
+/** Primitives that create views instead of running a kernel. */
+export type ViewPrimitive = 'reshape' | 'permute' | 'expand' | 'slice';
+/** Primitives a backend must implement as kernels. */
+export type KernelPrimitive = Exclude<Primitive, ViewPrimitive>;
+
+export function isViewPrimitive(p: Primitive): p is ViewPrimitive {
+  return p === 'reshape' || p === 'permute' || p === 'expand' || p === 'slice';
+}

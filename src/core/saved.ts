@@ -1,0 +1,137 @@
+// Saved tensors: the single choke point through which rules keep data for backward (hooks, accounting, version checks).
+import type { Storage } from '../backends/backend.js';
+import { itemSize } from './dtype.js';
+import { InplaceModificationError } from './errors.js';
+import { addSavedBytes } from './memory.js';
+import { state } from './state.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * Pack/unpack hooks applied to every tensor saved for backward inside a `savedTensorHooks` region
+ * (PyTorch semantics: the innermost region's hooks apply).
+ */
+export interface SavedTensorHooks {
+  /** Receives the tensor to save; returns what to keep (a tensor, a typed array, or an object holding them). */
+  pack(t: Tensor): unknown;
+  /** Receives what pack returned; returns the tensor backward will use. */
+  unpack(packed: unknown): Tensor;
+}
+
+/**
+ * Applies pack/unpack hooks to everything saved for backward while `fn` runs.
+ * @example
+ * const y = gl.savedTensorHooks({ pack: (t) => t.to('float16'), unpack: (p) => p.float() }, () => f(x));
+ */
+export function savedTensorHooks<T>(hooks: SavedTensorHooks, fn: () => T): T {
+  state.savedHooks.push(hooks);
+  try {
+    return fn();
+  } finally {
+    state.savedHooks.pop();
+  }
+}
+
+const storageRefs = new WeakMap<Storage, number>();
+
+/** Whether a saved entry still holds this storage (dispose() must then keep it). */
+export function isStorageSaved(s: Storage): boolean {
+  return storageRefs.has(s);
+}
+
+function holdStorage(s: Storage): number {
+  const n = storageRefs.get(s) ?? 0;
+  storageRefs.set(s, n + 1);
+  return n === 0 ? s.byteLength : 0;
+}
+
+function dropStorage(s: Storage): number {
+  const n = storageRefs.get(s) ?? 0;
+  if (n <= 1) {
+    storageRefs.delete(s);
+    return n === 1 ? s.byteLength : 0;
+  }
+  storageRefs.set(s, n - 1);
+  return 0;
+}
+
+/** Bytes of what a pack hook returned: its tensors and typed arrays, found recursively. */
+export function packedBytes(value: unknown, seen = new Set<unknown>()): number {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return 0;
+  seen.add(value);
+  if (isTensorLike(value)) return value.numel * itemSize(value.dtype);
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  let sum = 0;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) sum += packedBytes(v, seen);
+  return sum;
+}
+
+function isTensorLike(v: object): v is { numel: number; dtype: Tensor['dtype'] } {
+  return (v as { __isTensor?: boolean }).__isTensor === true;
+}
+
+/** Accounting of one saved entry, kept apart from the tensor so finalizers never hold a graph alive. */
+export interface SavedAccount {
+  storage: Storage | null;
+  bytes: number;
+}
+
+/** One saved entry of a tape node. */
+export class SavedSlot {
+  private tensor: Tensor | null;
+  private readonly version: number;
+  private readonly packed: unknown;
+  private readonly hooks: SavedTensorHooks | null;
+  readonly account: SavedAccount;
+  /** Shape and dtype of the tensor that was saved (for residual listings). */
+  readonly shape: readonly number[];
+  readonly dtype: Tensor['dtype'];
+  /** Whether the saved tensor is a leaf (a parameter or input) rather than an intermediate. */
+  readonly isLeaf: boolean;
+
+  constructor(t: Tensor) {
+    this.shape = t.shape;
+    this.dtype = t.dtype;
+    this.isLeaf = t.gradFn === null;
+    this.version = t._version.value;
+    const hooks = state.savedHooks.length ? state.savedHooks[state.savedHooks.length - 1] : null;
+    this.hooks = hooks;
+    if (hooks) {
+      // the hook's result is what is held: a pack that drops the tensor frees it
+      const packed = hooks.pack(t);
+      this.packed = packed;
+      this.tensor = null;
+      const bytes = packedBytes(packed);
+      this.account = { storage: null, bytes };
+      addSavedBytes(bytes, 1);
+    } else {
+      this.packed = null;
+      this.tensor = t;
+      this.account = { storage: t.storage, bytes: 0 };
+      addSavedBytes(holdStorage(t.storage), 1);
+    }
+  }
+
+  /** Bytes this entry adds to the accounting (0 for a storage already held by another entry). */
+  get bytes(): number {
+    return this.account.storage ? this.account.storage.byteLength : this.account.bytes;
+  }
+
+  unpack(op: string): Tensor {
+    if (this.hooks) return this.hooks.unpack(this.packed);
+    const t = this.tensor!;
+    if (t._version.value !== this.version)
+      throw new InplaceModificationError(
+        `${op}: a tensor of shape [${t.shape.join(',')}] saved for backward was modified in place ` +
+          `(version ${this.version} at save, ${t._version.value} now); use an out-of-place op or clone() before modifying it`,
+      );
+    return t;
+  }
+}
+
+/** Releases the accounting of saved entries (after backward, or when a graph is collected unused). */
+export function releaseAccounts(accounts: readonly SavedAccount[]): void {
+  let bytes = 0;
+  for (const a of accounts) bytes += a.storage ? dropStorage(a.storage) : a.bytes;
+  addSavedBytes(-bytes, -accounts.length);
+}

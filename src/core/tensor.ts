@@ -1,0 +1,281 @@
+// The Tensor: a strided view of backend storage plus its place on the tape (gradFn, grad, hooks, version).
+import type { Storage, TensorView } from '../backends/backend.js';
+import { currentBackend } from './backend-registry.js';
+import { isFloat, type DType, type TypedArray } from './dtype.js';
+import { DisposedError, DTypeError, GradError } from './errors.js';
+import { trackStorage, trackTensor, untrackStorage } from './memory.js';
+import type { GradHook, Node } from './node.js';
+import { isStorageSaved } from './saved.js';
+import { isContiguous } from './shape.js';
+import { state } from './state.js';
+
+/** Shared by a tensor and all its views: bumped by every in-place write. */
+export interface VersionCounter { value: number }
+
+/** Handle returned by registerHook. */
+export interface RemovableHandle { remove(): void }
+
+let disposeScopes: Tensor[][] = [];
+/** Live (not disposed) tensors per storage: a storage is freed by dispose() when none is left. */
+const storageRefs = new WeakMap<Storage, number>();
+
+/**
+ * An n-dimensional array on a backend, with reverse-mode autodiff.
+ * @example
+ * const x = gl.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward();   // x.grad = 2x
+ */
+export class Tensor implements TensorView {
+  storage: Storage;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+  /** Gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). */
+  grad: Tensor | null = null;
+  /** The tape node that produced this tensor; null for leaves. */
+  gradFn: Node | null = null;
+  /** An optional name shown in the tape and memory views. */
+  name: string | undefined = undefined;
+  /** @internal which output of gradFn this is */
+  _outputIndex = 0;
+  /** @internal */
+  _version: VersionCounter;
+  /** @internal the tensor this one is a view of */
+  _base: Tensor | null = null;
+  /** @internal gradient hooks of a leaf */
+  _hooks: GradHook[] | null = null;
+  private _requiresGrad = false;
+  private _disposed = false;
+
+  /** @internal use gl.tensor / gl.zeros / ops to create tensors. */
+  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version?: VersionCounter) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = dtype;
+    this._version = version ?? { value: 0 };
+    trackTensor(this, storage.backend.name);
+    storageRefs.set(storage, (storageRefs.get(storage) ?? 0) + 1);
+    if (!version) trackStorage(storage);
+    if (disposeScopes.length) disposeScopes[disposeScopes.length - 1].push(this);
+  }
+
+  /** @internal a tensor sharing this one's storage and version counter. */
+  static _view(base: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    const v = new Tensor(base.storage, shape, strides, offset, base.dtype, base._version);
+    v._base = base._base ?? base;
+    return v;
+  }
+
+  get __isTensor(): true {
+    return true;
+  }
+
+  /** Number of elements. */
+  get numel(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Name of the backend holding the data. */
+  get device(): string {
+    return this.storage.backend.name;
+  }
+
+  /** True for tensors not produced by a recorded op (inputs, parameters). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(on: boolean) {
+    this.requiresGrad_(on);
+  }
+
+  /** Marks a leaf as needing a gradient (float dtypes only). Returns this. */
+  requiresGrad_(on = true): this {
+    if (on && !isFloat(this.dtype))
+      throw new DTypeError(`requiresGrad: only float tensors can require gradients, got ${this.dtype}`);
+    if (!on && this.gradFn) throw new GradError('requiresGrad: cannot turn off requiresGrad of a non-leaf tensor; use detach()');
+    this._requiresGrad = on;
+    return this;
+  }
+
+  /**
+   * A tensor sharing this one's data but cut from the tape (no gradFn, requiresGrad false).
+   * @example const target = y.detach();
+   */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype, this._version);
+  }
+
+  /** @internal set by the engine when a recorded op produced this tensor. */
+  _setGradFn(node: Node, index: number): void {
+    this.gradFn = node;
+    this._outputIndex = index;
+    this._requiresGrad = true;
+  }
+
+  /** @internal */
+  _assertAlive(op: string): void {
+    if (this._disposed || this.storage.disposed)
+      throw new DisposedError(`${op}: tensor of shape [${this.shape.join(',')}] was disposed`);
+  }
+
+  get isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+
+  /** The elements as a new flat typed array (row-major). Throws on asynchronous backends: use data(). */
+  dataSync(): TypedArray {
+    this._assertAlive('dataSync');
+    const b = this.storage.backend;
+    if (b.asyncOnly)
+      throw new GradError(
+        `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.item()')`,
+      );
+    return b.readSync(this);
+  }
+
+  /** The elements as a new flat typed array, once the device has them. */
+  async data(): Promise<TypedArray> {
+    this._assertAlive('data');
+    return this.storage.backend.read(this);
+  }
+
+  /** Nested JS arrays (a number for a scalar; booleans for bool tensors). */
+  toArray(): unknown {
+    const flat = this.dataSync();
+    const asValue = (v: number): number | boolean => (this.dtype === 'bool' ? v !== 0 : v);
+    if (this.shape.length === 0) return asValue(flat[0]);
+    const build = (dim: number, at: number): unknown[] => {
+      const n = this.shape[dim];
+      const out: unknown[] = new Array(n);
+      let step = 1;
+      for (let d = dim + 1; d < this.shape.length; d++) step *= this.shape[d];
+      for (let i = 0; i < n; i++) out[i] = dim === this.shape.length - 1 ? asValue(flat[at + i]) : build(dim + 1, at + i * step);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.numel !== 1)
+      throw new GradError(`item: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`);
+    return this.dataSync()[0];
+  }
+
+  /** Releases the storage now (on CPU backends this only helps the garbage collector). */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    const refs = (storageRefs.get(this.storage) ?? 1) - 1;
+    storageRefs.set(this.storage, refs);
+    if (refs <= 0 && !this.storage.disposed && !isStorageSaved(this.storage)) {
+      this.storage.backend.dispose(this.storage);
+      untrackStorage(this.storage);
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Registers a hook called with this tensor's gradient during backward; it may return a replacement. */
+  registerHook(hook: GradHook): RemovableHandle {
+    if (!this._requiresGrad) throw new GradError("registerHook: cannot register a hook on a tensor that doesn't require grad");
+    let list: GradHook[];
+    if (this.gradFn) {
+      const node = this.gradFn;
+      node.outputHooks ??= node.outputShapes.map(() => []);
+      list = node.outputHooks[this._outputIndex];
+    } else list = this._hooks ??= [];
+    list.push(hook);
+    return { remove: () => void list.splice(list.indexOf(hook) >>> 0, 1) };
+  }
+
+  /** Keeps the gradient of this non-leaf in `.grad` after backward. */
+  retainGrad(): this {
+    if (!this.gradFn) return this;
+    const node = this.gradFn;
+    node.retained ??= node.outputShapes.map(() => null);
+    node.retained[this._outputIndex] = this;
+    return this;
+  }
+
+  toString(): string {
+    const head = `tensor(shape=[${this.shape.join(',')}], dtype=${this.dtype}, device=${this.device}`;
+    const grad = this.gradFn ? `, gradFn=${this.gradFn.op}` : this._requiresGrad ? ', requiresGrad=true' : '';
+    if (this.storage.backend.asyncOnly || this.numel > 100) return `${head}${grad})`;
+    return `${head}${grad}) ${JSON.stringify(this.toArray())}`;
+  }
+}
+
+
+/**
+ * Runs `fn` and disposes every tensor created inside it except those it returns (anywhere in the
+ * returned value). On CPU backends this only frees memory earlier.
+ * @example const y = gl.tidy(() => x.mul(2).add(1));
+ */
+export function tidy<T>(fn: () => T): T {
+  disposeScopes.push([]);
+  let created: Tensor[] = [];
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    created = disposeScopes.pop()!;
+  }
+  const keep = new Set<Tensor>();
+  collectTensors(result, keep);
+  const outer = disposeScopes.length ? disposeScopes[disposeScopes.length - 1] : null;
+  for (const t of created) {
+    if (keep.has(t)) outer?.push(t);
+    else if (!keptForever.has(t)) t.dispose();
+  }
+  return result;
+}
+
+const keptForever = new WeakSet<Tensor>();
+/** Excludes a tensor from disposal by enclosing tidy() scopes. */
+export function keep<T extends Tensor>(t: T): T {
+  keptForever.add(t);
+  return t;
+}
+
+function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
+  if (depth > 8 || v === null || typeof v !== 'object') return;
+  if (v instanceof Tensor) {
+    out.add(v);
+    if (v.grad) out.add(v.grad);
+    return;
+  }
+  for (const x of Array.isArray(v) ? v : Object.values(v)) collectTensors(x, out, depth + 1);
+}
+
+/** @internal reset dispose scopes (tests). */
+export function _resetDisposeScopes(): void {
+  disposeScopes = [];
+}
+
+/** The backend tensors are created on right now. */
+export function defaultBackend() {
+  return currentBackend();
+}
+
+export { state };
