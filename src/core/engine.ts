@@ -69,6 +69,7 @@ function record<P extends Primitive>(prim: P, inputs: readonly Tensor[], params:
   const node = new Node(state.nextNodeId++, prim, params, inputs, [{ shape: out.shape, dtype: out.dtype }], currentScope());
   const rule = ruleFor(prim);
   const needs = node.inputs.map((e) => e !== null);
+  out._setGradFn(node, 0);
   if (rule.save) rule.save({ params, needsInputGrad: needs, save: (...ts) => node.save(ts) }, inputs, out);
   node.backward = (saved, grads, needsNow) => {
     const ctx: BackwardContext<P> = {
@@ -82,7 +83,6 @@ function record<P extends Primitive>(prim: P, inputs: readonly Tensor[], params:
     return rule.vjp(ctx, grads[0]);
   };
   node.seal();
-  out._setGradFn(node, 0);
 }
 
 /** Throws AnomalyError when a float tensor holds NaN or Inf (only on synchronous backends). */

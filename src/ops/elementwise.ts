@@ -1,0 +1,173 @@
+// Elementwise ops: arithmetic with broadcasting and promotion, math functions, activations, comparisons.
+import { isFloat, type DType } from '../core/dtype.js';
+import { apply } from '../core/engine.js';
+import { DTypeError } from '../core/errors.js';
+import type { CompareOp, UnaryOp } from '../core/primitives.js';
+import { pcast } from '../core/prims.js';
+import { Tensor } from '../core/tensor.js';
+import { asTensor, promote, scalarTensor, toFloat, type TensorLike } from './tensor-like.js';
+
+export interface AlphaOptions {
+  /** Multiplier of the second operand (a + alpha * b). */
+  alpha?: number;
+}
+
+const floatUnary = (op: UnaryOp) => (x: Tensor) => apply(op, [toFloat(x)], null);
+
+/** @example gl.add(a, b)  // a + b, broadcasting */
+export function add(a: TensorLike, b: TensorLike, opts: AlphaOptions = {}): Tensor {
+  if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
+  const [x, y] = promote(a, b, 'add');
+  return apply('add', [x, y], null);
+}
+
+/** @example gl.sub(a, b)  // a - b */
+export function sub(a: TensorLike, b: TensorLike, opts: AlphaOptions = {}): Tensor {
+  if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
+  const [x, y] = promote(a, b, 'sub');
+  return apply('sub', [x, y], null);
+}
+
+/** @example gl.mul(a, 2) */
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = promote(a, b, 'mul');
+  return apply('mul', [x, y], null);
+}
+
+/** True division (integers are promoted to float32). */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = promote(a, b, 'div');
+  return apply('div', [toFloat(x), toFloat(y)], null);
+}
+
+/** @example gl.pow(x, 3) */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = promote(a, b, 'pow');
+  return apply('pow', [x, y], null);
+}
+
+/** Elementwise maximum of two tensors (NaN propagates; ties split the gradient). */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = promote(a, b, 'maximum');
+  return apply('maximum', [x, y], null);
+}
+
+/** Elementwise minimum of two tensors. */
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = promote(a, b, 'minimum');
+  return apply('minimum', [x, y], null);
+}
+
+export const neg = (x: Tensor): Tensor => apply('neg', [x], null);
+export const exp = floatUnary('exp');
+export const log = floatUnary('log');
+export const log1p = floatUnary('log1p');
+export const expm1 = floatUnary('expm1');
+export const sqrt = floatUnary('sqrt');
+export const sin = floatUnary('sin');
+export const cos = floatUnary('cos');
+export const tanh = floatUnary('tanh');
+export const sigmoid = floatUnary('sigmoid');
+export const erf = floatUnary('erf');
+export const abs = (x: Tensor): Tensor => apply('abs', [x], null);
+export const sign = (x: Tensor): Tensor => apply('sign', [x], null);
+export const relu = (x: Tensor): Tensor => apply('relu', [x], null);
+
+/** 1 / sqrt(x). */
+export function rsqrt(x: Tensor): Tensor {
+  return div(1, sqrt(x));
+}
+
+/** Casts to `dtype` (differentiable between float dtypes). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  return pcast(x, dtype);
+}
+
+/** x * sigmoid(x). */
+export function silu(x: Tensor): Tensor {
+  return mul(x, sigmoid(x));
+}
+
+/**
+ * GELU: exact (erf) by default, or the tanh approximation.
+ * @example gl.gelu(x, { approximate: 'tanh' })
+ */
+export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  if (opts.approximate === 'tanh') {
+    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** max(0,x) + negativeSlope * min(0,x). */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return where(gt(x, 0), x, mul(x, negativeSlope));
+}
+
+/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const pos = gt(x, 0);
+  return where(pos, x, mul(expm1(where(pos, 0, x)), alpha));
+}
+
+/** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's definition). */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  const bx = mul(x, beta);
+  const smooth = div(add(relu(bx), log1p(exp(neg(abs(bx))))), beta);
+  return where(gt(bx, threshold), x, smooth);
+}
+
+/**
+ * Limits values to [min, max] (either bound may be omitted; numbers or tensors). The gradient is 1
+ * inside the range, bounds included, as in PyTorch.
+ * @example gl.clamp(x, 0, 1)
+ */
+export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
+  let out = x;
+  if (min !== undefined && min !== null) out = where(lt(out, min), promote(min, out)[0], out);
+  if (max !== undefined && max !== null) out = where(gt(out, max), promote(max, out)[0], out);
+  return out;
+}
+
+function compare(op: CompareOp) {
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const [x, y] = promote(a, b, op);
+    return apply(op, [x, y], null);
+  };
+}
+export const eq = compare('eq');
+export const ne = compare('ne');
+export const lt = compare('lt');
+export const le = compare('le');
+export const gt = compare('gt');
+export const ge = compare('ge');
+
+function logical(op: 'logicalAnd' | 'logicalOr' | 'logicalXor') {
+  return (a: TensorLike, b: TensorLike): Tensor => apply(op, [toBool(asTensor(a)), toBool(asTensor(b))], null);
+}
+const toBool = (x: Tensor) => pcast(x, 'bool');
+export const logicalAnd = logical('logicalAnd');
+export const logicalOr = logical('logicalOr');
+export const logicalXor = logical('logicalXor');
+export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [toBool(x)], null);
+
+/**
+ * Picks from `a` where `cond` holds, else from `b` (broadcasting).
+ * @example gl.where(x.gt(0), x, 0)
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (cond.dtype !== 'bool') throw new DTypeError(`where: condition must be a bool tensor, got ${cond.dtype}`);
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
+    const dtype: DType = Number.isInteger(Number(a)) && Number.isInteger(Number(b)) ? 'int32' : 'float32';
+    a = scalarTensor(a, dtype, cond);
+  }
+  const [x, y] = promote(a, b, 'where');
+  return apply('where', [cond, x, y], null);
+}
+
+/** True where x is finite (not NaN or +-Inf). */
+export function isfinite(x: Tensor): Tensor {
+  if (!isFloat(x.dtype)) return apply('full', [], { shape: [...x.shape], dtype: 'bool', value: 1 });
+  return lt(abs(x), Infinity);
+}

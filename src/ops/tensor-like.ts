@@ -1,0 +1,114 @@
+// Turning user values (numbers, nested arrays, tensors) into tensors, and dtype promotion of op arguments.
+import type { Backend } from '../backends/backend.js';
+import { currentBackend } from '../core/backend-registry.js';
+import { allocArray, dtypeOfArray, isFloat, promoteTypes, scalarDType, type DType, type TypedArray } from '../core/dtype.js';
+import { apply } from '../core/engine.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { pcast } from '../core/prims.js';
+import { contiguousStrides } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+
+/** Nested arrays of numbers or booleans. */
+export type NestedArray = number | boolean | readonly NestedArray[];
+/** Anything an op accepts where a tensor is expected. */
+export type TensorLike = Tensor | number | boolean;
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as NestedArray;
+    if (cur === undefined) break;
+  }
+  return shape;
+}
+
+function flatten(data: NestedArray, shape: readonly number[], out: TypedArray, at: { i: number }, depth = 0): void {
+  if (depth === shape.length) {
+    if (Array.isArray(data)) throw new ShapeError(`tensor: ragged nested array (too deep at depth ${depth})`);
+    out[at.i++] = typeof data === 'boolean' ? (data ? 1 : 0) : (data as number);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[depth])
+    throw new ShapeError(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}`);
+  for (const x of data as readonly NestedArray[]) flatten(x, shape, out, at, depth + 1);
+}
+
+function firstScalar(data: NestedArray): number | boolean | undefined {
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    if (cur.length === 0) return undefined;
+    cur = cur[0] as NestedArray;
+  }
+  return cur as number | boolean;
+}
+
+/** Wraps a typed array of `shape` into a tensor on `backend` (data is copied). */
+export function fromTypedArray(data: TypedArray, shape: readonly number[], dtype: DType, backend: Backend = currentBackend()): Tensor {
+  let arr = data;
+  if (dtypeOfArray(data) !== dtype) {
+    arr = allocArray(dtype, data.length);
+    for (let i = 0; i < data.length; i++) arr[i] = dtype === 'bool' ? (data[i] ? 1 : 0) : data[i];
+  }
+  return new Tensor(backend.upload(dtype, arr), [...shape], contiguousStrides(shape), 0, dtype);
+}
+
+/**
+ * Creates a tensor from nested arrays, a number, a boolean or a typed array (copied).
+ * The dtype defaults to float32 (bool for booleans, int32 for Int32Array, float64 for Float64Array).
+ * @example const x = gl.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ */
+export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {}): Tensor {
+  let t: Tensor;
+  if (ArrayBuffer.isView(data)) {
+    const arr = data as TypedArray;
+    t = fromTypedArray(arr, [arr.length], opts.dtype ?? dtypeOfArray(arr));
+  } else {
+    if (data === null || data === undefined) throw new ArgumentError(`tensor: expected numbers or nested arrays, got ${data}`);
+    const shape = inferShape(data);
+    const first = firstScalar(data);
+    if (first !== undefined && typeof first !== 'number' && typeof first !== 'boolean')
+      throw new ArgumentError(`tensor: expected numbers or booleans, got ${typeof first}`);
+    const dtype = opts.dtype ?? (typeof first === 'boolean' ? 'bool' : 'float32');
+    const n = shape.reduce((a, b) => a * b, 1);
+    const out = allocArray(dtype, n);
+    flatten(data, shape, out, { i: 0 });
+    t = new Tensor(currentBackend().upload(dtype, out), shape, contiguousStrides(shape), 0, dtype);
+  }
+  if (opts.requiresGrad) t.requiresGrad_();
+  return t;
+}
+
+/** A 0-d tensor of `value` with the dtype it takes next to a tensor of dtype `other`, on `like`'s backend. */
+export function scalarTensor(value: number | boolean, dtype: DType, like?: Tensor): Tensor {
+  return apply('full', [], { shape: [], dtype, value: Number(value) }, like?.storage.backend);
+}
+
+/** Converts an op argument to a tensor; numbers take the dtype of `other` (weak scalars). */
+export function asTensor(x: TensorLike, other?: Tensor): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x !== 'number' && typeof x !== 'boolean') throw new ArgumentError(`expected a tensor or a number, got ${typeof x}`);
+  const dtype = other ? scalarDType(x, other.dtype) : typeof x === 'boolean' ? 'bool' : 'float32';
+  return scalarTensor(x, dtype, other);
+}
+
+/** Both operands as tensors of their common dtype (PyTorch promotion, numbers are weak). */
+export function promote(a: TensorLike, b: TensorLike, op = 'op'): [Tensor, Tensor] {
+  if (!(a instanceof Tensor) && !(b instanceof Tensor))
+    throw new ArgumentError(`${op}: at least one argument must be a tensor, got ${typeof a} and ${typeof b}`);
+  const ta = a instanceof Tensor ? a : asTensor(a, b as Tensor);
+  const tb = b instanceof Tensor ? b : asTensor(b, ta);
+  const dtype = promoteTypes(ta.dtype, tb.dtype);
+  return [pcast(ta, dtype), pcast(tb, dtype)];
+}
+
+/** Casts integer and bool tensors to float32 (for ops such as exp and div that need floats). */
+export function toFloat(x: Tensor): Tensor {
+  return isFloat(x.dtype) ? x : pcast(x, 'float32');
+}
