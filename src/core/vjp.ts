@@ -1,15 +1,14 @@
 // The VJP rule table: one entry per primitive (a missing entry does not compile), written with differentiable ops.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
 import { apply } from './engine.js';
-import type { Primitive, PrimitiveParams, ReduceParams } from './primitives.js';
+import type { PrimitiveParams, ReduceParams } from './primitives.js';
 import {
   binary, padd, pcast, pdiv, pexpand, pfold, pgather, pmatmul, pmul, pneg, ppad, ppermute, preshape, pscale,
   pscatterAdd, pslice, psub, psum, ptransposeLast, punfold, pwhere, pzeros, scalarLike, unary,
 } from './prims.js';
 import type { Tensor } from './tensor.js';
-import type { BackwardContext, GradThunk, VjpRule, VjpRuleTable } from './vjp-types.js';
+import type { GradThunk, VjpRule, VjpRuleTable } from './vjp-types.js';
 
-type Ctx<P extends Primitive> = BackwardContext<P>;
 
 /** A rule for an op with no gradient (comparisons, integer results, creation). */
 const none: VjpRule<any> = { vjp: (ctx) => ctx.inputShapes.map(() => null) };

@@ -1,5 +1,5 @@
 // Creation functions: zeros, ones, full, arange, linspace, eye, and seeded random tensors.
-import { isFloat, type DType } from '../core/dtype.js';
+import { isFloat } from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { ArgumentError, DTypeError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/random/generator.js';
