@@ -6,7 +6,7 @@ import type { Edge, Node } from './node.js';
 import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
 import { shapesEqual } from './shape.js';
 import { state } from './state.js';
-import type { Tensor } from './tensor.js';
+import { keep, type Tensor } from './tensor.js';
 
 export interface BackwardOptions {
   /** Keep saved tensors so the graph can be differentiated again. Default: createGraph. */
@@ -124,7 +124,9 @@ export function runBackward(
 
   const captured = new Map<Node, (Tensor | undefined)[]>();
   const prevGrad = state.gradEnabled;
+  const prevInBackward = state.inBackward;
   state.gradEnabled = createGraph;
+  state.inBackward = true;
   try {
     for (const node of order) {
       const slot = nodeGrads.get(node);
@@ -166,6 +168,7 @@ export function runBackward(
     }
   } finally {
     state.gradEnabled = prevGrad;
+    state.inBackward = prevInBackward;
   }
 
   const result: (Tensor | null)[] = [];
@@ -173,7 +176,7 @@ export function runBackward(
     for (const [leaf, g0] of leafGrads) {
       const g = applyHooks(leaf._hooks, g0);
       const add = createGraph ? g : g.gradFn ? g.detach() : g;
-      leaf.grad = leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGradAdd(leaf.grad, add)) : add;
+      leaf.grad = keep(leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGradAdd(leaf.grad, add)) : add);
     }
     return result;
   }

@@ -53,7 +53,7 @@ export function apply<P extends Primitive>(
         break;
       }
   }
-  if (state.anomaly) checkFinite(prim, out, 'forward');
+  if (state.anomaly && !state.inBackward) checkFinite(prim, out, 'forward');
   return out;
 }
 

@@ -71,9 +71,9 @@ export class Node {
     return b;
   }
 
-  /** Frees the saved entries (backward without retainGraph). */
+  /** Frees the saved entries (backward without retainGraph); a node that saved nothing stays usable. */
   release(): void {
-    if (!this.saved) return;
+    if (!this.saved || !this.saved.some((s) => s)) return;
     abandoned.unregister(this);
     releaseAccounts(this.accounts());
     this.saved = null;

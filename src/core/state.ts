@@ -5,6 +5,8 @@ import type { VjpRuleTable } from './vjp-types.js';
 export const state = {
   gradEnabled: true,
   anomaly: false,
+  /** True while backward rules run: forward anomaly checks are left to the backward pass, which names the rule's op. */
+  inBackward: false,
   scopes: [] as string[],
   overrides: [] as Partial<VjpRuleTable>[],
   savedHooks: [] as SavedTensorHooks[],

@@ -97,7 +97,7 @@ export const vjpRules: VjpRuleTable = {
   tanh: unaryRule('y', (g, y) => pmul(g, psub(one(y), pmul(y, y)))),
   sqrt: unaryRule('y', (g, y) => pdiv(g, pscale(y, 2))),
   abs: unaryRule('x', (g, x) => pmul(g, unary('sign', x))),
-  sign: none,
+  sign: { vjp: (ctx, g) => [() => pzeros(ctx.inputShapes[0], g)] },
   sigmoid: unaryRule('y', (g, y) => pmul(g, pmul(y, psub(one(y), y)))),
   relu: unaryRule('y', (g, y) => pmul(g, mask(binary('gt', y, scalarLike(0, y)), g))),
   erf: unaryRule('x', (g, x) => pmul(g, pscale(unary('exp', pneg(pmul(x, x))), 2 / Math.sqrt(Math.PI)))),
