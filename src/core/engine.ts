@@ -115,7 +115,10 @@ export function writeInPlace(op: string, target: Tensor, result: Tensor): Tensor
   if (src.storage === target.storage) src = apply('copy', [src], null);
   target.storage.backend.run('copy', [src.dtype === target.dtype ? src : apply('cast', [src], { dtype: target.dtype })], target, null);
   target._version.value++;
-  if (state.gradEnabled && result.gradFn) target._setGradFn(result.gradFn, result._outputIndex);
+  if (state.gradEnabled) {
+    if (result.gradFn) target._setGradFn(result.gradFn, result._outputIndex);
+    else if (target.gradFn) target._cutFromTape(); // the new value has no history: neither has the tensor now
+  }
   return target;
 }
 

@@ -44,7 +44,8 @@ export function valueAndGrad<A extends unknown[]>(
     });
     const value = enableGrad(() => fn(...call));
     if (value.numel !== 1) throw new GradError(`valueAndGrad: fn must return a one-element tensor, got shape ${fmtShape(value.shape)}`);
-    const grads = grad([value], leaves, { allowUnused: true }).map((g, k) => g ?? pzeros(leaves[k].shape, leaves[k]));
+    const raw = value.requiresGrad ? grad([value], leaves, { allowUnused: true }) : leaves.map(() => null);
+    const grads = raw.map((g, k) => g ?? pzeros(leaves[k].shape, leaves[k]));
     return [value.detach(), Array.isArray(argnums) ? grads : grads[0]];
   };
 }
@@ -57,7 +58,11 @@ export function vjp(fn: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[]
   const leaves = inputs.map((x) => asLeaf(x, 'vjp'));
   const out = enableGrad(() => fn(...leaves));
   const outs = Array.isArray(out) ? out : [out];
-  const gs = grad(outs, leaves, { gradOutputs: cotangents, allowUnused: true }).map((g, k) => g ?? pzeros(leaves[k].shape, leaves[k]));
+  const live = outs.map((o, k) => [o, cotangents[k]] as const).filter(([o]) => o.requiresGrad);
+  const raw = live.length
+    ? grad(live.map(([o]) => o), leaves, { gradOutputs: live.map(([, c]) => c), allowUnused: true })
+    : leaves.map(() => null);
+  const gs = raw.map((g, k) => g ?? pzeros(leaves[k].shape, leaves[k]));
   return [Array.isArray(out) ? out.map((o) => o.detach()) : out.detach(), gs];
 }
 
@@ -70,6 +75,7 @@ export function jvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tangents:
   const leaves = inputs.map((x) => asLeaf(x, 'jvp'));
   return enableGrad(() => {
     const out = fn(...leaves);
+    if (!out.requiresGrad) return [out.detach(), pzeros(out.shape, out)];
     const u = pexpand(scalarLike(0, out), out.shape).detach().requiresGrad_();
     const dummy = new Tensor(u.storage, u.shape, u.strides, u.offset, u.dtype, u._version).requiresGrad_();
     const gx = grad([out], leaves, { gradOutputs: [dummy], createGraph: true, allowUnused: true });
@@ -92,6 +98,7 @@ export function hvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], vectors: 
   const leaves = inputs.map((x) => asLeaf(x, 'hvp'));
   return enableGrad(() => {
     const value = fn(...leaves);
+    if (!value.requiresGrad) return [value.detach(), leaves.map((l) => pzeros(l.shape, l))];
     const g = grad([value], leaves, { createGraph: true, allowUnused: true });
     const pairs = g.map((gi, k) => [gi, vectors[k]] as const).filter(([gi]) => gi && gi.requiresGrad) as [Tensor, Tensor][];
     const hv = pairs.length

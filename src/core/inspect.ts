@@ -61,7 +61,7 @@ export interface Residual {
   shape: number[];
   dtype: DType;
   bytes: number;
-  /** 'leaf' for inputs and parameters, 'intermediate' for activations. */
+  /** 'leaf' for inputs, parameters and constants (not produced by a recorded op), 'intermediate' for activations. */
   kind: 'leaf' | 'intermediate';
 }
 

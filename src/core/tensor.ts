@@ -126,6 +126,13 @@ export class Tensor implements TensorView {
     this._requiresGrad = true;
   }
 
+  /** @internal an in-place write of a value without history. */
+  _cutFromTape(): void {
+    this.gradFn = null;
+    this._outputIndex = 0;
+    this._requiresGrad = false;
+  }
+
   /** @internal */
   _assertAlive(op: string): void {
     if (this._disposed || this.storage.disposed)

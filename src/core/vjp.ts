@@ -6,7 +6,7 @@ import {
   binary, padd, pcast, pdiv, pexpand, pfold, pgather, pmatmul, pmul, pneg, ppad, ppermute, preshape, pscale,
   pscatterAdd, pslice, psub, psum, ptransposeLast, punfold, pwhere, pzeros, scalarLike, unary,
 } from './prims.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 import type { GradThunk, VjpRule, VjpRuleTable } from './vjp-types.js';
 
 
@@ -62,21 +62,36 @@ function pairExtremumRule(wins: 'gt' | 'lt'): VjpRule<any> {
   };
 }
 
+/**
+ * Product of the other elements of each lane of `x` over `dims` (same shape as x), without division:
+ * an [n, n] expansion with the diagonal set to 1. Used where a lane holds zeros.
+ */
+function prodOthers(x: Tensor, dims: readonly number[]): Tensor {
+  const keep = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const perm = [...keep, ...dims];
+  const keepShape = keep.map((i) => x.shape[i]);
+  const n = dims.reduce((p, d) => p * x.shape[d], 1);
+  const lanes = preshape(ppermute(x, perm), [...keepShape, n, 1]);
+  const eye = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+  const diag = new Tensor(x.storage.backend.upload('bool', eye), [n, n], [n, 1], 0, 'bool');
+  const rows = pexpand(ppermute(lanes, [...keepShape.map((_, i) => i), keepShape.length + 1, keepShape.length]), [...keepShape, n, n]);
+  const others = apply('prod', [pwhere(diag, one(x), rows)], { dims: [keepShape.length + 1], keepdim: false });
+  return ppermute(preshape(others, perm.map((d) => x.shape[d])), inversePerm(perm));
+}
+
+function hasZero(x: Tensor): boolean {
+  if (x.storage.backend.asyncOnly) return true;
+  return x.dataSync().some((v) => v === 0);
+}
+
 const prodRule: VjpRule<'prod'> = {
   save: (ctx, [x], y) => ctx.save(x, y),
   vjp: (ctx, g) => [
     () => {
-      const [x] = ctx.saved as Tensor[];
+      const [x, y] = ctx.saved as Tensor[];
       const p = ctx.params;
-      const zero = binary('eq', x, scalarLike(0, x));
-      const nonzero = pwhere(zero, one(x), x);
-      const prodNonzero = unreduce(apply('prod', [nonzero], { dims: p.dims, keepdim: true }), x.shape, { ...p, keepdim: true });
-      const zeros = unreduce(psum(mask(zero, x), p.dims, true), x.shape, { ...p, keepdim: true });
-      const noZero = binary('eq', zeros, scalarLike(0, x));
-      const oneZero = binary('eq', zeros, scalarLike(1, x));
-      const z = scalarLike(0, x);
-      // no zero in the lane: prod/x; exactly one zero: the product of the others at the zero, 0 elsewhere
-      const local = pwhere(zero, pwhere(oneZero, prodNonzero, z), pwhere(noZero, pdiv(prodNonzero, nonzero), z));
+      const local = hasZero(x) ? prodOthers(x, p.dims) : pdiv(unreduce(y, x.shape, p), x);
       return pmul(unreduce(g, x.shape, p), local);
     },
   ],

@@ -5,7 +5,7 @@ import { ArgumentError } from '../core/errors.js';
 import { pcast } from '../core/prims.js';
 import { normDim, normDims } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { abs, add, div, exp, isfinite, log, mul, pow, sqrt, sub, where } from './elementwise.js';
+import { abs, add, div, eq, exp, isfinite, log, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { gather, reshape, squeeze } from './shape.js';
 
 export type Dims = number | readonly number[];
@@ -138,7 +138,10 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims | null, keepdi
   const q = p === 'fro' ? 2 : p;
   if (q === Infinity) return amax(abs(x), dims, keepdim);
   if (q === 1) return apply('sum', [abs(x)], { dims, keepdim });
-  if (q === 2) return sqrt(apply('sum', [mul(x, x)], { dims, keepdim }));
-  return pow(apply('sum', [pow(abs(x), q)], { dims, keepdim }), 1 / q);
+  const s = q === 2 ? apply('sum', [mul(x, x)], { dims, keepdim }) : apply('sum', [pow(abs(x), q)], { dims, keepdim });
+  // at a zero norm the root's derivative is infinite: route those lanes around it so the gradient is 0, as PyTorch gives
+  const zero = eq(s, 0);
+  const safe = where(zero, 1, s);
+  return where(zero, 0, q === 2 ? sqrt(safe) : pow(safe, 1 / q));
 }
 
