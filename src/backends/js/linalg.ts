@@ -1,6 +1,7 @@
 // Matrix multiply and convolution kernels (im2col + GEMM) of the JS backend.
 import type { Kernel, TensorView } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
+import type { FoldParams, UnfoldParams } from '../../core/primitives.js';
 import { dataOf, gatherDense, offsetsOf } from './strided.js';
 
 type Arr = TypedArray;
@@ -97,6 +98,15 @@ function col2im(cols: Arr, co: number, g: Geometry, y: Arr, yo: number): void {
       }
 }
 
+/** Geometry of sliding windows over a C x H x W image (unfold and fold parameters). */
+function windowGeometry(C: number, H: number, W: number, p: FoldParams | UnfoldParams): Geometry {
+  const out = (n: number, d: 0 | 1) => Math.floor((n + 2 * p.padding[d] - p.dilation[d] * (p.kernel[d] - 1) - 1) / p.stride[d]) + 1;
+  return {
+    C, H, W, kh: p.kernel[0], kw: p.kernel[1], sh: p.stride[0], sw: p.stride[1], ph: p.padding[0],
+    pw: p.padding[1], dh: p.dilation[0], dw: p.dilation[1], Ho: out(H, 0), Wo: out(W, 1),
+  };
+}
+
 /** Dense copy of a view (the view's own memory when it is already dense; mind its offset). */
 function denseOf(v: TensorView): Arr {
   return gatherDense(v);
@@ -131,12 +141,7 @@ export const unfoldKernel: Kernel<'unfold'> = ([x], out, p) => {
   const X = denseOf(x);
   const Y = dataOf(out);
   const L = out.shape[2];
-  const g: Geometry = {
-    C, H, W, kh: p.kernel[0], kw: p.kernel[1], sh: p.stride[0], sw: p.stride[1], ph: p.padding[0],
-    pw: p.padding[1], dh: p.dilation[0], dw: p.dilation[1],
-    Ho: Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (p.kernel[0] - 1) - 1) / p.stride[0]) + 1,
-    Wo: Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (p.kernel[1] - 1) - 1) / p.stride[1]) + 1,
-  };
+  const g = windowGeometry(C, H, W, p);
   const K = C * g.kh * g.kw;
   for (let nI = 0; nI < N; nI++) im2col(X, nI * C * H * W, g, Y, out.offset + nI * K * L, p.padValue);
 };
@@ -145,12 +150,7 @@ export const foldKernel: Kernel<'fold'> = ([x], out, p) => {
   const [N, C, H, W] = out.shape;
   const X = denseOf(x);
   const Y = dataOf(out);
-  const g: Geometry = {
-    C, H, W, kh: p.kernel[0], kw: p.kernel[1], sh: p.stride[0], sw: p.stride[1], ph: p.padding[0],
-    pw: p.padding[1], dh: p.dilation[0], dw: p.dilation[1],
-    Ho: Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (p.kernel[0] - 1) - 1) / p.stride[0]) + 1,
-    Wo: Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (p.kernel[1] - 1) - 1) / p.stride[1]) + 1,
-  };
+  const g = windowGeometry(C, H, W, p);
   const K = x.shape[1];
   const L = x.shape[2];
   Y.fill(0, out.offset, out.offset + N * C * H * W);
