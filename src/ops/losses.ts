@@ -1,7 +1,7 @@
 // Loss functions: cross-entropy (indices or probabilities), NLL, MSE, L1, smooth L1, BCE with logits, KL divergence.
 import { isFloat } from '../core/dtype.js';
 import { scalarTensor } from './tensor-like.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
+import { ArgumentError, DTypeError, IndexOutOfRangeError, ShapeError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { abs, add, div, exp, gt, log, log1p, lt, mul, ne, neg, relu, sub, where } from './elementwise.js';
 import { logSoftmax } from './nn.js';
@@ -36,6 +36,11 @@ function checkTarget(op: string, input: Tensor, target: Tensor): void {
 function pickNll(logp: Tensor, target: Tensor, opts: NllOptions) {
   const d = classDim(logp);
   const ignore = opts.ignoreIndex ?? -100;
+  const C = logp.shape[d];
+  if (!target.storage.backend.asyncOnly)
+    for (const t of target.dataSync())
+      if (t !== ignore && (t < 0 || t >= C))
+        throw new IndexOutOfRangeError(`crossEntropy/nllLoss: target class ${t} is out of range for ${C} classes (expected 0..${C - 1} or ignoreIndex ${ignore})`);
   const valid = ne(target, ignore);
   const safe = where(valid, target, 0);
   const picked = squeeze(gather(logp, d, unsqueeze(safe, d)), d);
