@@ -19,7 +19,11 @@ function spirals(n: number, seed: number): { x: gl.Tensor; y: gl.Tensor } {
 }
 
 function init(shape: number[], fanIn: number): gl.Tensor {
-  return gl.randn(shape).mul(Math.sqrt(2 / fanIn)).detach().requiresGrad_();
+  return gl
+    .randn(shape)
+    .mul(Math.sqrt(2 / fanIn))
+    .detach()
+    .requiresGrad_();
 }
 
 gl.manualSeed(0);
@@ -34,7 +38,9 @@ const params = [w1, b1, w2, b2, w3, b3];
 const forward = (inp: gl.Tensor) =>
   gl.scope('mlp', () => inp.matmul(w1).add(b1).tanh().matmul(w2).add(b2).tanh().matmul(w3).add(b3));
 
-console.log(`gradlab demo: 2-32-32-2 tanh MLP on two spirals (400 points), SGD with momentum, backend ${gl.getBackend()}`);
+console.log(
+  `gradlab demo: 2-32-32-2 tanh MLP on two spirals (400 points), SGD with momentum, backend ${gl.getBackend()}`,
+);
 const velocity = params.map((p) => gl.zerosLike(p));
 const started = Date.now();
 for (let step = 1; step <= 800; step++) {
@@ -49,17 +55,23 @@ for (let step = 1; step <= 800; step++) {
   );
   if (step % 100 === 0) {
     const acc = gl.noGrad(() => forward(x).argmax(1).eq(y).float().mean().item());
-    console.log(`step ${String(step).padStart(3)}  loss ${loss.item().toFixed(4)}  train accuracy ${(acc * 100).toFixed(1)}%`);
+    console.log(
+      `step ${String(step).padStart(3)}  loss ${loss.item().toFixed(4)}  train accuracy ${(acc * 100).toFixed(1)}%`,
+    );
   }
 }
 console.log(`trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 const residuals = gl.savedResiduals((inp: gl.Tensor) => gl.crossEntropy(forward(inp), y), x);
-console.log(`\nWhat one backward pass keeps (gl.savedResiduals), ${residuals.residuals.length} saved tensors:`);
+console.log(
+  `\nWhat one backward pass keeps (gl.savedResiduals), ${residuals.residuals.length} saved tensors:`,
+);
 console.log(residuals.toString());
 gl.resetPeakMemory();
 gl.crossEntropy(forward(x), y).backward();
 const plainPeak = gl.memory().peakSavedBytes;
 gl.resetPeakMemory();
 gl.crossEntropy(gl.checkpoint(forward, x), y).backward();
-console.log(`\npeak saved bytes: plain ${plainPeak} B, with gl.checkpoint around the MLP ${gl.memory().peakSavedBytes} B`);
+console.log(
+  `\npeak saved bytes: plain ${plainPeak} B, with gl.checkpoint around the MLP ${gl.memory().peakSavedBytes} B`,
+);

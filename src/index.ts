@@ -31,7 +31,23 @@ export { tensor } from './ops/tensor-like.js';
 export type { TensorLike, NestedArray, CreateOptions } from './ops/tensor-like.js';
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';
-export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, variance, std, logsumexp, cumsum, norm } from './ops/reduce.js';
+export {
+  sum,
+  mean,
+  prod,
+  amax,
+  amin,
+  max,
+  min,
+  argmax,
+  argmin,
+  variance as var,
+  variance,
+  std,
+  logsumexp,
+  cumsum,
+  norm,
+} from './ops/reduce.js';
 export type { ValuesIndices, VarOptions, Dims } from './ops/reduce.js';
 export * from './ops/linalg.js';
 export * from './ops/shape.js';

@@ -57,7 +57,12 @@ export interface Backend {
   /** Releases the storage's memory now. */
   dispose(storage: Storage): void;
   /** Runs a primitive kernel. */
-  run<P extends KernelPrimitive>(prim: P, inputs: readonly TensorView[], out: TensorView, params: PrimitiveParams[P]): void;
+  run<P extends KernelPrimitive>(
+    prim: P,
+    inputs: readonly TensorView[],
+    out: TensorView,
+    params: PrimitiveParams[P],
+  ): void;
   /** Waits until queued work has finished (no-op on synchronous backends). */
   sync(): Promise<void>;
 }

@@ -85,7 +85,9 @@ export function runBackward(
   const roots: Node[] = [];
   outputs.forEach((out, i) => {
     if (!out.requiresGrad)
-      throw new GradError(`backward: output ${i} (shape ${fmtShape(out.shape)}) does not require grad and has no gradFn`);
+      throw new GradError(
+        `backward: output ${i} (shape ${fmtShape(out.shape)}) does not require grad and has no gradFn`,
+      );
     let g = gradOutputs[i] ?? null;
     if (g === null) {
       if (out.numel !== 1)
@@ -94,7 +96,9 @@ export function runBackward(
         );
       g = pexpand(scalarLike(1, out), out.shape);
     } else if (!shapesEqual(g.shape, out.shape))
-      throw new ShapeError(`backward: gradOutput ${i} has shape ${fmtShape(g.shape)} but output has shape ${fmtShape(out.shape)}`);
+      throw new ShapeError(
+        `backward: gradOutput ${i} has shape ${fmtShape(g.shape)} but output has shape ${fmtShape(out.shape)}`,
+      );
     if (out.gradFn) {
       const slot = nodeGrads.get(out.gradFn) ?? out.gradFn.outputShapes.map(() => undefined);
       slot[out._outputIndex] = accumulate(slot[out._outputIndex], g);
@@ -109,14 +113,16 @@ export function runBackward(
   const targetNodes = new Set<Node>();
   if (inputs) {
     for (const t of inputs) {
-      if (!t.requiresGrad) throw new GradError(`grad: one of the inputs (shape ${fmtShape(t.shape)}) does not require grad`);
+      if (!t.requiresGrad)
+        throw new GradError(`grad: one of the inputs (shape ${fmtShape(t.shape)}) does not require grad`);
       if (t.gradFn) targetNodes.add(t.gradFn);
       else targetLeaves.add(t);
     }
   }
   const needed = new Set<Node>();
   const edgeNeeded = (e: Edge | null): boolean =>
-    e !== null && (e.leaf ? !inputs || targetLeaves.has(e.leaf) : needed.has(e.node) || targetNodes.has(e.node));
+    e !== null &&
+    (e.leaf ? !inputs || targetLeaves.has(e.leaf) : needed.has(e.node) || targetNodes.has(e.node));
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i];
     if (n.inputs.some(edgeNeeded)) needed.add(n);
@@ -155,7 +161,8 @@ export function runBackward(
         let gi = thunk ? thunk() : null;
         if (!gi) return;
         gi = sumTo(gi, node.inputShapes[i]);
-        if (gi.dtype !== node.inputDTypes[i] && isFloat(node.inputDTypes[i])) gi = pcast(gi, node.inputDTypes[i]);
+        if (gi.dtype !== node.inputDTypes[i] && isFloat(node.inputDTypes[i]))
+          gi = pcast(gi, node.inputDTypes[i]);
         if (state.anomaly) checkFinite(`${node.op} (backward)`, gi, 'backward', node.scope);
         if (edge.leaf) leafGrads.set(edge.leaf, accumulate(leafGrads.get(edge.leaf), gi));
         else {
@@ -188,7 +195,9 @@ export function runBackward(
       g = raw ? applyHooks(t._hooks, raw) : undefined;
     }
     if (!g) {
-      const reached = t.gradFn ? order.includes(t.gradFn) : order.some((n) => n.inputs.some((e) => e?.leaf === t)) || leafGrads.has(t);
+      const reached = t.gradFn
+        ? order.includes(t.gradFn)
+        : order.some((n) => n.inputs.some((e) => e?.leaf === t)) || leafGrads.has(t);
       if (reached) g = pzeros(t.shape, t);
       else if (!opts.allowUnused)
         throw new GradError(

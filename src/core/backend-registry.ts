@@ -5,7 +5,12 @@ import { BackendError } from './errors.js';
 /** A backend factory: returns the backend, or throws a BackendError saying why it cannot load. */
 export type BackendLoader = () => Backend | Promise<Backend>;
 
-interface Entry { loader: BackendLoader; priority: number; instance?: Backend; failure?: string }
+interface Entry {
+  loader: BackendLoader;
+  priority: number;
+  instance?: Backend;
+  failure?: string;
+}
 
 const entries = new Map<BackendName, Entry>();
 let current: Backend | null = null;
@@ -23,7 +28,8 @@ function loadSync(name: BackendName): Backend {
   if (e.failure) throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
   try {
     const b = e.loader();
-    if (b instanceof Promise) throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
+    if (b instanceof Promise)
+      throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
     return (e.instance = b);
   } catch (err) {
     if (err instanceof BackendError && /asynchronous/.test(err.message)) throw err;

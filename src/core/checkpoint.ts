@@ -19,7 +19,9 @@ export function checkpoint<A extends unknown[], R>(fn: (...args: A) => R, ...arg
   let draws = new Map();
 
   const recompute = (): Tensor[] => {
-    const detached = args.map((a) => (a instanceof Tensor ? a.detach().requiresGrad_(a.requiresGrad) : a)) as A;
+    const detached = args.map((a) =>
+      a instanceof Tensor ? a.detach().requiresGrad_(a.requiresGrad) : a,
+    ) as A;
     const saved: Tensor[] = [];
     const collect = {
       pack: (t: Tensor) => saved.push(t) - 1,

@@ -8,7 +8,12 @@ function geometry(p: Conv2dParams, kh: number, kw: number) {
 }
 
 /** Gradient of conv2d with respect to its input: a transposed convolution of `g` with `w`. */
-export function conv2dInputGrad(g: Tensor, w: Tensor, inputShape: readonly number[], p: Conv2dParams): Tensor {
+export function conv2dInputGrad(
+  g: Tensor,
+  w: Tensor,
+  inputShape: readonly number[],
+  p: Conv2dParams,
+): Tensor {
   const [N, O, Ho, Wo] = g.shape;
   const [, Cg, kh, kw] = w.shape;
   const G = p.groups;
@@ -20,7 +25,12 @@ export function conv2dInputGrad(g: Tensor, w: Tensor, inputShape: readonly numbe
 }
 
 /** Gradient of conv2d with respect to its weight: correlation of the unfolded input with `g`. */
-export function conv2dWeightGrad(x: Tensor, g: Tensor, weightShape: readonly number[], p: Conv2dParams): Tensor {
+export function conv2dWeightGrad(
+  x: Tensor,
+  g: Tensor,
+  weightShape: readonly number[],
+  p: Conv2dParams,
+): Tensor {
   const [N, O, Ho, Wo] = g.shape;
   const [, Cg, kh, kw] = weightShape;
   const G = p.groups;

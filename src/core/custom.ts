@@ -35,7 +35,9 @@ export interface CustomGradDef<A extends unknown[], R extends Tensor | Tensor[]>
  *   backward(ctx, g) { const [x] = ctx.saved; return [g.mul(x!).mul(2)]; },
  * });
  */
-export function customGrad<A extends unknown[], R extends Tensor | Tensor[]>(def: CustomGradDef<A, R>): (...args: A) => R {
+export function customGrad<A extends unknown[], R extends Tensor | Tensor[]>(
+  def: CustomGradDef<A, R>,
+): (...args: A) => R {
   const name = def.name ?? 'customGrad';
   return (...args: A): R => {
     const positions: number[] = [];
@@ -52,9 +54,18 @@ export function customGrad<A extends unknown[], R extends Tensor | Tensor[]>(def
     const raw = noGrad(() => def.forward(ctx, ...args));
     if (!needs.some(Boolean)) return raw;
     const outs = (Array.isArray(raw) ? raw : [raw]).map((o) =>
-      tensors.includes(o) || o.gradFn ? new Tensor(o.storage, o.shape, o.strides, o.offset, o.dtype, o._version) : o,
+      tensors.includes(o) || o.gradFn
+        ? new Tensor(o.storage, o.shape, o.strides, o.offset, o.dtype, o._version)
+        : o,
     );
-    const node = new Node(state.nextNodeId++, name, null, tensors, outs.map((o) => ({ shape: o.shape, dtype: o.dtype })), currentScope());
+    const node = new Node(
+      state.nextNodeId++,
+      name,
+      null,
+      tensors,
+      outs.map((o) => ({ shape: o.shape, dtype: o.dtype })),
+      currentScope(),
+    );
     node.save(toSave);
     node.backward = (saved, grads, needsNow) => {
       ctx.saved = saved;

@@ -64,5 +64,7 @@ export function scalarDType(value: number | boolean, other: DType): DType {
 
 export function assertDType(value: unknown, where: string): DType {
   if (typeof value === 'string' && (DTYPES as readonly string[]).includes(value)) return value as DType;
-  throw new DTypeError(`${where}: unknown dtype ${JSON.stringify(value)}; expected one of ${DTYPES.join(', ')}`);
+  throw new DTypeError(
+    `${where}: unknown dtype ${JSON.stringify(value)}; expected one of ${DTYPES.join(', ')}`,
+  );
 }

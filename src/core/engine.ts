@@ -5,7 +5,13 @@ import { isFloat } from './dtype.js';
 import { AnomalyError, BackendError, GradError } from './errors.js';
 import { inferKernel, inferView } from './infer.js';
 import { Node } from './node.js';
-import { isViewPrimitive, type KernelPrimitive, type Primitive, type PrimitiveParams, type ViewPrimitive } from './primitives.js';
+import {
+  isViewPrimitive,
+  type KernelPrimitive,
+  type Primitive,
+  type PrimitiveParams,
+  type ViewPrimitive,
+} from './primitives.js';
 import { contiguousStrides, numel } from './shape.js';
 import { currentScope, state } from './state.js';
 import { Tensor } from './tensor.js';
@@ -18,7 +24,9 @@ function backendOf(op: string, inputs: readonly Tensor[]): Backend {
   for (const t of inputs) {
     t._assertAlive(op);
     if (t.storage.backend !== b)
-      throw new BackendError(`${op}: tensors live on different backends (${b.name} and ${t.storage.backend.name}); move them with .to()`);
+      throw new BackendError(
+        `${op}: tensors live on different backends (${b.name} and ${t.storage.backend.name}); move them with .to()`,
+      );
   }
   return b;
 }
@@ -34,14 +42,18 @@ export function apply<P extends Primitive>(
   let out: Tensor;
   if (isViewPrimitive(prim)) {
     const x = inputs[0];
-    const v = (inferView[prim as ViewPrimitive] as (x: Tensor, p: unknown) => { shape: number[]; strides: number[]; offset: number })(
-      x,
-      params,
-    );
+    const v = (
+      inferView[prim as ViewPrimitive] as (
+        x: Tensor,
+        p: unknown,
+      ) => { shape: number[]; strides: number[]; offset: number }
+    )(x, params);
     out = Tensor._view(x, v.shape, v.strides, v.offset);
   } else {
     const kp = prim as KernelPrimitive;
-    const inf = (inferKernel[kp] as (i: readonly Tensor[], p: unknown) => ReturnType<(typeof inferKernel)['add']>)(inputs, params);
+    const inf = (
+      inferKernel[kp] as (i: readonly Tensor[], p: unknown) => ReturnType<(typeof inferKernel)['add']>
+    )(inputs, params);
     const storage = backend.allocate(inf.dtype, numel(inf.shape));
     out = new Tensor(storage, inf.shape, contiguousStrides(inf.shape), 0, inf.dtype);
     backend.run(kp, inf.views ?? inputs, out, params as PrimitiveParams[KernelPrimitive]);
@@ -65,8 +77,20 @@ function ruleFor<P extends Primitive>(prim: P): VjpRule<P> {
   return vjpRules[prim] as VjpRule<P>;
 }
 
-function record<P extends Primitive>(prim: P, inputs: readonly Tensor[], params: PrimitiveParams[P], out: Tensor): void {
-  const node = new Node(state.nextNodeId++, prim, params, inputs, [{ shape: out.shape, dtype: out.dtype }], currentScope());
+function record<P extends Primitive>(
+  prim: P,
+  inputs: readonly Tensor[],
+  params: PrimitiveParams[P],
+  out: Tensor,
+): void {
+  const node = new Node(
+    state.nextNodeId++,
+    prim,
+    params,
+    inputs,
+    [{ shape: out.shape, dtype: out.dtype }],
+    currentScope(),
+  );
   const rule = ruleFor(prim);
   const needs = node.inputs.map((e) => e !== null);
   out._setGradFn(node, 0);
@@ -86,7 +110,12 @@ function record<P extends Primitive>(prim: P, inputs: readonly Tensor[], params:
 }
 
 /** Throws AnomalyError when a float tensor holds NaN or Inf (only on synchronous backends). */
-export function checkFinite(op: string, t: Tensor, phase: 'forward' | 'backward', scope = currentScope()): void {
+export function checkFinite(
+  op: string,
+  t: Tensor,
+  phase: 'forward' | 'backward',
+  scope = currentScope(),
+): void {
   if (!isFloat(t.dtype) || t.storage.backend.asyncOnly) return;
   const d = t.dataSync();
   for (let i = 0; i < d.length; i++)
@@ -107,13 +136,22 @@ export function writeInPlace(op: string, target: Tensor, result: Tensor): Tensor
   target._assertAlive(op);
   if (state.gradEnabled) {
     if (target.isLeaf && target.requiresGrad)
-      throw new GradError(`${op}: a leaf tensor that requires grad is used in an in-place operation; wrap it in gl.noGrad() or use the out-of-place op`);
+      throw new GradError(
+        `${op}: a leaf tensor that requires grad is used in an in-place operation; wrap it in gl.noGrad() or use the out-of-place op`,
+      );
     if (result.requiresGrad && target._base !== null)
-      throw new GradError(`${op}: in-place operations on views are not differentiable; use the out-of-place op`);
+      throw new GradError(
+        `${op}: in-place operations on views are not differentiable; use the out-of-place op`,
+      );
   }
   let src = result;
   if (src.storage === target.storage) src = apply('copy', [src], null);
-  target.storage.backend.run('copy', [src.dtype === target.dtype ? src : apply('cast', [src], { dtype: target.dtype })], target, null);
+  target.storage.backend.run(
+    'copy',
+    [src.dtype === target.dtype ? src : apply('cast', [src], { dtype: target.dtype })],
+    target,
+    null,
+  );
   target._version.value++;
   if (state.gradEnabled) {
     if (result.gradFn) target._setGradFn(result.gradFn, result._outputIndex);

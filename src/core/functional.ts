@@ -9,7 +9,11 @@ import { Tensor } from './tensor.js';
  * Gradients of `outputs` with respect to `inputs`, like torch.autograd.grad; `.grad` is left alone.
  * @example const [gx] = gl.grad([y.sum()], [x], { createGraph: true });
  */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  opts: GradOptions = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   return runBackward(outs, opts.gradOutputs ?? outs.map(() => null), { ...opts, inputs: ins });
@@ -43,7 +47,10 @@ export function valueAndGrad<A extends unknown[]>(
       return leaf;
     });
     const value = enableGrad(() => fn(...call));
-    if (value.numel !== 1) throw new GradError(`valueAndGrad: fn must return a one-element tensor, got shape ${fmtShape(value.shape)}`);
+    if (value.numel !== 1)
+      throw new GradError(
+        `valueAndGrad: fn must return a one-element tensor, got shape ${fmtShape(value.shape)}`,
+      );
     const raw = value.requiresGrad ? grad([value], leaves, { allowUnused: true }) : leaves.map(() => null);
     const grads = raw.map((g, k) => g ?? pzeros(leaves[k].shape, leaves[k]));
     return [value.detach(), Array.isArray(argnums) ? grads : grads[0]];
@@ -54,13 +61,21 @@ export function valueAndGrad<A extends unknown[]>(
  * Evaluates `fn(...inputs)` and pulls `cotangents` back through it: returns [outputs, input cotangents].
  * @example const [y, [gx]] = gl.vjp((x) => x.exp(), [x], [v]);
  */
-export function vjp(fn: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[], cotangents: Tensor[]): [Tensor | Tensor[], Tensor[]] {
+export function vjp(
+  fn: (...xs: Tensor[]) => Tensor | Tensor[],
+  inputs: Tensor[],
+  cotangents: Tensor[],
+): [Tensor | Tensor[], Tensor[]] {
   const leaves = inputs.map((x) => asLeaf(x, 'vjp'));
   const out = enableGrad(() => fn(...leaves));
   const outs = Array.isArray(out) ? out : [out];
   const live = outs.map((o, k) => [o, cotangents[k]] as const).filter(([o]) => o.requiresGrad);
   const raw = live.length
-    ? grad(live.map(([o]) => o), leaves, { gradOutputs: live.map(([, c]) => c), allowUnused: true })
+    ? grad(
+        live.map(([o]) => o),
+        leaves,
+        { gradOutputs: live.map(([, c]) => c), allowUnused: true },
+      )
     : leaves.map(() => null);
   const gs = raw.map((g, k) => g ?? pzeros(leaves[k].shape, leaves[k]));
   return [Array.isArray(out) ? out.map((o) => o.detach()) : out.detach(), gs];
@@ -79,7 +94,10 @@ export function jvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tangents:
     const u = pexpand(scalarLike(0, out), out.shape).detach().requiresGrad_();
     const dummy = new Tensor(u.storage, u.shape, u.strides, u.offset, u.dtype, u._version).requiresGrad_();
     const gx = grad([out], leaves, { gradOutputs: [dummy], createGraph: true, allowUnused: true });
-    const used = gx.map((g, k) => [g, tangents[k]] as const).filter(([g]) => g && g.requiresGrad) as [Tensor, Tensor][];
+    const used = gx.map((g, k) => [g, tangents[k]] as const).filter(([g]) => g && g.requiresGrad) as [
+      Tensor,
+      Tensor,
+    ][];
     if (used.length === 0) return [out.detach(), pzeros(out.shape, out)];
     const [jv] = grad(
       used.map(([g]) => g),
@@ -94,15 +112,26 @@ export function jvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tangents:
  * Hessian-vector product of a scalar function: returns [value, H·v per input].
  * @example const [f0, [hv]] = gl.hvp((x) => x.pow(3).sum(), [x], [v]);
  */
-export function hvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], vectors: Tensor[]): [Tensor, Tensor[]] {
+export function hvp(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  vectors: Tensor[],
+): [Tensor, Tensor[]] {
   const leaves = inputs.map((x) => asLeaf(x, 'hvp'));
   return enableGrad(() => {
     const value = fn(...leaves);
     if (!value.requiresGrad) return [value.detach(), leaves.map((l) => pzeros(l.shape, l))];
     const g = grad([value], leaves, { createGraph: true, allowUnused: true });
-    const pairs = g.map((gi, k) => [gi, vectors[k]] as const).filter(([gi]) => gi && gi.requiresGrad) as [Tensor, Tensor][];
+    const pairs = g.map((gi, k) => [gi, vectors[k]] as const).filter(([gi]) => gi && gi.requiresGrad) as [
+      Tensor,
+      Tensor,
+    ][];
     const hv = pairs.length
-      ? grad(pairs.map(([gi]) => gi), leaves, { gradOutputs: pairs.map(([, v]) => v), allowUnused: true })
+      ? grad(
+          pairs.map(([gi]) => gi),
+          leaves,
+          { gradOutputs: pairs.map(([, v]) => v), allowUnused: true },
+        )
       : leaves.map(() => null);
     return [value.detach(), hv.map((h, k) => h ?? pzeros(leaves[k].shape, leaves[k]))];
   });

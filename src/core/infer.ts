@@ -40,7 +40,10 @@ function requireFloat(op: string, t: Tensor): void {
 function sameDType(op: string, inputs: readonly Tensor[]): DType {
   const d = inputs[0].dtype;
   for (const t of inputs)
-    if (t.dtype !== d) throw new DTypeError(`${op}: expected inputs of one dtype, got ${inputs.map((i) => i.dtype).join(' and ')}`);
+    if (t.dtype !== d)
+      throw new DTypeError(
+        `${op}: expected inputs of one dtype, got ${inputs.map((i) => i.dtype).join(' and ')}`,
+      );
   return d;
 }
 
@@ -59,7 +62,11 @@ function binary(op: string, out: 'same' | 'bool', needBool = false): InferWith<n
     if (needBool && dtype !== 'bool') throw new DTypeError(`${op}: expected bool tensors, got ${dtype}`);
     const [a, b] = inputs;
     const shape = broadcastShapes(op, a.shape, b.shape);
-    return { shape, dtype: out === 'bool' ? 'bool' : dtype, views: [broadcastView(a, shape), broadcastView(b, shape)] };
+    return {
+      shape,
+      dtype: out === 'bool' ? 'bool' : dtype,
+      views: [broadcastView(a, shape), broadcastView(b, shape)],
+    };
   };
 }
 
@@ -83,7 +90,8 @@ function reduce(op: string): InferWith<ReduceParams> {
 
 function argReduce(op: string): InferWith<{ dim: number; keepdim: boolean }> {
   return ([x], { dim, keepdim }) => {
-    if (x.shape[dim] === 0) throw new ShapeError(`${op}: cannot reduce over a zero-size dimension of ${fmtShape(x.shape)}`);
+    if (x.shape[dim] === 0)
+      throw new ShapeError(`${op}: cannot reduce over a zero-size dimension of ${fmtShape(x.shape)}`);
     return { shape: reduceShape(x.shape, [dim], keepdim), dtype: 'int32' };
   };
 }
@@ -93,33 +101,63 @@ function convOut(size: number, k: number, s: number, p: number, d: number): numb
 }
 
 function require4d(op: string, t: Tensor, what: string): void {
-  if (t.shape.length !== 4) throw new ShapeError(`${op}: expected a 4-D ${what} [N,C,H,W], got ${fmtShape(t.shape)}`);
+  if (t.shape.length !== 4)
+    throw new ShapeError(`${op}: expected a 4-D ${what} [N,C,H,W], got ${fmtShape(t.shape)}`);
 }
 
 export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
-  neg: unaryFloat, exp: unary('exp'), log: unary('log'), log1p: unary('log1p'), expm1: unary('expm1'),
-  sin: unary('sin'), cos: unary('cos'), tanh: unary('tanh'), sqrt: unary('sqrt'), abs: unaryFloat,
-  sign: unaryFloat, sigmoid: unary('sigmoid'), relu: unaryFloat, erf: unary('erf'),
+  neg: unaryFloat,
+  exp: unary('exp'),
+  log: unary('log'),
+  log1p: unary('log1p'),
+  expm1: unary('expm1'),
+  sin: unary('sin'),
+  cos: unary('cos'),
+  tanh: unary('tanh'),
+  sqrt: unary('sqrt'),
+  abs: unaryFloat,
+  sign: unaryFloat,
+  sigmoid: unary('sigmoid'),
+  relu: unaryFloat,
+  erf: unary('erf'),
   logicalNot: ([x]) => {
     if (x.dtype !== 'bool') throw new DTypeError(`logicalNot: expected a bool tensor, got ${x.dtype}`);
     return { shape: [...x.shape], dtype: 'bool' };
   },
-  add: binary('add', 'same'), sub: binary('sub', 'same'), mul: binary('mul', 'same'), div: binary('div', 'same'),
-  pow: binary('pow', 'same'), maximum: binary('maximum', 'same'), minimum: binary('minimum', 'same'),
-  eq: binary('eq', 'bool'), ne: binary('ne', 'bool'), lt: binary('lt', 'bool'), le: binary('le', 'bool'),
-  gt: binary('gt', 'bool'), ge: binary('ge', 'bool'),
-  logicalAnd: binary('logicalAnd', 'bool', true), logicalOr: binary('logicalOr', 'bool', true),
+  add: binary('add', 'same'),
+  sub: binary('sub', 'same'),
+  mul: binary('mul', 'same'),
+  div: binary('div', 'same'),
+  pow: binary('pow', 'same'),
+  maximum: binary('maximum', 'same'),
+  minimum: binary('minimum', 'same'),
+  eq: binary('eq', 'bool'),
+  ne: binary('ne', 'bool'),
+  lt: binary('lt', 'bool'),
+  le: binary('le', 'bool'),
+  gt: binary('gt', 'bool'),
+  ge: binary('ge', 'bool'),
+  logicalAnd: binary('logicalAnd', 'bool', true),
+  logicalOr: binary('logicalOr', 'bool', true),
   logicalXor: binary('logicalXor', 'bool', true),
   where: ([c, a, b]) => {
     if (c.dtype !== 'bool') throw new DTypeError(`where: condition must be bool, got ${c.dtype}`);
     const dtype = sameDType('where', [a, b]);
     const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape), b.shape);
-    return { shape, dtype, views: [broadcastView(c, shape), broadcastView(a, shape), broadcastView(b, shape)] };
+    return {
+      shape,
+      dtype,
+      views: [broadcastView(c, shape), broadcastView(a, shape), broadcastView(b, shape)],
+    };
   },
   cast: ([x], { dtype }) => ({ shape: [...x.shape], dtype }),
   copy: ([x]) => ({ shape: [...x.shape], dtype: x.dtype }),
-  sum: reduce('sum'), amax: reduce('amax'), amin: reduce('amin'), prod: reduce('prod'),
-  argmax: argReduce('argmax'), argmin: argReduce('argmin'),
+  sum: reduce('sum'),
+  amax: reduce('amax'),
+  amin: reduce('amin'),
+  prod: reduce('prod'),
+  argmax: argReduce('argmax'),
+  argmin: argReduce('argmin'),
   cumsum: ([x]) => ({ shape: [...x.shape], dtype: x.dtype }),
   logSoftmax: ([x]) => {
     requireFloat('logSoftmax', x);
@@ -131,7 +169,9 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
     const ra = a.shape.length;
     const rb = b.shape.length;
     if (ra < 2 || rb < 2 || a.shape[ra - 1] !== b.shape[rb - 2])
-      throw new ShapeError(`matmul: shapes ${fmtShape(a.shape)} x ${fmtShape(b.shape)} do not fit (inner dimensions differ)`);
+      throw new ShapeError(
+        `matmul: shapes ${fmtShape(a.shape)} x ${fmtShape(b.shape)} do not fit (inner dimensions differ)`,
+      );
     const batch = broadcastShapes('matmul', a.shape.slice(0, ra - 2), b.shape.slice(0, rb - 2));
     const m = a.shape[ra - 2];
     const k = a.shape[ra - 1];
@@ -143,10 +183,12 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
     };
   },
   pad: ([x], { pads }) => {
-    if (pads.length !== x.shape.length) throw new ArgumentError(`pad: expected ${x.shape.length} pad specs, got ${pads.length}`);
+    if (pads.length !== x.shape.length)
+      throw new ArgumentError(`pad: expected ${x.shape.length} pad specs, got ${pads.length}`);
     const shape = x.shape.map((n, d) => {
       const p = pads[d];
-      if (p.lo < 0 || p.hi < 0 || p.interior < 0) throw new ArgumentError(`pad: negative padding is not supported`);
+      if (p.lo < 0 || p.hi < 0 || p.interior < 0)
+        throw new ArgumentError(`pad: negative padding is not supported`);
       return p.lo + p.hi + n + Math.max(0, n - 1) * p.interior;
     });
     return { shape, dtype: x.dtype };
@@ -171,9 +213,12 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
   },
   scatterAdd: ([x, index, src], { dim }) => {
     checkIndexTensor('scatterAdd', x, index, dim);
-    if (src.dtype !== x.dtype) throw new DTypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
+    if (src.dtype !== x.dtype)
+      throw new DTypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
     if (src.shape.length !== index.shape.length || index.shape.some((d, i) => d > src.shape[i]))
-      throw new ShapeError(`scatterAdd: index ${fmtShape(index.shape)} must not be larger than src ${fmtShape(src.shape)}`);
+      throw new ShapeError(
+        `scatterAdd: index ${fmtShape(index.shape)} must not be larger than src ${fmtShape(src.shape)}`,
+      );
     return { shape: [...x.shape], dtype: x.dtype };
   },
   conv2d: ([x, w], p) => {
@@ -190,7 +235,9 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
     const Ho = convOut(H, kh, p.stride[0], p.padding[0], p.dilation[0]);
     const Wo = convOut(W, kw, p.stride[1], p.padding[1], p.dilation[1]);
     if (Ho <= 0 || Wo <= 0)
-      throw new ShapeError(`conv2d: kernel ${kh}x${kw} does not fit input ${H}x${W} with the given padding and dilation`);
+      throw new ShapeError(
+        `conv2d: kernel ${kh}x${kw} does not fit input ${H}x${W} with the given padding and dilation`,
+      );
     return { shape: [N, O, Ho, Wo], dtype: x.dtype };
   },
   unfold: ([x], p) => {
@@ -202,14 +249,17 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
     return { shape: [N, C * p.kernel[0] * p.kernel[1], Ho * Wo], dtype: x.dtype };
   },
   fold: ([x], p) => {
-    if (x.shape.length !== 3) throw new ShapeError(`fold: expected a 3-D input [N, C*kh*kw, L], got ${fmtShape(x.shape)}`);
+    if (x.shape.length !== 3)
+      throw new ShapeError(`fold: expected a 3-D input [N, C*kh*kw, L], got ${fmtShape(x.shape)}`);
     const [N, K, L] = x.shape;
     const kk = p.kernel[0] * p.kernel[1];
     const [H, W] = p.outputSize;
     const Ho = convOut(H, p.kernel[0], p.stride[0], p.padding[0], p.dilation[0]);
     const Wo = convOut(W, p.kernel[1], p.stride[1], p.padding[1], p.dilation[1]);
     if (K % kk !== 0 || Ho * Wo !== L)
-      throw new ShapeError(`fold: input ${fmtShape(x.shape)} does not fit kernel ${p.kernel} and output size ${p.outputSize}`);
+      throw new ShapeError(
+        `fold: input ${fmtShape(x.shape)} does not fit kernel ${p.kernel} and output size ${p.outputSize}`,
+      );
     return { shape: [N, K / kk, H, W], dtype: x.dtype };
   },
   full: (_i, { shape, dtype }) => ({ shape: [...shape], dtype }),
@@ -219,29 +269,43 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
 function checkIndexTensor(op: string, x: Tensor, index: Tensor, dim: number): void {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
   if (index.shape.length !== x.shape.length)
-    throw new ShapeError(`${op}: index ${fmtShape(index.shape)} must have the same rank as input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `${op}: index ${fmtShape(index.shape)} must have the same rank as input ${fmtShape(x.shape)}`,
+    );
   for (let d = 0; d < x.shape.length; d++)
     if (d !== dim && index.shape[d] > x.shape[d])
-      throw new ShapeError(`${op}: index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} in dim ${d}`);
+      throw new ShapeError(
+        `${op}: index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} in dim ${d}`,
+      );
 }
 
 export const inferView: { [P in ViewPrimitive]: ViewFn<P> } = {
   reshape: (x, { shape }) => {
     if (numel(shape) !== numel(x.shape))
-      throw new ShapeError(`reshape: cannot reshape ${fmtShape(x.shape)} (${numel(x.shape)} elements) into ${fmtShape(shape)}`);
-    if (!isContiguous(x.shape, x.strides)) throw new ShapeError(`reshape: view of a non-contiguous tensor; call contiguous() first`);
+      throw new ShapeError(
+        `reshape: cannot reshape ${fmtShape(x.shape)} (${numel(x.shape)} elements) into ${fmtShape(shape)}`,
+      );
+    if (!isContiguous(x.shape, x.strides))
+      throw new ShapeError(`reshape: view of a non-contiguous tensor; call contiguous() first`);
     return { shape: [...shape], strides: contiguousStrides(shape), offset: x.offset };
   },
-  permute: (x, { dims }) => ({ shape: dims.map((d) => x.shape[d]), strides: dims.map((d) => x.strides[d]), offset: x.offset }),
+  permute: (x, { dims }) => ({
+    shape: dims.map((d) => x.shape[d]),
+    strides: dims.map((d) => x.strides[d]),
+    offset: x.offset,
+  }),
   expand: (x, { shape }) => {
     const lead = shape.length - x.shape.length;
-    if (lead < 0) throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+    if (lead < 0)
+      throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
     const strides = shape.map((d, i) => {
       if (i < lead) return 0;
       const s = x.shape[i - lead];
       if (s === d) return x.strides[i - lead];
       if (s === 1) return 0;
-      throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${s} vs ${d})`);
+      throw new ShapeError(
+        `expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${s} vs ${d})`,
+      );
     });
     return { shape: [...shape], strides, offset: x.offset };
   },

@@ -45,11 +45,15 @@ export function graph(outputs: Tensor | Tensor[]): { nodes: GraphNode[] } {
       op: n.op,
       scope: n.scope,
       params: n.params,
-      inputs: n.inputs.map((e) => (e === null ? null : e.node ? { node: e.node.id, output: e.index } : { leaf: [...e.leaf.shape] })),
+      inputs: n.inputs.map((e) =>
+        e === null ? null : e.node ? { node: e.node.id, output: e.index } : { leaf: [...e.leaf.shape] },
+      ),
       inputShapes: n.inputShapes.map((s) => [...s]),
       outputShapes: n.outputShapes.map((s) => [...s]),
       savedBytes: n.savedBytes,
-      saved: (n.saved ?? []).filter((s) => s).map((s) => ({ shape: [...s.shape], dtype: s.dtype, bytes: s.bytes, leaf: s.isLeaf })),
+      saved: (n.saved ?? [])
+        .filter((s) => s)
+        .map((s) => ({ shape: [...s.shape], dtype: s.dtype, bytes: s.bytes, leaf: s.isLeaf })),
     })),
   };
 }
@@ -81,7 +85,14 @@ export function savedResiduals<A extends unknown[]>(
   for (const n of nodesOf(out))
     for (const s of n.saved ?? []) {
       if (!s) continue;
-      residuals.push({ op: n.op, scope: n.scope, shape: [...s.shape], dtype: s.dtype, bytes: s.bytes, kind: s.isLeaf ? 'leaf' : 'intermediate' });
+      residuals.push({
+        op: n.op,
+        scope: n.scope,
+        shape: [...s.shape],
+        dtype: s.dtype,
+        bytes: s.bytes,
+        kind: s.isLeaf ? 'leaf' : 'intermediate',
+      });
       const key = s.account.storage ?? s;
       if (!storages.has(key)) {
         storages.add(key);
@@ -92,7 +103,11 @@ export function savedResiduals<A extends unknown[]>(
     residuals,
     totalBytes,
     toString: () =>
-      residuals.map((r) => `${r.op.padEnd(12)} ${r.dtype}${fmtShape(r.shape).padEnd(16)} ${String(r.bytes).padStart(10)} B  ${r.kind}${r.scope ? '  ' + r.scope : ''}`).join('\n') +
-      `\ntotal ${totalBytes} B`,
+      residuals
+        .map(
+          (r) =>
+            `${r.op.padEnd(12)} ${r.dtype}${fmtShape(r.shape).padEnd(16)} ${String(r.bytes).padStart(10)} B  ${r.kind}${r.scope ? '  ' + r.scope : ''}`,
+        )
+        .join('\n') + `\ntotal ${totalBytes} B`,
   };
 }

@@ -8,7 +8,11 @@ import type { GradThunk } from './vjp-types.js';
 export type Edge = { node: Node; index: number; leaf: null } | { node: null; index: 0; leaf: Tensor };
 
 /** A function computing input-gradient thunks from unpacked saved tensors and output gradients. */
-export type BackwardFn = (saved: (Tensor | null)[], grads: Tensor[], needs: readonly boolean[]) => GradThunk[];
+export type BackwardFn = (
+  saved: (Tensor | null)[],
+  grads: Tensor[],
+  needs: readonly boolean[],
+) => GradThunk[];
 
 /** A gradient hook: sees the gradient, may return a replacement. */
 export type GradHook = (grad: Tensor) => Tensor | void;
@@ -36,7 +40,11 @@ export class Node {
   retained: (Tensor | null)[] | null = null;
 
   constructor(
-    id: number, op: string, params: unknown, inputs: readonly Tensor[], outputs: { shape: readonly number[]; dtype: DType }[],
+    id: number,
+    op: string,
+    params: unknown,
+    inputs: readonly Tensor[],
+    outputs: { shape: readonly number[]; dtype: DType }[],
     scope: string,
   ) {
     this.id = id;

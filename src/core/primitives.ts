@@ -3,8 +3,20 @@ import type { DType } from './dtype.js';
 
 /** Elementwise float functions of one tensor. */
 export const UNARY_OPS = [
-  'neg', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tanh', 'sqrt',
-  'abs', 'sign', 'sigmoid', 'relu', 'erf',
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sin',
+  'cos',
+  'tanh',
+  'sqrt',
+  'abs',
+  'sign',
+  'sigmoid',
+  'relu',
+  'erf',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -24,35 +36,85 @@ export type LogicalOp = (typeof LOGICAL_OPS)[number];
 export const REDUCE_OPS = ['sum', 'amax', 'amin', 'prod'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
-export interface ReduceParams { dims: number[]; keepdim: boolean }
-export interface Conv2dParams { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number }
+export interface ReduceParams {
+  dims: number[];
+  keepdim: boolean;
+}
+export interface Conv2dParams {
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
 export interface UnfoldParams {
-  kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number];
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
   /** value used for padded positions (0 for conv, -Infinity for max pooling) */
   padValue: number;
 }
-export interface FoldParams extends Omit<UnfoldParams, 'padValue'> { outputSize: [number, number] }
-export interface PadSpec { lo: number; hi: number; interior: number }
+export interface FoldParams extends Omit<UnfoldParams, 'padValue'> {
+  outputSize: [number, number];
+}
+export interface PadSpec {
+  lo: number;
+  hi: number;
+  interior: number;
+}
 export interface RandomParams {
-  shape: number[]; dtype: DType; dist: 'uniform' | 'normal';
+  shape: number[];
+  dtype: DType;
+  dist: 'uniform' | 'normal';
   /** Philox key (two uint32 words) and the first 128-bit block counter used. */
-  key: [number, number]; counter: number;
+  key: [number, number];
+  counter: number;
 }
 
 /** Parameters of every primitive. Adding a primitive here without a rule in vjp.ts, infer.ts and each backend fails to compile. */
 export interface PrimitiveParams {
   // elementwise
-  neg: null; exp: null; log: null; log1p: null; expm1: null; sin: null; cos: null; tanh: null; sqrt: null;
-  abs: null; sign: null; sigmoid: null; relu: null; erf: null; logicalNot: null;
-  add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
-  eq: null; ne: null; lt: null; le: null; gt: null; ge: null;
-  logicalAnd: null; logicalOr: null; logicalXor: null;
+  neg: null;
+  exp: null;
+  log: null;
+  log1p: null;
+  expm1: null;
+  sin: null;
+  cos: null;
+  tanh: null;
+  sqrt: null;
+  abs: null;
+  sign: null;
+  sigmoid: null;
+  relu: null;
+  erf: null;
+  logicalNot: null;
+  add: null;
+  sub: null;
+  mul: null;
+  div: null;
+  pow: null;
+  maximum: null;
+  minimum: null;
+  eq: null;
+  ne: null;
+  lt: null;
+  le: null;
+  gt: null;
+  ge: null;
+  logicalAnd: null;
+  logicalOr: null;
+  logicalXor: null;
   where: null;
   cast: { dtype: DType };
   copy: null;
   // reductions and scans
-  sum: ReduceParams; amax: ReduceParams; amin: ReduceParams; prod: ReduceParams;
-  argmax: { dim: number; keepdim: boolean }; argmin: { dim: number; keepdim: boolean };
+  sum: ReduceParams;
+  amax: ReduceParams;
+  amin: ReduceParams;
+  prod: ReduceParams;
+  argmax: { dim: number; keepdim: boolean };
+  argmin: { dim: number; keepdim: boolean };
   cumsum: { dim: number };
   logSoftmax: { dim: number };
   // linear algebra

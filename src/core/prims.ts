@@ -1,7 +1,15 @@
 // Thin typed wrappers around apply(), one per primitive: the vocabulary VJP rules and composite ops are written in.
 import type { DType } from './dtype.js';
 import { apply } from './engine.js';
-import type { BinaryOp, CompareOp, Conv2dParams, FoldParams, PadSpec, UnaryOp, UnfoldParams } from './primitives.js';
+import type {
+  BinaryOp,
+  CompareOp,
+  Conv2dParams,
+  FoldParams,
+  PadSpec,
+  UnaryOp,
+  UnfoldParams,
+} from './primitives.js';
 import { numel } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -35,7 +43,8 @@ export const ppad = (x: Tensor, pads: PadSpec[], value = 0) => apply('pad', [x],
 export const pslice = (x: Tensor, starts: number[], ends: number[], steps: number[]) =>
   apply('slice', [x], { starts, ends, steps });
 export const pgather = (x: Tensor, dim: number, index: Tensor) => apply('gather', [x, index], { dim });
-export const pscatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor) => apply('scatterAdd', [x, index, src], { dim });
+export const pscatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor) =>
+  apply('scatterAdd', [x, index, src], { dim });
 export const pconv2d = (x: Tensor, w: Tensor, p: Conv2dParams) => apply('conv2d', [x, w], p);
 export const punfold = (x: Tensor, p: UnfoldParams) => apply('unfold', [x], p);
 export const pfold = (x: Tensor, p: FoldParams) => apply('fold', [x], p);
@@ -57,7 +66,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   const lead = g.shape.length - shape.length;
   const dims: number[] = [];
-  for (let i = 0; i < g.shape.length; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  for (let i = 0; i < g.shape.length; i++)
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   let r = dims.length ? psum(g, dims, true) : g;
   if (lead > 0 || r.shape.length !== shape.length) r = preshape(r, shape);
   if (numel(r.shape) !== numel(shape)) throw new Error(`sumTo: internal error ${g.shape} -> ${shape}`);

@@ -59,12 +59,18 @@ export function normDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (dim < lo || dim > hi)
-    throw new IndexOutOfRangeError(`${op}: dim ${dim} out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`);
+    throw new IndexOutOfRangeError(
+      `${op}: dim ${dim} out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`,
+    );
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
 /** Normalizes an optional dim or dim list into sorted unique dims (all dims when undefined). */
-export function normDims(op: string, dim: number | readonly number[] | undefined | null, ndim: number): number[] {
+export function normDims(
+  op: string,
+  dim: number | readonly number[] | undefined | null,
+  ndim: number,
+): number[] {
   if (dim === undefined || dim === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dim === 'number' ? [dim] : dim;
   const out = [...new Set(list.map((d) => normDim(op, d, ndim)))].sort((x, y) => x - y);
@@ -74,7 +80,8 @@ export function normDims(op: string, dim: number | readonly number[] | undefined
 
 /** Checks a user shape: non-negative integers. */
 export function checkShape(op: string, shape: readonly number[]): number[] {
-  if (!Array.isArray(shape)) throw new ArgumentError(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new ArgumentError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0)
       throw new ArgumentError(`${op}: shape ${fmtShape(shape)} must hold non-negative integers`);

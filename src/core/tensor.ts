@@ -10,10 +10,14 @@ import { isContiguous } from './shape.js';
 import { state } from './state.js';
 
 /** Shared by a tensor and all its views: bumped by every in-place write. */
-export interface VersionCounter { value: number }
+export interface VersionCounter {
+  value: number;
+}
 
 /** Handle returned by registerHook. */
-export interface RemovableHandle { remove(): void }
+export interface RemovableHandle {
+  remove(): void;
+}
 
 let disposeScopes: Tensor[][] = [];
 /** Live (not disposed) tensors per storage: a storage is freed by dispose() when none is left. */
@@ -49,7 +53,14 @@ export class Tensor implements TensorView {
   private _disposed = false;
 
   /** @internal use gl.tensor / gl.zeros / ops to create tensors. */
-  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version?: VersionCounter) {
+  constructor(
+    storage: Storage,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+    dtype: DType,
+    version?: VersionCounter,
+  ) {
     this.storage = storage;
     this.shape = shape;
     this.strides = strides;
@@ -106,7 +117,8 @@ export class Tensor implements TensorView {
   requiresGrad_(on = true): this {
     if (on && !isFloat(this.dtype))
       throw new DTypeError(`requiresGrad: only float tensors can require gradients, got ${this.dtype}`);
-    if (!on && this.gradFn) throw new GradError('requiresGrad: cannot turn off requiresGrad of a non-leaf tensor; use detach()');
+    if (!on && this.gradFn)
+      throw new GradError('requiresGrad: cannot turn off requiresGrad of a non-leaf tensor; use detach()');
     this._requiresGrad = on;
     return this;
   }
@@ -170,7 +182,8 @@ export class Tensor implements TensorView {
       const out: unknown[] = new Array(n);
       let step = 1;
       for (let d = dim + 1; d < this.shape.length; d++) step *= this.shape[d];
-      for (let i = 0; i < n; i++) out[i] = dim === this.shape.length - 1 ? asValue(flat[at + i]) : build(dim + 1, at + i * step);
+      for (let i = 0; i < n; i++)
+        out[i] = dim === this.shape.length - 1 ? asValue(flat[at + i]) : build(dim + 1, at + i * step);
       return out;
     };
     return build(0, 0);
@@ -179,7 +192,9 @@ export class Tensor implements TensorView {
   /** The value of a one-element tensor. */
   item(): number {
     if (this.numel !== 1)
-      throw new GradError(`item: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`);
+      throw new GradError(
+        `item: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`,
+      );
     return this.dataSync()[0];
   }
 
@@ -205,7 +220,8 @@ export class Tensor implements TensorView {
 
   /** Registers a hook called with this tensor's gradient during backward; it may return a replacement. */
   registerHook(hook: GradHook): RemovableHandle {
-    if (!this._requiresGrad) throw new GradError("registerHook: cannot register a hook on a tensor that doesn't require grad");
+    if (!this._requiresGrad)
+      throw new GradError("registerHook: cannot register a hook on a tensor that doesn't require grad");
     let list: GradHook[];
     if (this.gradFn) {
       const node = this.gradFn;
@@ -232,7 +248,6 @@ export class Tensor implements TensorView {
     return `${head}${grad}) ${JSON.stringify(this.toArray())}`;
   }
 }
-
 
 /**
  * Runs `fn` and disposes every tensor created inside it except those it returns (anywhere in the

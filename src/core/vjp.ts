@@ -3,12 +3,33 @@ import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
 import { apply } from './engine.js';
 import type { PrimitiveParams, ReduceParams } from './primitives.js';
 import {
-  binary, padd, pcast, pdiv, pexpand, pfold, pgather, pmatmul, pmul, pneg, ppad, ppermute, preshape, pscale,
-  pscatterAdd, pslice, psub, psum, ptransposeLast, punfold, pwhere, pzeros, scalarLike, unary,
+  binary,
+  padd,
+  pcast,
+  pdiv,
+  pexpand,
+  pfold,
+  pgather,
+  pmatmul,
+  pmul,
+  pneg,
+  ppad,
+  ppermute,
+  preshape,
+  pscale,
+  pscatterAdd,
+  pslice,
+  psub,
+  psum,
+  ptransposeLast,
+  punfold,
+  pwhere,
+  pzeros,
+  scalarLike,
+  unary,
 } from './prims.js';
 import { Tensor } from './tensor.js';
 import type { GradThunk, VjpRule, VjpRuleTable } from './vjp-types.js';
-
 
 /** A rule for an op with no gradient (comparisons, integer results, creation). */
 const none: VjpRule<any> = { vjp: (ctx) => ctx.inputShapes.map(() => null) };
@@ -26,7 +47,12 @@ function unaryRule(which: 'x' | 'y', f: (g: Tensor, s: Tensor) => Tensor): VjpRu
 
 /** Reshapes a reduced gradient back to keepdim form and expands it over the input shape. */
 function unreduce(g: Tensor, inShape: readonly number[], { dims, keepdim }: ReduceParams): Tensor {
-  const kept = keepdim ? g : preshape(g, inShape.map((d, i) => (dims.includes(i) ? 1 : d)));
+  const kept = keepdim
+    ? g
+    : preshape(
+        g,
+        inShape.map((d, i) => (dims.includes(i) ? 1 : d)),
+      );
   return pexpand(kept, inShape);
 }
 
@@ -75,9 +101,21 @@ function prodOthers(x: Tensor, dims: readonly number[]): Tensor {
   const eye = new Uint8Array(n * n);
   for (let i = 0; i < n; i++) eye[i * n + i] = 1;
   const diag = new Tensor(x.storage.backend.upload('bool', eye), [n, n], [n, 1], 0, 'bool');
-  const rows = pexpand(ppermute(lanes, [...keepShape.map((_, i) => i), keepShape.length + 1, keepShape.length]), [...keepShape, n, n]);
-  const others = apply('prod', [pwhere(diag, one(x), rows)], { dims: [keepShape.length + 1], keepdim: false });
-  return ppermute(preshape(others, perm.map((d) => x.shape[d])), inversePerm(perm));
+  const rows = pexpand(
+    ppermute(lanes, [...keepShape.map((_, i) => i), keepShape.length + 1, keepShape.length]),
+    [...keepShape, n, n],
+  );
+  const others = apply('prod', [pwhere(diag, one(x), rows)], {
+    dims: [keepShape.length + 1],
+    keepdim: false,
+  });
+  return ppermute(
+    preshape(
+      others,
+      perm.map((d) => x.shape[d]),
+    ),
+    inversePerm(perm),
+  );
 }
 
 function hasZero(x: Tensor): boolean {
@@ -146,8 +184,15 @@ export const vjpRules: VjpRuleTable = {
   },
   maximum: pairExtremumRule('gt'),
   minimum: pairExtremumRule('lt'),
-  eq: none, ne: none, lt: none, le: none, gt: none, ge: none,
-  logicalAnd: none, logicalOr: none, logicalXor: none,
+  eq: none,
+  ne: none,
+  lt: none,
+  le: none,
+  gt: none,
+  ge: none,
+  logicalAnd: none,
+  logicalOr: none,
+  logicalXor: none,
   where: {
     save: (ctx, [c]) => ctx.save(c),
     vjp: (ctx, g) => {
@@ -162,8 +207,11 @@ export const vjpRules: VjpRuleTable = {
   amax: extremumRule(),
   amin: extremumRule(),
   prod: prodRule,
-  argmax: none, argmin: none,
-  cumsum: { vjp: (ctx, g) => [() => flip(apply('cumsum', [flip(g, [ctx.params.dim])], ctx.params), [ctx.params.dim])] },
+  argmax: none,
+  argmin: none,
+  cumsum: {
+    vjp: (ctx, g) => [() => flip(apply('cumsum', [flip(g, [ctx.params.dim])], ctx.params), [ctx.params.dim])],
+  },
   logSoftmax: {
     save: (ctx, _i, y) => ctx.save(y),
     vjp: (ctx, g) => [
@@ -176,7 +224,10 @@ export const vjpRules: VjpRuleTable = {
   },
   matmul: {
     save: (ctx, [a, b]) => ctx.save(ctx.needsInputGrad[0] ? b : null, ctx.needsInputGrad[1] ? a : null),
-    vjp: (ctx, g) => [() => pmatmul(g, ptransposeLast(ctx.saved[0]!)), () => pmatmul(ptransposeLast(ctx.saved[1]!), g)],
+    vjp: (ctx, g) => [
+      () => pmatmul(g, ptransposeLast(ctx.saved[0]!)),
+      () => pmatmul(ptransposeLast(ctx.saved[1]!), g),
+    ],
   },
   reshape: { vjp: (ctx, g) => [() => preshape(g, ctx.inputShapes[0])] },
   permute: { vjp: (ctx, g) => [() => ppermute(g, inversePerm(ctx.params.dims))] },
@@ -229,7 +280,10 @@ export const vjpRules: VjpRuleTable = {
   },
   gather: {
     save: (ctx, [, index]) => ctx.save(index),
-    vjp: (ctx, g) => [() => pscatterAdd(pzeros(ctx.inputShapes[0], g), ctx.params.dim, ctx.saved[0]!, g), null],
+    vjp: (ctx, g) => [
+      () => pscatterAdd(pzeros(ctx.inputShapes[0], g), ctx.params.dim, ctx.saved[0]!, g),
+      null,
+    ],
   },
   scatterAdd: {
     save: (ctx, [, index]) => ctx.save(index),
@@ -241,7 +295,10 @@ export const vjpRules: VjpRuleTable = {
         const got = pgather(g, ctx.params.dim, index);
         const srcShape = ctx.inputShapes[2];
         if (got.shape.every((d, i) => d === srcShape[i])) return got;
-        return ppad(got, srcShape.map((n, d) => ({ lo: 0, hi: n - got.shape[d], interior: 0 })));
+        return ppad(
+          got,
+          srcShape.map((n, d) => ({ lo: 0, hi: n - got.shape[d], interior: 0 })),
+        );
       },
     ],
   },

@@ -72,7 +72,8 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
  * @example gl.linspace(0, 1, 5)
  */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ArgumentError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = opts.dtype ?? 'float32';
   const data = allocArray(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -91,14 +92,22 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   return finish(fromTypedArray(data, [n, m], dtype), opts);
 }
 
-function random(op: string, shape: readonly number[], dist: 'uniform' | 'normal', opts: RandomOptions): Tensor {
+function random(
+  op: string,
+  shape: readonly number[],
+  dist: 'uniform' | 'normal',
+  opts: RandomOptions,
+): Tensor {
   const dtype = opts.dtype ?? 'float32';
   if (!isFloat(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const s = checkShape(op, shape);
   const gen = opts.generator ?? defaultGenerator;
   const n = s.reduce((a, b) => a * b, 1);
   const counter = gen.reserve(n, dist);
-  return finish(apply('random', [], { shape: s, dtype, dist, key: [...gen.key] as [number, number], counter }), opts);
+  return finish(
+    apply('random', [], { shape: s, dtype, dist, key: [...gen.key] as [number, number], counter }),
+    opts,
+  );
 }
 
 /**
@@ -118,12 +127,25 @@ export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor
  * Random integers in [low, high) as int32.
  * @example gl.randint(0, 10, [5])
  */
-export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  opts: RandomOptions = {},
+): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low)
     throw new ArgumentError(`randint: expected integers low < high, got ${low}, ${high}`);
   const u = random('randint', shape, 'uniform', { generator: opts.generator, dtype: 'float64' });
-  const scaled = apply('mul', [u, apply('full', [], { shape: [], dtype: 'float64', value: high - low })], null);
-  const shifted = apply('add', [floorPositive(scaled), apply('full', [], { shape: [], dtype: 'float64', value: low })], null);
+  const scaled = apply(
+    'mul',
+    [u, apply('full', [], { shape: [], dtype: 'float64', value: high - low })],
+    null,
+  );
+  const shifted = apply(
+    'add',
+    [floorPositive(scaled), apply('full', [], { shape: [], dtype: 'float64', value: low })],
+    null,
+  );
   return apply('cast', [shifted], { dtype: opts.dtype ?? 'int32' });
 }
 

@@ -144,7 +144,8 @@ export const gt = compare('gt');
 export const ge = compare('ge');
 
 function logical(op: 'logicalAnd' | 'logicalOr' | 'logicalXor') {
-  return (a: TensorLike, b: TensorLike): Tensor => apply(op, [toBool(asTensor(a)), toBool(asTensor(b))], null);
+  return (a: TensorLike, b: TensorLike): Tensor =>
+    apply(op, [toBool(asTensor(a)), toBool(asTensor(b))], null);
 }
 const toBool = (x: Tensor) => pcast(x, 'bool');
 export const logicalAnd = logical('logicalAnd');
@@ -157,7 +158,8 @@ export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [toBool(x)]
  * @example gl.where(x.gt(0), x, 0)
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (cond.dtype !== 'bool') throw new DTypeError(`where: condition must be a bool tensor, got ${cond.dtype}`);
+  if (cond.dtype !== 'bool')
+    throw new DTypeError(`where: condition must be a bool tensor, got ${cond.dtype}`);
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     const dtype: DType = Number.isInteger(Number(a)) && Number.isInteger(Number(b)) ? 'int32' : 'float32';
     a = scalarTensor(a, dtype, cond);

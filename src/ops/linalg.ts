@@ -13,7 +13,10 @@ import { permute, reshape, squeeze, unsqueeze } from './shape.js';
  * @example gl.matmul(x, w)  // [N, in] x [in, out]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new ShapeError(
+      `matmul: both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   const dtype = promoteTypes(a.dtype, b.dtype);
   let x = pcast(a, dtype);
   let y = pcast(b, dtype);
@@ -22,7 +25,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (aVec) x = unsqueeze(x, 0);
   if (bVec) y = unsqueeze(y, 1);
   if (x.shape[x.ndim - 1] !== y.shape[y.ndim - 2])
-    throw new ShapeError(`matmul: shapes ${fmtShape(a.shape)} x ${fmtShape(b.shape)} do not fit (inner dimensions ${x.shape[x.ndim - 1]} and ${y.shape[y.ndim - 2]})`);
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(a.shape)} x ${fmtShape(b.shape)} do not fit (inner dimensions ${x.shape[x.ndim - 1]} and ${y.shape[y.ndim - 2]})`,
+    );
   let out = apply('matmul', [x, y], null);
   if (bVec) out = squeeze(out, -1);
   if (aVec) out = squeeze(out, aVec && bVec ? -1 : -2);
@@ -31,7 +36,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** Outer product of two vectors. */
 export function outer(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 1 || b.ndim !== 1) throw new ShapeError(`outer: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 1 || b.ndim !== 1)
+    throw new ShapeError(
+      `outer: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   return matmul(unsqueeze(a, 1), unsqueeze(b, 0));
 }
 
@@ -39,16 +47,23 @@ function parse(equation: string, n: number): { inputs: string[]; output: string 
   const eq = equation.replace(/\s+/g, '');
   const [lhs, rhs] = eq.split('->');
   const inputs = lhs.split(',');
-  if (inputs.length !== n) throw new ArgumentError(`einsum: equation '${equation}' names ${inputs.length} operands, got ${n}`);
+  if (inputs.length !== n)
+    throw new ArgumentError(`einsum: equation '${equation}' names ${inputs.length} operands, got ${n}`);
   for (const s of inputs) {
-    if (!/^[a-zA-Z]*$/.test(s)) throw new ArgumentError(`einsum: only letters are supported (no '...'), got '${s}'`);
-    if (new Set(s).size !== s.length) throw new ArgumentError(`einsum: repeated index in one operand ('${s}') is not supported`);
+    if (!/^[a-zA-Z]*$/.test(s))
+      throw new ArgumentError(`einsum: only letters are supported (no '...'), got '${s}'`);
+    if (new Set(s).size !== s.length)
+      throw new ArgumentError(`einsum: repeated index in one operand ('${s}') is not supported`);
   }
   let output = rhs;
   if (output === undefined) {
     const counts = new Map<string, number>();
     for (const c of inputs.join('')) counts.set(c, (counts.get(c) ?? 0) + 1);
-    output = [...counts].filter(([, k]) => k === 1).map(([c]) => c).sort().join('');
+    output = [...counts]
+      .filter(([, k]) => k === 1)
+      .map(([c]) => c)
+      .sort()
+      .join('');
   }
   return { inputs, output };
 }
@@ -61,15 +76,24 @@ function sumAway(t: Tensor, s: string, keep: string): [Tensor, string] {
 }
 
 function arrange(t: Tensor, s: string, order: string): Tensor {
-  return s === order ? t : permute(t, [...order].map((c) => s.indexOf(c)));
+  return s === order
+    ? t
+    : permute(
+        t,
+        [...order].map((c) => s.indexOf(c)),
+      );
 }
 
 function contract(a: Tensor, sa: string, b: Tensor, sb: string, out: string): [Tensor, string] {
   const sizes = new Map<string, number>();
-  for (const [t, s] of [[a, sa], [b, sb]] as const)
+  for (const [t, s] of [
+    [a, sa],
+    [b, sb],
+  ] as const)
     [...s].forEach((c, i) => {
       const prev = sizes.get(c);
-      if (prev !== undefined && prev !== t.shape[i]) throw new ShapeError(`einsum: index '${c}' has sizes ${prev} and ${t.shape[i]}`);
+      if (prev !== undefined && prev !== t.shape[i])
+        throw new ShapeError(`einsum: index '${c}' has sizes ${prev} and ${t.shape[i]}`);
       sizes.set(c, t.shape[i]);
     });
   [a, sa] = sumAway(a, sa, sb + out);
@@ -81,7 +105,10 @@ function contract(a: Tensor, sa: string, b: Tensor, sb: string, out: string): [T
   const size = (s: string) => [...s].reduce((p, c) => p * sizes.get(c)!, 1);
   const A = reshape(arrange(a, sa, batch + fa + con), [size(batch), size(fa), size(con)]);
   const B = reshape(arrange(b, sb, batch + con + fb), [size(batch), size(con), size(fb)]);
-  const C = reshape(matmul(A, B), [...batch + fa + fb].map((c) => sizes.get(c)!));
+  const C = reshape(
+    matmul(A, B),
+    [...(batch + fa + fb)].map((c) => sizes.get(c)!),
+  );
   return [C, batch + fa + fb];
 }
 
@@ -97,6 +124,7 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
     [t, s] = contract(t, s, operands[k], inputs[k], later);
   }
   [t, s] = sumAway(t, s, output);
-  if ([...output].some((c) => !s.includes(c))) throw new ArgumentError(`einsum: output index not found in the inputs of '${equation}'`);
+  if ([...output].some((c) => !s.includes(c)))
+    throw new ArgumentError(`einsum: output index not found in the inputs of '${equation}'`);
   return arrange(t, s, output);
 }

@@ -29,7 +29,9 @@ const classDim = (x: Tensor) => (x.ndim === 1 ? 0 : 1);
 function checkTarget(op: string, input: Tensor, target: Tensor): void {
   const expected = input.shape.filter((_, i) => i !== classDim(input));
   if (target.shape.join() !== expected.join())
-    throw new ShapeError(`${op}: target shape ${fmtShape(target.shape)} does not fit input ${fmtShape(input.shape)} (expected ${fmtShape(expected)})`);
+    throw new ShapeError(
+      `${op}: target shape ${fmtShape(target.shape)} does not fit input ${fmtShape(input.shape)} (expected ${fmtShape(expected)})`,
+    );
 }
 
 /** Per-element -w[t]·logp[t], the weights used, and the not-ignored mask. */
@@ -40,11 +42,15 @@ function pickNll(logp: Tensor, target: Tensor, opts: NllOptions) {
   if (!target.storage.backend.asyncOnly)
     for (const t of target.dataSync())
       if (t !== ignore && (t < 0 || t >= C))
-        throw new IndexOutOfRangeError(`crossEntropy/nllLoss: target class ${t} is out of range for ${C} classes (expected 0..${C - 1} or ignoreIndex ${ignore})`);
+        throw new IndexOutOfRangeError(
+          `crossEntropy/nllLoss: target class ${t} is out of range for ${C} classes (expected 0..${C - 1} or ignoreIndex ${ignore})`,
+        );
   const valid = ne(target, ignore);
   const safe = where(valid, target, 0);
   const picked = squeeze(gather(logp, d, unsqueeze(safe, d)), d);
-  const w = opts.weight ? reshape(indexSelect(opts.weight, 0, reshape(safe, [safe.numel])), safe.shape) : null;
+  const w = opts.weight
+    ? reshape(indexSelect(opts.weight, 0, reshape(safe, [safe.numel])), safe.shape)
+    : null;
   const weights = where(valid, w ?? scalarTensor(1, logp.dtype, logp), 0);
   return { loss: neg(mul(picked, weights)), weights, valid };
 }
@@ -54,7 +60,8 @@ function pickNll(logp: Tensor, target: Tensor, opts: NllOptions) {
  * @example gl.nllLoss(gl.logSoftmax(logits, 1), labels)
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  if (target.dtype !== 'int32') throw new DTypeError(`nllLoss: target must hold int32 class indices, got ${target.dtype}`);
+  if (target.dtype !== 'int32')
+    throw new DTypeError(`nllLoss: target must hold int32 class indices, got ${target.dtype}`);
   checkTarget('nllLoss', logProbs, target);
   const { loss, weights } = pickNll(logProbs, target, opts);
   const r = opts.reduction ?? 'mean';
@@ -76,18 +83,24 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
   const C = logits.shape[d];
   const logp = logSoftmax(logits, d);
   const eps = opts.labelSmoothing ?? 0;
-  if (eps < 0 || eps > 1) throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  if (eps < 0 || eps > 1)
+    throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const r = opts.reduction ?? 'mean';
   const wShape = logits.shape.map((n, i) => (i === d ? n : 1));
   const wlogp = opts.weight ? mul(logp, reshape(opts.weight, wShape)) : logp;
   if (isFloat(target.dtype)) {
     if (target.shape.join() !== logits.shape.join())
-      throw new ShapeError(`crossEntropy: probability target ${fmtShape(target.shape)} must match input ${fmtShape(logits.shape)}`);
+      throw new ShapeError(
+        `crossEntropy: probability target ${fmtShape(target.shape)} must match input ${fmtShape(logits.shape)}`,
+      );
     const t = eps > 0 ? add(mul(target, 1 - eps), eps / C) : target;
     const loss = neg(sum(mul(wlogp, t), d));
     return reduce(loss, r);
   }
-  if (target.dtype !== 'int32') throw new DTypeError(`crossEntropy: target must be int32 class indices or float probabilities, got ${target.dtype}`);
+  if (target.dtype !== 'int32')
+    throw new DTypeError(
+      `crossEntropy: target must be int32 class indices or float probabilities, got ${target.dtype}`,
+    );
   checkTarget('crossEntropy', logits, target);
   const { loss: nll, weights, valid } = pickNll(logp, target, opts);
   let loss = nll;
@@ -100,7 +113,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
 }
 
 function checkSame(op: string, a: Tensor, b: Tensor): void {
-  if (a.shape.join() !== b.shape.join()) throw new ShapeError(`${op}: input ${fmtShape(a.shape)} and target ${fmtShape(b.shape)} differ in shape`);
+  if (a.shape.join() !== b.shape.join())
+    throw new ShapeError(`${op}: input ${fmtShape(a.shape)} and target ${fmtShape(b.shape)} differ in shape`);
 }
 
 /** Mean squared error. */
@@ -117,7 +131,11 @@ export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduct
 }
 
 /** Huber-like loss: 0.5 d²/beta where |d| < beta, |d| - beta/2 elsewhere. */
-export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction; beta?: number } = {},
+): Tensor {
   checkSame('smoothL1Loss', input, target);
   const beta = opts.beta ?? 1;
   const d = abs(sub(input, target));
@@ -130,7 +148,9 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: 
  * @example gl.bceWithLogits(scores, labels.float())
  */
 export function bceWithLogits(
-  input: Tensor, target: Tensor, opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+  input: Tensor,
+  target: Tensor,
+  opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
 ): Tensor {
   checkSame('bceWithLogits', input, target);
   const softplusNeg = add(log1p(exp(neg(abs(input)))), relu(neg(input)));
@@ -145,7 +165,9 @@ export function bceWithLogits(
  * 'batchmean' for the mathematical definition.
  */
 export function klDiv(
-  input: Tensor, target: Tensor, opts: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {},
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {},
 ): Tensor {
   const pointwise = opts.logTarget
     ? mul(exp(target), sub(target, input))

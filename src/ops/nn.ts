@@ -57,11 +57,17 @@ export function embedding(indices: Tensor, weight: Tensor, opts: { paddingIdx?: 
  * @example gl.layerNorm(x, [512], gamma, beta)
  */
 export function layerNorm(
-  x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, opts: { eps?: number } = {},
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  opts: { eps?: number } = {},
 ): Tensor {
   const k = normalizedShape.length;
   if (x.shape.slice(x.ndim - k).join() !== normalizedShape.join())
-    throw new ShapeError(`layerNorm: input ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(normalizedShape)}`);
+    throw new ShapeError(
+      `layerNorm: input ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(normalizedShape)}`,
+    );
   const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const mu = mean(x, dims, true);
   const centered = sub(x, mu);
@@ -84,10 +90,15 @@ export interface BatchNormOptions {
  * @example gl.batchNorm(x, runningMean, runningVar, gamma, beta, { training: true })
  */
 export function batchNorm(
-  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
-  if (x.ndim < 2) throw new ShapeError(`batchNorm: expected at least 2 dims [N, C, ...], got ${fmtShape(x.shape)}`);
+  if (x.ndim < 2)
+    throw new ShapeError(`batchNorm: expected at least 2 dims [N, C, ...], got ${fmtShape(x.shape)}`);
   const C = x.shape[1];
   const shape = x.shape.map((d, i) => (i === 1 ? C : 1));
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
@@ -102,10 +113,12 @@ export function batchNorm(
     const m = opts.momentum ?? 0.1;
     noGrad(() => {
       if (runningMean) copyInto(runningMean, add(mul(runningMean, 1 - m), mul(reshape(mu, [C]), m)));
-      if (runningVar) copyInto(runningVar, add(mul(runningVar, 1 - m), mul(reshape(v, [C]), (m * n) / Math.max(n - 1, 1))));
+      if (runningVar)
+        copyInto(runningVar, add(mul(runningVar, 1 - m), mul(reshape(v, [C]), (m * n) / Math.max(n - 1, 1))));
     });
   } else {
-    if (!runningMean || !runningVar) throw new ArgumentError('batchNorm: running statistics are required when training is false');
+    if (!runningMean || !runningVar)
+      throw new ArgumentError('batchNorm: running statistics are required when training is false');
     mu = reshape(runningMean, shape);
     v = reshape(runningVar, shape);
   }
@@ -116,7 +129,8 @@ export function batchNorm(
 }
 
 type Pair = number | readonly [number, number];
-const pair = (v: Pair | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+const pair = (v: Pair | undefined, d: number): [number, number] =>
+  v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
 
 export interface ConvOptions {
   stride?: Pair;
@@ -127,7 +141,8 @@ export interface ConvOptions {
 
 function convParams(op: string, o: ConvOptions): Conv2dParams {
   const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ArgumentError(`${op}: groups must be a positive integer, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ArgumentError(`${op}: groups must be a positive integer, got ${groups}`);
   const p = { stride: pair(o.stride, 1), padding: pair(o.padding, 0), dilation: pair(o.dilation, 1), groups };
   if (p.stride.some((s) => s < 1) || p.dilation.some((s) => s < 1) || p.padding.some((s) => s < 0))
     throw new ArgumentError(`${op}: stride and dilation must be >= 1 and padding >= 0`);
@@ -152,7 +167,10 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: ConvOption
 
 /** 1-D convolution of x [N,C,L] with w [O, C/groups, k]. */
 export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  if (x.ndim !== 3 || w.ndim !== 3) throw new ShapeError(`conv1d: expected x [N,C,L] and w [O,C/g,k], got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);
+  if (x.ndim !== 3 || w.ndim !== 3)
+    throw new ShapeError(
+      `conv1d: expected x [N,C,L] and w [O,C/g,k], got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`,
+    );
   const first = (v: Pair | undefined, d: number) => (v === undefined ? d : typeof v === 'number' ? v : v[0]);
   const p = convParams('conv1d', {
     stride: [1, first(opts.stride, 1)],
@@ -172,11 +190,22 @@ export interface ConvTransposeOptions extends ConvOptions {
  * Transposed 2-D convolution of x [N, Cin, H, W] with w [Cin, Cout/groups, kh, kw].
  * @example gl.convTranspose2d(x, w, null, { stride: 2 })
  */
-export function convTranspose2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
-  if (x.ndim !== 4 || w.ndim !== 4) throw new ShapeError(`convTranspose2d: expected 4-D x and w, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);
+export function convTranspose2d(
+  x: Tensor,
+  w: Tensor,
+  b?: Tensor | null,
+  opts: ConvTransposeOptions = {},
+): Tensor {
+  if (x.ndim !== 4 || w.ndim !== 4)
+    throw new ShapeError(
+      `convTranspose2d: expected 4-D x and w, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`,
+    );
   const p = convParams('convTranspose2d', opts);
   const op = pair(opts.outputPadding, 0);
-  if (x.shape[1] !== w.shape[0]) throw new ShapeError(`convTranspose2d: input channels ${x.shape[1]} differ from weight.shape[0] ${w.shape[0]}`);
+  if (x.shape[1] !== w.shape[0])
+    throw new ShapeError(
+      `convTranspose2d: input channels ${x.shape[1]} differ from weight.shape[0] ${w.shape[0]}`,
+    );
   const [N, , H, W] = x.shape;
   const [, Cg, kh, kw] = w.shape;
   const Hout = (H - 1) * p.stride[0] - 2 * p.padding[0] + p.dilation[0] * (kh - 1) + op[0] + 1;
@@ -193,14 +222,17 @@ export interface PoolOptions {
 
 function pool(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions, padValue: number) {
   const batched = x.ndim === 4;
-  if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`${op}: expected [N,C,H,W] or [C,H,W], got ${fmtShape(x.shape)}`);
+  if (x.ndim !== 3 && x.ndim !== 4)
+    throw new ShapeError(`${op}: expected [N,C,H,W] or [C,H,W], got ${fmtShape(x.shape)}`);
   const xin = batched ? x : unsqueeze(x, 0);
   const kernel = pair(kernelSize, 1);
   const stride = pair(opts.stride, 0).map((s, i) => (s === 0 ? kernel[i] : s)) as [number, number];
   const padding = pair(opts.padding, 0);
   const dilation = pair(opts.dilation, 1);
   if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1])
-    throw new ArgumentError(`${op}: padding should be at most half of the kernel size, got padding ${padding} for kernel ${kernel}`);
+    throw new ArgumentError(
+      `${op}: padding should be at most half of the kernel size, got padding ${padding} for kernel ${kernel}`,
+    );
   const [N, C, H, W] = xin.shape;
   const Ho = Math.floor((H + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0]) + 1;
   const Wo = Math.floor((W + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1]) + 1;
@@ -226,7 +258,15 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): 
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): Tensor {
   const { cols, finish, geometry, xin } = pool('avgPool2d', x, kernelSize, opts, 0);
   if (opts.countIncludePad ?? true) return finish(mean(cols, 2));
-  const counts = sum(reshape(apply('unfold', [ones([1, 1, xin.shape[2], xin.shape[3]], { dtype: x.dtype })], geometry), [1, 1, cols.shape[2], cols.shape[3]]), 2);
+  const counts = sum(
+    reshape(apply('unfold', [ones([1, 1, xin.shape[2], xin.shape[3]], { dtype: x.dtype })], geometry), [
+      1,
+      1,
+      cols.shape[2],
+      cols.shape[3],
+    ]),
+    2,
+  );
   return finish(div(sum(cols, 2), counts));
 }
 
@@ -254,4 +294,3 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   }
   return stack(rows, -2);
 }
-

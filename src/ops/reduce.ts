@@ -29,7 +29,8 @@ export function sum(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
 
 /** Mean over `dim` (all dims when omitted). */
 export function mean(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
-  if (!isFloat(x.dtype)) throw new ArgumentError(`mean: expected a float tensor, got ${x.dtype}; cast it with .float()`);
+  if (!isFloat(x.dtype))
+    throw new ArgumentError(`mean: expected a float tensor, got ${x.dtype}; cast it with .float()`);
   const dims = dimsOf('mean', x, dim);
   return div(apply('sum', [x], { dims, keepdim }), countOf(x, dims));
 }
@@ -51,13 +52,15 @@ export function amin(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
 
 /** Index of the maximum along `dim` (over the flattened tensor when omitted), int32. */
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
-  if (dim === undefined || dim === null) return apply('argmax', [reshape(x, [x.numel])], { dim: 0, keepdim: false });
+  if (dim === undefined || dim === null)
+    return apply('argmax', [reshape(x, [x.numel])], { dim: 0, keepdim: false });
   return apply('argmax', [x], { dim: normDim('argmax', dim, x.ndim), keepdim });
 }
 
 /** Index of the minimum along `dim` (over the flattened tensor when omitted), int32. */
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
-  if (dim === undefined || dim === null) return apply('argmin', [reshape(x, [x.numel])], { dim: 0, keepdim: false });
+  if (dim === undefined || dim === null)
+    return apply('argmin', [reshape(x, [x.numel])], { dim: 0, keepdim: false });
   return apply('argmin', [x], { dim: normDim('argmin', dim, x.ndim), keepdim });
 }
 
@@ -138,10 +141,12 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims | null, keepdi
   const q = p === 'fro' ? 2 : p;
   if (q === Infinity) return amax(abs(x), dims, keepdim);
   if (q === 1) return apply('sum', [abs(x)], { dims, keepdim });
-  const s = q === 2 ? apply('sum', [mul(x, x)], { dims, keepdim }) : apply('sum', [pow(abs(x), q)], { dims, keepdim });
+  const s =
+    q === 2
+      ? apply('sum', [mul(x, x)], { dims, keepdim })
+      : apply('sum', [pow(abs(x), q)], { dims, keepdim });
   // at a zero norm the root's derivative is infinite: route those lanes around it so the gradient is 0, as PyTorch gives
   const zero = eq(s, 0);
   const safe = where(zero, 1, s);
   return where(zero, 0, q === 2 ? sqrt(safe) : pow(safe, 1 / q));
 }
-

@@ -15,11 +15,15 @@ function resolveShape(op: string, x: Tensor, shape: readonly number[]): number[]
   if (neg >= 0) {
     const known = out.reduce((a, d, i) => (i === neg ? a : a * d), 1);
     if (known === 0 || x.numel % known !== 0)
-      throw new ShapeError(`${op}: cannot reshape ${fmtShape(x.shape)} (${x.numel} elements) into ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `${op}: cannot reshape ${fmtShape(x.shape)} (${x.numel} elements) into ${fmtShape(shape)}`,
+      );
     out[neg] = x.numel / known;
   }
   if (out.some((d) => !Number.isInteger(d) || d < 0) || numel(out) !== x.numel)
-    throw new ShapeError(`${op}: cannot reshape ${fmtShape(x.shape)} (${x.numel} elements) into ${fmtShape(shape)}`);
+    throw new ShapeError(
+      `${op}: cannot reshape ${fmtShape(x.shape)} (${x.numel} elements) into ${fmtShape(shape)}`,
+    );
   return out;
 }
 
@@ -44,7 +48,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Like reshape, but only for contiguous tensors (always a view). */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  if (!x.isContiguous) throw new ShapeError(`view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape()`);
+  if (!x.isContiguous)
+    throw new ShapeError(`view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape()`);
   return apply('reshape', [x], { shape: resolveShape('view', x, shape) });
 }
 
@@ -53,7 +58,11 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim('flatten', startDim, x.ndim);
   const e = normDim('flatten', endDim, x.ndim);
-  const shape = [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(e + 1)];
+  const shape = [
+    ...x.shape.slice(0, s),
+    x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+    ...x.shape.slice(e + 1),
+  ];
   return reshape(x, shape);
 }
 
@@ -87,20 +96,25 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** Removes size-1 dims (all, or those listed). */
 export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   const dims = dim === undefined ? x.shape.map((_, i) => i) : normDims('squeeze', dim, x.ndim);
-  return reshape(x, x.shape.filter((s, i) => !(s === 1 && dims.includes(i))));
+  return reshape(
+    x,
+    x.shape.filter((s, i) => !(s === 1 && dims.includes(i))),
+  );
 }
 
 /** Broadcasts to `shape` (-1 keeps a dim) without copying. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   const s = shape.map((d, i) => (d === -1 ? (i < lead ? -1 : x.shape[i - lead]) : d));
-  if (s.includes(-1)) throw new ShapeError(`expand: -1 is not allowed for new leading dims, got ${fmtShape(shape)}`);
+  if (s.includes(-1))
+    throw new ShapeError(`expand: -1 is not allowed for new leading dims, got ${fmtShape(shape)}`);
   return pexpand(x, s);
 }
 
 /** Tiles the tensor `repeats[i]` times along each dim. */
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
-  if (repeats.length < x.ndim) throw new ArgumentError(`repeat: need at least ${x.ndim} repeat counts, got ${repeats.length}`);
+  if (repeats.length < x.ndim)
+    throw new ArgumentError(`repeat: need at least ${x.ndim} repeat counts, got ${repeats.length}`);
   const lead = repeats.length - x.ndim;
   const shape = [...Array(lead).fill(1), ...x.shape];
   const inter: number[] = [];
@@ -110,7 +124,10 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
     big.push(repeats[i], d);
   });
   const out = expand(reshape(x, inter), big);
-  return reshape(out, shape.map((d, i) => d * repeats[i]));
+  return reshape(
+    out,
+    shape.map((d, i) => d * repeats[i]),
+  );
 }
 
 /** Joins tensors along an existing dim. */
@@ -128,8 +145,14 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normDim('stack', dim, tensors[0].ndim + 1);
   for (const t of tensors)
     if (t.shape.join() !== tensors[0].shape.join())
-      throw new ShapeError(`stack: all tensors must have the same shape, got ${tensors.map((t) => fmtShape(t.shape)).join(', ')}`);
-  return apply('cat', tensors.map((t) => unsqueeze(t, d)), { dim: d });
+      throw new ShapeError(
+        `stack: all tensors must have the same shape, got ${tensors.map((t) => fmtShape(t.shape)).join(', ')}`,
+      );
+  return apply(
+    'cat',
+    tensors.map((t) => unsqueeze(t, d)),
+    { dim: d },
+  );
 }
 
 /**
@@ -141,7 +164,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[d];
   const s = start < 0 ? start + n : start;
   if (s < 0 || length < 0 || s + length > n)
-    throw new IndexOutOfRangeError(`narrow: start ${start} and length ${length} out of range for dim ${d} of size ${n}`);
+    throw new IndexOutOfRangeError(
+      `narrow: start ${start} and length ${length} out of range for dim ${d} of size ${n}`,
+    );
   return slice(x, d, s, s + length);
 }
 
@@ -149,7 +174,8 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normDim('slice', dim, x.ndim);
   const n = x.shape[d];
-  if (!Number.isInteger(step) || step <= 0) throw new ArgumentError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new ArgumentError(`slice: step must be a positive integer, got ${step}`);
   const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
   const s = clampIdx(start);
   const e = Math.max(s, clampIdx(end ?? n));
@@ -172,14 +198,17 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
   const n = x.shape[d];
   let sizes: number[];
   if (typeof splitSizeOrSections === 'number') {
-    if (splitSizeOrSections <= 0) throw new ArgumentError(`split: size must be positive, got ${splitSizeOrSections}`);
+    if (splitSizeOrSections <= 0)
+      throw new ArgumentError(`split: size must be positive, got ${splitSizeOrSections}`);
     sizes = [];
     for (let at = 0; at < n; at += splitSizeOrSections) sizes.push(Math.min(splitSizeOrSections, n - at));
     if (n === 0) sizes = [0];
   } else {
     sizes = [...splitSizeOrSections];
     if (sizes.reduce((a, b) => a + b, 0) !== n)
-      throw new ShapeError(`split: sizes ${fmtShape(sizes)} do not add up to ${n} (dim ${d} of ${fmtShape(x.shape)})`);
+      throw new ShapeError(
+        `split: sizes ${fmtShape(sizes)} do not add up to ${n} (dim ${d} of ${fmtShape(x.shape)})`,
+      );
   }
   let at = 0;
   return sizes.map((s) => {
@@ -192,12 +221,14 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
 /** Splits into `chunks` nearly equal pieces along `dim`. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const d = normDim('chunk', dim, x.ndim);
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ArgumentError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ArgumentError(`chunk: chunks must be a positive integer, got ${chunks}`);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
 function checkIndexValues(op: string, index: Tensor, size: number): void {
-  if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  if (index.dtype !== 'int32')
+    throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
   if (index.storage.backend.asyncOnly) return;
   const d = index.dataSync();
   for (let i = 0; i < d.length; i++)
@@ -227,7 +258,12 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike):
   const d = normDim('scatter', dim, x.ndim);
   const s = src instanceof Tensor ? src : expand(asTensor(src, x), index.shape);
   const zeros = apply('full', [], { shape: [...x.shape], dtype: x.dtype, value: 0 }, x.storage.backend);
-  const hit = scatterAdd(zeros, d, index, expand(apply('full', [], { shape: [], dtype: x.dtype, value: 1 }, x.storage.backend), index.shape));
+  const hit = scatterAdd(
+    zeros,
+    d,
+    index,
+    expand(apply('full', [], { shape: [], dtype: x.dtype, value: 1 }, x.storage.backend), index.shape),
+  );
   const placed = scatterAdd(zeros, d, index, s);
   return where(pcast(hit, 'bool'), placed, x);
 }
@@ -250,12 +286,23 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /** Out-of-place index_add: adds alpha * source slices into x at the entries of `index` along `dim`. */
-export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, opts: { alpha?: number } = {}): Tensor {
+export function indexAdd(
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  source: Tensor,
+  opts: { alpha?: number } = {},
+): Tensor {
   const d = normDim('indexAdd', dim, x.ndim);
   checkIndexValues('indexAdd', index, x.shape[d]);
   let src = source;
-  if (opts.alpha !== undefined && opts.alpha !== 1) src = apply('mul', [src, asTensor(opts.alpha, src)], null);
-  return apply('scatterAdd', [x, contiguous(expandedIndex(source, d, index, 'indexAdd')), pcast(src, x.dtype)], { dim: d });
+  if (opts.alpha !== undefined && opts.alpha !== 1)
+    src = apply('mul', [src, asTensor(opts.alpha, src)], null);
+  return apply(
+    'scatterAdd',
+    [x, contiguous(expandedIndex(source, d, index, 'indexAdd')), pcast(src, x.dtype)],
+    { dim: d },
+  );
 }
 
 /**
@@ -263,8 +310,13 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
  * torch.nn.functional.pad.
  * @example gl.pad(x, [1, 1, 2, 2], { value: 0 })
  */
-export function pad(x: Tensor, padding: readonly number[], opts: { mode?: 'constant'; value?: number } = {}): Tensor {
-  if ((opts.mode ?? 'constant') !== 'constant') throw new ArgumentError(`pad: only mode 'constant' is supported, got '${opts.mode}'`);
+export function pad(
+  x: Tensor,
+  padding: readonly number[],
+  opts: { mode?: 'constant'; value?: number } = {},
+): Tensor {
+  if ((opts.mode ?? 'constant') !== 'constant')
+    throw new ArgumentError(`pad: only mode 'constant' is supported, got '${opts.mode}'`);
   if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim)
     throw new ArgumentError(`pad: expected pairs for at most ${x.ndim} dims, got ${padding.length} values`);
   const pads = x.shape.map(() => ({ lo: 0, hi: 0, interior: 0 }));
@@ -277,7 +329,11 @@ export function pad(x: Tensor, padding: readonly number[], opts: { mode?: 'const
   }
   let y = x;
   if (crops.some(([s, e], d) => s !== 0 || e !== x.shape[d]))
-    y = apply('slice', [x], { starts: crops.map((c) => c[0]), ends: crops.map((c) => c[1]), steps: crops.map(() => 1) });
+    y = apply('slice', [x], {
+      starts: crops.map((c) => c[0]),
+      ends: crops.map((c) => c[1]),
+      steps: crops.map(() => 1),
+    });
   return apply('pad', [y], { pads, value: opts.value ?? 0 });
 }
 
@@ -287,7 +343,11 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
 }
 
 /** Rotates elements along dims (flattened when dims is omitted). */
-export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+export function roll(
+  x: Tensor,
+  shifts: number | readonly number[],
+  dims?: number | readonly number[],
+): Tensor {
   if (dims === undefined) return reshape(roll(flatten(x), shifts, 0), x.shape);
   const sh = typeof shifts === 'number' ? [shifts] : [...shifts];
   const ds = typeof dims === 'number' ? [dims] : [...dims];
@@ -305,7 +365,8 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
 }
 
 function triMask(x: Tensor, diagonal: number, lower: boolean): Tensor {
-  if (x.ndim < 2) throw new ShapeError(`${lower ? 'tril' : 'triu'}: expected at least 2 dims, got ${fmtShape(x.shape)}`);
+  if (x.ndim < 2)
+    throw new ShapeError(`${lower ? 'tril' : 'triu'}: expected at least 2 dims, got ${fmtShape(x.shape)}`);
   const [r, c] = x.shape.slice(-2);
   const rows = reshape(arange(r), [r, 1]);
   const cols = reshape(arange(c), [1, c]);
@@ -328,7 +389,8 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
  * @example gl.oneHot(labels, 10).float()
  */
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
-  if (index.dtype !== 'int32') throw new DTypeError(`oneHot: expected int32 class indices, got ${index.dtype}`);
+  if (index.dtype !== 'int32')
+    throw new DTypeError(`oneHot: expected int32 class indices, got ${index.dtype}`);
   const data = index.dataSync();
   const n = numClasses < 0 ? Math.max(-1, ...data) + 1 : numClasses;
   checkIndexValues('oneHot', index, n);

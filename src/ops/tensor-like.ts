@@ -1,7 +1,15 @@
 // Turning user values (numbers, nested arrays, tensors) into tensors, and dtype promotion of op arguments.
 import type { Backend } from '../backends/backend.js';
 import { currentBackend } from '../core/backend-registry.js';
-import { allocArray, dtypeOfArray, isFloat, promoteTypes, scalarDType, type DType, type TypedArray } from '../core/dtype.js';
+import {
+  allocArray,
+  dtypeOfArray,
+  isFloat,
+  promoteTypes,
+  scalarDType,
+  type DType,
+  type TypedArray,
+} from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { ArgumentError, ShapeError } from '../core/errors.js';
 import { pcast } from '../core/prims.js';
@@ -29,7 +37,13 @@ function inferShape(data: NestedArray): number[] {
   return shape;
 }
 
-function flatten(data: NestedArray, shape: readonly number[], out: TypedArray, at: { i: number }, depth = 0): void {
+function flatten(
+  data: NestedArray,
+  shape: readonly number[],
+  out: TypedArray,
+  at: { i: number },
+  depth = 0,
+): void {
   if (depth === shape.length) {
     if (Array.isArray(data)) throw new ShapeError(`tensor: ragged nested array (too deep at depth ${depth})`);
     out[at.i++] = typeof data === 'boolean' ? (data ? 1 : 0) : (data as number);
@@ -50,7 +64,12 @@ function firstScalar(data: NestedArray): number | boolean | undefined {
 }
 
 /** Wraps a typed array of `shape` into a tensor on `backend` (data is copied). */
-export function fromTypedArray(data: TypedArray, shape: readonly number[], dtype: DType, backend: Backend = currentBackend()): Tensor {
+export function fromTypedArray(
+  data: TypedArray,
+  shape: readonly number[],
+  dtype: DType,
+  backend: Backend = currentBackend(),
+): Tensor {
   let arr = data;
   if (dtypeOfArray(data) !== dtype) {
     arr = allocArray(dtype, data.length);
@@ -70,7 +89,8 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
     const arr = data as TypedArray;
     t = fromTypedArray(arr, [arr.length], opts.dtype ?? dtypeOfArray(arr));
   } else {
-    if (data === null || data === undefined) throw new ArgumentError(`tensor: expected numbers or nested arrays, got ${data}`);
+    if (data === null || data === undefined)
+      throw new ArgumentError(`tensor: expected numbers or nested arrays, got ${data}`);
     const shape = inferShape(data);
     const first = firstScalar(data);
     if (first !== undefined && typeof first !== 'number' && typeof first !== 'boolean')
@@ -93,7 +113,8 @@ export function scalarTensor(value: number | boolean, dtype: DType, like?: Tenso
 /** Converts an op argument to a tensor; numbers take the dtype of `other` (weak scalars). */
 export function asTensor(x: TensorLike, other?: Tensor): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number' && typeof x !== 'boolean') throw new ArgumentError(`expected a tensor or a number, got ${typeof x}`);
+  if (typeof x !== 'number' && typeof x !== 'boolean')
+    throw new ArgumentError(`expected a tensor or a number, got ${typeof x}`);
   const dtype = other ? scalarDType(x, other.dtype) : typeof x === 'boolean' ? 'bool' : 'float32';
   return scalarTensor(x, dtype, other);
 }

@@ -169,12 +169,27 @@ describe('gl.overrideGrad', () => {
   });
 
   it('rules apply at record time: backward outside the scope still uses the override', () => {
-    const x = gl.tensor([[-2, 1], [3, -4]], { requiresGrad: true });
-    const w = gl.tensor([[1, -1], [-1, 1]]);
+    const x = gl.tensor(
+      [
+        [-2, 1],
+        [3, -4],
+      ],
+      { requiresGrad: true },
+    );
+    const w = gl.tensor([
+      [1, -1],
+      [-1, 1],
+    ]);
     const y = gl.overrideGrad(guided, () => x.matmul(w).relu().matmul(w));
     y.sum().backward();
     // expected: the guided rule applied by hand to the upstream gradient at the relu output
-    const xs = gl.tensor([[-2, 1], [3, -4]], { requiresGrad: true });
+    const xs = gl.tensor(
+      [
+        [-2, 1],
+        [3, -4],
+      ],
+      { requiresGrad: true },
+    );
     const h = xs.matmul(w);
     const r = h.relu();
     const gr = gl.ones([2, 2]).matmul(w.t()); // upstream gradient at r
@@ -196,7 +211,9 @@ describe('gl.overrideGrad', () => {
     const x = gl.tensor([-0.3, 0.2, 0.9], { requiresGrad: true });
     const y = x.sign();
     expect(y.requiresGrad).toBe(true);
-    y.mul(gl.tensor([1, 2, 3])).sum().backward();
+    y.mul(gl.tensor([1, 2, 3]))
+      .sum()
+      .backward();
     expect(x.grad).not.toBeNull();
     expect(arr(x.grad)).toEqual([0, 0, 0]);
   });

@@ -133,7 +133,8 @@ describe('distributions', () => {
     // the standard error of the mean is sqrt(1/12/N) ~ 0.003: 0.02 is a very loose bound
     expect(Math.abs(sum / N - 0.5)).toBeLessThan(0.02);
     // float64 uniforms stay below 1 too
-    for (const v of gl.rand([N], { dtype: 'float64', generator: new gl.Generator(2) }).dataSync()) expect(v < 1).toBe(true);
+    for (const v of gl.rand([N], { dtype: 'float64', generator: new gl.Generator(2) }).dataSync())
+      expect(v < 1).toBe(true);
   });
 
   it('normal samples have mean about 0 and std about 1', () => {

@@ -194,7 +194,13 @@ describe('savedBytes accounting', () => {
       (input: gl.Tensor) => input.matmul(w1).add(b1).relu().matmul(w2).sum(),
       x,
     );
-    const simple = residuals.map((r) => ({ op: r.op, shape: r.shape, bytes: r.bytes, kind: r.kind, dtype: r.dtype }));
+    const simple = residuals.map((r) => ({
+      op: r.op,
+      shape: r.shape,
+      bytes: r.bytes,
+      kind: r.kind,
+      dtype: r.dtype,
+    }));
     expect(simple).toEqual([
       { op: 'matmul', shape: [8, 16], bytes: 512, kind: 'leaf', dtype: 'float32' },
       { op: 'relu', shape: [8, 32], bytes: 1024, kind: 'intermediate', dtype: 'float32' },
@@ -250,7 +256,8 @@ describe('gl.checkpoint', () => {
       const base = saved();
       gl.resetPeakMemory();
       let h = x;
-      for (let i = 0; i < 4; i++) h = useCheckpoint ? gl.checkpoint((t: gl.Tensor) => layer(t, i), h) : layer(h, i);
+      for (let i = 0; i < 4; i++)
+        h = useCheckpoint ? gl.checkpoint((t: gl.Tensor) => layer(t, i), h) : layer(h, i);
       const loss = h.mul(h).sum();
       loss.backward();
       expect(saved()).toBe(base);

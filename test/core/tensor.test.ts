@@ -281,11 +281,30 @@ describe('views', () => {
     ]);
 
     const y = gl.tensor([1, 2, 3, 4, 5, 6], { requiresGrad: true });
-    y.reshape([2, 3]).slice(1, 0, 3, 2).mul(gl.tensor([[1, 2], [3, 4]])).sum().backward();
+    y.reshape([2, 3])
+      .slice(1, 0, 3, 2)
+      .mul(
+        gl.tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      )
+      .sum()
+      .backward();
     expect(arr(y.grad!)).toEqual([1, 0, 2, 3, 0, 4]);
 
-    const z = gl.tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    z.permute([1, 0]).reshape([4]).mul(gl.tensor([1, 2, 3, 4])).sum().backward();
+    const z = gl.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    z.permute([1, 0])
+      .reshape([4])
+      .mul(gl.tensor([1, 2, 3, 4]))
+      .sum()
+      .backward();
     // permuted order is z00, z10, z01, z11
     expect(z.grad!.toArray()).toEqual([
       [1, 3],

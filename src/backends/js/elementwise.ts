@@ -42,7 +42,7 @@ export const binaryFns: { [B in BinaryOp | CompareOp | LogicalOp]: F2 } = {
   ge: (a, b) => (a >= b ? 1 : 0),
   logicalAnd: (a, b) => (a && b ? 1 : 0),
   logicalOr: (a, b) => (a || b ? 1 : 0),
-  logicalXor: (a, b) => ((a ? 1 : 0) ^ (b ? 1 : 0)),
+  logicalXor: (a, b) => (a ? 1 : 0) ^ (b ? 1 : 0),
 };
 
 /** Integer division semantics for int32 results of div are never needed: div promotes ints to float. */

@@ -15,21 +15,59 @@ export interface JsStorage extends Storage {
 }
 
 const kernels: KernelTable = {
-  neg: unaryKernel('neg'), exp: unaryKernel('exp'), log: unaryKernel('log'), log1p: unaryKernel('log1p'),
-  expm1: unaryKernel('expm1'), sin: unaryKernel('sin'), cos: unaryKernel('cos'), tanh: unaryKernel('tanh'),
-  sqrt: unaryKernel('sqrt'), abs: unaryKernel('abs'), sign: unaryKernel('sign'), sigmoid: unaryKernel('sigmoid'),
-  relu: unaryKernel('relu'), erf: unaryKernel('erf'), logicalNot: unaryKernel('logicalNot'),
-  add: binaryKernel('add'), sub: binaryKernel('sub'), mul: binaryKernel('mul'), div: binaryKernel('div'),
-  pow: binaryKernel('pow'), maximum: binaryKernel('maximum'), minimum: binaryKernel('minimum'),
-  eq: binaryKernel('eq'), ne: binaryKernel('ne'), lt: binaryKernel('lt'), le: binaryKernel('le'),
-  gt: binaryKernel('gt'), ge: binaryKernel('ge'),
-  logicalAnd: binaryKernel('logicalAnd'), logicalOr: binaryKernel('logicalOr'), logicalXor: binaryKernel('logicalXor'),
-  where: whereKernel, cast: castKernel, copy: copyKernel,
-  sum: reduceKernel('sum'), amax: reduceKernel('amax'), amin: reduceKernel('amin'), prod: reduceKernel('prod'),
-  argmax: argmaxKernel, argmin: argminKernel, cumsum: cumsumKernel, logSoftmax: logSoftmaxKernel,
-  matmul: matmulKernel, conv2d: conv2dKernel, unfold: unfoldKernel, fold: foldKernel,
-  pad: padKernel, flip: flipKernel, cat: catKernel, gather: gatherKernel, scatterAdd: scatterAddKernel,
-  full: fullKernel, random: randomKernel,
+  neg: unaryKernel('neg'),
+  exp: unaryKernel('exp'),
+  log: unaryKernel('log'),
+  log1p: unaryKernel('log1p'),
+  expm1: unaryKernel('expm1'),
+  sin: unaryKernel('sin'),
+  cos: unaryKernel('cos'),
+  tanh: unaryKernel('tanh'),
+  sqrt: unaryKernel('sqrt'),
+  abs: unaryKernel('abs'),
+  sign: unaryKernel('sign'),
+  sigmoid: unaryKernel('sigmoid'),
+  relu: unaryKernel('relu'),
+  erf: unaryKernel('erf'),
+  logicalNot: unaryKernel('logicalNot'),
+  add: binaryKernel('add'),
+  sub: binaryKernel('sub'),
+  mul: binaryKernel('mul'),
+  div: binaryKernel('div'),
+  pow: binaryKernel('pow'),
+  maximum: binaryKernel('maximum'),
+  minimum: binaryKernel('minimum'),
+  eq: binaryKernel('eq'),
+  ne: binaryKernel('ne'),
+  lt: binaryKernel('lt'),
+  le: binaryKernel('le'),
+  gt: binaryKernel('gt'),
+  ge: binaryKernel('ge'),
+  logicalAnd: binaryKernel('logicalAnd'),
+  logicalOr: binaryKernel('logicalOr'),
+  logicalXor: binaryKernel('logicalXor'),
+  where: whereKernel,
+  cast: castKernel,
+  copy: copyKernel,
+  sum: reduceKernel('sum'),
+  amax: reduceKernel('amax'),
+  amin: reduceKernel('amin'),
+  prod: reduceKernel('prod'),
+  argmax: argmaxKernel,
+  argmin: argminKernel,
+  cumsum: cumsumKernel,
+  logSoftmax: logSoftmaxKernel,
+  matmul: matmulKernel,
+  conv2d: conv2dKernel,
+  unfold: unfoldKernel,
+  fold: foldKernel,
+  pad: padKernel,
+  flip: flipKernel,
+  cat: catKernel,
+  gather: gatherKernel,
+  scatterAdd: scatterAddKernel,
+  full: fullKernel,
+  random: randomKernel,
 };
 
 class JsBackend implements Backend {
@@ -37,7 +75,14 @@ class JsBackend implements Backend {
   readonly asyncOnly = false;
 
   allocate(dtype: DType, size: number): JsStorage {
-    return { backend: this, dtype, size, byteLength: size * itemSize(dtype), disposed: false, data: allocArray(dtype, size) };
+    return {
+      backend: this,
+      dtype,
+      size,
+      byteLength: size * itemSize(dtype),
+      disposed: false,
+      data: allocArray(dtype, size),
+    };
   }
 
   upload(dtype: DType, data: TypedArray): JsStorage {
@@ -59,8 +104,17 @@ class JsBackend implements Backend {
     storage.disposed = true;
   }
 
-  run<P extends KernelPrimitive>(prim: P, inputs: readonly TensorView[], out: TensorView, params: PrimitiveParams[P]): void {
-    (kernels[prim] as (i: readonly TensorView[], o: TensorView, p: PrimitiveParams[P]) => void)(inputs, out, params);
+  run<P extends KernelPrimitive>(
+    prim: P,
+    inputs: readonly TensorView[],
+    out: TensorView,
+    params: PrimitiveParams[P],
+  ): void {
+    (kernels[prim] as (i: readonly TensorView[], o: TensorView, p: PrimitiveParams[P]) => void)(
+      inputs,
+      out,
+      params,
+    );
   }
 
   async sync(): Promise<void> {}

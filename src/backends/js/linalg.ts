@@ -8,7 +8,15 @@ type Arr = TypedArray;
 
 /** C[m,n] += A[m,k] B[k,n] for dense row-major blocks starting at the given offsets. */
 export function gemmAccumulate(
-  A: Arr, ao: number, B: Arr, bo: number, C: Arr, co: number, m: number, k: number, n: number,
+  A: Arr,
+  ao: number,
+  B: Arr,
+  bo: number,
+  C: Arr,
+  co: number,
+  m: number,
+  k: number,
+  n: number,
 ): void {
   for (let i = 0; i < m; i++) {
     const ci = co + i * n;
@@ -24,11 +32,17 @@ export function gemmAccumulate(
 
 /** Returns a dense copy (or the storage itself) of the 2-D matrix at `base` with the given strides. */
 function matrix(
-  data: Arr, base: number, rows: number, cols: number, rs: number, cs: number,
+  data: Arr,
+  base: number,
+  rows: number,
+  cols: number,
+  rs: number,
+  cs: number,
 ): { arr: Arr; off: number } {
   if (cs === 1 && rs === cols) return { arr: data, off: base };
   const out = new (data.constructor as { new (n: number): Arr })(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = data[base + i * rs + j * cs];
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[i * cols + j] = data[base + i * rs + j * cs];
   return { arr: out, off: 0 };
 }
 
@@ -56,8 +70,19 @@ export const matmulKernel: Kernel<'matmul'> = ([a, b], out) => {
 };
 
 interface Geometry {
-  C: number; H: number; W: number; kh: number; kw: number; sh: number; sw: number;
-  ph: number; pw: number; dh: number; dw: number; Ho: number; Wo: number;
+  C: number;
+  H: number;
+  W: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  Ho: number;
+  Wo: number;
 }
 
 /** Writes the im2col matrix [C*kh*kw, Ho*Wo] of one image (dense at `xo`) into `cols`. */
@@ -100,10 +125,22 @@ function col2im(cols: Arr, co: number, g: Geometry, y: Arr, yo: number): void {
 
 /** Geometry of sliding windows over a C x H x W image (unfold and fold parameters). */
 function windowGeometry(C: number, H: number, W: number, p: FoldParams | UnfoldParams): Geometry {
-  const out = (n: number, d: 0 | 1) => Math.floor((n + 2 * p.padding[d] - p.dilation[d] * (p.kernel[d] - 1) - 1) / p.stride[d]) + 1;
+  const out = (n: number, d: 0 | 1) =>
+    Math.floor((n + 2 * p.padding[d] - p.dilation[d] * (p.kernel[d] - 1) - 1) / p.stride[d]) + 1;
   return {
-    C, H, W, kh: p.kernel[0], kw: p.kernel[1], sh: p.stride[0], sw: p.stride[1], ph: p.padding[0],
-    pw: p.padding[1], dh: p.dilation[0], dw: p.dilation[1], Ho: out(H, 0), Wo: out(W, 1),
+    C,
+    H,
+    W,
+    kh: p.kernel[0],
+    kw: p.kernel[1],
+    sh: p.stride[0],
+    sw: p.stride[1],
+    ph: p.padding[0],
+    pw: p.padding[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
+    Ho: out(H, 0),
+    Wo: out(W, 1),
   };
 }
 
@@ -122,8 +159,19 @@ export const conv2dKernel: Kernel<'conv2d'> = ([x, w], out, p) => {
   const Wt = denseOf(w);
   const Y = dataOf(out);
   const g: Geometry = {
-    C: Cg, H, W, kh, kw, sh: p.stride[0], sw: p.stride[1], ph: p.padding[0], pw: p.padding[1],
-    dh: p.dilation[0], dw: p.dilation[1], Ho, Wo,
+    C: Cg,
+    H,
+    W,
+    kh,
+    kw,
+    sh: p.stride[0],
+    sw: p.stride[1],
+    ph: p.padding[0],
+    pw: p.padding[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
+    Ho,
+    Wo,
   };
   const K = Cg * kh * kw;
   const L = Ho * Wo;

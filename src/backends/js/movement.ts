@@ -40,14 +40,26 @@ export const catKernel: Kernel<'cat'> = (inputs, out, { dim }) => {
   let at = 0;
   for (const x of inputs) {
     const starts = out.shape.map((_, d) => (d === dim ? at : 0));
-    copyKernel([x], window(out, [...x.shape], starts, out.shape.map(() => 1)), null);
+    copyKernel(
+      [x],
+      window(
+        out,
+        [...x.shape],
+        starts,
+        out.shape.map(() => 1),
+      ),
+      null,
+    );
     at += x.shape[dim];
   }
 };
 
 /** Calls fn(indexOffset, dataOffsetWithoutDim, outPos) for each element of the index tensor. */
 function walkIndex(
-  index: TensorView, other: TensorView, dim: number, fn: (io: number, oo: number, pos: number) => void,
+  index: TensorView,
+  other: TensorView,
+  dim: number,
+  fn: (io: number, oo: number, pos: number) => void,
 ): void {
   const io = offsetsOf(index.shape, index.strides, index.offset);
   const strides = other.strides.map((s, d) => (d === dim ? 0 : s));

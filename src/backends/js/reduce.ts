@@ -43,7 +43,9 @@ function forEachLane(
   for (let i = 0; i < xl.length; i++) fn(xl[i], x.strides[dim], ol[i], out.strides[dim], len);
 }
 
-function argKernel(better: (v: number, best: number) => boolean): KernelFn<{ dim: number; keepdim: boolean }> {
+function argKernel(
+  better: (v: number, best: number) => boolean,
+): KernelFn<{ dim: number; keepdim: boolean }> {
   return ([x], out, { dim }) => {
     const src = dataOf(x);
     const dst = dataOf(out);

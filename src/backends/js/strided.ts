@@ -68,7 +68,10 @@ export function gatherDense(v: TensorView): TypedArray {
 }
 
 /** Splits a view's dims into kept (outer) and listed (inner) groups; offsets of each group. */
-export function splitOffsets(v: TensorView, innerDims: readonly number[]): { outer: Int32Array; inner: Int32Array } {
+export function splitOffsets(
+  v: TensorView,
+  innerDims: readonly number[],
+): { outer: Int32Array; inner: Int32Array } {
   const isInner = new Array<boolean>(v.shape.length).fill(false);
   for (const d of innerDims) isInner[d] = true;
   const oShape: number[] = [];

@@ -21,7 +21,8 @@ export class Generator {
 
   /** Resets the stream to the start of `seed`'s sequence. */
   manualSeed(seed: number): this {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new ArgumentError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new ArgumentError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
     this.key = [seed >>> 0, Math.floor(seed / 0x100000000) >>> 0];
     this.counter = 0;
     return this;

@@ -24,7 +24,14 @@ function mulhi(a: number, b: number): number {
  * words into `out` at `at`.
  */
 export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array, at: number,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+  at: number,
 ): void {
   for (let r = 0; r < 10; r++) {
     const hi0 = mulhi(M0, c0);
