@@ -5,7 +5,7 @@ import { GradError, GraphFreedError, ShapeError, fmtShape } from './errors.js';
 import type { Edge, Node } from './node.js';
 import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
 import { shapesEqual } from './shape.js';
-import { state } from './state.js';
+import { noGrad, state } from './state.js';
 import { keep, type Tensor } from './tensor.js';
 
 export interface BackwardOptions {
@@ -183,7 +183,9 @@ export function runBackward(
     for (const [leaf, g0] of leafGrads) {
       const g = applyHooks(leaf._hooks, g0);
       const add = createGraph ? g : g.gradFn ? g.detach() : g;
-      leaf.grad = keep(leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGradAdd(leaf.grad, add)) : add);
+      leaf.grad = keep(
+        leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGrad(() => padd(leaf.grad!, add))) : add,
+      );
     }
     return result;
   }
@@ -212,14 +214,4 @@ export function runBackward(
 function pzerosFor(node: Node, k: number, slot: (Tensor | undefined)[]): Tensor {
   const like = slot.find((g) => g) as Tensor;
   return pzeros(node.outputShapes[k], like, node.outputDTypes[k]);
-}
-
-function noGradAdd(a: Tensor, b: Tensor): Tensor {
-  const prev = state.gradEnabled;
-  state.gradEnabled = false;
-  try {
-    return padd(a, b);
-  } finally {
-    state.gradEnabled = prev;
-  }
 }

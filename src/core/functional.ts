@@ -91,8 +91,8 @@ export function jvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tangents:
   return enableGrad(() => {
     const out = fn(...leaves);
     if (!out.requiresGrad) return [out.detach(), pzeros(out.shape, out)];
-    const u = pexpand(scalarLike(0, out), out.shape).detach().requiresGrad_();
-    const dummy = new Tensor(u.storage, u.shape, u.strides, u.offset, u.dtype, u._version).requiresGrad_();
+    // a stand-in cotangent: the vjp is linear in it, so differentiating with respect to it gives J·v
+    const dummy = pexpand(scalarLike(0, out), out.shape).detach().requiresGrad_();
     const gx = grad([out], leaves, { gradOutputs: [dummy], createGraph: true, allowUnused: true });
     const used = gx.map((g, k) => [g, tangents[k]] as const).filter(([g]) => g && g.requiresGrad) as [
       Tensor,

@@ -1,13 +1,11 @@
 // The Tensor: a strided view of backend storage plus its place on the tape (gradFn, grad, hooks, version).
 import type { Storage, TensorView } from '../backends/backend.js';
-import { currentBackend } from './backend-registry.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, DTypeError, GradError } from './errors.js';
 import { trackStorage, trackTensor, untrackStorage } from './memory.js';
 import type { GradHook, Node } from './node.js';
 import { isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
-import { state } from './state.js';
 
 /** Shared by a tensor and all its views: bumped by every in-place write. */
 export interface VersionCounter {
@@ -19,7 +17,7 @@ export interface RemovableHandle {
   remove(): void;
 }
 
-let disposeScopes: Tensor[][] = [];
+const disposeScopes: Tensor[][] = [];
 /** Live (not disposed) tensors per storage: a storage is freed by dispose() when none is left. */
 const storageRefs = new WeakMap<Storage, number>();
 
@@ -289,15 +287,3 @@ function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
   }
   for (const x of Array.isArray(v) ? v : Object.values(v)) collectTensors(x, out, depth + 1);
 }
-
-/** @internal reset dispose scopes (tests). */
-export function _resetDisposeScopes(): void {
-  disposeScopes = [];
-}
-
-/** The backend tensors are created on right now. */
-export function defaultBackend() {
-  return currentBackend();
-}
-
-export { state };
