@@ -1,9 +1,11 @@
 // gradlab's public API: tensors, ops, autodiff, memory accounting and backends, in one namespace.
 import { registerBackend } from './core/backend-registry.js';
 import { jsBackend } from './backends/js/index.js';
+import { createNativeBackend } from './backends/native/index.js';
 import './ops/methods.js';
 
 registerBackend('js', () => jsBackend, 0);
+registerBackend('native', createNativeBackend, 10);
 
 export { Tensor, tidy, keep } from './core/tensor.js';
 export type { RemovableHandle } from './core/tensor.js';

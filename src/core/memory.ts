@@ -11,38 +11,95 @@ function bucket(name: string): { tensors: number; bytes: number } {
   return b;
 }
 
-const tensorRegistry = new FinalizationRegistry<string>((backend) => {
-  live.tensors--;
-  bucket(backend).tensors--;
-});
-const storageRegistry = new FinalizationRegistry<{ bytes: number; backend: string }>((h) => {
-  live.storages--;
-  live.bytes -= h.bytes;
-  bucket(h.backend).bytes -= h.bytes;
-});
-
-/** Counts a new tensor object until it is garbage-collected. */
-export function trackTensor(t: object, backend: string): void {
-  live.tensors++;
-  bucket(backend).tensors++;
-  tensorRegistry.register(t, backend);
+/**
+ * Accounting of one storage: its bytes, the tensor that created it (`own`, 1 until disposed) and the
+ * views of it not yet disposed.
+ */
+interface StorageTrack {
+  bytes: number;
+  backend: string;
+  own: number;
+  views: number;
+  released: boolean;
 }
 
-/** Counts a new storage until it is disposed or garbage-collected. */
+const tracks = new WeakMap<Storage, StorageTrack>();
+// A storage is collected only after every tensor viewing it, so its finalizer also retires the tensor that
+// created it: one registration per op output instead of two. Views register themselves (they may die
+// long before the storage they view, e.g. `w.T` of a parameter each step).
+const storageRegistry = new FinalizationRegistry<StorageTrack>((h) => {
+  const b = bucket(h.backend);
+  live.tensors -= h.own;
+  b.tensors -= h.own;
+  if (!h.released) {
+    live.storages--;
+    live.bytes -= h.bytes;
+    b.bytes -= h.bytes;
+  }
+});
+const viewRegistry = new FinalizationRegistry<StorageTrack>((h) => {
+  h.views--;
+  live.tensors--;
+  bucket(h.backend).tensors--;
+});
+
+/** Counts a new storage and the tensor creating it until they are disposed or garbage-collected. */
 export function trackStorage(s: Storage): void {
+  const rec: StorageTrack = {
+    bytes: s.byteLength,
+    backend: s.backend.name,
+    own: 1,
+    views: 0,
+    released: false,
+  };
+  tracks.set(s, rec);
   live.storages++;
+  live.tensors++;
   live.bytes += s.byteLength;
-  bucket(s.backend.name).bytes += s.byteLength;
-  storageRegistry.register(s, { bytes: s.byteLength, backend: s.backend.name }, s);
+  const b = bucket(rec.backend);
+  b.bytes += s.byteLength;
+  b.tensors++;
+  storageRegistry.register(s, rec, rec);
+}
+
+/** Counts a new view `t` of the existing storage `s` until it is disposed or collected. */
+export function trackView(t: object, s: Storage): void {
+  const rec = tracks.get(s);
+  if (!rec) return;
+  rec.views++;
+  live.tensors++;
+  bucket(rec.backend).tensors++;
+  viewRegistry.register(t, rec, t);
+}
+
+/**
+ * Retires a disposed tensor `t` viewing `s` (`isView`: it was counted by trackView).
+ * @returns how many tensors still view the storage
+ */
+export function untrackTensor(t: object, s: Storage, isView: boolean): number {
+  const rec = tracks.get(s);
+  if (!rec) return 0;
+  if (isView) {
+    if (!viewRegistry.unregister(t)) return rec.own + rec.views;
+    rec.views--;
+  } else {
+    if (rec.own === 0) return rec.views;
+    rec.own--;
+  }
+  live.tensors--;
+  bucket(rec.backend).tensors--;
+  return rec.own + rec.views;
 }
 
 /** Removes a disposed storage from the live count. */
 export function untrackStorage(s: Storage): void {
-  if (storageRegistry.unregister(s)) {
-    live.storages--;
-    live.bytes -= s.byteLength;
-    bucket(s.backend.name).bytes -= s.byteLength;
-  }
+  const rec = tracks.get(s);
+  if (!rec || rec.released) return;
+  rec.released = true;
+  live.storages--;
+  live.bytes -= rec.bytes;
+  bucket(rec.backend).bytes -= rec.bytes;
+  if (rec.own === 0 && rec.views === 0) storageRegistry.unregister(rec);
 }
 
 export function addSavedBytes(bytes: number, tensors: number): void {
@@ -53,7 +110,7 @@ export function addSavedBytes(bytes: number, tensors: number): void {
 
 /** Snapshot returned by `gl.memory()`. */
 export interface MemoryInfo {
-  /** Tensor objects alive (not yet garbage-collected). */
+  /** Tensors alive: neither disposed nor garbage-collected. */
   tensors: number;
   /** Storages alive and their bytes, over all backends. */
   storages: number;

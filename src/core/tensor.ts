@@ -2,7 +2,7 @@
 import type { Storage, TensorView } from '../backends/backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, DTypeError, GradError } from './errors.js';
-import { trackStorage, trackTensor, untrackStorage } from './memory.js';
+import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory.js';
 import type { GradHook, Node } from './node.js';
 import { isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
@@ -19,7 +19,6 @@ export interface RemovableHandle {
 
 const disposeScopes: Tensor[][] = [];
 /** Live (not disposed) tensors per storage: a storage is freed by dispose() when none is left. */
-const storageRefs = new WeakMap<Storage, number>();
 
 /**
  * An n-dimensional array on a backend, with reverse-mode autodiff.
@@ -43,6 +42,8 @@ export class Tensor implements TensorView {
   _outputIndex = 0;
   /** @internal */
   _version: VersionCounter;
+  /** @internal whether this tensor shares a storage created by another tensor */
+  _isView: boolean;
   /** @internal the tensor this one is a view of */
   _base: Tensor | null = null;
   /** @internal gradient hooks of a leaf */
@@ -65,9 +66,9 @@ export class Tensor implements TensorView {
     this.offset = offset;
     this.dtype = dtype;
     this._version = version ?? { value: 0 };
-    trackTensor(this, storage.backend.name);
-    storageRefs.set(storage, (storageRefs.get(storage) ?? 0) + 1);
-    if (!version) trackStorage(storage);
+    this._isView = version !== undefined;
+    if (version) trackView(this, storage);
+    else trackStorage(storage);
     if (disposeScopes.length) disposeScopes[disposeScopes.length - 1].push(this);
   }
 
@@ -200,8 +201,7 @@ export class Tensor implements TensorView {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    const refs = (storageRefs.get(this.storage) ?? 1) - 1;
-    storageRefs.set(this.storage, refs);
+    const refs = untrackTensor(this, this.storage, this._isView);
     if (refs <= 0 && !this.storage.disposed && !isStorageSaved(this.storage)) {
       this.storage.backend.dispose(this.storage);
       untrackStorage(this.storage);

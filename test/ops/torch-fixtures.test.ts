@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
+import { testBackends, useBackend } from '../helpers/backends.js';
 
 type FixtureDType = 'float64' | 'float32' | 'int32' | 'bool';
 
@@ -172,11 +173,9 @@ describe('torch fixture file', () => {
   });
 });
 
-for (const backend of gl.availableBackends()) {
+for (const backend of testBackends()) {
   describe(`torch fixtures on ${backend}`, () => {
-    beforeAll(async () => {
-      await (gl as any).setBackend(backend);
-    });
+    beforeAll(() => useBackend(backend));
     for (const c of fixture.cases) {
       it(c.name, async () => {
         await runCase(c);

@@ -8,13 +8,22 @@ import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.j
 import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddKernel } from './movement.js';
 import { randomKernel } from './random.js';
 import { gatherDense } from './strided.js';
+import { ArrayPool } from './pool.js';
+
+const EMPTY: { [D in DType]: TypedArray } = {
+  float32: new Float32Array(0),
+  float64: new Float64Array(0),
+  int32: new Int32Array(0),
+  bool: new Uint8Array(0),
+};
 
 /** JS storage: a typed array of the dtype's kind. */
 export interface JsStorage extends Storage {
   data: TypedArray;
 }
 
-const kernels: KernelTable = {
+/** The JS kernel of every primitive (also the native backend's fallback for the cases it leaves to JS). */
+export const jsKernels: KernelTable = {
   neg: unaryKernel('neg'),
   exp: unaryKernel('exp'),
   log: unaryKernel('log'),
@@ -70,9 +79,20 @@ const kernels: KernelTable = {
   random: randomKernel,
 };
 
-class JsBackend implements Backend {
-  readonly name = 'js' as const;
+/**
+ * A synchronous backend whose storage is a typed array in the JS heap; `js` and `native` are both this
+ * class with different kernel tables, so their tensors share memory with JS (and with the addon) without copies.
+ */
+export class TypedArrayBackend implements Backend {
   readonly asyncOnly = false;
+
+  /** Typed arrays of disposed storages, reused by later allocations of the same dtype and size. */
+  readonly pool = new ArrayPool();
+
+  constructor(
+    readonly name: 'js' | 'native',
+    private readonly kernels: KernelTable,
+  ) {}
 
   allocate(dtype: DType, size: number): JsStorage {
     return {
@@ -81,7 +101,7 @@ class JsBackend implements Backend {
       size,
       byteLength: size * itemSize(dtype),
       disposed: false,
-      data: allocArray(dtype, size),
+      data: this.pool.take(dtype, size),
     };
   }
 
@@ -100,7 +120,8 @@ class JsBackend implements Backend {
   }
 
   dispose(storage: Storage): void {
-    (storage as JsStorage).data = allocArray(storage.dtype, 0);
+    this.pool.put(storage.dtype, (storage as JsStorage).data);
+    (storage as JsStorage).data = EMPTY[storage.dtype];
     storage.disposed = true;
   }
 
@@ -110,7 +131,7 @@ class JsBackend implements Backend {
     out: TensorView,
     params: PrimitiveParams[P],
   ): void {
-    (kernels[prim] as (i: readonly TensorView[], o: TensorView, p: PrimitiveParams[P]) => void)(
+    (this.kernels[prim] as (i: readonly TensorView[], o: TensorView, p: PrimitiveParams[P]) => void)(
       inputs,
       out,
       params,
@@ -121,4 +142,4 @@ class JsBackend implements Backend {
 }
 
 /** The process-wide JS backend instance. */
-export const jsBackend: Backend = new JsBackend();
+export const jsBackend: Backend = new TypedArrayBackend('js', jsKernels);

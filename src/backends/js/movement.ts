@@ -5,7 +5,7 @@ import { copyKernel } from './elementwise.js';
 import { dataOf, offsetsOf } from './strided.js';
 
 /** A strided window of the contiguous `out`, used to write a sub-block in place. */
-function window(out: TensorView, shape: number[], starts: number[], steps: number[]): TensorView {
+export function window(out: TensorView, shape: number[], starts: number[], steps: number[]): TensorView {
   const base = contiguousStrides(out.shape);
   let offset = out.offset;
   for (let d = 0; d < shape.length; d++) offset += starts[d] * base[d];

@@ -1,0 +1,48 @@
+// The addon's entry point: binds the shared metadata block and exports every kernel to JS.
+#include "common.h"
+#include "kernels.h"
+#include "threads.h"
+
+namespace gl {
+namespace {
+
+Napi::Reference<Napi::Value> metaRef, scalarsRef;
+
+// setMeta(int32Array, float64Array): the blocks JS writes shapes/strides and float params into
+Napi::Value SetMeta(const Napi::CallbackInfo& info) {
+  g_meta = static_cast<int32_t*>(dataOf(info, 0));
+  g_scalars = static_cast<double*>(dataOf(info, 1));
+  metaRef = Napi::Persistent(info[0]);
+  scalarsRef = Napi::Persistent(info[1]);
+  return info.Env().Undefined();
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threadCount()); }
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setMeta", Napi::Function::New(env, SetMeta));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("where", Napi::Function::New(env, Where));
+  exports.Set("cast", Napi::Function::New(env, Cast));
+  exports.Set("copy", Napi::Function::New(env, Copy));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("argReduce", Napi::Function::New(env, ArgReduce));
+  exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax));
+  exports.Set("matmul", Napi::Function::New(env, Matmul));
+  exports.Set("unfold", Napi::Function::New(env, Unfold));
+  exports.Set("fold", Napi::Function::New(env, Fold));
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
+  return exports;
+}
+
+}  // namespace gl
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return gl::Init(env, exports); }
+
+NODE_API_MODULE(gradlab_native, InitAddon)

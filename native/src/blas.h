@@ -1,0 +1,32 @@
+// The one GEMM entry point: C = A * B (row-major, optional transposes) via the platform's CBLAS.
+#pragma once
+#include <cstdint>
+#include <algorithm>
+
+#ifdef GRADLAB_ACCELERATE
+#include <Accelerate/Accelerate.h>
+#else
+#include <cblas.h>
+#endif
+
+namespace gl {
+
+template <typename T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+          int64_t ldc, T beta = T(0));
+
+template <>
+inline void gemm<float>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                        int64_t ldb, float* c, int64_t ldc, float beta) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
+              1.0f, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+}
+
+template <>
+inline void gemm<double>(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+                         const double* b, int64_t ldb, double* c, int64_t ldc, double beta) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
+              1.0, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+}
+
+}  // namespace gl

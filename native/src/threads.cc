@@ -1,0 +1,112 @@
+// The thread pool behind parallelFor: workers wait on a condition variable for the next batch of chunks.
+#include "threads.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace gl {
+namespace {
+
+class Pool {
+ public:
+  explicit Pool(int n) : size_(n) {
+    for (int i = 1; i < n; i++) workers_.emplace_back([this] { loop(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  int size() const { return size_; }
+
+  void run(int chunks, const std::function<void(int)>& task) {
+    std::lock_guard<std::mutex> region(runMu_);  // one parallel region at a time
+    uint64_t gen;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      task_ = &task;
+      next_ = 0;
+      total_ = chunks;
+      pending_ = chunks;
+      gen = ++generation_;
+    }
+    cv_.notify_all();
+    work(gen);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+  }
+
+ private:
+  /** Takes chunks of generation `gen` until none is left; every chunk runs exactly once. */
+  void work(uint64_t gen) {
+    for (;;) {
+      const std::function<void(int)>* task;
+      int i;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (gen != generation_ || next_ >= total_) return;
+        i = next_++;
+        task = task_;
+      }
+      (*task)(i);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--pending_ == 0) done_.notify_all();
+    }
+  }
+  void loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      work(seen);
+    }
+  }
+
+  int size_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_, runMu_;
+  std::condition_variable cv_, done_;
+  const std::function<void(int)>* task_ = nullptr;
+  int next_ = 0;
+  int total_ = 0;
+  int pending_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+Pool& pool() {
+  static Pool p(std::max(1u, std::thread::hardware_concurrency()));
+  return p;
+}
+
+}  // namespace
+
+int threadCount() { return pool().size(); }
+
+void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  int t = threadCount();
+  if (t <= 1 || n < 2 * grain) {
+    fn(0, n);
+    return;
+  }
+  int64_t chunks = std::min<int64_t>(t, n / grain);
+  int64_t per = (n + chunks - 1) / chunks;
+  pool().run(static_cast<int>(chunks), [&](int c) {
+    int64_t b = c * per, e = std::min(n, b + per);
+    if (b < e) fn(b, e);
+  });
+}
+
+}  // namespace gl

@@ -1,0 +1,51 @@
+// A free list of typed arrays by dtype and length, so training loops reuse the memory of disposed tensors.
+import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
+
+/** Most arrays kept per (dtype, length), and most bytes kept in all. */
+const PER_SIZE = 8;
+const MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reuses the typed arrays of disposed storages. Only arrays released by `dispose()` come back here
+ * (never ones still reachable), and every array handed out is zero-filled like a new one.
+ */
+export class ArrayPool {
+  private readonly free = new Map<string, TypedArray[]>();
+  private bytes = 0;
+
+  /** A zero-filled array of `size` elements of `dtype`. */
+  take(dtype: DType, size: number): TypedArray {
+    const list = this.free.get(key(dtype, size));
+    const arr = list?.pop();
+    if (!arr) return allocArray(dtype, size);
+    this.bytes -= arr.byteLength;
+    arr.fill(0);
+    return arr;
+  }
+
+  /** Gives back an array nobody references any more. */
+  put(dtype: DType, arr: TypedArray): void {
+    if (arr.length === 0 || this.bytes + arr.byteLength > MAX_BYTES) return;
+    const k = key(dtype, arr.length);
+    let list = this.free.get(k);
+    if (!list) this.free.set(k, (list = []));
+    if (list.length >= PER_SIZE) return;
+    list.push(arr);
+    this.bytes += arr.byteLength;
+  }
+
+  /** Bytes held for reuse. */
+  get pooledBytes(): number {
+    return this.bytes;
+  }
+
+  /** Drops every pooled array. */
+  clear(): void {
+    this.free.clear();
+    this.bytes = 0;
+  }
+}
+
+function key(dtype: DType, size: number): string {
+  return dtype + size;
+}

@@ -1,0 +1,59 @@
+// Loads the compiled addon (native/build/Release/gradlab_native.node), or explains why it cannot.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BackendError } from '../../core/errors.js';
+import type { TypedArray } from '../../core/dtype.js';
+
+type Arr = TypedArray;
+
+/** The functions the addon exports (see native/src/addon.cc). Each returns false when it cannot run the case. */
+export interface NativeAddon {
+  setMeta(meta: Int32Array, scalars: Float64Array): void;
+  threads(): number;
+  unary(op: number, dtype: number, out: Arr, x: Arr): boolean;
+  binary(op: number, dtype: number, out: Arr, a: Arr, b: Arr): boolean;
+  where(dtype: number, out: Arr, cond: Arr, a: Arr, b: Arr): boolean;
+  cast(from: number, to: number, out: Arr, x: Arr): boolean;
+  copy(itemBytes: number, out: Arr, x: Arr): boolean;
+  reduce(op: number, dtype: number, out: Arr, x: Arr, outSize: number): boolean;
+  argReduce(isMax: number, dtype: number, out: Arr, x: Arr): boolean;
+  logSoftmax(dtype: number, out: Arr, x: Arr): boolean;
+  matmul(dtype: number, out: Arr, a: Arr, b: Arr, outOffset: number): boolean;
+  unfold(dtype: number, out: Arr, x: Arr, padValue: number): boolean;
+  fold(dtype: number, out: Arr, x: Arr): boolean;
+  conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;
+  gather(dtype: number, out: Arr, index: Arr, x: Arr): boolean;
+  scatterAdd(dtype: number, src: Arr, index: Arr, out: Arr): boolean;
+}
+
+/** The package root, found from this file's place in src/ or dist/src/. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new BackendError('native: cannot find the package root (no native/ folder beside package.json)');
+}
+
+/** Loads the addon; throws a BackendError whose message says why it is unavailable. */
+export function loadAddon(): NativeAddon {
+  if (typeof process === 'undefined' || !process.versions?.node)
+    throw new BackendError('native: only available in Node.js');
+  const root = packageRoot();
+  const file = join(root, 'native', 'build', 'Release', 'gradlab_native.node');
+  if (!existsSync(file)) {
+    const failure = join(root, 'native', 'build-failure.txt');
+    const why = existsSync(failure)
+      ? readFileSync(failure, 'utf8').trim()
+      : 'the addon was never built (run `npm rebuild gradlab` or `node scripts/build-native.mjs`)';
+    throw new BackendError(`native addon not built: ${why}`);
+  }
+  try {
+    return createRequire(import.meta.url)(file) as NativeAddon;
+  } catch (err) {
+    throw new BackendError(`native addon failed to load: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
