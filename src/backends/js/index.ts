@@ -1,6 +1,6 @@
 // The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
 import type { Backend, KernelTable, Storage, TensorView } from '../backend.js';
-import { allocArray, itemSize, type DType, type TypedArray } from '../../core/dtype.js';
+import { itemSize, type DType, type TypedArray } from '../../core/dtype.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
 import { binaryKernel, castKernel, copyKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
