@@ -4,10 +4,15 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FileError, FileFormatError } from '../core/errors.js';
 
+/** A Buffer as a plain Uint8Array view (so that slice() copies, as for every typed array). */
+function plain(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Reads a whole file; a missing or unreadable file is a FileError naming it. */
 export function readFileBytes(file: string, who: string): Uint8Array {
   try {
-    return fs.readFileSync(file);
+    return plain(fs.readFileSync(file));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why =
@@ -24,7 +29,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** Inflates gzip data; a corrupt or truncated stream is a FileFormatError naming the file. */
 export function gunzipBytes(bytes: Uint8Array, file: string, who: string): Uint8Array {
   try {
-    return gunzipSync(bytes);
+    return plain(gunzipSync(bytes));
   } catch (e) {
     throw new FileFormatError(`${who}: ${file} is not a valid gzip stream (${(e as Error).message})`);
   }

@@ -182,7 +182,7 @@ function decode(
   source: string,
 ): [TypedArray, DType] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const copy = (): ArrayBuffer => bytes.slice().buffer;
+  const copy = (): ArrayBuffer => new Uint8Array(bytes).buffer;
   switch (st) {
     case 'F32':
       return [

@@ -80,10 +80,10 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>', opts: IdxOptions
   let data: IdxArray['data'];
   switch (type) {
     case 'uint8':
-      data = body.slice();
+      data = new Uint8Array(body);
       break;
     case 'int8':
-      data = new Int8Array(body.slice().buffer);
+      data = new Int8Array(new Uint8Array(body).buffer);
       break;
     case 'int16':
       data = Int16Array.from({ length: n }, (_, i) => dv.getInt16(headerLen + 2 * i, false));
