@@ -47,12 +47,15 @@ describe('IDX', () => {
     for (const [name, opts, msg] of cases) {
       const e = errorOf(() => gl.data.readIdx(f(name), opts));
       expect(e, name).toBeInstanceOf(gl.FileFormatError);
+      expect(e).toBeInstanceOf(gl.GradlabError);
+      expect(e.name).toBe('FileFormatError');
       expect(e.message).toContain(f(name));
       expect(e.message).toMatch(msg);
     }
     const missing = errorOf(() => gl.data.readIdx(f('nope-idx1-ubyte')));
     expect(missing).toBeInstanceOf(gl.FileError);
     expect(missing).not.toBeInstanceOf(gl.FileFormatError);
+    expect(missing.name).toBe('FileError');
     expect(missing.message).toMatch(/nope-idx1-ubyte: no such file/);
   });
 });
