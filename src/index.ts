@@ -56,3 +56,12 @@ export * from './ops/shape.js';
 export * from './ops/nn.js';
 export * from './ops/losses.js';
 export type { TensorMethods } from './ops/methods.js';
+
+export * as data from './data/index.js';
+export {
+  saveSafetensors,
+  loadSafetensors,
+  serializeSafetensors,
+  parseSafetensors,
+} from './io/safetensors.js';
+export type { SafetensorsContent } from './io/safetensors.js';

@@ -41,6 +41,12 @@ export class BackendError extends GradlabError {}
 /** Use of a tensor after dispose(). */
 export class DisposedError extends GradlabError {}
 
+/** A file that cannot be found, read or written; the message names the file. */
+export class FileError extends GradlabError {}
+
+/** A file whose contents are corrupt or of the wrong format (bad magic number, truncated...). */
+export class FileFormatError extends FileError {}
+
 /** Formats a shape the way error messages show it: [2,3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
