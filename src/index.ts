@@ -65,3 +65,4 @@ export {
   parseSafetensors,
 } from './io/safetensors.js';
 export type { SafetensorsContent } from './io/safetensors.js';
+export * as nn from './nn/index.js';

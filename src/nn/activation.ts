@@ -1,0 +1,98 @@
+// The core's activations as modules: ReLU, Tanh, Sigmoid, GELU, SiLU, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax.
+import type { Tensor } from '../core/tensor.js';
+import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
+import { logSoftmax, softmax } from '../ops/nn.js';
+import { Module } from './module.js';
+
+/** max(0, x). @example new gl.nn.ReLU() */
+export class ReLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+/** tanh(x). */
+export class Tanh extends Module {
+  override forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** 1 / (1 + exp(-x)). */
+export class Sigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+/** GELU, exact (erf) or with the tanh approximation. @example new gl.nn.GELU({ approximate: 'tanh' }) */
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+  constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.approximate = opts.approximate ?? 'none';
+  }
+  override forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+}
+
+/** x * sigmoid(x) (swish). */
+export class SiLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+/** max(0, x) + negativeSlope * min(0, x). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+}
+
+/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+}
+
+/** log(1 + exp(beta x)) / beta, linear above `threshold`. */
+export class Softplus extends Module {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return softplus(x, this.beta, this.threshold);
+  }
+}
+
+/** softmax along `dim`. @example new gl.nn.Softmax(-1) */
+export class Softmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+}
+
+/** log(softmax(x)) along `dim`, computed stably. */
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+}

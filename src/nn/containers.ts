@@ -1,0 +1,154 @@
+// Containers: Sequential (chains modules, keys 0.weight...), ModuleList and ModuleDict.
+import { ArgumentError, IndexOutOfRangeError } from '../core/errors.js';
+import { Module } from './module.js';
+
+function checkModule(where: string, m: unknown): Module {
+  if (!(m instanceof Module))
+    throw new ArgumentError(`${where}: expected a Module, got ${m === null ? 'null' : typeof m}`);
+  return m;
+}
+
+/**
+ * Runs its modules in order, each one's output feeding the next. Children are named '0', '1', ...
+ * (or by the keys of a Map / record), so state-dict keys are PyTorch's (`0.weight`, `2.bias`).
+ * @example
+ * const model = new gl.nn.Sequential(new gl.nn.Linear(784, 128), new gl.nn.ReLU(), new gl.nn.Linear(128, 10));
+ * const logits = model.forward(x);
+ */
+export class Sequential extends Module {
+  constructor(...modules: Module[] | [Map<string, Module> | Record<string, Module>]) {
+    super();
+    const first = modules[0];
+    if (modules.length === 1 && !(first instanceof Module) && first !== null && typeof first === 'object') {
+      const entries = first instanceof Map ? [...first] : Object.entries(first);
+      for (const [k, m] of entries) this.registerModule(k, checkModule(`Sequential '${k}'`, m));
+    } else
+      (modules as Module[]).forEach((m, i) =>
+        this.registerModule(String(i), checkModule(`Sequential[${i}]`, m)),
+      );
+  }
+
+  private list(): Module[] {
+    return this.childEntries()
+      .map(([, m]) => m)
+      .filter((m): m is Module => m !== null);
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return this.list().length;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const list = this.list();
+    const j = i < 0 ? i + list.length : i;
+    if (!Number.isInteger(j) || j < 0 || j >= list.length)
+      throw new IndexOutOfRangeError(`Sequential.at: index ${i} out of range for ${list.length} modules`);
+    return list[j];
+  }
+
+  /** Adds a module at the end (named by its position). */
+  append(m: Module): this {
+    this.registerModule(String(this.childEntries().length), checkModule('Sequential.append', m));
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.list()[Symbol.iterator]();
+  }
+
+  override forward(x: any): any {
+    let y = x;
+    for (const m of this.list()) y = m.forward(y);
+    return y;
+  }
+}
+
+/**
+ * A list of modules registered as children '0', '1', ... (no forward of its own).
+ * @example const blocks = new gl.nn.ModuleList([...Array(4)].map(() => new Block()));
+ */
+export class ModuleList extends Module {
+  private count = 0;
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  at(i: number): Module {
+    const j = i < 0 ? i + this.count : i;
+    if (!Number.isInteger(j) || j < 0 || j >= this.count)
+      throw new IndexOutOfRangeError(`ModuleList.at: index ${i} out of range for ${this.count} modules`);
+    return this.getModule(String(j))!;
+  }
+
+  /** Replaces the i-th module. */
+  set(i: number, m: Module): void {
+    this.at(i);
+    this.registerModule(String(i < 0 ? i + this.count : i), checkModule('ModuleList.set', m));
+  }
+
+  append(m: Module): this {
+    this.registerModule(String(this.count), checkModule('ModuleList.append', m));
+    this.count++;
+    return this;
+  }
+
+  extend(ms: Iterable<Module>): this {
+    for (const m of ms) this.append(m);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return Array.from({ length: this.count }, (_, i) => this.getModule(String(i))!)[Symbol.iterator]();
+  }
+
+  map<T>(fn: (m: Module, i: number) => T): T[] {
+    return [...this].map(fn);
+  }
+}
+
+/**
+ * Modules under string keys, in insertion order (no forward of its own).
+ * @example const heads = new gl.nn.ModuleDict({ cls: new gl.nn.Linear(64, 10), box: new gl.nn.Linear(64, 4) });
+ */
+export class ModuleDict extends Module {
+  constructor(modules: Map<string, Module> | Record<string, Module> = {}) {
+    super();
+    for (const [k, m] of modules instanceof Map ? modules : Object.entries(modules)) this.set(k, m);
+  }
+
+  get(key: string): Module | undefined {
+    return this.getModule(key) ?? undefined;
+  }
+
+  set(key: string, m: Module): this {
+    this.registerModule(key, checkModule(`ModuleDict '${key}'`, m));
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this.getModule(key) !== undefined;
+  }
+
+  keys(): string[] {
+    return this.entries().map(([k]) => k);
+  }
+
+  values(): Module[] {
+    return this.entries().map(([, m]) => m);
+  }
+
+  entries(): [string, Module][] {
+    return this.childEntries().filter((e): e is [string, Module] => e[1] !== null);
+  }
+
+  get size(): number {
+    return this.keys().length;
+  }
+}

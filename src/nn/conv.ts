@@ -1,0 +1,212 @@
+// Convolution layers: Conv1d, Conv2d, ConvTranspose2d (PyTorch weight layouts and initialisation).
+import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { conv1d, conv2d, convTranspose2d } from '../ops/nn.js';
+import { pad } from '../ops/shape.js';
+import * as init from './init.js';
+import type { FactoryOptions } from './linear.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+import { empty, pair, type Pair } from './util.js';
+
+export interface ConvLayerOptions extends FactoryOptions {
+  stride?: Pair;
+  /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
+  padding?: Pair | 'same' | 'valid';
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+}
+
+function checkGroups(name: string, inC: number, outC: number, groups: number): void {
+  if (!Number.isInteger(groups) || groups < 1 || inC % groups !== 0 || outC % groups !== 0)
+    throw new ArgumentError(
+      `${name}: inChannels (${inC}) and outChannels (${outC}) must be divisible by groups (${groups})`,
+    );
+}
+
+/** PyTorch's default conv initialisation: kaiming uniform (a = sqrt(5)) and bias ~ U(+-1/sqrt(fanIn)). */
+function resetConv(weight: Parameter, bias: Parameter | null): void {
+  init.kaimingUniform(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = init.calculateFanInAndFanOut(weight);
+    const b = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    init.uniform(bias, -b, b);
+  }
+}
+
+/** Per spatial dim: [before, after] zero padding for 'same', or the symmetric padding. */
+function paddings(
+  name: string,
+  padding: ConvLayerOptions['padding'],
+  kernel: number[],
+  dilation: number[],
+  stride: number[],
+): [number, number][] {
+  if (padding === 'valid') return kernel.map(() => [0, 0]);
+  if (padding === 'same') {
+    if (stride.some((s) => s !== 1))
+      throw new ArgumentError(`${name}: padding 'same' needs stride 1, got stride ${stride.join(',')}`);
+    return kernel.map((k, i) => {
+      const total = dilation[i] * (k - 1);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    });
+  }
+  const p = pair(padding ?? 0);
+  return kernel.map((_, i) => [p[i], p[i]]);
+}
+
+/**
+ * 2-D convolution over [N, C, H, W] (or unbatched [C, H, W]) with weight
+ * [outChannels, inChannels/groups, kh, kw].
+ * @example const conv = new gl.nn.Conv2d(1, 32, 3, { stride: 1, padding: 1 });
+ */
+export class Conv2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+  private readonly pads: [number, number][];
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    opts: ConvLayerOptions = {},
+  ) {
+    super();
+    this.groups = opts.groups ?? 1;
+    checkGroups('Conv2d', inChannels, outChannels, this.groups);
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(opts.stride ?? 1);
+    this.dilation = pair(opts.dilation ?? 1);
+    this.pads = paddings('Conv2d', opts.padding, this.kernelSize, this.dilation, this.stride);
+    this.weight = new Parameter(
+      empty([outChannels, inChannels / this.groups, ...this.kernelSize], opts.dtype),
+    );
+    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels], opts.dtype));
+    resetConv(this.weight, this.bias);
+  }
+
+  resetParameters(): void {
+    resetConv(this.weight, this.bias);
+  }
+
+  override forward(x: Tensor): Tensor {
+    const c = x.ndim === 4 ? x.shape[1] : x.ndim === 3 ? x.shape[0] : -1;
+    if (c !== this.inChannels)
+      throw new ShapeError(
+        `Conv2d: expected input [N, ${this.inChannels}, H, W] or [${this.inChannels}, H, W], got ${fmtShape(x.shape)}`,
+      );
+    const sym = this.pads.every(([a, b]) => a === b);
+    const input = sym ? x : pad(x, [this.pads[1][0], this.pads[1][1], this.pads[0][0], this.pads[0][1]]);
+    return conv2d(input, this.weight, this.bias, {
+      stride: this.stride,
+      padding: sym ? [this.pads[0][0], this.pads[1][0]] : 0,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}]`;
+  }
+}
+
+/**
+ * 1-D convolution over [N, C, L] with weight [outChannels, inChannels/groups, k].
+ * @example new gl.nn.Conv1d(16, 33, 3, { stride: 2 })
+ */
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly stride: number;
+  readonly dilation: number;
+  readonly groups: number;
+  private readonly pads: [number, number];
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    opts: Omit<ConvLayerOptions, 'stride' | 'dilation' | 'padding'> & {
+      stride?: number;
+      dilation?: number;
+      padding?: number | 'same' | 'valid';
+    } = {},
+  ) {
+    super();
+    this.groups = opts.groups ?? 1;
+    checkGroups('Conv1d', inChannels, outChannels, this.groups);
+    this.stride = opts.stride ?? 1;
+    this.dilation = opts.dilation ?? 1;
+    this.pads = paddings('Conv1d', opts.padding, [kernelSize], [this.dilation], [this.stride])[0];
+    this.weight = new Parameter(empty([outChannels, inChannels / this.groups, kernelSize], opts.dtype));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels], opts.dtype));
+    resetConv(this.weight, this.bias);
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 || x.shape[1] !== this.inChannels)
+      throw new ShapeError(`Conv1d: expected input [N, ${this.inChannels}, L], got ${fmtShape(x.shape)}`);
+    const [a, b] = this.pads;
+    return conv1d(a === b ? x : pad(x, [a, b]), this.weight, this.bias, {
+      stride: this.stride,
+      padding: a === b ? a : 0,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}
+
+/**
+ * Transposed 2-D convolution with weight [inChannels, outChannels/groups, kh, kw] (PyTorch's layout).
+ * @example new gl.nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1 })
+ */
+export class ConvTranspose2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly outputPadding: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    opts: Omit<ConvLayerOptions, 'padding'> & { padding?: Pair; outputPadding?: Pair } = {},
+  ) {
+    super();
+    this.groups = opts.groups ?? 1;
+    checkGroups('ConvTranspose2d', inChannels, outChannels, this.groups);
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(opts.stride ?? 1);
+    this.padding = pair(opts.padding ?? 0);
+    this.outputPadding = pair(opts.outputPadding ?? 0);
+    this.dilation = pair(opts.dilation ?? 1);
+    this.weight = new Parameter(
+      empty([inChannels, outChannels / this.groups, ...this.kernelSize], opts.dtype),
+    );
+    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels], opts.dtype));
+    resetConv(this.weight, this.bias);
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels)
+      throw new ShapeError(
+        `ConvTranspose2d: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`,
+      );
+    return convTranspose2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      outputPadding: this.outputPadding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}

@@ -1,0 +1,35 @@
+// StateDictError: loadStateDict's report of missing, unexpected and mis-shaped entries.
+import { ArgumentError } from '../core/errors.js';
+
+/** One entry whose shape in the state dict differs from the model's. */
+export interface ShapeMismatch {
+  key: string;
+  expected: readonly number[];
+  got: readonly number[];
+}
+
+/**
+ * Thrown by `Module.loadStateDict` when the dict does not fit the model. The message names every
+ * problem; the fields list them for programs.
+ */
+export class StateDictError extends ArgumentError {
+  readonly missingKeys: string[];
+  readonly unexpectedKeys: string[];
+  readonly shapeMismatches: ShapeMismatch[];
+
+  constructor(missingKeys: string[], unexpectedKeys: string[], shapeMismatches: ShapeMismatch[]) {
+    const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
+    const parts: string[] = [];
+    if (missingKeys.length) parts.push(`missing keys: ${missingKeys.map((k) => `"${k}"`).join(', ')}`);
+    if (unexpectedKeys.length)
+      parts.push(`unexpected keys: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`);
+    for (const m of shapeMismatches)
+      parts.push(
+        `size mismatch for "${m.key}": the model has ${fmt(m.expected)}, the state dict has ${fmt(m.got)}`,
+      );
+    super(`loadStateDict: ${parts.join('; ')}`);
+    this.missingKeys = missingKeys;
+    this.unexpectedKeys = unexpectedKeys;
+    this.shapeMismatches = shapeMismatches;
+  }
+}

@@ -1,0 +1,142 @@
+// Affine layers and shape helpers: Identity, Linear, Bilinear, Flatten, Unflatten.
+import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
+import type { DType } from '../core/dtype.js';
+import type { Tensor } from '../core/tensor.js';
+import { empty } from './util.js';
+import { add } from '../ops/elementwise.js';
+import { einsum, matmul } from '../ops/linalg.js';
+import { flatten, reshape, transpose } from '../ops/shape.js';
+import * as init from './init.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+
+/** Options every layer with parameters accepts. */
+export interface FactoryOptions {
+  /** dtype of the parameters (default float32). */
+  dtype?: DType;
+}
+
+/** Returns its input unchanged (a placeholder in containers). */
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/**
+ * y = x W^T + b, with weight [outFeatures, inFeatures] and bias [outFeatures] (PyTorch's layout).
+ * Initialised as PyTorch: weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)).
+ * @example const fc = new gl.nn.Linear(784, 10); const logits = fc.forward(x);
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: FactoryOptions & { bias?: boolean } = {},
+  ) {
+    super();
+    this.weight = new Parameter(empty([outFeatures, inFeatures], opts.dtype));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures], opts.dtype));
+    this.resetParameters();
+  }
+
+  /** Re-draws the parameters from the default initialisation (kaiming uniform with a = sqrt(5)). */
+  resetParameters(): void {
+    init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const b = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
+      init.uniform(this.bias, -b, b);
+    }
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.shape[x.ndim - 1] !== this.inFeatures)
+      throw new ShapeError(
+        `Linear: expected input with last dim ${this.inFeatures}, got ${fmtShape(x.shape)}`,
+      );
+    const y = matmul(x, transpose(this.weight, 0, 1));
+    return this.bias ? add(y, this.bias) : y;
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+/**
+ * y_k = x1^T A_k x2 + b_k with weight [out, in1, in2] and bias [out].
+ * @example new gl.nn.Bilinear(3, 4, 5).forward(a, b)  // a [N,3], b [N,4] -> [N,5]
+ */
+export class Bilinear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(
+    readonly in1Features: number,
+    readonly in2Features: number,
+    readonly outFeatures: number,
+    opts: FactoryOptions & { bias?: boolean } = {},
+  ) {
+    super();
+    this.weight = new Parameter(empty([outFeatures, in1Features, in2Features], opts.dtype));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures], opts.dtype));
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const b = 1 / Math.sqrt(this.in1Features);
+    init.uniform(this.weight, -b, b);
+    if (this.bias) init.uniform(this.bias, -b, b);
+  }
+
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    if (x1.shape[x1.ndim - 1] !== this.in1Features || x2.shape[x2.ndim - 1] !== this.in2Features)
+      throw new ShapeError(
+        `Bilinear: expected inputs ending in ${this.in1Features} and ${this.in2Features}, got ${fmtShape(x1.shape)} and ${fmtShape(x2.shape)}`,
+      );
+    if (x1.shape.slice(0, -1).join() !== x2.shape.slice(0, -1).join())
+      throw new ShapeError(
+        `Bilinear: inputs must agree in all but the last dim, got ${fmtShape(x1.shape)} and ${fmtShape(x2.shape)}`,
+      );
+    const lead = x1.shape.slice(0, -1);
+    const a = reshape(x1, [-1, this.in1Features]);
+    const b = reshape(x2, [-1, this.in2Features]);
+    let y = einsum('ni,kij,nj->nk', a, this.weight, b);
+    if (this.bias) y = add(y, this.bias);
+    return reshape(y, [...lead, this.outFeatures]);
+  }
+}
+
+/**
+ * Flattens dims startDim..endDim (default 1..-1, keeping the batch dim).
+ * @example new gl.nn.Flatten().forward(x)  // [N,C,H,W] -> [N, C*H*W]
+ */
+export class Flatten extends Module {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return flatten(x, this.startDim, this.endDim);
+  }
+}
+
+/** Splits dim `dim` into `sizes` (the inverse of Flatten). */
+export class Unflatten extends Module {
+  constructor(
+    readonly dim: number,
+    readonly sizes: readonly number[],
+  ) {
+    super();
+    if (!sizes.length) throw new ArgumentError('Unflatten: sizes must not be empty');
+  }
+
+  override forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    return reshape(x, [...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
+  }
+}

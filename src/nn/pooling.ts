@@ -1,0 +1,50 @@
+// Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
+import type { Tensor } from '../core/tensor.js';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type PoolOptions } from '../ops/nn.js';
+import { Module } from './module.js';
+import type { Pair } from './util.js';
+
+/**
+ * Max over kernel windows of [N, C, H, W] (stride defaults to the kernel size).
+ * @example new gl.nn.MaxPool2d(2).forward(x)  // halves H and W
+ */
+export class MaxPool2d extends Module {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly opts: Omit<PoolOptions, 'countIncludePad'> = {},
+  ) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
+/** Mean over kernel windows (padding counted unless `countIncludePad` is false). */
+export class AvgPool2d extends Module {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly opts: Omit<PoolOptions, 'dilation'> = {},
+  ) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
+/**
+ * Average pooling to a fixed output size.
+ * @example new gl.nn.AdaptiveAvgPool2d(1).forward(x)  // [N, C, 1, 1]
+ */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Pair) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
