@@ -54,3 +54,4 @@ export * from './ops/shape.js';
 export * from './ops/nn.js';
 export * from './ops/losses.js';
 export type { TensorMethods } from './ops/methods.js';
+export * as optim from './optim/index.js';
