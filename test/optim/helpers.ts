@@ -59,7 +59,10 @@ export function fixtureLoss(c: OptCase, params: gl.Tensor[]): gl.Tensor {
     const p = params[i];
     const t = gl.tensor(c.targets[i], { dtype: c.dtype }).reshape(p.shape);
     const s = gl.tensor(c.scales[i], { dtype: c.dtype }).reshape(p.shape);
-    const term = s.mul(p.sub(t).pow(2)).sum().add(gl.sin(p.mul(3)).sum().mul(0.1));
+    const term = s
+      .mul(p.sub(t).pow(2))
+      .sum()
+      .add(gl.sin(p.mul(3)).sum().mul(0.1));
     total = total ? total.add(term) : term;
   }
   return total!.mul(c.sign);
@@ -112,7 +115,9 @@ export function buildSchedule(spec: SchedSpec, opt: gl.optim.Optimizer<any>): Sc
       return new o.SequentialLR(opt, built, spec.milestones!);
     }
     case 'ChainedScheduler':
-      return new o.ChainedScheduler(spec.schedulers!.map((s) => buildSchedule(s, opt) as gl.optim.LRScheduler));
+      return new o.ChainedScheduler(
+        spec.schedulers!.map((s) => buildSchedule(s, opt) as gl.optim.LRScheduler),
+      );
     default:
       throw new Error(`unknown scheduler kind ${spec.kind}`);
   }
@@ -123,12 +128,16 @@ export function scheduleOptimizer(kind: 'SGD' | 'Adam'): gl.optim.Optimizer<any>
   const a = gl.zeros([2], { requiresGrad: true });
   const b = gl.zeros([2], { requiresGrad: true });
   const groups = [{ params: [a] }, { params: [b], lr: 0.01 }];
-  return kind === 'SGD' ? new gl.optim.SGD(groups, { lr: 0.1, momentum: 0.9 }) : new gl.optim.Adam(groups, { lr: 0.1 });
+  return kind === 'SGD'
+    ? new gl.optim.SGD(groups, { lr: 0.1, momentum: 0.9 })
+    : new gl.optim.Adam(groups, { lr: 0.1 });
 }
 
 /** Each group's momentum (SGD) or beta1 (Adam). */
 export function momenta(opt: gl.optim.Optimizer<any>): number[] {
-  return opt.paramGroups.map((g) => (Array.isArray(g.betas) ? (g.betas as number[])[0] : (g.momentum as number)));
+  return opt.paramGroups.map((g) =>
+    Array.isArray(g.betas) ? (g.betas as number[])[0] : (g.momentum as number),
+  );
 }
 
 /** Largest |a - b| / max(1, |b|) over two arrays. */
