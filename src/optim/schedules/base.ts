@@ -15,17 +15,34 @@ export interface Schedule {
   loadStateDict(state: Record<string, Json>): void;
 }
 
-/** JSON cannot hold Infinity or NaN: they are stored as the strings 'Infinity', '-Infinity', 'NaN'. */
+/**
+ * Plain data as JSON (undefined for anything holding a function or a class instance). JSON cannot
+ * hold Infinity or NaN: they are stored as the strings 'Infinity', '-Infinity', 'NaN'.
+ */
 export function encodeJson(v: unknown): Json | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((x) => encodeJson(x) ?? null);
+  if (Array.isArray(v)) {
+    const out = v.map(encodeJson);
+    return out.includes(undefined) ? undefined : (out as Json[]);
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, Json> = {};
+    for (const [k, x] of Object.entries(v as object)) {
+      const j = encodeJson(x);
+      if (j === undefined) return undefined;
+      out[k] = j;
+    }
+    return out;
+  }
   return undefined;
 }
 
 export function decodeJson(v: Json): unknown {
   if (v === 'Infinity' || v === '-Infinity' || v === 'NaN') return Number(v);
   if (Array.isArray(v)) return v.map(decodeJson);
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeJson(x)]));
   return v;
 }
 
