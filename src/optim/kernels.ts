@@ -1,5 +1,4 @@
-// One update function per optimizer, updating one parameter in place (PyTorch 1.13's single-tensor
-// formulas). They are looked up in `updateKernels` at every step, so a backend can install a fused kernel.
+// One in-place update function per optimizer and parameter (PyTorch 1.13's formulas), replaceable by fused kernels.
 import { keep, type Tensor } from '../core/tensor.js';
 import { abs, add, div, maximum, mul, neg, sqrt, sub } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';
