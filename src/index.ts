@@ -66,3 +66,4 @@ export {
 } from './io/safetensors.js';
 export type { SafetensorsContent } from './io/safetensors.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

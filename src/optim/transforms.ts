@@ -1,0 +1,125 @@
+// Gradient transforms for an optimizer's `transforms` option: clip by norm/value, noise, custom hooks, chain.
+import { ArgumentError } from '../core/errors.js';
+import { Generator } from '../core/random/generator.js';
+import { noGrad } from '../core/state.js';
+import { keep, tidy, type Tensor } from '../core/tensor.js';
+import { addGradNoise, clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clip.js';
+import type { GradTransform, Json } from './types.js';
+import { nonNegative } from './validate.js';
+
+/** A transform that clips by total norm; `lastNorm` is the norm it measured at its last call. */
+export interface ClipByNorm extends GradTransform {
+  lastNorm: number;
+}
+
+/**
+ * Clips the gradients' total norm to `maxNorm` (see clipGradNorm) at every step.
+ * @example new gl.optim.Adam(params, { transforms: [gl.optim.clipByNorm(1.0)] });
+ */
+export function clipByNorm(maxNorm: number, opts: ClipGradNormOptions = {}): ClipByNorm {
+  nonNegative('clipByNorm', 'maxNorm', maxNorm);
+  return {
+    name: 'clipByNorm',
+    lastNorm: NaN,
+    apply(params) {
+      this.lastNorm = clipGradNorm(params, maxNorm, opts);
+    },
+  };
+}
+
+/**
+ * Clamps every gradient element to [-clipValue, clipValue] at every step.
+ * @example gl.optim.clipByValue(0.5)
+ */
+export function clipByValue(clipValue: number): GradTransform {
+  nonNegative('clipByValue', 'clipValue', clipValue);
+  return { name: 'clipByValue', apply: (params) => clipGradValue(params, clipValue) };
+}
+
+/** Options of gradNoise. */
+export interface GradNoiseOptions {
+  /** The noise std at call t (from 0) is `std / (1 + t)^decay` (default 0: constant). */
+  decay?: number;
+  /** The stream to draw from (default: a new Generator(seed)). Its position is saved in stateDict. */
+  generator?: Generator;
+  /** Seed of the default generator (default 0). */
+  seed?: number;
+}
+
+/**
+ * Adds Gaussian noise to the gradients (Neelakantan et al., 2015): std `std / (1 + t)^decay` at the
+ * t-th call, drawn from a seeded Generator so runs and resumed runs are reproducible.
+ * @example gl.optim.gradNoise(0.01, { decay: 0.55, seed: 1 })
+ */
+export function gradNoise(std: number, opts: GradNoiseOptions = {}): GradTransform & { calls: number } {
+  nonNegative('gradNoise', 'std', std);
+  const decay = opts.decay ?? 0;
+  nonNegative('gradNoise', 'decay', decay);
+  const generator = opts.generator ?? new Generator(opts.seed ?? 0);
+  return {
+    name: 'gradNoise',
+    calls: 0,
+    apply(params) {
+      addGradNoise(params, std / (1 + this.calls) ** decay, { generator });
+      this.calls++;
+    },
+    stateDict(): Json {
+      const s = generator.getState();
+      return { calls: this.calls, key: [...s.key], counter: s.counter };
+    },
+    loadStateDict(state: Json) {
+      const s = state as { calls: number; key: [number, number]; counter: number };
+      if (typeof s?.calls !== 'number' || !Array.isArray(s.key) || typeof s.counter !== 'number')
+        throw new ArgumentError('gradNoise.loadStateDict: expected { calls, key, counter }');
+      this.calls = s.calls;
+      generator.setState({ key: s.key, counter: s.counter });
+    },
+  };
+}
+
+/**
+ * A custom per-parameter hook: `fn(grad, param)` may return a replacement gradient, null to drop
+ * the gradient (the parameter is then not updated), or nothing to keep it. Runs under noGrad.
+ * @example gl.optim.gradHook((g) => g.mul(0.5))
+ */
+export function gradHook(fn: (grad: Tensor, param: Tensor) => Tensor | null | void): GradTransform {
+  return {
+    name: 'gradHook',
+    apply(params) {
+      noGrad(() =>
+        tidy(() => {
+          for (const p of params) {
+            if (!p.grad) continue;
+            const r = fn(p.grad, p);
+            if (r === null) p.grad = null;
+            else if (r !== undefined) p.grad = keep(r);
+          }
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Composes transforms into one, applied left to right; its state is the list of theirs.
+ * @example const t = gl.optim.chain(gl.optim.clipByNorm(1), gl.optim.gradNoise(1e-3)); t.apply(params);
+ */
+export function chain(...transforms: GradTransform[]): GradTransform {
+  for (const t of transforms)
+    if (!t || typeof t.apply !== 'function')
+      throw new ArgumentError('chain: every argument must be a gradient transform ({ name, apply })');
+  return {
+    name: `chain(${transforms.map((t) => t.name).join(', ')})`,
+    apply(params) {
+      for (const t of transforms) t.apply(params.filter((p) => p.grad !== null));
+    },
+    stateDict: () => transforms.map((t) => (t.stateDict ? t.stateDict() : null)),
+    loadStateDict(state: Json) {
+      if (!Array.isArray(state) || state.length !== transforms.length)
+        throw new ArgumentError(`chain.loadStateDict: expected an array of ${transforms.length} states`);
+      transforms.forEach((t, i) => {
+        if (t.loadStateDict && state[i] !== null) t.loadStateDict(state[i]);
+      });
+    },
+  };
+}
