@@ -41,6 +41,9 @@ export class BackendError extends GradlabError {}
 /** Use of a tensor after dispose(). */
 export class DisposedError extends GradlabError {}
 
+/** A run store that cannot be opened or read (not SQLite, newer schema, corrupt, unwritable, unknown run). */
+export class StoreError extends GradlabError {}
+
 /** Formats a shape the way error messages show it: [2,3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
