@@ -421,6 +421,7 @@ export class RunStore {
    */
   listRuns(filter: RunFilter = {}): RunSummary[] {
     this.open('listRuns');
+    if (this.pending.length > 0) this.flush();
     return this.guard('cannot list runs', () => {
       const interrupted = this.reconcile();
       const where: string[] = [];
@@ -446,7 +447,8 @@ export class RunStore {
   }
 
   /**
-   * One run with its metric series, events and checkpoints. `id` may be a unique prefix.
+   * One run with its metric series, events and checkpoints (pending metrics of this instance are
+   * committed first). `id` may be a unique prefix.
    * Throws StoreError for an unknown or ambiguous id.
    *
    * @example
@@ -455,6 +457,7 @@ export class RunStore {
    */
   getRun(id: string): RunDetail {
     this.open('getRun');
+    if (this.pending.length > 0) this.flush();
     const runId = this.resolveId(id);
     return this.guard('cannot read the run', () => {
       const interrupted = this.reconcile();
