@@ -163,6 +163,21 @@ describe('gradlab (spawned)', () => {
     expect(r.stderr).toContain('SQLite format 3');
   });
 
+  it('package.json bin and the ./store entry point resolve to built files; the bin runs directly', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      exports: Record<string, { import: string }>;
+    };
+    const bin = path.join(ROOT, pkg.bin.gradlab);
+    expect(bin).toBe(distFile('src/cli/main.js'));
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const direct = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect(direct.status).toBe(0);
+    expect(direct.stdout).toMatch(/^gradlab \d+\.\d+\.\d+/);
+    const entry = (await import(path.join(ROOT, pkg.exports['./store'].import))) as { RunStore: unknown };
+    expect(typeof entry.RunStore).toBe('function');
+  });
+
   it('train and recipe are placeholders for now', () => {
     const r = gradlab(['train'], tempDir());
     expect(r.code).toBe(1);
