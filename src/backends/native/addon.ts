@@ -38,11 +38,14 @@ function packageRoot(): string {
   throw new BackendError('native: cannot find the package root (no native/ folder beside package.json)');
 }
 
-/** Loads the addon; throws a BackendError whose message says why it is unavailable. */
-export function loadAddon(): NativeAddon {
+/**
+ * Loads the addon from `root` (the package root by default); throws a BackendError whose message says
+ * why it is unavailable (the reason the install step recorded, when it failed).
+ */
+export function loadAddon(root?: string): NativeAddon {
   if (typeof process === 'undefined' || !process.versions?.node)
     throw new BackendError('native: only available in Node.js');
-  const root = packageRoot();
+  root ??= packageRoot();
   const file = join(root, 'native', 'build', 'Release', 'gradlab_native.node');
   if (!existsSync(file)) {
     const failure = join(root, 'native', 'build-failure.txt');
