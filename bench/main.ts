@@ -158,6 +158,7 @@ async function main(): Promise<void> {
   }
   const workloads = selectWorkloads(o);
   const base: Protocol = o.quick ? QUICK_PROTOCOL : PROTOCOL;
+  const epochCap = o.epochCapS ?? EPOCH_PROTOCOL.capS;
   const job: Job = {
     workloads,
     protocol: { ...base, reps: o.reps ?? base.reps },
@@ -165,6 +166,9 @@ async function main(): Promise<void> {
       ...EPOCH_PROTOCOL,
       reps: o.reps ?? EPOCH_PROTOCOL.reps,
       warmup: o.quick ? 1 : EPOCH_PROTOCOL.warmup,
+      capS: epochCap,
+      // the projection can be off (the first batches run cold): leave room before killing
+      hardS: Math.max(EPOCH_PROTOCOL.hardS, 2 * epochCap + 60),
     },
   };
   const log = (s: string) => process.stderr.write(s + '\n');

@@ -11,6 +11,8 @@ export interface Options {
   quick: boolean;
   epoch: boolean;
   reps?: number;
+  /** Seconds an epoch may be projected to take before it is skipped (default EPOCH_PROTOCOL.capS). */
+  epochCapS?: number;
   only: string[];
   backend?: 'js' | 'native';
   systems: SystemName[];
@@ -24,8 +26,9 @@ export const USAGE = `npm run bench -- [options]
                       or a family (matmul); repeat or comma-separate
   --reps <N>          timed repetitions per workload (default 7; the epoch: 1)
   --quick             smoke run: 1 warm-up step, 2 reps, tiny time caps; by default no large
-                      matmuls, and a 6,400-image epoch
+                      matmuls, and a 1,280-image epoch
   --epoch             add the Fashion-MNIST epoch workload (minutes; off by default)
+  --epoch-cap <s>     skip a system's epoch when warm-up projects it over <s> seconds (default 150)
   --backend js|native gradlab backend (default: gradlab's default backend)
   --systems <list>    systems to run (default all): ${SYSTEMS.join(',')}
   --help`;
@@ -61,6 +64,10 @@ export function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(n) || n < 1)
         throw new Error(`--reps must be a positive integer, got '${argv[i]}'`);
       o.reps = n;
+    } else if (a === '--epoch-cap') {
+      const n = Number(value(i++, a));
+      if (!(n > 0)) throw new Error(`--epoch-cap must be a positive number of seconds, got '${argv[i]}'`);
+      o.epochCapS = n;
     } else if (a === '--backend') {
       const b = value(i++, a);
       if (b !== 'js' && b !== 'native') throw new Error(`--backend must be js or native, got '${b}'`);

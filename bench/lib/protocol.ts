@@ -18,6 +18,9 @@ export const QUICK_PROTOCOL: Protocol = { warmup: 1, reps: 2, capS: 0.5, minRepS
 /** The epoch: three warm-up batches, one timed epoch; capS here bounds the projected epoch time. */
 export const EPOCH_PROTOCOL: Protocol = { warmup: 3, reps: 1, capS: 150, minRepS: 0, hardS: 330 };
 
+/** A first step longer than this many caps is the only one run (reported as a cold step). */
+export const COLD_ONLY = 5;
+
 /** What one system prepared for one workload. */
 export interface Prepared {
   /** One timed step (a training step, a matmul, a loop of small ops, or a whole epoch). */
@@ -69,13 +72,13 @@ export async function measure(p: Prepared, proto: Protocol): Promise<Timing> {
     throw new OverCapError(
       `projected ${est.toFixed(0)} s per step from warm-up exceeds the ${proto.capS} s cap`,
     );
-  if (!p.unitsPerStep && warmupS[0] > proto.capS)
-    // a step slower than the whole cap is run once: that single (cold) step is the figure
+  if (!p.unitsPerStep && warmupS[0] > COLD_ONLY * proto.capS)
+    // a step far slower than the cap is run once: that single (cold) step is the figure
     return {
       samples: [warmupS[0]],
       inner: 1,
       warmupS: [],
-      note: `one cold step only (a step exceeds the ${proto.capS} s cap)`,
+      note: `one cold step only (it took over ${COLD_ONLY}× the ${proto.capS} s cap)`,
     };
   const inner = est >= proto.minRepS ? 1 : Math.min(100_000, Math.ceil(proto.minRepS / Math.max(est, 1e-7)));
   const samples: number[] = [];

@@ -168,7 +168,7 @@ export function figure(spec: WorkloadSpec, stepSeconds: number): number {
   }
 }
 
-/** Every workload; `quick` shortens the epoch to its first 6,400 images. */
+/** Every workload; `quick` shortens the epoch to its first 1,280 images (10 batches). */
 export function allWorkloads(quick: boolean): WorkloadSpec[] {
   return [
     matmul(256),
@@ -177,7 +177,7 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     overhead(),
     mlp(),
     cnn(),
-    epoch(quick ? { limit: 6400 } : {}),
+    epoch(quick ? { limit: 1280 } : {}),
   ];
 }
 
