@@ -82,11 +82,18 @@ export function table(
       }
     rows.push(row);
   }
-  const notes: string[] = [];
-  for (const r of results)
-    if (r.status !== 'ok')
-      notes.push(`${r.system} / ${r.workload}: ${r.status}${r.reason ? ': ' + r.reason : ''}`);
-    else if (r.note) notes.push(`${r.system} / ${r.workload}: ${r.note}`);
+  // one note per system and reason, naming the workloads it applies to
+  const grouped = new Map<string, string[]>();
+  for (const r of results) {
+    const text = r.status !== 'ok' ? `${r.status}${r.reason ? ': ' + r.reason : ''}` : r.note;
+    if (!text) continue;
+    const key = `${r.system}\u0000${text}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), r.workload]);
+  }
+  const notes = [...grouped].map(([key, ws]) => {
+    const [system, text] = key.split('\u0000');
+    return `${system} / ${ws.join(', ')}: ${text}`;
+  });
   return (
     align(rows) +
     '\n\nratio = gradlab ÷ peer for throughput, peer ÷ gradlab for times: > 1 means gradlab is faster.' +
