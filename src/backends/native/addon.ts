@@ -12,6 +12,7 @@ type Arr = TypedArray;
 export interface NativeAddon {
   setMeta(meta: Int32Array, scalars: Float64Array): void;
   threads(): number;
+  blasInfo(): BlasInfo;
   unary(op: number, dtype: number, out: Arr, x: Arr): boolean;
   binary(op: number, dtype: number, out: Arr, a: Arr, b: Arr): boolean;
   where(dtype: number, out: Arr, cond: Arr, a: Arr, b: Arr): boolean;
@@ -26,6 +27,34 @@ export interface NativeAddon {
   conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;
   gather(dtype: number, out: Arr, index: Arr, x: Arr): boolean;
   scatterAdd(dtype: number, src: Arr, index: Arr, out: Arr): boolean;
+}
+
+/** Which BLAS the addon runs GEMMs on. */
+export interface BlasInfo {
+  /** 'OpenBLAS', 'Accelerate', or 'CBLAS' for another implementation. */
+  library: string;
+  /** OpenBLAS's kernel family (e.g. 'Haswell'); empty when unknown. */
+  core: string;
+  /** OpenBLAS's thread count (0 when unknown). */
+  threads: number;
+}
+
+/**
+ * OpenBLAS 0.3.21 (Debian 12) does not know some recent Xeon models and falls back to its SSE3
+ * 'Prescott' kernels, about 6x slower here. When the user has not chosen a core type, CPUs that
+ * report AVX2 and FMA get the Haswell kernels. Must run before the library is loaded.
+ */
+function chooseOpenblasCore(): void {
+  if (process.platform !== 'linux' || process.env.OPENBLAS_CORETYPE) return;
+  try {
+    const flags =
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^flags\s*:(.*)$/m)?.[1]
+        .split(/\s+/) ?? [];
+    if (flags.includes('avx2') && flags.includes('fma')) process.env.OPENBLAS_CORETYPE = 'Haswell';
+  } catch {
+    /* no /proc: leave OpenBLAS's own choice */
+  }
 }
 
 /** The package root, found from this file's place in src/ or dist/src/. */
@@ -54,6 +83,7 @@ export function loadAddon(root?: string): NativeAddon {
       : 'the addon was never built (run `npm rebuild gradlab` or `node scripts/build-native.mjs`)';
     throw new BackendError(`native addon not built: ${why}`);
   }
+  chooseOpenblasCore();
   try {
     return createRequire(import.meta.url)(file) as NativeAddon;
   } catch (err) {
