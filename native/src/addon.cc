@@ -54,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copy", Napi::Function::New(env, Copy));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("argReduce", Napi::Function::New(env, ArgReduce));
+  exports.Set("argReduceDense", Napi::Function::New(env, ArgReduceDense));
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("unfold", Napi::Function::New(env, Unfold));

@@ -20,6 +20,15 @@ export interface NativeAddon {
   copy(itemBytes: number, out: Arr, x: Arr): boolean;
   reduce(op: number, dtype: number, out: Arr, x: Arr, outSize: number): boolean;
   argReduce(isMax: number, dtype: number, out: Arr, x: Arr): boolean;
+  argReduceDense(
+    isMax: number,
+    dtype: number,
+    out: Arr,
+    x: Arr,
+    outer: number,
+    len: number,
+    inner: number,
+  ): boolean;
   logSoftmax(dtype: number, out: Arr, x: Arr): boolean;
   matmul(dtype: number, out: Arr, a: Arr, b: Arr, outOffset: number): boolean;
   unfold(dtype: number, out: Arr, x: Arr, padValue: number): boolean;
