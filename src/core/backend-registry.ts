@@ -52,7 +52,9 @@ export function currentBackend(): Backend {
       current = loadSync(name);
       return current;
     } catch (err) {
-      const msg = `gradlab: backend '${name}' unavailable (${(err as Error).message}); using the next one`;
+      const why = entries.get(name)?.failure ?? (err as Error).message;
+      const next = ordered[ordered.findIndex(([n]) => n === name) + 1]?.[0];
+      const msg = `gradlab: backend '${name}' unavailable (${why})${next ? `; using '${next}'` : ''}`;
       if (!reported.has(msg) && entries.get(name)?.priority !== undefined && name !== 'webgpu') {
         reported.add(msg);
         console.warn(msg);
