@@ -2,17 +2,20 @@
 import { registerBackend } from './core/backend-registry.js';
 import { jsBackend } from './backends/js/index.js';
 import { createNativeBackend } from './backends/native/index.js';
+import { createWebGPUBackend } from './backends/webgpu/index.js';
 import './ops/methods.js';
 
 registerBackend('js', () => jsBackend, 0);
 registerBackend('native', createNativeBackend, 10);
+// lowest priority: only `await gl.setBackend('webgpu')` (or GRADLAB_BACKEND=webgpu + `await gl.ready()`) selects it
+registerBackend('webgpu', createWebGPUBackend, -10, true);
 
 export { Tensor, tidy, keep } from './core/tensor.js';
 export type { RemovableHandle } from './core/tensor.js';
 export type { DType, TypedArray } from './core/dtype.js';
 export * from './core/errors.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, scope } from './core/state.js';
-export { setBackend, getBackend, availableBackends, registerBackend } from './core/backend-registry.js';
+export { setBackend, getBackend, availableBackends, registerBackend, ready } from './core/backend-registry.js';
 export type { Backend, BackendName, Storage, TensorView, KernelTable } from './backends/backend.js';
 export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';

@@ -160,7 +160,7 @@ export class Tensor implements TensorView {
     const b = this.storage.backend;
     if (b.asyncOnly)
       throw new GradError(
-        `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.item()')`,
+        `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.itemAsync()')`,
       );
     return b.readSync(this);
   }
@@ -195,6 +195,18 @@ export class Tensor implements TensorView {
         `item: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`,
       );
     return this.dataSync()[0];
+  }
+
+  /**
+   * The value of a one-element tensor, read asynchronously (works on every backend, including webgpu).
+   * @example const loss = await lossTensor.itemAsync();
+   */
+  async itemAsync(): Promise<number> {
+    if (this.numel !== 1)
+      throw new GradError(
+        `itemAsync: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`,
+      );
+    return (await this.data())[0];
   }
 
   /** Releases the storage now (on CPU backends this only helps the garbage collector). */
