@@ -69,13 +69,13 @@ fn main(${MAIN_ARGS}) {
   var io = prm[4];
   var so = prm[5];
   var inside = true;
-  var target = 0;
+  var tgt = 0;
   for (var d = rank - 1; d >= 0; d = d - 1) {
     let sz = prm[7 + d];
     let c = rem % sz;
     rem = rem / sz;
     xo = xo + c * prm[7 + 2 * rank + d];
-    if (d == dim) { target = c; continue; }
+    if (d == dim) { tgt = c; continue; }
     if (c >= prm[7 + rank + d]) { inside = false; }
     io = io + c * prm[7 + 3 * rank + d];
     so = so + c * prm[7 + 4 * rank + d];
@@ -86,7 +86,7 @@ fn main(${MAIN_ARGS}) {
     let is = prm[7 + 3 * rank + dim];
     let ss = prm[7 + 4 * rank + dim];
     for (var k = 0; k < len; k = k + 1) {
-      if (src1[io + k * is] == target) { acc = acc + ${convert('src2[so + k * ss]', wgslType(src.dtype), t)}; }
+      if (src1[io + k * is] == tgt) { acc = acc + ${convert('src2[so + k * ss]', wgslType(src.dtype), t)}; }
     }
   }
   dst[prm[6] + i] = acc;

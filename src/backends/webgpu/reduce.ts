@@ -2,7 +2,7 @@
 import type { TensorView } from '../backend.js';
 import type { ReduceOp, ReduceParams } from '../../core/primitives.js';
 import type { WebGPUBackend } from './gpu-backend.js';
-import { bindings, coalesce, convert, grid, MAIN_ARGS, numelOf, THREAD_INDEX, wgslType } from './wgsl.js';
+import { bindings, coalesce, convert, grid, helpersFor, MAIN_ARGS, numelOf, THREAD_INDEX, wgslType } from './wgsl.js';
 
 /** Rows at least this long are reduced by a workgroup tree instead of one thread. */
 const TREE_MIN = 128;
@@ -12,7 +12,7 @@ const TREE = 256;
 function initOf(op: ReduceOp, t: string): string {
   if (op === 'sum') return `${t}(0)`;
   if (op === 'prod') return `${t}(1)`;
-  if (t === 'f32') return op === 'amax' ? 'bitcast<f32>(0xff800000u)' : 'bitcast<f32>(0x7f800000u)';
+  if (t === 'f32') return op === 'amax' ? 'ninf_()' : 'inf_()';
   if (t === 'i32') return op === 'amax' ? 'i32(-2147483647 - 1)' : 'i32(2147483647)';
   return op === 'amax' ? '0u' : '1u';
 }
@@ -81,6 +81,7 @@ export function reduceKernel(op: ReduceOp) {
     const buffers = [be.bufferOf(out), be.bufferOf(x)];
     if (count < TREE_MIN) {
       const source = () => `${bindings(t, [xt])}
+${helpersFor(initOf(op, t))}
 @compute @workgroup_size(256)
 fn main(${MAIN_ARGS}) {
   ${THREAD_INDEX}
@@ -97,6 +98,7 @@ fn main(${MAIN_ARGS}) {
       return;
     }
     const source = () => `${bindings(t, [xt])}
+${helpersFor(initOf(op, t))}
 var<workgroup> part: array<${t}, ${TREE}>;
 @compute @workgroup_size(${TREE})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -159,6 +161,7 @@ function laneKernel(be: WebGPUBackend, name: string, x: TensorView, out: TensorV
   const t = wgslType(out.dtype);
   const xt = wgslType(x.dtype);
   const source = () => `${bindings(t, [xt])}
+${helpersFor(body)}
 @compute @workgroup_size(256)
 fn main(${MAIN_ARGS}) {
   ${THREAD_INDEX}
@@ -243,13 +246,13 @@ export function logSoftmaxKernel(be: WebGPUBackend, [x]: readonly TensorView[], 
     x,
     out,
     laneMeta(x, out, dim, contiguous(out.shape)),
-    `  var m = bitcast<f32>(0xff800000u);
+    `  var m = ninf_();
   for (var k = 0; k < len; k = k + 1) {
     let v = src0[xb + k * xs];
     if (v != v || v > m) { m = v; }
     if (m != m) { break; }
   }
-  if (m == bitcast<f32>(0xff800000u)) { m = 0.0; }
+  if (m == ninf_()) { m = 0.0; }
   var s = 0.0;
   for (var k = 0; k < len; k = k + 1) { s = s + exp(src0[xb + k * xs] - m); }
   let lse = m + log(s);

@@ -104,8 +104,10 @@ export function convert(expr: string, from: string, to: string): string {
 
 /** Float helpers the math kernels call; only the ones a shader names are included. */
 const HELPERS: Record<string, string> = {
-  nan_: 'fn nan_() -> f32 { return bitcast<f32>(0x7fc00000u); }',
-  inf_: 'fn inf_() -> f32 { return bitcast<f32>(0x7f800000u); }',
+  // NaN and infinities come from private variables: constant expressions may not hold them
+  nan_: 'var<private> NAN_BITS: u32 = 0x7fc00000u;\nfn nan_() -> f32 { return bitcast<f32>(NAN_BITS); }',
+  inf_: 'var<private> INF_BITS: u32 = 0x7f800000u;\nfn inf_() -> f32 { return bitcast<f32>(INF_BITS); }',
+  ninf_: 'var<private> NINF_BITS: u32 = 0xff800000u;\nfn ninf_() -> f32 { return bitcast<f32>(NINF_BITS); }',
   log1p_: `fn log1p_(x: f32) -> f32 {
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
@@ -145,6 +147,20 @@ const HELPERS: Record<string, string> = {
     t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   let r = 1.0 - t * exp(p);
   return select(r, -r, x < 0.0);
+}`,
+  // sin/cos with Cody-Waite reduction by pi/2 and Taylor polynomials: some drivers' builtins
+  // (SwiftShader's among them) are only accurate to ~2e-4
+  sincos_: `fn sincos_(x: f32, quadrantShift: i32) -> f32 {
+  let k = round(x * 0.6366197723675814);
+  let r = (x - k * 1.5707963705062866) - k * (-4.371139000186243e-8);
+  let r2 = r * r;
+  let s = r + r * r2 * (-0.16666666666666666 + r2 * (0.008333333333333333 + r2 * (-0.0001984126984126984 + r2 * 2.7557319223985893e-6)));
+  let c = 1.0 + r2 * (-0.5 + r2 * (0.041666666666666664 + r2 * (-0.001388888888888889 + r2 * (2.48015873015873e-5 - r2 * 2.755731922398589e-7))));
+  let q = (i32(k) + quadrantShift) & 3;
+  if (q == 0) { return s; }
+  if (q == 1) { return c; }
+  if (q == 2) { return -s; }
+  return -c;
 }`,
   sign_: `fn sign_(x: f32) -> f32 {
   if (x > 0.0) { return 1.0; }
