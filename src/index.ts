@@ -15,7 +15,13 @@ export type { RemovableHandle } from './core/tensor.js';
 export type { DType, TypedArray } from './core/dtype.js';
 export * from './core/errors.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, scope } from './core/state.js';
-export { setBackend, getBackend, availableBackends, registerBackend, ready } from './core/backend-registry.js';
+export {
+  setBackend,
+  getBackend,
+  availableBackends,
+  registerBackend,
+  ready,
+} from './core/backend-registry.js';
 export type { Backend, BackendName, Storage, TensorView, KernelTable } from './backends/backend.js';
 export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';

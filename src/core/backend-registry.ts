@@ -24,7 +24,12 @@ const reported = new Set<string>();
  * Makes a backend available; higher priority is preferred by default. `isAsync` loaders (returning a
  * Promise) are only started by `await setBackend(name)`, never by a synchronous lookup.
  */
-export function registerBackend(name: BackendName, loader: BackendLoader, priority: number, isAsync = false): void {
+export function registerBackend(
+  name: BackendName,
+  loader: BackendLoader,
+  priority: number,
+  isAsync = false,
+): void {
   entries.set(name, { loader, priority, isAsync });
 }
 

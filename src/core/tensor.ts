@@ -4,7 +4,7 @@ import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, DTypeError, GradError } from './errors.js';
 import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory.js';
 import type { GradHook, Node } from './node.js';
-import { isStorageSaved } from './saved.js';
+import { deferStorageDispose, isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
 
 /** Shared by a tensor and all its views: bumped by every in-place write. */
@@ -214,10 +214,17 @@ export class Tensor implements TensorView {
     if (this._disposed) return;
     this._disposed = true;
     const refs = untrackTensor(this, this.storage, this._isView);
-    if (refs <= 0 && !this.storage.disposed && !isStorageSaved(this.storage)) {
-      this.storage.backend.dispose(this.storage);
-      untrackStorage(this.storage);
-    }
+    if (refs > 0 || this.storage.disposed) return;
+    const storage = this.storage;
+    const free = () => {
+      if (storage.disposed) return;
+      storage.backend.dispose(storage);
+      untrackStorage(storage);
+    };
+    // a storage still saved for backward is freed when the tape lets go of it (after backward, or when
+    // an unused graph is collected), so device memory does not wait for the garbage collector
+    if (isStorageSaved(storage)) deferStorageDispose(storage, free);
+    else free();
   }
 
   [Symbol.dispose](): void {

@@ -25,7 +25,8 @@ let gpuProbe: Promise<string | null> | null = null;
  */
 export function webgpuUnavailable(): Promise<string | null> {
   if (!gpuProbe) {
-    if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
+      process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const before = gl.getBackend();
     gpuProbe = gl.setBackend('webgpu').then(
       async () => {

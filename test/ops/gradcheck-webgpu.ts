@@ -32,7 +32,9 @@ function gradients(fn: Case['fn'], xs: Tensor[], v: Tensor, us: Tensor[] | null)
 
 /** A float32 webgpu copy of a js float64 tensor (a fresh leaf). */
 function toGpu(x: Tensor, requiresGrad: boolean): Tensor {
-  const t = gl.tensor(Float32Array.from(x.dataSync() as Float64Array), { dtype: 'float32' }).reshape([...x.shape]);
+  const t = gl
+    .tensor(Float32Array.from(x.dataSync() as Float64Array), { dtype: 'float32' })
+    .reshape([...x.shape]);
   return requiresGrad ? t.requiresGrad_() : t;
 }
 
@@ -68,7 +70,8 @@ export function gradcheckWebgpuSuite(all: readonly Case[]): void {
       const gen = new gl.Generator(1234);
       const y0 = gl.noGrad(() => c.fn(...inputs));
       const v = gl.randn([...y0.shape], { dtype: 'float64', generator: gen });
-      const us = order === 2 ? inputs.map((x) => gl.randn([...x.shape], { dtype: 'float64', generator: gen })) : null;
+      const us =
+        order === 2 ? inputs.map((x) => gl.randn([...x.shape], { dtype: 'float64', generator: gen })) : null;
       const ref = gradients(
         c.fn,
         inputs.map((x) => x.detach().requiresGrad_()),
@@ -86,7 +89,9 @@ export function gradcheckWebgpuSuite(all: readonly Case[]): void {
         );
       } catch (err) {
         if (err instanceof gl.DTypeError && /float64/.test(err.message)) {
-          console.info(`gradcheck on webgpu: '${c.name}' skipped: the case builds float64 tensors (${err.message})`);
+          console.info(
+            `gradcheck on webgpu: '${c.name}' skipped: the case builds float64 tensors (${err.message})`,
+          );
           ctx.skip();
           return;
         }

@@ -101,7 +101,13 @@ function fmt(xs: ArrayLike<number>, n = 8): string {
 }
 
 /** Compares a gradlab tensor with a fixture tensor; throws a readable error on mismatch. */
-async function compare(caseName: string, what: string, got: any, exp: FixtureTensor, f32: boolean): Promise<void> {
+async function compare(
+  caseName: string,
+  what: string,
+  got: any,
+  exp: FixtureTensor,
+  f32: boolean,
+): Promise<void> {
   const where = `${caseName}: ${what}`;
   if (got === null || got === undefined || typeof got.dataSync !== 'function') {
     throw new Error(`${where}: expected a tensor of shape [${exp.shape}], got ${String(got)}`);
@@ -221,6 +227,7 @@ for (const backend of await allTestBackends()) {
         }
       });
     }
-    if (skipped.length) console.info(`torch fixtures on ${backend}: skipped ${skipped.length}: ${skipped.join(', ')}`);
+    if (skipped.length)
+      console.info(`torch fixtures on ${backend}: skipped ${skipped.length}: ${skipped.join(', ')}`);
   });
 }

@@ -32,7 +32,8 @@ async function gpuEntry(): Promise<GPU> {
     );
   }
   // Dawn's constructors (GPUBufferUsage...) must be globals for code written against the web API.
-  for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
+  for (const [k, v] of Object.entries(mod.globals))
+    if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
   return mod.create([]);
 }
 

@@ -54,7 +54,9 @@ export function mapKernel(
       lines.push('  var rem = i;', '  let rank = prm[1];');
       lines.push('  for (var d = rank - 1; d >= 0; d = d - 1) {');
       lines.push(`    let sz = prm[${base} + d];`, '    let c = rem % sz;', '    rem = rem / sz;');
-      views.forEach((_, k) => lines.push(`    ${offs[k]} = ${offs[k]} + c * prm[${base} + ${k + 1} * rank + d];`));
+      views.forEach((_, k) =>
+        lines.push(`    ${offs[k]} = ${offs[k]} + c * prm[${base} + ${k + 1} * rank + d];`),
+      );
       lines.push('  }');
     }
     inputs.forEach((_, k) =>
@@ -148,13 +150,28 @@ export function binaryKernel(op: BinaryOp | CompareOp | LogicalOp) {
     if (op in CMP) {
       const ct = compareType(a.dtype, b.dtype);
       const cmp = CMP[op as CompareOp];
-      mapKernel(be, op, [a, b], out, [convert('X', at, ct), convert('X', bt, ct)], `select(0u, 1u, a ${cmp} b)`);
+      mapKernel(
+        be,
+        op,
+        [a, b],
+        out,
+        [convert('X', at, ct), convert('X', bt, ct)],
+        `select(0u, 1u, a ${cmp} b)`,
+      );
     } else if (op in LOGIC) {
-      mapKernel(be, op, [a, b], out, [convert('X', at, 'u32'), convert('X', bt, 'u32')], `a ${LOGIC[op as LogicalOp]} b`);
+      mapKernel(
+        be,
+        op,
+        [a, b],
+        out,
+        [convert('X', at, 'u32'), convert('X', bt, 'u32')],
+        `a ${LOGIC[op as LogicalOp]} b`,
+      );
     } else {
       const ot = wgslType(out.dtype);
       const e = ARITH[op as BinaryOp];
-      const expr = ot === 'f32' ? e.f32 : ot === 'i32' ? e.i32 : `u32(${e.i32.replace(/\b([ab])\b/g, 'i32($1)')})`;
+      const expr =
+        ot === 'f32' ? e.f32 : ot === 'i32' ? e.i32 : `u32(${e.i32.replace(/\b([ab])\b/g, 'i32($1)')})`;
       mapKernel(be, op, [a, b], out, [convert('X', at, ot), convert('X', bt, ot)], expr);
     }
   };
@@ -167,7 +184,11 @@ export function whereKernel(be: WebGPUBackend, [c, a, b]: readonly TensorView[],
     'where',
     [c, a, b],
     out,
-    [`(X != ${wgslType(c.dtype)}(0))`, convert('X', wgslType(a.dtype), ot), convert('X', wgslType(b.dtype), ot)],
+    [
+      `(X != ${wgslType(c.dtype)}(0))`,
+      convert('X', wgslType(a.dtype), ot),
+      convert('X', wgslType(b.dtype), ot),
+    ],
     'select(c, b, a)',
   );
 }

@@ -140,6 +140,7 @@ export class WebGPUBackend implements Backend {
     if (s.disposed) return;
     s.disposed = true;
     if (!s.buffer) return;
+    this.pool.retire(s.buffer);
     if (this.pending) this.quarantine.push(s.buffer);
     else this.pool.put(s.buffer);
     s.buffer = null;
@@ -244,7 +245,8 @@ export class WebGPUBackend implements Backend {
   flush(): void {
     this.endPass();
     if (!this.encoder) return;
-    if (this.metaUsed) this.queue.writeBuffer(this.metaGpu, 0, this.metaCpu, 0, Math.ceil(this.metaUsed / 4) * 4);
+    if (this.metaUsed)
+      this.queue.writeBuffer(this.metaGpu, 0, this.metaCpu, 0, Math.ceil(this.metaUsed / 4) * 4);
     this.queue.submit([this.encoder.finish()]);
     this.submits++;
     this.encoder = null;

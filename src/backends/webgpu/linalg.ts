@@ -2,7 +2,16 @@
 import type { TensorView } from '../backend.js';
 import type { Conv2dParams, FoldParams, UnfoldParams } from '../../core/primitives.js';
 import { contiguousView, type WebGPUBackend } from './gpu-backend.js';
-import { bindings, denseStrides, floatBits, grid, MAIN_ARGS, numelOf, THREAD_INDEX, wgslType } from './wgsl.js';
+import {
+  bindings,
+  denseStrides,
+  floatBits,
+  grid,
+  MAIN_ARGS,
+  numelOf,
+  THREAD_INDEX,
+  wgslType,
+} from './wgsl.js';
 import { copyInto } from './elementwise.js';
 
 /** Output tile (TILE x TILE) per 256-thread workgroup; each thread owns 4x4 outputs; K is walked in steps of BK. */
@@ -130,7 +139,12 @@ function unfoldInto(
   be: WebGPUBackend,
   x: TensorView,
   out: TensorView,
-  p: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] },
+  p: {
+    kernel: [number, number];
+    stride: [number, number];
+    padding: [number, number];
+    dilation: [number, number];
+  },
   padValue: number,
 ): void {
   const [N, C, H, W] = x.shape;
@@ -141,8 +155,24 @@ function unfoldInto(
   if (total === 0) return;
   const t = wgslType(out.dtype);
   const meta = [
-    total, C, H, W, kh, kw, p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1],
-    Ho, Wo, x.offset, out.offset, ...x.strides, floatBits(padValue),
+    total,
+    C,
+    H,
+    W,
+    kh,
+    kw,
+    p.stride[0],
+    p.stride[1],
+    p.padding[0],
+    p.padding[1],
+    p.dilation[0],
+    p.dilation[1],
+    Ho,
+    Wo,
+    x.offset,
+    out.offset,
+    ...x.strides,
+    floatBits(padValue),
   ];
   const source = () => `${bindings(t, [t])}
 @compute @workgroup_size(256)
@@ -169,11 +199,21 @@ fn main(${MAIN_ARGS}) {
   be.dispatch(`unfold:${t}`, source, meta, [be.bufferOf(out), be.bufferOf(x)], grid(total));
 }
 
-export function unfoldKernel(be: WebGPUBackend, [x]: readonly TensorView[], out: TensorView, p: UnfoldParams): void {
+export function unfoldKernel(
+  be: WebGPUBackend,
+  [x]: readonly TensorView[],
+  out: TensorView,
+  p: UnfoldParams,
+): void {
   unfoldInto(be, x, out, p, p.padValue);
 }
 
-export function foldKernel(be: WebGPUBackend, [x]: readonly TensorView[], out: TensorView, p: FoldParams): void {
+export function foldKernel(
+  be: WebGPUBackend,
+  [x]: readonly TensorView[],
+  out: TensorView,
+  p: FoldParams,
+): void {
   const [N, C, H, W] = out.shape;
   const total = N * C * H * W;
   if (total === 0) return;
@@ -182,8 +222,23 @@ export function foldKernel(be: WebGPUBackend, [x]: readonly TensorView[], out: T
   const Wo = outSize(W, kw, p.stride[1], p.padding[1], p.dilation[1]);
   const t = wgslType(out.dtype);
   const meta = [
-    total, C, H, W, kh, kw, p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1],
-    Ho, Wo, x.offset, out.offset, ...x.strides,
+    total,
+    C,
+    H,
+    W,
+    kh,
+    kw,
+    p.stride[0],
+    p.stride[1],
+    p.padding[0],
+    p.padding[1],
+    p.dilation[0],
+    p.dilation[1],
+    Ho,
+    Wo,
+    x.offset,
+    out.offset,
+    ...x.strides,
   ];
   const source = () => `${bindings(t, [t])}
 @compute @workgroup_size(256)
@@ -216,7 +271,12 @@ fn main(${MAIN_ARGS}) {
 }
 
 /** conv2d = unfold x into columns, then one batched matmul of the (grouped) weights with them. */
-export function conv2dKernel(be: WebGPUBackend, [x, w]: readonly TensorView[], out: TensorView, p: Conv2dParams): void {
+export function conv2dKernel(
+  be: WebGPUBackend,
+  [x, w]: readonly TensorView[],
+  out: TensorView,
+  p: Conv2dParams,
+): void {
   const [N, C] = x.shape;
   const [O, Cg, kh, kw] = w.shape;
   const [, , Ho, Wo] = out.shape;
@@ -236,7 +296,13 @@ export function conv2dKernel(be: WebGPUBackend, [x, w]: readonly TensorView[], o
     copyInto(be, w, wv);
   }
   const A: TensorView = { ...wv, shape: [N, G, Og, K], strides: [0, Og * K, K, 1] };
-  const B: TensorView = { storage: cols, dtype: x.dtype, offset: 0, shape: [N, G, K, L], strides: [G * K * L, K * L, L, 1] };
+  const B: TensorView = {
+    storage: cols,
+    dtype: x.dtype,
+    offset: 0,
+    shape: [N, G, K, L],
+    strides: [G * K * L, K * L, L, 1],
+  };
   matmulInto(be, A, B, { ...out, shape: [N, G, Og, L], strides: denseStrides([N, G, Og, L]) });
   be.dispose(cols);
   if (wTmp) be.dispose(wTmp);

@@ -15,7 +15,17 @@ export function gatherKernel(
   const t = wgslType(out.dtype);
   const xt = wgslType(x.dtype);
   const r = index.shape.length;
-  const meta = [n, r, dim, index.offset, x.offset, out.offset, ...index.shape, ...index.strides, ...x.strides];
+  const meta = [
+    n,
+    r,
+    dim,
+    index.offset,
+    x.offset,
+    out.offset,
+    ...index.shape,
+    ...index.strides,
+    ...x.strides,
+  ];
   const source = () => `${bindings(t, [xt, 'i32'])}
 @compute @workgroup_size(256)
 fn main(${MAIN_ARGS}) {
@@ -36,7 +46,13 @@ fn main(${MAIN_ARGS}) {
   xo = xo + src1[io] * prm[6 + 2 * rank + dim];
   dst[prm[5] + i] = ${convert('src0[xo]', xt, t)};
 }`;
-  be.dispatch(`gather:${t}:${xt}`, source, meta, [be.bufferOf(out), be.bufferOf(x), be.bufferOf(index)], grid(n));
+  be.dispatch(
+    `gather:${t}:${xt}`,
+    source,
+    meta,
+    [be.bufferOf(out), be.bufferOf(x), be.bufferOf(index)],
+    grid(n),
+  );
 }
 
 /**
@@ -54,8 +70,18 @@ export function scatterAddKernel(
   const t = wgslType(out.dtype);
   const r = out.shape.length;
   const meta = [
-    n, r, dim, x.offset, index.offset, src.offset, out.offset,
-    ...out.shape, ...index.shape, ...x.strides, ...index.strides, ...src.strides,
+    n,
+    r,
+    dim,
+    x.offset,
+    index.offset,
+    src.offset,
+    out.offset,
+    ...out.shape,
+    ...index.shape,
+    ...x.strides,
+    ...index.strides,
+    ...src.strides,
   ];
   const source = () => `${bindings(t, [wgslType(x.dtype), 'i32', wgslType(src.dtype)])}
 @compute @workgroup_size(256)

@@ -37,11 +37,15 @@ export class BufferPool {
     return buf;
   }
 
-  /** Takes back a buffer that no queued or future command references. */
+  /** Counts a buffer as no longer live (its storage was disposed); `put` it once no queued command uses it. */
+  retire(buf: GPUBuffer): void {
+    this.liveBytes -= buf.size;
+    this.liveBuffers--;
+  }
+
+  /** Takes back a retired buffer that no queued or future command references. */
   put(buf: GPUBuffer): void {
     const size = buf.size;
-    this.liveBytes -= size;
-    this.liveBuffers--;
     if (this.pooledBytes + size > MAX_POOLED_BYTES) {
       buf.destroy();
       return;

@@ -2,9 +2,10 @@
 import type { TensorView } from '../backend.js';
 import type { RandomParams } from '../../core/primitives.js';
 import type { WebGPUBackend } from './gpu-backend.js';
-import { bindings, grid, MAIN_ARGS, numelOf, THREAD_INDEX, wgslType } from './wgsl.js';
+import { bindings, grid, helpersFor, MAIN_ARGS, numelOf, THREAD_INDEX, wgslType } from './wgsl.js';
 
 const SOURCE = (t: string) => `${bindings(t, [])}
+${helpersFor('sincos_(')}
 fn mulhi(a: u32, b: u32) -> u32 {
   let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;
   let ll = al * bl; let hl = ah * bl; let lh = al * bh; let hh = ah * bh;
@@ -40,12 +41,17 @@ fn main(${MAIN_ARGS}) {
   } else {
     let u1 = f32((word(2u * u32(i), key) >> 8u) + 1u) * scale;
     let u2 = f32(word(2u * u32(i) + 1u, key) >> 8u) * scale;
-    v = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    v = sqrt(-2.0 * log(u1)) * sincos_(6.283185307179586 * u2, 1);
   }
   dst[prm[6] + i] = ${t}(v);
 }`;
 
-export function randomKernel(be: WebGPUBackend, _i: readonly TensorView[], out: TensorView, p: RandomParams): void {
+export function randomKernel(
+  be: WebGPUBackend,
+  _i: readonly TensorView[],
+  out: TensorView,
+  p: RandomParams,
+): void {
   const n = numelOf(out.shape);
   if (n === 0) return;
   const t = wgslType(out.dtype);
@@ -53,7 +59,7 @@ export function randomKernel(be: WebGPUBackend, _i: readonly TensorView[], out: 
     n,
     p.key[0] | 0,
     p.key[1] | 0,
-    p.counter >>> 0 | 0,
+    (p.counter >>> 0) | 0,
     Math.floor(p.counter / 0x100000000) | 0,
     p.dist === 'normal' ? 1 : 0,
     out.offset,

@@ -2,7 +2,17 @@
 import type { TensorView } from '../backend.js';
 import type { ReduceOp, ReduceParams } from '../../core/primitives.js';
 import type { WebGPUBackend } from './gpu-backend.js';
-import { bindings, coalesce, convert, grid, helpersFor, MAIN_ARGS, numelOf, THREAD_INDEX, wgslType } from './wgsl.js';
+import {
+  bindings,
+  coalesce,
+  convert,
+  grid,
+  helpersFor,
+  MAIN_ARGS,
+  numelOf,
+  THREAD_INDEX,
+  wgslType,
+} from './wgsl.js';
 
 /** Rows at least this long are reduced by a workgroup tree instead of one thread. */
 const TREE_MIN = 128;
@@ -77,7 +87,18 @@ export function reduceKernel(op: ReduceOp) {
     const t = wgslType(out.dtype);
     const xt = wgslType(x.dtype);
     const load = convert('src0[off]', xt, t);
-    const meta = [nOut, oShape.length, iShape.length, count, x.offset, out.offset, ...oShape, ...oStrides, ...iShape, ...iStrides];
+    const meta = [
+      nOut,
+      oShape.length,
+      iShape.length,
+      count,
+      x.offset,
+      out.offset,
+      ...oShape,
+      ...oStrides,
+      ...iShape,
+      ...iStrides,
+    ];
     const buffers = [be.bufferOf(out), be.bufferOf(x)];
     if (count < TREE_MIN) {
       const source = () => `${bindings(t, [xt])}
@@ -157,7 +178,14 @@ const LANE_WALK = `
   let xs = prm[3];
   let os = prm[4];`;
 
-function laneKernel(be: WebGPUBackend, name: string, x: TensorView, out: TensorView, meta: number[], body: string): void {
+function laneKernel(
+  be: WebGPUBackend,
+  name: string,
+  x: TensorView,
+  out: TensorView,
+  meta: number[],
+  body: string,
+): void {
   const t = wgslType(out.dtype);
   const xt = wgslType(x.dtype);
   const source = () => `${bindings(t, [xt])}
@@ -220,7 +248,12 @@ function contiguous(shape: readonly number[]): number[] {
   return s;
 }
 
-export function cumsumKernel(be: WebGPUBackend, [x]: readonly TensorView[], out: TensorView, { dim }: { dim: number }): void {
+export function cumsumKernel(
+  be: WebGPUBackend,
+  [x]: readonly TensorView[],
+  out: TensorView,
+  { dim }: { dim: number },
+): void {
   if (numelOf(out.shape) === 0) return;
   const t = wgslType(out.dtype);
   const load = convert('src0[xb + k * xs]', wgslType(x.dtype), t);
@@ -238,7 +271,12 @@ export function cumsumKernel(be: WebGPUBackend, [x]: readonly TensorView[], out:
   );
 }
 
-export function logSoftmaxKernel(be: WebGPUBackend, [x]: readonly TensorView[], out: TensorView, { dim }: { dim: number }): void {
+export function logSoftmaxKernel(
+  be: WebGPUBackend,
+  [x]: readonly TensorView[],
+  out: TensorView,
+  { dim }: { dim: number },
+): void {
   if (numelOf(out.shape) === 0) return;
   laneKernel(
     be,

@@ -29,7 +29,9 @@ export function bindings(outType: string, inTypes: readonly string[]): string {
     '@group(0) @binding(0) var<storage, read> prm: array<i32>;',
     `@group(0) @binding(1) var<storage, read_write> dst: array<${outType}>;`,
   ];
-  inTypes.forEach((t, k) => lines.push(`@group(0) @binding(${k + 2}) var<storage, read> src${k}: array<${t}>;`));
+  inTypes.forEach((t, k) =>
+    lines.push(`@group(0) @binding(${k + 2}) var<storage, read> src${k}: array<${t}>;`),
+  );
   return lines.join('\n');
 }
 
@@ -57,8 +59,7 @@ export function coalesce(
   const outStrides: number[][] = strideLists.map(() => []);
   for (const d of dims) {
     const last = outShape.length - 1;
-    const mergeable =
-      last >= 0 && strideLists.every((s, k) => outStrides[k][last] === s[d] * shape[d]);
+    const mergeable = last >= 0 && strideLists.every((s, k) => outStrides[k][last] === s[d] * shape[d]);
     if (mergeable) {
       outShape[last] *= shape[d];
       strideLists.forEach((s, k) => (outStrides[k][last] = s[d]));
