@@ -5,17 +5,26 @@ import { createNativeBackend } from './backends/native/index.js';
 export { nativeInfo } from './backends/native/index.js';
 export type { NativeInfo } from './backends/native/index.js';
 export type { BlasInfo } from './backends/native/addon.js';
+import { createWebGPUBackend } from './backends/webgpu/index.js';
 import './ops/methods.js';
 
 registerBackend('js', () => jsBackend, 0);
 registerBackend('native', createNativeBackend, 10);
+// lowest priority: only `await gl.setBackend('webgpu')` (or GRADLAB_BACKEND=webgpu + `await gl.ready()`) selects it
+registerBackend('webgpu', createWebGPUBackend, -10, true);
 
 export { Tensor, tidy, keep } from './core/tensor.js';
 export type { RemovableHandle } from './core/tensor.js';
 export type { DType, TypedArray } from './core/dtype.js';
 export * from './core/errors.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, scope } from './core/state.js';
-export { setBackend, getBackend, availableBackends, registerBackend } from './core/backend-registry.js';
+export {
+  setBackend,
+  getBackend,
+  availableBackends,
+  registerBackend,
+  ready,
+} from './core/backend-registry.js';
 export type { Backend, BackendName, Storage, TensorView, KernelTable } from './backends/backend.js';
 export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';

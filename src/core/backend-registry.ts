@@ -10,15 +10,27 @@ interface Entry {
   priority: number;
   instance?: Backend;
   failure?: string;
+  /** The loader returns a Promise: it runs only when setBackend (or ready) asks for it. */
+  isAsync: boolean;
+  /** An asynchronous loader's setup in progress (started once, shared by every caller). */
+  pending?: Promise<Backend>;
 }
 
 const entries = new Map<BackendName, Entry>();
 let current: Backend | null = null;
 const reported = new Set<string>();
 
-/** Makes a backend available; higher priority is preferred by default. */
-export function registerBackend(name: BackendName, loader: BackendLoader, priority: number): void {
-  entries.set(name, { loader, priority });
+/**
+ * Makes a backend available; higher priority is preferred by default. `isAsync` loaders (returning a
+ * Promise) are only started by `await setBackend(name)`, never by a synchronous lookup.
+ */
+export function registerBackend(
+  name: BackendName,
+  loader: BackendLoader,
+  priority: number,
+  isAsync = false,
+): void {
+  entries.set(name, { loader, priority, isAsync });
 }
 
 function loadSync(name: BackendName): Backend {
@@ -26,16 +38,33 @@ function loadSync(name: BackendName): Backend {
   if (!e) throw new BackendError(`unknown backend '${name}'; available: ${[...entries.keys()].join(', ')}`);
   if (e.instance) return e.instance;
   if (e.failure) throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
+  if (e.pending || e.isAsync)
+    throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
   try {
     const b = e.loader();
-    if (b instanceof Promise)
+    if (b instanceof Promise) {
+      track(e, b);
       throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
+    }
     return (e.instance = b);
   } catch (err) {
     if (err instanceof BackendError && /asynchronous/.test(err.message)) throw err;
     e.failure = (err as Error).message;
     throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
   }
+}
+
+/** Remembers an asynchronous setup so it runs once and its failure is never an unhandled rejection. */
+function track(e: Entry, p: Promise<Backend>): Promise<Backend> {
+  e.pending = p.then(
+    (b) => (e.instance = b),
+    (err: Error) => {
+      e.failure = err.message;
+      throw err;
+    },
+  );
+  e.pending.catch(() => {});
+  return e.pending;
 }
 
 /** The backend new tensors are created on. Picks GRADLAB_BACKEND or the best loadable one on first use. */
@@ -79,25 +108,33 @@ export function setBackend(name: BackendName): Promise<void> {
   if (e.failure) throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
   let result: Backend | Promise<Backend>;
   try {
-    result = e.loader();
+    result = e.pending ?? e.loader();
   } catch (err) {
     e.failure = (err as Error).message;
     throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
   }
   if (result instanceof Promise)
-    return result.then(
+    return (e.pending ?? track(e, result)).then(
       (b) => {
-        e.instance = b;
         current = b;
       },
       (err: Error) => {
-        e.failure = err.message;
         throw new BackendError(`backend '${name}' is not available: ${err.message}`);
       },
     );
   e.instance = result;
   current = result;
   return Promise.resolve();
+}
+
+/**
+ * Finishes the setup of the backend chosen by GRADLAB_BACKEND when it is asynchronous (webgpu);
+ * a no-op otherwise. Await it once before creating tensors.
+ * @example GRADLAB_BACKEND=webgpu node train.js  // with `await gl.ready();` at the top
+ */
+export async function ready(): Promise<void> {
+  const wanted = typeof process !== 'undefined' ? process.env?.GRADLAB_BACKEND : undefined;
+  if (wanted && !current) await setBackend(wanted as BackendName);
 }
 
 /** Name of the backend new tensors go to. */

@@ -44,10 +44,23 @@ function holdStorage(s: Storage): number {
   return n === 0 ? s.byteLength : 0;
 }
 
+/** Storages whose tensors were all disposed while a tape still held them: freed when the last hold drops. */
+const disposeWhenReleased = new WeakMap<Storage, () => void>();
+
+/** Frees `s` (by calling `free`) as soon as no saved entry holds it any more. */
+export function deferStorageDispose(s: Storage, free: () => void): void {
+  disposeWhenReleased.set(s, free);
+}
+
 function dropStorage(s: Storage): number {
   const n = storageRefs.get(s) ?? 0;
   if (n <= 1) {
     storageRefs.delete(s);
+    const free = disposeWhenReleased.get(s);
+    if (free && n === 1) {
+      disposeWhenReleased.delete(s);
+      free();
+    }
     return n === 1 ? s.byteLength : 0;
   }
   storageRefs.set(s, n - 1);

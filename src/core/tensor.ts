@@ -4,7 +4,7 @@ import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, DTypeError, GradError } from './errors.js';
 import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory.js';
 import type { GradHook, Node } from './node.js';
-import { isStorageSaved } from './saved.js';
+import { deferStorageDispose, isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
 
 /** Shared by a tensor and all its views: bumped by every in-place write. */
@@ -160,7 +160,7 @@ export class Tensor implements TensorView {
     const b = this.storage.backend;
     if (b.asyncOnly)
       throw new GradError(
-        `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.item()')`,
+        `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.itemAsync()')`,
       );
     return b.readSync(this);
   }
@@ -197,15 +197,34 @@ export class Tensor implements TensorView {
     return this.dataSync()[0];
   }
 
+  /**
+   * The value of a one-element tensor, read asynchronously (works on every backend, including webgpu).
+   * @example const loss = await lossTensor.itemAsync();
+   */
+  async itemAsync(): Promise<number> {
+    if (this.numel !== 1)
+      throw new GradError(
+        `itemAsync: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`,
+      );
+    return (await this.data())[0];
+  }
+
   /** Releases the storage now (on CPU backends this only helps the garbage collector). */
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
     const refs = untrackTensor(this, this.storage, this._isView);
-    if (refs <= 0 && !this.storage.disposed && !isStorageSaved(this.storage)) {
-      this.storage.backend.dispose(this.storage);
-      untrackStorage(this.storage);
-    }
+    if (refs > 0 || this.storage.disposed) return;
+    const storage = this.storage;
+    const free = () => {
+      if (storage.disposed) return;
+      storage.backend.dispose(storage);
+      untrackStorage(storage);
+    };
+    // a storage still saved for backward is freed when the tape lets go of it (after backward, or when
+    // an unused graph is collected), so device memory does not wait for the garbage collector
+    if (isStorageSaved(storage)) deferStorageDispose(storage, free);
+    else free();
   }
 
   [Symbol.dispose](): void {

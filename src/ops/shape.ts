@@ -391,8 +391,11 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
   if (index.dtype !== 'int32')
     throw new DTypeError(`oneHot: expected int32 class indices, got ${index.dtype}`);
-  const data = index.dataSync();
-  const n = numClasses < 0 ? Math.max(-1, ...data) + 1 : numClasses;
+  if (numClasses < 0 && index.storage.backend.asyncOnly)
+    throw new ArgumentError(
+      `oneHot: numClasses must be given on the ${index.storage.backend.name} backend (inferring it would read the data back synchronously)`,
+    );
+  const n = numClasses < 0 ? Math.max(-1, ...index.dataSync()) + 1 : numClasses;
   checkIndexValues('oneHot', index, n);
   const classes = reshape(arange(n), [...index.shape.map(() => 1), n]);
   return pcast(eq(unsqueeze(index, -1), classes), 'int32');

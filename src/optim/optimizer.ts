@@ -114,8 +114,11 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     for (const p of this.parameters()) {
       const g = p.grad;
       if (!g) continue;
-      if (setToNone) p.grad = null;
-      else if (g.gradFn || !g.isContiguous) p.grad = keep(noGrad(() => zerosLike(g)));
+      if (setToNone) {
+        // the optimizer owns the gradients it drops: free their (device) memory now
+        p.grad = null;
+        g.dispose();
+      } else if (g.gradFn || !g.isContiguous) p.grad = keep(noGrad(() => zerosLike(g)));
       else noGrad(() => zeroInPlace(g));
     }
   }

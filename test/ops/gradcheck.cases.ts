@@ -63,7 +63,7 @@ const mask = (data: boolean[], shape: number[]): Tensor => gl.tensor(data).resha
 
 // ---------------------------------------------------------------- case runner
 
-interface Case {
+export interface Case {
   name: string;
   fn: TensorFn;
   inputs: () => Tensor[];
@@ -74,6 +74,17 @@ interface Case {
 
 /** Every case, also checked forward-against-reverse at the end of the file. */
 const ALL: Case[] = [];
+
+/** The cases registered so far (once per suite call), with the seeds their inputs are drawn under. */
+export function registeredCases(): readonly Case[] {
+  return ALL;
+}
+
+/** Seeds every case's inputs are drawn under (gl.manualSeed and the element-wise PRNG). */
+export function seedCaseInputs(): void {
+  gl.manualSeed(7);
+  prngState = 12345;
+}
 
 function cases(list: Case[]): void {
   ALL.push(...list);

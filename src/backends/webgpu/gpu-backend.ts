@@ -1,0 +1,280 @@
+// The WebGPU backend: GPUBuffer storage (pooled), cached pipelines, batched command encoding, async reads.
+/// <reference types="@webgpu/types" />
+import type { Backend, Storage, TensorView } from '../backend.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { BackendError, DTypeError } from '../../core/errors.js';
+import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
+import { BufferPool } from './pool.js';
+import { gpuKernels } from './kernels.js';
+import { copyInto } from './elementwise.js';
+import { isDenseView } from './wgsl.js';
+
+/** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
+export interface GpuStorage extends Storage {
+  buffer: GPUBuffer | null;
+}
+
+/** Dispatches recorded before the batch is submitted without waiting for a read. */
+const MAX_BATCH = 64;
+/** Bytes of per-dispatch parameters one batch may hold. */
+const META_BYTES = 1 << 18;
+/** Storage-buffer offsets must be multiples of this. */
+const META_ALIGN = 256;
+
+/** Buffer statistics of the webgpu backend (what a memory test watches). */
+export interface GpuMemoryStats {
+  /** Buffers created since start (flat in a steady training loop: buffers are reused). */
+  createdBuffers: number;
+  /** Buffers held by live storages. */
+  liveBuffers: number;
+  liveBytes: number;
+  /** Bytes kept in the pool for reuse. */
+  pooledBytes: number;
+  /** Submits since start. */
+  submits: number;
+}
+
+/** Refuses float64 with the op's name and the CPU backends that have it. */
+export function noFloat64(op: string): never {
+  throw new DTypeError(
+    `webgpu: ${op} with float64 is not supported (WGSL has no float64); use the 'native' or 'js' backend for float64, or cast to float32`,
+  );
+}
+
+/**
+ * A WebGPU device as a gradlab backend. Kernels are queued into one command encoder and submitted
+ * every few dozen dispatches or when data is read; `read` is the only way back (asynchronous).
+ */
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly asyncOnly = true;
+  readonly queue: GPUQueue;
+  private readonly pool: BufferPool;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private pending = 0;
+  /** Buffers released while commands that may read them are still unsubmitted. */
+  private quarantine: GPUBuffer[] = [];
+  private readonly metaCpu = new ArrayBuffer(META_BYTES);
+  private readonly metaI32 = new Int32Array(this.metaCpu);
+  private readonly metaGpu: GPUBuffer;
+  private metaUsed = 0;
+  private submits = 0;
+  /** The first device error not yet reported (shader or validation errors surface on the next read). */
+  private deviceError: string | null = null;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapterInfo: string,
+  ) {
+    this.queue = device.queue;
+    device.addEventListener('uncapturederror', (ev) => {
+      this.deviceError ??= (ev as GPUUncapturedErrorEvent).error.message;
+    });
+    this.pool = new BufferPool(device);
+    this.metaGpu = device.createBuffer({
+      size: META_BYTES,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  allocate(dtype: DType, size: number): GpuStorage {
+    const buffer = dtype === 'float64' ? null : this.pool.take(size * 4);
+    return { backend: this, dtype, size, byteLength: size * 4, disposed: false, buffer };
+  }
+
+  upload(dtype: DType, data: TypedArray): GpuStorage {
+    if (dtype === 'float64') noFloat64('creating a tensor');
+    const s = this.allocate(dtype, data.length);
+    if (data.length) {
+      const words = dtype === 'bool' ? Uint32Array.from(data as Uint8Array) : data;
+      this.queue.writeBuffer(s.buffer!, 0, words.buffer, words.byteOffset, data.length * 4);
+    }
+    return s;
+  }
+
+  readSync(): TypedArray {
+    throw new BackendError(
+      "webgpu: tensors cannot be read synchronously (the GPU answers asynchronously); use 'await t.data()' or 'await t.itemAsync()'",
+    );
+  }
+
+  async read(view: TensorView): Promise<TypedArray> {
+    if (view.dtype === 'float64') noFloat64('reading');
+    let n = 1;
+    for (const d of view.shape) n *= d;
+    const out = (bytes: ArrayBuffer): TypedArray =>
+      view.dtype === 'float32'
+        ? new Float32Array(bytes)
+        : view.dtype === 'int32'
+          ? new Int32Array(bytes)
+          : Uint8Array.from(new Uint32Array(bytes));
+    if (n === 0) return out(new ArrayBuffer(0));
+    let src = view;
+    let tmp: GpuStorage | null = null;
+    if (!isDenseView(view)) {
+      tmp = this.allocate(view.dtype, n);
+      src = contiguousView(tmp, view.shape);
+      copyInto(this, view, src);
+    }
+    const staging = this.device.createBuffer({
+      size: n * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.endPass();
+    this.encoderNow().copyBufferToBuffer(this.bufferOf(src), src.offset * 4, staging, 0, n * 4);
+    this.pending++;
+    if (tmp) this.dispose(tmp);
+    this.flush();
+    await staging.mapAsync(GPUMapMode.READ);
+    const bytes = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    this.throwDeviceError();
+    return out(bytes);
+  }
+
+  dispose(storage: Storage): void {
+    const s = storage as GpuStorage;
+    if (s.disposed) return;
+    s.disposed = true;
+    if (!s.buffer) return;
+    this.pool.retire(s.buffer);
+    if (this.pending) this.quarantine.push(s.buffer);
+    else this.pool.put(s.buffer);
+    s.buffer = null;
+  }
+
+  run<P extends KernelPrimitive>(
+    prim: P,
+    inputs: readonly TensorView[],
+    out: TensorView,
+    params: PrimitiveParams[P],
+  ): void {
+    if (out.dtype === 'float64' || inputs.some((x) => x.dtype === 'float64')) noFloat64(prim);
+    (gpuKernels[prim] as (b: WebGPUBackend, i: readonly TensorView[], o: TensorView, p: unknown) => void)(
+      this,
+      inputs,
+      out,
+      params,
+    );
+  }
+
+  async sync(): Promise<void> {
+    this.flush();
+    await this.queue.onSubmittedWorkDone();
+    this.throwDeviceError();
+  }
+
+  /** Raises (once) the device error reported since the last check, as a BackendError. */
+  private throwDeviceError(): void {
+    const msg = this.deviceError;
+    if (msg === null) return;
+    this.deviceError = null;
+    throw new BackendError(`webgpu: the device reported an error: ${msg}`);
+  }
+
+  /** Buffer counts and bytes (see GpuMemoryStats). */
+  stats(): GpuMemoryStats {
+    return {
+      createdBuffers: this.pool.created,
+      liveBuffers: this.pool.liveBuffers,
+      liveBytes: this.pool.liveBytes,
+      pooledBytes: this.pool.pooledBytes,
+      submits: this.submits,
+    };
+  }
+
+  // ------------------------------------------------------------------ used by the kernels
+
+  /** The GPUBuffer behind a view (throws for disposed or float64 storage). */
+  bufferOf(v: TensorView): GPUBuffer {
+    const b = (v.storage as GpuStorage).buffer;
+    if (!b) throw new BackendError(`webgpu: a kernel was given a released or float64 storage`);
+    return b;
+  }
+
+  /** The compute pipeline of a WGSL source, compiled once. */
+  pipeline(key: string, source: () => string): GPUComputePipeline {
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ code: source(), label: key });
+      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Queues one dispatch: binding 0 is `meta` (i32 parameters), then `buffers` in order.
+   * `groups` is the workgroup grid.
+   */
+  dispatch(
+    key: string,
+    source: () => string,
+    meta: ArrayLike<number>,
+    buffers: readonly GPUBuffer[],
+    groups: readonly [number, number, number],
+  ): void {
+    if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
+    const pipeline = this.pipeline(key, source);
+    const bytes = Math.max(4, meta.length * 4);
+    let at = Math.ceil(this.metaUsed / META_ALIGN) * META_ALIGN;
+    if (at + bytes > META_BYTES) {
+      this.flush();
+      at = 0;
+    }
+    this.metaI32.set(meta as ArrayLike<number>, at / 4);
+    this.metaUsed = at + bytes;
+    const bind = this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: this.metaGpu, offset: at, size: bytes } },
+        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+      ],
+    });
+    if (!this.pass) this.pass = this.encoderNow().beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bind);
+    this.pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    if (++this.pending >= MAX_BATCH) this.flush();
+  }
+
+  /** Submits everything queued so far. */
+  flush(): void {
+    this.endPass();
+    if (!this.encoder) return;
+    if (this.metaUsed)
+      this.queue.writeBuffer(this.metaGpu, 0, this.metaCpu, 0, Math.ceil(this.metaUsed / 4) * 4);
+    this.queue.submit([this.encoder.finish()]);
+    this.submits++;
+    this.encoder = null;
+    this.metaUsed = 0;
+    this.pending = 0;
+    for (const b of this.quarantine) this.pool.put(b);
+    this.quarantine = [];
+  }
+
+  private encoderNow(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+}
+
+/** A contiguous view over a whole storage. */
+export function contiguousView(storage: Storage, shape: readonly number[]): TensorView {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return { storage, shape, strides, offset: 0, dtype: storage.dtype };
+}

@@ -1,0 +1,309 @@
+// Tiled, register-blocked batched matmul (strided operands, so transposes are free) and conv via unfold/fold.
+import type { TensorView } from '../backend.js';
+import type { Conv2dParams, FoldParams, UnfoldParams } from '../../core/primitives.js';
+import { contiguousView, type WebGPUBackend } from './gpu-backend.js';
+import {
+  bindings,
+  denseStrides,
+  floatBits,
+  grid,
+  MAIN_ARGS,
+  numelOf,
+  THREAD_INDEX,
+  wgslType,
+} from './wgsl.js';
+import { copyInto } from './elementwise.js';
+
+/** Output tile (TILE x TILE) per 256-thread workgroup; each thread owns 4x4 outputs; K is walked in steps of BK. */
+const TILE = 64;
+const BK = 16;
+
+function matmulSource(t: string): string {
+  return `${bindings(t, [t, t])}
+var<workgroup> As: array<${t}, ${BK * TILE}>;
+var<workgroup> Bs: array<${t}, ${BK * TILE}>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let M = prm[0]; let N = prm[1]; let K = prm[2];
+  let br = prm[3];
+  let batch = i32(wid.z) + prm[11];
+  var aBase = prm[4];
+  var bBase = prm[5];
+  var rem = batch;
+  for (var d = br - 1; d >= 0; d = d - 1) {
+    let sz = prm[12 + d];
+    let c = rem % sz;
+    rem = rem / sz;
+    aBase = aBase + c * prm[12 + br + d];
+    bBase = bBase + c * prm[12 + 2 * br + d];
+  }
+  let cBase = prm[6] + batch * M * N;
+  let aRs = prm[7]; let aCs = prm[8]; let bRs = prm[9]; let bCs = prm[10];
+  let tid = i32(lid.x);
+  let tx = tid % 16;
+  let ty = tid / 16;
+  let row0 = i32(wid.y) * ${TILE};
+  let col0 = i32(wid.x) * ${TILE};
+  var acc: array<${t}, 16>;
+  for (var q = 0; q < 16; q = q + 1) { acc[q] = ${t}(0); }
+  for (var k0 = 0; k0 < K; k0 = k0 + ${BK}) {
+    for (var r = 0; r < 4; r = r + 1) {
+      let e = tid + r * 256;
+      let am = e / ${BK};
+      let ak = e % ${BK};
+      let gm = row0 + am;
+      let gk = k0 + ak;
+      var av = ${t}(0);
+      if (gm < M && gk < K) { av = src0[aBase + gm * aRs + gk * aCs]; }
+      As[ak * ${TILE} + am] = av;
+      let bk = e / ${TILE};
+      let bn = e % ${TILE};
+      let gk2 = k0 + bk;
+      let gn = col0 + bn;
+      var bv = ${t}(0);
+      if (gk2 < K && gn < N) { bv = src1[bBase + gk2 * bRs + gn * bCs]; }
+      Bs[bk * ${TILE} + bn] = bv;
+    }
+    workgroupBarrier();
+    for (var kk = 0; kk < ${BK}; kk = kk + 1) {
+      let a0 = As[kk * ${TILE} + ty]; let a1 = As[kk * ${TILE} + ty + 16];
+      let a2 = As[kk * ${TILE} + ty + 32]; let a3 = As[kk * ${TILE} + ty + 48];
+      let b0 = Bs[kk * ${TILE} + tx]; let b1 = Bs[kk * ${TILE} + tx + 16];
+      let b2 = Bs[kk * ${TILE} + tx + 32]; let b3 = Bs[kk * ${TILE} + tx + 48];
+      acc[0] += a0 * b0; acc[1] += a0 * b1; acc[2] += a0 * b2; acc[3] += a0 * b3;
+      acc[4] += a1 * b0; acc[5] += a1 * b1; acc[6] += a1 * b2; acc[7] += a1 * b3;
+      acc[8] += a2 * b0; acc[9] += a2 * b1; acc[10] += a2 * b2; acc[11] += a2 * b3;
+      acc[12] += a3 * b0; acc[13] += a3 * b1; acc[14] += a3 * b2; acc[15] += a3 * b3;
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0; i < 4; i = i + 1) {
+    let gm = row0 + ty + 16 * i;
+    if (gm >= M) { continue; }
+    for (var j = 0; j < 4; j = j + 1) {
+      let gn = col0 + tx + 16 * j;
+      if (gn < N) { dst[cBase + gm * N + gn] = acc[i * 4 + j]; }
+    }
+  }
+}`;
+}
+
+/** out[..., m, n] = sum_k a[..., m, k] b[..., k, n]; a and b may have any strides (batch stride 0 = broadcast). */
+export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out: TensorView): void {
+  const r = out.shape.length;
+  const M = a.shape[r - 2];
+  const K = a.shape[r - 1];
+  const N = b.shape[r - 1];
+  const batchShape = out.shape.slice(0, r - 2);
+  const batches = numelOf(batchShape);
+  if (batches * M * N === 0) return;
+  const t = wgslType(out.dtype);
+  const buffers = [be.bufferOf(out), be.bufferOf(a), be.bufferOf(b)];
+  for (let base = 0; base < batches; base += 65535) {
+    const meta = [
+      M,
+      N,
+      K,
+      batchShape.length,
+      a.offset,
+      b.offset,
+      out.offset,
+      a.strides[r - 2],
+      a.strides[r - 1],
+      b.strides[r - 2],
+      b.strides[r - 1],
+      base,
+      ...batchShape,
+      ...a.strides.slice(0, r - 2),
+      ...b.strides.slice(0, r - 2),
+    ];
+    be.dispatch(`matmul:${t}`, () => matmulSource(t), meta, buffers, [
+      Math.ceil(N / TILE),
+      Math.ceil(M / TILE),
+      Math.min(65535, batches - base),
+    ]);
+  }
+}
+
+export function matmulKernel(be: WebGPUBackend, [a, b]: readonly TensorView[], out: TensorView): void {
+  matmulInto(be, a, b, out);
+}
+
+/** Output spatial size of a sliding window. */
+function outSize(n: number, k: number, s: number, p: number, d: number): number {
+  return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+}
+
+/** Writes the [N, C*kh*kw, Ho*Wo] column matrix of x (any strides) into the contiguous `out`. */
+function unfoldInto(
+  be: WebGPUBackend,
+  x: TensorView,
+  out: TensorView,
+  p: {
+    kernel: [number, number];
+    stride: [number, number];
+    padding: [number, number];
+    dilation: [number, number];
+  },
+  padValue: number,
+): void {
+  const [N, C, H, W] = x.shape;
+  const [kh, kw] = p.kernel;
+  const Ho = outSize(H, kh, p.stride[0], p.padding[0], p.dilation[0]);
+  const Wo = outSize(W, kw, p.stride[1], p.padding[1], p.dilation[1]);
+  const total = N * C * kh * kw * Ho * Wo;
+  if (total === 0) return;
+  const t = wgslType(out.dtype);
+  const meta = [
+    total,
+    C,
+    H,
+    W,
+    kh,
+    kw,
+    p.stride[0],
+    p.stride[1],
+    p.padding[0],
+    p.padding[1],
+    p.dilation[0],
+    p.dilation[1],
+    Ho,
+    Wo,
+    x.offset,
+    out.offset,
+    ...x.strides,
+    floatBits(padValue),
+  ];
+  const source = () => `${bindings(t, [t])}
+@compute @workgroup_size(256)
+fn main(${MAIN_ARGS}) {
+  ${THREAD_INDEX}
+  if (i >= prm[0]) { return; }
+  let C = prm[1]; let H = prm[2]; let W = prm[3]; let kh = prm[4]; let kw = prm[5];
+  let Ho = prm[12]; let Wo = prm[13];
+  let L = Ho * Wo;
+  let l = i % L;
+  let row = (i / L) % (C * kh * kw);
+  let n = i / (L * C * kh * kw);
+  let c = row / (kh * kw);
+  let ki = (row / kw) % kh;
+  let kj = row % kw;
+  let hi = (l / Wo) * prm[6] - prm[8] + ki * prm[10];
+  let wj = (l % Wo) * prm[7] - prm[9] + kj * prm[11];
+  var v = ${t === 'f32' ? 'bitcast<f32>(prm[20])' : `${t}(bitcast<f32>(prm[20]))`};
+  if (hi >= 0 && hi < H && wj >= 0 && wj < W) {
+    v = src0[prm[14] + n * prm[16] + c * prm[17] + hi * prm[18] + wj * prm[19]];
+  }
+  dst[prm[15] + i] = v;
+}`;
+  be.dispatch(`unfold:${t}`, source, meta, [be.bufferOf(out), be.bufferOf(x)], grid(total));
+}
+
+export function unfoldKernel(
+  be: WebGPUBackend,
+  [x]: readonly TensorView[],
+  out: TensorView,
+  p: UnfoldParams,
+): void {
+  unfoldInto(be, x, out, p, p.padValue);
+}
+
+export function foldKernel(
+  be: WebGPUBackend,
+  [x]: readonly TensorView[],
+  out: TensorView,
+  p: FoldParams,
+): void {
+  const [N, C, H, W] = out.shape;
+  const total = N * C * H * W;
+  if (total === 0) return;
+  const [kh, kw] = p.kernel;
+  const Ho = outSize(H, kh, p.stride[0], p.padding[0], p.dilation[0]);
+  const Wo = outSize(W, kw, p.stride[1], p.padding[1], p.dilation[1]);
+  const t = wgslType(out.dtype);
+  const meta = [
+    total,
+    C,
+    H,
+    W,
+    kh,
+    kw,
+    p.stride[0],
+    p.stride[1],
+    p.padding[0],
+    p.padding[1],
+    p.dilation[0],
+    p.dilation[1],
+    Ho,
+    Wo,
+    x.offset,
+    out.offset,
+    ...x.strides,
+  ];
+  const source = () => `${bindings(t, [t])}
+@compute @workgroup_size(256)
+fn main(${MAIN_ARGS}) {
+  ${THREAD_INDEX}
+  if (i >= prm[0]) { return; }
+  let C = prm[1]; let H = prm[2]; let W = prm[3]; let kh = prm[4]; let kw = prm[5];
+  let Ho = prm[12]; let Wo = prm[13];
+  let w = i % W;
+  let h = (i / W) % H;
+  let c = (i / (W * H)) % C;
+  let n = i / (W * H * C);
+  var acc = ${t}(0);
+  for (var ki = 0; ki < kh; ki = ki + 1) {
+    let hh = h + prm[8] - ki * prm[10];
+    if (hh < 0 || hh % prm[6] != 0) { continue; }
+    let oi = hh / prm[6];
+    if (oi >= Ho) { continue; }
+    for (var kj = 0; kj < kw; kj = kj + 1) {
+      let ww = w + prm[9] - kj * prm[11];
+      if (ww < 0 || ww % prm[7] != 0) { continue; }
+      let oj = ww / prm[7];
+      if (oj >= Wo) { continue; }
+      acc = acc + src0[prm[14] + n * prm[16] + ((c * kh + ki) * kw + kj) * prm[17] + (oi * Wo + oj) * prm[18]];
+    }
+  }
+  dst[prm[15] + i] = acc;
+}`;
+  be.dispatch(`fold:${t}`, source, meta, [be.bufferOf(out), be.bufferOf(x)], grid(total));
+}
+
+/** conv2d = unfold x into columns, then one batched matmul of the (grouped) weights with them. */
+export function conv2dKernel(
+  be: WebGPUBackend,
+  [x, w]: readonly TensorView[],
+  out: TensorView,
+  p: Conv2dParams,
+): void {
+  const [N, C] = x.shape;
+  const [O, Cg, kh, kw] = w.shape;
+  const [, , Ho, Wo] = out.shape;
+  const G = p.groups;
+  const Og = O / G;
+  const K = Cg * kh * kw;
+  const L = Ho * Wo;
+  if (N * O * L === 0) return;
+  const cols = be.allocate(x.dtype, N * C * kh * kw * L);
+  unfoldInto(be, x, contiguousView(cols, [N, C * kh * kw, L]), { kernel: [kh, kw], ...p }, 0);
+  let wv: TensorView = w;
+  let wTmp = null;
+  const wDense = denseStrides(w.shape);
+  if (w.strides.some((s, d) => w.shape[d] !== 1 && s !== wDense[d])) {
+    wTmp = be.allocate(w.dtype, numelOf(w.shape));
+    wv = contiguousView(wTmp, w.shape);
+    copyInto(be, w, wv);
+  }
+  const A: TensorView = { ...wv, shape: [N, G, Og, K], strides: [0, Og * K, K, 1] };
+  const B: TensorView = {
+    storage: cols,
+    dtype: x.dtype,
+    offset: 0,
+    shape: [N, G, K, L],
+    strides: [G * K * L, K * L, L, 1],
+  };
+  matmulInto(be, A, B, { ...out, shape: [N, G, Og, L], strides: denseStrides([N, G, Og, L]) });
+  be.dispose(cols);
+  if (wTmp) be.dispose(wTmp);
+}

@@ -1,0 +1,167 @@
+// The webgpu backend itself: async-only reads, float64 refusal, a missing adapter, Philox parity, and
+// flat GPU memory over a 1,000-step training loop. Skipped (with the reason printed) without an adapter.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as gl from '../../src/index.js';
+import { backendByName } from '../../src/core/backend-registry.js';
+import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
+import { webgpuUnavailable } from '../helpers/backends.js';
+
+const missing = await webgpuUnavailable();
+if (missing !== null) console.info(`webgpu backend tests skipped: ${missing}`);
+
+describe.skipIf(missing !== null)('webgpu backend', () => {
+  let gpu: WebGPUBackend;
+  beforeAll(async () => {
+    await gl.setBackend('webgpu');
+    gpu = backendByName('webgpu') as WebGPUBackend;
+  });
+
+  it('reads only asynchronously, and says how', async () => {
+    const x = gl.tensor([1, 2, 3]);
+    expect(() => x.dataSync()).toThrow(/await t\.data\(\)/);
+    expect(() => x.sum().item()).toThrow(/itemAsync/);
+    expect(Array.from(await x.data())).toEqual([1, 2, 3]);
+    expect(await x.sum().itemAsync()).toBe(6);
+    expect(String(x)).toMatch(/device=webgpu/);
+  });
+
+  it('refuses float64 naming the op and the CPU backends', () => {
+    expect(() => gl.tensor([1, 2], { dtype: 'float64' })).toThrow(gl.DTypeError);
+    expect(() => gl.zeros([2], { dtype: 'float64' })).toThrow(/full with float64 .*'native' or 'js'/);
+    expect(() => gl.tensor([1, 2]).to('float64')).toThrow(/cast with float64/);
+  });
+
+  it('keeps int32 and bool exact', async () => {
+    const i = gl.tensor([-3, 7, 2147483647], { dtype: 'int32' });
+    expect(Array.from(await i.data())).toEqual([-3, 7, 2147483647]);
+    const b = gl.gt(gl.tensor([1, 5, 3]), 2);
+    expect(b.dtype).toBe('bool');
+    expect(Array.from(await b.data())).toEqual([0, 1, 1]);
+    expect(
+      Array.from(
+        await gl
+          .argmax(
+            gl.tensor([
+              [1, 9, 3],
+              [7, 2, 7],
+            ]),
+            1,
+          )
+          .data(),
+      ),
+    ).toEqual([1, 0]);
+  });
+
+  it('draws the same Philox stream as the js backend (uniform bit-exact, normal to float32 rounding)', async () => {
+    const u = await gl.rand([1000], { generator: new gl.Generator(5) }).data();
+    const n = await gl.randn([1000], { generator: new gl.Generator(6) }).data();
+    await gl.setBackend('js');
+    const uRef = gl.rand([1000], { generator: new gl.Generator(5) }).dataSync();
+    const nRef = gl.randn([1000], { generator: new gl.Generator(6) }).dataSync();
+    await gl.setBackend('webgpu');
+    expect(Array.from(u)).toEqual(Array.from(uRef));
+    for (let i = 0; i < 1000; i++)
+      expect(Math.abs(n[i] - nRef[i])).toBeLessThan(1e-5 * (1 + Math.abs(nRef[i])));
+  });
+
+  it('matmul tiles cover ragged, transposed and broadcast batches', async () => {
+    const gen = new gl.Generator(3);
+    const a = gl.randn([3, 70, 33], { generator: gen });
+    const b = gl.randn([33, 65], { generator: gen });
+    const got = await gl.matmul(a.transpose(1, 2).transpose(1, 2), b.transpose(0, 1).transpose(0, 1)).data();
+    const ad = await a.data();
+    const bd = await b.data();
+    let worst = 0;
+    for (let t = 0; t < 3; t++)
+      for (let i = 0; i < 70; i += 7)
+        for (let j = 0; j < 65; j += 4) {
+          let s = 0;
+          for (let k = 0; k < 33; k++) s += ad[t * 70 * 33 + i * 33 + k] * bd[k * 65 + j];
+          worst = Math.max(worst, Math.abs(s - got[t * 70 * 65 + i * 65 + j]));
+        }
+    expect(worst).toBeLessThan(1e-4);
+    const c = await gl.matmul(a.transpose(1, 2), gl.ones([3, 70, 2])).data(); // column sums, A read transposed
+    expect(c[0]).toBeCloseTo(
+      Array.from({ length: 70 }, (_, i) => ad[i * 33]).reduce((p, q) => p + q),
+      3,
+    );
+  });
+
+  it('keeps GPU memory flat over 1,000 steps of the obvious training loop', async () => {
+    const gen = new gl.Generator(11);
+    const X = gl.randn([32, 4], { generator: gen });
+    const Y = gl.sum(gl.mul(X, gl.tensor([1, -2, 0.5, 3])), 1, true);
+    const w1 = gl.mul(gl.randn([4, 16], { generator: gen }), 0.5).requiresGrad_();
+    const b1 = gl.zeros([16]).requiresGrad_();
+    const w2 = gl.mul(gl.randn([16, 1], { generator: gen }), 0.25).requiresGrad_();
+    const params = [w1, b1, w2];
+    const step = () =>
+      gl.tidy(() => {
+        const h = gl.tanh(gl.add(gl.matmul(X, w1), b1));
+        const loss = gl.mean(gl.pow(gl.sub(gl.matmul(h, w2), Y), 2));
+        loss.backward();
+        gl.noGrad(() => {
+          for (const p of params) {
+            p.sub_(gl.mul(p.grad!, 0.05));
+            p.grad!.dispose(); // leaf gradients outlive tidy (they are kept): release them explicitly
+            p.grad = null;
+          }
+        });
+        return loss;
+      });
+    // settle what earlier tests left to the garbage collector, so the counts below are this loop's
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 0));
+    const first = step();
+    const firstLoss = await first.itemAsync();
+    first.dispose();
+    let after10: ReturnType<WebGPUBackend['stats']> | null = null;
+    let tensors10 = 0;
+    let last = 0;
+    for (let i = 1; i < 1000; i++) {
+      const loss = step();
+      if (i % 100 === 99) last = await loss.itemAsync(); // the loop reads its loss now and then, no more
+      loss.dispose();
+      if (i === 10) {
+        (globalThis as { gc?: () => void }).gc?.();
+        await new Promise((r) => setTimeout(r, 0));
+        await gpu.sync();
+        after10 = gpu.stats();
+        tensors10 = gl.memory().tensors;
+      }
+    }
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 0));
+    await gpu.sync();
+    const end = gpu.stats();
+    // no new GPU buffer after warm-up (every step reuses the pool), and as many live ones as at step 10
+    expect(end.createdBuffers).toBe(after10!.createdBuffers);
+    expect(end.liveBuffers).toBe(after10!.liveBuffers);
+    expect(end.liveBytes).toBe(after10!.liveBytes);
+    expect(gl.memory().tensors).toBe(tensors10);
+    expect(last).toBeLessThan(firstLoss * 0.2);
+  }, 120_000);
+});
+
+describe('webgpu without an adapter', () => {
+  it('fails fast with a BackendError instead of hanging', async () => {
+    const entry = fileURLToPath(new URL('../../dist/src/index.js', import.meta.url));
+    const script = `const gl = await import(${JSON.stringify(entry)});
+      console.log('default=' + gl.getBackend());
+      try { await gl.setBackend('webgpu'); console.log('LOADED'); }
+      catch (e) { console.log(e.name + ': ' + e.message); }
+      process.exit(0);`;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, timeout: 30_000 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      ),
+    );
+    expect(out).toMatch(/BackendError: backend 'webgpu' is not available: webgpu: no GPU adapter was found/);
+    expect(out).not.toMatch(/default=webgpu/); // never picked by default
+  }, 40_000);
+});
