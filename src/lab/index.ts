@@ -1,0 +1,2 @@
+// gl.lab: the memory lab (timeline, checkpoint policies, compressed activations) and its training methods.
+export * as memory from './memory/index.js';

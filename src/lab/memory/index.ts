@@ -1,0 +1,5 @@
+// gl.lab.memory: the memory timeline of a step, module labels, and policies that keep less for backward.
+export { profile, MemoryTimeline } from './profile.js';
+export type { TimelineEvent, Holder, ModuleRow, TimelineJSON, ProfileOptions } from './profile.js';
+export { labelModules } from './labels.js';
+export { formatBytes, formatTable } from './table.js';

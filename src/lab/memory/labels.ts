@@ -1,0 +1,32 @@
+// Module labels: wraps each submodule's forward in gl.scope(<its name>) so the tape records module paths.
+import { scope } from '../../core/state.js';
+import type { Module } from '../../nn/module.js';
+
+type Forward = (...args: unknown[]) => unknown;
+
+/**
+ * Makes every op recorded inside a submodule's forward carry the module's path as its scope
+ * (`encoder/layers/0/linear1`); returns a function that undoes it.
+ * @example
+ * const undo = gl.lab.memory.labelModules(model, 'model');
+ * const y = model.forward(x); // gl.graph(y) now names modules
+ * undo();
+ */
+export function labelModules(model: Module, rootName?: string): () => void {
+  const undo: (() => void)[] = [];
+  for (const [path, m] of model.namedModules()) {
+    const name = path === '' ? rootName : path.split('.').pop();
+    if (!name) continue;
+    const target = m as unknown as { forward: Forward };
+    const had = Object.prototype.hasOwnProperty.call(target, 'forward');
+    const inner = target.forward;
+    target.forward = (...args: unknown[]) => scope(name, () => inner.apply(m, args));
+    undo.push(() => {
+      if (had) target.forward = inner;
+      else delete (target as { forward?: Forward }).forward;
+    });
+  }
+  return () => {
+    for (const u of undo.reverse()) u();
+  };
+}
