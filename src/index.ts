@@ -68,3 +68,4 @@ export type { SafetensorsContent } from './io/safetensors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as lab from './lab/index.js';
+export * as recipes from './recipes/index.js';

@@ -3,3 +3,13 @@ export { profile, MemoryTimeline } from './profile.js';
 export type { TimelineEvent, Holder, ModuleRow, TimelineJSON, ProfileOptions } from './profile.js';
 export { labelModules } from './labels.js';
 export { formatBytes, formatTable } from './table.js';
+export {
+  segments,
+  sqrtSegments,
+  everyKth,
+  wherePredicate,
+  planSegments,
+  checkpointSequence,
+  applyCheckpointPolicy,
+} from './policies.js';
+export type { CheckpointPolicy, Segment } from './policies.js';

@@ -1,0 +1,2 @@
+// Registers the recipes shipped with gradlab.
+import './checkpoint.js';
