@@ -66,6 +66,28 @@ export function packedBytes(value: unknown, seen = new Set<unknown>()): number {
   return sum;
 }
 
+const packedRefs = new WeakMap<object, { n: number; bytes: number }>();
+
+// A pack hook may return the same object for several saves (one tensor saved by two ops): like a shared
+// storage, it is counted once, while any entry holds it.
+function holdPacked(p: object, bytes: number): number {
+  const r = packedRefs.get(p);
+  if (r) {
+    r.n++;
+    return 0;
+  }
+  packedRefs.set(p, { n: 1, bytes });
+  return bytes;
+}
+
+function dropPacked(p: object): number {
+  const r = packedRefs.get(p);
+  if (!r) return 0;
+  if (--r.n > 0) return 0;
+  packedRefs.delete(p);
+  return r.bytes;
+}
+
 function isTensorLike(v: object): v is { numel: number; dtype: Tensor['dtype'] } {
   return (v as { __isTensor?: boolean }).__isTensor === true;
 }
@@ -98,6 +120,8 @@ export const savedObservers: SavedObserver[] = [];
 export interface SavedAccount {
   storage: Storage | null;
   bytes: number;
+  /** What a pack hook returned, when it is an object (counted once however many entries hold it). */
+  packed?: object | null;
 }
 
 /** One saved entry of a tape node. */
@@ -128,9 +152,10 @@ export class SavedSlot {
       this.packed = packed;
       this.tensor = null;
       const bytes = packedBytes(packed);
-      this.account = { storage: null, bytes };
-      this.addedBytes = bytes;
-      addSavedBytes(bytes, 1);
+      const obj = typeof packed === 'object' && packed !== null ? packed : null;
+      this.account = { storage: null, bytes, packed: obj };
+      this.addedBytes = obj ? holdPacked(obj, bytes) : bytes;
+      addSavedBytes(this.addedBytes, 1);
     } else {
       this.packed = null;
       this.tensor = t;
@@ -162,7 +187,7 @@ export function releaseAccounts(accounts: readonly SavedAccount[]): void {
   let bytes = 0;
   const freed = savedObservers.length ? new Array<number>(accounts.length) : null;
   accounts.forEach((a, i) => {
-    const b = a.storage ? dropStorage(a.storage) : a.bytes;
+    const b = a.storage ? dropStorage(a.storage) : a.packed ? dropPacked(a.packed) : a.bytes;
     bytes += b;
     if (freed) freed[i] = b;
   });
