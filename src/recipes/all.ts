@@ -1,2 +1,3 @@
 // Registers the recipes shipped with gradlab.
 import './checkpoint.js';
+import './mesa.js';

@@ -63,18 +63,6 @@ interface Exact {
   exact: Tensor;
 }
 
-/** A small seeded generator (mulberry32) for stochastic rounding. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Saved-tensor hooks that store activations compressed, as in Mesa (paper 02): forward is exact,
  * backward reads dequantized activations. Parameters and their views, leaf inputs, integer tensors,
@@ -95,7 +83,7 @@ export class Mesa implements SavedTensorHooks {
   readonly minElements: number;
   readonly stats: MesaStats = { compressed: 0, exact: 0, bytesIn: 0, bytesOut: 0 };
   private readonly ranges = new Map<string, { clip: Float32Array; shift: Float32Array }>();
-  private readonly uniform: () => number;
+  private rngState: number;
   private site = 0;
   // a tensor saved by several ops is packed once (the core then counts the shared object once)
   private cache = new WeakMap<Tensor, { version: number; packed: unknown }>();
@@ -114,7 +102,7 @@ export class Mesa implements SavedTensorHooks {
       throw new ArgumentError(`mesa: emaDecay must be in [0, 1), got ${this.emaDecay}`);
     this.stochastic = opts.stochastic ?? true;
     this.minElements = opts.minElements ?? 64;
-    this.uniform = mulberry32(opts.seed ?? 0);
+    this.rngState = (opts.seed ?? 0) | 0;
   }
 
   /** Runs `fn` (a forward) with this policy packing what its ops save; save sites restart at 0. */
@@ -179,16 +167,23 @@ export class Mesa implements SavedTensorHooks {
     let inner = 1;
     for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
     const x = t.contiguous().dataSync() as Float32Array;
-    const groupOf = (i: number) => Math.floor((Math.floor(i / inner) % size) / groupSize);
+    const outer = x.length / (size * inner);
     // per-group min and max of this tensor
     const lo = new Float32Array(G).fill(Infinity);
     const hi = new Float32Array(G).fill(-Infinity);
-    for (let i = 0; i < x.length; i++) {
-      const g = groupOf(i);
-      const v = x[i];
-      if (v < lo[g]) lo[g] = v;
-      if (v > hi[g]) hi[g] = v;
-    }
+    for (let o = 0, i = 0; o < outer; o++)
+      for (let c = 0; c < size; c++) {
+        const g = (c / groupSize) | 0;
+        let l = lo[g];
+        let h = hi[g];
+        for (let j = 0; j < inner; j++, i++) {
+          const v = x[i];
+          if (v < l) l = v;
+          if (v > h) h = v;
+        }
+        lo[g] = l;
+        hi[g] = h;
+      }
     // running estimates per save site (first call: this tensor's range)
     const key = `${site}:${shape.join('x')}:${dim}:${G}`;
     let r = this.ranges.get(key);
@@ -210,13 +205,34 @@ export class Mesa implements SavedTensorHooks {
     const shift = Float32Array.from(r.shift);
     for (let g = 0; g < G; g++) scale[g] = r.clip[g] > 0 ? 255 / r.clip[g] : 0;
     const q = new Uint8Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const g = groupOf(i);
-      const u = this.stochastic ? this.uniform() : 0.5;
-      // floor(v + u) with u ~ U(0,1) rounds up with probability frac(v): unbiased; u = 0.5 rounds to nearest
-      const v = Math.floor((x[i] - shift[g]) * scale[g] + u);
-      q[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    // per-channel copies of the group parameters keep the hot loop free of divisions
+    const scC = new Float32Array(size);
+    const shC = new Float32Array(size);
+    for (let c = 0; c < size; c++) {
+      scC[c] = scale[(c / groupSize) | 0];
+      shC[c] = shift[(c / groupSize) | 0];
     }
+    // floor(v + u), u ~ U(0,1), rounds up with probability frac(v): unbiased; u = 0.5 rounds to nearest.
+    // The mulberry32 stream is inlined here.
+    let st = this.rngState;
+    const stochastic = this.stochastic;
+    for (let o = 0, i = 0; o < outer; o++)
+      for (let c = 0; c < size; c++) {
+        const sc = scC[c];
+        const sh = shC[c];
+        for (let j = 0; j < inner; j++, i++) {
+          let u = 0.5;
+          if (stochastic) {
+            st = (st + 0x6d2b79f5) | 0;
+            let r = Math.imul(st ^ (st >>> 15), st | 1);
+            r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
+            u = ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+          }
+          const v = Math.floor((x[i] - sh) * sc + u);
+          q[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
+      }
+    this.rngState = st;
     return { shape, q, scale, shift, dim, groupSize, inner };
   }
 }
@@ -228,10 +244,22 @@ function packedSize(p: Packed8 | Packed16): number {
 function unpack8(p: Packed8): Tensor {
   const size = p.shape[p.dim];
   const out = new Float32Array(p.q.length);
-  for (let i = 0; i < out.length; i++) {
-    const g = Math.floor((Math.floor(i / p.inner) % size) / p.groupSize);
-    out[i] = p.scale[g] > 0 ? p.q[i] / p.scale[g] + p.shift[g] : p.shift[g];
+  const outer = out.length / (size * p.inner);
+  const inv = new Float32Array(size);
+  const shC = new Float32Array(size);
+  for (let c = 0; c < size; c++) {
+    const g = (c / p.groupSize) | 0;
+    inv[c] = p.scale[g] > 0 ? 1 / p.scale[g] : 0;
+    shC[c] = p.shift[g];
   }
+  const q = p.q;
+  const inner = p.inner;
+  for (let o = 0, i = 0; o < outer; o++)
+    for (let c = 0; c < size; c++) {
+      const a = inv[c];
+      const b = shC[c];
+      for (let j = 0; j < inner; j++, i++) out[i] = q[i] * a + b;
+    }
   return tensor(out).reshape(p.shape);
 }
 

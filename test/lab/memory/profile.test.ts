@@ -121,3 +121,20 @@ describe('lab.memory.profile', () => {
     expect(() => gl.lab.memory.profile(3 as never)).toThrow(gl.ArgumentError);
   });
 });
+
+describe('lab.memory.labelModules', () => {
+  it('gives a module called outside its parent forward (ModuleList) its whole path', () => {
+    class Net extends gl.nn.Module {
+      readonly layers = new gl.nn.ModuleList([new gl.nn.Linear(4, 4), new gl.nn.Linear(4, 4)]);
+      override forward(x: gl.Tensor): gl.Tensor {
+        for (const l of this.layers) x = (l.forward(x) as gl.Tensor).tanh();
+        return x;
+      }
+    }
+    const net = new Net();
+    const undo = gl.lab.memory.labelModules(net, 'net');
+    const scopes = new Set(gl.graph(net.forward(gl.randn([2, 4]))).nodes.map((n) => n.scope));
+    undo();
+    expect(scopes).toEqual(new Set(['net/layers/0', 'net/layers/1', 'net']));
+  });
+});
