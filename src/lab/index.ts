@@ -1,2 +1,3 @@
 // gl.lab: the memory lab (timeline, checkpoint policies, compressed activations) and its training methods.
 export * as memory from './memory/index.js';
+export * as frozen from './frozen/index.js';
