@@ -1,3 +1,4 @@
 // Registers the recipes shipped with gradlab.
 import './checkpoint.js';
 import './mesa.js';
+import './lst.js';

@@ -19,6 +19,12 @@ export interface LSTOptions {
   sideBlock?: (i: number, width: number) => Module;
   /** Output classes of the head on the side state (mixed with the backbone's last state). */
   classes: number;
+  /**
+   * Start the side state from Down₀(input) (default, the paper's embedding ladder); false starts it
+   * from the first block's output instead — for backbones without an embedding layer, where a wide
+   * raw input would cost the side network more than the backbone's own activations.
+   */
+  inputLadder?: boolean;
 }
 
 class LinearRelu extends Module {
@@ -35,7 +41,7 @@ class LinearRelu extends Module {
 /**
  * LST (paper 06) over a frozen backbone given as a sequence of blocks with output widths `widths`:
  * the backbone runs without recording (nothing of it is saved for backward); the side state starts as
- * Down₀(input), then for each block i: h ← μᵢ·h + (1 − μᵢ)·Downᵢ(backbone hᵢ), h ← sideᵢ(h); the
+ * Down₀(input) (or Down₀(h₁) with `inputLadder: false`), then for each block i: h ← μᵢ·h + (1 − μᵢ)·Downᵢ(backbone hᵢ), h ← sideᵢ(h); the
  * output is head(μ·Up(h) + (1 − μ)·h_last).
  * @example
  * const lst = new gl.lab.frozen.LadderSideTuning([b1, b2, b3], 784, [128, 128, 128], { classes: 5 });
@@ -50,6 +56,7 @@ export class LadderSideTuning extends Module {
   readonly outGate: Parameter;
   readonly head: Linear;
   readonly gateT: number;
+  readonly inputLadder: boolean;
 
   constructor(blocks: readonly Module[], inputWidth: number, widths: readonly number[], opts: LSTOptions) {
     super();
@@ -61,9 +68,11 @@ export class LadderSideTuning extends Module {
     const last = widths[widths.length - 1];
     const side = Math.max(1, Math.round(last / r));
     this.gateT = opts.gateT ?? 0.1;
+    this.inputLadder = opts.inputLadder ?? true;
     this.backbone = new ModuleList(blocks);
     this.backbone.requiresGrad_(false);
-    this.downs = new ModuleList([inputWidth, ...widths].map((w) => new Linear(w, side)));
+    const ladders = this.inputLadder ? [inputWidth, ...widths] : widths;
+    this.downs = new ModuleList(ladders.map((w) => new Linear(w, side)));
     this.sides = new ModuleList(widths.map((_, i) => opts.sideBlock?.(i, side) ?? new LinearRelu(side)));
     this.gates = new Parameter(zeros([widths.length]));
     this.up = new Linear(side, last);
@@ -87,11 +96,14 @@ export class LadderSideTuning extends Module {
     });
     const downs = [...this.downs];
     const sides = [...this.sides];
-    let s = downs[0].forward(x) as Tensor;
+    const off = this.inputLadder ? 1 : 0;
+    let s = downs[0].forward(this.inputLadder ? x : hs[0]) as Tensor;
     const mu = sigmoid(mul(this.gates, 1 / this.gateT));
     hs.forEach((h, i) => {
-      const m = mu.select(0, i);
-      s = add(mul(s, m), mul(downs[i + 1].forward(h) as Tensor, sub(1, m)));
+      if (this.inputLadder || i > 0) {
+        const m = mu.select(0, i);
+        s = add(mul(s, m), mul(downs[i + off].forward(h) as Tensor, sub(1, m)));
+      }
       s = sides[i].forward(s) as Tensor;
     });
     const g = sigmoid(mul(this.outGate, 1 / this.gateT));

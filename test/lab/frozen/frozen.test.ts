@@ -144,3 +144,25 @@ describe('Ladder Side-Tuning', () => {
     expect(() => new F.LadderSideTuning(backbone(), 12, [16], { classes: 3 })).toThrow(gl.ArgumentError);
   });
 });
+
+describe('Ladder Side-Tuning without the input ladder', () => {
+  it('starts the side state from the first block output and keeps less', () => {
+    gl.manualSeed(7);
+    const mk = () => [
+      new gl.nn.Sequential(new gl.nn.Linear(64, 16), new gl.nn.ReLU()),
+      new gl.nn.Sequential(new gl.nn.Linear(16, 16), new gl.nn.ReLU()),
+    ];
+    const x = gl.randn([8, 64]);
+    const peak = (inputLadder: boolean) => {
+      const lst = new F.LadderSideTuning(mk(), 64, [16, 16], { classes: 2, inputLadder });
+      return gl.lab.memory.profile(() => lst.forward(x).sum().backward()).peak.bytes;
+    };
+    const withInput = peak(true);
+    const without = peak(false);
+    expect(new F.LadderSideTuning(mk(), 64, [16, 16], { classes: 2, inputLadder: false }).downs.length).toBe(
+      2,
+    );
+    // the [8, 64] input is no longer saved by Down₀
+    expect(withInput - without).toBeGreaterThanOrEqual(8 * 64 * 4);
+  });
+});
