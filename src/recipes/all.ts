@@ -2,3 +2,4 @@
 import './checkpoint.js';
 import './mesa.js';
 import './lst.js';
+import './sltt.js';
