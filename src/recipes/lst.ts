@@ -100,8 +100,8 @@ registerRecipe<LstMeasurements>({
     const nTe = quick ? 128 : 1000;
     const epochs = quick ? 1 : 3;
     const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], -1]), y: s.y });
-    const pre = imageData(nPre, 500, [0, 1, 2, 3, 4]);
-    const down = imageData(nTr, nTe, [5, 6, 7, 8, 9]);
+    const pre = imageData(nPre, 500, [0, 1, 2, 3, 4], quick);
+    const down = imageData(nTr, nTe, [5, 6, 7, 8, 9], quick);
     const preTrain = flat(pre.train);
     const train = flat(down.train);
     const test = flat(down.test);

@@ -70,7 +70,7 @@ registerRecipe<MesaMeasurements>({
     const nTrain = quick ? 256 : 8000;
     const nTest = quick ? 128 : 2000;
     const epochs = quick ? 1 : 3;
-    const data = imageData(nTrain, nTest);
+    const data = imageData(nTrain, nTest, undefined, quick);
     const patch = data.size === 28 ? 7 : 2;
     const P = (s: Split): Split => ({ x: patchify(s.x, patch, data.size), y: s.y });
     const train = P(data.train);

@@ -83,7 +83,7 @@ registerRecipe<SlttMeasurements>({
     const nTe = quick ? 128 : 2000;
     const epochs = quick ? 1 : 2;
     const T = 6;
-    const data = imageData(nTr, nTe);
+    const data = imageData(nTr, nTe, undefined, quick);
     const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], -1]), y: s.y });
     const train = flat(data.train);
     const test = flat(data.test);
