@@ -54,7 +54,7 @@ registerRecipe<CheckpointMeasurements>({
   claim: {
     text: 'We design an algorithm that costs O(√n) memory to train a n layer network, with only the computational cost of an extra forward pass per mini-batch.',
     source:
-      'Chen, Xu, Zhang, Guestrin 2016, "Training Deep Nets with Sublinear Memory Cost", abstract; used by AlignProp (paper 05: "every UNet call is gradient-checkpointed")',
+      'Chen, Xu, Zhang, Guestrin 2016, "Training Deep Nets with Sublinear Memory Cost", arXiv:1604.06174, abstract (quoted from memory, not checked against the paper here); the technique AlignProp relies on (paper notes 05: "every UNet call is gradient-checkpointed")',
   },
   protocol: {
     data: 'Gaussian inputs (seeded), target-free loss mean(y²).',

@@ -82,7 +82,8 @@ registerRecipe<LstMeasurements>({
   paper: '06. LST — Ladder Side-Tuning for Parameter and Memory Efficient Transfer Learning',
   claim: {
     text: 'LST saves 69% of the memory costs to fine-tune the whole network, while other methods only save 26% of that in similar parameter usages (hence, 2.7x more memory savings).',
-    source: 'Sung, Cho, Bansal 2022, abstract (paper notes 06)',
+    source:
+      'Sung, Cho, Bansal, NeurIPS 2022, abstract (quoted from memory; paper notes 06 summarise it: "LST saves 69% of full fine-tuning memory, while other PETL methods save 26%")',
   },
   protocol: {
     data: 'Fashion-MNIST flattened: pre-training on classes 0–4 (first 5,000 train images of those classes), transfer to classes 5–9 (first 3,000 train / 1,000 test images of those; quick: 256 / 128, pre-training 512).',

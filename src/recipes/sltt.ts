@@ -64,9 +64,9 @@ registerRecipe<SlttMeasurements>({
   name: 'sltt',
   paper: '32. SLTT — Towards Memory- and Time-Efficient Backpropagation for Training Spiking Neural Networks',
   claim: {
-    text: 'SLTT ... memory independent of the number of time steps T; memory and time cut by more than 70% and more than 50% versus BPTT on ImageNet, with state-of-the-art accuracy.',
+    text: 'Memory independent of the number of time steps T; memory and time cut by more than 70% and more than 50% versus BPTT on ImageNet, with state-of-the-art accuracy.',
     source:
-      'Meng et al., ICCV 2023, abstract (paper notes 32); issue 5: saved bytes ≤ 0.3× BPTT at T = 6, accuracy within 1 point',
+      'paraphrase from paper notes 32 of the SLTT abstract (Meng et al., ICCV 2023); thresholds from issue 5 and the notes',
   },
   protocol: {
     data: 'Fashion-MNIST flattened, first 5,000 train / 2,000 test images (quick: 256 / 128); direct encoding (the same image each step).',
