@@ -248,6 +248,14 @@ export function profile<T>(fn: () => T, opts: ProfileOptions = {}): MemoryTimeli
     savedObservers.splice(savedObservers.indexOf(observer), 1);
     restore();
   }
+  if (
+    result !== null &&
+    typeof result === 'object' &&
+    typeof (result as { then?: unknown }).then === 'function'
+  )
+    throw new ArgumentError(
+      'lab.memory.profile: the step returned a Promise; profile a synchronous step (await data before it)',
+    );
   fixReleaseTotals(events);
   return new MemoryTimeline(events, result);
 }

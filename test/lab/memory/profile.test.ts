@@ -2,6 +2,7 @@
 // and checkpoint recomputation, and exports JSON and a table.
 import { describe, expect, it } from 'vitest';
 import * as gl from '../../../src/index.js';
+import { savedObservers } from '../../../src/core/saved.js';
 
 const labels = () => gl.tensor([0, 1, 2, 0], { dtype: 'int32' });
 
@@ -117,8 +118,19 @@ describe('lab.memory.profile', () => {
     expect(table.split('\n').pop()).toMatch(/^total/);
   });
 
-  it('rejects a non-function', () => {
+  it('rejects a non-function and an async step; a throwing step leaves no observer behind', () => {
     expect(() => gl.lab.memory.profile(3 as never)).toThrow(gl.ArgumentError);
+    expect(() => gl.lab.memory.profile(async () => 1)).toThrow(/returned a Promise/);
+    const x = gl.randn([3]).requiresGrad_();
+    expect(() =>
+      gl.lab.memory.profile(() => {
+        x.exp();
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(savedObservers).toHaveLength(0);
+    const outer = gl.lab.memory.profile(() => x.exp().sum().backward());
+    expect(outer.events.filter((e) => e.kind === 'save')).toHaveLength(1);
   });
 });
 
