@@ -2,6 +2,9 @@
 import { registerBackend } from './core/backend-registry.js';
 import { jsBackend } from './backends/js/index.js';
 import { createNativeBackend } from './backends/native/index.js';
+export { nativeInfo } from './backends/native/index.js';
+export type { NativeInfo } from './backends/native/index.js';
+export type { BlasInfo } from './backends/native/addon.js';
 import './ops/methods.js';
 
 registerBackend('js', () => jsBackend, 0);

@@ -3,6 +3,12 @@
 #include "kernels.h"
 #include "threads.h"
 
+#ifndef GRADLAB_ACCELERATE
+// OpenBLAS's own introspection; weak so that another CBLAS links too (then they are null).
+extern "C" __attribute__((weak)) char* openblas_get_corename(void);
+extern "C" __attribute__((weak)) int openblas_get_num_threads(void);
+#endif
+
 namespace gl {
 namespace {
 
@@ -19,11 +25,28 @@ Napi::Value SetMeta(const Napi::CallbackInfo& info) {
 
 Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threadCount()); }
 
+// blasInfo(): { library, core, threads } of the BLAS this addon was linked with
+Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+#ifdef GRADLAB_ACCELERATE
+  o.Set("library", "Accelerate");
+  o.Set("core", "");
+  o.Set("threads", 0);
+#else
+  bool openblas = openblas_get_corename != nullptr;
+  o.Set("library", openblas ? "OpenBLAS" : "CBLAS");
+  o.Set("core", openblas ? openblas_get_corename() : "");
+  o.Set("threads", openblas && openblas_get_num_threads ? openblas_get_num_threads() : 0);
+#endif
+  return o;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setMeta", Napi::Function::New(env, SetMeta));
   exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("where", Napi::Function::New(env, Where));
@@ -31,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copy", Napi::Function::New(env, Copy));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("argReduce", Napi::Function::New(env, ArgReduce));
+  exports.Set("argReduceDense", Napi::Function::New(env, ArgReduceDense));
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("unfold", Napi::Function::New(env, Unfold));

@@ -19,6 +19,7 @@ Napi::Value Cast(const Napi::CallbackInfo& info);
 Napi::Value Copy(const Napi::CallbackInfo& info);
 Napi::Value Reduce(const Napi::CallbackInfo& info);
 Napi::Value ArgReduce(const Napi::CallbackInfo& info);
+Napi::Value ArgReduceDense(const Napi::CallbackInfo& info);
 Napi::Value LogSoftmax(const Napi::CallbackInfo& info);
 Napi::Value Matmul(const Napi::CallbackInfo& info);
 Napi::Value Unfold(const Napi::CallbackInfo& info);

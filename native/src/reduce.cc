@@ -1,6 +1,7 @@
 // Reductions (sum, amax, amin, prod), argmax/argmin along a dim, and a numerically stable logSoftmax.
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "common.h"
 #include "kernels.h"
@@ -126,6 +127,30 @@ void argTyped(bool isMax, Lanes& l, int32_t* out, const T* x) {
   });
 }
 
+/** argmax/argmin of a dense [outer, len, inner] block along len: rows compared whole, so loops vectorize. */
+template <typename T>
+void argDenseTyped(bool isMax, int32_t* out, const T* x, int64_t outer, int64_t len, int64_t inner) {
+  parallelFor(outer, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, len * inner)), [&](int64_t b, int64_t e) {
+    std::vector<T> best(inner);
+    for (int64_t o = b; o < e; o++) {
+      const T* base = x + o * len * inner;
+      int32_t* idx = out + o * inner;
+      for (int64_t i = 0; i < inner; i++) best[i] = base[i], idx[i] = 0;
+      for (int64_t k = 1; k < len; k++) {
+        const T* row = base + k * inner;
+        for (int64_t i = 0; i < inner; i++) {
+          const T v = row[i], bv = best[i];
+          // NaN wins and stays, as in the js kernel
+          if (bv == bv && ((isMax ? v > bv : v < bv) || v != v)) {
+            best[i] = v;
+            idx[i] = static_cast<int32_t>(k);
+          }
+        }
+      }
+    }
+  });
+}
+
 template <typename T>
 void logSoftmaxTyped(Lanes& l, T* out, const T* x) {
   forEachLane<T>(l, [&](int64_t xb, int64_t ob) {
@@ -169,6 +194,20 @@ Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
   const void* x = dataOf(info, 3);
   if (dt == F32) argTyped<float>(isMax, l, out, static_cast<const float*>(x));
   else if (dt == F64) argTyped<double>(isMax, l, out, static_cast<const double*>(x));
+  else return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// argReduceDense(isMax, dtype, out, x, outer, len, inner): x dense from its data start, out dense
+Napi::Value ArgReduceDense(const Napi::CallbackInfo& info) {
+  bool isMax = intArg(info, 0) != 0;
+  int dt = intArg(info, 1);
+  int32_t* out = static_cast<int32_t*>(dataOf(info, 2));
+  const void* x = dataOf(info, 3);
+  int64_t outer = static_cast<int64_t>(numArg(info, 4)), len = static_cast<int64_t>(numArg(info, 5)),
+          inner = static_cast<int64_t>(numArg(info, 6));
+  if (dt == F32) argDenseTyped<float>(isMax, out, static_cast<const float*>(x), outer, len, inner);
+  else if (dt == F64) argDenseTyped<double>(isMax, out, static_cast<const double*>(x), outer, len, inner);
   else return Napi::Boolean::New(info.Env(), false);
   return Napi::Boolean::New(info.Env(), true);
 }

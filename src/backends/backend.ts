@@ -17,6 +17,8 @@ export interface Storage {
   readonly byteLength: number;
   /** Set once the memory was released; kernels must never see a disposed storage. */
   disposed: boolean;
+  /** @internal memory accounting record (src/core/memory.ts); a plain field, cheaper for the GC than a WeakMap. */
+  track?: unknown;
 }
 
 /** A strided window into a storage: what kernels read and write. */

@@ -1,10 +1,18 @@
 // Convolution gradients written with unfold, fold and matmul, so they are themselves differentiable.
+// Each is one GEMM per group over all images (k or n = N*Ho*Wo), which BLAS runs far better than N small ones.
 import type { Conv2dParams } from './primitives.js';
-import { pfold, pmatmul, preshape, psum, ptransposeLast, punfold } from './prims.js';
+import { pfold, pmatmul, ppermute, preshape, ptransposeLast, punfold } from './prims.js';
 import type { Tensor } from './tensor.js';
 
 function geometry(p: Conv2dParams, kh: number, kw: number) {
   return { kernel: [kh, kw] as [number, number], stride: p.stride, padding: p.padding, dilation: p.dilation };
+}
+
+/** g [N, G*Og, Ho, Wo] laid out as [G, Og, N*Ho*Wo] (a copy of whole rows of Ho*Wo). */
+function groupMajor(g: Tensor, G: number): Tensor {
+  const [N, O, Ho, Wo] = g.shape;
+  const perm = ppermute(preshape(g, [N, G, O / G, Ho * Wo]), [1, 2, 0, 3]);
+  return preshape(perm, [G, O / G, N * Ho * Wo]);
 }
 
 /** Gradient of conv2d with respect to its input: a transposed convolution of `g` with `w`. */
@@ -14,14 +22,18 @@ export function conv2dInputGrad(
   inputShape: readonly number[],
   p: Conv2dParams,
 ): Tensor {
-  const [N, O, Ho, Wo] = g.shape;
-  const [, Cg, kh, kw] = w.shape;
+  const [N, , Ho, Wo] = g.shape;
+  const [O, Cg, kh, kw] = w.shape;
   const G = p.groups;
   const K = Cg * kh * kw;
+  const L = Ho * Wo;
   const wg = ptransposeLast(preshape(w, [G, O / G, K])); // [G, K, Og]
-  const gg = preshape(g, [N, G, O / G, Ho * Wo]); // [N, G, Og, L]
-  const cols = preshape(pmatmul(wg, gg), [N, G * K, Ho * Wo]);
-  return pfold(cols, { ...geometry(p, kh, kw), outputSize: [inputShape[2], inputShape[3]] });
+  const cols = pmatmul(wg, groupMajor(g, G)); // [G, K, N*L]
+  const perImage = ppermute(preshape(cols, [G, K, N, L]), [2, 0, 1, 3]); // [N, G, K, L]
+  return pfold(preshape(perImage, [N, G * K, L]), {
+    ...geometry(p, kh, kw),
+    outputSize: [inputShape[2], inputShape[3]],
+  });
 }
 
 /** Gradient of conv2d with respect to its weight: correlation of the unfolded input with `g`. */
@@ -31,12 +43,13 @@ export function conv2dWeightGrad(
   weightShape: readonly number[],
   p: Conv2dParams,
 ): Tensor {
-  const [N, O, Ho, Wo] = g.shape;
+  const [N, , Ho, Wo] = g.shape;
   const [, Cg, kh, kw] = weightShape;
   const G = p.groups;
   const K = Cg * kh * kw;
-  const cols = preshape(punfold(x, { ...geometry(p, kh, kw), padValue: 0 }), [N, G, K, Ho * Wo]);
-  const gg = preshape(g, [N, G, O / G, Ho * Wo]);
-  const gw = psum(pmatmul(gg, ptransposeLast(cols)), [0], false); // [G, Og, K]
+  const L = Ho * Wo;
+  const cols = preshape(punfold(x, { ...geometry(p, kh, kw), padValue: 0 }), [N, G, K, L]);
+  const colsG = preshape(ppermute(cols, [1, 2, 0, 3]), [G, K, N * L]); // whole rows of L copied
+  const gw = pmatmul(groupMajor(g, G), ptransposeLast(colsG)); // [G, Og, K]
   return preshape(gw, weightShape);
 }

@@ -46,6 +46,8 @@ export class FileError extends GradlabError {}
 
 /** A file whose contents are corrupt or of the wrong format (bad magic number, truncated...). */
 export class FileFormatError extends FileError {}
+/** A run store that cannot be opened or read (not SQLite, newer schema, corrupt, unwritable, unknown run). */
+export class StoreError extends GradlabError {}
 
 /** Formats a shape the way error messages show it: [2,3]. */
 export function fmtShape(shape: readonly number[]): string {

@@ -23,7 +23,6 @@ interface StorageTrack {
   released: boolean;
 }
 
-const tracks = new WeakMap<Storage, StorageTrack>();
 // A storage is collected only after every tensor viewing it, so its finalizer also retires the tensor that
 // created it: one registration per op output instead of two. Views register themselves (they may die
 // long before the storage they view, e.g. `w.T` of a parameter each step).
@@ -52,7 +51,7 @@ export function trackStorage(s: Storage): void {
     views: 0,
     released: false,
   };
-  tracks.set(s, rec);
+  s.track = rec;
   live.storages++;
   live.tensors++;
   live.bytes += s.byteLength;
@@ -64,7 +63,7 @@ export function trackStorage(s: Storage): void {
 
 /** Counts a new view `t` of the existing storage `s` until it is disposed or collected. */
 export function trackView(t: object, s: Storage): void {
-  const rec = tracks.get(s);
+  const rec = s.track as StorageTrack | undefined;
   if (!rec) return;
   rec.views++;
   live.tensors++;
@@ -77,7 +76,7 @@ export function trackView(t: object, s: Storage): void {
  * @returns how many tensors still view the storage
  */
 export function untrackTensor(t: object, s: Storage, isView: boolean): number {
-  const rec = tracks.get(s);
+  const rec = s.track as StorageTrack | undefined;
   if (!rec) return 0;
   if (isView) {
     if (!viewRegistry.unregister(t)) return rec.own + rec.views;
@@ -93,7 +92,7 @@ export function untrackTensor(t: object, s: Storage, isView: boolean): number {
 
 /** Removes a disposed storage from the live count. */
 export function untrackStorage(s: Storage): void {
-  const rec = tracks.get(s);
+  const rec = s.track as StorageTrack | undefined;
   if (!rec || rec.released) return;
   rec.released = true;
   live.storages--;

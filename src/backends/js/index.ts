@@ -101,6 +101,7 @@ export class TypedArrayBackend implements Backend {
       size,
       byteLength: size * itemSize(dtype),
       disposed: false,
+      track: undefined,
       data: this.pool.take(dtype, size),
     };
   }

@@ -7,19 +7,26 @@ const MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reuses the typed arrays of disposed storages. Only arrays released by `dispose()` come back here
- * (never ones still reachable), and every array handed out is zero-filled like a new one.
+ * (never ones still reachable). A reused array keeps its old contents: storages from `allocate` are
+ * kernel outputs, and every kernel writes all of its output (test/backends/pool.test.ts checks this
+ * for every primitive on every CPU backend).
  */
 export class ArrayPool {
   private readonly free = new Map<string, TypedArray[]>();
   private bytes = 0;
+  /** Testing aid: fill every array handed out with garbage (NaN, or 0xAB bytes for int32/bool). */
+  poison = false;
 
-  /** A zero-filled array of `size` elements of `dtype`. */
+  /** An array of `size` elements of `dtype`: a reused one (old contents) or a new zero-filled one. */
   take(dtype: DType, size: number): TypedArray {
     const list = this.free.get(key(dtype, size));
-    const arr = list?.pop();
-    if (!arr) return allocArray(dtype, size);
-    this.bytes -= arr.byteLength;
-    arr.fill(0);
+    let arr = list?.pop();
+    if (arr) this.bytes -= arr.byteLength;
+    else arr = allocArray(dtype, size);
+    if (this.poison) {
+      if (dtype === 'float32' || dtype === 'float64') arr.fill(NaN);
+      else new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).fill(0xab);
+    }
     return arr;
   }
 

@@ -12,6 +12,7 @@ type Arr = TypedArray;
 export interface NativeAddon {
   setMeta(meta: Int32Array, scalars: Float64Array): void;
   threads(): number;
+  blasInfo(): BlasInfo;
   unary(op: number, dtype: number, out: Arr, x: Arr): boolean;
   binary(op: number, dtype: number, out: Arr, a: Arr, b: Arr): boolean;
   where(dtype: number, out: Arr, cond: Arr, a: Arr, b: Arr): boolean;
@@ -19,6 +20,15 @@ export interface NativeAddon {
   copy(itemBytes: number, out: Arr, x: Arr): boolean;
   reduce(op: number, dtype: number, out: Arr, x: Arr, outSize: number): boolean;
   argReduce(isMax: number, dtype: number, out: Arr, x: Arr): boolean;
+  argReduceDense(
+    isMax: number,
+    dtype: number,
+    out: Arr,
+    x: Arr,
+    outer: number,
+    len: number,
+    inner: number,
+  ): boolean;
   logSoftmax(dtype: number, out: Arr, x: Arr): boolean;
   matmul(dtype: number, out: Arr, a: Arr, b: Arr, outOffset: number): boolean;
   unfold(dtype: number, out: Arr, x: Arr, padValue: number): boolean;
@@ -26,6 +36,34 @@ export interface NativeAddon {
   conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;
   gather(dtype: number, out: Arr, index: Arr, x: Arr): boolean;
   scatterAdd(dtype: number, src: Arr, index: Arr, out: Arr): boolean;
+}
+
+/** Which BLAS the addon runs GEMMs on. */
+export interface BlasInfo {
+  /** 'OpenBLAS', 'Accelerate', or 'CBLAS' for another implementation. */
+  library: string;
+  /** OpenBLAS's kernel family (e.g. 'Haswell'); empty when unknown. */
+  core: string;
+  /** OpenBLAS's thread count (0 when unknown). */
+  threads: number;
+}
+
+/**
+ * OpenBLAS 0.3.21 (Debian 12) does not know some recent Xeon models and falls back to its SSE3
+ * 'Prescott' kernels, about 6x slower here. When the user has not chosen a core type, CPUs that
+ * report AVX2 and FMA get the Haswell kernels. Must run before the library is loaded.
+ */
+function chooseOpenblasCore(): void {
+  if (process.platform !== 'linux' || process.env.OPENBLAS_CORETYPE) return;
+  try {
+    const flags =
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^flags\s*:(.*)$/m)?.[1]
+        .split(/\s+/) ?? [];
+    if (flags.includes('avx2') && flags.includes('fma')) process.env.OPENBLAS_CORETYPE = 'Haswell';
+  } catch {
+    /* no /proc: leave OpenBLAS's own choice */
+  }
 }
 
 /** The package root, found from this file's place in src/ or dist/src/. */
@@ -38,11 +76,14 @@ function packageRoot(): string {
   throw new BackendError('native: cannot find the package root (no native/ folder beside package.json)');
 }
 
-/** Loads the addon; throws a BackendError whose message says why it is unavailable. */
-export function loadAddon(): NativeAddon {
+/**
+ * Loads the addon from `root` (the package root by default); throws a BackendError whose message says
+ * why it is unavailable (the reason the install step recorded, when it failed).
+ */
+export function loadAddon(root?: string): NativeAddon {
   if (typeof process === 'undefined' || !process.versions?.node)
     throw new BackendError('native: only available in Node.js');
-  const root = packageRoot();
+  root ??= packageRoot();
   const file = join(root, 'native', 'build', 'Release', 'gradlab_native.node');
   if (!existsSync(file)) {
     const failure = join(root, 'native', 'build-failure.txt');
@@ -51,6 +92,7 @@ export function loadAddon(): NativeAddon {
       : 'the addon was never built (run `npm rebuild gradlab` or `node scripts/build-native.mjs`)';
     throw new BackendError(`native addon not built: ${why}`);
   }
+  chooseOpenblasCore();
   try {
     return createRequire(import.meta.url)(file) as NativeAddon;
   } catch (err) {

@@ -111,6 +111,14 @@ export function nativeKernels(A: NativeAddon): KernelTable {
     (inputs, out, p) => {
       const [x] = inputs;
       if (isFloat(x.dtype) && fitsMeta([x, out]) && numel(out.shape) > 0 && x.shape[p.dim] > 0) {
+        if (isDense(x)) {
+          const outer = numel(x.shape.slice(0, p.dim));
+          const inner = numel(x.shape.slice(p.dim + 1));
+          const xs = data(x).subarray(x.offset);
+          const os = data(out).subarray(out.offset);
+          if (A.argReduceDense(isMax ? 1 : 0, dtypeCode[x.dtype], os, xs, outer, x.shape[p.dim], inner))
+            return;
+        }
         const keptShape = x.shape.filter((_, d) => d !== p.dim);
         const ks = denseStrides(keptShape);
         let k = 0;

@@ -1,0 +1,48 @@
+// gradlab as a benchmark system: picks the workload family's file and reports the backend that ran.
+import * as gl from '../../src/index.js';
+import type { BenchSystem } from '../lib/system.js';
+import type { WorkloadSpec } from '../lib/workloads.js';
+import type { Prepared } from '../lib/protocol.js';
+import { prepareMatmul } from './matmul.js';
+import { prepareOverhead } from './overhead.js';
+import { prepareEpoch, prepareMlp } from './mlp.js';
+import { prepareCnn } from './cnn.js';
+import { gradlabVersion } from '../lib/paths.js';
+
+/** The gradlab side of one workload. */
+export function prepareGradlab(spec: WorkloadSpec): Prepared {
+  switch (spec.family) {
+    case 'matmul':
+      return prepareMatmul(spec);
+    case 'overhead':
+      return prepareOverhead(spec);
+    case 'mlp':
+      return prepareMlp(spec);
+    case 'cnn':
+      return prepareCnn(spec);
+    case 'epoch':
+      return prepareEpoch(spec);
+  }
+}
+
+export const gradlabSystem: BenchSystem = {
+  async setup() {
+    const wanted = process.env.GRADLAB_BACKEND;
+    if (wanted) await gl.setBackend(wanted as gl.BackendName);
+    const backend = gl.getBackend();
+    const info = gl.nativeInfo();
+    return {
+      system: 'gradlab',
+      version: `gradlab ${gradlabVersion()}`,
+      backend,
+      threads:
+        backend === 'js'
+          ? '1 (JavaScript main thread)'
+          : info
+            ? `${info.threads} (pool), BLAS ${info.blas.library} ${info.blas.core} x${info.blas.threads}`
+            : 'backend default',
+      notes: [`backend '${backend}'${wanted ? ' (requested with --backend)' : ' (the default)'}`],
+    };
+  },
+  prepare: prepareGradlab,
+};

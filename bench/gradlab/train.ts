@@ -1,0 +1,50 @@
+// gradlab: the shared SGD training step and the seeded parameter/input builders used by the MLP, CNN and epoch workloads.
+import * as gl from '../../src/index.js';
+import { labels, param, STREAM, uniform } from '../lib/prng.js';
+
+/** A float32 tensor of the given shape holding `data`. */
+export const fromArray = (data: Float32Array | Int32Array, shape: number[]): gl.Tensor =>
+  gl.tensor(data, { dtype: data instanceof Int32Array ? 'int32' : 'float32' }).reshape(shape);
+
+/** Layer `i`'s weight (shape `shape`) and bias ([shape[biasDim]]) with ±1/sqrt(fanIn) uniform init, requiring grad. */
+export function layer(
+  seed: number,
+  i: number,
+  shape: number[],
+  fanIn: number,
+  biasSize: number,
+): gl.Tensor[] {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const w = fromArray(param(seed, STREAM.weight(i), n, fanIn), shape).requiresGrad_();
+  const b = fromArray(param(seed, STREAM.bias(i), biasSize, fanIn), [biasSize]).requiresGrad_();
+  return [w, b];
+}
+
+/** The synthetic batch: inputs uniform in [0, 1) of `shape`, labels in [0, classes). */
+export function batch(seed: number, shape: number[], classes: number): { x: gl.Tensor; y: gl.Tensor } {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return {
+    x: fromArray(uniform(seed, STREAM.x, n, 0, 1), shape),
+    y: fromArray(labels(seed, STREAM.y, shape[0], classes), [shape[0]]),
+  };
+}
+
+/**
+ * One SGD step: loss, backward, `p -= lr * p.grad` in place under noGrad, grads released and cleared;
+ * every other temporary is released by tidy. Returns the loss read back to the host.
+ * @example const loss = sgdStep(params, 0.01, () => gl.crossEntropy(model(x), y));
+ */
+export function sgdStep(params: readonly gl.Tensor[], lr: number, lossFn: () => gl.Tensor): number {
+  return gl.tidy(() => {
+    const loss = lossFn();
+    loss.backward();
+    gl.noGrad(() => {
+      for (const p of params) p.sub_(p.grad!, { alpha: lr });
+    });
+    for (const p of params) {
+      p.grad!.dispose(); // leaf grads are exempt from tidy (they outlive it by design): release them here
+      p.grad = null;
+    }
+    return loss.item();
+  });
+}

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Peer: PyTorch running the shared workloads, in its own process.
+
+Spawned by bench/main.ts as `/usr/bin/python3 bench/peers/torch_bench.py '<job json>'`; prints
+'@@bench {json}' lines (info, start, timing or result per workload) like the JS children.
+Inputs come from the same counter-based generator as bench/lib/prng.ts (mirrored below), and the
+timing protocol mirrors bench/lib/protocol.ts. `--prng-check SEED STREAM N` prints values for the test.
+"""
+import gzip
+import json
+import math
+import os
+import re
+import sys
+import time
+
+import numpy as np
+
+PREFIX = "@@bench "
+MASK = 0xFFFFFFFF
+STREAM_A, STREAM_B, STREAM_X, STREAM_Y = 0, 1, 2, 3
+COLD_ONLY = 5  # a first step longer than this many caps is the only one run
+
+
+def weight_stream(i):
+    return 10 + 2 * i
+
+
+def bias_stream(i):
+    return 11 + 2 * i
+
+
+def emit(event):
+    sys.stdout.write(PREFIX + json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+# ---- inputs: mirror of bench/lib/prng.ts ----
+
+def mix32(x):
+    """lowbias32 on a uint32 array (multiplication wraps modulo 2**32 like Math.imul)."""
+    x = x ^ (x >> np.uint32(16))
+    x = x * np.uint32(0x7FEB352D)
+    x = x ^ (x >> np.uint32(15))
+    x = x * np.uint32(0x846CA68B)
+    x = x ^ (x >> np.uint32(16))
+    return x
+
+
+def unit_stream(seed, stream, n):
+    k = ((stream + 1) * 0x9E3779B9) & MASK
+    key = int(mix32(np.array([(seed ^ k) & MASK], dtype=np.uint32))[0])
+    idx = ((np.arange(n, dtype=np.uint64) + key) & MASK).astype(np.uint32)
+    return (mix32(idx) >> np.uint32(8)).astype(np.float64) / 16777216.0
+
+
+def uniform(seed, stream, n, lo, hi):
+    return (lo + (hi - lo) * unit_stream(seed, stream, n)).astype(np.float32)
+
+
+def labels(seed, stream, n, classes):
+    return np.floor(unit_stream(seed, stream, n) * classes).astype(np.int64)
+
+
+def param(seed, stream, n, fan_in):
+    return uniform(seed, stream, n, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+
+
+# ---- timing: mirror of bench/lib/protocol.ts ----
+
+class OverCap(Exception):
+    pass
+
+
+def measure(step, proto, warm=None, units_per_step=None):
+    warm = warm or step
+    warmup_s, total = [], 0.0
+    for _ in range(max(1, proto["warmup"])):
+        t0 = time.perf_counter()
+        warm()
+        dt = time.perf_counter() - t0
+        warmup_s.append(dt)
+        total += dt
+        if total > proto["capS"]:
+            break
+    est = warmup_s[-1] * (units_per_step or 1)
+    if units_per_step and est > proto["capS"]:
+        raise OverCap(f"projected {est:.0f} s per step from warm-up exceeds the {proto['capS']} s cap")
+    if not units_per_step and warmup_s[0] > COLD_ONLY * proto["capS"]:
+        return {"samples": [warmup_s[0]], "inner": 1, "warmupS": [],
+                "note": f"one cold step only (it took over {COLD_ONLY}× the {proto['capS']} s cap)"}
+    inner = 1 if est >= proto["minRepS"] else min(100000, math.ceil(proto["minRepS"] / max(est, 1e-7)))
+    samples, total = [], 0.0
+    for _ in range(max(1, proto["reps"])):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            step()
+        dt = time.perf_counter() - t0
+        samples.append(dt / inner)
+        total += dt
+        if total > proto["capS"]:
+            break
+    out = {"samples": samples, "inner": inner, "warmupS": warmup_s}
+    if len(samples) < proto["reps"]:
+        out["note"] = f"{len(samples)} of {proto['reps']} reps (time cap)"
+    return out
+
+
+# ---- workloads ----
+
+def tensor(a, shape, grad=False):
+    return torch.from_numpy(a).reshape(shape).requires_grad_(grad)
+
+
+def layer(seed, i, shape, fan_in, bias):
+    n = int(np.prod(shape))
+    return [tensor(param(seed, weight_stream(i), n, fan_in), shape, True),
+            tensor(param(seed, bias_stream(i), bias, fan_in), [bias], True)]
+
+
+def mlp_params(sizes, seed):
+    out = []
+    for i in range(len(sizes) - 1):
+        out += layer(seed, i, [sizes[i], sizes[i + 1]], sizes[i], sizes[i + 1])
+    return out
+
+
+def mlp_forward(p, x):
+    h = x
+    for i in range(0, len(p), 2):
+        h = h @ p[i] + p[i + 1]
+        if i + 2 < len(p):
+            h = F.relu(h)
+    return h
+
+
+def trainer(params, loss_fn, lr):
+    """One SGD step per call: loss, backward, torch.optim.SGD update, loss read back."""
+    opt = torch.optim.SGD(params, lr=lr)
+    losses = []
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+
+    return step, lambda: f"loss {losses[0]:.4f} -> {losses[-1]:.4f}"
+
+
+def prepare(spec):
+    fam, seed = spec["family"], spec["seed"]
+    if fam == "matmul":
+        n = spec["n"]
+        a = tensor(uniform(seed, STREAM_A, n * n, -1, 1), [n, n])
+        b = tensor(uniform(seed, STREAM_B, n * n, -1, 1), [n, n])
+        box = [0.0]
+
+        def step():
+            c = a @ b
+            box[0] = c[0, 0].item()
+
+        return {"step": step, "check": lambda: f"C[0,0] = {box[0]:.4f}"}
+    if fam == "overhead":
+        a = tensor(uniform(seed, STREAM_A, spec["size"], -1, 1), [spec["size"]], True)
+        b = tensor(uniform(seed, STREAM_B, spec["size"], -1, 1), [spec["size"]])
+        ops = spec["opsPerStep"]
+        box = [False]
+
+        def step():
+            for _ in range(ops):
+                c = a + b
+            box[0] = c.grad_fn is not None
+
+        return {"step": step, "check": lambda: f"result on the tape: {str(box[0]).lower()}"}
+    if fam == "mlp":
+        sizes, bs = spec["sizes"], spec["batch"]
+        p = mlp_params(sizes, seed)
+        x = tensor(uniform(seed, STREAM_X, bs * sizes[0], 0, 1), [bs, sizes[0]])
+        y = torch.from_numpy(labels(seed, STREAM_Y, bs, sizes[-1]))
+        step, check = trainer(p, lambda: F.cross_entropy(mlp_forward(p, x), y), spec["lr"])
+        return {"step": step, "check": check}
+    if fam == "cnn":
+        k, bs, img = spec["kernel"], spec["batch"], spec["image"]
+        c1, c2, hidden, classes = spec["c1"], spec["c2"], spec["hidden"], spec["classes"]
+        pool2 = ((img - k + 1) // 2 - k + 1) // 2
+        flat = c2 * pool2 * pool2
+        p = (layer(seed, 0, [c1, 1, k, k], k * k, c1) + layer(seed, 1, [c2, c1, k, k], c1 * k * k, c2)
+             + layer(seed, 2, [flat, hidden], flat, hidden) + layer(seed, 3, [hidden, classes], hidden, classes))
+        x = tensor(uniform(seed, STREAM_X, bs * img * img, 0, 1), [bs, 1, img, img])
+        y = torch.from_numpy(labels(seed, STREAM_Y, bs, classes))
+
+        def forward():
+            h = F.max_pool2d(F.relu(F.conv2d(x, p[0], p[1])), 2)
+            h = F.max_pool2d(F.relu(F.conv2d(h, p[2], p[3])), 2)
+            h = F.relu(h.reshape(bs, -1) @ p[4] + p[5])
+            return h @ p[6] + p[7]
+
+        step, check = trainer(p, lambda: F.cross_entropy(forward(), y), spec["lr"])
+        return {"step": step, "check": check}
+    if fam == "epoch":
+        return prepare_epoch(spec)
+    raise ValueError(f"unknown workload family {fam}")
+
+
+def read_idx_gz(path):
+    with gzip.open(path, "rb") as f:
+        buf = f.read()
+    if buf[0] != 0 or buf[1] != 0 or buf[2] != 8:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file")
+    rank = buf[3]
+    dims = [int.from_bytes(buf[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(buf, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def prepare_epoch(spec):
+    d = spec["dataDir"]
+    images = read_idx_gz(os.path.join(d, "train-images-idx3-ubyte.gz"))
+    labs = read_idx_gz(os.path.join(d, "train-labels-idx1-ubyte.gz"))
+    n = min(spec.get("limit") or images.shape[0], images.shape[0])
+    X = torch.from_numpy((images[:n].reshape(n, -1).astype(np.float64) / 255).astype(np.float32))
+    Y = torch.from_numpy(labs[:n].astype(np.int64))
+    bs, sizes, lr = spec["batch"], spec["sizes"], spec["lr"]
+    ranges = [(s, min(n, s + bs)) for s in range(0, n, bs)]
+    state = {"p": mlp_params(sizes, spec["seed"]), "warm": 0, "last": ""}
+
+    def run(opt, a, b):
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(mlp_forward(state["p"], X[a:b]), Y[a:b])
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    warm_opt = torch.optim.SGD(state["p"], lr=lr)
+
+    def warm():
+        a, b = ranges[state["warm"] % len(ranges)]
+        state["warm"] += 1
+        run(warm_opt, a, b)
+
+    def step():
+        state["p"] = mlp_params(sizes, spec["seed"])
+        opt = torch.optim.SGD(state["p"], lr=lr)
+        first, total = 0.0, 0.0
+        for i, (a, b) in enumerate(ranges):
+            loss = run(opt, a, b)
+            if i == 0:
+                first = loss
+            if i >= len(ranges) - 50:
+                total += loss
+        state["last"] = f"loss {first:.4f} -> {total / min(50, len(ranges)):.4f} (mean of last 50 batches)"
+
+    return {"step": step, "warm": warm, "units": len(ranges), "check": lambda: state["last"]}
+
+
+def error_line(err):
+    return f"{type(err).__name__}: {err}".split("\n")[0][:300]
+
+
+def main():
+    if sys.argv[1:2] == ["--prng-check"]:
+        seed, stream, n = (int(v) for v in sys.argv[2:5])
+        print(json.dumps([float(v) for v in uniform(seed, stream, n, -1, 1)]))
+        return
+    job = json.loads(sys.argv[1])
+    global torch, F
+    try:
+        import torch
+        import torch.nn.functional as F
+    except Exception as err:  # noqa: BLE001 - any import failure means the peer is missing
+        emit({"type": "fatal", "status": "missing", "reason": error_line(err)})
+        return
+    torch.set_num_threads(os.cpu_count() or 1)
+    cfg = torch.__config__.show()
+    m = re.search(r"BLAS_INFO=([^,\s]+)", cfg)
+    blas = f"BLAS_INFO={m.group(1) if m else 'unknown'}"
+    lib = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
+    if m and m.group(1) == "generic" and os.path.exists(lib):
+        blas += f" (libblas.so.3 -> {os.path.realpath(lib)})"
+    emit({"type": "info", "info": {
+        "system": "torch",
+        "version": f"torch {torch.__version__} (python {sys.version.split()[0]})",
+        "backend": "cpu",
+        "threads": str(torch.get_num_threads()),
+        "notes": [f"torch.set_num_threads(os.cpu_count()); {blas}; MKL-DNN {'on' if torch.backends.mkldnn.is_available() else 'off'}",
+                  "SGD through torch.optim.SGD (zero_grad(set_to_none=True)); loss read with .item() each step"],
+    }})
+    for spec in job["workloads"]:
+        emit({"type": "start", "workload": spec["id"]})
+        proto = job["epochProtocol"] if spec["family"] == "epoch" else job["protocol"]
+        base = {"system": "torch", "workload": spec["id"], "unit": spec["unit"]}
+        try:
+            prepared = prepare(spec)
+            t = measure(prepared["step"], proto, prepared.get("warm"), prepared.get("units"))
+            check = prepared["check"]() if "check" in prepared else None
+            emit({"type": "timing", "workload": spec["id"], **t, **({"check": check} if check else {})})
+        except OverCap as err:
+            emit({"type": "result", "result": {**base, "status": "skipped", "reason": str(err)}})
+        except Exception as err:  # noqa: BLE001 - reported as this workload's failure
+            emit({"type": "result", "result": {**base, "status": "failed", "reason": error_line(err)}})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+// The benchmark code itself (not its speed): gradlab's side of each workload runs once at tiny size
+// through the real protocol and child runner, trains, and releases its temporaries; plus the pure helpers.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import * as gl from '../../src/index.js';
+import { runWorkload } from '../../bench/child.js';
+import { gradlabSystem, prepareGradlab } from '../../bench/gradlab/index.js';
+import { parseArgs, selectWorkloads } from '../../bench/lib/cli.js';
+import { batches, loadFashionMnist, parseIdx } from '../../bench/lib/idx.js';
+import { uniform } from '../../bench/lib/prng.js';
+import type { Protocol } from '../../bench/lib/protocol.js';
+import { ratios } from '../../bench/lib/report.js';
+import type { WorkloadResult } from '../../bench/lib/result.js';
+import { summarize } from '../../bench/lib/stats.js';
+import { isUnsupported } from '../../bench/lib/system.js';
+import { cnn, cnnGeometry, epoch, figure, matmul, mlp, overhead } from '../../bench/lib/workloads.js';
+
+const ONCE: Protocol = { warmup: 1, reps: 1, capS: 60, minRepS: 0, hardS: 60 };
+
+/** "loss a -> b" from a workload's check line. */
+function losses(check: string | undefined): [number, number] {
+  const m = /loss (\S+) -> (\S+)/.exec(check ?? '');
+  expect(m, `check line '${check}'`).not.toBeNull();
+  return [Number(m![1]), Number(m![2])];
+}
+
+/** A gzip IDX file of unsigned bytes. */
+function idxGz(dims: number[], data: Uint8Array): Buffer {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head[2] = 0x08;
+  head[3] = dims.length;
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return gzipSync(Buffer.concat([head, data]));
+}
+
+const tinyCnn = cnn({ batch: 2, image: 12, c1: 2, c2: 3, kernel: 3, hidden: 5, classes: 4, lr: 0.1 });
+const tinyMlp = { ...mlp([16, 8, 4], 4), lr: 0.1 };
+
+describe('gradlab workloads at tiny size', () => {
+  it('matmul, overhead, MLP and CNN run through the protocol and report a figure', async () => {
+    const sys = gradlabSystem;
+    const info = await sys.setup();
+    expect(info.backend).toBe(gl.getBackend());
+    for (const spec of [matmul(8), overhead(32, 10), tinyMlp, tinyCnn]) {
+      const r = await runWorkload(sys, 'gradlab', spec, ONCE);
+      expect(r.status, `${spec.id}: ${r.reason}`).toBe('ok');
+      expect(r.value).toBeGreaterThan(0);
+      expect(r.reps).toBe(1);
+    }
+  });
+
+  it('the training steps lower the loss on their fixed batch', async () => {
+    for (const spec of [tinyMlp, tinyCnn]) {
+      const r = await runWorkload(gradlabSystem, 'gradlab', spec, { ...ONCE, warmup: 2, reps: 3 });
+      const [first, last] = losses(r.check);
+      expect(last, spec.id).toBeLessThan(first);
+    }
+  });
+
+  it('the overhead loop records each add on the tape (an input requires grad)', async () => {
+    const r = await runWorkload(gradlabSystem, 'gradlab', overhead(32, 5), ONCE);
+    expect(r.check).toBe('result on the tape: true');
+  });
+
+  it('steps release every temporary: live bytes stay exactly flat', () => {
+    for (const spec of [matmul(8), overhead(32, 10), tinyMlp, tinyCnn]) {
+      const p = prepareGradlab(spec);
+      p.step();
+      const before = gl.memory().bytes;
+      for (let i = 0; i < 4; i++) p.step();
+      expect(gl.memory().bytes, spec.id).toBe(before);
+    }
+  });
+
+  it('the epoch reads IDX files and trains over every batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradlab-bench-'));
+    const n = 40;
+    const pixels = Uint8Array.from({ length: n * 16 }, (_, i) => (i * 37) % 256);
+    const labels = Uint8Array.from({ length: n }, (_, i) => i % 3);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), idxGz([n, 4, 4], pixels));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), idxGz([n], labels));
+    const data = loadFashionMnist(dir, 30);
+    expect(data.n).toBe(30);
+    expect(data.features).toBe(16);
+    expect(data.images[1]).toBeCloseTo(37 / 255, 6);
+    expect(Array.from(data.labels.subarray(0, 4))).toEqual([0, 1, 2, 0]);
+    const spec = { ...epoch({ dataDir: dir, sizes: [16, 8, 3], batch: 8 }), lr: 0.1 };
+    const r = await runWorkload(gradlabSystem, 'gradlab', spec, ONCE);
+    expect(r.status, r.reason).toBe('ok');
+    expect(r.check).toMatch(/loss .* -> .*mean of last 50 batches/);
+  });
+});
+
+describe('bench helpers', () => {
+  it('parseIdx rejects other element types and truncated files', () => {
+    expect(parseIdx(Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 7, 9])).dims).toEqual([2]);
+    expect(() => parseIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]))).toThrow(/0x08/);
+    expect(() => parseIdx(Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 3, 7]))).toThrow(/3 values/);
+  });
+
+  it('batches cover n in order with a short last batch', () => {
+    expect(batches(10, 4)).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
+  });
+
+  it('the CNN geometry of the issue flattens to 1600', () => {
+    expect(cnnGeometry(cnn()).flat).toBe(1600);
+    expect(cnnGeometry(tinyCnn).flat).toBe(3);
+  });
+
+  it('figures: GFLOP/s from 2n³, µs per op, samples/s', () => {
+    expect(figure(matmul(1000), 2)).toBeCloseTo(1, 12); // 2e9 flops in 2 s
+    expect(figure(overhead(32, 1000), 0.005)).toBeCloseTo(5, 12);
+    expect(figure(mlp(), 0.5)).toBe(256);
+  });
+
+  it('summarize gives median, quartiles and extremes', () => {
+    expect(summarize([5, 1, 3, 2, 4])).toEqual({ median: 3, min: 1, max: 5, q1: 2, q3: 4, n: 5 });
+  });
+
+  it('ratios are > 1 when gradlab is faster, for throughput and for times', () => {
+    const res = (system: string, workload: string, value: number): WorkloadResult => ({
+      system,
+      workload,
+      status: 'ok',
+      value,
+    });
+    const r = ratios(
+      [mlp(), overhead()],
+      [
+        res('gradlab', 'mlp', 200),
+        res('torch', 'mlp', 100),
+        res('gradlab', 'overhead', 2),
+        res('torch', 'overhead', 8),
+      ],
+    );
+    expect(r).toEqual([
+      { workload: 'mlp', peer: 'torch', ratio: 2 },
+      { workload: 'overhead', peer: 'torch', ratio: 4 },
+    ]);
+    const missing: WorkloadResult = { system: 'jax-js', workload: 'mlp', status: 'missing' };
+    expect(ratios([mlp()], [res('gradlab', 'mlp', 1), missing])).toEqual([]);
+  });
+
+  it('parseArgs and selectWorkloads', () => {
+    const o = parseArgs(['--only', 'matmul,mlp', '--reps', '3', '--backend', 'js', '--json']);
+    expect(o).toMatchObject({ only: ['matmul', 'mlp'], reps: 3, backend: 'js', json: true });
+    expect(selectWorkloads(o).map((w) => w.id)).toEqual(['matmul-256', 'matmul-1024', 'matmul-2048', 'mlp']);
+    expect(selectWorkloads(parseArgs([])).map((w) => w.id)).not.toContain('epoch');
+    expect(selectWorkloads(parseArgs(['--epoch'])).map((w) => w.id)).toContain('epoch');
+    expect(selectWorkloads(parseArgs(['--quick'])).map((w) => w.id)).toEqual([
+      'matmul-256',
+      'overhead',
+      'mlp',
+      'cnn',
+    ]);
+    expect(() => parseArgs(['--backend', 'cuda'])).toThrow(/js or native/);
+    expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);
+    expect(() => selectWorkloads(parseArgs(['--only', 'resnet']))).toThrow(/unknown workload 'resnet'/);
+  });
+
+  it('missing kernels count as unsupported, other errors do not', () => {
+    expect(isUnsupported(new Error("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"))).toBe(
+      true,
+    );
+    expect(isUnsupported(new Error('out of memory'))).toBe(false);
+  });
+
+  // The PyTorch peer regenerates the inputs in NumPy; both sides must draw identical values.
+  const python = '/usr/bin/python3';
+  const hasNumpy =
+    existsSync(python) && spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasNumpy)('torch_bench.py reproduces the TypeScript input generator bit for bit', () => {
+    const script = join(__dirname, '..', '..', 'bench', 'peers', 'torch_bench.py');
+    const r = spawnSync(python, [script, '--prng-check', '20240607', '11', '64'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(Array.from(uniform(20240607, 11, 64, -1, 1)));
+  });
+});
