@@ -79,3 +79,5 @@ export {
 export type { SafetensorsContent } from './io/safetensors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as lab from './lab/index.js';
+export * as recipes from './recipes/index.js';

@@ -1,6 +1,6 @@
 // Tape nodes: one recorded op with its input edges, saved entries and rule; the inspectable record of the graph.
 import type { DType } from './dtype.js';
-import { releaseAccounts, SavedSlot, type SavedAccount } from './saved.js';
+import { releaseAccounts, SavedSlot, savedObservers, type SavedAccount } from './saved.js';
 import type { Tensor } from './tensor.js';
 import type { GradThunk } from './vjp-types.js';
 
@@ -60,7 +60,22 @@ export class Node {
 
   /** Saves tensors through the saved-tensor machinery (hooks, accounting). */
   save(tensors: readonly (Tensor | null)[]): void {
-    for (const t of tensors) this.saved!.push(t ? new SavedSlot(t) : (null as unknown as SavedSlot));
+    for (const t of tensors) {
+      const slot = t ? new SavedSlot(t) : null;
+      this.saved!.push(slot as SavedSlot);
+      if (slot && savedObservers.length)
+        for (const o of savedObservers)
+          o.onSave({
+            account: slot.account,
+            op: this.op,
+            scope: this.scope,
+            shape: slot.shape,
+            dtype: slot.dtype,
+            leaf: slot.isLeaf,
+            packed: slot.account.storage === null,
+            addedBytes: slot.addedBytes,
+          });
+    }
   }
 
   /** Arms the finalizer that releases accounting if the graph is dropped without backward. */

@@ -79,14 +79,62 @@ export function packedBytes(value: unknown, seen = new Set<unknown>()): number {
   return sum;
 }
 
+const packedRefs = new WeakMap<object, { n: number; bytes: number }>();
+
+// A pack hook may return the same object for several saves (one tensor saved by two ops): like a shared
+// storage, it is counted once, while any entry holds it.
+function holdPacked(p: object, bytes: number): number {
+  const r = packedRefs.get(p);
+  if (r) {
+    r.n++;
+    return 0;
+  }
+  packedRefs.set(p, { n: 1, bytes });
+  return bytes;
+}
+
+function dropPacked(p: object): number {
+  const r = packedRefs.get(p);
+  if (!r) return 0;
+  if (--r.n > 0) return 0;
+  packedRefs.delete(p);
+  return r.bytes;
+}
+
 function isTensorLike(v: object): v is { numel: number; dtype: Tensor['dtype'] } {
   return (v as { __isTensor?: boolean }).__isTensor === true;
 }
+
+/** What an observer is told when a tape node keeps an entry for backward. */
+export interface SavedEntryInfo {
+  /** The entry's accounting record; the same object is passed to onRelease. */
+  account: SavedAccount;
+  op: string;
+  scope: string;
+  shape: readonly number[];
+  dtype: Tensor['dtype'];
+  leaf: boolean;
+  /** Whether a pack hook transformed the tensor. */
+  packed: boolean;
+  /** Bytes this entry added to savedBytes (0 when its storage was already held). */
+  addedBytes: number;
+}
+
+/** Listener of saved-entry accounting (the lab's memory profiler): every save and every release. */
+export interface SavedObserver {
+  onSave(info: SavedEntryInfo): void;
+  onRelease(account: SavedAccount, freedBytes: number): void;
+}
+
+/** Registered observers; empty unless a profiler runs. */
+export const savedObservers: SavedObserver[] = [];
 
 /** Accounting of one saved entry, kept apart from the tensor so finalizers never hold a graph alive. */
 export interface SavedAccount {
   storage: Storage | null;
   bytes: number;
+  /** What a pack hook returned, when it is an object (counted once however many entries hold it). */
+  packed?: object | null;
 }
 
 /** One saved entry of a tape node. */
@@ -101,6 +149,8 @@ export class SavedSlot {
   readonly dtype: Tensor['dtype'];
   /** Whether the saved tensor is a leaf (a parameter or input) rather than an intermediate. */
   readonly isLeaf: boolean;
+  /** Bytes this entry added to the accounting when it was made. */
+  readonly addedBytes: number;
 
   constructor(t: Tensor) {
     this.shape = t.shape;
@@ -115,13 +165,16 @@ export class SavedSlot {
       this.packed = packed;
       this.tensor = null;
       const bytes = packedBytes(packed);
-      this.account = { storage: null, bytes };
-      addSavedBytes(bytes, 1);
+      const obj = typeof packed === 'object' && packed !== null ? packed : null;
+      this.account = { storage: null, bytes, packed: obj };
+      this.addedBytes = obj ? holdPacked(obj, bytes) : bytes;
+      addSavedBytes(this.addedBytes, 1);
     } else {
       this.packed = null;
       this.tensor = t;
       this.account = { storage: t.storage, bytes: 0 };
-      addSavedBytes(holdStorage(t.storage), 1);
+      this.addedBytes = holdStorage(t.storage);
+      addSavedBytes(this.addedBytes, 1);
     }
   }
 
@@ -145,6 +198,12 @@ export class SavedSlot {
 /** Releases the accounting of saved entries (after backward, or when a graph is collected unused). */
 export function releaseAccounts(accounts: readonly SavedAccount[]): void {
   let bytes = 0;
-  for (const a of accounts) bytes += a.storage ? dropStorage(a.storage) : a.bytes;
+  const freed = savedObservers.length ? new Array<number>(accounts.length) : null;
+  accounts.forEach((a, i) => {
+    const b = a.storage ? dropStorage(a.storage) : a.packed ? dropPacked(a.packed) : a.bytes;
+    bytes += b;
+    if (freed) freed[i] = b;
+  });
   addSavedBytes(-bytes, -accounts.length);
+  if (freed) for (const o of savedObservers) accounts.forEach((a, i) => o.onRelease(a, freed[i]));
 }

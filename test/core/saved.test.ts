@@ -248,7 +248,7 @@ describe('gl.checkpoint', () => {
     return { ws, bs, layer, params: [...ws, ...bs] };
   }
 
-  it('4-layer tanh MLP: identical gradients and lower peakSavedBytes', () => {
+  it('4-layer tanh MLP: identical gradients and lower peakSavedBytes (recomputation counted)', () => {
     const { layer, params } = makeMlp(3);
     const x = gl.randn([32, 16]);
     const run = (useCheckpoint: boolean) => {
@@ -256,8 +256,12 @@ describe('gl.checkpoint', () => {
       const base = saved();
       gl.resetPeakMemory();
       let h = x;
-      for (let i = 0; i < 4; i++)
-        h = useCheckpoint ? gl.checkpoint((t: gl.Tensor) => layer(t, i), h) : layer(h, i);
+      // two segments of two layers: one-layer segments would save nothing once the recomputed
+      // activations are counted (each segment's recomputation holds what the plain layer held)
+      for (let i = 0; i < 4; i += 2) {
+        const pair = (t: gl.Tensor) => layer(layer(t, i), i + 1);
+        h = useCheckpoint ? gl.checkpoint(pair, h) : pair(h);
+      }
       const loss = h.mul(h).sum();
       loss.backward();
       expect(saved()).toBe(base);
@@ -268,6 +272,22 @@ describe('gl.checkpoint', () => {
     plain.grads.forEach((g, i) => expect(maxAbsDiff(g, ckpt.grads[i])).toBe(0));
     expect(ckpt.peak).toBeLessThan(plain.peak);
     expect(ckpt.peak).toBeGreaterThan(0);
+  });
+
+  it('counts the recomputed activations while backward reads them, then lets them go', () => {
+    const { layer } = makeMlp(4);
+    const x = gl.randn([32, 16]);
+    const block = (t: gl.Tensor) => layer(layer(layer(t, 0), 1), 2);
+    const base = saved();
+    const y = gl.checkpoint(block, x);
+    const held = saved() - base; // x is held by the region
+    expect(held).toBe(32 * 16 * 4);
+    gl.resetPeakMemory();
+    y.sum().backward();
+    const peak = gl.memory().peakSavedBytes - base;
+    // recomputed: w1, w2 (w0 is not needed: x needs no grad) and the three tanh outputs
+    expect(peak).toBe(held + 2 * 16 * 16 * 4 + 3 * 32 * 16 * 4);
+    expect(saved()).toBe(base);
   });
 
   it('replays dropout exactly inside the checkpointed function', () => {

@@ -1,0 +1,210 @@
+// LoRA: frozen Linear / Conv2d / attention weights plus trainable low-rank updates s·B·A; merge and unmerge.
+import { ArgumentError } from '../../core/errors.js';
+import { noGrad } from '../../core/state.js';
+import type { Tensor } from '../../core/tensor.js';
+import { zeros } from '../../ops/creation.js';
+import { add, mul } from '../../ops/elementwise.js';
+import { matmul } from '../../ops/linalg.js';
+import { conv2d } from '../../ops/nn.js';
+import { reshape, transpose } from '../../ops/shape.js';
+import { MultiheadAttention } from '../../nn/attention.js';
+import { Conv2d } from '../../nn/conv.js';
+import { kaimingUniform } from '../../nn/init.js';
+import { Linear } from '../../nn/linear.js';
+import { Module } from '../../nn/module.js';
+import { Parameter } from '../../nn/parameter.js';
+
+/** Rank and scaling of a LoRA adapter (update = alpha / rank · B·A). */
+export interface LoRAOptions {
+  rank?: number;
+  alpha?: number;
+}
+
+function lowRank(out: number, inn: number, opts: LoRAOptions): { a: Parameter; b: Parameter; scale: number } {
+  const rank = opts.rank ?? 4;
+  if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(out, inn))
+    throw new ArgumentError(`LoRA: rank must be an integer in [1, ${Math.min(out, inn)}], got ${rank}`);
+  // A: Kaiming-uniform as in the LoRA reference code; B = 0 so the adapted layer starts equal to the base
+  const a = new Parameter(kaimingUniform(zeros([rank, inn]), { a: Math.sqrt(5) }));
+  const b = new Parameter(zeros([out, rank]));
+  return { a, b, scale: (opts.alpha ?? rank) / rank };
+}
+
+/** The dense update s·B·A, without recording. */
+function delta(a: Tensor, b: Tensor, scale: number): Tensor {
+  return noGrad(() => mul(matmul(b, a), scale));
+}
+
+/**
+ * A frozen Linear with a trainable low-rank update: y = base(x) + s·(x Aᵀ) Bᵀ.
+ * @example const l = new gl.lab.frozen.LoRALinear(linear, { rank: 4, alpha: 8 });
+ */
+export class LoRALinear extends Module {
+  readonly loraA: Parameter;
+  readonly loraB: Parameter;
+  readonly scale: number;
+  merged = false;
+
+  constructor(
+    readonly base: Linear,
+    opts: LoRAOptions = {},
+  ) {
+    super();
+    base.requiresGrad_(false);
+    const p = lowRank(base.outFeatures, base.inFeatures, opts);
+    this.loraA = p.a;
+    this.loraB = p.b;
+    this.scale = p.scale;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const y = this.base.forward(x);
+    if (this.merged) return y;
+    const h = matmul(matmul(x, transpose(this.loraA, 0, 1)), transpose(this.loraB, 0, 1));
+    return add(y, mul(h, this.scale));
+  }
+
+  /** Folds s·B·A into the base weight (inference without the extra matmuls). */
+  merge(): void {
+    if (this.merged) return;
+    noGrad(() => this.base.weight.add_(delta(this.loraA, this.loraB, this.scale)));
+    this.merged = true;
+  }
+
+  /** Takes s·B·A back out of the base weight. */
+  unmerge(): void {
+    if (!this.merged) return;
+    noGrad(() => this.base.weight.sub_(delta(this.loraA, this.loraB, this.scale)));
+    this.merged = false;
+  }
+}
+
+/**
+ * A frozen Conv2d with a trainable low-rank update of its weight: W = W₀ + s·reshape(B·A), A of
+ * shape [rank, in/groups·kh·kw], B [out, rank].
+ * @example const c = new gl.lab.frozen.LoRAConv2d(conv, { rank: 4 });
+ */
+export class LoRAConv2d extends Module {
+  readonly loraA: Parameter;
+  readonly loraB: Parameter;
+  readonly scale: number;
+  merged = false;
+
+  constructor(
+    readonly base: Conv2d,
+    opts: LoRAOptions = {},
+  ) {
+    super();
+    base.requiresGrad_(false);
+    const w = base.weight.shape;
+    const p = lowRank(w[0], w[1] * w[2] * w[3], opts);
+    this.loraA = p.a;
+    this.loraB = p.b;
+    this.scale = p.scale;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (this.merged) return this.base.forward(x);
+    const b = this.base;
+    const w = add(b.weight, reshape(mul(matmul(this.loraB, this.loraA), this.scale), b.weight.shape));
+    const pads = (b as unknown as { pads: [number, number][] }).pads;
+    if (!pads.every(([u, v]) => u === v))
+      throw new ArgumentError('LoRAConv2d: asymmetric padding is not supported; use symmetric padding');
+    return conv2d(x, w, b.bias, {
+      stride: b.stride,
+      padding: [pads[0][0], pads[1][0]],
+      dilation: b.dilation,
+      groups: b.groups,
+    });
+  }
+
+  merge(): void {
+    if (this.merged) return;
+    const d = reshape(delta(this.loraA, this.loraB, this.scale), this.base.weight.shape);
+    noGrad(() => this.base.weight.add_(d));
+    this.merged = true;
+  }
+
+  unmerge(): void {
+    if (!this.merged) return;
+    const d = reshape(delta(this.loraA, this.loraB, this.scale), this.base.weight.shape);
+    noGrad(() => this.base.weight.sub_(d));
+    this.merged = false;
+  }
+}
+
+/** LoRA on an attention module: q, k, v (the packed in_proj) and the output projection. */
+export interface LoRAAttention {
+  /** Adapter of the packed [3E, E] in_proj weight. */
+  inProj: { loraA: Parameter; loraB: Parameter; scale: number };
+  outProj: LoRALinear;
+  merge(): void;
+  unmerge(): void;
+}
+
+/**
+ * Adds LoRA to a MultiheadAttention in place: the packed q/k/v projection gets W₀ + s·B·A (recomputed
+ * each forward), the output projection becomes a LoRALinear. The base weights are frozen.
+ * @example const ad = gl.lab.frozen.loraAttention(layer.selfAttn, { rank: 4 });
+ */
+export function loraAttention(mha: MultiheadAttention, opts: LoRAOptions = {}): LoRAAttention {
+  mha.requiresGrad_(false);
+  const w0 = mha.inProjWeight;
+  const p = lowRank(w0.shape[0], w0.shape[1], opts);
+  mha.registerParameter('lora_in_A', p.a);
+  mha.registerParameter('lora_in_B', p.b);
+  let merged = false;
+  Object.defineProperty(mha, 'inProjWeight', {
+    configurable: true,
+    get: () => (merged ? w0 : add(w0, mul(matmul(p.b, p.a), p.scale))),
+  });
+  const outProj = new LoRALinear(mha.outProj, opts);
+  mha.registerModule('out_proj', outProj);
+  return {
+    inProj: { loraA: p.a, loraB: p.b, scale: p.scale },
+    outProj,
+    merge() {
+      if (!merged) noGrad(() => w0.add_(delta(p.a, p.b, p.scale)));
+      merged = true;
+      outProj.merge();
+    },
+    unmerge() {
+      if (merged) noGrad(() => w0.sub_(delta(p.a, p.b, p.scale)));
+      merged = false;
+      outProj.unmerge();
+    },
+  };
+}
+
+/**
+ * Freezes every parameter of `model` and puts LoRA adapters on its Linear, Conv2d and
+ * MultiheadAttention submodules (those `filter` accepts, by path); returns the adapters.
+ * @example
+ * const adapters = gl.lab.frozen.applyLoRA(model, { rank: 4, filter: (path) => path !== 'head' });
+ * const opt = new gl.optim.Adam(model.parameters().filter((p) => p.requiresGrad));
+ */
+export function applyLoRA(
+  model: Module,
+  opts: LoRAOptions & { filter?: (path: string, m: Module) => boolean } = {},
+): (LoRALinear | LoRAConv2d | LoRAAttention)[] {
+  model.requiresGrad_(false);
+  const adapters: (LoRALinear | LoRAConv2d | LoRAAttention)[] = [];
+  const visit = (m: Module, prefix: string) => {
+    for (const [name, child] of m.namedChildren()) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      const ok = !opts.filter || opts.filter(path, child);
+      if (ok && child instanceof Linear) {
+        const l = new LoRALinear(child, opts);
+        m.registerModule(name, l);
+        adapters.push(l);
+      } else if (ok && child instanceof Conv2d) {
+        const c = new LoRAConv2d(child, opts);
+        m.registerModule(name, c);
+        adapters.push(c);
+      } else if (ok && child instanceof MultiheadAttention) adapters.push(loraAttention(child, opts));
+      else visit(child, path);
+    }
+  };
+  visit(model, '');
+  return adapters;
+}
