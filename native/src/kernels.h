@@ -27,5 +27,7 @@ Napi::Value Fold(const Napi::CallbackInfo& info);
 Napi::Value Conv2d(const Napi::CallbackInfo& info);
 Napi::Value Gather(const Napi::CallbackInfo& info);
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info);
+Napi::Value SgdStep(const Napi::CallbackInfo& info);
+Napi::Value AdamStep(const Napi::CallbackInfo& info);
 
 }  // namespace gl

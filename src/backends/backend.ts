@@ -41,6 +41,37 @@ export type Kernel<P extends KernelPrimitive> = KernelFn<PrimitiveParams[P]>;
 /** Every backend implements every kernel primitive: a missing kernel is a compile error. */
 export type KernelTable = { [P in KernelPrimitive]: Kernel<P> };
 
+/** Hyper-parameters of a fused SGD step (PyTorch 1.13 semantics, as src/optim/kernels.ts). */
+export interface FusedSgdHyper {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/** Hyper-parameters of a fused Adam/AdamW step; `step` is the step count after this update. */
+export interface FusedAdamHyper {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  /** AdamW's decoupled decay instead of Adam's L2 term */
+  decoupled: boolean;
+  maximize: boolean;
+  step: number;
+}
+
+/**
+ * Optimizer updates in one pass per parameter, with the same results as the unfused op sequence.
+ * Each returns false when it cannot take these views (the optimizer then runs the unfused ops).
+ */
+export interface FusedOptimizerKernels {
+  sgd(p: TensorView, g: TensorView, momentumBuffer: TensorView | null, h: FusedSgdHyper): boolean;
+  adam(p: TensorView, g: TensorView, expAvg: TensorView, expAvgSq: TensorView, h: FusedAdamHyper): boolean;
+}
+
 /**
  * A compute device. Work may be queued (asynchronous devices): `run` returns immediately, `read`
  * resolves when the data is back, and `readSync` may throw where the device cannot block.
@@ -65,6 +96,8 @@ export interface Backend {
     out: TensorView,
     params: PrimitiveParams[P],
   ): void;
+  /** Fused optimizer updates, where the backend has them. */
+  readonly fusedOptimizer?: FusedOptimizerKernels;
   /** Waits until queued work has finished (no-op on synchronous backends). */
   sync(): Promise<void>;
 }

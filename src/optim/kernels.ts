@@ -64,7 +64,18 @@ function effectiveGrad(p: Tensor, g: Tensor, h: { maximize: boolean; weightDecay
 /** m <- beta * m + (1 - beta) * x */
 const ema = (m: Tensor, x: Tensor, beta: number) => copyInto(m, add(mul(m, beta), x, { alpha: 1 - beta }));
 
+/** Marks tensors written by a fused backend kernel as modified (as an in-place op would). */
+function bumpVersions(...ts: (Tensor | undefined)[]): void {
+  for (const t of ts) if (t) t._version.value++;
+}
+
 function sgd(p: Tensor, g: Tensor, s: ParamState, h: SGDHyper): void {
+  const fused = p.storage.backend.fusedOptimizer;
+  const existing = s.momentum_buffer as Tensor | undefined;
+  if (fused && (h.momentum === 0 || existing) && fused.sgd(p, g, h.momentum === 0 ? null : existing!, h)) {
+    bumpVersions(p, h.momentum === 0 ? undefined : existing);
+    return;
+  }
   let d = effectiveGrad(p, g, h);
   if (h.momentum !== 0) {
     let buf = s.momentum_buffer as Tensor | undefined;
@@ -90,11 +101,26 @@ function adamStep(p: Tensor, d: Tensor, s: ParamState, h: AdamHyper): void {
   copyInto(p, add(p, div(T(s, 'exp_avg'), denom), { alpha: -stepSize }));
 }
 
+/** Adam/AdamW in one pass on backends that fuse it (not AMSGrad); false when the ops must run. */
+function fusedAdam(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper, decoupled: boolean): boolean {
+  const fused = p.storage.backend.fusedOptimizer;
+  if (!fused || h.amsgrad) return false;
+  const step = (s.step as number) + 1;
+  const m = T(s, 'exp_avg');
+  const v = T(s, 'exp_avg_sq');
+  if (!fused.adam(p, g, m, v, { ...h, decoupled, step })) return false;
+  s.step = step;
+  bumpVersions(p, m, v);
+  return true;
+}
+
 function adam(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper): void {
+  if (fusedAdam(p, g, s, h, false)) return;
   adamStep(p, effectiveGrad(p, g, h), s, h);
 }
 
 function adamw(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper): void {
+  if (fusedAdam(p, g, s, h, true)) return;
   if (h.weightDecay !== 0) copyInto(p, mul(p, 1 - h.lr * h.weightDecay));
   adamStep(p, h.maximize ? neg(g) : g, s, h);
 }

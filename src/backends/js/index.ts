@@ -1,5 +1,5 @@
 // The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
-import type { Backend, KernelTable, Storage, TensorView } from '../backend.js';
+import type { Backend, FusedOptimizerKernels, KernelTable, Storage, TensorView } from '../backend.js';
 import { itemSize, type DType, type TypedArray } from '../../core/dtype.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
 import { binaryKernel, castKernel, copyKernel, unaryKernel, whereKernel } from './elementwise.js';
@@ -92,6 +92,7 @@ export class TypedArrayBackend implements Backend {
   constructor(
     readonly name: 'js' | 'native',
     private readonly kernels: KernelTable,
+    readonly fusedOptimizer?: FusedOptimizerKernels,
   ) {}
 
   allocate(dtype: DType, size: number): JsStorage {
