@@ -29,22 +29,23 @@ export function batch(seed: number, shape: number[], classes: number): { x: gl.T
   };
 }
 
+const optimizers = new WeakMap<readonly gl.Tensor[], gl.optim.SGD>();
+
 /**
- * One SGD step: loss, backward, `p -= lr * p.grad` in place under noGrad, grads released and cleared;
- * every other temporary is released by tidy. Returns the loss read back to the host.
+ * One SGD step through gl.optim.SGD (as the torch peer uses torch.optim.SGD): loss, backward, step, and
+ * zeroGrad, which frees the gradients; every other temporary is released by tidy. Returns the loss read
+ * back to the host.
  * @example const loss = sgdStep(params, 0.01, () => gl.crossEntropy(model(x), y));
  */
 export function sgdStep(params: readonly gl.Tensor[], lr: number, lossFn: () => gl.Tensor): number {
+  let opt = optimizers.get(params);
+  if (!opt) optimizers.set(params, (opt = new gl.optim.SGD([...params], { lr })));
+  const o = opt;
   return gl.tidy(() => {
     const loss = lossFn();
     loss.backward();
-    gl.noGrad(() => {
-      for (const p of params) p.sub_(p.grad!, { alpha: lr });
-    });
-    for (const p of params) {
-      p.grad!.dispose(); // leaf grads are exempt from tidy (they outlive it by design): release them here
-      p.grad = null;
-    }
+    o.step();
+    o.zeroGrad();
     return loss.item();
   });
 }
