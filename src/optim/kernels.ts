@@ -1,18 +1,13 @@
 // One in-place update function per optimizer and parameter (PyTorch 1.13's formulas), replaceable by fused kernels.
+import type { FusedSgdHyper } from '../backends/backend.js';
 import { keep, type Tensor } from '../core/tensor.js';
 import { abs, add, div, maximum, mul, neg, sqrt, sub } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';
 import { clone } from '../ops/shape.js';
 import type { ParamState } from './types.js';
 
-export interface SGDHyper {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+/** SGD's hyper-parameters: the same record the backends' fused SGD step takes. */
+export type SGDHyper = FusedSgdHyper;
 
 export interface AdamHyper {
   lr: number;

@@ -36,7 +36,15 @@ export interface NativeAddon {
   conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;
   gather(dtype: number, out: Arr, index: Arr, x: Arr): boolean;
   scatterAdd(dtype: number, src: Arr, index: Arr, out: Arr): boolean;
-  sgdStep(dtype: number, n: number, p: Arr, g: Arr, buf: Arr | null, maximize: number, nesterov: number): boolean;
+  sgdStep(
+    dtype: number,
+    n: number,
+    p: Arr,
+    g: Arr,
+    buf: Arr | null,
+    maximize: number,
+    nesterov: number,
+  ): boolean;
   adamStep(dtype: number, n: number, p: Arr, g: Arr, m: Arr, v: Arr, maximize: number): boolean;
 }
 

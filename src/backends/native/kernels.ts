@@ -133,11 +133,28 @@ export function nativeKernels(A: NativeAddon): KernelTable {
       (isMax ? jsKernels.argmax : jsKernels.argmin)(inputs, out, p);
     };
 
-  const windowMeta = (N: number, g: number[], xOffset: number, outOffset: number, at = 0): void => {
-    meta[at++] = N;
-    for (const v of g) meta[at++] = v;
-    meta[at++] = xOffset;
-    meta[at] = outOffset;
+  /**
+   * Writes the sliding-window metadata of unfold/fold ([N, C, H, W] is the image side) and returns the
+   * dense column/image input, or null when the addon cannot take this case.
+   */
+  const windowCall = (
+    x0: TensorView,
+    out: TensorView,
+    image: readonly number[],
+    p: {
+      kernel: [number, number];
+      stride: [number, number];
+      padding: [number, number];
+      dilation: [number, number];
+    },
+  ): TensorView | null => {
+    if (!isFloat(x0.dtype) || !fitsMeta([x0, out]) || numel(out.shape) === 0) return null;
+    const x = dense(x0);
+    const [N, C, H, W] = image;
+    const g = [N, C, H, W, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
+    g.push(geometryOut(H, p, 0), geometryOut(W, p, 1), x.offset, out.offset);
+    meta.set(g);
+    return x;
   };
 
   const table: KernelTable = {
@@ -236,37 +253,13 @@ export function nativeKernels(A: NativeAddon): KernelTable {
       jsKernels.conv2d(inputs, out, p);
     },
     unfold: (inputs, out, p) => {
-      const [x0] = inputs;
-      if (isFloat(x0.dtype) && fitsMeta([x0, out]) && numel(out.shape) > 0) {
-        const x = dense(x0);
-        const [N, C, H, W] = x.shape;
-        const Ho = geometryOut(H, p, 0);
-        const Wo = geometryOut(W, p, 1);
-        windowMeta(
-          N,
-          [C, H, W, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation, Ho, Wo],
-          x.offset,
-          out.offset,
-        );
-        if (A.unfold(dtypeCode[x.dtype], data(out), data(x), p.padValue)) return;
-      }
+      const x = windowCall(inputs[0], out, inputs[0].shape, p);
+      if (x && A.unfold(dtypeCode[x.dtype], data(out), data(x), p.padValue)) return;
       jsKernels.unfold(inputs, out, p);
     },
     fold: (inputs, out, p) => {
-      const [x0] = inputs;
-      if (isFloat(x0.dtype) && fitsMeta([x0, out]) && numel(out.shape) > 0) {
-        const x = dense(x0);
-        const [N, C, H, W] = out.shape;
-        const Ho = geometryOut(H, p, 0);
-        const Wo = geometryOut(W, p, 1);
-        windowMeta(
-          N,
-          [C, H, W, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation, Ho, Wo],
-          x.offset,
-          out.offset,
-        );
-        if (A.fold(dtypeCode[x.dtype], data(out), data(x))) return;
-      }
+      const x = windowCall(inputs[0], out, out.shape, p);
+      if (x && A.fold(dtypeCode[x.dtype], data(out), data(x))) return;
       jsKernels.fold(inputs, out, p);
     },
     pad: (inputs, out, p) => {
