@@ -29,13 +29,35 @@ export function batch(seed: number, shape: number[], classes: number): { x: gl.T
   };
 }
 
+/** (Not named `then`: a module exporting `then` is thenable, and dynamic import would call it.) `v` passed to `f`, at once when `v` is a value, once it resolves when it is a promise (async-only backends). */
+export function andThen<T, U>(v: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/**
+ * The value of a one-element tensor, which is then released: read synchronously where the backend can
+ * (js, native: the CPU benchmark is unchanged), asynchronously on async-only backends (webgpu).
+ */
+export function readScalar(t: gl.Tensor): number | Promise<number> {
+  if (!t.storage.backend.asyncOnly) {
+    const v = t.item();
+    t.dispose();
+    return v;
+  }
+  return t.itemAsync().finally(() => t.dispose());
+}
+
 /**
  * One SGD step: loss, backward, `p -= lr * p.grad` in place under noGrad, grads released and cleared;
- * every other temporary is released by tidy. Returns the loss read back to the host.
- * @example const loss = sgdStep(params, 0.01, () => gl.crossEntropy(model(x), y));
+ * every other temporary is released by tidy. Returns the loss read back to the host (a promise on webgpu).
+ * @example const loss = await sgdStep(params, 0.01, () => gl.crossEntropy(model(x), y));
  */
-export function sgdStep(params: readonly gl.Tensor[], lr: number, lossFn: () => gl.Tensor): number {
-  return gl.tidy(() => {
+export function sgdStep(
+  params: readonly gl.Tensor[],
+  lr: number,
+  lossFn: () => gl.Tensor,
+): number | Promise<number> {
+  const loss = gl.tidy(() => {
     const loss = lossFn();
     loss.backward();
     gl.noGrad(() => {
@@ -45,6 +67,7 @@ export function sgdStep(params: readonly gl.Tensor[], lr: number, lossFn: () => 
       p.grad!.dispose(); // leaf grads are exempt from tidy (they outlive it by design): release them here
       p.grad = null;
     }
-    return loss.item();
+    return loss;
   });
+  return readScalar(loss);
 }
