@@ -125,7 +125,7 @@ async function main(): Promise<number> {
     if (r.info) infos.set(system, r.info);
     results.push(...r.results);
     if (system === 'gradlab' && !r.info && o.requireGpu) {
-      log(`gradlab could not start on a GPU: ${r.results[0]?.reason} (--require-gpu)`);
+      log(`gradlab could not start on a GPU (--require-gpu): ${r.results[0]?.reason}`);
       return 1;
     }
   }
