@@ -10,6 +10,8 @@ export interface Job {
   workloads: WorkloadSpec[];
   protocol: Protocol;
   epochProtocol: Protocol;
+  /** The PyTorch peer's device (default cpu); `cpuFallback`: run on the CPU when CUDA is unavailable. */
+  torch?: { device: 'cpu' | 'cuda'; cpuFallback?: boolean };
 }
 
 async function loadSystem(name: string): Promise<BenchSystem> {

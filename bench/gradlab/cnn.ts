@@ -2,7 +2,7 @@
 import * as gl from '../../src/index.js';
 import type { Prepared } from '../lib/protocol.js';
 import { cnnGeometry, type CnnSpec } from '../lib/workloads.js';
-import { batch, layer, sgdStep } from './train.js';
+import { batch, layer, sgdStep, andThen } from './train.js';
 
 /** [convW1 [c1,1,k,k], convB1, convW2 [c2,c1,k,k], convB2, fcW1 [flat,hidden], fcB1, fcW2 [hidden,classes], fcB2]. */
 export function cnnParams(s: CnnSpec): gl.Tensor[] {
@@ -27,6 +27,10 @@ export function prepareCnn(spec: CnnSpec): Prepared {
   const params = cnnParams(spec);
   const { x, y } = batch(spec.seed, [spec.batch, 1, spec.image, spec.image], spec.classes);
   const losses: number[] = [];
-  const step = () => losses.push(sgdStep(params, spec.lr, () => gl.crossEntropy(cnnForward(params, x), y)));
+  const step = () =>
+    andThen(
+      sgdStep(params, spec.lr, () => gl.crossEntropy(cnnForward(params, x), y)),
+      (l) => losses.push(l),
+    );
   return { step, check: () => `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}` };
 }

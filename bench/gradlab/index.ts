@@ -8,6 +8,12 @@ import { prepareOverhead } from './overhead.js';
 import { prepareEpoch, prepareMlp } from './mlp.js';
 import { prepareCnn } from './cnn.js';
 import { gradlabVersion } from '../lib/paths.js';
+// for the adapter's name in the header only (the workloads use the public API)
+import { backendByName } from '../../src/core/backend-registry.js';
+import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
+
+/** WebGPU adapters that run on the CPU (SwiftShader, Mesa's llvmpipe/lavapipe). */
+export const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe/i;
 
 /** The gradlab side of one workload. */
 export function prepareGradlab(spec: WorkloadSpec): Prepared {
@@ -31,6 +37,21 @@ export const gradlabSystem: BenchSystem = {
     if (wanted) await gl.setBackend(wanted as gl.BackendName);
     const backend = gl.getBackend();
     const info = gl.nativeInfo();
+    if (backend === 'webgpu') {
+      const adapter = (backendByName('webgpu') as WebGPUBackend).adapterInfo || 'unknown adapter';
+      if (process.env.GRADLAB_BENCH_REQUIRE_GPU && CPU_ADAPTER.test(adapter))
+        throw new Error(`webgpu adapter '${adapter}' is a CPU one, and a GPU was required (--require-gpu)`);
+      return {
+        system: 'gradlab',
+        version: `gradlab ${gradlabVersion()}`,
+        backend,
+        threads: `GPU: ${adapter}`,
+        notes: [
+          `backend 'webgpu' (adapter: ${adapter})`,
+          'loss and matmul corner read with await itemAsync(); the overhead step ends with one read',
+        ],
+      };
+    }
     return {
       system: 'gradlab',
       version: `gradlab ${gradlabVersion()}`,

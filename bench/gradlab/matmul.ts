@@ -3,7 +3,7 @@ import * as gl from '../../src/index.js';
 import type { Prepared } from '../lib/protocol.js';
 import { STREAM, uniform } from '../lib/prng.js';
 import type { MatmulSpec } from '../lib/workloads.js';
-import { fromArray } from './train.js';
+import { fromArray, readScalar, andThen } from './train.js';
 
 export function prepareMatmul(spec: MatmulSpec): Prepared {
   const { n, seed } = spec;
@@ -11,8 +11,12 @@ export function prepareMatmul(spec: MatmulSpec): Prepared {
   const b = fromArray(uniform(seed, STREAM.b, n * n, -1, 1), [n, n]);
   let corner = 0;
   return {
-    // one element read back: the product is done; tidy releases the product and the views
-    step: () => (corner = gl.tidy(() => gl.matmul(a, b).narrow(0, 0, 1).narrow(1, 0, 1).item())),
+    // one element read back: the product is done; tidy releases the product, the corner view is read and released
+    step: () =>
+      andThen(
+        readScalar(gl.tidy(() => gl.matmul(a, b).narrow(0, 0, 1).narrow(1, 0, 1))),
+        (v) => (corner = v),
+      ),
     check: () => `C[0,0] = ${corner.toFixed(4)}`,
   };
 }

@@ -3,7 +3,7 @@ import * as gl from '../../src/index.js';
 import type { Prepared } from '../lib/protocol.js';
 import type { EpochSpec, MlpSpec } from '../lib/workloads.js';
 import { batches, loadFashionMnist } from '../lib/idx.js';
-import { batch, fromArray, layer, sgdStep } from './train.js';
+import { batch, fromArray, layer, sgdStep, andThen } from './train.js';
 
 /** Parameters [W0, b0, W1, b1, ...] with W_i of shape [sizes[i], sizes[i+1]]. */
 export function mlpParams(sizes: readonly number[], seed: number): gl.Tensor[] {
@@ -27,7 +27,11 @@ export function prepareMlp(spec: MlpSpec): Prepared {
   const params = mlpParams(spec.sizes, spec.seed);
   const { x, y } = batch(spec.seed, [spec.batch, spec.sizes[0]], spec.sizes[spec.sizes.length - 1]);
   const losses: number[] = [];
-  const step = () => losses.push(sgdStep(params, spec.lr, () => gl.crossEntropy(mlpForward(params, x), y)));
+  const step = () =>
+    andThen(
+      sgdStep(params, spec.lr, () => gl.crossEntropy(mlpForward(params, x), y)),
+      (l) => losses.push(l),
+    );
   return { step, check: () => `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}` };
 }
 
@@ -46,15 +50,15 @@ export function prepareEpoch(spec: EpochSpec): Prepared {
   return {
     warm: () => {
       const [s, e] = ranges[warmAt++ % ranges.length];
-      run(s, e);
+      return run(s, e);
     },
     unitsPerStep: ranges.length,
-    step: () => {
+    step: async () => {
       params = mlpParams(spec.sizes, spec.seed); // every timed epoch starts from the same weights
       let first = 0;
       let sum = 0;
       for (let i = 0; i < ranges.length; i++) {
-        const loss = run(ranges[i][0], ranges[i][1]);
+        const loss = await run(ranges[i][0], ranges[i][1]);
         if (i === 0) first = loss;
         if (i >= ranges.length - 50) sum += loss;
       }

@@ -29,23 +29,46 @@ export function batch(seed: number, shape: number[], classes: number): { x: gl.T
   };
 }
 
+/** (Not named `then`: a module exporting `then` is thenable, and dynamic import would call it.) `v` passed to `f`, at once when `v` is a value, once it resolves when it is a promise (async-only backends). */
+export function andThen<T, U>(v: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/**
+ * The value of a one-element tensor, which is then released: read synchronously where the backend can
+ * (js, native: the CPU benchmark is unchanged), asynchronously on async-only backends (webgpu).
+ */
+export function readScalar(t: gl.Tensor): number | Promise<number> {
+  if (!t.storage.backend.asyncOnly) {
+    const v = t.item();
+    t.dispose();
+    return v;
+  }
+  return t.itemAsync().finally(() => t.dispose());
+}
+
 const optimizers = new WeakMap<readonly gl.Tensor[], gl.optim.SGD>();
 
 /**
  * One SGD step through gl.optim.SGD (as the torch peer uses torch.optim.SGD): loss, backward, step, and
  * zeroGrad, which frees the gradients; every other temporary is released by tidy. Returns the loss read
- * back to the host.
- * @example const loss = sgdStep(params, 0.01, () => gl.crossEntropy(model(x), y));
+ * back to the host (a promise on webgpu).
+ * @example const loss = await sgdStep(params, 0.01, () => gl.crossEntropy(model(x), y));
  */
-export function sgdStep(params: readonly gl.Tensor[], lr: number, lossFn: () => gl.Tensor): number {
+export function sgdStep(
+  params: readonly gl.Tensor[],
+  lr: number,
+  lossFn: () => gl.Tensor,
+): number | Promise<number> {
   let opt = optimizers.get(params);
   if (!opt) optimizers.set(params, (opt = new gl.optim.SGD([...params], { lr })));
   const o = opt;
-  return gl.tidy(() => {
+  const loss = gl.tidy(() => {
     const loss = lossFn();
     loss.backward();
     o.step();
     o.zeroGrad();
-    return loss.item();
+    return loss;
   });
+  return readScalar(loss);
 }

@@ -14,7 +14,7 @@ export interface Options {
   /** Seconds an epoch may be projected to take before it is skipped (default EPOCH_PROTOCOL.capS). */
   epochCapS?: number;
   only: string[];
-  backend?: 'js' | 'native';
+  backend?: 'js' | 'native' | 'webgpu';
   systems: SystemName[];
   help: boolean;
 }
@@ -29,7 +29,7 @@ export const USAGE = `npm run bench -- [options]
                       matmuls, and a 1,280-image epoch
   --epoch             add the Fashion-MNIST epoch workload (minutes; off by default)
   --epoch-cap <s>     skip a system's epoch when warm-up projects it over <s> seconds (default 150)
-  --backend js|native gradlab backend (default: gradlab's default backend)
+  --backend <name>    gradlab backend: js, native or webgpu (default: gradlab's default backend)
   --systems <list>    systems to run (default all): ${SYSTEMS.join(',')}
   --help`;
 
@@ -70,7 +70,8 @@ export function parseArgs(argv: readonly string[]): Options {
       o.epochCapS = n;
     } else if (a === '--backend') {
       const b = value(i++, a);
-      if (b !== 'js' && b !== 'native') throw new Error(`--backend must be js or native, got '${b}'`);
+      if (b !== 'js' && b !== 'native' && b !== 'webgpu')
+        throw new Error(`--backend must be js, native or webgpu, got '${b}'`);
       o.backend = b;
     } else if (a === '--systems') {
       const list = value(i++, a).split(',').filter(Boolean);

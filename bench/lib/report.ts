@@ -49,7 +49,8 @@ function align(rows: string[][]): string {
 }
 
 /**
- * The human-readable table and the notes explaining every cell that is not a figure.
+ * The human-readable table and the notes explaining every cell that is not a figure. `labelAll` puts
+ * every system's backend in its column head (the GPU run: `torch (cuda)`), not only gradlab's.
  * @example console.log(table(specs, systems, results, infos))
  */
 export function table(
@@ -57,8 +58,10 @@ export function table(
   systems: readonly string[],
   results: readonly WorkloadResult[],
   infos: ReadonlyMap<string, SystemInfo>,
+  labelAll = false,
 ): string {
-  const label = (s: string) => (s === 'gradlab' && infos.get(s) ? `gradlab (${infos.get(s)!.backend})` : s);
+  const label = (s: string) =>
+    (s === 'gradlab' || labelAll) && infos.get(s) ? `${s} (${infos.get(s)!.backend})` : s;
   const peers = systems.filter((s) => s !== 'gradlab');
   const hasGradlab = systems.includes('gradlab');
   const rs = ratios(specs, results);

@@ -4,7 +4,10 @@
 Spawned by bench/main.ts as `/usr/bin/python3 bench/peers/torch_bench.py '<job json>'`; prints
 '@@bench {json}' lines (info, start, timing or result per workload) like the JS children.
 Inputs come from the same counter-based generator as bench/lib/prng.ts (mirrored below), and the
-timing protocol mirrors bench/lib/protocol.ts. `--prng-check SEED STREAM N` prints values for the test.
+timing protocol mirrors bench/lib/protocol.ts. `--prng-check SEED STREAM N` prints values for the test;
+`--probe` prints what this Python offers (torch, CUDA, GPU) as JSON. The job's optional
+`torch: {device: 'cuda', cpuFallback}` runs on the GPU (float32, TF32 off), or reports 'cuda unavailable'.
+Without numpy (some GPU images), the input generator runs on torch's int64 tensors instead.
 """
 import gzip
 import json
@@ -14,9 +17,13 @@ import re
 import sys
 import time
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # the torch-only generator below takes over
+    np = None
 
 PREFIX = "@@bench "
+DEVICE = "cpu"  # set by main() from the job
 MASK = 0xFFFFFFFF
 STREAM_A, STREAM_B, STREAM_X, STREAM_Y = 0, 1, 2, 3
 COLD_ONLY = 5  # a first step longer than this many caps is the only one run
@@ -37,8 +44,17 @@ def emit(event):
 
 # ---- inputs: mirror of bench/lib/prng.ts ----
 
+def mix32_int(x):
+    """lowbias32 on one Python int (uint32)."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & MASK
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & MASK
+    return x ^ (x >> 16)
+
+
 def mix32(x):
-    """lowbias32 on a uint32 array (multiplication wraps modulo 2**32 like Math.imul)."""
+    """lowbias32 on a uint32 numpy array (multiplication wraps modulo 2**32 like Math.imul)."""
     x = x ^ (x >> np.uint32(16))
     x = x * np.uint32(0x7FEB352D)
     x = x ^ (x >> np.uint32(15))
@@ -47,23 +63,52 @@ def mix32(x):
     return x
 
 
+def mix32_torch(x):
+    """lowbias32 on an int64 torch tensor of uint32 values (products wrap mod 2**64; the mask keeps 32 bits)."""
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & MASK
+    x = x ^ (x >> 15)
+    x = (x * 0x846CA68B) & MASK
+    return x ^ (x >> 16)
+
+
+def use_numpy():
+    return np is not None and not os.environ.get("BENCH_PRNG_TORCH")
+
+
 def unit_stream(seed, stream, n):
+    """n values in [0, 1) (float64): numpy array, or torch tensor without numpy."""
     k = ((stream + 1) * 0x9E3779B9) & MASK
-    key = int(mix32(np.array([(seed ^ k) & MASK], dtype=np.uint32))[0])
-    idx = ((np.arange(n, dtype=np.uint64) + key) & MASK).astype(np.uint32)
-    return (mix32(idx) >> np.uint32(8)).astype(np.float64) / 16777216.0
+    key = mix32_int((seed ^ k) & MASK)
+    if use_numpy():
+        idx = ((np.arange(n, dtype=np.uint64) + key) & MASK).astype(np.uint32)
+        return (mix32(idx) >> np.uint32(8)).astype(np.float64) / 16777216.0
+    idx = (torch.arange(n, dtype=torch.int64) + key) & MASK
+    return (mix32_torch(idx) >> 8).to(torch.float64) / 16777216.0
 
 
 def uniform(seed, stream, n, lo, hi):
-    return (lo + (hi - lo) * unit_stream(seed, stream, n)).astype(np.float32)
+    u = lo + (hi - lo) * unit_stream(seed, stream, n)
+    return u.astype(np.float32) if use_numpy() else u.to(torch.float32)
 
 
 def labels(seed, stream, n, classes):
-    return np.floor(unit_stream(seed, stream, n) * classes).astype(np.int64)
+    u = unit_stream(seed, stream, n) * classes
+    return np.floor(u).astype(np.int64) if use_numpy() else torch.floor(u).to(torch.int64)
 
 
 def param(seed, stream, n, fan_in):
     return uniform(seed, stream, n, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+
+
+def as_torch(a):
+    return a if isinstance(a, torch.Tensor) else torch.from_numpy(a)
+
+
+def sync():
+    """Waits for the GPU (CUDA runs kernels asynchronously); nothing on the CPU."""
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
 
 
 # ---- timing: mirror of bench/lib/protocol.ts ----
@@ -109,11 +154,11 @@ def measure(step, proto, warm=None, units_per_step=None):
 # ---- workloads ----
 
 def tensor(a, shape, grad=False):
-    return torch.from_numpy(a).reshape(shape).requires_grad_(grad)
+    return as_torch(a).reshape(shape).to(DEVICE).requires_grad_(grad)
 
 
 def layer(seed, i, shape, fan_in, bias):
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     return [tensor(param(seed, weight_stream(i), n, fan_in), shape, True),
             tensor(param(seed, bias_stream(i), bias, fan_in), [bias], True)]
 
@@ -171,6 +216,7 @@ def prepare(spec):
         def step():
             for _ in range(ops):
                 c = a + b
+            sync()  # on the GPU the step ends when the device has run the adds (gradlab reads the last sum)
             box[0] = c.grad_fn is not None
 
         return {"step": step, "check": lambda: f"result on the tape: {str(box[0]).lower()}"}
@@ -178,7 +224,7 @@ def prepare(spec):
         sizes, bs = spec["sizes"], spec["batch"]
         p = mlp_params(sizes, seed)
         x = tensor(uniform(seed, STREAM_X, bs * sizes[0], 0, 1), [bs, sizes[0]])
-        y = torch.from_numpy(labels(seed, STREAM_Y, bs, sizes[-1]))
+        y = as_torch(labels(seed, STREAM_Y, bs, sizes[-1])).to(DEVICE)
         step, check = trainer(p, lambda: F.cross_entropy(mlp_forward(p, x), y), spec["lr"])
         return {"step": step, "check": check}
     if fam == "cnn":
@@ -189,7 +235,7 @@ def prepare(spec):
         p = (layer(seed, 0, [c1, 1, k, k], k * k, c1) + layer(seed, 1, [c2, c1, k, k], c1 * k * k, c2)
              + layer(seed, 2, [flat, hidden], flat, hidden) + layer(seed, 3, [hidden, classes], hidden, classes))
         x = tensor(uniform(seed, STREAM_X, bs * img * img, 0, 1), [bs, 1, img, img])
-        y = torch.from_numpy(labels(seed, STREAM_Y, bs, classes))
+        y = as_torch(labels(seed, STREAM_Y, bs, classes)).to(DEVICE)
 
         def forward():
             h = F.max_pool2d(F.relu(F.conv2d(x, p[0], p[1])), 2)
@@ -219,8 +265,8 @@ def prepare_epoch(spec):
     images = read_idx_gz(os.path.join(d, "train-images-idx3-ubyte.gz"))
     labs = read_idx_gz(os.path.join(d, "train-labels-idx1-ubyte.gz"))
     n = min(spec.get("limit") or images.shape[0], images.shape[0])
-    X = torch.from_numpy((images[:n].reshape(n, -1).astype(np.float64) / 255).astype(np.float32))
-    Y = torch.from_numpy(labs[:n].astype(np.int64))
+    X = torch.from_numpy((images[:n].reshape(n, -1).astype(np.float64) / 255).astype(np.float32)).to(DEVICE)
+    Y = torch.from_numpy(labs[:n].astype(np.int64)).to(DEVICE)
     bs, sizes, lr = spec["batch"], spec["sizes"], spec["lr"]
     ranges = [(s, min(n, s + bs)) for s in range(0, n, bs)]
     state = {"p": mlp_params(sizes, spec["seed"]), "warm": 0, "last": ""}
@@ -258,19 +304,77 @@ def error_line(err):
     return f"{type(err).__name__}: {err}".split("\n")[0][:300]
 
 
+def cuda_unavailable_reason():
+    """None when CUDA works, else why not (the message always starts with 'cuda unavailable')."""
+    if torch.cuda.is_available():
+        return None
+    built = "built without CUDA" if torch.version.cuda is None else f"built for CUDA {torch.version.cuda}, no device seen"
+    return f"cuda unavailable (torch {torch.__version__}, {built})"
+
+
+def probe():
+    """What this Python offers, as one JSON line (bench/gpu.ts picks its Python with it)."""
+    out = {"python": sys.version.split()[0], "executable": sys.executable, "numpy": np is not None}
+    try:
+        import torch as t
+    except Exception as err:  # noqa: BLE001 - any import failure means no torch here
+        out["torch"] = None
+        out["why"] = error_line(err)
+        print(json.dumps(out))
+        return
+    out["torch"] = t.__version__
+    out["cuda"] = t.cuda.is_available()
+    out["cudaVersion"] = t.version.cuda
+    if out["cuda"]:
+        out["gpu"] = t.cuda.get_device_name(0)
+        out["cudnn"] = t.backends.cudnn.version()
+    print(json.dumps(out))
+
+
+def setup_device(job):
+    """Chooses the device from job['torch']; returns (device, notes) or None after a fatal event."""
+    want = (job.get("torch") or {}).get("device", "cpu")
+    if want != "cuda":
+        return "cpu", []
+    why = cuda_unavailable_reason()
+    if why is not None:
+        if (job.get("torch") or {}).get("cpuFallback"):
+            return "cpu", [f"{why}: PyTorch ran on the CPU instead, so its ratios are NOT GPU against GPU"]
+        emit({"type": "fatal", "status": "missing", "reason": why})
+        return None
+    # float32 as gradlab computes it: no TF32 tensor-core shortcut in matmul or cuDNN convolutions
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    return "cuda", [
+        f"GPU {torch.cuda.get_device_name(0)}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}",
+        "float32 with TF32 off (torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False); "
+        f"cudnn.benchmark {torch.backends.cudnn.benchmark}",
+        "each step ends synchronized: .item() reads (matmul corner, loss), torch.cuda.synchronize() after the overhead loop",
+    ]
+
+
 def main():
+    global torch, F, DEVICE
+    if sys.argv[1:2] == ["--probe"]:
+        probe()
+        return
     if sys.argv[1:2] == ["--prng-check"]:
+        if not use_numpy():
+            import torch
         seed, stream, n = (int(v) for v in sys.argv[2:5])
         print(json.dumps([float(v) for v in uniform(seed, stream, n, -1, 1)]))
         return
     job = json.loads(sys.argv[1])
-    global torch, F
     try:
         import torch
         import torch.nn.functional as F
     except Exception as err:  # noqa: BLE001 - any import failure means the peer is missing
         emit({"type": "fatal", "status": "missing", "reason": error_line(err)})
         return
+    chosen = setup_device(job)
+    if chosen is None:
+        return
+    DEVICE, device_notes = chosen
     torch.set_num_threads(os.cpu_count() or 1)
     cfg = torch.__config__.show()
     m = re.search(r"BLAS_INFO=([^,\s]+)", cfg)
@@ -281,10 +385,12 @@ def main():
     emit({"type": "info", "info": {
         "system": "torch",
         "version": f"torch {torch.__version__} (python {sys.version.split()[0]})",
-        "backend": "cpu",
+        "backend": DEVICE,
         "threads": str(torch.get_num_threads()),
-        "notes": [f"torch.set_num_threads(os.cpu_count()); {blas}; MKL-DNN {'on' if torch.backends.mkldnn.is_available() else 'off'}",
-                  "SGD through torch.optim.SGD (zero_grad(set_to_none=True)); loss read with .item() each step"],
+        "notes": device_notes + [
+            f"torch.set_num_threads(os.cpu_count()); {blas}; MKL-DNN {'on' if torch.backends.mkldnn.is_available() else 'off'}",
+            "SGD through torch.optim.SGD (zero_grad(set_to_none=True)); loss read with .item() each step"]
+        + ([] if use_numpy() else ["numpy missing: inputs generated with torch (same values)"]),
     }})
     for spec in job["workloads"]:
         emit({"type": "start", "workload": spec["id"]})

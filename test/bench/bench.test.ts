@@ -161,7 +161,7 @@ describe('bench helpers', () => {
       'mlp',
       'cnn',
     ]);
-    expect(() => parseArgs(['--backend', 'cuda'])).toThrow(/js or native/);
+    expect(() => parseArgs(['--backend', 'cuda'])).toThrow(/js, native or webgpu/);
     expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);
     expect(() => selectWorkloads(parseArgs(['--only', 'resnet']))).toThrow(/unknown workload 'resnet'/);
   });
