@@ -67,3 +67,4 @@ export {
 export type { SafetensorsContent } from './io/safetensors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as train from './train/index.js';
