@@ -2,14 +2,15 @@
 import type { CommandEntry } from './command.js';
 import { notYetAvailable } from './commands/placeholders.js';
 import { runsGroup } from './commands/runs.js';
+import { trainCommand } from './commands/train.js';
 
 /** Every top-level command; adding a name here without an entry in COMMANDS does not compile. */
 export type CommandName = 'train' | 'recipe' | 'runs';
 
 /** The command table the dispatcher and the help read. */
 export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {
-  // Slots for the trainer: replace with defineCommand({...}) entries.
-  train: notYetAvailable('train', 'train a model on a dataset and report test accuracy'),
+  train: trainCommand,
+  // Slot for the recipes: replace with a defineCommand({...}) entry.
   recipe: notYetAvailable('recipe', 'run a named training recipe'),
   runs: runsGroup,
 };

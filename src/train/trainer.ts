@@ -5,7 +5,7 @@ import { ArgumentError, FileError, GradlabError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
 import { Tensor, tidy } from '../core/tensor.js';
-import type { Batch, DataLoader } from '../data/dataloader.js';
+import type { Batch, DataLoaderState } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../ops/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -24,6 +24,19 @@ import {
   type TrainerState,
 } from './checkpoint.js';
 import { resolveMetrics, type JsonValue, type Metric } from './metrics.js';
+
+/** What fit() needs of a training loader; a gl.data.DataLoader (or anything with these members) fits. */
+export interface TrainLoader {
+  /** Batches per epoch. */
+  readonly length: number;
+  /** One epoch of batches, from the current position; each batch's data is `[input, target]`. */
+  [Symbol.iterator](): Iterator<Batch<unknown>>;
+  state(): DataLoaderState;
+  loadState(state: DataLoaderState): unknown;
+}
+
+/** Evaluation data: any iterable of `[input, target]` batches, such as an unshuffled DataLoader. */
+export type EvalLoader = Iterable<Batch<unknown>>;
 
 /** Where and when the trainer writes checkpoints. */
 export interface CheckpointOptions {
@@ -65,7 +78,7 @@ export interface FitOptions {
   /** Train until this many epochs are done in total (a resumed run counts the epochs before it). */
   epochs: number;
   /** Evaluated at every epoch end; its metrics are reported as `valLoss`, `valAccuracy`, ... */
-  evalData?: DataLoader<unknown, unknown> | null;
+  evalData?: EvalLoader | null;
   /** Stop after this many optimizer steps in total. */
   maxSteps?: number;
   /** A checkpoint file, or a checkpoint folder (its newest checkpoint), to resume from first. */
@@ -136,7 +149,7 @@ export class Trainer implements TrainerControl {
   history: EpochRecord[] = [];
   lastCheckpoint: string | null = null;
   private stopReason: string | null = null;
-  private loader: DataLoader<unknown, unknown> | null = null;
+  private loader: TrainLoader | null = null;
   private pendingLoaderState: TrainerState['loader'] = null;
 
   constructor(opts: TrainerOptions) {
@@ -174,6 +187,11 @@ export class Trainer implements TrainerControl {
       throw new ArgumentError(`Trainer: yieldEvery must be an integer >= 1, got ${opts.yieldEvery}`);
   }
 
+  /** True once stop() was called during the current fit(). */
+  get stopRequested(): boolean {
+    return this.stopReason !== null;
+  }
+
   /** Asks fit() to return after the current step (callbacks, signal handlers). */
   stop(reason = 'stopped'): void {
     this.stopReason ??= reason;
@@ -183,7 +201,7 @@ export class Trainer implements TrainerControl {
    * Trains until `epochs` epochs are done (counting epochs of the run a checkpoint came from),
    * a callback calls stop(), or `maxSteps` is reached.
    */
-  async fit(loader: DataLoader<unknown, unknown>, opts: FitOptions): Promise<FitResult> {
+  async fit(loader: TrainLoader, opts: FitOptions): Promise<FitResult> {
     const { epochs } = opts;
     if (!(Number.isInteger(epochs) && epochs >= 0))
       throw new ArgumentError(`Trainer.fit: epochs must be an integer >= 0, got ${epochs}`);
@@ -292,7 +310,7 @@ export class Trainer implements TrainerControl {
   }
 
   /** Training metrics of the epoch, evaluation, epoch schedules, history, callbacks, checkpoint. */
-  private async endEpoch(evalData: DataLoader<unknown, unknown> | null): Promise<void> {
+  private async endEpoch(evalData: EvalLoader | null): Promise<void> {
     const metrics: Record<string, number> = {};
     for (const m of this.metrics) metrics[m.name] = m.compute();
     if (evalData) Object.assign(metrics, await this.evaluate(evalData, { prefix: 'val' }));
@@ -318,10 +336,7 @@ export class Trainer implements TrainerControl {
    * its examples (named `prefix` + Name when a prefix is given: `valLoss`, `valAccuracy`). The
    * training metrics' running state is kept.
    */
-  async evaluate(
-    loader: DataLoader<unknown, unknown>,
-    opts: { prefix?: string } = {},
-  ): Promise<Record<string, number>> {
+  async evaluate(loader: EvalLoader, opts: { prefix?: string } = {}): Promise<Record<string, number>> {
     const saved = this.metrics.map((m) => m.state());
     const wasTraining = this.model.training;
     this.model.eval();
@@ -483,7 +498,7 @@ export class Trainer implements TrainerControl {
  */
 export function fit(
   model: Module,
-  loader: DataLoader<unknown, unknown>,
+  loader: TrainLoader,
   opts: Omit<TrainerOptions, 'model'> & FitOptions,
 ): Promise<FitResult> {
   const { epochs, evalData, maxSteps, resumeFrom, ...trainerOpts } = opts;
