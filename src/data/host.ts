@@ -20,7 +20,9 @@ export function gatherRows(t: Tensor, indices: Int32Array): Tensor {
   const src = hostView(t);
   const rest = t.shape.slice(1);
   if (src === null) {
-    return tidy(() => indexSelect(t, 0, fromTypedArray(indices, [indices.length], 'int32', t.storage.backend)));
+    return tidy(() =>
+      indexSelect(t, 0, fromTypedArray(indices, [indices.length], 'int32', t.storage.backend)),
+    );
   }
   const row = rest.reduce((a, b) => a * b, 1);
   const out = allocArray(t.dtype, indices.length * row);

@@ -22,8 +22,8 @@ function data(): { train: gl.data.TensorDataset; test: gl.data.TensorDataset } {
 interface Setup {
   model: gl.nn.Sequential;
   trainer: gl.train.Trainer;
-  loader: gl.data.DataLoader<unknown, unknown>;
-  testLoader: gl.data.DataLoader<unknown, unknown>;
+  loader: gl.train.TrainLoader;
+  testLoader: gl.train.EvalLoader;
   losses: Map<number, number>;
 }
 

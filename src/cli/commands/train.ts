@@ -69,7 +69,12 @@ const options = {
     max: 0.5,
     description: 'hold out this fraction of the training set for per-epoch validation (default 0)',
   },
-  epochs: { type: 'number', integer: true, min: 0, description: 'epochs (default 20 on embedded and synthetic data, else 5)' },
+  epochs: {
+    type: 'number',
+    integer: true,
+    min: 0,
+    description: 'epochs (default 20 on embedded and synthetic data, else 5)',
+  },
   batchSize: { type: 'number', integer: true, min: 1, description: 'examples per batch (default 64)' },
   optimizer: { type: 'string', choices: OPTIMIZERS, description: 'optimizer (default adam)' },
   lr: {
@@ -204,7 +209,12 @@ function resolveConfig(o: TrainOptions, base: TrainConfig | null): TrainConfig {
           `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} cannot change when resuming (the checkpoint's run used ${JSON.stringify(saved)}, got ${JSON.stringify(given)})`,
         );
     }
-    return { ...base, epochs: o.epochs ?? base.epochs };
+    const epochs = o.epochs ?? base.epochs;
+    if (epochs !== base.epochs && /(^|\+)(cosine|linear|onecycle)$/.test(base.schedule))
+      throw usage(
+        `--epochs cannot change when resuming a run with schedule '${base.schedule}' (its length is the run's ${base.epochs} epochs)`,
+      );
+    return { ...base, epochs };
   }
   const data = o.data ?? 'embedded';
   if (!(gl.data.DATASET_NAMES as readonly string[]).includes(data))
