@@ -178,9 +178,9 @@ describe('gradlab (spawned)', () => {
     expect(typeof entry.RunStore).toBe('function');
   });
 
-  it('train and recipe are placeholders for now', () => {
-    const r = gradlab(['train'], tempDir());
+  it('recipe is a placeholder for now (train is tested in train.test.ts)', () => {
+    const r = gradlab(['recipe'], tempDir());
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('gradlab train: not yet available in this build of gradlab\n');
+    expect(r.stderr).toBe('gradlab recipe: not yet available in this build of gradlab\n');
   });
 });
