@@ -81,3 +81,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as lab from './lab/index.js';
 export * as recipes from './recipes/index.js';
+export * as train from './train/index.js';

@@ -178,9 +178,10 @@ describe('gradlab (spawned)', () => {
     expect(typeof entry.RunStore).toBe('function');
   });
 
-  it('train and recipe are placeholders for now', () => {
-    const r = gradlab(['train'], tempDir());
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('gradlab train: not yet available in this build of gradlab\n');
+  it('recipe with no subcommand lists the recipes (train and recipe have their own test files)', () => {
+    const r = gradlab(['recipe'], tempDir());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+PAPER/);
+    expect(r.stdout).toContain('checkpoint');
   });
 });

@@ -1,0 +1,137 @@
+// Trainer callbacks: the hook interface, what each hook receives, and EarlyStopping.
+import { ArgumentError } from '../core/errors.js';
+import type { JsonValue } from './metrics.js';
+
+/** Passed to every hook: lets a callback stop training after the current step. */
+export interface TrainerControl {
+  /** Ends fit() after the current step (`reason` is reported in the result, e.g. 'early-stopping'). */
+  stop(reason?: string): void;
+  /** Optimizer steps done so far (over all epochs, resumed runs included). */
+  readonly step: number;
+  /** The current epoch, from 0. */
+  readonly epoch: number;
+}
+
+/** After each optimizer step. */
+export interface StepInfo {
+  /** Steps done, from 1 (the global step of this update). */
+  step: number;
+  epoch: number;
+  /** Position of the batch within its epoch, from 0. */
+  iteration: number;
+  /** Batches per epoch. */
+  stepsPerEpoch: number;
+  /** This batch's value of each training metric (loss, accuracy, ...). */
+  metrics: Record<string, number>;
+  /** Learning rate of the first parameter group used for this step. */
+  lr: number;
+}
+
+/** After each epoch, with the epoch's training metrics and, given evaluation data, `val*` metrics. */
+export interface EpochInfo {
+  epoch: number;
+  step: number;
+  /** `loss`, `accuracy`, ... over the epoch, plus `valLoss`, `valAccuracy`, ... */
+  metrics: Record<string, number>;
+}
+
+/** After a checkpoint file was written. */
+export interface CheckpointInfo {
+  path: string;
+  step: number;
+  epoch: number;
+  /** 'step' (every N steps), 'epoch' (at an epoch end) or 'manual'. */
+  trigger: 'step' | 'epoch' | 'manual';
+}
+
+/**
+ * Hooks into the training loop; every member is optional and may return a promise. A callback
+ * with `stateDict`/`loadStateDict` has its state saved in checkpoints (under `key`, else its
+ * position in the list), so a resumed run continues it exactly.
+ *
+ * @example
+ * const logger: gl.train.Callback = {
+ *   onEpochEnd: ({ epoch, metrics }) => console.log(epoch, metrics.loss, metrics.valAccuracy),
+ * };
+ */
+export interface Callback {
+  key?: string;
+  onFitStart?(control: TrainerControl): void | Promise<void>;
+  onEpochStart?(epoch: number, control: TrainerControl): void | Promise<void>;
+  onStepEnd?(info: StepInfo, control: TrainerControl): void | Promise<void>;
+  onEpochEnd?(info: EpochInfo, control: TrainerControl): void | Promise<void>;
+  onCheckpoint?(info: CheckpointInfo, control: TrainerControl): void | Promise<void>;
+  onFitEnd?(result: { stopReason: string | null; step: number; epoch: number }): void | Promise<void>;
+  stateDict?(): JsonValue;
+  loadStateDict?(state: JsonValue): void;
+}
+
+/** Options of EarlyStopping. */
+export interface EarlyStoppingOptions {
+  /** Epoch metric to watch (default 'valLoss'). */
+  monitor?: string;
+  /** 'min' or 'max' (default: 'max' for names containing "acc", else 'min'). */
+  mode?: 'min' | 'max';
+  /** Consecutive epochs without improvement that stop training (default 5, at least 1). */
+  patience?: number;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+}
+
+/**
+ * Stops training once an epoch metric has not improved for `patience` epochs in a row.
+ * @example
+ * const stopper = new gl.train.EarlyStopping({ monitor: 'valLoss', patience: 3 });
+ * await trainer.fit(loader, { epochs: 100, evalData: valLoader, callbacks: [stopper] });
+ */
+export class EarlyStopping implements Callback {
+  readonly key = 'earlyStopping';
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly patience: number;
+  readonly minDelta: number;
+  best: number | null = null;
+  bestEpoch = -1;
+  wait = 0;
+
+  constructor(opts: EarlyStoppingOptions = {}) {
+    this.monitor = opts.monitor ?? 'valLoss';
+    this.mode = opts.mode ?? (/acc/i.test(this.monitor) ? 'max' : 'min');
+    this.patience = opts.patience ?? 5;
+    this.minDelta = opts.minDelta ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 1)
+      throw new ArgumentError(`EarlyStopping: patience must be an integer >= 1, got ${this.patience}`);
+    if (!(this.minDelta >= 0))
+      throw new ArgumentError(`EarlyStopping: minDelta must be >= 0, got ${this.minDelta}`);
+  }
+
+  onEpochEnd(info: EpochInfo, control: TrainerControl): void {
+    const v = info.metrics[this.monitor];
+    if (v === undefined)
+      throw new ArgumentError(
+        `EarlyStopping: no epoch metric '${this.monitor}' (have ${Object.keys(info.metrics).join(', ')}); ` +
+          'val* metrics need evaluation data',
+      );
+    const better =
+      this.best === null ||
+      (this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta);
+    if (better) {
+      this.best = v;
+      this.bestEpoch = info.epoch;
+      this.wait = 0;
+    } else if (++this.wait >= this.patience) {
+      control.stop('early-stopping');
+    }
+  }
+
+  stateDict(): JsonValue {
+    return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait };
+  }
+
+  loadStateDict(s: JsonValue): void {
+    const o = s as { best: number | null; bestEpoch: number; wait: number };
+    this.best = o.best;
+    this.bestEpoch = o.bestEpoch;
+    this.wait = o.wait;
+  }
+}

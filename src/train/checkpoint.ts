@@ -1,0 +1,150 @@
+// Checkpoint files: model weights, optimizer state and trainer state in one atomically written safetensors file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { FileError, FileFormatError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import type { DataLoaderState } from '../data/dataloader.js';
+import { writeFileAtomic } from '../io/files.js';
+import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
+import type { JsonValue } from './metrics.js';
+
+/** The `format` metadata value of a gradlab checkpoint file. */
+export const CHECKPOINT_FORMAT = 'gradlab.checkpoint/1';
+
+/** The pointer file a checkpoint folder keeps to its newest checkpoint. */
+export const LATEST_FILE = 'latest.json';
+
+/** One finished epoch's metrics (training and evaluation). */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  metrics: Record<string, number>;
+}
+
+/** Everything besides tensors that a resumed run needs to continue exactly. */
+export interface TrainerState {
+  /** Optimizer steps done. */
+  step: number;
+  /** The epoch in progress (or the next one, at an epoch boundary), from 0. */
+  epoch: number;
+  /** Batches of `epoch` done. */
+  iteration: number;
+  /** The training loader's position and shuffle stream. */
+  loader: DataLoaderState | null;
+  /** States of the saved random generators (`default` is gl.defaultGenerator). */
+  generators: Record<string, { key: [number, number]; counter: number }>;
+  scheduler: JsonValue;
+  /** Running states of the training metrics of the epoch in progress. */
+  metrics: Record<string, JsonValue>;
+  callbacks: Record<string, JsonValue>;
+  history: EpochRecord[];
+  /** Anything the caller stores alongside (the CLI keeps its run config and run id here). */
+  extra: JsonValue;
+}
+
+/** A checkpoint as read back: tensors (`model.*`, `optimizer.*`), the optimizer's JSON and the trainer state. */
+export interface CheckpointContent {
+  file: string;
+  tensors: Record<string, Tensor>;
+  optimizer: string;
+  state: TrainerState;
+}
+
+/** `step-00001234.safetensors`: names sort in step order. */
+export function checkpointFileName(step: number): string {
+  return `step-${String(step).padStart(8, '0')}.safetensors`;
+}
+
+/**
+ * Writes one checkpoint file atomically (temporary file, fsync, rename) and points `latest.json`
+ * in the same folder at it.
+ */
+export function writeCheckpoint(
+  file: string,
+  tensors: Record<string, Tensor>,
+  optimizerJson: string,
+  state: TrainerState,
+): void {
+  saveSafetensors(file, tensors, {
+    format: CHECKPOINT_FORMAT,
+    optimizer: optimizerJson,
+    trainer: JSON.stringify(state),
+  });
+  const latest = {
+    file: path.basename(file),
+    step: state.step,
+    epoch: state.epoch,
+    iteration: state.iteration,
+    time: new Date().toISOString(),
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(latest, null, 2) + '\n');
+  writeFileAtomic(path.join(path.dirname(file), LATEST_FILE), [bytes], 'checkpoint');
+}
+
+/** Reads a checkpoint written by writeCheckpoint; a file that is not one is a FileFormatError. */
+export function readCheckpoint(file: string): CheckpointContent {
+  const { tensors, metadata } = loadSafetensors(file);
+  const fail = (why: string): never => {
+    for (const t of Object.values(tensors)) t.dispose();
+    throw new FileFormatError(`checkpoint ${file}: ${why}`);
+  };
+  if (metadata.format !== CHECKPOINT_FORMAT)
+    fail(
+      `not a gradlab checkpoint (metadata format ${JSON.stringify(metadata.format ?? null)}, expected "${CHECKPOINT_FORMAT}")`,
+    );
+  let state: TrainerState | undefined;
+  try {
+    state = JSON.parse(metadata.trainer ?? '') as TrainerState;
+  } catch {
+    fail('the trainer state is not valid JSON');
+  }
+  if (
+    !state ||
+    !Number.isInteger(state.step) ||
+    !Number.isInteger(state.epoch) ||
+    !Number.isInteger(state.iteration)
+  )
+    fail('the trainer state lacks step, epoch or iteration');
+  if (typeof metadata.optimizer !== 'string') fail('no optimizer state');
+  return { file, tensors, optimizer: metadata.optimizer, state: state as TrainerState };
+}
+
+/** Checkpoint files in a folder, oldest step first. */
+export function listCheckpoints(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new FileError(`checkpoint folder ${dir}: ${(e as Error).message}`);
+  }
+  return names
+    .filter((n) => /^step-\d+\.safetensors$/.test(n))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+/**
+ * The checkpoint file that `where` names: the file itself, or in a folder the one `latest.json`
+ * points to (else the highest step). Throws FileError when there is none.
+ */
+export function resolveCheckpoint(where: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(where);
+  } catch {
+    throw new FileError(`no checkpoint at ${where}: no such file or folder`);
+  }
+  if (!stat.isDirectory()) return where;
+  try {
+    const latest = JSON.parse(fs.readFileSync(path.join(where, LATEST_FILE), 'utf8')) as { file?: unknown };
+    if (typeof latest.file === 'string') {
+      const f = path.join(where, path.basename(latest.file));
+      if (fs.existsSync(f)) return f;
+    }
+  } catch {
+    // no usable pointer: fall back to the highest step
+  }
+  const files = listCheckpoints(where);
+  if (files.length === 0) throw new FileError(`no checkpoint in ${where} (no step-*.safetensors files)`);
+  return files[files.length - 1];
+}

@@ -1,0 +1,35 @@
+// gl.train: the Trainer and fit() helper, metrics, callbacks (early stopping) and checkpoint files.
+export { Trainer, fit } from './trainer.js';
+export type {
+  TrainerOptions,
+  FitOptions,
+  FitResult,
+  CheckpointOptions,
+  TrainLoader,
+  EvalLoader,
+} from './trainer.js';
+export { LossMetric, Accuracy, resolveMetrics } from './metrics.js';
+export type { Metric, JsonValue } from './metrics.js';
+export { EarlyStopping } from './callbacks.js';
+export type {
+  Callback,
+  TrainerControl,
+  StepInfo,
+  EpochInfo,
+  CheckpointInfo,
+  EarlyStoppingOptions,
+} from './callbacks.js';
+export {
+  CHECKPOINT_FORMAT,
+  LATEST_FILE,
+  checkpointFileName,
+  writeCheckpoint,
+  readCheckpoint,
+  listCheckpoints,
+  resolveCheckpoint,
+} from './checkpoint.js';
+export type { TrainerState, EpochRecord, CheckpointContent } from './checkpoint.js';
+export { buildModel, parseModelSpec, BUILTIN_MODELS } from './model-spec.js';
+export type { ModelSpec, LayerSpec, Width } from './model-spec.js';
+export { parseSchedule, SCHEDULE_SYNTAX } from './schedule-spec.js';
+export type { BuiltSchedule } from './schedule-spec.js';

@@ -1,0 +1,122 @@
+// Training metrics: running averages over an epoch (loss, accuracy, top-k), resumable through a JSON state.
+import { ArgumentError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { noGrad } from '../core/state.js';
+
+/** Plain JSON, as saved in checkpoints. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+
+/**
+ * A metric accumulated over the batches of an epoch. `update` sees each batch's model output,
+ * target and (mean) loss, and returns the batch's own value (for per-step logging); `compute`
+ * returns the value over all batches since `reset`. `state`/`loadState` let a checkpoint taken
+ * mid-epoch resume the running value exactly.
+ *
+ * @example
+ * // mean absolute error, weighted by batch size
+ * class MAE implements gl.train.Metric {
+ *   name = 'mae'; private sum = 0; private n = 0;
+ *   update(out: gl.Tensor, y: gl.Tensor) {
+ *     const v = out.sub(y).abs().mean().item(); const k = y.shape[0];
+ *     this.sum += v * k; this.n += k; return v;
+ *   }
+ *   compute() { return this.n ? this.sum / this.n : NaN; }
+ *   reset() { this.sum = 0; this.n = 0; }
+ *   state() { return { sum: this.sum, n: this.n }; }
+ *   loadState(s: any) { this.sum = s.sum; this.n = s.n; }
+ * }
+ */
+export interface Metric {
+  /** The key the value is reported under (`loss`, `accuracy`; `val` + Name for evaluation). */
+  readonly name: string;
+  update(output: Tensor, target: Tensor, loss: Tensor): number;
+  compute(): number;
+  reset(): void;
+  state(): JsonValue;
+  loadState(state: JsonValue): void;
+}
+
+/** A weighted running mean (sum of value·weight over sum of weights); the base of the built-ins. */
+abstract class MeanMetric implements Metric {
+  abstract readonly name: string;
+  protected sum = 0;
+  protected count = 0;
+  abstract update(output: Tensor, target: Tensor, loss: Tensor): number;
+  compute(): number {
+    return this.count > 0 ? this.sum / this.count : NaN;
+  }
+  reset(): void {
+    this.sum = 0;
+    this.count = 0;
+  }
+  state(): JsonValue {
+    return { sum: this.sum, count: this.count };
+  }
+  loadState(s: JsonValue): void {
+    const o = s as { sum?: unknown; count?: unknown } | null;
+    if (o && o.sum === null) o.sum = NaN; // JSON writes NaN as null
+    if (!o || typeof o.sum !== 'number' || typeof o.count !== 'number')
+      throw new ArgumentError(
+        `metric ${this.name}: expected a saved state { sum, count }, got ${JSON.stringify(s)}`,
+      );
+    this.sum = o.sum;
+    this.count = o.count;
+  }
+}
+
+/** The mean of the loss, weighted by batch size (one scalar read per batch). */
+export class LossMetric extends MeanMetric {
+  readonly name = 'loss';
+  update(_output: Tensor, target: Tensor, loss: Tensor): number {
+    const v = loss.item();
+    const n = target.shape[0] ?? 1;
+    this.sum += v * n;
+    this.count += n;
+    return v;
+  }
+}
+
+/** Classification accuracy of the arg-max of dimension 1 (`topK` > 1: the target among the k largest). */
+export class Accuracy extends MeanMetric {
+  readonly name: string;
+  constructor(readonly topK = 1) {
+    super();
+    if (!Number.isInteger(topK) || topK < 1)
+      throw new ArgumentError(`Accuracy: topK must be a positive integer, got ${topK}`);
+    this.name = topK === 1 ? 'accuracy' : `top${topK}Accuracy`;
+  }
+  update(output: Tensor, target: Tensor): number {
+    if (output.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== output.shape[0])
+      throw new ArgumentError(
+        `${this.name}: expected output [N, classes] and integer targets [N], got [${output.shape}] and [${target.shape}]`,
+      );
+    const n = target.shape[0];
+    const correct = noGrad(() => {
+      if (this.topK === 1) return output.argmax(1).eq(target).sum().item();
+      // the target is in the top k when fewer than k classes score strictly higher than it
+      const score = output.gather(1, target.reshape([n, 1]).int());
+      return output.gt(score).sum(1).lt(this.topK).sum().item();
+    });
+    this.sum += correct;
+    this.count += n;
+    return n > 0 ? correct / n : NaN;
+  }
+}
+
+/** Turns metric names ('loss', 'accuracy' or 'acc', 'top5') or objects into Metric instances. */
+export function resolveMetrics(specs: readonly (string | Metric)[]): Metric[] {
+  const out = specs.map((s) => {
+    if (typeof s !== 'string') return s;
+    if (s === 'loss') return new LossMetric();
+    if (s === 'accuracy' || s === 'acc') return new Accuracy();
+    const m = /^top(\d+)$/.exec(s);
+    if (m) return new Accuracy(Number(m[1]));
+    throw new ArgumentError(
+      `unknown metric '${s}' (expected loss, accuracy, topK such as top5, or a Metric object)`,
+    );
+  });
+  const names = out.map((m) => m.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new ArgumentError(`metric '${dup}' is listed twice`);
+  return out;
+}
