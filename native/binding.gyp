@@ -17,7 +17,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp-simd", "-ffp-contract=off", "<!@(node find-blas.cjs cflags)"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp-simd", "-ffp-contract=off", "-fno-tree-loop-distribute-patterns", "<!@(node find-blas.cjs cflags)"],
       "libraries": ["<!@(node find-blas.cjs libs)"],
       "conditions": [
         ["OS=='mac'", {
