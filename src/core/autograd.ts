@@ -1,6 +1,6 @@
 // Reverse mode: walks the tape from outputs to inputs, calling each node's rule and summing gradients.
 import { isFloat } from './dtype.js';
-import { checkFinite } from './engine.js';
+import { apply, checkFinite } from './engine.js';
 import { GradError, GraphFreedError, ShapeError, fmtShape } from './errors.js';
 import type { Edge, Node } from './node.js';
 import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
@@ -183,8 +183,11 @@ export function runBackward(
     for (const [leaf, g0] of leafGrads) {
       const g = applyHooks(leaf._hooks, g0);
       const add = createGraph ? g : g.gradFn ? g.detach() : g;
+      // like PyTorch, a leaf's first gradient is stored dense (a transposed or broadcast view would make
+      // every optimizer step read it strided): one copy now instead of a strided read each step
+      const first = createGraph || add.isContiguous ? add : noGrad(() => apply('copy', [add], null));
       leaf.grad = keep(
-        leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGrad(() => padd(leaf.grad!, add))) : add,
+        leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGrad(() => padd(leaf.grad!, add))) : first,
       );
     }
     return result;
