@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { loadAddon } from '../../src/backends/native/addon.js';
 import { apply } from '../../src/core/engine.js';
+import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../../src/core/primitives.js';
 import { useBackend } from '../helpers/backends.js';
 
 type Tensor = gl.Tensor;
@@ -104,22 +105,7 @@ const t = (shape: number[], seed: number, dtype: DT = 'float32', specials = fals
 describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
   afterAll(() => useBackend(hasNative ? 'native' : 'js'));
 
-  const unaryOps = [
-    'neg',
-    'exp',
-    'log',
-    'log1p',
-    'expm1',
-    'sin',
-    'cos',
-    'tanh',
-    'sqrt',
-    'abs',
-    'sign',
-    'sigmoid',
-    'relu',
-    'erf',
-  ] as const;
+  const unaryOps = UNARY_OPS;
   for (const dtype of ['float32', 'float64'] as const)
     for (const op of unaryOps)
       it(`${op} ${dtype}: contiguous, transposed, with NaN/Inf/0`, async () => {
@@ -130,21 +116,7 @@ describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
         );
       });
 
-  const binaryOps = [
-    'add',
-    'sub',
-    'mul',
-    'div',
-    'pow',
-    'maximum',
-    'minimum',
-    'eq',
-    'ne',
-    'lt',
-    'le',
-    'gt',
-    'ge',
-  ] as const;
+  const binaryOps = [...BINARY_OPS, ...COMPARE_OPS];
   for (const dtype of ['float32', 'float64'] as const)
     for (const op of binaryOps)
       it(`${op} ${dtype}: same shape, row/column/scalar broadcast, strided`, async () => {
