@@ -1,5 +1,6 @@
 // Sliding-window kernels: unfold (im2col), fold (col2im) and conv2d as im2col + one GEMM per image chunk.
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "blas.h"
@@ -9,6 +10,18 @@
 
 namespace gl {
 namespace {
+
+/** A grow-only buffer per (calling thread, slot): large temporaries without a malloc and page faults per call. */
+template <typename T>
+T* scratch(int slot, size_t n) {
+  thread_local std::vector<std::unique_ptr<T[]>> bufs(2);
+  thread_local std::vector<size_t> sizes(2, 0);
+  if (sizes[slot] < n) {
+    bufs[slot].reset(new T[n]);
+    sizes[slot] = n;
+  }
+  return bufs[slot].get();
+}
 
 struct Window {
   int64_t C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo;
@@ -122,7 +135,9 @@ void conv2dTyped(T* y, const T* x, const T* w, int64_t N, int64_t O, int64_t G, 
   }
   // images per chunk: keep the column buffer near 8M elements
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(N, (int64_t(8) << 20) / std::max<int64_t>(1, K * L)));
-  std::vector<T> cols(K * chunk * L), tmp(Og * chunk * L);
+  // scratch reused across calls: no zero-fill and no fresh pages (page faults) on every step
+  T* cols = scratch<T>(0, static_cast<size_t>(K * chunk * L));
+  T* tmp = scratch<T>(1, static_cast<size_t>(Og * chunk * L));
   for (int64_t n0 = 0; n0 < N; n0 += chunk) {
     const int64_t nb = std::min(chunk, N - n0);
     const int64_t ld = nb * L;
@@ -131,13 +146,13 @@ void conv2dTyped(T* y, const T* x, const T* w, int64_t N, int64_t O, int64_t G, 
         for (int64_t i = b; i < e; i++) {
           const int64_t j = i / Cg, c = i % Cg;
           const T* img = x + (n0 + j) * imageSize + gi * Cg * g.H * g.W;
-          im2col(img, g, c, c + 1, cols.data() + j * L, ld, T(0));
+          im2col(img, g, c, c + 1, cols + j * L, ld, T(0));
         }
       });
-      gemm<T>(false, false, Og, ld, K, w + gi * Og * K, K, cols.data(), ld, tmp.data(), ld);
+      gemm<T>(false, false, Og, ld, K, w + gi * Og * K, K, cols, ld, tmp, ld);
       for (int64_t j = 0; j < nb; j++)
         for (int64_t o = 0; o < Og; o++)
-          std::memcpy(y + ((n0 + j) * O + gi * Og + o) * L, tmp.data() + o * ld + j * L, sizeof(T) * L);
+          std::memcpy(y + ((n0 + j) * O + gi * Og + o) * L, tmp + o * ld + j * L, sizeof(T) * L);
     }
   }
 }
