@@ -37,6 +37,20 @@ export const USAGE = `npm run bench -- [options]
  * Parses argv (without node and script).
  * @example parseArgs(['--only', 'mlp', '--reps', '3'])
  */
+/** The value after the flag at `argv[i]`; throws when it is missing or is another flag. */
+export function flagValue(argv: readonly string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+  return v;
+}
+
+/** A positive integer option value, or an error naming the flag. */
+export function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${text}'`);
+  return n;
+}
+
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     json: false,
@@ -46,11 +60,7 @@ export function parseArgs(argv: readonly string[]): Options {
     systems: [...SYSTEMS],
     help: false,
   };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
-    return v;
-  };
+  const value = (i: number, flag: string): string => flagValue(argv, i, flag);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') o.json = true;
@@ -59,12 +69,8 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (a === '--help' || a === '-h') o.help = true;
     else if (a === '--out') o.out = value(i++, a);
     else if (a === '--only') o.only.push(...value(i++, a).split(',').filter(Boolean));
-    else if (a === '--reps') {
-      const n = Number(value(i++, a));
-      if (!Number.isInteger(n) || n < 1)
-        throw new Error(`--reps must be a positive integer, got '${argv[i]}'`);
-      o.reps = n;
-    } else if (a === '--epoch-cap') {
+    else if (a === '--reps') o.reps = positiveInt(value(i++, a), a);
+    else if (a === '--epoch-cap') {
       const n = Number(value(i++, a));
       if (!(n > 0)) throw new Error(`--epoch-cap must be a positive number of seconds, got '${argv[i]}'`);
       o.epochCapS = n;

@@ -1,4 +1,5 @@
 // The GPU comparison (npm run bench:gpu): its workloads, options, and the issue's targets checked against the ratios.
+import { flagValue, positiveInt } from './cli.js';
 import type { Ratio } from './report.js';
 import { cnn, matmul, mlp, overhead, type WorkloadSpec } from './workloads.js';
 
@@ -40,11 +41,7 @@ export function parseGpuArgs(argv: readonly string[]): GpuOptions {
     noTorch: false,
     help: false,
   };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
-    return v;
-  };
+  const value = (i: number, flag: string): string => flagValue(argv, i, flag);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -55,12 +52,8 @@ export function parseGpuArgs(argv: readonly string[]): GpuOptions {
     else if (a === '--help' || a === '-h') o.help = true;
     else if (a === '--out') o.out = value(i++, a);
     else if (a === '--only') o.only.push(...value(i++, a).split(',').filter(Boolean));
-    else if (a === '--reps') {
-      const n = Number(value(i++, a));
-      if (!Number.isInteger(n) || n < 1)
-        throw new Error(`--reps must be a positive integer, got '${argv[i]}'`);
-      o.reps = n;
-    } else throw new Error(`unknown option '${a}'\n${GPU_USAGE}`);
+    else if (a === '--reps') o.reps = positiveInt(value(i++, a), a);
+    else throw new Error(`unknown option '${a}'\n${GPU_USAGE}`);
   }
   return o;
 }
