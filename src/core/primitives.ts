@@ -32,6 +32,22 @@ export type CompareOp = (typeof COMPARE_OPS)[number];
 export const LOGICAL_OPS = ['logicalAnd', 'logicalOr', 'logicalXor'] as const;
 export type LogicalOp = (typeof LOGICAL_OPS)[number];
 
+/** Every one-input elementwise op: the float math set plus logical negation. */
+export const ELEMENTWISE_UNARY = [...UNARY_OPS, 'logicalNot'] as const;
+/** Every two-input elementwise op: arithmetic, comparisons and logical ops. */
+export const ELEMENTWISE_BINARY = [...BINARY_OPS, ...COMPARE_OPS, ...LOGICAL_OPS] as const;
+
+/**
+ * One table entry per op name, made by `make(op)`: how backends fill the op families of their typed
+ * kernel tables (the table's mapped type still checks that every primitive has a kernel).
+ * @example const table = { ...perOp(UNARY_OPS, unaryKernel), where: whereKernel, ... };
+ */
+export function perOp<K extends string, V>(ops: readonly K[], make: (op: K) => V): Record<K, V> {
+  const out = {} as Record<K, V>;
+  for (const op of ops) out[op] = make(op);
+  return out;
+}
+
 /** Reductions over a set of dims. */
 export const REDUCE_OPS = ['sum', 'amax', 'amin', 'prod'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];

@@ -1,7 +1,14 @@
 // The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
 import type { Backend, FusedOptimizerKernels, KernelTable, Storage, TensorView } from '../backend.js';
 import { itemSize, type DType, type TypedArray } from '../../core/dtype.js';
-import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
+import {
+  ELEMENTWISE_BINARY,
+  ELEMENTWISE_UNARY,
+  REDUCE_OPS,
+  perOp,
+  type KernelPrimitive,
+  type PrimitiveParams,
+} from '../../core/primitives.js';
 import { binaryKernel, castKernel, copyKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
@@ -24,44 +31,12 @@ export interface JsStorage extends Storage {
 
 /** The JS kernel of every primitive (also the native backend's fallback for the cases it leaves to JS). */
 export const jsKernels: KernelTable = {
-  neg: unaryKernel('neg'),
-  exp: unaryKernel('exp'),
-  log: unaryKernel('log'),
-  log1p: unaryKernel('log1p'),
-  expm1: unaryKernel('expm1'),
-  sin: unaryKernel('sin'),
-  cos: unaryKernel('cos'),
-  tanh: unaryKernel('tanh'),
-  sqrt: unaryKernel('sqrt'),
-  abs: unaryKernel('abs'),
-  sign: unaryKernel('sign'),
-  sigmoid: unaryKernel('sigmoid'),
-  relu: unaryKernel('relu'),
-  erf: unaryKernel('erf'),
-  logicalNot: unaryKernel('logicalNot'),
-  add: binaryKernel('add'),
-  sub: binaryKernel('sub'),
-  mul: binaryKernel('mul'),
-  div: binaryKernel('div'),
-  pow: binaryKernel('pow'),
-  maximum: binaryKernel('maximum'),
-  minimum: binaryKernel('minimum'),
-  eq: binaryKernel('eq'),
-  ne: binaryKernel('ne'),
-  lt: binaryKernel('lt'),
-  le: binaryKernel('le'),
-  gt: binaryKernel('gt'),
-  ge: binaryKernel('ge'),
-  logicalAnd: binaryKernel('logicalAnd'),
-  logicalOr: binaryKernel('logicalOr'),
-  logicalXor: binaryKernel('logicalXor'),
+  ...perOp(ELEMENTWISE_UNARY, unaryKernel),
+  ...perOp(ELEMENTWISE_BINARY, binaryKernel),
   where: whereKernel,
   cast: castKernel,
   copy: copyKernel,
-  sum: reduceKernel('sum'),
-  amax: reduceKernel('amax'),
-  amin: reduceKernel('amin'),
-  prod: reduceKernel('prod'),
+  ...perOp(REDUCE_OPS, reduceKernel),
   argmax: argmaxKernel,
   argmin: argminKernel,
   cumsum: cumsumKernel,

@@ -6,7 +6,17 @@ import { window } from '../js/movement.js';
 import { isDense } from '../js/strided.js';
 import { allocArray, itemSize, type DType, type TypedArray } from '../../core/dtype.js';
 import { IndexOutOfRangeError } from '../../core/errors.js';
-import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from '../../core/primitives.js';
+import {
+  BINARY_OPS,
+  COMPARE_OPS,
+  REDUCE_OPS,
+  UNARY_OPS,
+  perOp,
+  type BinaryOp,
+  type CompareOp,
+  type ReduceOp,
+  type UnaryOp,
+} from '../../core/primitives.js';
 import type { NativeAddon } from './addon.js';
 import { binaryCode, dtypeCode, reduceCode, unaryCode } from './codes.js';
 import { denseStrides, fitsMeta, meta, writeStrided } from './meta.js';
@@ -159,33 +169,8 @@ export function nativeKernels(A: NativeAddon): KernelTable {
 
   const table: KernelTable = {
     ...jsKernels,
-    neg: unary('neg'),
-    exp: unary('exp'),
-    log: unary('log'),
-    log1p: unary('log1p'),
-    expm1: unary('expm1'),
-    sin: unary('sin'),
-    cos: unary('cos'),
-    tanh: unary('tanh'),
-    sqrt: unary('sqrt'),
-    abs: unary('abs'),
-    sign: unary('sign'),
-    sigmoid: unary('sigmoid'),
-    relu: unary('relu'),
-    erf: unary('erf'),
-    add: binary('add'),
-    sub: binary('sub'),
-    mul: binary('mul'),
-    div: binary('div'),
-    pow: binary('pow'),
-    maximum: binary('maximum'),
-    minimum: binary('minimum'),
-    eq: binary('eq'),
-    ne: binary('ne'),
-    lt: binary('lt'),
-    le: binary('le'),
-    gt: binary('gt'),
-    ge: binary('ge'),
+    ...perOp(UNARY_OPS, unary),
+    ...perOp([...BINARY_OPS, ...COMPARE_OPS], binary),
     where: (inputs, out, p) => {
       const [c, a, b] = inputs;
       if (numel(out.shape) >= NATIVE_MIN_ELEMENTS && fitsMeta([...inputs, out]) && a.dtype === b.dtype) {
@@ -206,10 +191,7 @@ export function nativeKernels(A: NativeAddon): KernelTable {
       if (numel(out.shape) >= NATIVE_MIN_ELEMENTS) copyInto(inputs[0], out);
       else jsKernels.copy(inputs, out, p);
     },
-    sum: reduce('sum'),
-    amax: reduce('amax'),
-    amin: reduce('amin'),
-    prod: reduce('prod'),
+    ...perOp(REDUCE_OPS, reduce),
     argmax: arg(true),
     argmin: arg(false),
     logSoftmax: (inputs, out, p) => {

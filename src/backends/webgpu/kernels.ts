@@ -1,6 +1,13 @@
 // The WGSL kernel of every primitive, in one table the compiler checks for completeness.
 import type { TensorView } from '../backend.js';
-import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
+import {
+  ELEMENTWISE_BINARY,
+  ELEMENTWISE_UNARY,
+  REDUCE_OPS,
+  perOp,
+  type KernelPrimitive,
+  type PrimitiveParams,
+} from '../../core/primitives.js';
 import type { WebGPUBackend } from './gpu-backend.js';
 import {
   binaryKernel,
@@ -27,44 +34,12 @@ export type GpuKernel<P extends KernelPrimitive> = (
 ) => void;
 
 export const gpuKernels: { [P in KernelPrimitive]: GpuKernel<P> } = {
-  neg: unaryKernel('neg'),
-  exp: unaryKernel('exp'),
-  log: unaryKernel('log'),
-  log1p: unaryKernel('log1p'),
-  expm1: unaryKernel('expm1'),
-  sin: unaryKernel('sin'),
-  cos: unaryKernel('cos'),
-  tanh: unaryKernel('tanh'),
-  sqrt: unaryKernel('sqrt'),
-  abs: unaryKernel('abs'),
-  sign: unaryKernel('sign'),
-  sigmoid: unaryKernel('sigmoid'),
-  relu: unaryKernel('relu'),
-  erf: unaryKernel('erf'),
-  logicalNot: unaryKernel('logicalNot'),
-  add: binaryKernel('add'),
-  sub: binaryKernel('sub'),
-  mul: binaryKernel('mul'),
-  div: binaryKernel('div'),
-  pow: binaryKernel('pow'),
-  maximum: binaryKernel('maximum'),
-  minimum: binaryKernel('minimum'),
-  eq: binaryKernel('eq'),
-  ne: binaryKernel('ne'),
-  lt: binaryKernel('lt'),
-  le: binaryKernel('le'),
-  gt: binaryKernel('gt'),
-  ge: binaryKernel('ge'),
-  logicalAnd: binaryKernel('logicalAnd'),
-  logicalOr: binaryKernel('logicalOr'),
-  logicalXor: binaryKernel('logicalXor'),
+  ...perOp(ELEMENTWISE_UNARY, unaryKernel),
+  ...perOp(ELEMENTWISE_BINARY, binaryKernel),
   where: whereKernel,
   cast: castKernel,
   copy: copyKernel,
-  sum: reduceKernel('sum'),
-  amax: reduceKernel('amax'),
-  amin: reduceKernel('amin'),
-  prod: reduceKernel('prod'),
+  ...perOp(REDUCE_OPS, reduceKernel),
   argmax: argmaxKernel,
   argmin: argminKernel,
   cumsum: cumsumKernel,

@@ -134,6 +134,38 @@ function outSize(n: number, k: number, s: number, p: number, d: number): number 
   return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
 }
 
+/**
+ * The shader parameters unfold and fold share: [total, C, H, W, kh, kw, strides, paddings, dilations,
+ * Ho, Wo, column/image offsets, the input's strides]; [C, H, W] is the image side.
+ */
+function windowMeta(
+  total: number,
+  [C, H, W]: readonly number[],
+  p: Omit<FoldParams, 'outputSize'>,
+  Ho: number,
+  Wo: number,
+  x: TensorView,
+  out: TensorView,
+): number[] {
+  const [kh, kw] = p.kernel;
+  return [
+    total,
+    C,
+    H,
+    W,
+    kh,
+    kw,
+    ...p.stride,
+    ...p.padding,
+    ...p.dilation,
+    Ho,
+    Wo,
+    x.offset,
+    out.offset,
+    ...x.strides,
+  ];
+}
+
 /** Writes the [N, C*kh*kw, Ho*Wo] column matrix of x (any strides) into the contiguous `out`. */
 function unfoldInto(
   be: WebGPUBackend,
@@ -154,26 +186,7 @@ function unfoldInto(
   const total = N * C * kh * kw * Ho * Wo;
   if (total === 0) return;
   const t = wgslType(out.dtype);
-  const meta = [
-    total,
-    C,
-    H,
-    W,
-    kh,
-    kw,
-    p.stride[0],
-    p.stride[1],
-    p.padding[0],
-    p.padding[1],
-    p.dilation[0],
-    p.dilation[1],
-    Ho,
-    Wo,
-    x.offset,
-    out.offset,
-    ...x.strides,
-    floatBits(padValue),
-  ];
+  const meta = [...windowMeta(total, [C, H, W], p, Ho, Wo, x, out), floatBits(padValue)];
   const source = () => `${bindings(t, [t])}
 @compute @workgroup_size(256)
 fn main(${MAIN_ARGS}) {
@@ -221,25 +234,7 @@ export function foldKernel(
   const Ho = outSize(H, kh, p.stride[0], p.padding[0], p.dilation[0]);
   const Wo = outSize(W, kw, p.stride[1], p.padding[1], p.dilation[1]);
   const t = wgslType(out.dtype);
-  const meta = [
-    total,
-    C,
-    H,
-    W,
-    kh,
-    kw,
-    p.stride[0],
-    p.stride[1],
-    p.padding[0],
-    p.padding[1],
-    p.dilation[0],
-    p.dilation[1],
-    Ho,
-    Wo,
-    x.offset,
-    out.offset,
-    ...x.strides,
-  ];
+  const meta = windowMeta(total, [C, H, W], p, Ho, Wo, x, out);
   const source = () => `${bindings(t, [t])}
 @compute @workgroup_size(256)
 fn main(${MAIN_ARGS}) {
