@@ -9,7 +9,9 @@
         "src/elementwise.cc",
         "src/reduce.cc",
         "src/gemm.cc",
+        "src/smallgemm.cc",
         "src/conv.cc",
+        "src/convgrad.cc",
         "src/gather.cc",
         "src/optim.cc"
       ],

@@ -94,10 +94,13 @@ Pool& pool() {
 
 int threadCount() { return pool().size(); }
 
+/** True on a thread that is running a chunk of a parallel region: nested regions run inline. */
+static thread_local bool t_inRegion = false;
+
 void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   int t = threadCount();
-  if (t <= 1 || n < 2 * grain) {
+  if (t <= 1 || n < 2 * grain || t_inRegion) {
     fn(0, n);
     return;
   }
@@ -105,7 +108,9 @@ void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
   int64_t per = (n + chunks - 1) / chunks;
   pool().run(static_cast<int>(chunks), [&](int c) {
     int64_t b = c * per, e = std::min(n, b + per);
+    t_inRegion = true;
     if (b < e) fn(b, e);
+    t_inRegion = false;
   });
 }
 

@@ -1,6 +1,6 @@
 // The Backend interface: allocate, upload, read, free, and run one primitive kernel on strided views.
 import type { DType, TypedArray } from '../core/dtype.js';
-import type { KernelPrimitive, PrimitiveParams } from '../core/primitives.js';
+import type { Conv2dParams, KernelPrimitive, PrimitiveParams } from '../core/primitives.js';
 
 /** Names of the backends gradlab knows. */
 export type BackendName = 'js' | 'native' | 'webgpu';
@@ -73,6 +73,19 @@ export interface FusedOptimizerKernels {
 }
 
 /**
+ * The two gradients of conv2d as one kernel each (instead of unfold, permutes, a GEMM and fold). They
+ * are not differentiable themselves, so gradlab uses them only where no tape is recorded (see
+ * core/conv-grad.ts). Each returns false when it cannot take these views (gradlab then composes the
+ * gradient from primitives).
+ */
+export interface FusedConvGradKernels {
+  /** out [N, C, H, W] = gradient of conv2d w.r.t. its input, from g [N, O, Ho, Wo] and w [O, C/groups, kh, kw]. */
+  inputGrad(g: TensorView, w: TensorView, out: TensorView, p: Conv2dParams): boolean;
+  /** out [O, C/groups, kh, kw] = gradient of conv2d w.r.t. its weight, from x [N, C, H, W] and g. */
+  weightGrad(x: TensorView, g: TensorView, out: TensorView, p: Conv2dParams): boolean;
+}
+
+/**
  * A compute device. Work may be queued (asynchronous devices): `run` returns immediately, `read`
  * resolves when the data is back, and `readSync` may throw where the device cannot block.
  */
@@ -98,6 +111,8 @@ export interface Backend {
   ): void;
   /** Fused optimizer updates, where the backend has them. */
   readonly fusedOptimizer?: FusedOptimizerKernels;
+  /** Fused conv2d gradients, where the backend has them. */
+  readonly fusedConvGrad?: FusedConvGradKernels;
   /** Waits until queued work has finished (no-op on synchronous backends). */
   sync(): Promise<void>;
 }

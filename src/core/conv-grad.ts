@@ -1,5 +1,7 @@
 // Convolution gradients written with unfold, fold and matmul, so they are themselves differentiable.
 // Each is one GEMM per group over all images (k or n = N*Ho*Wo), which BLAS runs far better than N small ones.
+// Off the tape (a first-order backward, or no input requiring grad) a backend's fused kernel runs instead.
+import { offTape, runFused } from './fused.js';
 import type { Conv2dParams } from './primitives.js';
 import { pfold, pmatmul, ppermute, preshape, ptransposeLast, punfold } from './prims.js';
 import type { Tensor } from './tensor.js';
@@ -22,6 +24,15 @@ export function conv2dInputGrad(
   inputShape: readonly number[],
   p: Conv2dParams,
 ): Tensor {
+  if (offTape([g, w])) {
+    const fused = runFused(
+      [g, w],
+      inputShape,
+      g.dtype,
+      (b, out) => b.fusedConvGrad?.inputGrad(g, w, out, p) ?? false,
+    );
+    if (fused) return fused;
+  }
   const [N, , Ho, Wo] = g.shape;
   const [O, Cg, kh, kw] = w.shape;
   const G = p.groups;
@@ -43,6 +54,15 @@ export function conv2dWeightGrad(
   weightShape: readonly number[],
   p: Conv2dParams,
 ): Tensor {
+  if (offTape([x, g])) {
+    const fused = runFused(
+      [x, g],
+      weightShape,
+      g.dtype,
+      (b, out) => b.fusedConvGrad?.weightGrad(x, g, out, p) ?? false,
+    );
+    if (fused) return fused;
+  }
   const [N, , Ho, Wo] = g.shape;
   const [, Cg, kh, kw] = weightShape;
   const G = p.groups;

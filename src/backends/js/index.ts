@@ -1,5 +1,12 @@
 // The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
-import type { Backend, FusedOptimizerKernels, KernelTable, Storage, TensorView } from '../backend.js';
+import type {
+  Backend,
+  FusedConvGradKernels,
+  FusedOptimizerKernels,
+  KernelTable,
+  Storage,
+  TensorView,
+} from '../backend.js';
 import { itemSize, type DType, type TypedArray } from '../../core/dtype.js';
 import {
   ELEMENTWISE_BINARY,
@@ -68,6 +75,7 @@ export class TypedArrayBackend implements Backend {
     readonly name: 'js' | 'native',
     private readonly kernels: KernelTable,
     readonly fusedOptimizer?: FusedOptimizerKernels,
+    readonly fusedConvGrad?: FusedConvGradKernels,
   ) {}
 
   allocate(dtype: DType, size: number): JsStorage {

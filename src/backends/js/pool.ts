@@ -2,7 +2,7 @@
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 
 /** Most arrays kept per (dtype, length), and most bytes kept in all. */
-const PER_SIZE = 8;
+const PER_SIZE = 32;
 const MAX_BYTES = 256 * 1024 * 1024;
 
 /**

@@ -2,6 +2,7 @@
 import type { Backend } from '../backend.js';
 import { TypedArrayBackend } from '../js/index.js';
 import { loadAddon, type BlasInfo, type NativeAddon } from './addon.js';
+import { nativeFusedConvGrad } from './conv-grad.js';
 import { nativeFusedOptimizer } from './fused.js';
 import { nativeKernels } from './kernels.js';
 import { meta, scalars } from './meta.js';
@@ -16,7 +17,12 @@ export function createNativeBackend(): Backend {
   const addon = loadAddon();
   addon.setMeta(meta, scalars);
   loaded = addon;
-  return new TypedArrayBackend('native', nativeKernels(addon), nativeFusedOptimizer(addon));
+  return new TypedArrayBackend(
+    'native',
+    nativeKernels(addon),
+    nativeFusedOptimizer(addon),
+    nativeFusedConvGrad(addon),
+  );
 }
 
 /** What the native backend runs on, once loaded: its BLAS and its thread pool size; null before. */

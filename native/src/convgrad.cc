@@ -1,0 +1,140 @@
+// The two gradients of conv2d as single kernels: one GEMM per group over an image chunk, no permuted copies.
+#include <algorithm>
+#include <cstring>
+
+#include "blas.h"
+#include "kernels.h"
+#include "threads.h"
+#include "window.h"
+
+namespace gl {
+namespace {
+
+/** Images per chunk: keeps the [K, chunk*L] column buffer near 8M elements. */
+int64_t chunkOf(int64_t N, int64_t K, int64_t L) {
+  return std::max<int64_t>(1, std::min<int64_t>(N, (int64_t(8) << 20) / std::max<int64_t>(1, K * L)));
+}
+
+/** gbuf[Og, nb*L] = the group's rows of g[n0 .. n0+nb) ([N, O, L] dense): image j's block starts at column j*L. */
+template <typename T>
+void gatherGroup(T* gbuf, const T* g, int64_t n0, int64_t nb, int64_t O, int64_t gi, int64_t Og, int64_t L) {
+  const int64_t ld = nb * L;
+  parallelFor(nb * Og, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, L)), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; i++) {
+      const int64_t j = i / Og, o = i % Og;
+      std::memcpy(gbuf + o * ld + j * L, g + ((n0 + j) * O + gi * Og + o) * L, sizeof(T) * L);
+    }
+  });
+}
+
+/** dx[N, G*Cg, H, W] from g[N, O, L] and w[O, Cg, kh, kw]: columns = w_g^T g_g, then col2im. */
+template <typename T>
+void inputGradTyped(T* dx, const T* g, const T* w, int64_t N, int64_t O, int64_t G, const Window& win) {
+  const int64_t Cg = win.C, K = win.K(), L = win.L(), Og = O / G, plane = win.H * win.W;
+  if (N == 0 || Cg == 0 || plane == 0) return;
+  if (L == 0 || Og == 0) {
+    std::memset(dx, 0, sizeof(T) * N * G * Cg * plane);
+    return;
+  }
+  const int64_t chunk = chunkOf(N, K, L);
+  T* cols = scratch<T>(0, static_cast<size_t>(K * chunk * L));
+  T* gbuf = scratch<T>(2, static_cast<size_t>(Og * chunk * L));
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, N - n0), ld = nb * L;
+    for (int64_t gi = 0; gi < G; gi++) {
+      gatherGroup(gbuf, g, n0, nb, O, gi, Og, L);
+      gemm<T>(true, false, K, ld, Og, w + gi * Og * K, K, gbuf, ld, cols, ld);
+      parallelFor(nb * Cg, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, win.kh * win.kw * L)),
+                  [&](int64_t b, int64_t e) {
+                    for (int64_t i = b; i < e; i++) {
+                      const int64_t j = i / Cg, c = i % Cg;
+                      T* img = dx + ((n0 + j) * G + gi) * Cg * plane;
+                      std::memset(img + c * plane, 0, sizeof(T) * plane);
+                      col2imChannel(cols + j * L, ld, win, c, img);
+                    }
+                  });
+    }
+  }
+}
+
+/** dw[O, Cg, kh, kw] from x[N, G*Cg, H, W] and g[N, O, L]: sum over image chunks of g_g columns^T. */
+template <typename T>
+void weightGradTyped(T* dw, const T* x, const T* g, int64_t N, int64_t O, int64_t G, const Window& win) {
+  const int64_t Cg = win.C, K = win.K(), L = win.L(), Og = O / G;
+  const int64_t imageSize = G * Cg * win.H * win.W;
+  if (O == 0 || K == 0) return;
+  if (N == 0 || L == 0) {
+    std::memset(dw, 0, sizeof(T) * O * K);
+    return;
+  }
+  const int64_t chunk = chunkOf(N, K, L);
+  T* cols = scratch<T>(0, static_cast<size_t>(K * chunk * L));
+  T* gbuf = scratch<T>(2, static_cast<size_t>(Og * chunk * L));
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, N - n0), ld = nb * L;
+    for (int64_t gi = 0; gi < G; gi++) {
+      parallelFor(nb * Cg, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, win.kh * win.kw * L)),
+                  [&](int64_t b, int64_t e) {
+                    for (int64_t i = b; i < e; i++) {
+                      const int64_t j = i / Cg, c = i % Cg;
+                      const T* img = x + (n0 + j) * imageSize + gi * Cg * win.H * win.W;
+                      im2col(img, win, c, c + 1, cols + j * L, ld, T(0));
+                    }
+                  });
+      gatherGroup(gbuf, g, n0, nb, O, gi, Og, L);
+      gemm<T>(false, true, Og, K, ld, gbuf, ld, cols, ld, dw + gi * Og * K, K, n0 == 0 ? T(0) : T(1));
+    }
+  }
+}
+
+/** Reads [N, O, G, window(13) with C = channels per group, offsets...] as conv2d does. */
+struct ConvCall {
+  int64_t N, O, G;
+  Window win;
+  int64_t off[3];
+};
+
+ConvCall readConvCall() {
+  ConvCall c;
+  int at = 0;
+  c.N = g_meta[at++];
+  c.O = g_meta[at++];
+  c.G = g_meta[at++];
+  c.win = readWindow(at);
+  for (int i = 0; i < 3; i++) c.off[i] = g_meta[at++];
+  return c;
+}
+
+}  // namespace
+
+// conv2dInputGrad(dtype, dx, g, w): meta = [N, O, G, window(13) of the input, gOff, wOff, dxOff]; g, w dense
+Napi::Value Conv2dInputGrad(const Napi::CallbackInfo& info) {
+  int dt = intArg(info, 0);
+  ConvCall c = readConvCall();
+  if (dt == F32)
+    inputGradTyped(static_cast<float*>(dataOf(info, 1)) + c.off[2], static_cast<const float*>(dataOf(info, 2)) + c.off[0],
+                   static_cast<const float*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
+  else if (dt == F64)
+    inputGradTyped(static_cast<double*>(dataOf(info, 1)) + c.off[2], static_cast<const double*>(dataOf(info, 2)) + c.off[0],
+                   static_cast<const double*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
+  else
+    return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// conv2dWeightGrad(dtype, dw, x, g): meta = [N, O, G, window(13) of the input, xOff, gOff, dwOff]; x, g dense
+Napi::Value Conv2dWeightGrad(const Napi::CallbackInfo& info) {
+  int dt = intArg(info, 0);
+  ConvCall c = readConvCall();
+  if (dt == F32)
+    weightGradTyped(static_cast<float*>(dataOf(info, 1)) + c.off[2], static_cast<const float*>(dataOf(info, 2)) + c.off[0],
+                    static_cast<const float*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
+  else if (dt == F64)
+    weightGradTyped(static_cast<double*>(dataOf(info, 1)) + c.off[2], static_cast<const double*>(dataOf(info, 2)) + c.off[0],
+                    static_cast<const double*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
+  else
+    return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+}  // namespace gl

@@ -1,0 +1,54 @@
+// Native matmul on shapes with one tiny dimension (k or n <= 16: native/src/smallgemm.cc) equals the js kernels.
+import { afterAll, describe, expect, it } from 'vitest';
+import * as gl from '../../src/index.js';
+import { useBackend } from '../helpers/backends.js';
+
+const hasNative = gl.availableBackends().includes('native');
+
+/** [m, n, k]: small k with wide n, small n with long k, both small, and shapes just outside the small paths. */
+const shapes: [number, number, number][] = [
+  [128, 512, 10],
+  [128, 10, 512],
+  [33, 300, 16],
+  [40, 16, 64],
+  [3, 1, 100],
+  [70, 17, 3],
+  [5, 700, 1],
+  [9, 15, 31],
+  [24, 20, 17],
+];
+
+function filled(shape: number[], dtype: gl.DType, seed: number): gl.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return gl
+    .tensor(
+      Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.61 + seed)),
+      { dtype },
+    )
+    .reshape(shape);
+}
+
+/** A [rows, cols] operand, stored transposed (a permuted view) when `t`. */
+function operand(rows: number, cols: number, t: boolean, dtype: gl.DType, seed: number): gl.Tensor {
+  return t ? filled([cols, rows], dtype, seed).transpose(0, 1) : filled([rows, cols], dtype, seed);
+}
+
+describe.skipIf(!hasNative)('native matmul with a tiny dimension', () => {
+  afterAll(() => useBackend('native'));
+  for (const dtype of ['float32', 'float64'] as const)
+    for (const [m, n, k] of shapes)
+      for (const ta of [false, true])
+        for (const tb of [false, true])
+          it(`[${m}x${k}]${ta ? 'ᵀ' : ''} · [${k}x${n}]${tb ? 'ᵀ' : ''} ${dtype}`, async () => {
+            await useBackend('js');
+            const ref = gl.matmul(operand(m, k, ta, dtype, 1), operand(k, n, tb, dtype, 2)).dataSync();
+            await useBackend('native');
+            const got = gl.matmul(operand(m, k, ta, dtype, 1), operand(k, n, tb, dtype, 2)).dataSync();
+            expect(got.length).toBe(m * n);
+            // |entries| <= k; float32 sums of up to 512 terms in another order
+            const tol = dtype === 'float32' ? 1e-5 * k : 1e-12 * k;
+            let err = 0;
+            for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
+            expect(err).toBeLessThan(tol);
+          });
+});
