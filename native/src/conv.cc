@@ -43,6 +43,19 @@ void conv2dTyped(T* y, const T* x, const T* w, int64_t N, int64_t O, int64_t G, 
     std::memset(y, 0, sizeof(T) * N * O * L);
     return;
   }
+  if (K <= 16 && L >= 16) {
+    // tiny K (e.g. one input channel, 3x3): per image, columns in the worker's own scratch and a small-k
+    // GEMM straight into the image's output planes (no shared column buffer, no transposing copy)
+    parallelFor(N, 1, [&](int64_t b, int64_t e) {
+      T* cols = scratch<T>(0, static_cast<size_t>(K * L));
+      for (int64_t n = b; n < e; n++)
+        for (int64_t gi = 0; gi < G; gi++) {
+          im2col(x + n * imageSize + gi * Cg * g.H * g.W, g, 0, Cg, cols, L, T(0));
+          gemm<T>(false, false, Og, L, K, w + gi * Og * K, K, cols, L, y + (n * O + gi * Og) * L, L);
+        }
+    });
+    return;
+  }
   // images per chunk: keep the column buffer near 8M elements
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(N, (int64_t(8) << 20) / std::max<int64_t>(1, K * L)));
   // scratch reused across calls: no zero-fill and no fresh pages (page faults) on every step

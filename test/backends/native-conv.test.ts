@@ -1,4 +1,4 @@
-// The native backend's fused conv2d gradients equal the composed (unfold/matmul/fold) gradients of the js backend.
+// Native conv2d: the forward kernel, and the fused gradients against the composed (unfold/matmul/fold) ones.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
@@ -97,6 +97,22 @@ function relErr(a: number[], b: number[]): number {
   }
   return e / scale;
 }
+
+describe.skipIf(!hasNative)('conv2d forward (native)', () => {
+  afterAll(() => useBackend('native'));
+  for (const dtype of ['float32', 'float64'] as const)
+    for (const c of cases)
+      it(`${c.name}, ${dtype}: equal to the js kernel`, async () => {
+        const forward = () =>
+          Array.from(gl.conv2d(filled(c.x, dtype, 1), filled(c.w, dtype, 2), null, c.opts).dataSync());
+        await useBackend('js');
+        const ref = forward();
+        await useBackend('native');
+        const got = forward();
+        expect(got.length).toBe(ref.length);
+        expect(relErr(got, ref)).toBeLessThan(dtype === 'float32' ? 1e-5 : 1e-13);
+      });
+});
 
 describe.skipIf(!hasNative)('fused conv2d gradients (native)', () => {
   afterAll(() => useBackend('native'));
