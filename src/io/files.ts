@@ -74,3 +74,32 @@ export function writeFileAtomic(file: string, chunks: readonly Uint8Array[], who
     // Directory fsync is best-effort: some file systems refuse it; the rename itself is atomic.
   }
 }
+
+/**
+ * Creates `dir` and its missing parents, one level at a time. (Node 20's `mkdirSync(dir, { recursive: true })`
+ * never returns for paths under /proc, where mkdir fails with ENOENT although the parent exists.)
+ * Throws the failing level's system error.
+ * @example makeDirs('runs/checkpoints/exp1')
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at)) {
+    missing.push(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      fs.mkdirSync(missing[i]);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  if (!fs.statSync(path.resolve(dir)).isDirectory()) {
+    const err = new Error(`ENOTDIR: not a directory, ${dir}`) as NodeJS.ErrnoException;
+    err.code = 'ENOTDIR';
+    throw err;
+  }
+}

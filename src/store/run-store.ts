@@ -1,9 +1,10 @@
 // RunStore: runs, per-step metrics, events, results and checkpoint paths in an embedded SQLite file.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ArgumentError, GradlabError, StoreError } from '../core/errors.js';
+import { makeDirs } from '../io/files.js';
 import { collectEnv, gradlabVersion } from './env.js';
 import { runToCsv, runToJson } from './export.js';
 import { checkJson, checkJsonObject } from './json.js';
@@ -647,7 +648,7 @@ function checkFile(file: string, create: boolean): void {
       throw new StoreError(`no run store at ${file} (nothing has been run with this store yet)`);
     }
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      makeDirs(path.dirname(file));
     } catch (e) {
       throw new StoreError(
         `cannot create the run store ${file}: ${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`.trim(),

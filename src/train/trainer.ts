@@ -5,6 +5,7 @@ import { ArgumentError, FileError, GradlabError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
 import { Tensor, tidy } from '../core/tensor.js';
+import { makeDirs } from '../io/files.js';
 import type { Batch, DataLoaderState } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../ops/losses.js';
@@ -404,7 +405,7 @@ export class Trainer implements TrainerControl {
     if (!opts)
       throw new ArgumentError('Trainer.saveCheckpoint: no checkpoint folder (pass checkpoint: { dir })');
     try {
-      fs.mkdirSync(opts.dir, { recursive: true });
+      makeDirs(opts.dir);
     } catch (e) {
       throw new FileError(`cannot create the checkpoint folder ${opts.dir}: ${(e as Error).message}`);
     }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as gl from '../../index.js';
+import { makeDirs } from '../../io/files.js';
 import { RunStore, resolveStorePath } from '../../store/index.js';
 import type { JsonObject } from '../../store/index.js';
 import type { GlobalOptions } from '../args.js';
@@ -284,7 +285,7 @@ function locateResume(what: string, cwd: string, storeFile: string): { file: str
 /** Checks that checkpoints can be written to `dir` (creating it), before training starts. */
 function checkWritable(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
