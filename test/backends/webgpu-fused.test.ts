@@ -10,7 +10,7 @@ import { webgpuUnavailable } from '../helpers/backends.js';
 const missing = await webgpuUnavailable();
 if (missing !== null) console.info(`webgpu fused optimizer tests skipped: ${missing}`);
 
-type Make = (params: gl.Tensor[]) => { step(): void; zeroGrad(): void };
+type Make = (params: gl.Tensor[]) => gl.optim.Optimizer<gl.optim.BaseHyper>;
 
 /** Installs a counting wrapper around webgpu's fused kernels; returns the counter and an undo. */
 function countFused(): { taken: () => number; restore: () => void } {
@@ -53,6 +53,8 @@ async function trajectory(make: Make): Promise<number[][]> {
   }
   const out = [Array.from(await w.data()), Array.from(await b.data())];
   opt.zeroGrad();
+  for (const s of opt.state.values())
+    for (const v of Object.values(s)) if (v instanceof gl.Tensor) v.dispose();
   for (const t of [w, b, x, y]) t.dispose();
   return out;
 }
@@ -184,6 +186,7 @@ describe.skipIf(missing !== null)('fused optimizer steps (webgpu)', () => {
       await gpu.sync();
     };
     try {
+      await settle(); // what earlier tests left to the garbage collector goes now, not mid-loop
       const first = step();
       const firstLoss = await first.itemAsync();
       first.dispose();
