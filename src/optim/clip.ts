@@ -5,7 +5,6 @@ import { noGrad } from '../core/state.js';
 import { keep, tidy, type Tensor } from '../core/tensor.js';
 import { randn, zeros } from '../ops/creation.js';
 import { add, cast, clamp, div, mul } from '../ops/elementwise.js';
-import { copyInto } from '../ops/inplace.js';
 import { amax, norm } from '../ops/reduce.js';
 import { stack } from '../ops/shape.js';
 import { nonNegative } from './validate.js';
@@ -74,8 +73,9 @@ export function clipGradNorm(
  * total norm stays a 0-d tensor on the gradients' device (float64 when every gradient is float64,
  * else float32) and every gradient is multiplied by `min(1, maxNorm / (total + 1e-6))` on the device.
  * Works on every backend and is the one to use on webgpu. The returned tensor is the caller's to
- * dispose (or let an enclosing `tidy` do it). Dense gradients are scaled in place (like PyTorch's
- * `mul_`), others (broadcast views) are replaced and the old tensor released. `errorIfNonfinite` reads the norm, so on webgpu it is
+ * dispose (or let an enclosing `tidy` do it). The gradients are replaced by scaled ones and the old
+ * gradient tensors released at once, as `optimizer.zeroGrad()` releases those it drops (so device
+ * memory does not wait for the garbage collector). `errorIfNonfinite` reads the norm, so on webgpu it is
  * refused: check `Number.isFinite(await norm.itemAsync())` yourself when you need it.
  * With no gradients it returns a float32 zero.
  * @example const norm = gl.optim.clipGradNormTensor(model.parameters(), 1.0); // no GPU sync
@@ -106,16 +106,13 @@ export function clipGradNormTensor(
           );
       }
       const coef = clamp(div(maxNorm, add(total, 1e-6)), null, 1);
+      // replaced, not scaled in place: autograd may give two parameters the same gradient tensor
+      const dropped = new Set<Tensor>();
       for (const q of ps) {
-        const g = q.grad!;
-        const scaled = mul(g, cast(coef, g.dtype));
-        // in place like PyTorch where the gradient is a plain dense tensor; views are replaced and released
-        if (!g.gradFn && g.isContiguous) copyInto(g, scaled);
-        else {
-          q.grad = keep(scaled);
-          g.dispose();
-        }
+        dropped.add(q.grad!);
+        q.grad = keep(mul(q.grad!, cast(coef, q.grad!.dtype)));
       }
+      for (const g of dropped) g.dispose();
       return keep(total);
     }),
   );

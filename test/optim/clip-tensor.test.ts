@@ -27,7 +27,7 @@ describe('clipGradNormTensor matches torch.nn.utils.clip_grad_norm_ (js)', () =>
     const tol = c.dtype === 'float64' ? 1e-12 : 1e-6;
     expect(Math.abs(total.item() - c.totalNorm) / c.totalNorm).toBeLessThan(tol);
     params.forEach((p, i) => {
-      expect(p.grad).toBe(before[i]); // dense gradients are scaled in place, as torch's mul_
+      expect(before[i].isDisposed).toBe(true); // replaced, and the old gradient released
       expect(maxRelErr(p.grad!.dataSync(), c.clipped[i])).toBeLessThan(tol);
     });
     total.dispose();
@@ -43,6 +43,22 @@ describe('clipGradNormTensor matches torch.nn.utils.clip_grad_norm_ (js)', () =>
     expect(x.grad).not.toBe(old);
     expect(old.isDisposed).toBe(true);
     expect(gl.norm(x.grad!).item()).toBeCloseTo(1, 5);
+  });
+
+  it('scales a gradient tensor shared by two parameters once', () => {
+    const a = gl.zeros([2], { requiresGrad: true });
+    const b = gl.zeros([2], { requiresGrad: true });
+    const shared = gl.tensor([3, 4]);
+    a.grad = shared;
+    b.grad = shared;
+    const total = gl.optim.clipGradNormTensor([a, b], 1);
+    expect(total.item()).toBeCloseTo(Math.sqrt(50), 5);
+    const s = 1 / (Math.sqrt(50) + 1e-6);
+    for (const p of [a, b]) {
+      const g = Array.from(p.grad!.dataSync());
+      expect(g[0]).toBeCloseTo(3 * s, 6);
+      expect(g[1]).toBeCloseTo(4 * s, 6);
+    }
   });
 
   it('errorIfNonfinite reads and throws GradError on CPU backends; no gradients give 0', () => {
