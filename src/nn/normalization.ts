@@ -1,9 +1,9 @@
 // Normalisation layers: BatchNorm1d/2d (running statistics, momentum), LayerNorm, GroupNorm.
 import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
 import { noGrad } from '../core/state.js';
-import type { Tensor } from '../core/tensor.js';
+import { tidy, type Tensor } from '../core/tensor.js';
 import { full, ones, zeros } from '../ops/creation.js';
-import { add, mul, rsqrt, sub } from '../ops/elementwise.js';
+import { add, cast, div, mul, rsqrt, sub } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';
 import { batchNorm, layerNorm } from '../ops/nn.js';
 import { mean } from '../ops/reduce.js';
@@ -84,17 +84,20 @@ abstract class BatchNormBase extends Module {
         `${this.constructor.name}: expected a ${this.ranks.join('-D or ')}-D input with ${this.numFeatures} channels in dim 1, got ${fmtShape(x.shape)}`,
       );
     const useBatch = this.training || !this.trackRunningStats;
+    const update = this.training && this.trackRunningStats;
     let momentum = this.momentum ?? 0;
-    if (this.training && this.trackRunningStats) {
+    // the cumulative average's weight 1/count stays on the device where reads are asynchronous
+    const cumulativeOnDevice = update && this.momentum === null && x.storage.backend.asyncOnly;
+    if (update) {
       const count = this.numBatchesTracked!;
       noGrad(() => copyInto(count, add(count, 1)));
-      if (this.momentum === null) momentum = 1 / count.item();
+      if (this.momentum === null && !cumulativeOnDevice) momentum = 1 / count.item();
     }
     if (useBatch && x.numel / this.numFeatures <= 1)
       throw new ArgumentError(
         `${this.constructor.name}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
       );
-    const update = this.training && this.trackRunningStats;
+    if (cumulativeOnDevice) return this.cumulativeForward(x);
     return batchNorm(
       x,
       update ? this.runningMean : useBatch ? null : this.runningMean,
@@ -103,6 +106,34 @@ abstract class BatchNormBase extends Module {
       this.bias,
       { training: useBatch, momentum, eps: this.eps },
     );
+  }
+
+  /**
+   * Training with momentum null without reading the count: batchNorm writes the batch mean and
+   * unbiased variance into scratch buffers (momentum 1), then running = running * (1 - 1/count) +
+   * batch * (1/count) on the device. Equal to the CPU path up to float32 rounding of 1/count.
+   */
+  private cumulativeForward(x: Tensor): Tensor {
+    const rm = this.runningMean!;
+    const rv = this.runningVar!;
+    const batchMean = zeros([this.numFeatures], { dtype: rm.dtype });
+    const batchVar = zeros([this.numFeatures], { dtype: rv.dtype });
+    const y = batchNorm(x, batchMean, batchVar, this.weight, this.bias, {
+      training: true,
+      momentum: 1,
+      eps: this.eps,
+    });
+    noGrad(() =>
+      tidy(() => {
+        const m = div(1, cast(this.numBatchesTracked!, rm.dtype));
+        const keepOld = sub(1, m);
+        copyInto(rm, add(mul(rm, keepOld), mul(batchMean, m)));
+        copyInto(rv, add(mul(rv, keepOld), mul(batchVar, m)));
+      }),
+    );
+    batchMean.dispose();
+    batchVar.dispose();
+    return y;
   }
 }
 

@@ -15,7 +15,13 @@ export { RMSprop, type RMSpropOptions, type RMSpropHyper } from './rmsprop.js';
 export { Adagrad, type AdagradOptions, type AdagradHyper } from './adagrad.js';
 export { Adamax, type AdamaxOptions, type AdamaxHyper } from './adamax.js';
 export { updateKernels, type UpdateKernel } from './kernels.js';
-export { clipGradNorm, clipGradValue, addGradNoise, type ClipGradNormOptions } from './clip.js';
+export {
+  clipGradNorm,
+  clipGradNormTensor,
+  clipGradValue,
+  addGradNoise,
+  type ClipGradNormOptions,
+} from './clip.js';
 export {
   chain,
   clipByNorm,

@@ -3,17 +3,30 @@ import { ArgumentError } from '../core/errors.js';
 import { Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
 import { keep, tidy, type Tensor } from '../core/tensor.js';
-import { addGradNoise, clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clip.js';
+import {
+  addGradNoise,
+  clipGradNorm,
+  clipGradNormTensor,
+  clipGradValue,
+  type ClipGradNormOptions,
+} from './clip.js';
 import type { GradTransform, Json } from './types.js';
 import { nonNegative } from './validate.js';
 
-/** A transform that clips by total norm; `lastNorm` is the norm it measured at its last call. */
+/**
+ * A transform that clips by total norm; `lastNorm` is the norm it measured at its last call. On
+ * backends that cannot read synchronously (webgpu) `lastNorm` stays NaN and the norm is kept on the
+ * device as `lastNormTensor` instead (read it with `await t.lastNormTensor.itemAsync()`).
+ */
 export interface ClipByNorm extends GradTransform {
   lastNorm: number;
+  /** The last norm as a 0-d tensor, on webgpu only (null elsewhere); replaced (and released) at every call. */
+  lastNormTensor: Tensor | null;
 }
 
 /**
- * Clips the gradients' total norm to `maxNorm` (see clipGradNorm) at every step.
+ * Clips the gradients' total norm to `maxNorm` (see clipGradNorm) at every step; on webgpu through
+ * clipGradNormTensor, so a step never waits for a read.
  * @example new gl.optim.Adam(params, { transforms: [gl.optim.clipByNorm(1.0)] });
  */
 export function clipByNorm(maxNorm: number, opts: ClipGradNormOptions = {}): ClipByNorm {
@@ -21,8 +34,12 @@ export function clipByNorm(maxNorm: number, opts: ClipGradNormOptions = {}): Cli
   return {
     name: 'clipByNorm',
     lastNorm: NaN,
+    lastNormTensor: null,
     apply(params) {
-      this.lastNorm = clipGradNorm(params, maxNorm, opts);
+      if (params.some((p) => p.grad?.storage.backend.asyncOnly)) {
+        this.lastNormTensor?.dispose();
+        this.lastNormTensor = clipGradNormTensor(params, maxNorm, opts);
+      } else this.lastNorm = clipGradNorm(params, maxNorm, opts);
     },
   };
 }

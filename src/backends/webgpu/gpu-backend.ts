@@ -1,6 +1,6 @@
 // The WebGPU backend: GPUBuffer storage (pooled), cached pipelines, batched command encoding, async reads.
 /// <reference types="@webgpu/types" />
-import type { Backend, Storage, TensorView } from '../backend.js';
+import type { Backend, FusedOptimizerKernels, Storage, TensorView } from '../backend.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
@@ -8,6 +8,7 @@ import { BufferPool } from './pool.js';
 import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
 import { isDenseView } from './wgsl.js';
+import { webgpuFusedOptimizer } from './optim.js';
 
 /** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
 export interface GpuStorage extends Storage {
@@ -49,6 +50,8 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly asyncOnly = true;
   readonly queue: GPUQueue;
+  /** SGD and Adam/AdamW in one dispatch per parameter (float32, dense views). */
+  readonly fusedOptimizer: FusedOptimizerKernels = webgpuFusedOptimizer(this);
   private readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
