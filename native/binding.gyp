@@ -10,6 +10,7 @@
         "src/reduce.cc",
         "src/gemm.cc",
         "src/conv.cc",
+        "src/pool.cc",
         "src/gather.cc",
         "src/optim.cc"
       ],

@@ -60,6 +60,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unfold", Napi::Function::New(env, Unfold));
   exports.Set("fold", Napi::Function::New(env, Fold));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d));
+  exports.Set("maxPool2dGrad", Napi::Function::New(env, MaxPool2dGrad));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));

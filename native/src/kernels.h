@@ -25,6 +25,8 @@ Napi::Value Matmul(const Napi::CallbackInfo& info);
 Napi::Value Unfold(const Napi::CallbackInfo& info);
 Napi::Value Fold(const Napi::CallbackInfo& info);
 Napi::Value Conv2d(const Napi::CallbackInfo& info);
+Napi::Value MaxPool2d(const Napi::CallbackInfo& info);
+Napi::Value MaxPool2dGrad(const Napi::CallbackInfo& info);
 Napi::Value Gather(const Napi::CallbackInfo& info);
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info);
 Napi::Value SgdStep(const Napi::CallbackInfo& info);

@@ -34,6 +34,8 @@ export interface NativeAddon {
   unfold(dtype: number, out: Arr, x: Arr, padValue: number): boolean;
   fold(dtype: number, out: Arr, x: Arr): boolean;
   conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;
+  maxPool2d(dtype: number, out: Arr, x: Arr): boolean;
+  maxPool2dGrad(dtype: number, out: Arr, g: Arr, x: Arr): boolean;
   gather(dtype: number, out: Arr, index: Arr, x: Arr): boolean;
   scatterAdd(dtype: number, src: Arr, index: Arr, out: Arr): boolean;
   sgdStep(
