@@ -12,6 +12,7 @@
         "src/smallgemm.cc",
         "src/conv.cc",
         "src/convgrad.cc",
+        "src/pool.cc",
         "src/gather.cc",
         "src/optim.cc"
       ],

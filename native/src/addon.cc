@@ -62,6 +62,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dInputGrad", Napi::Function::New(env, Conv2dInputGrad));
   exports.Set("conv2dWeightGrad", Napi::Function::New(env, Conv2dWeightGrad));
+  exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d));
+  exports.Set("maxPool2dGrad", Napi::Function::New(env, MaxPool2dGrad));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));

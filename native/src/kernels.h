@@ -27,6 +27,8 @@ Napi::Value Fold(const Napi::CallbackInfo& info);
 Napi::Value Conv2d(const Napi::CallbackInfo& info);
 Napi::Value Conv2dInputGrad(const Napi::CallbackInfo& info);
 Napi::Value Conv2dWeightGrad(const Napi::CallbackInfo& info);
+Napi::Value MaxPool2d(const Napi::CallbackInfo& info);
+Napi::Value MaxPool2dGrad(const Napi::CallbackInfo& info);
 Napi::Value Gather(const Napi::CallbackInfo& info);
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info);
 Napi::Value SgdStep(const Napi::CallbackInfo& info);

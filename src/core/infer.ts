@@ -2,7 +2,13 @@
 import type { TensorView } from '../backends/backend.js';
 import { isFloat, type DType } from './dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
-import type { KernelPrimitive, PrimitiveParams, ReduceParams, ViewPrimitive } from './primitives.js';
+import type {
+  KernelPrimitive,
+  MaxPoolParams,
+  PrimitiveParams,
+  ReduceParams,
+  ViewPrimitive,
+} from './primitives.js';
 import { broadcastShapes, contiguousStrides, isContiguous, numel } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -103,6 +109,28 @@ function convOut(size: number, k: number, s: number, p: number, d: number): numb
 function require4d(op: string, t: Tensor, what: string): void {
   if (t.shape.length !== 4)
     throw new ShapeError(`${op}: expected a 4-D ${what} [N,C,H,W], got ${fmtShape(t.shape)}`);
+}
+
+/** Output size [Ho, Wo] of max pooling x [N,C,H,W]; throws when a window does not fit. */
+function poolOut(op: string, x: Tensor, p: MaxPoolParams): [number, number] {
+  require4d(op, x, 'input');
+  requireFloat(op, x);
+  const whole = (v: number) => Number.isInteger(v);
+  if (
+    ![...p.kernel, ...p.stride, ...p.dilation].every((v) => whole(v) && v >= 1) ||
+    !p.padding.every((v) => whole(v) && v >= 0)
+  )
+    throw new ArgumentError(
+      `${op}: kernel, stride and dilation must be integers >= 1 and padding an integer >= 0, got kernel ${p.kernel}, stride ${p.stride}, padding ${p.padding}, dilation ${p.dilation}`,
+    );
+  const [, , H, W] = x.shape;
+  const Ho = convOut(H, p.kernel[0], p.stride[0], p.padding[0], p.dilation[0]);
+  const Wo = convOut(W, p.kernel[1], p.stride[1], p.padding[1], p.dilation[1]);
+  if (Ho <= 0 || Wo <= 0)
+    throw new ShapeError(
+      `${op}: kernel ${p.kernel[0]}x${p.kernel[1]} does not fit input ${H}x${W} with the given padding and dilation`,
+    );
+  return [Ho, Wo];
 }
 
 export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
@@ -261,6 +289,20 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
         `fold: input ${fmtShape(x.shape)} does not fit kernel ${p.kernel} and output size ${p.outputSize}`,
       );
     return { shape: [N, K / kk, H, W], dtype: x.dtype };
+  },
+  maxPool2d: ([x], p) => {
+    const [Ho, Wo] = poolOut('maxPool2d', x, p);
+    return { shape: [x.shape[0], x.shape[1], Ho, Wo], dtype: x.dtype };
+  },
+  maxPool2dGrad: ([g, x], p) => {
+    const [Ho, Wo] = poolOut('maxPool2dGrad', x, p);
+    sameDType('maxPool2dGrad', [g, x]);
+    const want = [x.shape[0], x.shape[1], Ho, Wo];
+    if (g.shape.length !== 4 || g.shape.some((d, i) => d !== want[i]))
+      throw new ShapeError(
+        `maxPool2dGrad: expected a gradient of shape ${fmtShape(want)} for input ${fmtShape(x.shape)}, got ${fmtShape(g.shape)}`,
+      );
+    return { shape: [...x.shape], dtype: x.dtype };
   },
   full: (_i, { shape, dtype }) => ({ shape: [...shape], dtype }),
   random: (_i, { shape, dtype }) => ({ shape: [...shape], dtype }),

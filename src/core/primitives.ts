@@ -70,6 +70,13 @@ export interface UnfoldParams {
   /** value used for padded positions (0 for conv, -Infinity for max pooling) */
   padValue: number;
 }
+/** Window geometry of max pooling (maxPool2d and its gradient maxPool2dGrad); padded positions count as -Infinity. */
+export interface MaxPoolParams {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+}
 export interface FoldParams extends Omit<UnfoldParams, 'padValue'> {
   outputSize: [number, number];
 }
@@ -150,6 +157,9 @@ export interface PrimitiveParams {
   conv2d: Conv2dParams;
   unfold: UnfoldParams;
   fold: FoldParams;
+  // pooling
+  maxPool2d: MaxPoolParams;
+  maxPool2dGrad: MaxPoolParams;
   // creation
   full: { shape: number[]; dtype: DType; value: number };
   random: RandomParams;

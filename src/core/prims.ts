@@ -6,6 +6,7 @@ import type {
   CompareOp,
   Conv2dParams,
   FoldParams,
+  MaxPoolParams,
   PadSpec,
   UnaryOp,
   UnfoldParams,
@@ -48,6 +49,8 @@ export const pscatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor) 
 export const pconv2d = (x: Tensor, w: Tensor, p: Conv2dParams) => apply('conv2d', [x, w], p);
 export const punfold = (x: Tensor, p: UnfoldParams) => apply('unfold', [x], p);
 export const pfold = (x: Tensor, p: FoldParams) => apply('fold', [x], p);
+export const pmaxPool2d = (x: Tensor, p: MaxPoolParams) => apply('maxPool2d', [x], p);
+export const pmaxPool2dGrad = (g: Tensor, x: Tensor, p: MaxPoolParams) => apply('maxPool2dGrad', [g, x], p);
 
 /** Swaps the last two dims. */
 export function ptransposeLast(x: Tensor): Tensor {

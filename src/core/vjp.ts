@@ -1,7 +1,7 @@
 // The VJP rule table: one entry per primitive (a missing entry does not compile), written with differentiable ops.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
 import { apply } from './engine.js';
-import type { PrimitiveParams, ReduceParams } from './primitives.js';
+import type { MaxPoolParams, PrimitiveParams, ReduceParams } from './primitives.js';
 import {
   binary,
   padd,
@@ -11,6 +11,7 @@ import {
   pfold,
   pgather,
   pmatmul,
+  pmaxPool2dGrad,
   pmul,
   pneg,
   ppad,
@@ -134,6 +135,20 @@ const prodRule: VjpRule<'prod'> = {
     },
   ],
 };
+
+/**
+ * The transpose of maxPool2dGrad in its gradient argument: for each window of `x`, the value of `gg`
+ * (shaped like x) at the window's argmax, as [N, C, Ho, Wo]; 0 where the argmax is a padded position.
+ * Written with unfold/argmax/gather so that it is differentiable in `gg` again.
+ */
+function gatherAtWindowMax(gg: Tensor, x: Tensor, p: MaxPoolParams, Ho: number, Wo: number): Tensor {
+  const [N, C] = x.shape;
+  const lanes = [N, C, p.kernel[0] * p.kernel[1], Ho * Wo];
+  const windows = preshape(punfold(x, { ...p, padValue: -Infinity }), lanes);
+  const at = apply('argmax', [windows], { dim: 2, keepdim: true });
+  const picked = pgather(preshape(punfold(gg, { ...p, padValue: 0 }), lanes), 2, at);
+  return preshape(picked, [N, C, Ho, Wo]);
+}
 
 function flip(x: Tensor, dims: number[]): Tensor {
   return apply('flip', [x], { dims });
@@ -323,6 +338,18 @@ export const vjpRules: VjpRuleTable = {
     vjp: (ctx, g) => {
       const { kernel, stride, padding, dilation } = ctx.params;
       return [() => punfold(g, { kernel, stride, padding, dilation, padValue: 0 })];
+    },
+  },
+  maxPool2d: {
+    save: (ctx, [x]) => ctx.save(x),
+    vjp: (ctx, g) => [() => pmaxPool2dGrad(g, ctx.saved[0]!, ctx.params)],
+  },
+  maxPool2dGrad: {
+    // the gradient is linear in g (a fixed selection per window) and piecewise constant in x: x gets none
+    save: (ctx, [, x]) => ctx.save(x),
+    vjp: (ctx, gg) => {
+      const [, , Ho, Wo] = ctx.inputShapes[0];
+      return [() => gatherAtWindowMax(gg, ctx.saved[0]!, ctx.params, Ho, Wo), null];
     },
   },
   full: none,

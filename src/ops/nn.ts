@@ -8,7 +8,7 @@ import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { rand, type RandomOptions } from './creation.js';
 import { add, div, exp, ge, mul, ne, rsqrt, sub, where } from './elementwise.js';
-import { mean, max, sum } from './reduce.js';
+import { mean, sum } from './reduce.js';
 import { flatten, indexSelect, reshape, slice, squeeze, stack, unsqueeze } from './shape.js';
 import { ones } from './creation.js';
 import { copyInto } from './inplace.js';
@@ -220,7 +220,8 @@ export interface PoolOptions {
   countIncludePad?: boolean;
 }
 
-function pool(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions, padValue: number) {
+/** Validated window geometry of a pooling call; `xin` is x with a batch dim added when it had none. */
+function poolGeometry(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions) {
   const batched = x.ndim === 4;
   if (x.ndim !== 3 && x.ndim !== 4)
     throw new ShapeError(`${op}: expected [N,C,H,W] or [C,H,W], got ${fmtShape(x.shape)}`);
@@ -233,10 +234,16 @@ function pool(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions, padVal
     throw new ArgumentError(
       `${op}: padding should be at most half of the kernel size, got padding ${padding} for kernel ${kernel}`,
     );
+  return { batched, xin, window: { kernel, stride, padding, dilation } };
+}
+
+function pool(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions, padValue: number) {
+  const { batched, xin, window } = poolGeometry(op, x, kernelSize, opts);
+  const { kernel, stride, padding, dilation } = window;
   const [N, C, H, W] = xin.shape;
   const Ho = Math.floor((H + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0]) + 1;
   const Wo = Math.floor((W + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1]) + 1;
-  const geometry = { kernel, stride, padding, dilation, padValue };
+  const geometry = { ...window, padValue };
   const cols = reshape(apply('unfold', [xin], geometry), [N, C, kernel[0] * kernel[1], Ho * Wo]);
   const finish = (y: Tensor) => {
     const out = reshape(y, [N, C, Ho, Wo]);
@@ -246,12 +253,15 @@ function pool(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions, padVal
 }
 
 /**
- * Max pooling over kh x kw windows (stride defaults to the kernel size).
+ * Max pooling over kh x kw windows (stride defaults to the kernel size); padded positions count as
+ * -Infinity. One fused kernel forward (`maxPool2d`) and backward (`maxPool2dGrad`): the gradient goes
+ * to the first maximum of each window in row-major order (to the first NaN where a window holds one).
  * @example gl.maxPool2d(x, 2)
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): Tensor {
-  const { cols, finish } = pool('maxPool2d', x, kernelSize, opts, -Infinity);
-  return finish(max(cols, 2).values);
+  const { batched, xin, window } = poolGeometry('maxPool2d', x, kernelSize, opts);
+  const y = apply('maxPool2d', [xin], window);
+  return batched ? y : squeeze(y, 0);
 }
 
 /** Average pooling over kh x kw windows. */

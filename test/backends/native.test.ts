@@ -304,6 +304,36 @@ describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
     });
   });
 
+  for (const dtype of ['float32', 'float64'] as const)
+    it(`maxPool2d and maxPool2dGrad ${dtype}: large permuted inputs, padding, dilation, NaN, strided gradients`, async () => {
+      await expectSame(
+        () => {
+          // [8, 16, 33, 29] seen through a permutation: no dim is contiguous in the kernel's order
+          const x = t([33, 8, 29, 16], 41, dtype, true).permute([1, 3, 0, 2]);
+          const geometries = [
+            { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] },
+            { kernel: [3, 3], stride: [2, 1], padding: [1, 1], dilation: [1, 2] },
+          ] as {
+            kernel: [number, number];
+            stride: [number, number];
+            padding: [number, number];
+            dilation: [number, number];
+          }[];
+          return geometries.flatMap((p) => {
+            const y = apply('maxPool2d', [x], p);
+            const g = t([y.shape[3], y.shape[1], y.shape[0], y.shape[2]], 42, dtype).permute([2, 1, 3, 0]);
+            return [
+              y,
+              apply('maxPool2dGrad', [g, x], p),
+              apply('maxPool2dGrad', [g.contiguous(), x.contiguous()], p),
+            ];
+          });
+        },
+        dtype,
+        0,
+      );
+    });
+
   it('trains an MLP to the same loss curve as js (float64)', async () => {
     await expectSame(
       () => {

@@ -20,6 +20,7 @@ import { binaryKernel, castKernel, copyKernel, unaryKernel, whereKernel } from '
 import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
 import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddKernel } from './movement.js';
+import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { randomKernel } from './random.js';
 import { gatherDense } from './strided.js';
 import { ArrayPool } from './pool.js';
@@ -52,6 +53,8 @@ export const jsKernels: KernelTable = {
   conv2d: conv2dKernel,
   unfold: unfoldKernel,
   fold: foldKernel,
+  maxPool2d: maxPool2dKernel,
+  maxPool2dGrad: maxPool2dGradKernel,
   pad: padKernel,
   flip: flipKernel,
   cat: catKernel,

@@ -36,6 +36,8 @@ export interface NativeAddon {
   conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;
   conv2dInputGrad(dtype: number, dx: Arr, g: Arr, w: Arr): boolean;
   conv2dWeightGrad(dtype: number, dw: Arr, x: Arr, g: Arr): boolean;
+  maxPool2d(dtype: number, out: Arr, x: Arr): boolean;
+  maxPool2dGrad(dtype: number, out: Arr, g: Arr, x: Arr): boolean;
   gather(dtype: number, out: Arr, index: Arr, x: Arr): boolean;
   scatterAdd(dtype: number, src: Arr, index: Arr, out: Arr): boolean;
   sgdStep(

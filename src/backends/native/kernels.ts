@@ -14,6 +14,7 @@ import {
   perOp,
   type BinaryOp,
   type CompareOp,
+  type MaxPoolParams,
   type ReduceOp,
   type UnaryOp,
 } from '../../core/primitives.js';
@@ -167,6 +168,23 @@ export function nativeKernels(A: NativeAddon): KernelTable {
     return x;
   };
 
+  /**
+   * Writes max pooling's metadata: the geometry, x's offset and strides (x is read in place, any
+   * strides), the output's offset, then `extra` (the gradient's offset and strides).
+   */
+  const poolMeta = (
+    x: TensorView,
+    out: TensorView,
+    Ho: number,
+    Wo: number,
+    p: MaxPoolParams,
+    extra: readonly number[] = [],
+  ): void => {
+    const g = [...x.shape, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation, Ho, Wo];
+    g.push(x.offset, ...x.strides, out.offset, ...extra);
+    meta.set(g);
+  };
+
   const table: KernelTable = {
     ...jsKernels,
     ...perOp(UNARY_OPS, unary),
@@ -243,6 +261,22 @@ export function nativeKernels(A: NativeAddon): KernelTable {
       const x = windowCall(inputs[0], out, out.shape, p);
       if (x && A.fold(dtypeCode[x.dtype], data(out), data(x))) return;
       jsKernels.fold(inputs, out, p);
+    },
+    maxPool2d: (inputs, out, p) => {
+      const [x] = inputs;
+      if (isFloat(x.dtype) && fitsMeta([x, out]) && numel(out.shape) > 0) {
+        poolMeta(x, out, out.shape[2], out.shape[3], p);
+        if (A.maxPool2d(dtypeCode[x.dtype], data(out), data(x))) return;
+      }
+      jsKernels.maxPool2d(inputs, out, p);
+    },
+    maxPool2dGrad: (inputs, out, p) => {
+      const [g, x] = inputs;
+      if (isFloat(x.dtype) && g.dtype === x.dtype && fitsMeta([g, x, out]) && numel(out.shape) > 0) {
+        poolMeta(x, out, g.shape[2], g.shape[3], p, [g.offset, ...g.strides]);
+        if (A.maxPool2dGrad(dtypeCode[x.dtype], data(out), data(g), data(x))) return;
+      }
+      jsKernels.maxPool2dGrad(inputs, out, p);
     },
     pad: (inputs, out, p) => {
       const [x] = inputs;

@@ -22,6 +22,7 @@ import {
 } from './elementwise.js';
 import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
+import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { gatherKernel, scatterAddKernel } from './movement.js';
 import { randomKernel } from './random.js';
 
@@ -48,6 +49,8 @@ export const gpuKernels: { [P in KernelPrimitive]: GpuKernel<P> } = {
   conv2d: conv2dKernel,
   unfold: unfoldKernel,
   fold: foldKernel,
+  maxPool2d: maxPool2dKernel,
+  maxPool2dGrad: maxPool2dGradKernel,
   pad: padKernel,
   flip: flipKernel,
   cat: catKernel,
