@@ -1,6 +1,7 @@
 // The two gradients of conv2d as single kernels: one GEMM per group over an image chunk, no permuted copies.
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "blas.h"
 #include "kernels.h"
@@ -65,6 +66,29 @@ void weightGradTyped(T* dw, const T* x, const T* g, int64_t N, int64_t O, int64_
   if (O == 0 || K == 0) return;
   if (N == 0 || L == 0) {
     std::memset(dw, 0, sizeof(T) * O * K);
+    return;
+  }
+  if (K <= 16 && L >= 32) {
+    // tiny K (e.g. one input channel, 3x3): images split into one part per thread; each part sums its
+    // images' g_n cols_n^T (small-n products, columns in the worker's scratch, g read in place) into its
+    // own O x K partial; the partials are then added in part order, so the result does not depend on timing
+    const int64_t parts = std::min<int64_t>(threadCount(), N), per = (N + parts - 1) / parts;
+    std::vector<T> partial(static_cast<size_t>(parts * O * K), T(0));
+    parallelFor(parts, 1, [&](int64_t b, int64_t e) {
+      T* cols = scratch<T>(0, static_cast<size_t>(K * L));
+      for (int64_t part = b; part < e; part++)
+        for (int64_t n = part * per; n < std::min(N, (part + 1) * per); n++)
+          for (int64_t gi = 0; gi < G; gi++) {
+            im2col(x + n * imageSize + gi * Cg * win.H * win.W, win, 0, Cg, cols, L, T(0));
+            gemm<T>(false, true, Og, K, L, g + (n * O + gi * Og) * L, L, cols, L,
+                    partial.data() + (part * O + gi * Og) * K, K, T(1));
+          }
+    });
+    for (int64_t i = 0; i < O * K; i++) {
+      T s = partial[i];
+      for (int64_t part = 1; part < parts; part++) s += partial[part * O * K + i];
+      dw[i] = s;
+    }
     return;
   }
   const int64_t chunk = chunkOf(N, K, L);

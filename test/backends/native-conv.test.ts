@@ -32,6 +32,12 @@ const cases: Case[] = [
   { name: 'depthwise', x: [2, 3, 7, 6], w: [3, 1, 3, 3], opts: { groups: 3, padding: 1 } },
   { name: '1x1, many images', x: [70, 2, 6, 6], w: [3, 2, 1, 1], opts: {} },
   {
+    name: 'tiny K with short rows (general path, small-n GEMM)',
+    x: [3, 2, 6, 6],
+    w: [4, 2, 2, 2],
+    opts: { stride: 1 },
+  },
+  {
     name: 'uneven stride and padding',
     x: [2, 3, 5, 7],
     w: [5, 3, 5, 3],
@@ -39,9 +45,14 @@ const cases: Case[] = [
   },
 ];
 
-/** More than 8M column elements: the kernels run two image chunks and accumulate the weight gradient. */
+/** Large inputs: per-thread partial sums (tiny K), or more than 8M column elements (two image chunks accumulated). */
 const chunked: Case[] = [
-  { name: 'two image chunks, 9 taps (small-n accumulate)', x: [250, 1, 64, 64], w: [2, 1, 3, 3], opts: {} },
+  {
+    name: '250 images, 9 taps (per-thread partial weight gradients)',
+    x: [250, 1, 64, 64],
+    w: [2, 1, 3, 3],
+    opts: {},
+  },
   { name: 'two image chunks, BLAS accumulate', x: [64, 4, 64, 64], w: [20, 4, 3, 3], opts: {} },
 ];
 
