@@ -73,8 +73,15 @@ void col2imChannel(const T* cols, int64_t ld, const Window& g, int64_t c, T* y) 
         if (hi < 0 || hi >= g.H) continue;
         T* dst = plane + hi * g.W;
         const T* src = row + oi * g.Wo;
+        const int64_t base = kj * g.dw - g.pw;
+        if (g.sw == 1 && base >= 0 && base + g.Wo <= g.W) {
+          T* to = dst + base;
+#pragma omp simd
+          for (int64_t oj = 0; oj < g.Wo; oj++) to[oj] += src[oj];
+          continue;
+        }
         for (int64_t oj = 0; oj < g.Wo; oj++) {
-          const int64_t wj = oj * g.sw - g.pw + kj * g.dw;
+          const int64_t wj = oj * g.sw + base;
           if (wj >= 0 && wj < g.W) dst[wj] += src[oj];
         }
       }
