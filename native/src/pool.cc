@@ -141,9 +141,51 @@ void maxPoolTyped(T* out, const T* x, const Pool& p) {
   });
 }
 
+/**
+ * The backward of tiling windows (stride = kernel, no padding, no dilation: every input element is in at
+ * most one window): each window writes all of its dx elements once (g at its argmax, 0 elsewhere), then
+ * the rows and columns no window covers are zeroed. No zero-fill pass and no read-modify-write.
+ */
+template <typename T, int KH, int KW>
+void tiledGradPlane(T* dx, const T* gp, const int64_t* gs, const T* plane, const Pool& p) {
+  const int64_t kh = KH > 0 ? KH : p.kh, kw = KW > 0 ? KW : p.kw;
+  for (int64_t oi = 0; oi < p.Ho; oi++) {
+    for (int64_t oj = 0; oj < p.Wo; oj++) {
+      const int64_t h0 = oi * kh, w0 = oj * kw;
+      int64_t at = -1;
+      bool nan = false;
+      T best = windowFast<T, true, KH, KW>(plane, p, h0, w0, at, nan);
+      if (nan) at = windowExact(plane, p, oi, oj, best);
+      const T gv = gp[oi * gs[2] + oj * gs[3]];
+      for (int64_t ki = 0; ki < kh; ki++) {
+        T* row = dx + (h0 + ki) * p.W + w0;
+        const int64_t rowAt = (h0 + ki) * p.W + w0;
+        for (int64_t kj = 0; kj < kw; kj++) row[kj] = rowAt + kj == at ? gv : T(0);
+      }
+    }
+    if (p.Wo * kw < p.W)
+      for (int64_t ki = 0; ki < kh; ki++)
+        std::memset(dx + (oi * kh + ki) * p.W + p.Wo * kw, 0, sizeof(T) * (p.W - p.Wo * kw));
+  }
+  if (p.Ho * kh < p.H) std::memset(dx + p.Ho * kh * p.W, 0, sizeof(T) * (p.H - p.Ho * kh) * p.W);
+}
+
 template <typename T>
 void maxPoolGradTyped(T* out, const T* g, const int64_t* gs, const T* x, const Pool& p) {
   const int64_t HW = p.H * p.W;
+  if (p.sh == p.kh && p.sw == p.kw && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1) {
+    parallelFor(p.N * p.C, grain(p), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; i++) {
+        const T* plane = x + (i / p.C) * p.xs[0] + (i % p.C) * p.xs[1];
+        const T* gp = g + (i / p.C) * gs[0] + (i % p.C) * gs[1];
+        if (p.kh == 2 && p.kw == 2)
+          tiledGradPlane<T, 2, 2>(out + i * HW, gp, gs, plane, p);
+        else
+          tiledGradPlane<T, 0, 0>(out + i * HW, gp, gs, plane, p);
+      }
+    });
+    return;
+  }
   parallelFor(p.N * p.C, grain(p), [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; i++) {
       const int64_t n = i / p.C, c = i % p.C;
