@@ -202,6 +202,27 @@ describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
   });
 
   for (const dtype of ['float32', 'float64'] as const)
+    it(`logSoftmax and logSoftmaxGrad ${dtype}: 96,000 elements along every dim (threads), strided`, async () => {
+      const lsg = (g: Tensor, y: Tensor, dim: number) => apply('logSoftmaxGrad', [g, y], { dim });
+      await expectSame(
+        () => {
+          const x = t([64, 300, 5], 30, dtype);
+          const g = t([64, 300, 5], 31, dtype);
+          const ys = [0, 1, 2].map((d) => gl.logSoftmax(x, d));
+          const gT = t([300, 64], 32, dtype).transpose(0, 1);
+          return [
+            ...ys,
+            ...ys.map((y, d) => lsg(g, y, d)),
+            lsg(gT, gl.logSoftmax(t([64, 300], 33, dtype), 1), 1),
+            lsg(g.permute([2, 0, 1]), ys[1].permute([2, 0, 1]), 2),
+          ];
+        },
+        dtype,
+        dtype === 'float64' ? 1e-12 : 1e-5,
+      );
+    });
+
+  for (const dtype of ['float32', 'float64'] as const)
     it(`matmul ${dtype}: every transpose combination, batched, broadcast, stacked, strided, degenerate`, async () => {
       await expectSame(
         () => {
