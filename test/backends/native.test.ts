@@ -146,6 +146,11 @@ describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
       const big = gl.mul(x, 3e9);
       return [
         gl.where(gl.gt(x, 0), x, t([30], 12)),
+        // dense rows with a dense or a broadcast-scalar `b` (the branch-free paths), and a transposed one
+        gl.where(gl.gt(x, 0), x, gl.tensor(0)),
+        gl.where(gl.lt(x, 0.5), t([20, 30], 21), x),
+        gl.where(gl.gt(x, 0).transpose(0, 1), x.transpose(0, 1), gl.tensor(-1)),
+        gl.where(gl.gt(x, 0), gl.cast(x, 'float64'), gl.tensor(0, { dtype: 'float64' })),
         gl.cast(big, 'int32'),
         gl.cast(x, 'bool'),
         gl.cast(gl.cast(big, 'int32'), 'float64'),
