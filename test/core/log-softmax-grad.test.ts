@@ -157,6 +157,17 @@ for (const backend of backends) {
       }
     });
 
+    it('logSoftmax of a 0-d tensor is 0 and its gradient 0 (one lane of length 1)', async () => {
+      await useBackend(backend);
+      const x = gl.tensor(3).requiresGrad_();
+      await poisonGpu(1);
+      const y = gl.logSoftmax(x, 0);
+      expect(y.shape).toEqual([]);
+      expect(await values(y)).toEqual([0]);
+      const [gx] = gl.grad([y], [x], { gradOutputs: [gl.tensor(2.5)] });
+      expect(await values(gx)).toEqual([0]);
+    });
+
     it('crossEntropy on long rows: loss and logits gradient match float64 js values', async () => {
       await useBackend('js');
       const x64 = gl.randn([4, 3000], { dtype: 'float64', generator: gen() });
