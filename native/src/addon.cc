@@ -56,6 +56,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("argReduce", Napi::Function::New(env, ArgReduce));
   exports.Set("argReduceDense", Napi::Function::New(env, ArgReduceDense));
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax));
+  exports.Set("logSoftmaxGrad", Napi::Function::New(env, LogSoftmaxGrad));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("unfold", Napi::Function::New(env, Unfold));
   exports.Set("fold", Napi::Function::New(env, Fold));

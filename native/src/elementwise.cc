@@ -126,6 +126,18 @@ void whereTyped(Strided& s, T* out, const uint8_t* c, const T* a, const T* b) {
     const uint8_t* cc = c + off[1];
     const T* x = a + off[2];
     const T* y = b + off[3];
+    if (st[0] == 1 && st[1] == 1 && st[2] == 1 && (st[3] == 1 || st[3] == 0)) {
+      // dense rows (b dense or one broadcast value, as relu's backward has): branch-free and vectorized
+      if (st[3] == 0) {
+        const T yv = *y;
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) o[i] = cc[i] ? x[i] : yv;
+      } else {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) o[i] = cc[i] ? x[i] : y[i];
+      }
+      return;
+    }
     for (int64_t i = 0; i < n; i++) o[i * st[0]] = cc[i * st[1]] ? x[i * st[2]] : y[i * st[3]];
   });
 }

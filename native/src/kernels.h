@@ -21,6 +21,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info);
 Napi::Value ArgReduce(const Napi::CallbackInfo& info);
 Napi::Value ArgReduceDense(const Napi::CallbackInfo& info);
 Napi::Value LogSoftmax(const Napi::CallbackInfo& info);
+Napi::Value LogSoftmaxGrad(const Napi::CallbackInfo& info);
 Napi::Value Matmul(const Napi::CallbackInfo& info);
 Napi::Value Unfold(const Napi::CallbackInfo& info);
 Napi::Value Fold(const Napi::CallbackInfo& info);

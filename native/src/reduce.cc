@@ -1,4 +1,5 @@
-// Reductions (sum, amax, amin, prod), argmax/argmin along a dim, and a numerically stable logSoftmax.
+// Reductions (sum, amax, amin, prod), argmax/argmin along a dim, a numerically stable logSoftmax and its
+// one-pass backward.
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -165,6 +166,52 @@ void logSoftmaxTyped(Lanes& l, T* out, const T* x) {
   });
 }
 
+/** Lanes of g, y and out along one dim: meta = [nd, shape, (offset, strides) x 3 (g, y, out), dim]. */
+struct GradLanes {
+  Strided outer;  // operands g, y, out over the non-lane dims
+  int64_t len, gs, ys, os;
+};
+
+void readGradLanes(GradLanes& l) {
+  Strided s;
+  int at = readStrided(s, 3);
+  int dim = g_meta[at];
+  l.len = s.shape[dim];
+  l.gs = s.strides[0][dim];
+  l.ys = s.strides[1][dim];
+  l.os = s.strides[2][dim];
+  l.outer = s;
+  l.outer.shape[dim] = 1;
+}
+
+/** out = g - exp(y) * sum(g) per lane; the lane sum is taken in double. */
+template <typename T>
+void logSoftmaxGradTyped(GradLanes& l, T* out, const T* g, const T* y) {
+  const int64_t n = l.len, gs = l.gs, ys = l.ys, os = l.os;
+  auto lane = [&](int64_t gb, int64_t yb, int64_t ob) {
+    const T* gp = g + gb;
+    const T* yp = y + yb;
+    T* op = out + ob;
+    double sum = 0;
+    if (gs == 1 && ys == 1 && os == 1) {
+#pragma omp simd reduction(+ : sum)
+      for (int64_t k = 0; k < n; k++) sum += gp[k];
+      const T st = T(sum);
+      for (int64_t k = 0; k < n; k++) op[k] = gp[k] - std::exp(yp[k]) * st;
+    } else {
+      for (int64_t k = 0; k < n; k++) sum += gp[k * gs];
+      const T st = T(sum);
+      for (int64_t k = 0; k < n; k++) op[k * os] = gp[k * gs] - std::exp(yp[k * ys]) * st;
+    }
+  };
+  forEachRow(
+      l.outer, (1 << 15) / std::max<int64_t>(1, n) + 1,
+      [&](const int64_t* off, int64_t cnt, const int64_t* st) {
+        for (int64_t i = 0; i < cnt; i++) lane(off[0] + i * st[0], off[1] + i * st[1], off[2] + i * st[2]);
+      },
+      true);
+}
+
 }  // namespace
 
 // reduce(op, dtype, out, x, outSize): meta = [nd, inShape, outOffset, outStridesOverInput, xOffset, xStrides]
@@ -221,6 +268,23 @@ Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
   const void* x = dataOf(info, 2);
   if (dt == F32) logSoftmaxTyped<float>(l, static_cast<float*>(out), static_cast<const float*>(x));
   else if (dt == F64) logSoftmaxTyped<double>(l, static_cast<double*>(out), static_cast<const double*>(x));
+  else return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// logSoftmaxGrad(dtype, out, g, y): grad-lanes meta
+Napi::Value LogSoftmaxGrad(const Napi::CallbackInfo& info) {
+  int dt = intArg(info, 0);
+  GradLanes l;
+  readGradLanes(l);
+  void* out = dataOf(info, 1);
+  const void* g = dataOf(info, 2);
+  const void* y = dataOf(info, 3);
+  if (dt == F32)
+    logSoftmaxGradTyped<float>(l, static_cast<float*>(out), static_cast<const float*>(g), static_cast<const float*>(y));
+  else if (dt == F64)
+    logSoftmaxGradTyped<double>(l, static_cast<double*>(out), static_cast<const double*>(g),
+                                static_cast<const double*>(y));
   else return Napi::Boolean::New(info.Env(), false);
   return Napi::Boolean::New(info.Env(), true);
 }

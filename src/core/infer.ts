@@ -191,6 +191,17 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
     requireFloat('logSoftmax', x);
     return { shape: [...x.shape], dtype: x.dtype };
   },
+  logSoftmaxGrad: ([g, y], { dim }) => {
+    requireFloat('logSoftmaxGrad', g);
+    sameDType('logSoftmaxGrad', [g, y]);
+    if (g.shape.length !== y.shape.length || g.shape.some((d, i) => d !== y.shape[i]))
+      throw new ShapeError(
+        `logSoftmaxGrad: expected g and y of one shape, got ${fmtShape(g.shape)} and ${fmtShape(y.shape)}`,
+      );
+    if (!Number.isInteger(dim) || dim < 0 || dim >= Math.max(1, g.shape.length))
+      throw new ArgumentError(`logSoftmaxGrad: dim ${dim} is out of range for ${g.shape.length} dims`);
+    return { shape: [...g.shape], dtype: g.dtype };
+  },
   matmul: (inputs) => {
     const dtype = sameDType('matmul', inputs);
     const [a, b] = inputs;

@@ -140,6 +140,8 @@ export interface PrimitiveParams {
   argmin: { dim: number; keepdim: boolean };
   cumsum: { dim: number };
   logSoftmax: { dim: number };
+  /** logSoftmax's backward in one pass per lane: inputs (g, y), result g - exp(y) * sum(g along dim). */
+  logSoftmaxGrad: { dim: number };
   // linear algebra
   matmul: null;
   // views (no kernel: they share storage)

@@ -167,7 +167,7 @@ export const vjpRules: VjpRuleTable = {
   abs: unaryRule('x', (g, x) => pmul(g, unary('sign', x))),
   sign: { vjp: (ctx, g) => [() => pzeros(ctx.inputShapes[0], g)] },
   sigmoid: unaryRule('y', (g, y) => pmul(g, pmul(y, psub(one(y), y)))),
-  relu: unaryRule('y', (g, y) => pmul(g, mask(binary('gt', y, scalarLike(0, y)), g))),
+  relu: unaryRule('y', (g, y) => pwhere(binary('gt', y, scalarLike(0, y)), g, scalarLike(0, g))),
   erf: unaryRule('x', (g, x) => pmul(g, pscale(unary('exp', pneg(pmul(x, x))), 2 / Math.sqrt(Math.PI)))),
   logicalNot: none,
   add: { vjp: (_c, g) => [() => g, () => g] },
@@ -229,13 +229,18 @@ export const vjpRules: VjpRuleTable = {
   },
   logSoftmax: {
     save: (ctx, _i, y) => ctx.save(y),
-    vjp: (ctx, g) => [
-      () => {
-        const y = ctx.saved[0]!;
-        const s = pexpand(psum(g, [ctx.params.dim], true), g.shape);
-        return psub(g, pmul(unary('exp', y), s));
-      },
-    ],
+    vjp: (ctx, g) => [() => apply('logSoftmaxGrad', [g, ctx.saved[0]!], ctx.params)],
+  },
+  logSoftmaxGrad: {
+    // z = g - exp(y) * S with S = sum(g, dim): dz/dg = I - exp(y) 1^T per lane, dz/dy = -diag(exp(y) * S)
+    save: (ctx, [g, y]) => ctx.save(ctx.needsInputGrad[1] ? g : null, y),
+    vjp: (ctx, gz) => {
+      const [g, y] = ctx.saved;
+      const dim = [ctx.params.dim];
+      const e = () => unary('exp', y!);
+      const laneSum = (t: Tensor) => pexpand(psum(t, dim, true), t.shape);
+      return [() => psub(gz, laneSum(pmul(gz, e()))), () => pneg(pmul(pmul(gz, e()), laneSum(g!)))];
+    },
   },
   matmul: {
     save: (ctx, [a, b]) => ctx.save(ctx.needsInputGrad[0] ? b : null, ctx.needsInputGrad[1] ? a : null),

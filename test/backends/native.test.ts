@@ -146,6 +146,11 @@ describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
       const big = gl.mul(x, 3e9);
       return [
         gl.where(gl.gt(x, 0), x, t([30], 12)),
+        // dense rows with a dense or a broadcast-scalar `b` (the branch-free paths), and a transposed one
+        gl.where(gl.gt(x, 0), x, gl.tensor(0)),
+        gl.where(gl.lt(x, 0.5), t([20, 30], 21), x),
+        gl.where(gl.gt(x, 0).transpose(0, 1), x.transpose(0, 1), gl.tensor(-1)),
+        gl.where(gl.gt(x, 0), gl.cast(x, 'float64'), gl.tensor(0, { dtype: 'float64' })),
         gl.cast(big, 'int32'),
         gl.cast(x, 'bool'),
         gl.cast(gl.cast(big, 'int32'), 'float64'),
@@ -200,6 +205,27 @@ describe.skipIf(!hasNative)('native kernels equal the js kernels', () => {
       1e-5,
     );
   });
+
+  for (const dtype of ['float32', 'float64'] as const)
+    it(`logSoftmax and logSoftmaxGrad ${dtype}: 96,000 elements along every dim (threads), strided`, async () => {
+      const lsg = (g: Tensor, y: Tensor, dim: number) => apply('logSoftmaxGrad', [g, y], { dim });
+      await expectSame(
+        () => {
+          const x = t([64, 300, 5], 30, dtype);
+          const g = t([64, 300, 5], 31, dtype);
+          const ys = [0, 1, 2].map((d) => gl.logSoftmax(x, d));
+          const gT = t([300, 64], 32, dtype).transpose(0, 1);
+          return [
+            ...ys,
+            ...ys.map((y, d) => lsg(g, y, d)),
+            lsg(gT, gl.logSoftmax(t([64, 300], 33, dtype), 1), 1),
+            lsg(g.permute([2, 0, 1]), ys[1].permute([2, 0, 1]), 2),
+          ];
+        },
+        dtype,
+        dtype === 'float64' ? 1e-12 : 1e-5,
+      );
+    });
 
   for (const dtype of ['float32', 'float64'] as const)
     it(`matmul ${dtype}: every transpose combination, batched, broadcast, stacked, strided, degenerate`, async () => {

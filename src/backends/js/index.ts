@@ -17,7 +17,14 @@ import {
   type PrimitiveParams,
 } from '../../core/primitives.js';
 import { binaryKernel, castKernel, copyKernel, unaryKernel, whereKernel } from './elementwise.js';
-import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
+import {
+  argmaxKernel,
+  argminKernel,
+  cumsumKernel,
+  logSoftmaxGradKernel,
+  logSoftmaxKernel,
+  reduceKernel,
+} from './reduce.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
 import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddKernel } from './movement.js';
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
@@ -49,6 +56,7 @@ export const jsKernels: KernelTable = {
   argmin: argminKernel,
   cumsum: cumsumKernel,
   logSoftmax: logSoftmaxKernel,
+  logSoftmaxGrad: logSoftmaxGradKernel,
   matmul: matmulKernel,
   conv2d: conv2dKernel,
   unfold: unfoldKernel,

@@ -30,13 +30,20 @@ export function reduceKernel(op: ReduceOp): KernelFn<ReduceParams> {
   };
 }
 
+/** A 0-d view seen as one lane of length 1 (ops along dim 0 of a scalar). */
+export function liftScalar(v: TensorView): TensorView {
+  return v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v;
+}
+
 /** Walks each lane along `dim`: calls fn(inputBase, inputStride, outputBase, outputStride, length). */
 function forEachLane(
-  x: TensorView,
-  out: TensorView,
+  x0: TensorView,
+  out0: TensorView,
   dim: number,
   fn: (xb: number, xs: number, ob: number, os: number, len: number) => void,
 ): void {
+  const x = liftScalar(x0);
+  const out = liftScalar(out0);
   const xl = splitOffsets(x, [dim]).outer;
   const ol = splitOffsets(out, [dim]).outer;
   const len = x.shape[dim];
@@ -93,4 +100,27 @@ export const logSoftmaxKernel: Kernel<'logSoftmax'> = ([x], out, { dim }) => {
     const lse = m + Math.log(s);
     for (let k = 0; k < len; k++) dst[ob + k * os] = src[xb + k * xs] - lse;
   });
+};
+
+/** out = g - exp(y) * sum(g) along each lane: logSoftmax's backward in one pass over the lane. */
+export const logSoftmaxGradKernel: Kernel<'logSoftmaxGrad'> = ([g0, y0], out0, { dim }) => {
+  const [g, y, out] = [g0, y0, out0].map(liftScalar);
+  const gd = dataOf(g);
+  const yd = dataOf(y);
+  const dst = dataOf(out);
+  const gLanes = splitOffsets(g, [dim]).outer;
+  const yl = splitOffsets(y, [dim]).outer;
+  const ol = splitOffsets(out, [dim]).outer;
+  const len = g.shape[dim];
+  const gs = g.strides[dim];
+  const ys = y.strides[dim];
+  const os = out.strides[dim];
+  for (let i = 0; i < ol.length; i++) {
+    const gb = gLanes[i];
+    const yb = yl[i];
+    const ob = ol[i];
+    let s = 0;
+    for (let k = 0; k < len; k++) s += gd[gb + k * gs];
+    for (let k = 0; k < len; k++) dst[ob + k * os] = gd[gb + k * gs] - Math.exp(yd[yb + k * ys]) * s;
+  }
 };

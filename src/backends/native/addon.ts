@@ -30,6 +30,7 @@ export interface NativeAddon {
     inner: number,
   ): boolean;
   logSoftmax(dtype: number, out: Arr, x: Arr): boolean;
+  logSoftmaxGrad(dtype: number, out: Arr, g: Arr, y: Arr): boolean;
   matmul(dtype: number, out: Arr, a: Arr, b: Arr, outOffset: number): boolean;
   unfold(dtype: number, out: Arr, x: Arr, padValue: number): boolean;
   fold(dtype: number, out: Arr, x: Arr): boolean;

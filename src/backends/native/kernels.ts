@@ -214,11 +214,27 @@ export function nativeKernels(A: NativeAddon): KernelTable {
     argmin: arg(false),
     logSoftmax: (inputs, out, p) => {
       const [x] = inputs;
-      if (isFloat(x.dtype) && fitsMeta([x, out]) && numel(x.shape) > 0) {
+      // 0-d tensors have no lane dim in the metadata: the JS kernel takes them
+      if (isFloat(x.dtype) && fitsMeta([x, out]) && numel(x.shape) > 0 && x.shape.length > 0) {
         writeLanes(x, out.offset, out.strides, p.dim);
         if (A.logSoftmax(dtypeCode[x.dtype], data(out), data(x))) return;
       }
       jsKernels.logSoftmax(inputs, out, p);
+    },
+    logSoftmaxGrad: (inputs, out, p) => {
+      const [g, y] = inputs;
+      if (
+        isFloat(g.dtype) &&
+        g.dtype === y.dtype &&
+        fitsMeta([g, y, out]) &&
+        numel(g.shape) > 0 &&
+        g.shape.length > 0
+      ) {
+        const at = writeStrided(g.shape, [g, y, out]);
+        meta[at] = p.dim;
+        if (A.logSoftmaxGrad(dtypeCode[g.dtype], data(out), data(g), data(y))) return;
+      }
+      jsKernels.logSoftmaxGrad(inputs, out, p);
     },
     matmul: (inputs, out, p) => {
       const [a, b] = inputs;

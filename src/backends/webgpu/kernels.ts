@@ -20,7 +20,8 @@ import {
   unaryKernel,
   whereKernel,
 } from './elementwise.js';
-import { argmaxKernel, argminKernel, cumsumKernel, logSoftmaxKernel, reduceKernel } from './reduce.js';
+import { argmaxKernel, argminKernel, cumsumKernel, reduceKernel } from './reduce.js';
+import { logSoftmaxGradKernel, logSoftmaxKernel } from './softmax.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { gatherKernel, scatterAddKernel } from './movement.js';
@@ -45,6 +46,7 @@ export const gpuKernels: { [P in KernelPrimitive]: GpuKernel<P> } = {
   argmin: argminKernel,
   cumsum: cumsumKernel,
   logSoftmax: logSoftmaxKernel,
+  logSoftmaxGrad: logSoftmaxGradKernel,
   matmul: matmulKernel,
   conv2d: conv2dKernel,
   unfold: unfoldKernel,

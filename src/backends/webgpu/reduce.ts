@@ -1,4 +1,4 @@
-// Reductions (workgroup trees for long rows), arg-reductions, cumsum and logSoftmax in WGSL.
+// Reductions (workgroup trees for long rows), arg-reductions and cumsum in WGSL (logSoftmax: softmax.ts).
 import type { TensorView } from '../backend.js';
 import type { ReduceOp, ReduceParams } from '../../core/primitives.js';
 import type { WebGPUBackend } from './gpu-backend.js';
@@ -268,32 +268,5 @@ export function cumsumKernel(
     acc = acc + ${load};
     dst[ob + k * os] = acc;
   }`,
-  );
-}
-
-export function logSoftmaxKernel(
-  be: WebGPUBackend,
-  [x]: readonly TensorView[],
-  out: TensorView,
-  { dim }: { dim: number },
-): void {
-  if (numelOf(out.shape) === 0) return;
-  laneKernel(
-    be,
-    'logSoftmax',
-    x,
-    out,
-    laneMeta(x, out, dim, contiguous(out.shape)),
-    `  var m = ninf_();
-  for (var k = 0; k < len; k = k + 1) {
-    let v = src0[xb + k * xs];
-    if (v != v || v > m) { m = v; }
-    if (m != m) { break; }
-  }
-  if (m == ninf_()) { m = 0.0; }
-  var s = 0.0;
-  for (var k = 0; k < len; k = k + 1) { s = s + exp(src0[xb + k * xs] - m); }
-  let lse = m + log(s);
-  for (var k = 0; k < len; k = k + 1) { dst[ob + k * os] = src0[xb + k * xs] - lse; }`,
   );
 }
