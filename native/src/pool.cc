@@ -124,6 +124,61 @@ inline void forEachWindow(const T* plane, const Pool& p, Visit visit) {
     forEachWindowK<T, kAt, 0, 0>(plane, p, visit);
 }
 
+/** The common case the row kernels below take: 2x2 windows, stride 2, no padding, no dilation, unit-stride input rows. */
+bool plain2x2(const Pool& p) {
+  return p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1 &&
+         p.xs[3] == 1;
+}
+
+/**
+ * One output row of 2x2/stride-2 pooling from input rows r0 and r1 (vectorized: the first maximum in
+ * window order a b / c d, ties kept by the earlier element). Returns true when a window held a NaN; the
+ * caller then redoes the row with the exact rule.
+ */
+template <typename T>
+bool maxRow2x2(const T* r0, const T* r1, T* y, int64_t n) {
+  int nan = 0;
+#pragma omp simd reduction(| : nan)
+  for (int64_t j = 0; j < n; j++) {
+    const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+    T m = b > a ? b : a;
+    m = c > m ? c : m;
+    m = d > m ? d : m;
+    y[j] = m;
+    nan |= (a != a) | (b != b) | (c != c) | (d != d);
+  }
+  return nan != 0;
+}
+
+/**
+ * The gradient rows d0, d1 (input rows 2i and 2i+1) of one 2x2/stride-2 output row: each window writes g
+ * at its first maximum and 0 at its other three elements. Written as float selects so it vectorizes: the
+ * window's maximum m (the same chain as maxRow2x2), then g goes to the first element equal to m. Returns
+ * true when a window held a NaN or an infinity (x - x is then NaN); the caller redoes such a row with the
+ * exact rule.
+ */
+template <typename T>
+bool gradRow2x2(const T* r0, const T* r1, const T* g, T* d0, T* d1, int64_t n) {
+  T bad = T(0);
+#pragma omp simd reduction(+ : bad)
+  for (int64_t j = 0; j < n; j++) {
+    const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1], gv = g[j];
+    T m = b > a ? b : a;
+    m = c > m ? c : m;
+    m = d > m ? d : m;
+    T rest = gv;  // g not yet placed
+    d0[2 * j] = a == m ? rest : T(0);
+    rest = a == m ? T(0) : rest;
+    d0[2 * j + 1] = b == m ? rest : T(0);
+    rest = b == m ? T(0) : rest;
+    d1[2 * j] = c == m ? rest : T(0);
+    rest = c == m ? T(0) : rest;
+    d1[2 * j + 1] = rest;
+    bad += (a - a) + (b - b) + (c - c) + (d - d);
+  }
+  return bad != bad;
+}
+
 /** Planes (n, c) per parallel chunk: about 4096 window elements each. */
 int64_t grain(const Pool& p) {
   return std::max<int64_t>(1, 4096 / std::max<int64_t>(1, p.Ho * p.Wo * p.kh * p.kw));
@@ -136,6 +191,14 @@ void maxPoolTyped(T* out, const T* x, const Pool& p) {
     for (int64_t i = b; i < e; i++) {
       const T* plane = x + (i / p.C) * p.xs[0] + (i % p.C) * p.xs[1];
       T* y = out + i * L;
+      if (plain2x2(p)) {
+        for (int64_t oi = 0; oi < p.Ho; oi++) {
+          const T* r0 = plane + 2 * oi * p.xs[2];
+          if (!maxRow2x2(r0, r0 + p.xs[2], y + oi * p.Wo, p.Wo)) continue;
+          for (int64_t oj = 0; oj < p.Wo; oj++) windowExact(plane, p, oi, oj, y[oi * p.Wo + oj]);
+        }
+        continue;
+      }
       forEachWindow<T, false>(plane, p, [&](int64_t oi, int64_t oj, T v, int64_t) { y[oi * p.Wo + oj] = v; });
     }
   });
@@ -170,6 +233,29 @@ void tiledGradPlane(T* dx, const T* gp, const int64_t* gs, const T* plane, const
   if (p.Ho * kh < p.H) std::memset(dx + p.Ho * kh * p.W, 0, sizeof(T) * (p.H - p.Ho * kh) * p.W);
 }
 
+/** tiledGradPlane for plain 2x2 pooling: whole rows through gradRow2x2 (rows holding a NaN take the exact path). */
+template <typename T>
+void plainGradPlane(T* dx, const T* gp, const int64_t* gs, const T* plane, const Pool& p) {
+  for (int64_t oi = 0; oi < p.Ho; oi++) {
+    const T* r0 = plane + 2 * oi * p.xs[2];
+    T* d0 = dx + 2 * oi * p.W;
+    if (gradRow2x2(r0, r0 + p.xs[2], gp + oi * gs[2], d0, d0 + p.W, p.Wo))
+      for (int64_t oj = 0; oj < p.Wo; oj++) {
+        T best;
+        const int64_t at = windowExact(plane, p, oi, oj, best);
+        for (int64_t k = 0; k < 4; k++) {
+          const int64_t pos = (2 * oi + k / 2) * p.W + 2 * oj + k % 2;
+          dx[pos] = pos == at ? gp[oi * gs[2] + oj] : T(0);
+        }
+      }
+    if (2 * p.Wo < p.W) {
+      d0[p.W - 1] = T(0);
+      d0[2 * p.W - 1] = T(0);
+    }
+  }
+  if (2 * p.Ho < p.H) std::memset(dx + 2 * p.Ho * p.W, 0, sizeof(T) * p.W);
+}
+
 template <typename T>
 void maxPoolGradTyped(T* out, const T* g, const int64_t* gs, const T* x, const Pool& p) {
   const int64_t HW = p.H * p.W;
@@ -178,7 +264,9 @@ void maxPoolGradTyped(T* out, const T* g, const int64_t* gs, const T* x, const P
       for (int64_t i = b; i < e; i++) {
         const T* plane = x + (i / p.C) * p.xs[0] + (i % p.C) * p.xs[1];
         const T* gp = g + (i / p.C) * gs[0] + (i % p.C) * gs[1];
-        if (p.kh == 2 && p.kw == 2)
+        if (plain2x2(p) && gs[3] == 1)
+          plainGradPlane(out + i * HW, gp, gs, plane, p);
+        else if (p.kh == 2 && p.kw == 2)
           tiledGradPlane<T, 2, 2>(out + i * HW, gp, gs, plane, p);
         else
           tiledGradPlane<T, 0, 0>(out + i * HW, gp, gs, plane, p);
