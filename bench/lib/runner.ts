@@ -1,11 +1,11 @@
 // Runs one benchmark system in child processes (JS children or the Python peer) with a watchdog; shared by main.ts and gpu.ts.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LINE_PREFIX, type ChildEvent, type Status, type SystemInfo, type WorkloadResult } from './result.js';
 import { timedResult } from './outcome.js';
 import { repoRoot } from './paths.js';
+import { cpuFlags, openblasCoreFor } from '../../src/backends/native/cpu.js';
 import type { WorkloadSpec } from './workloads.js';
 import type { Job } from '../child.js';
 
@@ -149,25 +149,18 @@ export async function runSystem(
 /**
  * The environment of every child. Debian's OpenBLAS 0.3.21 identifies this VM's CPU (CPUID model
  * "Intel Xeon Processor") as 'Prescott' and falls back to SSE3 kernels, 5-6x slower at GEMM; unless
- * the caller set OPENBLAS_CORETYPE, every child gets 'Haswell' (AVX2) where the CPU has AVX2.
- * This reaches torch's BLAS and any OpenBLAS that gradlab's native backend loads alike.
+ * the caller set OPENBLAS_CORETYPE, every child gets the kernel family gradlab's native backend picks
+ * for this CPU (SkylakeX with AVX-512, Haswell with AVX2), so torch's BLAS and gradlab's run the same kernels.
  */
 export function childEnv(): { env: NodeJS.ProcessEnv; blasNote: string } {
   const env = { ...process.env };
   if (env.OPENBLAS_CORETYPE !== undefined)
     return { env, blasNote: `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE} (from the environment)` };
-  let flags = '';
-  try {
-    flags = readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    // not Linux: OpenBLAS's own detection stands
-  }
-  if (!/\bavx2\b/.test(flags))
-    return { env, blasNote: 'OPENBLAS_CORETYPE unset (OpenBLAS detects the CPU itself)' };
-  env.OPENBLAS_CORETYPE = 'Haswell';
+  const core = openblasCoreFor(cpuFlags());
+  if (!core) return { env, blasNote: 'OPENBLAS_CORETYPE unset (OpenBLAS detects the CPU itself)' };
+  env.OPENBLAS_CORETYPE = core;
   return {
     env,
-    blasNote:
-      "OPENBLAS_CORETYPE=Haswell set for all children (OpenBLAS's own detection picks the SSE3 'Prescott' kernels on this VM)",
+    blasNote: `OPENBLAS_CORETYPE=${core} set for all children (the family the CPU's flags allow; OpenBLAS's own detection picks the SSE3 'Prescott' kernels on this VM)`,
   };
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
+import { cpuFlags, openblasCoreFor } from './cpu.js';
 
 type Arr = TypedArray;
 
@@ -65,20 +66,14 @@ export interface BlasInfo {
 
 /**
  * OpenBLAS 0.3.21 (Debian 12) does not know some recent Xeon models and falls back to its SSE3
- * 'Prescott' kernels, about 6x slower here. When the user has not chosen a core type, CPUs that
- * report AVX2 and FMA get the Haswell kernels. Must run before the library is loaded.
+ * 'Prescott' kernels, about 6x slower here. When the user has not chosen a core type, gradlab picks
+ * the family the CPU's flags allow (SkylakeX with AVX-512, else Haswell with AVX2 + FMA; see cpu.ts).
+ * Must run before the library is loaded.
  */
 function chooseOpenblasCore(): void {
   if (process.platform !== 'linux' || process.env.OPENBLAS_CORETYPE) return;
-  try {
-    const flags =
-      readFileSync('/proc/cpuinfo', 'utf8')
-        .match(/^flags\s*:(.*)$/m)?.[1]
-        .split(/\s+/) ?? [];
-    if (flags.includes('avx2') && flags.includes('fma')) process.env.OPENBLAS_CORETYPE = 'Haswell';
-  } catch {
-    /* no /proc: leave OpenBLAS's own choice */
-  }
+  const core = openblasCoreFor(cpuFlags());
+  if (core) process.env.OPENBLAS_CORETYPE = core;
 }
 
 /** The package root, found from this file's place in src/ or dist/src/. */
