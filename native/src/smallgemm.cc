@@ -64,16 +64,43 @@ void smallK(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64
   });
 }
 
+/**
+ * C = A^T B + beta C with n <= 16 and A stored k x m (rows of A^T are its columns): computed as the
+ * n x m product D = B^T A, one axpy along m per (p, j), then written transposed into C.
+ */
+template <typename T>
+void smallNTransposedA(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, bool tb, const T* b, int64_t ldb,
+                       T* c, int64_t ldc, T beta) {
+  const int64_t grain = std::max<int64_t>(64, 32768 / std::max<int64_t>(1, n * k));
+  parallelFor(m, grain, [&](int64_t i0, int64_t i1) {
+    const int64_t w = i1 - i0;
+    std::vector<T> d(static_cast<size_t>(n * w), T(0));
+    for (int64_t p = 0; p < k; p++) {
+      const T* ap = a + p * lda + i0;
+      for (int64_t j = 0; j < n; j++) {
+        const T s = tb ? b[j * ldb + p] : b[p * ldb + j];
+        T* dj = d.data() + j * w;
+#pragma omp simd
+        for (int64_t i = 0; i < w; i++) dj[i] = std::fma(s, ap[i], dj[i]);
+      }
+    }
+    for (int64_t i = 0; i < w; i++)
+      for (int64_t j = 0; j < n; j++) {
+        T* ci = c + (i0 + i) * ldc + j;
+        *ci = beta == T(0) ? d[j * w + i] : beta * *ci + d[j * w + i];
+      }
+  });
+}
+
 /** C = A B + beta C with n <= 16: n dot products per row of A, blocked along k so B's n rows stay cached. */
 template <typename T>
 void smallN(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
             int64_t ldc, T beta) {
-  std::vector<T> ap, bp;
   if (ta) {
-    packTransposed(a, lda, m, k, ap);
-    a = ap.data();
-    lda = k;
+    smallNTransposedA(m, n, k, a, lda, tb, b, ldb, c, ldc, beta);
+    return;
   }
+  std::vector<T> bp;
   if (!tb) {  // want B's columns as contiguous rows: B^T is n x k
     packTransposed(b, ldb, n, k, bp);
     b = bp.data();
