@@ -131,37 +131,53 @@ bool plain2x2(const Pool& p) {
 }
 
 /**
+ * Runs body(j) for j in [0, n) as fixed blocks of 8 (a constant trip count the compiler vectorizes with
+ * no minimum length; pooled rows are short, e.g. 13 windows); the last partial block is redone as the 8
+ * windows ending at n, which rewrites some outputs with the same values. Rows under 8 run one by one.
+ * Returns the sum of what body returned.
+ */
+template <typename T, typename Body>
+inline T blocksOf8(int64_t n, Body body) {
+  T sum = T(0);
+  if (n < 8) {
+    for (int64_t j = 0; j < n; j++) sum += body(j);
+    return sum;
+  }
+  for (int64_t j0 = 0;; j0 += 8) {
+    if (j0 + 8 > n) j0 = n - 8;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t jj = 0; jj < 8; jj++) sum += body(j0 + jj);
+    if (j0 + 8 >= n) return sum;
+  }
+}
+
+/**
  * One output row of 2x2/stride-2 pooling from input rows r0 and r1 (vectorized: the first maximum in
- * window order a b / c d, ties kept by the earlier element). Returns true when a window held a NaN; the
- * caller then redoes the row with the exact rule.
+ * window order a b / c d, ties kept by the earlier element). Returns true when a window held a NaN or an
+ * infinity (x - x is then NaN); the caller then redoes the row with the exact rule.
  */
 template <typename T>
 bool maxRow2x2(const T* r0, const T* r1, T* y, int64_t n) {
-  int nan = 0;
-#pragma omp simd reduction(| : nan)
-  for (int64_t j = 0; j < n; j++) {
+  const T bad = blocksOf8<T>(n, [&](int64_t j) {
     const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
     T m = b > a ? b : a;
     m = c > m ? c : m;
     m = d > m ? d : m;
     y[j] = m;
-    nan |= (a != a) | (b != b) | (c != c) | (d != d);
-  }
-  return nan != 0;
+    return (a - a) + (b - b) + (c - c) + (d - d);
+  });
+  return bad != bad;
 }
 
 /**
  * The gradient rows d0, d1 (input rows 2i and 2i+1) of one 2x2/stride-2 output row: each window writes g
  * at its first maximum and 0 at its other three elements. Written as float selects so it vectorizes: the
  * window's maximum m (the same chain as maxRow2x2), then g goes to the first element equal to m. Returns
- * true when a window held a NaN or an infinity (x - x is then NaN); the caller redoes such a row with the
- * exact rule.
+ * true when a window held a NaN or an infinity (the caller redoes such a row with the exact rule).
  */
 template <typename T>
 bool gradRow2x2(const T* r0, const T* r1, const T* g, T* d0, T* d1, int64_t n) {
-  T bad = T(0);
-#pragma omp simd reduction(+ : bad)
-  for (int64_t j = 0; j < n; j++) {
+  const T bad = blocksOf8<T>(n, [&](int64_t j) {
     const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1], gv = g[j];
     T m = b > a ? b : a;
     m = c > m ? c : m;
@@ -174,8 +190,8 @@ bool gradRow2x2(const T* r0, const T* r1, const T* g, T* d0, T* d1, int64_t n) {
     d1[2 * j] = c == m ? rest : T(0);
     rest = c == m ? T(0) : rest;
     d1[2 * j + 1] = rest;
-    bad += (a - a) + (b - b) + (c - c) + (d - d);
-  }
+    return (a - a) + (b - b) + (c - c) + (d - d);
+  });
   return bad != bad;
 }
 

@@ -38,9 +38,14 @@ const geom = (
   dilation: [number, number],
 ): MaxPoolParams => ({ kernel, stride, padding, dilation });
 
-/** Window geometries: the CNN's 2x2/2, overlapping windows, padding, dilation, and stride unlike the kernel. */
+/**
+ * Window geometries: the CNN's 2x2/2 (short rows, and rows of 13 windows with odd H and W, which the
+ * native row kernels run as overlapping blocks of 8), overlapping windows, padding, dilation, and stride
+ * unlike the kernel.
+ */
 const GEOMETRIES: { name: string; p: MaxPoolParams; shape: number[] }[] = [
   { name: '2x2 stride 2', p: geom([2, 2], [2, 2], [0, 0], [1, 1]), shape: [2, 3, 6, 7] },
+  { name: '2x2 stride 2, long rows', p: geom([2, 2], [2, 2], [0, 0], [1, 1]), shape: [2, 2, 9, 27] },
   { name: '3x3 stride 2 padding 1', p: geom([3, 3], [2, 2], [1, 1], [1, 1]), shape: [2, 2, 7, 6] },
   {
     name: '3x3 stride 1 padding 1 (overlapping)',
@@ -112,10 +117,12 @@ for (const backend of backends)
       });
 
     it('NaN and -Infinity windows: the first NaN wins and takes the gradient, as before', async () => {
-      const shape = [2, 2, 6, 5];
-      const n = shape.reduce((a, b) => a * b, 1);
-      const data = sample(n, 11, [...TIES, NaN, -Infinity, -Infinity, -Infinity]);
-      for (const { p } of GEOMETRIES.slice(0, 5)) {
+      for (const { p, shape } of [
+        ...GEOMETRIES.slice(0, 6).map((g) => ({ ...g, shape: [2, 2, 6, 5] })),
+        GEOMETRIES[1],
+      ]) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const data = sample(n, 11, [...TIES, NaN, -Infinity, -Infinity, -Infinity]);
         const want = await valueAndGrad(composite, data, shape, p, 5);
         const got = await valueAndGrad(fused, data, shape, p, 5);
         expect(sameBits(got.y, want.y)).toBeNull();
