@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { LINE_PREFIX, type ChildEvent, type Status, type SystemInfo, type WorkloadResult } from './result.js';
 import { timedResult } from './outcome.js';
 import { repoRoot } from './paths.js';
-import { cpuFlags, openblasCoreFor } from '../../src/backends/native/cpu.js';
+import { cpuFlags, OPENBLAS_THREAD_TIMEOUT, openblasCoreFor } from '../../src/backends/native/cpu.js';
 import type { WorkloadSpec } from './workloads.js';
 import type { Job } from '../child.js';
 
@@ -154,13 +154,17 @@ export async function runSystem(
  */
 export function childEnv(): { env: NodeJS.ProcessEnv; blasNote: string } {
   const env = { ...process.env };
+  // idle OpenBLAS threads sleep at once in every child, as gradlab sets it for itself (see cpu.ts)
+  env.OPENBLAS_THREAD_TIMEOUT ??= OPENBLAS_THREAD_TIMEOUT;
+  const timeout = `OPENBLAS_THREAD_TIMEOUT=${env.OPENBLAS_THREAD_TIMEOUT}`;
   if (env.OPENBLAS_CORETYPE !== undefined)
-    return { env, blasNote: `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE} (from the environment)` };
+    return { env, blasNote: `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE} (from the environment), ${timeout}` };
   const core = openblasCoreFor(cpuFlags());
-  if (!core) return { env, blasNote: 'OPENBLAS_CORETYPE unset (OpenBLAS detects the CPU itself)' };
+  if (!core)
+    return { env, blasNote: `OPENBLAS_CORETYPE unset (OpenBLAS detects the CPU itself), ${timeout}` };
   env.OPENBLAS_CORETYPE = core;
   return {
     env,
-    blasNote: `OPENBLAS_CORETYPE=${core} set for all children (the family the CPU's flags allow; OpenBLAS's own detection picks the SSE3 'Prescott' kernels on this VM)`,
+    blasNote: `OPENBLAS_CORETYPE=${core} and ${timeout} set for all children (the kernel family the CPU's flags allow, where OpenBLAS's own detection picks the SSE3 'Prescott' kernels on this VM; idle BLAS threads sleep at once)`,
   };
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
-import { cpuFlags, openblasCoreFor } from './cpu.js';
+import { cpuFlags, OPENBLAS_THREAD_TIMEOUT, openblasCoreFor } from './cpu.js';
 
 type Arr = TypedArray;
 
@@ -68,10 +68,13 @@ export interface BlasInfo {
  * OpenBLAS 0.3.21 (Debian 12) does not know some recent Xeon models and falls back to its SSE3
  * 'Prescott' kernels, about 6x slower here. When the user has not chosen a core type, gradlab picks
  * the family the CPU's flags allow (SkylakeX with AVX-512, else Haswell with AVX2 + FMA; see cpu.ts).
- * Must run before the library is loaded.
+ * Also lets idle OpenBLAS threads sleep at once (OPENBLAS_THREAD_TIMEOUT, see cpu.ts). Must run before
+ * the library is loaded.
  */
 function chooseOpenblasCore(): void {
-  if (process.platform !== 'linux' || process.env.OPENBLAS_CORETYPE) return;
+  if (process.platform !== 'linux') return;
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= OPENBLAS_THREAD_TIMEOUT;
+  if (process.env.OPENBLAS_CORETYPE) return;
   const core = openblasCoreFor(cpuFlags());
   if (core) process.env.OPENBLAS_CORETYPE = core;
 }

@@ -1,4 +1,4 @@
-// Which OpenBLAS kernel family suits this CPU, from its /proc/cpuinfo flags (OpenBLAS 0.3.21 misdetects some).
+// OpenBLAS settings gradlab chooses: the kernel family from /proc/cpuinfo flags (0.3.21 misdetects some CPUs), thread idling.
 import { readFileSync } from 'node:fs';
 
 /** The AVX-512 subsets OpenBLAS's SkylakeX kernels use. */
@@ -30,3 +30,12 @@ export function cpuFlags(): string[] {
     return [];
   }
 }
+
+/**
+ * OPENBLAS_THREAD_TIMEOUT gradlab sets when the user has not: OpenBLAS's idle worker threads spin (calling
+ * sched_yield) for up to 2^28 cycles after each GEMM before they sleep. gradlab's own thread pool runs the
+ * non-GEMM kernels in between, and on a 2-core machine the spinning threads took about a quarter of the CPU
+ * time of a CNN training step (perf). 4, the smallest value, makes them sleep at once; waking them costs
+ * a few microseconds per GEMM call.
+ */
+export const OPENBLAS_THREAD_TIMEOUT = '4';
