@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { LINE_PREFIX, type ChildEvent, type Status, type SystemInfo, type WorkloadResult } from './result.js';
 import { timedResult } from './outcome.js';
 import { repoRoot } from './paths.js';
-import { cpuFlags, OPENBLAS_THREAD_TIMEOUT, openblasCoreFor } from '../../src/backends/native/cpu.js';
+import { cpuFlags, openblasCoreFor } from '../../src/backends/native/cpu.js';
 import type { WorkloadSpec } from './workloads.js';
 import type { Job } from '../child.js';
 
@@ -150,21 +150,24 @@ export async function runSystem(
  * The environment of every child. Debian's OpenBLAS 0.3.21 identifies this VM's CPU (CPUID model
  * "Intel Xeon Processor") as 'Prescott' and falls back to SSE3 kernels, 5-6x slower at GEMM; unless
  * the caller set OPENBLAS_CORETYPE, every child gets the kernel family gradlab's native backend picks
- * for this CPU (SkylakeX with AVX-512, Haswell with AVX2), so torch's BLAS and gradlab's run the same kernels.
+ * for this CPU (SkylakeX with AVX-512, Haswell with AVX2), so torch's BLAS and gradlab's run the same
+ * kernels. OPENBLAS_THREAD_TIMEOUT is left to each system (gradlab sets 4 for itself, torch keeps
+ * OpenBLAS's default) unless the caller sets it, which then reaches every child.
  */
 export function childEnv(): { env: NodeJS.ProcessEnv; blasNote: string } {
   const env = { ...process.env };
-  // idle OpenBLAS threads sleep at once in every child, as gradlab sets it for itself (see cpu.ts)
-  env.OPENBLAS_THREAD_TIMEOUT ??= OPENBLAS_THREAD_TIMEOUT;
-  const timeout = `OPENBLAS_THREAD_TIMEOUT=${env.OPENBLAS_THREAD_TIMEOUT}`;
+  const timeout =
+    env.OPENBLAS_THREAD_TIMEOUT === undefined
+      ? "OPENBLAS_THREAD_TIMEOUT each system's own (gradlab 4, torch OpenBLAS's default)"
+      : `OPENBLAS_THREAD_TIMEOUT=${env.OPENBLAS_THREAD_TIMEOUT} (from the environment)`;
   if (env.OPENBLAS_CORETYPE !== undefined)
-    return { env, blasNote: `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE} (from the environment), ${timeout}` };
+    return { env, blasNote: `OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE} (from the environment); ${timeout}` };
   const core = openblasCoreFor(cpuFlags());
   if (!core)
-    return { env, blasNote: `OPENBLAS_CORETYPE unset (OpenBLAS detects the CPU itself), ${timeout}` };
+    return { env, blasNote: `OPENBLAS_CORETYPE unset (OpenBLAS detects the CPU itself); ${timeout}` };
   env.OPENBLAS_CORETYPE = core;
   return {
     env,
-    blasNote: `OPENBLAS_CORETYPE=${core} and ${timeout} set for all children (the kernel family the CPU's flags allow, where OpenBLAS's own detection picks the SSE3 'Prescott' kernels on this VM; idle BLAS threads sleep at once)`,
+    blasNote: `OPENBLAS_CORETYPE=${core} set for all children (the kernel family the CPU's flags allow; OpenBLAS's own detection picks the SSE3 'Prescott' kernels on this VM); ${timeout}`,
   };
 }
