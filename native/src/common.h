@@ -43,6 +43,22 @@ inline double numArg(const Napi::CallbackInfo& info, size_t i) {
   return v;
 }
 
+/**
+ * Runs run(T{}) with T = float or double as argument 0 (the dtype code) says; returns true to JS, or
+ * false for other dtypes (the JS kernel then runs). For entry points whose kernels are float-only.
+ */
+template <typename Run>
+Napi::Value byFloatType(const Napi::CallbackInfo& info, Run run) {
+  const int32_t dt = intArg(info, 0);
+  if (dt == F32)
+    run(float{});
+  else if (dt == F64)
+    run(double{});
+  else
+    return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
 /** An n-d iteration space over several strided operands, with adjacent dims merged where all allow. */
 struct Strided {
   int nd = 0;

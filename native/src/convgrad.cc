@@ -133,32 +133,22 @@ ConvCall readConvCall() {
 
 // conv2dInputGrad(dtype, dx, g, w): meta = [N, O, G, window(13) of the input, gOff, wOff, dxOff]; g, w dense
 Napi::Value Conv2dInputGrad(const Napi::CallbackInfo& info) {
-  int dt = intArg(info, 0);
-  ConvCall c = readConvCall();
-  if (dt == F32)
-    inputGradTyped(static_cast<float*>(dataOf(info, 1)) + c.off[2], static_cast<const float*>(dataOf(info, 2)) + c.off[0],
-                   static_cast<const float*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
-  else if (dt == F64)
-    inputGradTyped(static_cast<double*>(dataOf(info, 1)) + c.off[2], static_cast<const double*>(dataOf(info, 2)) + c.off[0],
-                   static_cast<const double*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
-  else
-    return Napi::Boolean::New(info.Env(), false);
-  return Napi::Boolean::New(info.Env(), true);
+  const ConvCall c = readConvCall();
+  return byFloatType(info, [&](auto zero) {
+    using T = decltype(zero);
+    inputGradTyped(static_cast<T*>(dataOf(info, 1)) + c.off[2], static_cast<const T*>(dataOf(info, 2)) + c.off[0],
+                   static_cast<const T*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
+  });
 }
 
 // conv2dWeightGrad(dtype, dw, x, g): meta = [N, O, G, window(13) of the input, xOff, gOff, dwOff]; x, g dense
 Napi::Value Conv2dWeightGrad(const Napi::CallbackInfo& info) {
-  int dt = intArg(info, 0);
-  ConvCall c = readConvCall();
-  if (dt == F32)
-    weightGradTyped(static_cast<float*>(dataOf(info, 1)) + c.off[2], static_cast<const float*>(dataOf(info, 2)) + c.off[0],
-                    static_cast<const float*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
-  else if (dt == F64)
-    weightGradTyped(static_cast<double*>(dataOf(info, 1)) + c.off[2], static_cast<const double*>(dataOf(info, 2)) + c.off[0],
-                    static_cast<const double*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
-  else
-    return Napi::Boolean::New(info.Env(), false);
-  return Napi::Boolean::New(info.Env(), true);
+  const ConvCall c = readConvCall();
+  return byFloatType(info, [&](auto zero) {
+    using T = decltype(zero);
+    weightGradTyped(static_cast<T*>(dataOf(info, 1)) + c.off[2], static_cast<const T*>(dataOf(info, 2)) + c.off[0],
+                    static_cast<const T*>(dataOf(info, 3)) + c.off[1], c.N, c.O, c.G, c.win);
+  });
 }
 
 }  // namespace gl

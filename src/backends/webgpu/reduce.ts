@@ -6,6 +6,7 @@ import {
   bindings,
   coalesce,
   convert,
+  denseStrides,
   grid,
   helpersFor,
   MAIN_ARGS,
@@ -238,16 +239,6 @@ function argKernel(cmp: '>' | '<') {
 export const argmaxKernel = argKernel('>');
 export const argminKernel = argKernel('<');
 
-function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
 export function cumsumKernel(
   be: WebGPUBackend,
   [x]: readonly TensorView[],
@@ -262,7 +253,7 @@ export function cumsumKernel(
     'cumsum',
     x,
     out,
-    laneMeta(x, out, dim, contiguous(out.shape)),
+    laneMeta(x, out, dim, denseStrides(out.shape)),
     `  var acc = ${t}(0);
   for (var k = 0; k < len; k = k + 1) {
     acc = acc + ${load};
