@@ -153,7 +153,7 @@ async function main(): Promise<number> {
   const lines = [
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, ${m.date}`,
     `GPU (nvidia-smi): ${gpus.length ? gpus.join('; ') : 'none listed'}`,
-    `protocol: ${job.protocol.warmup} warm-up steps, up to ${job.protocol.reps} timed reps (each >= ${job.protocol.minRepS} s, stop after ${job.protocol.capS} s), median quoted${o.quick ? ' (--quick: tiny sizes, not a measurement)' : ''}`,
+    `protocol: at least ${job.protocol.warmup} warm-up steps and ${job.protocol.warmupMinS} s of them, up to ${job.protocol.reps} timed reps (each >= ${job.protocol.minRepS} s, stop after ${job.protocol.capS} s), median quoted${o.quick ? ' (--quick: tiny sizes, not a measurement)' : ''}`,
   ];
   if (probe && !probe.cuda)
     lines.push('cuda unavailable: PyTorch ran on the CPU, so the torch column is NOT a GPU figure');

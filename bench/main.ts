@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, ${m.date}`,
     `load average (1 min) at start ${m.loadAvg}, at end ${loadEnd} (the machine is shared; above ~${m.cores} means contended figures)`,
     blasNote,
-    `protocol: ${job.protocol.warmup} warm-up steps, up to ${job.protocol.reps} timed reps (each >= ${job.protocol.minRepS} s, stop after ${job.protocol.capS} s), median quoted`,
+    `protocol: at least ${job.protocol.warmup} warm-up steps and ${job.protocol.warmupMinS} s of them, up to ${job.protocol.reps} timed reps (each >= ${job.protocol.minRepS} s, stop after ${job.protocol.capS} s), median quoted`,
   ];
   for (const s of o.systems) {
     const i = infos.get(s);

@@ -120,13 +120,17 @@ class OverCap(Exception):
 def measure(step, proto, warm=None, units_per_step=None):
     warm = warm or step
     warmup_s, total = [], 0.0
-    for _ in range(max(1, proto["warmup"])):
+    i = 0
+    while True:
+        i += 1
         t0 = time.perf_counter()
         warm()
         dt = time.perf_counter() - t0
         warmup_s.append(dt)
         total += dt
         if total > proto["capS"]:
+            break
+        if i >= max(1, proto["warmup"]) and total >= proto.get("warmupMinS", 0):
             break
     est = warmup_s[-1] * (units_per_step or 1)
     if units_per_step and est > proto["capS"]:

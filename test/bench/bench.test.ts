@@ -19,7 +19,7 @@ import { summarize } from '../../bench/lib/stats.js';
 import { isUnsupported } from '../../bench/lib/system.js';
 import { cnn, cnnGeometry, epoch, figure, matmul, mlp, overhead } from '../../bench/lib/workloads.js';
 
-const ONCE: Protocol = { warmup: 1, reps: 1, capS: 60, minRepS: 0, hardS: 60 };
+const ONCE: Protocol = { warmup: 1, warmupMinS: 0, reps: 1, capS: 60, minRepS: 0, hardS: 60 };
 
 /** "loss a -> b" from a workload's check line. */
 function losses(check: string | undefined): [number, number] {

@@ -16,7 +16,7 @@ import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { webgpuUnavailable } from '../helpers/backends.js';
 import { distFile, ROOT } from '../helpers/dist.js';
 
-const ONCE: Protocol = { warmup: 2, reps: 3, capS: 60, minRepS: 0, hardS: 60 };
+const ONCE: Protocol = { warmup: 2, warmupMinS: 0, reps: 3, capS: 60, minRepS: 0, hardS: 60 };
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(ROOT, 'bench', 'peers', 'torch_bench.py');
 const torchProbe = existsSync(PYTHON)
