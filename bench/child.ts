@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   } catch (err) {
     const missing = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
     emit({ type: 'fatal', status: missing ? 'missing' : 'failed', reason: errorLine(err) });
+    await flushStdout();
     process.exit(0);
   }
   for (const spec of job.workloads) {
@@ -71,7 +72,13 @@ async function main(): Promise<void> {
     const proto = spec.family === 'epoch' ? job.epochProtocol : job.protocol;
     emit({ type: 'result', result: await runWorkload(sys, system, spec, proto) });
   }
+  await flushStdout();
   process.exit(0);
+}
+
+/** Resolves once everything written to stdout has been handed to the OS (a pipe may take it in parts). */
+function flushStdout(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) void main();

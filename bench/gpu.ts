@@ -177,4 +177,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-void main().then((code) => process.exit(code));
+// stdout may be a pipe that takes a long --json document in parts: let it drain before exiting
+void main().then((code) => process.stdout.write('', () => process.exit(code)));

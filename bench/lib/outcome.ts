@@ -20,6 +20,7 @@ export function timedResult(system: string, spec: WorkloadSpec, t: Timing, check
     reps: t.samples.length,
     inner: t.inner,
     warmupS: t.warmupS,
+    warmupSteps: t.warmupSteps,
     check,
     note: t.note,
   };

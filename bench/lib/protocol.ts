@@ -20,9 +20,23 @@ export interface Protocol {
 }
 
 export const PROTOCOL: Protocol = { warmup: 2, warmupMinS: 2, reps: 7, capS: 4, minRepS: 0.25, hardS: 180 };
-export const QUICK_PROTOCOL: Protocol = { warmup: 1, warmupMinS: 0, reps: 2, capS: 0.5, minRepS: 0.02, hardS: 20 };
+export const QUICK_PROTOCOL: Protocol = {
+  warmup: 1,
+  warmupMinS: 0,
+  reps: 2,
+  capS: 0.5,
+  minRepS: 0.02,
+  hardS: 20,
+};
 /** The epoch: three warm-up batches, one timed epoch; capS here bounds the projected epoch time. */
-export const EPOCH_PROTOCOL: Protocol = { warmup: 3, warmupMinS: 0, reps: 1, capS: 150, minRepS: 0, hardS: 330 };
+export const EPOCH_PROTOCOL: Protocol = {
+  warmup: 3,
+  warmupMinS: 0,
+  reps: 1,
+  capS: 150,
+  minRepS: 0,
+  hardS: 330,
+};
 
 /** A first step longer than this many caps is the only one run (reported as a cold step). */
 export const COLD_ONLY = 5;
@@ -45,8 +59,10 @@ export interface Timing {
   samples: number[];
   /** Steps per repetition. */
   inner: number;
-  /** Seconds of each warm-up unit. */
+  /** Seconds of the first (up to 5) warm-up units; a timed 2 s warm-up of a fast step runs thousands. */
   warmupS: number[];
+  /** How many warm-up units ran. */
+  warmupSteps: number;
   note?: string;
 }
 
@@ -85,6 +101,7 @@ export async function measure(p: Prepared, proto: Protocol): Promise<Timing> {
       samples: [warmupS[0]],
       inner: 1,
       warmupS: [],
+      warmupSteps: 0,
       note: `one cold step only (it took over ${COLD_ONLY}× the ${proto.capS} s cap)`,
     };
   const inner = est >= proto.minRepS ? 1 : Math.min(100_000, Math.ceil(proto.minRepS / Math.max(est, 1e-7)));
@@ -99,5 +116,5 @@ export async function measure(p: Prepared, proto: Protocol): Promise<Timing> {
     if (total > proto.capS) break;
   }
   const note = samples.length < proto.reps ? `${samples.length} of ${proto.reps} reps (time cap)` : undefined;
-  return { samples, inner, warmupS, note };
+  return { samples, inner, warmupS: warmupS.slice(0, 5), warmupSteps: warmupS.length, note };
 }

@@ -19,7 +19,9 @@ export interface WorkloadResult {
   reps?: number;
   /** Steps per repetition. */
   inner?: number;
+  /** Seconds of the first (up to 5) warm-up steps, and how many warm-up steps ran. */
   warmupS?: number[];
+  warmupSteps?: number;
   check?: string;
   note?: string;
 }
@@ -45,6 +47,7 @@ export type ChildEvent =
       samples: number[];
       inner: number;
       warmupS: number[];
+      warmupSteps: number;
       check?: string;
       note?: string;
     }

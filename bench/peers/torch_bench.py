@@ -136,7 +136,7 @@ def measure(step, proto, warm=None, units_per_step=None):
     if units_per_step and est > proto["capS"]:
         raise OverCap(f"projected {est:.0f} s per step from warm-up exceeds the {proto['capS']} s cap")
     if not units_per_step and warmup_s[0] > COLD_ONLY * proto["capS"]:
-        return {"samples": [warmup_s[0]], "inner": 1, "warmupS": [],
+        return {"samples": [warmup_s[0]], "inner": 1, "warmupS": [], "warmupSteps": 0,
                 "note": f"one cold step only (it took over {COLD_ONLY}× the {proto['capS']} s cap)"}
     inner = 1 if est >= proto["minRepS"] else min(100000, math.ceil(proto["minRepS"] / max(est, 1e-7)))
     samples, total = [], 0.0
@@ -149,7 +149,7 @@ def measure(step, proto, warm=None, units_per_step=None):
         total += dt
         if total > proto["capS"]:
             break
-    out = {"samples": samples, "inner": inner, "warmupS": warmup_s}
+    out = {"samples": samples, "inner": inner, "warmupS": warmup_s[:5], "warmupSteps": len(warmup_s)}
     if len(samples) < proto["reps"]:
         out["note"] = f"{len(samples)} of {proto['reps']} reps (time cap)"
     return out
