@@ -46,6 +46,7 @@ void conv2dTyped(T* y, const T* x, const T* w, int64_t N, int64_t O, int64_t G, 
   if (K <= 16 && L >= 16) {
     // tiny K (e.g. one input channel, 3x3): per image, columns in the worker's own scratch and a small-k
     // GEMM straight into the image's output planes (no shared column buffer, no transposing copy)
+    // (K <= 16 and L >= 16 send every product to gemmSmall: BLAS is never called from a pool worker)
     parallelFor(N, 1, [&](int64_t b, int64_t e) {
       T* cols = scratch<T>(0, static_cast<size_t>(K * L));
       for (int64_t n = b; n < e; n++)

@@ -72,6 +72,7 @@ void weightGradTyped(T* dw, const T* x, const T* g, int64_t N, int64_t O, int64_
     // tiny K (e.g. one input channel, 3x3): images split into one part per thread; each part sums its
     // images' g_n cols_n^T (small-n products, columns in the worker's scratch, g read in place) into its
     // own O x K partial; the partials are then added in part order, so the result does not depend on timing
+    // (K <= 16 and L >= 32 send every product to gemmSmall: BLAS is never called from a pool worker)
     const int64_t parts = std::min<int64_t>(threadCount(), N), per = (N + parts - 1) / parts;
     std::vector<T> partial(static_cast<size_t>(parts * O * K), T(0));
     parallelFor(parts, 1, [&](int64_t b, int64_t e) {
