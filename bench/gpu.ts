@@ -165,7 +165,7 @@ async function main(): Promise<number> {
   const targetLines = targets.map(
     (t) => `  ${t.what}: ${t.ratio === null ? '–' : `${fmt(t.ratio)}×`} ${t.verdict}`,
   );
-  const text = `${lines.join('\n')}\n\n${table(workloads, systems, results, infos, true)}\n\ntargets (issue 6):\n${targetLines.join('\n')}\n`;
+  const text = `${lines.join('\n')}\n\n${table(workloads, systems, results, infos, { labelAll: true })}\n\ntargets (issue 6):\n${targetLines.join('\n')}\n`;
   const out = o.out ?? (process.env.OUT ? join(process.env.OUT, 'gpu-bench.json') : undefined);
   if (out) {
     writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');

@@ -1,11 +1,12 @@
-// `npm run bench`: runs every system in its own child process, one after another, and prints the table or JSON.
+// `npm run bench`: runs every system in its own child process, one after another, in rounds, and prints the table or JSON.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs, selectWorkloads, USAGE, type Options } from './lib/cli.js';
 import { machine } from './lib/machine.js';
 import { EPOCH_PROTOCOL, PROTOCOL, QUICK_PROTOCOL, type Protocol } from './lib/protocol.js';
 import type { Status, SystemInfo, WorkloadResult } from './lib/result.js';
-import { ratios, table } from './lib/report.js';
+import { table } from './lib/report.js';
+import { combineRatios, combineResults, roundOrder } from './lib/rounds.js';
 import { childEnv, runSystem } from './lib/runner.js';
 import type { Job } from './child.js';
 
@@ -42,24 +43,29 @@ async function main(): Promise<void> {
   const { env, blasNote } = childEnv();
   log(blasNote);
   const infos = new Map<string, SystemInfo>();
-  const results: WorkloadResult[] = [];
   const status: Record<string, string> = {};
   // workload-major order: every system runs a workload close in time to the others (this machine is
-  // shared, so load drifts); each (system, workload) pair gets a fresh child process
+  // shared, so its speed drifts); each (system, workload, round) gets a fresh child process, and the
+  // rounds of a workload run back to back with the systems' order reversed every other round
+  const rounds: WorkloadResult[][] = Array.from({ length: o.rounds }, () => []);
   const dead = new Map<string, { status: Status; reason?: string }>();
   for (const spec of workloads)
-    for (const system of o.systems) {
-      const d = dead.get(system);
-      if (d) {
-        results.push({ system, workload: spec.id, unit: spec.unit, ...d });
-        continue;
+    for (let r = 0; r < o.rounds; r++) {
+      if (o.rounds > 1) log(`${spec.id}: round ${r + 1} of ${o.rounds}`);
+      for (const system of roundOrder(o.systems, r)) {
+        const d = dead.get(system);
+        if (d) {
+          rounds[r].push({ system, workload: spec.id, unit: spec.unit, ...d });
+          continue;
+        }
+        const run = await runSystem(system, { ...job, workloads: [spec] }, o, env, log);
+        if (run.info && !infos.has(system)) infos.set(system, run.info);
+        rounds[r].push(...run.results);
+        if (!run.info && run.results[0])
+          dead.set(system, { status: run.results[0].status, reason: run.results[0].reason });
       }
-      const r = await runSystem(system, { ...job, workloads: [spec] }, o, env, log);
-      if (r.info && !infos.has(system)) infos.set(system, r.info);
-      results.push(...r.results);
-      if (!r.info && r.results[0])
-        dead.set(system, { status: r.results[0].status, reason: r.results[0].reason });
     }
+  const results = combineResults(rounds);
   for (const s of o.systems)
     status[s] = infos.has(s) ? 'ran' : `${dead.get(s)?.status}: ${dead.get(s)?.reason}`;
   const loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
@@ -70,7 +76,8 @@ async function main(): Promise<void> {
     workloads,
     systems: Object.fromEntries(o.systems.map((s) => [s, infos.get(s) ?? { system: s, status: status[s] }])),
     results,
-    ratios: ratios(workloads, results),
+    rounds: o.rounds,
+    ratios: combineRatios(workloads, rounds),
   };
   if (o.out) writeFileSync(o.out, JSON.stringify(doc, null, 2) + '\n');
   if (o.json) {
@@ -81,7 +88,8 @@ async function main(): Promise<void> {
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, ${m.date}`,
     `load average (1 min) at start ${m.loadAvg}, at end ${loadEnd} (the machine is shared; above ~${m.cores} means contended figures)`,
     blasNote,
-    `protocol: at least ${job.protocol.warmup} warm-up steps and ${job.protocol.warmupMinS} s of them, up to ${job.protocol.reps} timed reps (each >= ${job.protocol.minRepS} s, stop after ${job.protocol.capS} s), median quoted`,
+    `protocol: at least ${job.protocol.warmup} warm-up steps and ${job.protocol.warmupMinS} s of them, up to ${job.protocol.reps} timed reps (each >= ${job.protocol.minRepS} s, stop after ${job.protocol.capS} s), median quoted` +
+      (o.rounds > 1 ? `; ${o.rounds} rounds per workload (systems in reversed order every other round)` : ''),
   ];
   for (const s of o.systems) {
     const i = infos.get(s);
@@ -90,7 +98,11 @@ async function main(): Promise<void> {
     );
     for (const n of i?.notes ?? []) lines.push(`      - ${n}`);
   }
-  console.log(lines.join('\n') + '\n\n' + table(workloads, o.systems, results, infos));
+  console.log(
+    lines.join('\n') +
+      '\n\n' +
+      table(workloads, o.systems, results, infos, { ratios: combineRatios(workloads, rounds) }),
+  );
 }
 
 void main();

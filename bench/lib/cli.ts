@@ -11,6 +11,8 @@ export interface Options {
   quick: boolean;
   epoch: boolean;
   reps?: number;
+  /** Rounds per workload: every system measures it this many times, alternating (default 3; --quick: 1). */
+  rounds: number;
   /** Seconds an epoch may be projected to take before it is skipped (default EPOCH_PROTOCOL.capS). */
   epochCapS?: number;
   only: string[];
@@ -19,12 +21,17 @@ export interface Options {
   help: boolean;
 }
 
+/** Rounds per workload unless --rounds or --quick says otherwise. */
+export const DEFAULT_ROUNDS = 3;
+
 export const USAGE = `npm run bench -- [options]
   --json              print one JSON document (progress goes to stderr; use npm run -s)
   --out <file>        also write the JSON document to <file>
   --only <workload>   run only these workloads: an id (matmul-1024, overhead, mlp, cnn, epoch)
                       or a family (matmul); repeat or comma-separate
   --reps <N>          timed repetitions per workload (default 7; the epoch: 1)
+  --rounds <N>        measure each workload N times per system, the systems alternating, and
+                      quote medians over rounds (default 3; with --quick 1)
   --quick             smoke run: 1 warm-up step, 2 reps, tiny time caps; by default no large
                       matmuls, and a 1,280-image epoch
   --epoch             add the Fashion-MNIST epoch workload (minutes; off by default)
@@ -57,6 +64,7 @@ export function parseArgs(argv: readonly string[]): Options {
     quick: false,
     epoch: false,
     only: [],
+    rounds: 0,
     systems: [...SYSTEMS],
     help: false,
   };
@@ -70,6 +78,7 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (a === '--out') o.out = value(i++, a);
     else if (a === '--only') o.only.push(...value(i++, a).split(',').filter(Boolean));
     else if (a === '--reps') o.reps = positiveInt(value(i++, a), a);
+    else if (a === '--rounds') o.rounds = positiveInt(value(i++, a), a);
     else if (a === '--epoch-cap') {
       const n = Number(value(i++, a));
       if (!(n > 0)) throw new Error(`--epoch-cap must be a positive number of seconds, got '${argv[i]}'`);
@@ -87,6 +96,7 @@ export function parseArgs(argv: readonly string[]): Options {
       o.systems = list as SystemName[];
     } else throw new Error(`unknown option '${a}'\n${USAGE}`);
   }
+  if (o.rounds === 0) o.rounds = o.quick ? 1 : DEFAULT_ROUNDS;
   return o;
 }
 

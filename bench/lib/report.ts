@@ -7,6 +7,8 @@ export interface Ratio {
   peer: string;
   /** gradlab's figure over the peer's (inverted for lower-is-better figures): > 1 means gradlab is faster. */
   ratio: number;
+  /** With several rounds: each round's ratio, in round order (`ratio` is their median). */
+  perRound?: number[];
 }
 
 /** Ratios of gradlab to each peer where both measured the workload. */
@@ -48,9 +50,23 @@ function align(rows: string[][]): string {
     .join('\n');
 }
 
+/** How `table` labels and which ratios it prints. */
+export interface TableOptions {
+  /** Put every system's backend in its column head (the GPU run: `torch (cuda)`), not only gradlab's. */
+  labelAll?: boolean;
+  /** Ratios to print (e.g. the median over rounds); by default computed from `results`. */
+  ratios?: readonly Ratio[];
+}
+
+/** A ratio cell: the ratio, and with several rounds the lowest and highest round's. */
+function ratioCell(r: Ratio | undefined): string {
+  if (!r) return '–';
+  if (!r.perRound || r.perRound.length < 2) return `${fmt(r.ratio)}×`;
+  return `${fmt(r.ratio)}× [${fmt(Math.min(...r.perRound))}–${fmt(Math.max(...r.perRound))}]`;
+}
+
 /**
- * The human-readable table and the notes explaining every cell that is not a figure. `labelAll` puts
- * every system's backend in its column head (the GPU run: `torch (cuda)`), not only gradlab's.
+ * The human-readable table and the notes explaining every cell that is not a figure.
  * @example console.log(table(specs, systems, results, infos))
  */
 export function table(
@@ -58,13 +74,14 @@ export function table(
   systems: readonly string[],
   results: readonly WorkloadResult[],
   infos: ReadonlyMap<string, SystemInfo>,
-  labelAll = false,
+  opts: TableOptions = {},
 ): string {
+  const labelAll = opts.labelAll ?? false;
   const label = (s: string) =>
     (s === 'gradlab' || labelAll) && infos.get(s) ? `${s} (${infos.get(s)!.backend})` : s;
   const peers = systems.filter((s) => s !== 'gradlab');
   const hasGradlab = systems.includes('gradlab');
-  const rs = ratios(specs, results);
+  const rs = opts.ratios ?? ratios(specs, results);
   const head = [
     'workload',
     'unit',
@@ -80,8 +97,7 @@ export function table(
     ];
     if (hasGradlab)
       for (const p of peers) {
-        const r = rs.find((x) => x.workload === spec.id && x.peer === p);
-        row.push(r ? `${fmt(r.ratio)}×` : '–');
+        row.push(ratioCell(rs.find((x) => x.workload === spec.id && x.peer === p)));
       }
     rows.push(row);
   }
@@ -100,6 +116,9 @@ export function table(
   return (
     align(rows) +
     '\n\nratio = gradlab ÷ peer for throughput, peer ÷ gradlab for times: > 1 means gradlab is faster.' +
+    (rs.some((r) => (r.perRound?.length ?? 0) > 1)
+      ? "\nwith rounds: figures are the median over rounds; a ratio is the median of the rounds' ratios, [lowest–highest round]."
+      : '') +
     (notes.length ? '\n' + notes.map((n) => '  ' + n).join('\n') : '')
   );
 }

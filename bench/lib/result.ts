@@ -10,8 +10,10 @@ export interface WorkloadResult {
   status: Status;
   reason?: string;
   unit?: string;
-  /** The headline figure from the median step time. */
+  /** The headline figure from the median step time (with several rounds: the median of the rounds' figures). */
   value?: number;
+  /** With several rounds: each round's figure, in round order. */
+  roundValues?: number[];
   /** The figure at the best and worst repetition and at the quartiles of step time. */
   spread?: { best: number; worst: number; q1: number; q3: number };
   /** Seconds per step over the timed repetitions. */

@@ -13,7 +13,8 @@ import { parseArgs, selectWorkloads } from '../../bench/lib/cli.js';
 import { batches, loadFashionMnist, parseIdx } from '../../bench/lib/idx.js';
 import { uniform } from '../../bench/lib/prng.js';
 import type { Protocol } from '../../bench/lib/protocol.js';
-import { ratios } from '../../bench/lib/report.js';
+import { ratios, table } from '../../bench/lib/report.js';
+import { combineRatios, combineResults, roundOrder } from '../../bench/lib/rounds.js';
 import type { WorkloadResult } from '../../bench/lib/result.js';
 import { summarize } from '../../bench/lib/stats.js';
 import { isUnsupported } from '../../bench/lib/system.js';
@@ -149,6 +150,57 @@ describe('bench helpers', () => {
     expect(ratios([mlp()], [res('gradlab', 'mlp', 1), missing])).toEqual([]);
   });
 
+  it('rounds: figures are medians over rounds, ratios the median of per-round ratios', () => {
+    const res = (system: string, value: number, extra: Partial<WorkloadResult> = {}): WorkloadResult => ({
+      system,
+      workload: 'mlp',
+      status: 'ok',
+      value,
+      ...extra,
+    });
+    // round 2 ran on a machine twice as slow for both systems: per-round ratios are all 2
+    const rounds = [
+      [res('gradlab', 200, { reps: 1 }), res('torch', 100)],
+      [res('gradlab', 100, { reps: 2 }), res('torch', 50)],
+      [res('gradlab', 220, { reps: 3 }), res('torch', 110)],
+    ];
+    const combined = combineResults(rounds);
+    expect(combined.map((r) => [r.system, r.value, r.roundValues])).toEqual([
+      ['gradlab', 200, [200, 100, 220]],
+      ['torch', 100, [100, 50, 110]],
+    ]);
+    expect(combined[0].reps).toBe(1); // the other fields come from the median round
+    expect(combineRatios([mlp()], rounds)).toEqual([
+      { workload: 'mlp', peer: 'torch', ratio: 2, perRound: [2, 2, 2] },
+    ]);
+    // the ratio of the medians would differ from the median of the ratios here
+    const skewed = [
+      [res('gradlab', 100), res('torch', 100)],
+      [res('gradlab', 300), res('torch', 100)],
+      [res('gradlab', 200), res('torch', 400)],
+    ];
+    expect(combineRatios([mlp()], skewed)[0].ratio).toBe(1);
+    expect(
+      table([mlp()], ['gradlab', 'torch'], combineResults(skewed), new Map(), {
+        ratios: combineRatios([mlp()], skewed),
+      }),
+    ).toContain('1× [0.5–3]');
+    // a failed round keeps the others' figure and says so; a round without torch has no ratio
+    const failed: WorkloadResult = {
+      system: 'torch',
+      workload: 'mlp',
+      status: 'failed',
+      reason: 'child died',
+    };
+    const withFailure = [rounds[0], [rounds[1][0], failed], rounds[2]];
+    const torch = combineResults(withFailure)[1];
+    expect(torch.value).toBe(105);
+    expect(torch.note).toMatch(/1 of 3 rounds gave no figure \(failed: child died\)/);
+    expect(combineRatios([mlp()], withFailure)[0].perRound).toEqual([2, 2]);
+    expect(roundOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(roundOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
+  });
+
   it('parseArgs and selectWorkloads', () => {
     const o = parseArgs(['--only', 'matmul,mlp', '--reps', '3', '--backend', 'js', '--json']);
     expect(o).toMatchObject({ only: ['matmul', 'mlp'], reps: 3, backend: 'js', json: true });
@@ -163,6 +215,10 @@ describe('bench helpers', () => {
     ]);
     expect(() => parseArgs(['--backend', 'cuda'])).toThrow(/js, native or webgpu/);
     expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);
+    expect(parseArgs([]).rounds).toBe(3);
+    expect(parseArgs(['--quick']).rounds).toBe(1);
+    expect(parseArgs(['--rounds', '5']).rounds).toBe(5);
+    expect(() => parseArgs(['--rounds', 'x'])).toThrow(/--rounds must be a positive integer, got 'x'/);
     expect(() => selectWorkloads(parseArgs(['--only', 'resnet']))).toThrow(/unknown workload 'resnet'/);
   });
 

@@ -1,0 +1,78 @@
+// Several rounds of the same suite: each system's figure is the median over rounds, each ratio the median of the rounds' ratios.
+import type { Ratio } from './report.js';
+import { ratios } from './report.js';
+import type { WorkloadResult } from './result.js';
+import type { WorkloadSpec } from './workloads.js';
+
+/**
+ * The order systems run in during round `r` (0-based): as given in even rounds, reversed in odd ones,
+ * so no system always runs right after the same neighbour (this machine's speed drifts over seconds).
+ * @example roundOrder(['gradlab', 'torch'], 1) // ['torch', 'gradlab']
+ */
+export function roundOrder<T>(systems: readonly T[], r: number): T[] {
+  return r % 2 === 0 ? [...systems] : [...systems].reverse();
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * One result per (system, workload) from the rounds' results. The figure is the median of the rounds
+ * that measured it (`roundValues` lists them in round order); the other fields (step times, spread,
+ * warm-up) come from the round whose figure is the lower middle one. A system that failed in some
+ * rounds keeps the figure of the others, and its note says how many failed and why; one that never
+ * measured the workload keeps the first round's status.
+ */
+export function combineResults(rounds: readonly (readonly WorkloadResult[])[]): WorkloadResult[] {
+  if (rounds.length === 1) return [...rounds[0]];
+  const out: WorkloadResult[] = [];
+  for (const first of rounds[0]) {
+    const all = rounds.map((rs) =>
+      rs.find((r) => r.system === first.system && r.workload === first.workload),
+    );
+    const ok = all.filter((r): r is WorkloadResult => r?.status === 'ok' && r.value !== undefined);
+    if (ok.length === 0) {
+      out.push(first);
+      continue;
+    }
+    const byValue = [...ok].sort((a, b) => a.value! - b.value!);
+    const base = byValue[(byValue.length - 1) >> 1];
+    const failed = all.filter((r) => r?.status !== 'ok');
+    const failNote = failed.length
+      ? `${failed.length} of ${rounds.length} rounds gave no figure (${failed[0]?.status ?? 'no result'}${failed[0]?.reason ? ': ' + failed[0].reason : ''})`
+      : undefined;
+    out.push({
+      ...base,
+      value: median(ok.map((r) => r.value!)),
+      roundValues: ok.map((r) => r.value!),
+      note: [base.note, failNote].filter(Boolean).join('; ') || undefined,
+    });
+  }
+  return out;
+}
+
+/**
+ * gradlab's ratio to each peer, per round, then the median over the rounds where both measured the
+ * workload (`perRound` lists the rounds' ratios in order). With one round this is `ratios` itself.
+ * Pairing by round compares figures taken seconds apart, which a slow drift of the machine's speed
+ * affects far less than figures taken minutes apart.
+ */
+export function combineRatios(
+  specs: readonly WorkloadSpec[],
+  rounds: readonly (readonly WorkloadResult[])[],
+): Ratio[] {
+  if (rounds.length === 1) return ratios(specs, rounds[0]);
+  const perRound = rounds.map((rs) => ratios(specs, rs));
+  const out: Ratio[] = [];
+  for (const spec of specs)
+    for (const peer of new Set(perRound.flat().map((r) => r.peer))) {
+      const rs = perRound.flatMap((list) =>
+        list.filter((r) => r.workload === spec.id && r.peer === peer).map((r) => r.ratio),
+      );
+      if (rs.length) out.push({ workload: spec.id, peer, ratio: median(rs), perRound: rs });
+    }
+  return out;
+}
