@@ -24,6 +24,8 @@ export type TensorLike = Tensor | number | boolean;
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** The shape to give the data (its element count must match); by default the nesting's, or 1-d for typed arrays. */
+  shape?: readonly number[];
 }
 
 function inferShape(data: NestedArray): number[] {
@@ -82,8 +84,13 @@ export function fromTypedArray(
  * Creates a tensor from nested arrays, a number, a boolean or a typed array (copied).
  * The dtype defaults to float32 (bool for booleans, int32 for Int32Array, float64 for Float64Array).
  * @example const x = gl.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * @example const m = gl.tensor(new Float32Array(6), { shape: [2, 3] });
  */
 export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {}): Tensor {
+  if (Array.isArray(opts) || opts === null || typeof opts !== 'object')
+    throw new ArgumentError(
+      `tensor: the second argument is an options object ({ shape, dtype, requiresGrad }), got ${Array.isArray(opts) ? `the array [${String(opts)}]; for a shape write tensor(data, { shape: [${String(opts)}] })` : String(opts)}`,
+    );
   let t: Tensor;
   if (ArrayBuffer.isView(data)) {
     const arr = data as TypedArray;
@@ -101,8 +108,21 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
     flatten(data, shape, out, { i: 0 });
     t = new Tensor(currentBackend().upload(dtype, out), shape, contiguousStrides(shape), 0, dtype);
   }
+  if (opts.shape) t = withShape(t, opts.shape);
   if (opts.requiresGrad) t.requiresGrad_();
   return t;
+}
+
+/** `t` (fresh, contiguous) viewed with `shape`, which must hold exactly its elements. */
+function withShape(t: Tensor, shape: readonly number[]): Tensor {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ArgumentError(
+      `tensor: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== t.numel)
+    throw new ShapeError(`tensor: shape [${shape.join(', ')}] holds ${n} elements, the data has ${t.numel}`);
+  return new Tensor(t.storage, [...shape], contiguousStrides(shape), 0, t.dtype);
 }
 
 /** A 0-d tensor of `value` with the dtype it takes next to a tensor of dtype `other`, on `like`'s backend. */

@@ -6,6 +6,32 @@ import * as gl from '../../src/index.js';
 const arr = (t: gl.Tensor) => Array.from(t.dataSync());
 
 describe('creation', () => {
+  it('tensor takes a shape option for typed and nested arrays, and refuses a bare shape array', () => {
+    const m = gl.tensor(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3], requiresGrad: true });
+    expect(m.shape).toEqual([2, 3]);
+    expect(m.requiresGrad).toBe(true);
+    expect(arr(m.narrow(0, 1, 1))).toEqual([4, 5, 6]);
+    expect(
+      gl.tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { shape: [4] },
+      ).shape,
+    ).toEqual([4]);
+    expect(() => gl.tensor(new Float32Array(6), { shape: [4, 2] })).toThrow(gl.ShapeError);
+    expect(() => gl.tensor(new Float32Array(6), { shape: [4, 2] })).toThrow(
+      /holds 8 elements, the data has 6/,
+    );
+    expect(() => gl.tensor(new Float32Array(6), { shape: [2, -3] })).toThrow(/non-negative integers/);
+    // TF.js's tensor(values, shape) in plain JavaScript: an error that shows the options form
+    const untyped = gl.tensor as (d: Float32Array, o: unknown) => gl.Tensor;
+    expect(() => untyped(new Float32Array(6), [2, 3])).toThrow(
+      /got the array \[2,3\]; for a shape write tensor\(data, \{ shape: \[2,3\] \}\)/,
+    );
+  });
+
   it('tensor from nested arrays infers shape and defaults to float32', () => {
     const t = gl.tensor([
       [1, 2, 3],
