@@ -26,9 +26,7 @@ void foldTyped(T* out, const T* cols, int64_t N, const Window& g) {
   parallelFor(N * g.C, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.kh * g.kw * L)), [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; i++) {
       const int64_t n = i / g.C, c = i % g.C;
-      T* y = out + n * g.C * plane;
-      std::memset(y + c * plane, 0, sizeof(T) * plane);
-      col2imChannel(cols + n * K * L, L, g, c, y);
+      col2imPlane(cols + n * K * L, L, g, c, out + n * g.C * plane);
     }
   });
 }

@@ -49,9 +49,7 @@ void inputGradTyped(T* dx, const T* g, const T* w, int64_t N, int64_t O, int64_t
                   [&](int64_t b, int64_t e) {
                     for (int64_t i = b; i < e; i++) {
                       const int64_t j = i / Cg, c = i % Cg;
-                      T* img = dx + ((n0 + j) * G + gi) * Cg * plane;
-                      std::memset(img + c * plane, 0, sizeof(T) * plane);
-                      col2imChannel(cols + j * L, ld, win, c, img);
+                      col2imPlane(cols + j * L, ld, win, c, dx + ((n0 + j) * G + gi) * Cg * plane);
                     }
                   });
     }

@@ -6,6 +6,10 @@
 #include "blas.h"
 #include "threads.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace gl {
 namespace {
 
@@ -92,6 +96,56 @@ void smallNTransposedA(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
   });
 }
 
+/** s[j] = sum_p a[p] * b[j * ldb + p] for the n <= 16 rows of b: one dot product at a time. */
+template <typename T>
+void dotRows(int64_t n, const T* a, const T* b, int64_t ldb, int64_t len, T* s) {
+  for (int64_t j = 0; j < n; j++) {
+    const T* bj = b + j * ldb;
+    T sum = T(0);
+#pragma omp simd reduction(+ : sum)
+    for (int64_t p = 0; p < len; p++) sum += a[p] * bj[p];
+    s[j] = sum;
+  }
+}
+
+#if defined(__AVX512F__)
+/**
+ * The N dot products together, one register of 16 partial sums each: every load of `a` serves N products
+ * and the N addition chains are independent (one dot at a time waits on its single chain's latency).
+ */
+template <int N>
+void dotRowsF(const float* a, const float* b, int64_t ldb, int64_t len, float* s) {
+  __m512 acc[N];
+  for (int j = 0; j < N; j++) acc[j] = _mm512_setzero_ps();
+  int64_t p = 0;
+  for (; p + 16 <= len; p += 16) {
+    const __m512 av = _mm512_loadu_ps(a + p);
+    for (int j = 0; j < N; j++) acc[j] = _mm512_add_ps(acc[j], _mm512_mul_ps(av, _mm512_loadu_ps(b + j * ldb + p)));
+  }
+  if (p < len) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (len - p)) - 1);
+    const __m512 av = _mm512_maskz_loadu_ps(m, a + p);
+    for (int j = 0; j < N; j++)
+      acc[j] = _mm512_add_ps(acc[j], _mm512_mul_ps(av, _mm512_maskz_loadu_ps(m, b + j * ldb + p)));
+  }
+  for (int j = 0; j < N; j++) s[j] = _mm512_reduce_add_ps(acc[j]);
+}
+
+template <>
+void dotRows<float>(int64_t n, const float* a, const float* b, int64_t ldb, int64_t len, float* s) {
+  switch (n) {
+#define GL_DOTS(N) \
+  case N:          \
+    return dotRowsF<N>(a, b, ldb, len, s);
+    GL_DOTS(1) GL_DOTS(2) GL_DOTS(3) GL_DOTS(4) GL_DOTS(5) GL_DOTS(6) GL_DOTS(7) GL_DOTS(8)
+    GL_DOTS(9) GL_DOTS(10) GL_DOTS(11) GL_DOTS(12) GL_DOTS(13) GL_DOTS(14) GL_DOTS(15) GL_DOTS(16)
+#undef GL_DOTS
+    default:
+      for (int64_t j0 = 0; j0 < n; j0 += 16) dotRows<float>(std::min<int64_t>(16, n - j0), a, b + j0 * ldb, ldb, len, s + j0);
+  }
+}
+#endif
+
 /** C = A B + beta C with n <= 16: n dot products per row of A, blocked along k so B's n rows stay cached. */
 template <typename T>
 void smallN(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
@@ -113,11 +167,10 @@ void smallN(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64
       for (int64_t i = i0; i < i1; i++) {
         const T* ai = a + i * lda + p0;
         T* ci = c + i * ldc;
+        T sums[kSmall];
+        dotRows(n, ai, b + p0, ldb, len, sums);
         for (int64_t j = 0; j < n; j++) {
-          const T* bj = b + j * ldb + p0;
-          T s = T(0);
-#pragma omp simd reduction(+ : s)
-          for (int64_t p = 0; p < len; p++) s += ai[p] * bj[p];
+          const T s = sums[j];
           if (p0 > 0)
             ci[j] += s;
           else

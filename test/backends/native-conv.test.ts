@@ -43,6 +43,22 @@ const cases: Case[] = [
     w: [5, 3, 5, 3],
     opts: { stride: [1, 2], padding: [2, 0] },
   },
+  {
+    // col2im in one AVX-512 register per row: rows of 16, row stride 2, taps shifted by padding and dilation
+    name: 'rows of 16, row stride 2, padding and dilation',
+    x: [3, 2, 11, 16],
+    w: [3, 2, 3, 3],
+    opts: { stride: [2, 1], padding: [1, 2], dilation: [1, 2] },
+  },
+  // one float too wide for a register: the zero-and-add col2im
+  { name: 'rows of 17', x: [2, 2, 9, 17], w: [3, 2, 3, 3], opts: { padding: 1 } },
+  // padding as large as the dilated kernel: taps that reach no input column at all
+  {
+    name: 'taps entirely in the padding',
+    x: [2, 1, 5, 4],
+    w: [2, 1, 3, 3],
+    opts: { padding: 4, dilation: 2 },
+  },
 ];
 
 /** Large inputs: per-thread partial sums (tiny K), or more than 8M column elements (two image chunks accumulated). */

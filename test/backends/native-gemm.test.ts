@@ -16,6 +16,9 @@ const shapes: [number, number, number][] = [
   [5, 700, 1],
   [9, 15, 31],
   [24, 20, 17],
+  // small n, k not a multiple of 16 (the dot products' masked tail), and k over one 2048 block
+  [6, 13, 45],
+  [7, 9, 4100],
 ];
 
 function filled(shape: number[], dtype: gl.DType, seed: number): gl.Tensor {
