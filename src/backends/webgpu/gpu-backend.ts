@@ -3,6 +3,7 @@
 import type {
   Backend,
   FusedCrossEntropyKernels,
+  FusedElementwiseKernels,
   FusedOptimizerKernels,
   Storage,
   TensorView,
@@ -16,6 +17,7 @@ import { copyInto } from './elementwise.js';
 import { isDenseView } from './wgsl.js';
 import { webgpuFusedOptimizer } from './optim.js';
 import { webgpuFusedCrossEntropy } from './cross-entropy.js';
+import { webgpuFusedElementwise } from './fuse.js';
 
 /** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
 export interface GpuStorage extends Storage {
@@ -63,6 +65,8 @@ export class WebGPUBackend implements Backend {
   readonly fusedOptimizer: FusedOptimizerKernels = webgpuFusedOptimizer(this);
   /** crossEntropy over class indices: rows, reduction and backward in one dispatch each. */
   readonly fusedCrossEntropy: FusedCrossEntropyKernels = webgpuFusedCrossEntropy(this);
+  /** Float32 elementwise expressions in one dispatch (relu's backward uses it). */
+  readonly fusedElementwise: FusedElementwiseKernels = webgpuFusedElementwise(this);
   private readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
