@@ -109,6 +109,19 @@ export interface FusedCrossEntropyKernels {
     rowLoss: TensorView,
     stats: TensorView,
   ): boolean;
+  /**
+   * rows and reduce in one kernel, without the per-row losses (out is 0-d); false where the backend
+   * prefers the two (gradlab then calls rows and reduce).
+   */
+  rowsReduced(
+    logits: TensorView,
+    target: TensorView,
+    weight: TensorView | null,
+    p: FusedCrossEntropyParams,
+    stats: TensorView,
+    out: TensorView,
+    mean: boolean,
+  ): boolean;
   /** out (0-d) = sum of rowLoss, divided by the summed row weights when `mean`. */
   reduce(rowLoss: TensorView, stats: TensorView, out: TensorView, mean: boolean): boolean;
   /** out [N, C] = gradient of the loss w.r.t. the logits for upstream gradient g (0-d, or [N] for 'none'). */

@@ -1,7 +1,7 @@
 // crossEntropy through a backend's fused kernels where it has them and they are exact: 2-D logits, int32 targets.
 // The node's first-order backward is one fused kernel; with createGraph it is written with differentiable ops.
 import type { FusedCrossEntropyKernels, FusedCrossEntropyParams } from '../backends/backend.js';
-import { customGrad } from '../core/custom.js';
+import { customGrad, type CustomContext } from '../core/custom.js';
 import { runFused } from '../core/fused.js';
 import { state } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
@@ -64,6 +64,21 @@ export function tryFusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeO
   return fusedNode(kernels, p, target, w, o.reduction)(logits);
 }
 
+/** Counts the forward, keeps what the backward reads (or releases the statistics), returns the loss. */
+function finish(
+  ctx: CustomContext,
+  out: Tensor,
+  x: Tensor,
+  stats: Tensor,
+  target: Tensor,
+  w: Tensor | null,
+): Tensor {
+  fusedCrossEntropyStats.forward++;
+  if (ctx.needsInputGrad[0]) ctx.save(x, stats, target, w);
+  else stats.dispose();
+  return out;
+}
+
 /** The recorded node: forward by the fused kernels, backward fused (first order) or composite (createGraph). */
 function fusedNode(
   k: FusedCrossEntropyKernels,
@@ -77,6 +92,13 @@ function fusedNode(
     forward(ctx, x: Tensor): Tensor {
       const N = x.shape[0];
       const stats = runFused([x], [3 * N + 1], 'float32', () => true)!;
+      const one =
+        reduction === 'none'
+          ? null
+          : runFused([x, target], [], 'float32', (_b, o) =>
+              k.rowsReduced(x, target, w, p, stats, o, reduction === 'mean'),
+            );
+      if (one) return finish(ctx, one, x, stats, target, w);
       const rows = runFused([x, target], [N], 'float32', (_b, out) => k.rows(x, target, w, p, out, stats));
       if (!rows) {
         stats.dispose();
@@ -89,10 +111,7 @@ function fusedNode(
         if (!r) throw new Error('crossEntropy: the fused reduction declined');
         out = r;
       }
-      fusedCrossEntropyStats.forward++;
-      if (ctx.needsInputGrad[0]) ctx.save(x, stats, target, w);
-      else stats.dispose();
-      return out;
+      return finish(ctx, out, x, stats, target, w);
     },
     backward(ctx, g): Tensor[] {
       const [x, stats, t, weight] = ctx.saved as [Tensor, Tensor, Tensor, Tensor | null];

@@ -72,6 +72,8 @@ const SHAPES: Omit<Case, 'opts'>[] = [
   { N: 5, C: 300 },
   { N: 6, C: 7, strided: true },
   { N: 3, C: 200, strided: true },
+  { N: 600, C: 10 }, // rows and reduction in one workgroup: 3 rows per thread
+  { N: 4100, C: 3 }, // over ROWS_REDUCED_MAX: rows, then the reduction
 ];
 
 describe.skipIf(missing !== null)('fused crossEntropy (webgpu)', () => {
@@ -225,20 +227,25 @@ describe.skipIf(missing !== null)('fused crossEntropy (webgpu)', () => {
     }
   });
 
-  it('runs the forward in 2 dispatches (rows, reduction) and the backward in 1', async () => {
-    const x = gl.tensor(Array.from({ length: 32 * 10 }, (_, i) => Math.sin(i))).reshape([32, 10]);
-    x.requiresGrad_();
-    const t = gl.tensor(Int32Array.from({ length: 32 }, (_, i) => i % 10));
-    const g = gl.tensor(1); // the upstream gradient, made before counting
-    const d0 = gpu().stats().dispatches;
-    const loss = gl.crossEntropy(x, t, { labelSmoothing: 0.1 });
-    const d1 = gpu().stats().dispatches;
-    loss.backward(g);
-    const d2 = gpu().stats().dispatches;
-    expect(d1 - d0).toBe(2);
-    expect(d2 - d1).toBe(1);
-    await x.grad!.data();
-  });
+  // short rows (C < 128) of batches up to 4096: rows and reduction in one dispatch; long rows: two
+  for (const [C, forward] of [
+    [10, 1],
+    [300, 2],
+  ])
+    it(`runs the forward over [32, ${C}] in ${forward} dispatch(es) and the backward in 1`, async () => {
+      const x = gl.tensor(Array.from({ length: 32 * C }, (_, i) => Math.sin(i))).reshape([32, C]);
+      x.requiresGrad_();
+      const t = gl.tensor(Int32Array.from({ length: 32 }, (_, i) => i % C));
+      const g = gl.tensor(1); // the upstream gradient, made before counting
+      const d0 = gpu().stats().dispatches;
+      const loss = gl.crossEntropy(x, t, { labelSmoothing: 0.1 });
+      const d1 = gpu().stats().dispatches;
+      loss.backward(g);
+      const d2 = gpu().stats().dispatches;
+      expect(d1 - d0).toBe(forward);
+      expect(d2 - d1).toBe(1);
+      await x.grad!.data();
+    });
 
   it('keeps GPU memory flat over repeated fused steps', async () => {
     const x = gl.tensor(Array.from({ length: 16 * 12 }, (_, i) => Math.sin(i))).reshape([16, 12]);

@@ -4,6 +4,12 @@ import type { WebGPUBackend } from './gpu-backend.js';
 import { floatBits, grid, helpersFor, isDenseView, MAIN_ARGS, THREAD_INDEX } from './wgsl.js';
 import { LANE_TREE_MIN } from './softmax.js';
 
+/**
+ * Batches of at most this many short rows (C < LANE_TREE_MIN) are reduced in the row kernel's own
+ * single workgroup (up to 16 rows per thread), saving the reduction dispatch.
+ */
+const ROWS_REDUCED_MAX = 4096;
+
 /** Threads of a row's workgroup tree (as softmax.ts: the same sums in the same order). */
 const TREE = 256;
 
@@ -131,6 +137,32 @@ function rowBody(tree: boolean): string {
   stats[3 * n + 2] = ts;`;
 }
 
+/**
+ * Rows and reduction in one workgroup: each of its threads walks rows n, n + 256, ... with the
+ * one-thread-per-row body, adds up its losses and row weights, and a tree sums the threads' parts.
+ */
+function rowsReducedSource(): string {
+  const body = rowBody(false).replace('loss[n] = l;', 'accL = accL + l;\n  accW = accW + wt;');
+  return `${ROW_BINDINGS}
+${helpersFor(body)}
+${TREE_FNS}
+@compute @workgroup_size(${TREE})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
+  let N = prm[0];
+  var accL = 0.0;
+  var accW = 0.0;
+  for (var n = i32(lid.x); n < N; n = n + ${TREE}) {
+${body}
+  }
+  let la = treeSum(lid.x, accL);
+  let wb = treeSum(lid.x, accW);
+  if (lid.x == 0u) {
+    loss[prm[14]] = select(la, la / wb, prm[15] != 0);
+    stats[3 * N] = wb;
+  }
+}`;
+}
+
 function rowsSource(tree: boolean): string {
   const body = rowBody(tree);
   const main = tree
@@ -235,6 +267,16 @@ export function webgpuFusedCrossEntropy(be: WebGPUBackend): FusedCrossEntropyKer
         buffers,
         tree ? grid(N, 1) : grid(N),
       );
+      return true;
+    },
+    rowsReduced(x, t, w, p, stats, out, mean) {
+      const [N, C] = x.shape;
+      if (!fits(x, t, w) || !freshOut(stats, 3 * N + 1) || out.dtype !== 'float32') return false;
+      if (N === 0 || C === 0 || C >= LANE_TREE_MIN || N > ROWS_REDUCED_MAX) return false;
+      const smoothing = p.spread !== 0 || p.keep !== 1;
+      const meta = [N, ...commonMeta(x, t, w, p, smoothing), out.offset, mean ? 1 : 0];
+      const buffers = [out, stats, x, t, w ?? x].map((v) => be.bufferOf(v));
+      be.dispatch('ce:rowsReduced', rowsReducedSource, meta, buffers, [1, 1, 1]);
       return true;
     },
     reduce(rowLoss, stats, out, mean) {
