@@ -247,6 +247,14 @@ describe.skipIf(missing !== null)('fused crossEntropy (webgpu)', () => {
       await x.grad!.data();
     });
 
+  it('saves the logits: modifying them in place before backward raises the version error', () => {
+    const x = gl.tensor([1, 2, 3, 4, 5, 6]).reshape([2, 3]).requiresGrad_();
+    const h = gl.mul(x, 2);
+    const loss = gl.crossEntropy(h, gl.tensor(Int32Array.from([0, 2])));
+    gl.noGrad(() => h.add_(1));
+    expect(() => loss.backward()).toThrow(/version/);
+  });
+
   it('keeps GPU memory flat over repeated fused steps', async () => {
     const x = gl.tensor(Array.from({ length: 16 * 12 }, (_, i) => Math.sin(i))).reshape([16, 12]);
     x.requiresGrad_();
