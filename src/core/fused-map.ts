@@ -40,3 +40,21 @@ export const RELU_GRAD: ElementwiseExpr = {
   op: 'where',
   args: [{ op: 'gt', args: [{ input: 1 }, { value: 0 }] }, { input: 0 }, { value: 0 }],
 };
+
+/** tanh's input gradient from (g, y): g * (1 - y * y), the rule's op order. */
+export const TANH_GRAD: ElementwiseExpr = {
+  op: 'mul',
+  args: [
+    { input: 0 },
+    { op: 'sub', args: [{ value: 1 }, { op: 'mul', args: [{ input: 1 }, { input: 1 }] }] },
+  ],
+};
+
+/** sigmoid's input gradient from (g, y): g * (y * (1 - y)), the rule's op order. */
+export const SIGMOID_GRAD: ElementwiseExpr = {
+  op: 'mul',
+  args: [
+    { input: 0 },
+    { op: 'mul', args: [{ input: 1 }, { op: 'sub', args: [{ value: 1 }, { input: 1 }] }] },
+  ],
+};
