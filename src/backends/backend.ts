@@ -85,6 +85,74 @@ export interface FusedConvGradKernels {
   weightGrad(x: TensorView, g: TensorView, out: TensorView, p: Conv2dParams): boolean;
 }
 
+/** The options of a fused cross-entropy over int32 class targets (see FusedCrossEntropyKernels). */
+export interface FusedCrossEntropyParams {
+  ignoreIndex: number;
+  /** float32-rounded 1 - labelSmoothing (1 without smoothing) */
+  keep: number;
+  /** float32-rounded labelSmoothing / C (0 without smoothing) */
+  spread: number;
+}
+
+/**
+ * Cross-entropy of logits [N, C] against int32 targets [N] (optional class weights [C]) in few kernels.
+ * `stats` is a float32 workspace of 3N + 1 elements that `rows` fills, `reduce` completes and
+ * `backward` reads; its layout is the backend's own. Each returns false when it cannot take these views.
+ */
+export interface FusedCrossEntropyKernels {
+  /** Per-row losses into `rowLoss` [N] (the composite's unreduced loss) and the row statistics. */
+  rows(
+    logits: TensorView,
+    target: TensorView,
+    weight: TensorView | null,
+    p: FusedCrossEntropyParams,
+    rowLoss: TensorView,
+    stats: TensorView,
+  ): boolean;
+  /**
+   * rows and reduce in one kernel, without the per-row losses (out is 0-d); false where the backend
+   * prefers the two (gradlab then calls rows and reduce).
+   */
+  rowsReduced(
+    logits: TensorView,
+    target: TensorView,
+    weight: TensorView | null,
+    p: FusedCrossEntropyParams,
+    stats: TensorView,
+    out: TensorView,
+    mean: boolean,
+  ): boolean;
+  /** out (0-d) = sum of rowLoss, divided by the summed row weights when `mean`. */
+  reduce(rowLoss: TensorView, stats: TensorView, out: TensorView, mean: boolean): boolean;
+  /** out [N, C] = gradient of the loss w.r.t. the logits for upstream gradient g (0-d, or [N] for 'none'). */
+  backward(
+    logits: TensorView,
+    target: TensorView,
+    weight: TensorView | null,
+    stats: TensorView,
+    g: TensorView,
+    p: FusedCrossEntropyParams & { reduction: 'mean' | 'sum' | 'none' },
+    out: TensorView,
+  ): boolean;
+}
+
+/** One node of an elementwise expression: an input (by position), a constant, or an op on nodes. */
+export type ElementwiseExpr =
+  | { input: number }
+  | { value: number }
+  | { op: 'relu' | 'neg' | 'exp' | 'log' | 'sigmoid' | 'tanh' | 'abs'; args: [ElementwiseExpr] }
+  | {
+      op: 'add' | 'sub' | 'mul' | 'div' | 'gt' | 'ge' | 'lt' | 'le' | 'eq' | 'ne';
+      args: [ElementwiseExpr, ElementwiseExpr];
+    }
+  | { op: 'where'; args: [ElementwiseExpr, ElementwiseExpr, ElementwiseExpr] };
+
+/** Elementwise chains in one kernel (float32 only; inputs already broadcast to the output's shape). */
+export interface FusedElementwiseKernels {
+  /** out = expr(inputs...); false when it cannot take these views or dtypes. */
+  map(expr: ElementwiseExpr, inputs: readonly TensorView[], out: TensorView): boolean;
+}
+
 /**
  * A compute device. Work may be queued (asynchronous devices): `run` returns immediately, `read`
  * resolves when the data is back, and `readSync` may throw where the device cannot block.
@@ -113,6 +181,10 @@ export interface Backend {
   readonly fusedOptimizer?: FusedOptimizerKernels;
   /** Fused conv2d gradients, where the backend has them. */
   readonly fusedConvGrad?: FusedConvGradKernels;
+  /** Fused cross-entropy over class indices, where the backend has it (see ops/fused-cross-entropy.ts). */
+  readonly fusedCrossEntropy?: FusedCrossEntropyKernels;
+  /** Elementwise expressions in one kernel, where the backend has them (see core/fused-map.ts). */
+  readonly fusedElementwise?: FusedElementwiseKernels;
   /** Waits until queued work has finished (no-op on synchronous backends). */
   sync(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // The VJP rule table: one entry per primitive (a missing entry does not compile), written with differentiable ops.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
 import { apply } from './engine.js';
+import { fusedMap, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD } from './fused-map.js';
 import type { MaxPoolParams, PrimitiveParams, ReduceParams } from './primitives.js';
 import {
   binary,
@@ -162,12 +163,19 @@ export const vjpRules: VjpRuleTable = {
   expm1: unaryRule('y', (g, y) => pmul(g, padd(y, one(y)))),
   sin: unaryRule('x', (g, x) => pmul(g, unary('cos', x))),
   cos: unaryRule('x', (g, x) => pneg(pmul(g, unary('sin', x)))),
-  tanh: unaryRule('y', (g, y) => pmul(g, psub(one(y), pmul(y, y)))),
+  tanh: unaryRule('y', (g, y) => fusedMap(TANH_GRAD, [g, y], g.shape) ?? pmul(g, psub(one(y), pmul(y, y)))),
   sqrt: unaryRule('y', (g, y) => pdiv(g, pscale(y, 2))),
   abs: unaryRule('x', (g, x) => pmul(g, unary('sign', x))),
   sign: { vjp: (ctx, g) => [() => pzeros(ctx.inputShapes[0], g)] },
-  sigmoid: unaryRule('y', (g, y) => pmul(g, pmul(y, psub(one(y), y)))),
-  relu: unaryRule('y', (g, y) => pwhere(binary('gt', y, scalarLike(0, y)), g, scalarLike(0, g))),
+  sigmoid: unaryRule(
+    'y',
+    (g, y) => fusedMap(SIGMOID_GRAD, [g, y], g.shape) ?? pmul(g, pmul(y, psub(one(y), y))),
+  ),
+  relu: unaryRule(
+    'y',
+    (g, y) =>
+      fusedMap(RELU_GRAD, [g, y], g.shape) ?? pwhere(binary('gt', y, scalarLike(0, y)), g, scalarLike(0, g)),
+  ),
   erf: unaryRule('x', (g, x) => pmul(g, pscale(unary('exp', pneg(pmul(x, x))), 2 / Math.sqrt(Math.PI)))),
   logicalNot: none,
   add: { vjp: (_c, g) => [() => g, () => g] },

@@ -7,6 +7,7 @@ import { abs, add, div, exp, gt, log, log1p, lt, mul, ne, neg, relu, sub, where 
 import { logSoftmax } from './nn.js';
 import { mean, sum } from './reduce.js';
 import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
+import { tryFusedCrossEntropy } from './fused-cross-entropy.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -79,6 +80,14 @@ export interface CrossEntropyOptions extends NllOptions {
  * @example gl.crossEntropy(logits, labels, { labelSmoothing: 0.1 })
  */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  // one fused node where the backend has the kernels and they are exact (webgpu); invalid input falls through
+  const fused = tryFusedCrossEntropy(logits, target, {
+    weight: opts.weight ?? null,
+    reduction: opts.reduction ?? 'mean',
+    ignoreIndex: opts.ignoreIndex ?? -100,
+    labelSmoothing: opts.labelSmoothing ?? 0,
+  });
+  if (fused) return fused;
   const d = classDim(logits);
   const C = logits.shape[d];
   const logp = logSoftmax(logits, d);

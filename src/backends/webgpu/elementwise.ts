@@ -10,6 +10,7 @@ import {
   floatBits,
   grid,
   helpersFor,
+  isDenseView,
   MAIN_ARGS,
   numelOf,
   THREAD_INDEX,
@@ -206,6 +207,9 @@ function valueFromMeta(slot: string, t: string): string {
   return convert(`bitcast<f32>(${slot})`, 'f32', t);
 }
 
+/** Outputs of `full` up to this many elements are written by the queue instead of a dispatch. */
+const FULL_UPLOAD_MAX = 1024;
+
 export function fullKernel(
   be: WebGPUBackend,
   _inputs: readonly TensorView[],
@@ -213,6 +217,15 @@ export function fullKernel(
   { value }: { value: number },
 ): void {
   const t = wgslType(out.dtype);
+  const n = numelOf(out.shape);
+  if (n > 0 && n <= FULL_UPLOAD_MAX && out.offset === 0 && isDenseView(out)) {
+    // small constants (scalars of a loss, gradient seeds) are written by the queue, not a dispatch;
+    // safe because a kernel's output is fresh storage no queued command refers to
+    const words = t === 'f32' ? new Float32Array(n) : t === 'i32' ? new Int32Array(n) : new Uint32Array(n);
+    words.fill(t === 'f32' ? value : t === 'i32' ? value | 0 : value !== 0 ? 1 : 0);
+    be.queue.writeBuffer(be.bufferOf(out), 0, words.buffer, 0, n * 4);
+    return;
+  }
   const expr = t === 'i32' ? 'prm[3]' : valueFromMeta('prm[3]', t);
   mapKernel(be, 'full', [], out, [], expr, [t === 'i32' ? value | 0 : floatBits(value)]);
 }

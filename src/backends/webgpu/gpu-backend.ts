@@ -1,6 +1,13 @@
 // The WebGPU backend: GPUBuffer storage (pooled), cached pipelines, batched command encoding, async reads.
 /// <reference types="@webgpu/types" />
-import type { Backend, FusedOptimizerKernels, Storage, TensorView } from '../backend.js';
+import type {
+  Backend,
+  FusedCrossEntropyKernels,
+  FusedElementwiseKernels,
+  FusedOptimizerKernels,
+  Storage,
+  TensorView,
+} from '../backend.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
@@ -9,6 +16,8 @@ import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
 import { isDenseView } from './wgsl.js';
 import { webgpuFusedOptimizer } from './optim.js';
+import { webgpuFusedCrossEntropy } from './cross-entropy.js';
+import { webgpuFusedElementwise } from './fuse.js';
 
 /** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
 export interface GpuStorage extends Storage {
@@ -33,6 +42,8 @@ export interface GpuMemoryStats {
   pooledBytes: number;
   /** Submits since start. */
   submits: number;
+  /** Compute dispatches queued since start (a kernel-count probe for tests: one per kernel launch). */
+  dispatches: number;
 }
 
 /** Refuses float64 with the op's name and the CPU backends that have it. */
@@ -52,6 +63,10 @@ export class WebGPUBackend implements Backend {
   readonly queue: GPUQueue;
   /** SGD and Adam/AdamW in one dispatch per parameter (float32, dense views). */
   readonly fusedOptimizer: FusedOptimizerKernels = webgpuFusedOptimizer(this);
+  /** crossEntropy over class indices: rows, reduction and backward in one dispatch each. */
+  readonly fusedCrossEntropy: FusedCrossEntropyKernels = webgpuFusedCrossEntropy(this);
+  /** Float32 elementwise expressions in one dispatch (relu's backward uses it). */
+  readonly fusedElementwise: FusedElementwiseKernels = webgpuFusedElementwise(this);
   private readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
@@ -64,6 +79,7 @@ export class WebGPUBackend implements Backend {
   private readonly metaGpu: GPUBuffer;
   private metaUsed = 0;
   private submits = 0;
+  private dispatches = 0;
   /** The first device error not yet reported (shader or validation errors surface on the next read). */
   private deviceError: string | null = null;
 
@@ -186,6 +202,7 @@ export class WebGPUBackend implements Backend {
       liveBytes: this.pool.liveBytes,
       pooledBytes: this.pool.pooledBytes,
       submits: this.submits,
+      dispatches: this.dispatches,
     };
   }
 
@@ -241,6 +258,7 @@ export class WebGPUBackend implements Backend {
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bind);
     this.pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    this.dispatches++;
     if (++this.pending >= MAX_BATCH) this.flush();
   }
 
