@@ -14,7 +14,8 @@
         "src/convgrad.cc",
         "src/pool.cc",
         "src/gather.cc",
-        "src/optim.cc"
+        "src/optim.cc",
+        "src/fusedmap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -69,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
+  exports.Set("fusedMap", Napi::Function::New(env, FusedMap));
   return exports;
 }
 

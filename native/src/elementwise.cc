@@ -5,6 +5,7 @@
 #include "common.h"
 #include "kernels.h"
 #include "loops.h"
+#include "scalar_ops.h"
 
 namespace gl {
 namespace {
@@ -28,38 +29,12 @@ void unaryLoop(Strided& s, T* out, const T* x, int64_t par, F f) {
 }
 
 template <typename T>
-T signOf(T x) {
-  return x > 0 ? T(1) : x < 0 ? T(-1) : x;  // keeps 0, -0 and NaN as they are
-}
-
-template <typename T>
-T sigmoidOf(T x) {
-  if (x >= 0) return T(1) / (T(1) + std::exp(-x));
-  T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
-template <typename T>
 bool unaryTyped(int op, Strided& s, void* out, const void* in) {
   T* o = static_cast<T*>(out);
   const T* x = static_cast<const T*>(in);
-  switch (op) {
-    case U_NEG: unaryLoop(s, o, x, kCheapParallel, [](T v) { return -v; }); return true;
-    case U_EXP: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::exp(v); }); return true;
-    case U_LOG: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::log(v); }); return true;
-    case U_LOG1P: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::log1p(v); }); return true;
-    case U_EXPM1: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::expm1(v); }); return true;
-    case U_SIN: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::sin(v); }); return true;
-    case U_COS: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::cos(v); }); return true;
-    case U_TANH: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::tanh(v); }); return true;
-    case U_SQRT: unaryLoop(s, o, x, kCheapParallel, [](T v) { return std::sqrt(v); }); return true;
-    case U_ABS: unaryLoop(s, o, x, kCheapParallel, [](T v) { return std::fabs(v); }); return true;
-    case U_SIGN: unaryLoop(s, o, x, kCheapParallel, [](T v) { return signOf(v); }); return true;
-    case U_SIGMOID: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return sigmoidOf(v); }); return true;
-    case U_RELU: unaryLoop(s, o, x, kCheapParallel, [](T v) { return v > 0 ? v : (v == v ? T(0) : v); }); return true;
-    case U_ERF: unaryLoop(s, o, x, kCostlyParallel, [](T v) { return std::erf(v); }); return true;
-  }
-  return false;
+  return visitUnary<T>(op, [&](auto f, bool costly) {
+    unaryLoop(s, o, x, costly ? kCostlyParallel : kCheapParallel, f);
+  });
 }
 
 template <typename T, typename O, typename F>
@@ -86,37 +61,16 @@ void binaryLoop(Strided& s, O* out, const T* a, const T* b, int64_t par, F f) {
 }
 
 template <typename T>
-T maxNan(T x, T y) {
-  return (x != x || y != y) ? T(NAN) : (x > y ? x : y);
-}
-template <typename T>
-T minNan(T x, T y) {
-  return (x != x || y != y) ? T(NAN) : (x < y ? x : y);
-}
-
-template <typename T>
 bool binaryTyped(int op, Strided& s, void* out, const void* pa, const void* pb) {
-  T* o = static_cast<T*>(out);
-  uint8_t* ob = static_cast<uint8_t*>(out);
   const T* a = static_cast<const T*>(pa);
   const T* b = static_cast<const T*>(pb);
-  constexpr int64_t P = kCheapParallel;
-  switch (op) {
-    case B_ADD: binaryLoop(s, o, a, b, P, [](T x, T y) { return x + y; }); return true;
-    case B_SUB: binaryLoop(s, o, a, b, P, [](T x, T y) { return x - y; }); return true;
-    case B_MUL: binaryLoop(s, o, a, b, P, [](T x, T y) { return x * y; }); return true;
-    case B_DIV: binaryLoop(s, o, a, b, P, [](T x, T y) { return x / y; }); return true;
-    case B_POW: binaryLoop(s, o, a, b, kCostlyParallel, [](T x, T y) { return std::pow(x, y); }); return true;
-    case B_MAXIMUM: binaryLoop(s, o, a, b, P, [](T x, T y) { return maxNan(x, y); }); return true;
-    case B_MINIMUM: binaryLoop(s, o, a, b, P, [](T x, T y) { return minNan(x, y); }); return true;
-    case B_EQ: binaryLoop(s, ob, a, b, P, [](T x, T y) { return uint8_t(x == y); }); return true;
-    case B_NE: binaryLoop(s, ob, a, b, P, [](T x, T y) { return uint8_t(x != y); }); return true;
-    case B_LT: binaryLoop(s, ob, a, b, P, [](T x, T y) { return uint8_t(x < y); }); return true;
-    case B_LE: binaryLoop(s, ob, a, b, P, [](T x, T y) { return uint8_t(x <= y); }); return true;
-    case B_GT: binaryLoop(s, ob, a, b, P, [](T x, T y) { return uint8_t(x > y); }); return true;
-    case B_GE: binaryLoop(s, ob, a, b, P, [](T x, T y) { return uint8_t(x >= y); }); return true;
-  }
-  return false;
+  if (visitArith<T>(op, [&](auto f, bool costly) {
+        binaryLoop(s, static_cast<T*>(out), a, b, costly ? kCostlyParallel : kCheapParallel, f);
+      }))
+    return true;
+  return visitCompare<T>(op, [&](auto f) {
+    binaryLoop(s, static_cast<uint8_t*>(out), a, b, kCheapParallel, [f](T x, T y) { return uint8_t(f(x, y)); });
+  });
 }
 
 template <typename T>

@@ -34,5 +34,6 @@ Napi::Value Gather(const Napi::CallbackInfo& info);
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info);
 Napi::Value SgdStep(const Napi::CallbackInfo& info);
 Napi::Value AdamStep(const Napi::CallbackInfo& info);
+Napi::Value FusedMap(const Napi::CallbackInfo& info);
 
 }  // namespace gl

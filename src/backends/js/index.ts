@@ -2,6 +2,7 @@
 import type {
   Backend,
   FusedConvGradKernels,
+  FusedElementwiseKernels,
   FusedOptimizerKernels,
   KernelTable,
   Storage,
@@ -87,6 +88,7 @@ export class TypedArrayBackend implements Backend {
     private readonly kernels: KernelTable,
     readonly fusedOptimizer?: FusedOptimizerKernels,
     readonly fusedConvGrad?: FusedConvGradKernels,
+    readonly fusedElementwise?: FusedElementwiseKernels,
   ) {}
 
   allocate(dtype: DType, size: number): JsStorage {

@@ -52,6 +52,14 @@ export interface NativeAddon {
     nesterov: number,
   ): boolean;
   adamStep(dtype: number, n: number, p: Arr, g: Arr, m: Arr, v: Arr, maximize: number): boolean;
+  fusedMap(
+    code: Int32Array,
+    consts: Float32Array,
+    n: number,
+    costly: number,
+    out: Arr,
+    ...inputs: Arr[]
+  ): boolean;
 }
 
 /** Which BLAS the addon runs GEMMs on. */

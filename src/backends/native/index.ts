@@ -4,6 +4,7 @@ import { TypedArrayBackend } from '../js/index.js';
 import { loadAddon, type BlasInfo, type NativeAddon } from './addon.js';
 import { nativeFusedConvGrad } from './conv-grad.js';
 import { nativeFusedOptimizer } from './fused.js';
+import { nativeFusedElementwise } from './fused-map.js';
 import { nativeKernels } from './kernels.js';
 import { meta, scalars } from './meta.js';
 
@@ -22,6 +23,7 @@ export function createNativeBackend(): Backend {
     nativeKernels(addon),
     nativeFusedOptimizer(addon),
     nativeFusedConvGrad(addon),
+    nativeFusedElementwise(addon),
   );
 }
 

@@ -1,0 +1,104 @@
+// Fused elementwise expressions through the addon: the tree compiled once to a postfix program, run block by block.
+import type { ElementwiseExpr, FusedElementwiseKernels, TensorView } from '../backend.js';
+import type { JsStorage } from '../js/index.js';
+import { isDense } from '../js/strided.js';
+import type { NativeAddon } from './addon.js';
+import { binaryCode, unaryCode } from './codes.js';
+import { meta } from './meta.js';
+
+/** Instruction codes, as native/src/fusedmap.cc reads them. */
+const OP = { input: 0, const: 1, unary: 2, binary: 3, where: 4 } as const;
+/** Deepest operand stack and most inputs the native evaluator has room for. */
+const MAX_STACK = 8;
+const MAX_INPUTS = 4;
+
+/** A compiled expression: (code, argument) pairs, its constants, and whether a transcendental op is in it. */
+export interface MapProgram {
+  code: Int32Array;
+  consts: Float32Array;
+  costly: boolean;
+  inputs: number;
+}
+
+const COSTLY = new Set(['exp', 'log', 'sigmoid', 'tanh']);
+
+/**
+ * Compiles an expression tree to the addon's postfix program, or null when it needs a deeper stack than
+ * the evaluator has. Constants are rounded to float32 (as a float32 scalar operand of the ops is).
+ * @example compileMap({ op: 'neg', args: [{ input: 0 }] }).code // Int32Array [0, 0, 2, 0]
+ */
+export function compileMap(expr: ElementwiseExpr): MapProgram | null {
+  const code: number[] = [];
+  const consts: number[] = [];
+  let costly = false;
+  let inputs = 0;
+  let maxDepth = 0;
+  const emit = (e: ElementwiseExpr, depth: number): void => {
+    maxDepth = Math.max(maxDepth, depth + 1);
+    if ('input' in e) {
+      code.push(OP.input, e.input);
+      inputs = Math.max(inputs, e.input + 1);
+    } else if ('value' in e) {
+      code.push(OP.const, consts.length);
+      consts.push(e.value);
+    } else {
+      e.args.forEach((a, i) => emit(a, depth + i));
+      if (e.op === 'where') code.push(OP.where, 0);
+      else if (e.args.length === 1) {
+        costly ||= COSTLY.has(e.op);
+        code.push(OP.unary, unaryCode[e.op as keyof typeof unaryCode]);
+      } else code.push(OP.binary, binaryCode[e.op as keyof typeof binaryCode]);
+    }
+  };
+  emit(expr, 0);
+  if (maxDepth > MAX_STACK || inputs > MAX_INPUTS) return null;
+  return {
+    code: Int32Array.from(code),
+    consts: Float32Array.from(consts.length ? consts : [0]),
+    costly,
+    inputs,
+  };
+}
+
+function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** True when every element of the view is the same one (all strides of non-unit dims are 0). */
+function isScalarView(v: TensorView): boolean {
+  return v.shape.every((d, i) => d === 1 || v.strides[i] === 0);
+}
+
+const data = (v: TensorView) => (v.storage as JsStorage).data as Float32Array;
+
+/**
+ * The addon's fused elementwise kernel: float32 only, each input either dense over the output's shape
+ * or one value broadcast to it; anything else declines (the op sequence runs). Programs are cached per
+ * expression object (the backward rules pass the same constant trees each time).
+ */
+export function nativeFusedElementwise(A: NativeAddon): FusedElementwiseKernels {
+  const programs = new WeakMap<ElementwiseExpr, MapProgram | null>();
+  return {
+    map(expr, inputs, out) {
+      if (out.dtype !== 'float32' || !isDense(out) || out.storage.disposed) return false;
+      let prog = programs.get(expr);
+      if (prog === undefined) programs.set(expr, (prog = compileMap(expr)));
+      if (!prog || inputs.length < prog.inputs || inputs.length > MAX_INPUTS) return false;
+      const n = numel(out.shape);
+      meta[0] = out.offset;
+      meta[1] = inputs.length;
+      for (let k = 0; k < inputs.length; k++) {
+        const v = inputs[k];
+        if (v.dtype !== 'float32' || v.storage.disposed) return false;
+        const scalar = isScalarView(v);
+        if (!scalar && !isDense(v)) return false;
+        meta[2 + 2 * k] = v.offset;
+        meta[3 + 2 * k] = scalar ? 1 : 0;
+      }
+      const arrays = inputs.map(data);
+      return A.fusedMap(prog.code, prog.consts, n, prog.costly ? 1 : 0, data(out), ...arrays);
+    },
+  };
+}

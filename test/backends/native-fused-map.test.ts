@@ -1,0 +1,165 @@
+// Native fused elementwise expressions: equal bit for bit to the op sequence, used by relu/sigmoid/tanh backward, declining what they do not cover.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as gl from '../../src/index.js';
+import { backendByName } from '../../src/core/backend-registry.js';
+import type { ElementwiseExpr } from '../../src/backends/backend.js';
+import { compileMap } from '../../src/backends/native/fused-map.js';
+import { fusedMap } from '../../src/core/fused-map.js';
+import { useBackend } from '../helpers/backends.js';
+
+const hasNative = gl.availableBackends().includes('native');
+
+const I = (input: number): ElementwiseExpr => ({ input });
+const V = (value: number): ElementwiseExpr => ({ value });
+const op = (name: string, ...args: ElementwiseExpr[]) => ({ op: name, args }) as ElementwiseExpr;
+
+/** Zeros of both signs, NaN, infinities, then ordinary values; long enough for several blocks and threads. */
+function awkward(n: number, phase: number): Float32Array {
+  const special = [0, -0, NaN, Infinity, -Infinity, 1, -1, 1e-40];
+  return Float32Array.from({ length: n }, (_, i) =>
+    i % 97 < special.length ? special[(i + phase) % special.length] : Math.sin(i * 1.7 + phase) * 3,
+  );
+}
+
+/** Bitwise equality of two float32 arrays (NaN payloads included, -0 distinct from 0). */
+function bitsEqual(a: Float32Array, b: Float32Array): void {
+  expect(a.length).toBe(b.length);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let bad = -1;
+  for (let i = 0; i < ua.length && bad < 0; i++) if (ua[i] !== ub[i]) bad = i;
+  expect(bad, bad >= 0 ? `element ${bad}: ${a[bad]} vs ${b[bad]}` : '').toBe(-1);
+}
+
+/** Runs fn with the native backend's fused elementwise hook removed (the rules then take the op sequence). */
+function unfused<T>(fn: () => T): T {
+  const be = backendByName('native');
+  const hook = be.fusedElementwise;
+  Object.defineProperty(be, 'fusedElementwise', { value: undefined, configurable: true });
+  try {
+    return fn();
+  } finally {
+    Object.defineProperty(be, 'fusedElementwise', { value: hook, configurable: true });
+  }
+}
+
+describe('compileMap', () => {
+  it('writes postfix (code, argument) pairs with float32 constants, and refuses stacks deeper than 8', () => {
+    const p = compileMap(op('where', op('gt', I(1), V(0)), I(0), V(0.1)))!;
+    // input 1, const 0, binary gt (11), input 0, const 1, where
+    expect(Array.from(p.code)).toEqual([0, 1, 1, 0, 3, 11, 0, 0, 1, 1, 4, 0]);
+    expect(Array.from(p.consts)).toEqual([0, Math.fround(0.1)]);
+    expect(p.inputs).toBe(2);
+    expect(p.costly).toBe(false);
+    expect(compileMap(op('exp', I(0)))!.costly).toBe(true);
+    // a right-leaning chain of 8 adds needs 9 slots
+    let deep: ElementwiseExpr = I(0);
+    for (let i = 0; i < 8; i++) deep = op('add', I(0), deep);
+    expect(compileMap(deep)).toBeNull();
+    let left: ElementwiseExpr = I(0);
+    for (let i = 0; i < 8; i++) left = op('add', left, I(0));
+    expect(compileMap(left)).not.toBeNull();
+  });
+});
+
+describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
+  beforeAll(() => useBackend('native'));
+  afterAll(() => useBackend('native'));
+
+  // each expression with its op-by-op equivalent; the native kernel calls the same scalar functions in
+  // the same order, so the results must be bit-identical
+  const CASES: [string, ElementwiseExpr, (a: gl.Tensor, b: gl.Tensor) => gl.Tensor][] = [
+    [
+      'where(a > 0, b, 0)',
+      op('where', op('gt', I(0), V(0)), I(1), V(0)),
+      (a, b) => gl.where(gl.gt(a, 0), b, 0),
+    ],
+    ['relu(a) * b', op('mul', op('relu', I(0)), I(1)), (a, b) => gl.mul(gl.relu(a), b)],
+    [
+      'exp(-|a|) / b',
+      op('div', op('exp', op('neg', op('abs', I(0)))), I(1)),
+      (a, b) => gl.div(gl.exp(gl.neg(gl.abs(a))), b),
+    ],
+    [
+      'sigmoid(a) - tanh(b)',
+      op('sub', op('sigmoid', I(0)), op('tanh', I(1))),
+      (a, b) => gl.sub(gl.sigmoid(a), gl.tanh(b)),
+    ],
+    [
+      'log(a) + (a <= b) + (a >= b) + (a < b) + (a == b) + (a != b)',
+      op(
+        'add',
+        op(
+          'add',
+          op('add', op('log', I(0)), op('le', I(0), I(1))),
+          op('add', op('ge', I(0), I(1)), op('lt', I(0), I(1))),
+        ),
+        op('add', op('eq', I(0), I(1)), op('ne', I(0), I(1))),
+      ),
+      (a, b) =>
+        gl.add(
+          gl.add(gl.add(gl.log(a), gl.le(a, b).float()), gl.add(gl.ge(a, b).float(), gl.lt(a, b).float())),
+          gl.add(gl.eq(a, b).float(), gl.ne(a, b).float()),
+        ),
+    ],
+    ['a * b + 0.1', op('add', op('mul', I(0), I(1)), V(0.1)), (a, b) => gl.add(gl.mul(a, b), 0.1)],
+  ];
+  // 3 elements (one partial block) and 300,000 (many blocks over both threads, a partial last one)
+  for (const n of [3, 300_000])
+    for (const [name, expr, ref] of CASES)
+      it(`${name}, ${n} elements: equal to the ops bit for bit`, () => {
+        const a = gl.tensor(awkward(n, 0));
+        const b = gl.tensor(awkward(n, 3));
+        const got = fusedMap(expr, [a, b], [n]);
+        expect(got).not.toBeNull();
+        bitsEqual(got!.dataSync() as Float32Array, ref(a, b).dataSync() as Float32Array);
+      });
+
+  it('takes one value broadcast to every element, and views at an offset', () => {
+    const base = gl.tensor(awkward(1000, 1));
+    const a = base.narrow(0, 10, 600); // dense at offset 10
+    const s = gl.tensor([2.5]).reshape([1]); // broadcast: stride 0
+    const expr = op('mul', I(0), I(1));
+    const got = fusedMap(expr, [a, s], [600])!;
+    bitsEqual(got.dataSync() as Float32Array, gl.mul(a, 2.5).dataSync() as Float32Array);
+  });
+
+  it('declines strided or row-broadcast inputs and other dtypes (the op sequence runs instead)', () => {
+    const neg = op('neg', I(0));
+    const t = gl.tensor(awkward(30, 2)).reshape([5, 6]).transpose(0, 1);
+    expect(fusedMap(neg, [t], [6, 5])).toBeNull();
+    const row = gl.tensor(awkward(5, 1)).reshape([1, 5]);
+    expect(fusedMap(op('add', I(0), I(1)), [gl.zeros([6, 5]), row], [6, 5])).toBeNull();
+    expect(fusedMap(neg, [gl.tensor(new Float64Array([1, 2]))], [2])).toBeNull();
+    expect(fusedMap(neg, [gl.tensor(Int32Array.from([1, 2]))], [2])).toBeNull();
+  });
+
+  for (const [name, f] of [
+    ['relu', gl.relu],
+    ['sigmoid', gl.sigmoid],
+    ['tanh', gl.tanh],
+  ] as const)
+    it(`${name}'s backward runs fused and equals the rule's op sequence bit for bit`, () => {
+      const run = () => {
+        const x = gl.tensor(awkward(5000, 1)).reshape([50, 100]).requiresGrad_();
+        const g = gl.tensor(awkward(5000, 4)).reshape([50, 100]);
+        f(x).backward(g);
+        return x.grad!.dataSync() as Float32Array;
+      };
+      let calls = 0;
+      const be = backendByName('native');
+      const hook = be.fusedElementwise!;
+      Object.defineProperty(be, 'fusedElementwise', {
+        value: { map: (...args: Parameters<typeof hook.map>) => (calls++, hook.map(...args)) },
+        configurable: true,
+      });
+      let fused: Float32Array;
+      try {
+        fused = run();
+      } finally {
+        Object.defineProperty(be, 'fusedElementwise', { value: hook, configurable: true });
+      }
+      expect(calls).toBe(1);
+      bitsEqual(fused, unfused(run));
+    });
+});
