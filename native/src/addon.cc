@@ -1,5 +1,6 @@
 // The addon's entry point: binds the shared metadata block and exports every kernel to JS.
 #include "common.h"
+#include "blas.h"
 #include "kernels.h"
 #include "threads.h"
 
@@ -38,12 +39,14 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   o.Set("core", openblas ? openblas_get_corename() : "");
   o.Set("threads", openblas && openblas_get_num_threads ? openblas_get_num_threads() : 0);
 #endif
+  o.Set("split", gemmSplit());
   return o;
 }
 
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  initGemmThreads();
   exports.Set("setMeta", Napi::Function::New(env, SetMeta));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));

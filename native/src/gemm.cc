@@ -1,12 +1,35 @@
 // Batched matrix multiply through CBLAS (sgemm/dgemm), reading transposed views without copies.
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "blas.h"
 #include "common.h"
 #include "kernels.h"
+#include "threads.h"
+
+#ifndef GRADLAB_ACCELERATE
+extern "C" __attribute__((weak)) void openblas_set_num_threads(int);
+#endif
 
 namespace gl {
+
+namespace {
+bool g_gemmSplit = false;
+}  // namespace
+
+bool gemmSplit() { return g_gemmSplit; }
+
+void initGemmThreads() {
+#ifndef GRADLAB_ACCELERATE
+  const char* env = std::getenv("GRADLAB_GEMM_SPLIT");
+  if (env && env[0] == '0') return;
+  if (openblas_set_num_threads == nullptr || threadCount() < 2) return;
+  openblas_set_num_threads(1);
+  g_gemmSplit = true;
+#endif
+}
+
 namespace {
 
 /** How BLAS can read a rows x cols matrix with the given strides, or `copy` when it cannot. */

@@ -36,4 +36,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info);
 Napi::Value AdamStep(const Napi::CallbackInfo& info);
 Napi::Value FusedMap(const Napi::CallbackInfo& info);
 
+/** Decides once, at load, whether GEMMs are split over the pool with BLAS single-threaded (see blas.h). */
+void initGemmThreads();
+
 }  // namespace gl

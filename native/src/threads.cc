@@ -1,15 +1,50 @@
-// The thread pool behind parallelFor: workers wait on a condition variable for the next batch of chunks.
+// The thread pool behind parallelFor: workers spin briefly, then wait on a condition variable, for the next batch of chunks.
 #include "threads.h"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define GL_PAUSE() _mm_pause()
+#else
+#define GL_PAUSE() std::this_thread::yield()
+#endif
+
 namespace gl {
 namespace {
+
+/**
+ * Microseconds a thread spins (pause instructions, no system call) waiting for the next region or for a
+ * region's last chunk before it blocks: a training step runs many short regions back to back, and waking
+ * a blocked thread costs tens of microseconds on a VM. GRADLAB_POOL_SPIN_US overrides (0: block at once).
+ */
+int64_t spinMicros() {
+  static const int64_t us = [] {
+    const char* env = std::getenv("GRADLAB_POOL_SPIN_US");
+    return env ? std::max<int64_t>(0, std::atoll(env)) : int64_t(50);
+  }();
+  return us;
+}
+
+/** Spins until done() or the spin time has passed; true when done() became true. */
+template <typename Done>
+bool spinUntil(Done done) {
+  const int64_t us = spinMicros();
+  if (us == 0) return done();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  for (int i = 0;; i++) {
+    if (done()) return true;
+    GL_PAUSE();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) return done();
+  }
+}
 
 class Pool {
  public:
@@ -39,6 +74,10 @@ class Pool {
     }
     cv_.notify_all();
     work(gen);
+    if (spinUntil([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
+      std::lock_guard<std::mutex> lock(mu_);  // the last chunk's bookkeeping is done when the lock is free
+      return;
+    }
     std::unique_lock<std::mutex> lock(mu_);
     done_.wait(lock, [this] { return pending_ == 0; });
   }
@@ -63,6 +102,7 @@ class Pool {
   void loop() {
     uint64_t seen = 0;
     for (;;) {
+      spinUntil([&] { return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
@@ -80,9 +120,10 @@ class Pool {
   const std::function<void(int)>* task_ = nullptr;
   int next_ = 0;
   int total_ = 0;
-  int pending_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
+  // written under mu_; atomic so the spinning threads may read them without it
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 Pool& pool() {
@@ -96,6 +137,8 @@ int threadCount() { return pool().size(); }
 
 /** True on a thread that is running a chunk of a parallel region: nested regions run inline. */
 static thread_local bool t_inRegion = false;
+
+bool inParallelRegion() { return t_inRegion; }
 
 void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;

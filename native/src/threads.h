@@ -14,4 +14,7 @@ int threadCount();
  */
 void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
+/** True on a thread that is running a chunk of a parallel region (a nested parallelFor runs inline there). */
+bool inParallelRegion();
+
 }  // namespace gl

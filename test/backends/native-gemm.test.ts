@@ -55,3 +55,38 @@ describe.skipIf(!hasNative)('native matmul with a tiny dimension', () => {
             expect(err).toBeLessThan(tol);
           });
 });
+
+/** [m, n, k] at or above the split threshold (2^18 multiply-adds): cut along n (n >= m) or m, sizes not multiples of 16. */
+const splitShapes: [number, number, number][] = [
+  [130, 517, 784], // the MLP's first layer, odd sizes: two column pieces
+  [700, 101, 96], // taller than wide: two row pieces, the last one short
+  [64, 64, 64], // exactly 2^18
+  [17, 2000, 40], // one piece narrower than the other
+];
+
+describe.skipIf(!hasNative)('native matmul split over the thread pool', () => {
+  afterAll(() => useBackend('native'));
+  it('OpenBLAS runs single-threaded and gradlab splits when the pool has several threads', async () => {
+    await useBackend('native');
+    const info = gl.nativeInfo()!;
+    const expected =
+      info.blas.library === 'OpenBLAS' && info.threads > 1 && process.env.GRADLAB_GEMM_SPLIT !== '0';
+    expect(info.blas.split).toBe(expected);
+    if (expected) expect(info.blas.threads).toBe(1);
+  });
+  for (const dtype of ['float32', 'float64'] as const)
+    for (const [m, n, k] of splitShapes)
+      for (const ta of [false, true])
+        for (const tb of [false, true])
+          it(`[${m}x${k}]${ta ? 'ᵀ' : ''} · [${k}x${n}]${tb ? 'ᵀ' : ''} ${dtype}`, async () => {
+            await useBackend('js');
+            const ref = gl.matmul(operand(m, k, ta, dtype, 3), operand(k, n, tb, dtype, 4)).dataSync();
+            await useBackend('native');
+            const got = gl.matmul(operand(m, k, ta, dtype, 3), operand(k, n, tb, dtype, 4)).dataSync();
+            expect(got.length).toBe(m * n);
+            const tol = dtype === 'float32' ? 1e-5 * k : 1e-12 * k;
+            let err = 0;
+            for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
+            expect(err).toBeLessThan(tol);
+          });
+});

@@ -68,8 +68,13 @@ export interface BlasInfo {
   library: string;
   /** OpenBLAS's kernel family (e.g. 'Haswell'); empty when unknown. */
   core: string;
-  /** OpenBLAS's thread count (0 when unknown). */
+  /** OpenBLAS's thread count (0 when unknown; 1 when gradlab splits GEMMs itself). */
   threads: number;
+  /**
+   * True when BLAS runs single-threaded and gradlab cuts each large GEMM into one piece per pool thread
+   * (OpenBLAS with more than one core, unless GRADLAB_GEMM_SPLIT=0; see docs/native.md).
+   */
+  split: boolean;
 }
 
 /**
