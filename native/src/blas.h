@@ -40,19 +40,36 @@ bool gemmSplit();
 constexpr int64_t kSplitMinMacs = int64_t(1) << 18;
 
 /**
+ * Products of at least this many multiply-adds run as one BLAS call on all of BLAS's threads instead of
+ * being split (large products gain from OpenBLAS sharing packed panels between its threads; see gemm.cc).
+ */
+int64_t splitMaxMacs();
+
+/** Sets BLAS's thread count around one large call (only when gemmSplit(); see gemm.cc). */
+void setBlasThreads(int n);
+
+/**
  * C = A B + beta C (row-major; ta/tb: A or B stored transposed). Tiny k or n run in gemmSmall. With
- * gemmSplit(), a large product is cut along its longer side of C into one piece per pool thread (cut at
+ * gemmSplit(), a medium product is cut along its longer side of C into one piece per pool thread (cut at
  * cache-line multiples), each piece one single-threaded BLAS call: the pieces share nothing, so the threads
  * never wait on each other inside BLAS (OpenBLAS's own threads synchronise on shared packed panels by
- * spinning on sched_yield). Inside a parallel region the product runs as one call on the calling thread.
+ * spinning on sched_yield). A large product runs on BLAS's own threads, one at a time. Inside a parallel
+ * region the product runs as one call on the calling thread.
  */
 template <typename T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
           int64_t ldc, T beta = T(0)) {
   if (gemmSmall(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta)) return;
   const int threads = threadCount();
-  if (!gemmSplit() || threads < 2 || inParallelRegion() || m * n * k < kSplitMinMacs) {
+  const int64_t macs = m * n * k;
+  if (!gemmSplit() || threads < 2 || inParallelRegion() || macs < kSplitMinMacs) {
     blasGemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    return;
+  }
+  if (macs >= splitMaxMacs()) {
+    setBlasThreads(threads);
+    blasGemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    setBlasThreads(1);
     return;
   }
   constexpr int64_t align = 64 / sizeof(T);

@@ -16,15 +16,24 @@ namespace gl {
 
 namespace {
 bool g_gemmSplit = false;
+int64_t g_splitMaxMacs = int64_t(1) << 27;
 }  // namespace
 
 bool gemmSplit() { return g_gemmSplit; }
+int64_t splitMaxMacs() { return g_splitMaxMacs; }
+
+void setBlasThreads(int n) {
+#ifndef GRADLAB_ACCELERATE
+  if (g_gemmSplit) openblas_set_num_threads(n);
+#endif
+}
 
 void initGemmThreads() {
 #ifndef GRADLAB_ACCELERATE
   const char* env = std::getenv("GRADLAB_GEMM_SPLIT");
   if (env && env[0] == '0') return;
   if (openblas_set_num_threads == nullptr || threadCount() < 2) return;
+  if (const char* max = std::getenv("GRADLAB_GEMM_SPLIT_MAX_MACS")) g_splitMaxMacs = std::atoll(max);
   openblas_set_num_threads(1);
   g_gemmSplit = true;
 #endif

@@ -6,12 +6,9 @@ import type { ElementwiseExpr } from '../../src/backends/backend.js';
 import { compileMap } from '../../src/backends/native/fused-map.js';
 import { fusedMap } from '../../src/core/fused-map.js';
 import { useBackend } from '../helpers/backends.js';
+import { ELEMENTWISE_CASES, I, op, V } from '../helpers/elementwise-cases.js';
 
 const hasNative = gl.availableBackends().includes('native');
-
-const I = (input: number): ElementwiseExpr => ({ input });
-const V = (value: number): ElementwiseExpr => ({ value });
-const op = (name: string, ...args: ElementwiseExpr[]) => ({ op: name, args }) as ElementwiseExpr;
 
 /** Zeros of both signs, NaN, infinities, then ordinary values; long enough for several blocks and threads. */
 function awkward(n: number, phase: number): Float32Array {
@@ -66,47 +63,10 @@ describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
   beforeAll(() => useBackend('native'));
   afterAll(() => useBackend('native'));
 
-  // each expression with its op-by-op equivalent; the native kernel calls the same scalar functions in
-  // the same order, so the results must be bit-identical
-  const CASES: [string, ElementwiseExpr, (a: gl.Tensor, b: gl.Tensor) => gl.Tensor][] = [
-    [
-      'where(a > 0, b, 0)',
-      op('where', op('gt', I(0), V(0)), I(1), V(0)),
-      (a, b) => gl.where(gl.gt(a, 0), b, 0),
-    ],
-    ['relu(a) * b', op('mul', op('relu', I(0)), I(1)), (a, b) => gl.mul(gl.relu(a), b)],
-    [
-      'exp(-|a|) / b',
-      op('div', op('exp', op('neg', op('abs', I(0)))), I(1)),
-      (a, b) => gl.div(gl.exp(gl.neg(gl.abs(a))), b),
-    ],
-    [
-      'sigmoid(a) - tanh(b)',
-      op('sub', op('sigmoid', I(0)), op('tanh', I(1))),
-      (a, b) => gl.sub(gl.sigmoid(a), gl.tanh(b)),
-    ],
-    [
-      'log(a) + (a <= b) + (a >= b) + (a < b) + (a == b) + (a != b)',
-      op(
-        'add',
-        op(
-          'add',
-          op('add', op('log', I(0)), op('le', I(0), I(1))),
-          op('add', op('ge', I(0), I(1)), op('lt', I(0), I(1))),
-        ),
-        op('add', op('eq', I(0), I(1)), op('ne', I(0), I(1))),
-      ),
-      (a, b) =>
-        gl.add(
-          gl.add(gl.add(gl.log(a), gl.le(a, b).float()), gl.add(gl.ge(a, b).float(), gl.lt(a, b).float())),
-          gl.add(gl.eq(a, b).float(), gl.ne(a, b).float()),
-        ),
-    ],
-    ['a * b + 0.1', op('add', op('mul', I(0), I(1)), V(0.1)), (a, b) => gl.add(gl.mul(a, b), 0.1)],
-  ];
+  // every case bit-identical here (the native build never contracts a*b+c into an FMA);
   // 3 elements (one partial block) and 300,000 (many blocks over both threads, a partial last one)
   for (const n of [3, 300_000])
-    for (const [name, expr, ref] of CASES)
+    for (const [name, expr, ref] of ELEMENTWISE_CASES)
       it(`${name}, ${n} elements: equal to the ops bit for bit`, () => {
         const a = gl.tensor(awkward(n, 0));
         const b = gl.tensor(awkward(n, 3));

@@ -36,24 +36,27 @@ function operand(rows: number, cols: number, t: boolean, dtype: gl.DType, seed: 
   return t ? filled([cols, rows], dtype, seed).transpose(0, 1) : filled([rows, cols], dtype, seed);
 }
 
+/** Native A·B equals the js kernels' within float rounding (|entries| <= k; sums in another order). */
+async function matchesJs(m: number, n: number, k: number, ta: boolean, tb: boolean, dtype: gl.DType) {
+  await useBackend('js');
+  const ref = gl.matmul(operand(m, k, ta, dtype, 1), operand(k, n, tb, dtype, 2)).dataSync();
+  await useBackend('native');
+  const got = gl.matmul(operand(m, k, ta, dtype, 1), operand(k, n, tb, dtype, 2)).dataSync();
+  expect(got.length).toBe(m * n);
+  const tol = dtype === 'float32' ? 1e-5 * k : 1e-12 * k;
+  let err = 0;
+  for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
+  expect(err).toBeLessThan(tol);
+}
+
 describe.skipIf(!hasNative)('native matmul with a tiny dimension', () => {
   afterAll(() => useBackend('native'));
   for (const dtype of ['float32', 'float64'] as const)
     for (const [m, n, k] of shapes)
       for (const ta of [false, true])
         for (const tb of [false, true])
-          it(`[${m}x${k}]${ta ? 'ᵀ' : ''} · [${k}x${n}]${tb ? 'ᵀ' : ''} ${dtype}`, async () => {
-            await useBackend('js');
-            const ref = gl.matmul(operand(m, k, ta, dtype, 1), operand(k, n, tb, dtype, 2)).dataSync();
-            await useBackend('native');
-            const got = gl.matmul(operand(m, k, ta, dtype, 1), operand(k, n, tb, dtype, 2)).dataSync();
-            expect(got.length).toBe(m * n);
-            // |entries| <= k; float32 sums of up to 512 terms in another order
-            const tol = dtype === 'float32' ? 1e-5 * k : 1e-12 * k;
-            let err = 0;
-            for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
-            expect(err).toBeLessThan(tol);
-          });
+          it(`[${m}x${k}]${ta ? 'ᵀ' : ''} · [${k}x${n}]${tb ? 'ᵀ' : ''} ${dtype}`, () =>
+            matchesJs(m, n, k, ta, tb, dtype));
 });
 
 /** [m, n, k] at or above the split threshold (2^18 multiply-adds): cut along n (n >= m) or m, sizes not multiples of 16. */
@@ -78,15 +81,6 @@ describe.skipIf(!hasNative)('native matmul split over the thread pool', () => {
     for (const [m, n, k] of splitShapes)
       for (const ta of [false, true])
         for (const tb of [false, true])
-          it(`[${m}x${k}]${ta ? 'ᵀ' : ''} · [${k}x${n}]${tb ? 'ᵀ' : ''} ${dtype}`, async () => {
-            await useBackend('js');
-            const ref = gl.matmul(operand(m, k, ta, dtype, 3), operand(k, n, tb, dtype, 4)).dataSync();
-            await useBackend('native');
-            const got = gl.matmul(operand(m, k, ta, dtype, 3), operand(k, n, tb, dtype, 4)).dataSync();
-            expect(got.length).toBe(m * n);
-            const tol = dtype === 'float32' ? 1e-5 * k : 1e-12 * k;
-            let err = 0;
-            for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
-            expect(err).toBeLessThan(tol);
-          });
+          it(`[${m}x${k}]${ta ? 'ᵀ' : ''} · [${k}x${n}]${tb ? 'ᵀ' : ''} ${dtype}`, () =>
+            matchesJs(m, n, k, ta, tb, dtype));
 });

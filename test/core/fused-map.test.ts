@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
-import type { ElementwiseExpr } from '../../src/backends/backend.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { fusedMap } from '../../src/core/fused-map.js';
 import { webgpuUnavailable } from '../helpers/backends.js';
+import { ELEMENTWISE_CASES, I, op, V } from '../helpers/elementwise-cases.js';
 
 const missing = await webgpuUnavailable();
 if (missing !== null) console.info(`fused elementwise tests skipped: ${missing}`);
@@ -27,10 +27,6 @@ async function unfused<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const I = (input: number): ElementwiseExpr => ({ input });
-const V = (value: number): ElementwiseExpr => ({ value });
-const op = (name: string, ...args: ElementwiseExpr[]) => ({ op: name, args }) as ElementwiseExpr;
-
 /** Values with the awkward cases: zeros of both signs, NaN, infinities, and ordinary numbers. */
 function awkward(n: number, phase: number): number[] {
   const special = [0, -0, NaN, Infinity, -Infinity, 1, -1];
@@ -47,49 +43,7 @@ describe.skipIf(missing !== null)('fused elementwise expressions (webgpu)', () =
   });
   afterAll(() => gl.setBackend('js'));
 
-  // expression, the same computation with gl ops, and whether the result must be bit-identical
-  // (chains of one rounding each are; a*b+c may be contracted into an FMA by the driver: 1 ulp)
-  const CASES: [string, ElementwiseExpr, (a: gl.Tensor, b: gl.Tensor) => gl.Tensor, boolean][] = [
-    [
-      'where(a > 0, b, 0)',
-      op('where', op('gt', I(0), V(0)), I(1), V(0)),
-      (a, b) => gl.where(gl.gt(a, 0), b, 0),
-      true,
-    ],
-    ['relu(a) * b', op('mul', op('relu', I(0)), I(1)), (a, b) => gl.mul(gl.relu(a), b), true],
-    [
-      'exp(-|a|) / b',
-      op('div', op('exp', op('neg', op('abs', I(0)))), I(1)),
-      (a, b) => gl.div(gl.exp(gl.neg(gl.abs(a))), b),
-      true,
-    ],
-    [
-      'sigmoid(a) - tanh(b)',
-      op('sub', op('sigmoid', I(0)), op('tanh', I(1))),
-      (a, b) => gl.sub(gl.sigmoid(a), gl.tanh(b)),
-      true,
-    ],
-    [
-      'log(a) + (a <= b) + (a >= b) + (a < b) + (a == b) + (a != b)',
-      op(
-        'add',
-        op(
-          'add',
-          op('add', op('log', I(0)), op('le', I(0), I(1))),
-          op('add', op('ge', I(0), I(1)), op('lt', I(0), I(1))),
-        ),
-        op('add', op('eq', I(0), I(1)), op('ne', I(0), I(1))),
-      ),
-      (a, b) =>
-        gl.add(
-          gl.add(gl.add(gl.log(a), gl.le(a, b).float()), gl.add(gl.ge(a, b).float(), gl.lt(a, b).float())),
-          gl.add(gl.eq(a, b).float(), gl.ne(a, b).float()),
-        ),
-      true,
-    ],
-    ['a * b + 0.5', op('add', op('mul', I(0), I(1)), V(0.5)), (a, b) => gl.add(gl.mul(a, b), 0.5), false],
-  ];
-  for (const [name, expr, ref, exact] of CASES)
+  for (const [name, expr, ref, exact] of ELEMENTWISE_CASES)
     it(`${name}: one dispatch, equal to the ops (broadcast and strided operands)`, async () => {
       const a = gl
         .tensor(awkward(6 * 5, 0))

@@ -3,45 +3,13 @@ import type { FusedCrossEntropyKernels, FusedCrossEntropyParams, TensorView } fr
 import type { WebGPUBackend } from './gpu-backend.js';
 import { floatBits, grid, helpersFor, isDenseView, MAIN_ARGS, THREAD_INDEX } from './wgsl.js';
 import { LANE_TREE_MIN } from './softmax.js';
+import { TREE, TREE_FNS } from './tree.js';
 
 /**
  * Batches of at most this many short rows (C < LANE_TREE_MIN) are reduced in the row kernel's own
  * single workgroup (up to 16 rows per thread), saving the reduction dispatch.
  */
 const ROWS_REDUCED_MAX = 4096;
-
-/** Threads of a row's workgroup tree (as softmax.ts: the same sums in the same order). */
-const TREE = 256;
-
-/** Tree reductions over a 256-thread workgroup, result in every thread (barriers: call uniformly). */
-const TREE_FNS = `var<workgroup> partA: array<f32, ${TREE}>;
-var<workgroup> partB: array<f32, ${TREE}>;
-fn treeMax(t: u32, v: f32) -> f32 {
-  partA[t] = v;
-  workgroupBarrier();
-  for (var s = ${TREE / 2}u; s > 0u; s = s >> 1u) {
-    if (t < s) {
-      let a = partA[t];
-      let b = partA[t + s];
-      if (b != b || b > a) { partA[t] = b; }
-    }
-    workgroupBarrier();
-  }
-  let r = partA[0];
-  workgroupBarrier();
-  return r;
-}
-fn treeSum(t: u32, v: f32) -> f32 {
-  partB[t] = v;
-  workgroupBarrier();
-  for (var s = ${TREE / 2}u; s > 0u; s = s >> 1u) {
-    if (t < s) { partB[t] = partB[t] + partB[t + s]; }
-    workgroupBarrier();
-  }
-  let r = partB[0];
-  workgroupBarrier();
-  return r;
-}`;
 
 /** The shared head of rows/backward meta: logits, target and weight addressing plus the options. */
 function commonMeta(

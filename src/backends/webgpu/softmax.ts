@@ -11,11 +11,10 @@ import {
   numelOf,
   THREAD_INDEX,
 } from './wgsl.js';
+import { TREE, TREE_FNS } from './tree.js';
 
 /** Lanes at least this long get a workgroup each (a tree reduction) instead of one thread. */
 export const LANE_TREE_MIN = 128;
-/** Threads of a lane's workgroup tree. */
-const TREE = 256;
 
 /** A 0-d view seen as one lane of length 1. */
 function lift(v: TensorView): TensorView {
@@ -95,32 +94,7 @@ ${short}
   }
   const source = () => `${head}
 ${helpersFor(tree)}
-var<workgroup> partA: array<f32, ${TREE}>;
-var<workgroup> partB: array<f32, ${TREE}>;
-/** The max of every thread's v (NaN wins), in all threads. */
-fn treeMax(t: u32, v: f32) -> f32 {
-  partA[t] = v;
-  workgroupBarrier();
-  for (var s = ${TREE / 2}u; s > 0u; s = s >> 1u) {
-    if (t < s) {
-      let a = partA[t];
-      let b = partA[t + s];
-      if (b != b || b > a) { partA[t] = b; }
-    }
-    workgroupBarrier();
-  }
-  return partA[0];
-}
-/** The sum of every thread's v, in all threads. */
-fn treeSum(t: u32, v: f32) -> f32 {
-  partB[t] = v;
-  workgroupBarrier();
-  for (var s = ${TREE / 2}u; s > 0u; s = s >> 1u) {
-    if (t < s) { partB[t] = partB[t] + partB[t + s]; }
-    workgroupBarrier();
-  }
-  return partB[0];
-}
+${TREE_FNS}
 @compute @workgroup_size(${TREE})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let lane = i32(wid.x + wid.y * nwg.x);
