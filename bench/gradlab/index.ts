@@ -60,7 +60,7 @@ export const gradlabSystem: BenchSystem = {
         backend === 'js'
           ? '1 (JavaScript main thread)'
           : info
-            ? `${info.threads} (pool), BLAS ${info.blas.library} ${info.blas.core} ${info.blas.split ? `single-threaded, GEMMs split over the pool` : `x${info.blas.threads}`}`
+            ? `${info.threads} (pool), BLAS ${info.blas.library} ${info.blas.core} ${info.blas.split ? `(medium GEMMs split over the pool, large ones on ${info.threads} BLAS threads)` : `x${info.blas.threads}`}`
             : 'backend default',
       notes: [`backend '${backend}'${wanted ? ' (requested with --backend)' : ' (the default)'}`],
     };

@@ -71,8 +71,9 @@ export interface BlasInfo {
   /** OpenBLAS's thread count (0 when unknown; 1 when gradlab splits GEMMs itself). */
   threads: number;
   /**
-   * True when BLAS runs single-threaded and gradlab cuts each large GEMM into one piece per pool thread
-   * (OpenBLAS with more than one core, unless GRADLAB_GEMM_SPLIT=0; see docs/native.md).
+   * True when gradlab cuts each medium GEMM into one piece per pool thread, each a single-threaded BLAS
+   * call, and gives large ones all of BLAS's threads (OpenBLAS with more than one core, unless
+   * GRADLAB_GEMM_SPLIT=0; see docs/native.md).
    */
   split: boolean;
 }
