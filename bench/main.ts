@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       }
     }
   const results = combineResults(rounds);
+  const ratioList = combineRatios(workloads, rounds);
   for (const s of o.systems)
     status[s] = infos.has(s) ? 'ran' : `${dead.get(s)?.status}: ${dead.get(s)?.reason}`;
   const loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     systems: Object.fromEntries(o.systems.map((s) => [s, infos.get(s) ?? { system: s, status: status[s] }])),
     results,
     rounds: o.rounds,
-    ratios: combineRatios(workloads, rounds),
+    ratios: ratioList,
   };
   if (o.out) writeFileSync(o.out, JSON.stringify(doc, null, 2) + '\n');
   if (o.json) {
@@ -98,11 +99,7 @@ async function main(): Promise<void> {
     );
     for (const n of i?.notes ?? []) lines.push(`      - ${n}`);
   }
-  console.log(
-    lines.join('\n') +
-      '\n\n' +
-      table(workloads, o.systems, results, infos, { ratios: combineRatios(workloads, rounds) }),
-  );
+  console.log(lines.join('\n') + '\n\n' + table(workloads, o.systems, results, infos, { ratios: ratioList }));
 }
 
 void main();

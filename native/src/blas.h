@@ -31,8 +31,8 @@ inline void blasGemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const do
 }
 
 /**
- * True when BLAS runs single-threaded and gemm() splits products over gradlab's pool instead (OpenBLAS,
- * more than one thread, GRADLAB_GEMM_SPLIT not 0; decided once when the addon loads, see gemm.cc).
+ * True when gemm() splits medium products over gradlab's pool (BLAS single-threaded) and gives large ones
+ * BLAS's threads (OpenBLAS, more than one thread, GRADLAB_GEMM_SPLIT not 0; decided once at load, see gemm.cc).
  */
 bool gemmSplit();
 

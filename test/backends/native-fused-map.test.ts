@@ -1,5 +1,5 @@
 // Native fused elementwise expressions: equal bit for bit to the op sequence, used by relu/sigmoid/tanh backward, declining what they do not cover.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
 import type { ElementwiseExpr } from '../../src/backends/backend.js';
@@ -61,7 +61,6 @@ describe('compileMap', () => {
 
 describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
   beforeAll(() => useBackend('native'));
-  afterAll(() => useBackend('native'));
 
   // every case bit-identical here (the native build never contracts a*b+c into an FMA);
   // 3 elements (one partial block) and 300,000 (many blocks over both threads, a partial last one)

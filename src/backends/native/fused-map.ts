@@ -54,6 +54,7 @@ export function compileMap(expr: ElementwiseExpr): MapProgram | null {
   if (maxDepth > MAX_STACK || inputs > MAX_INPUTS) return null;
   return {
     code: Int32Array.from(code),
+    // never empty: the addon takes the constants' data pointer even when there are none
     consts: Float32Array.from(consts.length ? consts : [0]),
     costly,
     inputs,
