@@ -66,6 +66,7 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapterInfo:
         maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
         maxBufferSize: lim.maxBufferSize,
         maxStorageBuffersPerShaderStage: Math.min(8, lim.maxStorageBuffersPerShaderStage),
+        maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
       },
     }),
     'requestDevice',

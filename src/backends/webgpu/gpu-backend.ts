@@ -206,6 +206,16 @@ export class WebGPUBackend implements Backend {
     };
   }
 
+  /**
+   * The cache keys of the compute pipelines compiled so far: which shader variants this device has used.
+   *
+   * @example
+   * (backendByName('webgpu') as WebGPUBackend).compiledKernels().filter((k) => k.startsWith('matmul'));
+   */
+  compiledKernels(): string[] {
+    return [...this.pipelines.keys()];
+  }
+
   // ------------------------------------------------------------------ used by the kernels
 
   /** The GPUBuffer behind a view (throws for disposed or float64 storage). */

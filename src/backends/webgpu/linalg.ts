@@ -13,6 +13,7 @@ import {
   wgslType,
 } from './wgsl.js';
 import { copyInto } from './elementwise.js';
+import { WIDE_TILE, wideMatmulSource } from './matmul-wide.js';
 
 /** Output tile (TILE x TILE) per 256-thread workgroup; each thread owns 4x4 outputs; K is walked in steps of BK. */
 const TILE = 64;
@@ -88,6 +89,27 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }`;
 }
 
+/** Workgroups a product must fill with 128-wide tiles before the wide kernel is used (a large GPU has ~100+ cores). */
+const WIDE_MIN_GROUPS = 256;
+
+/** Which matmul shader and K step serve a product; `GRADLAB_WEBGPU_MATMUL` (narrow/wide) and `_BK` override. */
+function matmulChoice(
+  be: WebGPUBackend,
+  t: string,
+  M: number,
+  N: number,
+  batches: number,
+): { tile: number; bk: number } {
+  const env = typeof process !== 'undefined' ? process.env : undefined;
+  const forced = env?.GRADLAB_WEBGPU_MATMUL;
+  const bk = Number(env?.GRADLAB_WEBGPU_MATMUL_BK ?? 16);
+  const groups = Math.ceil(M / WIDE_TILE) * Math.ceil(N / WIDE_TILE) * batches;
+  const wide = t === 'f32' && forced !== 'narrow' && (forced === 'wide' || groups >= WIDE_MIN_GROUPS);
+  // bk 32 holds 2 x 16 KiB of tiles in workgroup memory, more than WebGPU's default 16 KiB
+  const fits = bk * WIDE_TILE * 8 <= be.device.limits.maxComputeWorkgroupStorageSize;
+  return wide ? { tile: WIDE_TILE, bk: (bk === 8 || bk === 32) && fits ? bk : 16 } : { tile: TILE, bk: BK };
+}
+
 /** out[..., m, n] = sum_k a[..., m, k] b[..., k, n]; a and b may have any strides (batch stride 0 = broadcast). */
 export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out: TensorView): void {
   const r = out.shape.length;
@@ -99,6 +121,13 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
   if (batches * M * N === 0) return;
   const t = wgslType(out.dtype);
   const buffers = [be.bufferOf(out), be.bufferOf(a), be.bufferOf(b)];
+  const kernel = matmulChoice(be, t, M, N, batches);
+  const aKFast = a.strides[r - 1] === 1 || a.shape[r - 1] === 1;
+  const bNFast = b.strides[r - 1] === 1 || b.shape[r - 1] === 1;
+  const key =
+    kernel.tile === TILE ? `matmul:${t}` : `matmul-wide:${kernel.bk}:${Number(aKFast)}${Number(bNFast)}`;
+  const source =
+    kernel.tile === TILE ? () => matmulSource(t) : () => wideMatmulSource(kernel.bk, aKFast, bNFast);
   for (let base = 0; base < batches; base += 65535) {
     const meta = [
       M,
@@ -117,9 +146,9 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
       ...a.strides.slice(0, r - 2),
       ...b.strides.slice(0, r - 2),
     ];
-    be.dispatch(`matmul:${t}`, () => matmulSource(t), meta, buffers, [
-      Math.ceil(N / TILE),
-      Math.ceil(M / TILE),
+    be.dispatch(key, source, meta, buffers, [
+      Math.ceil(N / kernel.tile),
+      Math.ceil(M / kernel.tile),
       Math.min(65535, batches - base),
     ]);
   }

@@ -1,0 +1,164 @@
+// `node dist/bench/gpu-probe.js`: where a WebGPU step's time goes (read latency, host time, GPU time) and how each matmul shader variant does.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as gl from '../src/index.js';
+import { backendByName } from '../src/core/backend-registry.js';
+import type { WebGPUBackend } from '../src/backends/webgpu/index.js';
+import { cnn, mlp } from './lib/workloads.js';
+import { cnnForward, cnnParams } from './gradlab/cnn.js';
+import { mlpForward, mlpParams } from './gradlab/mlp.js';
+import { batch } from './gradlab/train.js';
+import { summarize } from './lib/stats.js';
+
+const median = (xs: readonly number[]): number => summarize(xs).median;
+
+const quick = process.argv.includes('--quick');
+const lines: string[] = [];
+const say = (s: string): void => {
+  lines.push(s);
+  console.log(s);
+};
+const now = (): number => performance.now();
+
+/** Median over `reps` of f's wall time in ms (after `warm` untimed calls). */
+async function timeIt(f: () => Promise<unknown>, reps: number, warm = 2): Promise<number> {
+  for (let i = 0; i < warm; i++) await f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    await f();
+    ts.push(now() - t0);
+  }
+  return median(ts);
+}
+
+/** Read latency: one tiny kernel, then its one float read back (the floor under every synchronised step). */
+async function readLatency(): Promise<void> {
+  const x = gl.tensor([1]);
+  const ms = await timeIt(async () => {
+    const y = gl.add(x, 1);
+    await y.itemAsync();
+    y.dispose();
+  }, 200);
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const syncMs = await timeIt(() => gpu.sync(), 200);
+  say(
+    `read latency: add + itemAsync ${(ms * 1000).toFixed(0)} µs; empty sync (onSubmittedWorkDone) ${(syncMs * 1000).toFixed(0)} µs`,
+  );
+}
+
+/** GFLOP/s of each matmul shader variant at n² (`runs` products queued, one corner read). */
+async function matmulVariants(): Promise<void> {
+  const sizes = quick ? [128, 256] : [1024, 2048, 4096];
+  const variants: [string, string | undefined, string | undefined][] = [
+    ['auto', undefined, undefined],
+    ['narrow 64', 'narrow', undefined],
+    ['wide 128 bk8', 'wide', '8'],
+    ['wide 128 bk16', 'wide', '16'],
+    ['wide 128 bk32', 'wide', '32'],
+  ];
+  for (const n of sizes) {
+    const a = gl.rand([n, n], { generator: new gl.Generator(1) });
+    const b = gl.rand([n, n], { generator: new gl.Generator(2) });
+    const runs = n >= 4096 ? 10 : 30;
+    const cells: string[] = [];
+    for (const [name, kind, bk] of variants) {
+      if (kind) process.env.GRADLAB_WEBGPU_MATMUL = kind;
+      else delete process.env.GRADLAB_WEBGPU_MATMUL;
+      if (bk) process.env.GRADLAB_WEBGPU_MATMUL_BK = bk;
+      else delete process.env.GRADLAB_WEBGPU_MATMUL_BK;
+      const ms = await timeIt(
+        async () => {
+          let last: gl.Tensor | null = null;
+          for (let r = 0; r < runs; r++) {
+            last?.dispose();
+            last = gl.matmul(a, b);
+          }
+          await last!.narrow(0, 0, 1).narrow(1, 0, 1).itemAsync();
+          last!.dispose();
+        },
+        5,
+        1,
+      );
+      cells.push(`${name} ${((2 * n ** 3 * runs) / (ms / 1000) / 1e9).toPrecision(3)}`);
+    }
+    delete process.env.GRADLAB_WEBGPU_MATMUL;
+    delete process.env.GRADLAB_WEBGPU_MATMUL_BK;
+    say(`matmul ${n}² GFLOP/s (${runs} queued, one read): ${cells.join(' | ')}`);
+    a.dispose();
+    b.dispose();
+  }
+}
+
+/** A training step split up: synchronised (read each step), pipelined (20 steps, one read), host time alone. */
+async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.Tensor): Promise<void> {
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const opt = new gl.optim.SGD(params, { lr: 0.01 });
+  const step = (): gl.Tensor =>
+    gl.tidy(() => {
+      const l = loss();
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l;
+    });
+  const synced = await timeIt(async () => {
+    const l = step();
+    await l.itemAsync();
+    l.dispose();
+  }, 50);
+  const host: number[] = [];
+  const n = 20;
+  const piped = await timeIt(async () => {
+    let l: gl.Tensor | null = null;
+    for (let i = 0; i < n; i++) {
+      l?.dispose();
+      const t0 = now();
+      l = step();
+      host.push(now() - t0);
+    }
+    await l!.itemAsync();
+    l!.dispose();
+  }, 7);
+  const s0 = gpu.stats();
+  const l = step();
+  gpu.flush();
+  const s1 = gpu.stats();
+  await l.itemAsync();
+  l.dispose();
+  say(
+    `${name}: synchronised step ${(synced * 1000).toFixed(0)} µs; pipelined ${((piped / n) * 1000).toFixed(0)} µs/step; host (JS, encoding) ${(median(host) * 1000).toFixed(0)} µs/step; ${s1.dispatches - s0.dispatches} dispatches, ${s1.submits - s0.submits} submits per step`,
+  );
+}
+
+async function main(): Promise<void> {
+  await gl.setBackend('webgpu');
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  say(`gradlab webgpu probe, adapter: ${gpu.adapterInfo}${quick ? ' (--quick)' : ''}`);
+  const lim = gpu.device.limits;
+  say(
+    `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
+  );
+  await readLatency();
+  const m = quick ? mlp([64, 32, 32, 10], 16) : mlp();
+  const mp = mlpParams(m.sizes, m.seed);
+  const mb = batch(m.seed, [m.batch, m.sizes[0]], m.sizes[m.sizes.length - 1]);
+  await stepBreakdown(`MLP ${m.sizes.join('-')} b${m.batch}`, mp, () =>
+    gl.crossEntropy(mlpForward(mp, mb.x), mb.y),
+  );
+  const c = quick ? cnn({ batch: 4, image: 12, c1: 4, c2: 8, hidden: 16 }) : cnn();
+  const cp = cnnParams(c);
+  const cb = batch(c.seed, [c.batch, 1, c.image, c.image], c.classes);
+  await stepBreakdown(`CNN b${c.batch}`, cp, () => gl.crossEntropy(cnnForward(cp, cb.x), cb.y));
+  await matmulVariants();
+  say(`kernels compiled: ${gpu.compiledKernels().length}`);
+  if (process.env.OUT) writeFileSync(join(process.env.OUT, 'gpu-probe.txt'), lines.join('\n') + '\n');
+}
+
+void main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
