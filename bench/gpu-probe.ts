@@ -90,6 +90,133 @@ async function matmulVariants(): Promise<void> {
   }
 }
 
+/** GPU time per kernel over `steps` calls of `step` (timestamp queries), the top `top` kernels. */
+async function kernelProfile(
+  name: string,
+  step: () => Promise<void>,
+  steps: number,
+  top = 12,
+): Promise<void> {
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  if (!gpu.device.features.has('timestamp-query'))
+    return say(`${name}: no timestamp-query, no kernel profile`);
+  await step();
+  gpu.startProfile();
+  for (let i = 0; i < steps; i++) await step();
+  const times = await gpu.stopProfile();
+  const total = times.reduce((a, t) => a + t.ms, 0);
+  const calls = times.reduce((a, t) => a + t.calls, 0);
+  say(
+    `${name}: GPU time ${((total / steps) * 1000).toFixed(0)} µs/step in ${calls / steps} kernels; top (µs/step, calls/step):`,
+  );
+  for (const t of times.slice(0, top))
+    say(
+      `    ${((t.ms / steps) * 1000).toFixed(1).padStart(8)}  ${String(t.calls / steps).padStart(4)}  ${t.kernel}`,
+    );
+}
+
+/** What single Dawn calls cost on this machine's CPU, and the latency of the ways to wait for the GPU. */
+async function dawnCalls(): Promise<void> {
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const device = gpu.device;
+  const code = `@group(0) @binding(0) var<storage, read> prm: array<i32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { let i = i32(g.x); if (i < prm[0]) { dst[i] = dst[i] + 1.0; } }`;
+  const module = device.createShaderModule({ code });
+  const pipe = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+  const meta = device.createBuffer({ size: 1 << 16, usage });
+  const bufs = Array.from({ length: 8 }, () => device.createBuffer({ size: 4096, usage }));
+  const layout = pipe.getBindGroupLayout(0);
+  const group = (i: number): GPUBindGroup =>
+    device.createBindGroup({
+      layout,
+      entries: [
+        { binding: 0, resource: { buffer: meta, offset: (i % 64) * 256, size: 64 } },
+        { binding: 1, resource: { buffer: bufs[i % 8] } },
+      ],
+    });
+  const perCall = (f: (i: number) => unknown, n = 5000): string => {
+    for (let i = 0; i < 500; i++) f(i);
+    const t0 = now();
+    for (let i = 0; i < n; i++) f(i);
+    return (((now() - t0) / n) * 1000).toFixed(2);
+  };
+  const bg = group(0);
+  let enc = device.createCommandEncoder();
+  let pass = enc.beginComputePass();
+  let k = 0;
+  const disp = perCall(() => {
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(1);
+    if (++k % 64 === 0) {
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      enc = device.createCommandEncoder();
+      pass = enc.beginComputePass();
+    }
+  });
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  const submit = perCall(() => {
+    const e = device.createCommandEncoder();
+    e.beginComputePass().end();
+    device.queue.submit([e.finish()]);
+  }, 2000);
+  const bgCost = perCall(group);
+  const layoutCost = perCall(() => pipe.getBindGroupLayout(0));
+  say(
+    `dawn calls (µs): createBindGroup ${bgCost}, getBindGroupLayout ${layoutCost}, setPipeline+setBindGroup+dispatch ${disp}, encoder+pass+submit ${submit}`,
+  );
+  await device.queue.onSubmittedWorkDone();
+  const st = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const latency = async (copy: boolean, done: boolean, map: boolean): Promise<string> => {
+    const ts: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = now();
+      const e = device.createCommandEncoder();
+      const p = e.beginComputePass();
+      p.setPipeline(pipe);
+      p.setBindGroup(0, bg);
+      p.dispatchWorkgroups(1);
+      p.end();
+      if (copy) e.copyBufferToBuffer(bufs[0], 0, st, 0, 4);
+      device.queue.submit([e.finish()]);
+      if (done) await device.queue.onSubmittedWorkDone();
+      if (map) {
+        await st.mapAsync(GPUMapMode.READ);
+        st.unmap();
+      }
+      ts.push(now() - t0);
+    }
+    return (median(ts) * 1000).toFixed(0);
+  };
+  const viaMap = await latency(true, false, true);
+  const viaDone = await latency(false, true, false);
+  const both = await latency(true, true, true);
+  say(
+    `wait latency (µs, one tiny kernel): mapAsync ${viaMap}; onSubmittedWorkDone ${viaDone}; onSubmittedWorkDone then mapAsync ${both}`,
+  );
+  for (const b of [...bufs, meta, st]) b.destroy();
+}
+
+/** One SGD step with the loss read back, as an async function. */
+function trainStep(params: gl.Tensor[], loss: () => gl.Tensor): () => Promise<void> {
+  const opt = new gl.optim.SGD(params, { lr: 0.01 });
+  return async () => {
+    const l = gl.tidy(() => {
+      const l = loss();
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l;
+    });
+    await l.itemAsync();
+    l.dispose();
+  };
+}
+
 /** A training step split up: synchronised (read each step), pipelined (20 steps, one read), host time alone. */
 async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.Tensor): Promise<void> {
   const gpu = backendByName('webgpu') as WebGPUBackend;
@@ -139,17 +266,26 @@ async function main(): Promise<void> {
   say(
     `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
   );
+  if (process.argv.includes('--matmul')) {
+    await matmulVariants();
+    if (process.env.OUT)
+      writeFileSync(join(process.env.OUT, 'gpu-probe-matmul.txt'), lines.join('\n') + '\n');
+    return;
+  }
   await readLatency();
+  await dawnCalls();
   const m = quick ? mlp([64, 32, 32, 10], 16) : mlp();
   const mp = mlpParams(m.sizes, m.seed);
   const mb = batch(m.seed, [m.batch, m.sizes[0]], m.sizes[m.sizes.length - 1]);
-  await stepBreakdown(`MLP ${m.sizes.join('-')} b${m.batch}`, mp, () =>
-    gl.crossEntropy(mlpForward(mp, mb.x), mb.y),
-  );
+  const mlpLoss = (): gl.Tensor => gl.crossEntropy(mlpForward(mp, mb.x), mb.y);
+  await stepBreakdown(`MLP ${m.sizes.join('-')} b${m.batch}`, mp, mlpLoss);
+  await kernelProfile('MLP', trainStep(mp, mlpLoss), 10);
   const c = quick ? cnn({ batch: 4, image: 12, c1: 4, c2: 8, hidden: 16 }) : cnn();
   const cp = cnnParams(c);
   const cb = batch(c.seed, [c.batch, 1, c.image, c.image], c.classes);
-  await stepBreakdown(`CNN b${c.batch}`, cp, () => gl.crossEntropy(cnnForward(cp, cb.x), cb.y));
+  const cnnLoss = (): gl.Tensor => gl.crossEntropy(cnnForward(cp, cb.x), cb.y);
+  await stepBreakdown(`CNN b${c.batch}`, cp, cnnLoss);
+  await kernelProfile('CNN', trainStep(cp, cnnLoss), 10, 24);
   await matmulVariants();
   say(`kernels compiled: ${gpu.compiledKernels().length}`);
   if (process.env.OUT) writeFileSync(join(process.env.OUT, 'gpu-probe.txt'), lines.join('\n') + '\n');

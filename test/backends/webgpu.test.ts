@@ -7,6 +7,7 @@ import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { webgpuUnavailable } from '../helpers/backends.js';
+import { splitCount } from '../../src/backends/webgpu/matmul-split.js';
 
 const missing = await webgpuUnavailable();
 if (missing !== null) console.info(`webgpu backend tests skipped: ${missing}`);
@@ -129,6 +130,46 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
     ]);
   });
 
+  it('splits a long K over workgroups when the output has few tiles, and sums the chunks right', async () => {
+    // [37, 2053]·[2053, 9]: one output tile, K = 2053 = 16 chunks of 128 + a rest of 5 (splitCount's rule)
+    const gen = new gl.Generator(9);
+    const [M, K, N] = [37, 2053, 9];
+    expect(splitCount(M, N, K, 1)).toBe(16);
+    expect(splitCount(M, N, K, 2)).toBe(1); // batched products are not split
+    expect(splitCount(1024, 1024, 4096, 1)).toBe(1); // 256 tiles fill the GPU already
+    for (const aT of [false, true]) {
+      const a = aT
+        ? gl.randn([K, M], { generator: gen }).transpose(0, 1)
+        : gl.randn([M, K], { generator: gen });
+      const b = gl.randn([N, K], { generator: gen }).transpose(0, 1); // B read k-contiguous, as in a conv weight gradient
+      const got = await gl.matmul(a, b).data();
+      const ad = await a.contiguous().data();
+      const bd = await b.contiguous().data();
+      let worst = 0;
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += ad[i * K + k] * bd[k * N + j];
+          worst = Math.max(worst, Math.abs(s - got[i * N + j]));
+        }
+      // sums of 2053 unit-normal products (|sum| ~ 45) in float32, in another order: a few 1e-5 relative
+      expect(worst, `A transposed ${aT}`).toBeLessThan(2e-3);
+    }
+  });
+
+  it('times kernels on the GPU between startProfile and stopProfile', async () => {
+    const a = gl.randn([40, 30], { generator: new gl.Generator(8) });
+    gpu.startProfile();
+    const c = gl.relu(gl.matmul(a, a.transpose(0, 1)));
+    await c.data();
+    const times = await gpu.stopProfile();
+    const mm = times.find((t) => t.kernel.startsWith('matmul'));
+    expect(mm?.calls).toBe(1);
+    expect(mm!.ms).toBeGreaterThanOrEqual(0);
+    expect(times.find((t) => t.kernel.includes('relu'))?.calls).toBe(1);
+    await expect(gpu.stopProfile()).rejects.toThrow(/without startProfile/);
+  });
+
   it('keeps GPU memory flat over 1,000 steps of the obvious training loop', async () => {
     const gen = new gl.Generator(11);
     const X = gl.randn([32, 4], { generator: gen });
@@ -182,6 +223,8 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
     expect(end.createdBuffers).toBe(after100!.createdBuffers);
     expect(end.liveBuffers).toBe(after100!.liveBuffers);
     expect(end.liveBytes).toBe(after100!.liveBytes);
+    // the pool hands out the same buffers every step, so every bind group comes from the cache
+    expect(end.bindGroups).toBe(after100!.bindGroups);
     expect(gl.memory().tensors).toBe(tensors100);
     expect(last).toBeLessThan(firstLoss * 0.2);
   }, 120_000);

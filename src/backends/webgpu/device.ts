@@ -34,7 +34,9 @@ async function gpuEntry(): Promise<GPU> {
   // Dawn's constructors (GPUBufferUsage...) must be globals for code written against the web API.
   for (const [k, v] of Object.entries(mod.globals))
     if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
-  return mod.create([]);
+  // GRADLAB_DAWN_FLAGS: Dawn's own options, e.g. 'disable-dawn-features=timestamp_quantization' (space-separated)
+  const flags = (typeof process !== 'undefined' ? process.env.GRADLAB_DAWN_FLAGS : undefined) ?? '';
+  return mod.create(flags.split(/\s+/).filter(Boolean));
 }
 
 /**
@@ -60,8 +62,13 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapterInfo:
   }
   keepAlive.push(adapter);
   const lim = adapter.limits;
+  // timestamp queries cost nothing until a profile asks for them (WebGPUBackend.startProfile)
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query')
+    ? ['timestamp-query']
+    : [];
   const device = await withTimeout(
     adapter.requestDevice({
+      requiredFeatures,
       requiredLimits: {
         maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
         maxBufferSize: lim.maxBufferSize,

@@ -12,6 +12,8 @@ import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
 import { BufferPool } from './pool.js';
+import { BindCache, type CachedPipeline } from './bind-cache.js';
+import { GpuProfiler, type KernelTime } from './profiler.js';
 import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
 import { isDenseView } from './wgsl.js';
@@ -30,6 +32,17 @@ const MAX_BATCH = 64;
 const META_BYTES = 1 << 18;
 /** Storage-buffer offsets must be multiples of this. */
 const META_ALIGN = 256;
+/** The largest parameter block one dispatch may bind (bytes; the meta buffer has this much slack past META_BYTES). */
+const MAX_META_WINDOW = 1 << 16;
+/** Read-back staging buffers up to this size are kept for the next read. */
+const MAX_POOLED_STAGING = 1 << 20;
+
+/** The bytes bound for a parameter block of `bytes`: a power of two from 256, so few bind groups serve all. */
+function metaWindow(bytes: number): number {
+  let w = 256;
+  while (w < bytes) w *= 2;
+  return w;
+}
 
 /** Buffer statistics of the webgpu backend (what a memory test watches). */
 export interface GpuMemoryStats {
@@ -44,6 +57,8 @@ export interface GpuMemoryStats {
   submits: number;
   /** Compute dispatches queued since start (a kernel-count probe for tests: one per kernel launch). */
   dispatches: number;
+  /** Bind groups created since start (flat in a steady loop: they are cached by the buffers they bind). */
+  bindGroups: number;
 }
 
 /** Refuses float64 with the op's name and the CPU backends that have it. */
@@ -68,7 +83,14 @@ export class WebGPUBackend implements Backend {
   /** Float32 elementwise expressions in one dispatch (relu's backward uses it). */
   readonly fusedElementwise: FusedElementwiseKernels = webgpuFusedElementwise(this);
   private readonly pool: BufferPool;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, CachedPipeline>();
+  private readonly binds: BindCache;
+  /** MAP_READ buffers of finished reads, by size, for the next read of that size. */
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  /** The pipeline last set on the open pass (a repeat is not set again). */
+  private passPipeline: GPUComputePipeline | null = null;
+  private readonly dynamicOffset = new Uint32Array(1);
+  private profiler: GpuProfiler | null = null;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private pending = 0;
@@ -91,11 +113,12 @@ export class WebGPUBackend implements Backend {
     device.addEventListener('uncapturederror', (ev) => {
       this.deviceError ??= (ev as GPUUncapturedErrorEvent).error.message;
     });
-    this.pool = new BufferPool(device);
     this.metaGpu = device.createBuffer({
-      size: META_BYTES,
+      size: META_BYTES + MAX_META_WINDOW,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
     });
+    this.binds = new BindCache(device, this.metaGpu);
+    this.pool = new BufferPool(device, () => this.binds.forgetGroups());
   }
 
   allocate(dtype: DType, size: number): GpuStorage {
@@ -137,19 +160,16 @@ export class WebGPUBackend implements Backend {
       src = contiguousView(tmp, view.shape);
       copyInto(this, view, src);
     }
-    const staging = this.device.createBuffer({
-      size: n * 4,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
+    const staging = this.takeStaging(n * 4);
     this.endPass();
     this.encoderNow().copyBufferToBuffer(this.bufferOf(src), src.offset * 4, staging, 0, n * 4);
     this.pending++;
     if (tmp) this.dispose(tmp);
     this.flush();
     await staging.mapAsync(GPUMapMode.READ);
-    const bytes = staging.getMappedRange().slice(0);
+    const bytes = staging.getMappedRange(0, n * 4).slice(0);
     staging.unmap();
-    staging.destroy();
+    this.putStaging(staging);
     this.throwDeviceError();
     return out(bytes);
   }
@@ -203,6 +223,7 @@ export class WebGPUBackend implements Backend {
       pooledBytes: this.pool.pooledBytes,
       submits: this.submits,
       dispatches: this.dispatches,
+      bindGroups: this.binds.created,
     };
   }
 
@@ -216,6 +237,32 @@ export class WebGPUBackend implements Backend {
     return [...this.pipelines.keys()];
   }
 
+  /**
+   * Starts timing every kernel on the GPU (timestamp queries; each dispatch then runs in its own compute
+   * pass, which costs a little). Needs the adapter's 'timestamp-query' feature.
+   *
+   * @example
+   * gpu.startProfile(); await step(); const top = await gpu.stopProfile(); // [{ kernel, calls, ms }, ...]
+   */
+  startProfile(): void {
+    if (!this.device.features.has('timestamp-query'))
+      throw new BackendError(
+        "webgpu: this adapter has no 'timestamp-query' feature, so kernels cannot be timed",
+      );
+    if (this.profiler) return;
+    this.flush();
+    this.profiler = new GpuProfiler(this.device, MAX_BATCH);
+  }
+
+  /** Ends profiling: GPU milliseconds and calls per kernel since `startProfile`, most time first. */
+  async stopProfile(): Promise<KernelTime[]> {
+    const p = this.profiler;
+    if (!p) throw new BackendError('webgpu: stopProfile() without startProfile()');
+    this.flush();
+    this.profiler = null;
+    return p.results();
+  }
+
   // ------------------------------------------------------------------ used by the kernels
 
   /** The GPUBuffer behind a view (throws for disposed or float64 storage). */
@@ -225,14 +272,10 @@ export class WebGPUBackend implements Backend {
     return b;
   }
 
-  /** The compute pipeline of a WGSL source, compiled once. */
-  pipeline(key: string, source: () => string): GPUComputePipeline {
+  /** The compute pipeline of a WGSL source, compiled once (with an explicit layout read off its bindings). */
+  pipeline(key: string, source: () => string): CachedPipeline {
     let p = this.pipelines.get(key);
-    if (!p) {
-      const module = this.device.createShaderModule({ code: source(), label: key });
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-      this.pipelines.set(key, p);
-    }
+    if (!p) this.pipelines.set(key, (p = this.binds.compile(source(), key)));
     return p;
   }
 
@@ -248,8 +291,13 @@ export class WebGPUBackend implements Backend {
     groups: readonly [number, number, number],
   ): void {
     if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
-    const pipeline = this.pipeline(key, source);
+    const p = this.pipeline(key, source);
     const bytes = Math.max(4, meta.length * 4);
+    const window = metaWindow(bytes);
+    if (window > MAX_META_WINDOW)
+      throw new BackendError(
+        `webgpu: kernel '${key}' has ${bytes} bytes of parameters (at most ${MAX_META_WINDOW})`,
+      );
     let at = Math.ceil(this.metaUsed / META_ALIGN) * META_ALIGN;
     if (at + bytes > META_BYTES) {
       this.flush();
@@ -257,16 +305,16 @@ export class WebGPUBackend implements Backend {
     }
     this.metaI32.set(meta as ArrayLike<number>, at / 4);
     this.metaUsed = at + bytes;
-    const bind = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: this.metaGpu, offset: at, size: bytes } },
-        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-      ],
-    });
+    const bind = this.binds.group(p, window, buffers);
+    if (this.profiler) {
+      // one timed pass per dispatch; a batch flushes at MAX_BATCH dispatches, so the query set never fills
+      this.endPass();
+      this.pass = this.encoderNow().beginComputePass(this.profiler.passDescriptor(key) ?? undefined);
+    }
     if (!this.pass) this.pass = this.encoderNow().beginComputePass();
-    this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, bind);
+    if (this.passPipeline !== p.pipeline) this.pass.setPipeline((this.passPipeline = p.pipeline));
+    this.dynamicOffset[0] = at;
+    this.pass.setBindGroup(0, bind, this.dynamicOffset, 0, 1);
     this.pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     this.dispatches++;
     if (++this.pending >= MAX_BATCH) this.flush();
@@ -278,7 +326,9 @@ export class WebGPUBackend implements Backend {
     if (!this.encoder) return;
     if (this.metaUsed)
       this.queue.writeBuffer(this.metaGpu, 0, this.metaCpu, 0, Math.ceil(this.metaUsed / 4) * 4);
+    const readStamps = this.profiler?.resolve(this.encoder);
     this.queue.submit([this.encoder.finish()]);
+    readStamps?.();
     this.submits++;
     this.encoder = null;
     this.metaUsed = 0;
@@ -295,7 +345,26 @@ export class WebGPUBackend implements Backend {
     if (this.pass) {
       this.pass.end();
       this.pass = null;
+      this.passPipeline = null;
     }
+  }
+
+  /** A MAP_READ buffer of at least `bytes` (a pooled one when a read of that size finished before). */
+  private takeStaging(bytes: number): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    return (
+      this.staging.get(size)?.pop() ??
+      this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
+    );
+  }
+
+  /** Keeps a small unmapped staging buffer for the next read; large ones are destroyed. */
+  private putStaging(b: GPUBuffer): void {
+    if (b.size > MAX_POOLED_STAGING) return b.destroy();
+    let list = this.staging.get(b.size);
+    if (!list) this.staging.set(b.size, (list = []));
+    if (list.length < 4) list.push(b);
+    else b.destroy();
   }
 }
 

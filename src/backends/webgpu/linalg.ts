@@ -14,6 +14,7 @@ import {
 } from './wgsl.js';
 import { copyInto } from './elementwise.js';
 import { WIDE_TILE, wideMatmulSource } from './matmul-wide.js';
+import { splitCount, splitKInto } from './matmul-split.js';
 
 /** Output tile (TILE x TILE) per 256-thread workgroup; each thread owns 4x4 outputs; K is walked in steps of BK. */
 const TILE = 64;
@@ -119,6 +120,8 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
   const batchShape = out.shape.slice(0, r - 2);
   const batches = numelOf(batchShape);
   if (batches * M * N === 0) return;
+  const parts = splitCount(M, N, K, batches);
+  if (parts > 1) return splitKInto(be, a, b, out, parts, matmulInto);
   const t = wgslType(out.dtype);
   const buffers = [be.bufferOf(out), be.bufferOf(a), be.bufferOf(b)];
   const kernel = matmulChoice(be, t, M, N, batches);

@@ -11,13 +11,20 @@ export function sizeClass(bytes: number): number {
 
 /** Buffer reuse and the counts behind `stats()`: created, live (handed out) and pooled. */
 export class BufferPool {
+  /** Free buffers per size class, highest creation number first, so `take` hands out the oldest. */
   private readonly free = new Map<number, GPUBuffer[]>();
+  /** Creation numbers: handing out free buffers in this order gives each step of a loop the same buffers as the last. */
+  private readonly order = new WeakMap<GPUBuffer, number>();
   pooledBytes = 0;
   liveBytes = 0;
   liveBuffers = 0;
   created = 0;
 
-  constructor(private readonly device: GPUDevice) {}
+  /** `beforeDestroy` runs before a pooled buffer is destroyed (the backend drops bind groups that hold it). */
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly beforeDestroy: () => void = () => {},
+  ) {}
 
   /** A storage buffer of at least `bytes` bytes (contents undefined). */
   take(bytes: number): GPUBuffer {
@@ -30,7 +37,7 @@ export class BufferPool {
         size,
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       });
-      this.created++;
+      this.order.set(buf, this.created++);
     }
     this.liveBytes += size;
     this.liveBuffers++;
@@ -47,17 +54,24 @@ export class BufferPool {
   put(buf: GPUBuffer): void {
     const size = buf.size;
     if (this.pooledBytes + size > MAX_POOLED_BYTES) {
+      this.beforeDestroy();
       buf.destroy();
       return;
     }
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
-    list.push(buf);
+    // sorted insert (lists are short): the same set of free buffers is always handed out in the same
+    // order, so a training loop's kernels see the same buffers every step and their bind groups are reused
+    const n = this.order.get(buf) ?? 0;
+    let i = list.length;
+    while (i > 0 && (this.order.get(list[i - 1]) ?? 0) < n) i--;
+    list.splice(i, 0, buf);
     this.pooledBytes += size;
   }
 
   /** Destroys every pooled buffer (live ones stay). */
   clear(): void {
+    this.beforeDestroy();
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     this.pooledBytes = 0;
