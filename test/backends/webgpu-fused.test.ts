@@ -197,8 +197,8 @@ describe.skipIf(missing !== null)('fused optimizer steps (webgpu)', () => {
         const loss = step();
         if (i === 299) last = await loss.itemAsync();
         loss.dispose();
-        // warm-up: buffers released between submits (every 64 dispatches) are reused after the next one,
-        // so the pool's size settles once the submit rhythm has met every step boundary: at most 64 steps
+        // warm-up: buffers released between submits (every 16 dispatches) are reused after the next one,
+        // so the pool's size settles once the submit rhythm has met every step boundary: at most 16 steps
         if (i === 100) {
           await settle();
           after100 = gpu.stats();

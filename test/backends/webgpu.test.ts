@@ -205,8 +205,8 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
       const loss = step();
       if (i % 100 === 99) last = await loss.itemAsync(); // the loop reads its loss now and then, no more
       loss.dispose();
-      // warm-up: buffers released between submits (every 64 dispatches) are reused after the next one,
-      // so the pool's size settles once the submit rhythm has met every step boundary: at most 64 steps
+      // warm-up: buffers released between submits (every 16 dispatches) are reused after the next one,
+      // so the pool's size settles once the submit rhythm has met every step boundary: at most 16 steps
       if (i === 100) {
         (globalThis as { gc?: () => void }).gc?.();
         await new Promise((r) => setTimeout(r, 0));

@@ -1,5 +1,6 @@
 // Free lists of GPU buffers by byte size, so training loops reuse the buffers of disposed tensors.
 /// <reference types="@webgpu/types" />
+import { MinHeap } from './min-heap.js';
 
 /** Most bytes kept for reuse; beyond that released buffers are destroyed at once. */
 const MAX_POOLED_BYTES = 1024 * 1024 * 1024;
@@ -11,9 +12,13 @@ export function sizeClass(bytes: number): number {
 
 /** Buffer reuse and the counts behind `stats()`: created, live (handed out) and pooled. */
 export class BufferPool {
-  /** Free buffers per size class, highest creation number first, so `take` hands out the oldest. */
-  private readonly free = new Map<number, GPUBuffer[]>();
-  /** Creation numbers: handing out free buffers in this order gives each step of a loop the same buffers as the last. */
+  /**
+   * Free buffers per size class, oldest (lowest creation number) first: the same set of free buffers is
+   * always handed out in the same order, so a training loop's kernels see the same buffers every step
+   * and their bind groups are reused.
+   */
+  private readonly free = new Map<number, MinHeap<GPUBuffer>>();
+  /** Creation numbers. */
   private readonly order = new WeakMap<GPUBuffer, number>();
   pooledBytes = 0;
   liveBytes = 0;
@@ -58,21 +63,16 @@ export class BufferPool {
       buf.destroy();
       return;
     }
-    let list = this.free.get(size);
-    if (!list) this.free.set(size, (list = []));
-    // sorted insert (lists are short): the same set of free buffers is always handed out in the same
-    // order, so a training loop's kernels see the same buffers every step and their bind groups are reused
-    const n = this.order.get(buf) ?? 0;
-    let i = list.length;
-    while (i > 0 && (this.order.get(list[i - 1]) ?? 0) < n) i--;
-    list.splice(i, 0, buf);
+    let heap = this.free.get(size);
+    if (!heap) this.free.set(size, (heap = new MinHeap()));
+    heap.push(buf, this.order.get(buf) ?? 0);
     this.pooledBytes += size;
   }
 
   /** Destroys every pooled buffer (live ones stay). */
   clear(): void {
     this.beforeDestroy();
-    for (const list of this.free.values()) for (const b of list) b.destroy();
+    for (const heap of this.free.values()) for (const b of heap.values()) b.destroy();
     this.free.clear();
     this.pooledBytes = 0;
   }
