@@ -47,26 +47,39 @@ async function readLatency(): Promise<void> {
   );
 }
 
+const MATMUL_SWITCHES = ['', '_BK', '_PREFETCH', '_TILE'].map((s) => `GRADLAB_WEBGPU_MATMUL${s}`);
+
+/** Sets the matmul shader switches (kind, BK, PREFETCH, TILE; undefined = unset, i.e. auto). */
+function matmulEnv(values: readonly (string | undefined)[]): void {
+  MATMUL_SWITCHES.forEach((name, i) => {
+    if (values[i] === undefined) delete process.env[name];
+    else process.env[name] = values[i];
+  });
+}
+
 /** GFLOP/s of each matmul shader variant at n² (`runs` products queued, one corner read). */
 async function matmulVariants(): Promise<void> {
   const sizes = quick ? [128, 256] : [1024, 2048, 4096];
-  const variants: [string, string | undefined, string | undefined][] = [
-    ['auto', undefined, undefined],
-    ['narrow 64', 'narrow', undefined],
-    ['wide 128 bk8', 'wide', '8'],
-    ['wide 128 bk16', 'wide', '16'],
-    ['wide 128 bk32', 'wide', '32'],
+  // [label, GRADLAB_WEBGPU_MATMUL, _BK, _PREFETCH, _TILE]
+  const variants: [string, ...(string | undefined)[]][] = [
+    ['auto', undefined],
+    ['narrow 64', 'narrow'],
+    ['wide scalar bk8', 'wide', '8'],
+    ['wide4 checked p2', 'wide4', '8', '2', '128'],
+    ['wide4x p0', 'wide4x', '8', '0', '128'],
+    ['wide4x p1', 'wide4x', '8', '1', '128'],
+    ['wide4x p2', 'wide4x', '8', '2', '128'],
+    ['wide4x bk16 p2', 'wide4x', '16', '2', '128'],
+    ['wide4x 128x64 p2', 'wide4x', '8', '2', '128x64'],
+    ['wide4x 64x64 p2', 'wide4x', '8', '2', '64'],
   ];
   for (const n of sizes) {
     const a = gl.rand([n, n], { generator: new gl.Generator(1) });
     const b = gl.rand([n, n], { generator: new gl.Generator(2) });
     const runs = n >= 4096 ? 10 : 30;
     const cells: string[] = [];
-    for (const [name, kind, bk] of variants) {
-      if (kind) process.env.GRADLAB_WEBGPU_MATMUL = kind;
-      else delete process.env.GRADLAB_WEBGPU_MATMUL;
-      if (bk) process.env.GRADLAB_WEBGPU_MATMUL_BK = bk;
-      else delete process.env.GRADLAB_WEBGPU_MATMUL_BK;
+    for (const [name, ...values] of variants) {
+      matmulEnv(values);
       const ms = await timeIt(
         async () => {
           let last: gl.Tensor | null = null;
@@ -82,12 +95,13 @@ async function matmulVariants(): Promise<void> {
       );
       cells.push(`${name} ${((2 * n ** 3 * runs) / (ms / 1000) / 1e9).toPrecision(3)}`);
     }
-    delete process.env.GRADLAB_WEBGPU_MATMUL;
-    delete process.env.GRADLAB_WEBGPU_MATMUL_BK;
+    matmulEnv([]);
     say(`matmul ${n}² GFLOP/s (${runs} queued, one read): ${cells.join(' | ')}`);
     a.dispose();
     b.dispose();
   }
+  const keys = (backendByName('webgpu') as WebGPUBackend).compiledKernels();
+  say(`matmul shaders compiled: ${keys.filter((k) => k.startsWith('matmul')).join(', ')}`);
 }
 
 /** A training step split up: synchronised (read each step), pipelined (20 steps, one read), host time alone. */
