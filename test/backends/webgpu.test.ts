@@ -228,7 +228,7 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
       [2, 128, 16, 128],
       false,
       false,
-      'matmul-v4:128x128:bk8:kn:r:p0'.replace(':r:', ':x:'),
+      'matmul-v4:128x128:bk8:kn:x:p0',
     ]);
     cases.push([
       { kind: 'wide4', TILE: '128', PREFETCH: '0' },
@@ -244,8 +244,8 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
       false,
       'matmul-v4:64x128:bk16:mn:r:p1',
     ]);
-    // auto on a product of 256 tiles of 128x128 picks the exact vec4 kernel
-    cases.push([{}, [256, 128, 8, 128], false, false, 'matmul-v4:128x128:bk8:kn:x:p2']);
+    // auto on a product of 256 tiles of 128x128 picks the exact vec4 kernel, 64 rows high for M = 64
+    cases.push([{}, [256, 64, 8, 128], false, false, 'matmul-v4:64x128:bk8:kn:x:p2']);
     // A starting one element into its storage cannot be read as vec4: the scalar wide kernel serves it
     for (const [vars, size, aT, bT, key] of cases) {
       const { worst, keys } = await withMatmulEnv(vars, () => checkMatmul(size, aT, bT));

@@ -110,9 +110,11 @@ interface MatmulPlan {
 const env = (): Record<string, string | undefined> => (typeof process !== 'undefined' ? process.env : {});
 
 /**
- * Which matmul shader serves a product. `auto` (GRADLAB_WEBGPU_MATMUL unset): the vec4 kernel with exact
- * tiles when the operands allow vec4 reads and the product fills 256 tiles of 128x128 (else 256 of
- * 64x64), the scalar wide kernel for large products that do not, the narrow kernel otherwise.
+ * Which matmul shader serves a product. `auto` (GRADLAB_WEBGPU_MATMUL unset): when the operands allow
+ * vec4 reads, the vec4 kernel (exact tiles when the sizes allow, prefetch 2, K step 8) with 128-wide
+ * tiles (64 on a side of 64 or less) when the product fills 256 tiles of 128x128, else with 64x64
+ * tiles when it fills 256 of those; the scalar wide kernel for large products that do not allow
+ * vec4 reads; the narrow kernel otherwise.
  * Overrides: GRADLAB_WEBGPU_MATMUL = narrow | wide (scalar 128x128) | wide4 (vec4, bounds-checked) |
  * wide4x (vec4, exact tiles when the sizes allow); _BK = 8 | 16 | 32; _PREFETCH = 0 | 1 | 2;
  * _TILE = 128 | 64 | 128x64 | 64x128 (vec4 kernels only). A vec4 request falls back to `wide` when the
@@ -159,9 +161,14 @@ function matmulPlan(
     };
     const tileEnv = e.GRADLAB_WEBGPU_MATMUL_TILE;
     let [tm, tn] = tiles[tileEnv ?? ''] ?? [128, 128];
-    if (auto && tileEnv === undefined && !big) {
-      if (groups(64, 64) < WIDE_MIN_GROUPS) return narrow;
-      [tm, tn] = [64, 64];
+    if (auto && tileEnv === undefined) {
+      if (!big) {
+        if (groups(64, 64) < WIDE_MIN_GROUPS) return narrow;
+        [tm, tn] = [64, 64];
+      } else {
+        // a side of 64 or less (a conv layer's 32 or 64 output channels) would leave half a 128 tile idle
+        [tm, tn] = [M <= 64 ? 64 : 128, N <= 64 ? 64 : 128];
+      }
     }
     const pf = e.GRADLAB_WEBGPU_MATMUL_PREFETCH;
     const c: Vec4MatmulConfig = {

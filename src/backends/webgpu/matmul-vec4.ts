@@ -49,8 +49,8 @@ export function vec4Readable(
   return (
     fastLen % 4 === 0 &&
     offset % 4 === 0 &&
-    (otherLen === 1 || otherStride % 4 === 0) &&
-    batchStrides.every((s, d) => batchShape[d] === 1 || s % 4 === 0)
+    (otherLen === 1 || (otherStride >= 0 && otherStride % 4 === 0)) &&
+    batchStrides.every((s, d) => batchShape[d] === 1 || (s >= 0 && s % 4 === 0))
   );
 }
 
