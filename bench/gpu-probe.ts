@@ -1,4 +1,4 @@
-// `node dist/bench/gpu-probe.js`: where a WebGPU step's time goes (read latency, host time, GPU time) and how each matmul shader variant does.
+// `node dist/bench/gpu-probe.js`: where a WebGPU step's time goes (read latency, host time, GPU time) and how each matmul shader variant does (`--matmul`: that alone).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as gl from '../src/index.js';
@@ -13,6 +13,8 @@ import { summarize } from './lib/stats.js';
 const median = (xs: readonly number[]): number => summarize(xs).median;
 
 const quick = process.argv.includes('--quick');
+/** `--matmul`: only the matmul shader variants (skips the read-latency and training-step probes). */
+const matmulOnly = process.argv.includes('--matmul');
 const lines: string[] = [];
 const say = (s: string): void => {
   lines.push(s);
@@ -145,14 +147,8 @@ async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.T
   );
 }
 
-async function main(): Promise<void> {
-  await gl.setBackend('webgpu');
-  const gpu = backendByName('webgpu') as WebGPUBackend;
-  say(`gradlab webgpu probe, adapter: ${gpu.adapterInfo}${quick ? ' (--quick)' : ''}`);
-  const lim = gpu.device.limits;
-  say(
-    `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
-  );
+/** Read latency and the MLP and CNN training steps split up. */
+async function stepProbes(): Promise<void> {
   await readLatency();
   const m = quick ? mlp([64, 32, 32, 10], 16) : mlp();
   const mp = mlpParams(m.sizes, m.seed);
@@ -164,6 +160,17 @@ async function main(): Promise<void> {
   const cp = cnnParams(c);
   const cb = batch(c.seed, [c.batch, 1, c.image, c.image], c.classes);
   await stepBreakdown(`CNN b${c.batch}`, cp, () => gl.crossEntropy(cnnForward(cp, cb.x), cb.y));
+}
+
+async function main(): Promise<void> {
+  await gl.setBackend('webgpu');
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  say(`gradlab webgpu probe, adapter: ${gpu.adapterInfo}${quick ? ' (--quick)' : ''}`);
+  const lim = gpu.device.limits;
+  say(
+    `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
+  );
+  if (!matmulOnly) await stepProbes();
   await matmulVariants();
   say(`kernels compiled: ${gpu.compiledKernels().length}`);
   if (process.env.OUT) writeFileSync(join(process.env.OUT, 'gpu-probe.txt'), lines.join('\n') + '\n');

@@ -181,7 +181,7 @@ function matmulPlan(
       prefetch: pf === '0' ? 0 : pf === '1' ? 1 : 2,
     };
     // less workgroup memory where the device has too little: one staged buffer, then a shallower K step
-    if (vec4MatmulSharedBytes(c) > limit) c.prefetch = 1;
+    if (vec4MatmulSharedBytes(c) > limit && c.prefetch === 2) c.prefetch = 1;
     while (vec4MatmulSharedBytes(c) > limit && c.bk > 8) c.bk = (c.bk / 2) as 8 | 16;
     c.exact = forced !== 'wide4' && M % tm === 0 && N % tn === 0 && K % c.bk === 0;
     return { key: vec4MatmulKey(c), source: () => vec4MatmulSource(c), tm, tn };
