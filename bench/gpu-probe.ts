@@ -1,4 +1,4 @@
-// `node dist/bench/gpu-probe.js`: where a WebGPU step's time goes (read latency, host time, GPU time) and how each matmul shader variant does.
+// `node dist/bench/gpu-probe.js`: where a WebGPU step's time goes (read latency, host time, GPU time) and how each matmul shader variant does (`--matmul`: that alone).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as gl from '../src/index.js';
@@ -13,6 +13,8 @@ import { summarize } from './lib/stats.js';
 const median = (xs: readonly number[]): number => summarize(xs).median;
 
 const quick = process.argv.includes('--quick');
+/** `--matmul`: only the matmul shader variants (skips the read-latency and training-step probes). */
+const matmulOnly = process.argv.includes('--matmul');
 const lines: string[] = [];
 const say = (s: string): void => {
   lines.push(s);
@@ -47,26 +49,39 @@ async function readLatency(): Promise<void> {
   );
 }
 
+const MATMUL_SWITCHES = ['', '_BK', '_PREFETCH', '_TILE'].map((s) => `GRADLAB_WEBGPU_MATMUL${s}`);
+
+/** Sets the matmul shader switches (kind, BK, PREFETCH, TILE; undefined = unset, i.e. auto). */
+function matmulEnv(values: readonly (string | undefined)[]): void {
+  MATMUL_SWITCHES.forEach((name, i) => {
+    if (values[i] === undefined) delete process.env[name];
+    else process.env[name] = values[i];
+  });
+}
+
 /** GFLOP/s of each matmul shader variant at n² (`runs` products queued, one corner read). */
 async function matmulVariants(): Promise<void> {
   const sizes = quick ? [128, 256] : [1024, 2048, 4096];
-  const variants: [string, string | undefined, string | undefined][] = [
-    ['auto', undefined, undefined],
-    ['narrow 64', 'narrow', undefined],
-    ['wide 128 bk8', 'wide', '8'],
-    ['wide 128 bk16', 'wide', '16'],
-    ['wide 128 bk32', 'wide', '32'],
+  // [label, GRADLAB_WEBGPU_MATMUL, _BK, _PREFETCH, _TILE]
+  const variants: [string, ...(string | undefined)[]][] = [
+    ['auto', undefined],
+    ['narrow 64', 'narrow'],
+    ['wide scalar bk8', 'wide', '8'],
+    ['wide4 checked p2', 'wide4', '8', '2', '128'],
+    ['wide4x p0', 'wide4x', '8', '0', '128'],
+    ['wide4x p1', 'wide4x', '8', '1', '128'],
+    ['wide4x p2', 'wide4x', '8', '2', '128'],
+    ['wide4x bk16 p2', 'wide4x', '16', '2', '128'],
+    ['wide4x 128x64 p2', 'wide4x', '8', '2', '128x64'],
+    ['wide4x 64x64 p2', 'wide4x', '8', '2', '64'],
   ];
   for (const n of sizes) {
     const a = gl.rand([n, n], { generator: new gl.Generator(1) });
     const b = gl.rand([n, n], { generator: new gl.Generator(2) });
     const runs = n >= 4096 ? 10 : 30;
     const cells: string[] = [];
-    for (const [name, kind, bk] of variants) {
-      if (kind) process.env.GRADLAB_WEBGPU_MATMUL = kind;
-      else delete process.env.GRADLAB_WEBGPU_MATMUL;
-      if (bk) process.env.GRADLAB_WEBGPU_MATMUL_BK = bk;
-      else delete process.env.GRADLAB_WEBGPU_MATMUL_BK;
+    for (const [name, ...values] of variants) {
+      matmulEnv(values);
       const ms = await timeIt(
         async () => {
           let last: gl.Tensor | null = null;
@@ -82,12 +97,13 @@ async function matmulVariants(): Promise<void> {
       );
       cells.push(`${name} ${((2 * n ** 3 * runs) / (ms / 1000) / 1e9).toPrecision(3)}`);
     }
-    delete process.env.GRADLAB_WEBGPU_MATMUL;
-    delete process.env.GRADLAB_WEBGPU_MATMUL_BK;
+    matmulEnv([]);
     say(`matmul ${n}² GFLOP/s (${runs} queued, one read): ${cells.join(' | ')}`);
     a.dispose();
     b.dispose();
   }
+  const keys = (backendByName('webgpu') as WebGPUBackend).compiledKernels();
+  say(`matmul shaders compiled: ${keys.filter((k) => k.startsWith('matmul')).join(', ')}`);
 }
 
 /** GPU time per kernel over `steps` calls of `step` (timestamp queries), the top `top` kernels. */
@@ -258,20 +274,8 @@ async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.T
   );
 }
 
-async function main(): Promise<void> {
-  await gl.setBackend('webgpu');
-  const gpu = backendByName('webgpu') as WebGPUBackend;
-  say(`gradlab webgpu probe, adapter: ${gpu.adapterInfo}${quick ? ' (--quick)' : ''}`);
-  const lim = gpu.device.limits;
-  say(
-    `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
-  );
-  if (process.argv.includes('--matmul')) {
-    await matmulVariants();
-    if (process.env.OUT)
-      writeFileSync(join(process.env.OUT, 'gpu-probe-matmul.txt'), lines.join('\n') + '\n');
-    return;
-  }
+/** Read latency and the MLP and CNN training steps split up. */
+async function stepProbes(): Promise<void> {
   await readLatency();
   await dawnCalls();
   const m = quick ? mlp([64, 32, 32, 10], 16) : mlp();
@@ -286,6 +290,17 @@ async function main(): Promise<void> {
   const cnnLoss = (): gl.Tensor => gl.crossEntropy(cnnForward(cp, cb.x), cb.y);
   await stepBreakdown(`CNN b${c.batch}`, cp, cnnLoss);
   await kernelProfile('CNN', trainStep(cp, cnnLoss), 10, 24);
+}
+
+async function main(): Promise<void> {
+  await gl.setBackend('webgpu');
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  say(`gradlab webgpu probe, adapter: ${gpu.adapterInfo}${quick ? ' (--quick)' : ''}`);
+  const lim = gpu.device.limits;
+  say(
+    `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
+  );
+  if (!matmulOnly) await stepProbes();
   await matmulVariants();
   say(`kernels compiled: ${gpu.compiledKernels().length}`);
   if (process.env.OUT) writeFileSync(join(process.env.OUT, 'gpu-probe.txt'), lines.join('\n') + '\n');

@@ -2,7 +2,7 @@
 // flat GPU memory over a 1,000-step training loop. Skipped (with the reason printed) without an adapter.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
@@ -123,10 +123,10 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
     }
     const wide = gpu.compiledKernels().filter((k) => k.startsWith('matmul-wide'));
     expect(wide.sort()).toEqual([
-      'matmul-wide:16:00',
-      'matmul-wide:16:01',
-      'matmul-wide:16:10',
-      'matmul-wide:16:11',
+      'matmul-wide:8:00',
+      'matmul-wide:8:01',
+      'matmul-wide:8:10',
+      'matmul-wide:8:11',
     ]);
   });
 
@@ -169,6 +169,139 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
     expect(times.find((t) => t.kernel.includes('relu'))?.calls).toBe(1);
     await expect(gpu.stopProfile()).rejects.toThrow(/without startProfile/);
   });
+
+  /** Runs `f` with the GRADLAB_WEBGPU_MATMUL* switches set to `vars` (unset when undefined), then restores them. */
+  async function withMatmulEnv<T>(vars: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> {
+    const names = ['', '_BK', '_PREFETCH', '_TILE'].map((s) => `GRADLAB_WEBGPU_MATMUL${s}`);
+    const saved = names.map((n) => process.env[n]);
+    const put = (n: string, v: string | undefined): void => {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    };
+    for (const n of names) put(n, vars[n.slice('GRADLAB_WEBGPU_MATMUL'.length).replace(/^_/, '') || 'kind']);
+    try {
+      return await f();
+    } finally {
+      names.forEach((n, i) => put(n, saved[i]));
+    }
+  }
+
+  /**
+   * matmul of [B, M, K] · [B, K, N] operands laid out as asked (transposed = the other axis contiguous,
+   * `aShift` = A is a view starting that many elements into its storage), against a CPU sum over a few
+   * batches; returns the worst error and the matmul shader keys dispatched.
+   */
+  async function checkMatmul(
+    [B, M, K, N]: number[],
+    aT: boolean,
+    bT: boolean,
+    aShift = 0,
+  ): Promise<{ worst: number; keys: string[] }> {
+    const gen = new gl.Generator(B * 1000 + M + K + N);
+    // A is stored with 4 spare elements per contiguous run, so a shift moves the offset alone
+    const pad = aShift ? 4 : 0;
+    const aFull = aT
+      ? gl.randn([B, K, M + pad], { generator: gen })
+      : gl.randn([B, M, K + pad], { generator: gen });
+    const aRaw = aShift ? aFull.narrow(2, aShift, aT ? M : K) : aFull;
+    const a = aT ? aRaw.transpose(1, 2) : aRaw;
+    const b = bT
+      ? gl.randn([B, N, K], { generator: gen }).transpose(1, 2)
+      : gl.randn([B, K, N], { generator: gen });
+    const spy = vi.spyOn(gpu, 'dispatch');
+    let keys: string[];
+    let got: Float32Array;
+    try {
+      const c = gl.matmul(a, b);
+      keys = spy.mock.calls.map((call) => call[0]).filter((k) => k.startsWith('matmul'));
+      got = (await c.data()) as Float32Array;
+    } finally {
+      spy.mockRestore();
+    }
+    const ad = await a.contiguous().data();
+    const bd = await b.contiguous().data();
+    let worst = 0;
+    for (const t of new Set([0, B - 1]))
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += ad[t * M * K + i * K + k] * bd[t * K * N + k * N + j];
+          worst = Math.max(worst, Math.abs(s - got[t * M * N + i * N + j]));
+        }
+    return { worst, keys };
+  }
+
+  it('the vec4 matmul kernels (exact and ragged tiles, every layout, prefetch, tile shapes) match a CPU sum', async () => {
+    // every K here is at most 36 unit-normal products: float32 sums in another order agree to well under 1e-4
+    const cases: [Record<string, string | undefined>, number[], boolean, boolean, string][] = [];
+    // exact 128x128 tiles, no bounds checks: A read along k or m, B along n or k
+    for (const [aT, bT, l] of [
+      [false, false, 'kn'],
+      [true, false, 'mn'],
+      [false, true, 'kk'],
+      [true, true, 'mk'],
+    ] as const)
+      cases.push([
+        { kind: 'wide4x', TILE: '128' },
+        [2, 128, 16, 128],
+        aT,
+        bT,
+        `matmul-v4:128x128:bk8:${l}:x:p2`,
+      ]);
+    // ragged M, N and K (multiples of 4 only), bounds-checked
+    cases.push([
+      { kind: 'wide4x', TILE: '128' },
+      [2, 132, 20, 136],
+      false,
+      false,
+      'matmul-v4:128x128:bk8:kn:r:p2',
+    ]);
+    cases.push([
+      { kind: 'wide4x', TILE: '128' },
+      [2, 132, 20, 136],
+      true,
+      true,
+      'matmul-v4:128x128:bk8:mk:r:p2',
+    ]);
+    // no prefetch on exact tiles; bounds-checked kernel on exact sizes; register prefetch with one buffer
+    cases.push([
+      { kind: 'wide4x', TILE: '128', PREFETCH: '0' },
+      [2, 128, 16, 128],
+      false,
+      false,
+      'matmul-v4:128x128:bk8:kn:x:p0',
+    ]);
+    cases.push([
+      { kind: 'wide4', TILE: '128', PREFETCH: '0' },
+      [2, 128, 16, 128],
+      true,
+      false,
+      'matmul-v4:128x128:bk8:mn:r:p0',
+    ]);
+    cases.push([
+      { kind: 'wide4x', TILE: '64x128', PREFETCH: '1', BK: '16' },
+      [2, 68, 36, 132],
+      true,
+      false,
+      'matmul-v4:64x128:bk16:mn:r:p1',
+    ]);
+    // auto on a product of 256 tiles of 128x128 picks the exact vec4 kernel, 64 rows high for M = 64
+    cases.push([{}, [256, 64, 8, 128], false, false, 'matmul-v4:64x128:bk8:kn:x:p2']);
+    // A starting one element into its storage cannot be read as vec4: the scalar wide kernel serves it
+    for (const [vars, size, aT, bT, key] of cases) {
+      const { worst, keys } = await withMatmulEnv(vars, () => checkMatmul(size, aT, bT));
+      const what = `${JSON.stringify(vars)} ${size.join('x')} A transposed ${aT}, B transposed ${bT}`;
+      expect(keys, what).toEqual([key]);
+      expect(worst, what).toBeLessThan(1e-4);
+    }
+    for (const aT of [false, true]) {
+      const { worst, keys } = await withMatmulEnv({ kind: 'wide4x' }, () =>
+        checkMatmul([2, 128, 16, 128], aT, false, 1),
+      );
+      expect(keys).toEqual([`matmul-wide:8:${aT ? 0 : 1}1`]);
+      expect(worst).toBeLessThan(1e-4);
+    }
+  }, 60_000);
 
   it('keeps GPU memory flat over 1,000 steps of the obvious training loop', async () => {
     const gen = new gl.Generator(11);

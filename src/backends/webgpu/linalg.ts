@@ -15,6 +15,13 @@ import {
 import { copyInto } from './elementwise.js';
 import { WIDE_TILE, wideMatmulSource } from './matmul-wide.js';
 import { splitCount, splitKInto } from './matmul-split.js';
+import {
+  type Vec4MatmulConfig,
+  vec4MatmulKey,
+  vec4MatmulSharedBytes,
+  vec4MatmulSource,
+  vec4Readable,
+} from './matmul-vec4.js';
 
 /** Output tile (TILE x TILE) per 256-thread workgroup; each thread owns 4x4 outputs; K is walked in steps of BK. */
 const TILE = 64;
@@ -90,25 +97,107 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }`;
 }
 
-/** Workgroups a product must fill with 128-wide tiles before the wide kernel is used (a large GPU has ~100+ cores). */
+/** Workgroups a product must fill with 128-wide tiles before the wide kernels are used (a large GPU has ~100+ cores). */
 const WIDE_MIN_GROUPS = 256;
 
-/** Which matmul shader and K step serve a product; `GRADLAB_WEBGPU_MATMUL` (narrow/wide) and `_BK` override. */
-function matmulChoice(
+/** A matmul shader choice: its pipeline key, its WGSL, and the output tile rows x columns per workgroup. */
+interface MatmulPlan {
+  key: string;
+  source: () => string;
+  tm: number;
+  tn: number;
+}
+
+const env = (): Record<string, string | undefined> => (typeof process !== 'undefined' ? process.env : {});
+
+/**
+ * Which matmul shader serves a product. `auto` (GRADLAB_WEBGPU_MATMUL unset): when the operands allow
+ * vec4 reads, the vec4 kernel (exact tiles when the sizes allow, prefetch 2, K step 8) with 128-wide
+ * tiles (64 on a side of 64 or less) when the product fills 256 tiles of 128x128, else with 64x64
+ * tiles when it fills 256 of those; the scalar wide kernel for large products that do not allow
+ * vec4 reads; the narrow kernel otherwise.
+ * Overrides: GRADLAB_WEBGPU_MATMUL = narrow | wide (scalar 128x128) | wide4 (vec4, bounds-checked) |
+ * wide4x (vec4, exact tiles when the sizes allow); _BK = 8 | 16 | 32; _PREFETCH = 0 | 1 | 2;
+ * _TILE = 128 | 64 | 128x64 | 64x128 (vec4 kernels only). A vec4 request falls back to `wide` when the
+ * operands cannot be read as vec4.
+ */
+function matmulPlan(
   be: WebGPUBackend,
   t: string,
-  M: number,
-  N: number,
-  batches: number,
-): { tile: number; bk: number } {
-  const env = typeof process !== 'undefined' ? process.env : undefined;
-  const forced = env?.GRADLAB_WEBGPU_MATMUL;
-  const bk = Number(env?.GRADLAB_WEBGPU_MATMUL_BK ?? 16);
-  const groups = Math.ceil(M / WIDE_TILE) * Math.ceil(N / WIDE_TILE) * batches;
-  const wide = t === 'f32' && forced !== 'narrow' && (forced === 'wide' || groups >= WIDE_MIN_GROUPS);
-  // bk 32 holds 2 x 16 KiB of tiles in workgroup memory, more than WebGPU's default 16 KiB
-  const fits = bk * WIDE_TILE * 8 <= be.device.limits.maxComputeWorkgroupStorageSize;
-  return wide ? { tile: WIDE_TILE, bk: (bk === 8 || bk === 32) && fits ? bk : 16 } : { tile: TILE, bk: BK };
+  a: TensorView,
+  b: TensorView,
+  out: TensorView,
+  batchShape: readonly number[],
+): MatmulPlan {
+  const r = out.shape.length;
+  const [M, K, N] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
+  const batches = numelOf(batchShape);
+  const e = env();
+  const forced = e.GRADLAB_WEBGPU_MATMUL;
+  const narrow: MatmulPlan = { key: `matmul:${t}`, source: () => matmulSource(t), tm: TILE, tn: TILE };
+  if (t !== 'f32' || forced === 'narrow') return narrow;
+  const limit = be.device.limits.maxComputeWorkgroupStorageSize;
+  const groups = (tm: number, tn: number): number => Math.ceil(M / tm) * Math.ceil(N / tn) * batches;
+  const bkEnv = Number(e.GRADLAB_WEBGPU_MATMUL_BK ?? 8);
+  const bk = bkEnv === 16 || bkEnv === 32 ? bkEnv : 8;
+
+  // vec4 reads: A along k (row-major) or m (transposed), B along n (row-major) or k (transposed); C along n
+  const aBatch = a.strides.slice(0, r - 2);
+  const bBatch = b.strides.slice(0, r - 2);
+  const [aRs, aCs, bRs, bCs] = [a.strides[r - 2], a.strides[r - 1], b.strides[r - 2], b.strides[r - 1]];
+  const aK = aCs === 1 && vec4Readable(a.offset, K, aRs, M, aBatch, batchShape);
+  const aM = aRs === 1 && vec4Readable(a.offset, M, aCs, K, aBatch, batchShape);
+  const bN = bCs === 1 && vec4Readable(b.offset, N, bRs, K, bBatch, batchShape);
+  const bK = bRs === 1 && vec4Readable(b.offset, K, bCs, N, bBatch, batchShape);
+  const vec4 = (aK || aM) && (bN || bK) && N % 4 === 0 && out.offset % 4 === 0;
+  const big = groups(WIDE_TILE, WIDE_TILE) >= WIDE_MIN_GROUPS;
+  const auto = forced === undefined || forced === 'auto';
+
+  if (vec4 && (auto || forced === 'wide4' || forced === 'wide4x')) {
+    const tiles: Record<string, [64 | 128, 64 | 128]> = {
+      '128': [128, 128],
+      '64': [64, 64],
+      '128x64': [128, 64],
+      '64x128': [64, 128],
+    };
+    const tileEnv = e.GRADLAB_WEBGPU_MATMUL_TILE;
+    let [tm, tn] = tiles[tileEnv ?? ''] ?? [128, 128];
+    if (auto && tileEnv === undefined) {
+      if (!big) {
+        if (groups(64, 64) < WIDE_MIN_GROUPS) return narrow;
+        [tm, tn] = [64, 64];
+      } else {
+        // a side of 64 or less (a conv layer's 32 or 64 output channels) would leave half a 128 tile idle
+        [tm, tn] = [M <= 64 ? 64 : 128, N <= 64 ? 64 : 128];
+      }
+    }
+    const pf = e.GRADLAB_WEBGPU_MATMUL_PREFETCH;
+    const c: Vec4MatmulConfig = {
+      tm,
+      tn,
+      bk: bk as 8 | 16 | 32,
+      aK,
+      bN,
+      exact: false,
+      prefetch: pf === '0' ? 0 : pf === '1' ? 1 : 2,
+    };
+    // less workgroup memory where the device has too little: one staged buffer, then a shallower K step
+    if (vec4MatmulSharedBytes(c) > limit && c.prefetch === 2) c.prefetch = 1;
+    while (vec4MatmulSharedBytes(c) > limit && c.bk > 8) c.bk = (c.bk / 2) as 8 | 16;
+    c.exact = forced !== 'wide4' && M % tm === 0 && N % tn === 0 && K % c.bk === 0;
+    return { key: vec4MatmulKey(c), source: () => vec4MatmulSource(c), tm, tn };
+  }
+  if (auto && !big) return narrow;
+  // the scalar wide kernel: any strides, bounds-checked; bk 32 holds 2 x 16 KiB of tiles
+  const wideBk = bk * WIDE_TILE * 8 <= limit ? bk : 16;
+  const aKFast = a.strides[r - 1] === 1 || a.shape[r - 1] === 1;
+  const bNFast = b.strides[r - 1] === 1 || b.shape[r - 1] === 1;
+  return {
+    key: `matmul-wide:${wideBk}:${Number(aKFast)}${Number(bNFast)}`,
+    source: () => wideMatmulSource(wideBk, aKFast, bNFast),
+    tm: WIDE_TILE,
+    tn: WIDE_TILE,
+  };
 }
 
 /** out[..., m, n] = sum_k a[..., m, k] b[..., k, n]; a and b may have any strides (batch stride 0 = broadcast). */
@@ -124,13 +213,7 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
   if (parts > 1) return splitKInto(be, a, b, out, parts, matmulInto);
   const t = wgslType(out.dtype);
   const buffers = [be.bufferOf(out), be.bufferOf(a), be.bufferOf(b)];
-  const kernel = matmulChoice(be, t, M, N, batches);
-  const aKFast = a.strides[r - 1] === 1 || a.shape[r - 1] === 1;
-  const bNFast = b.strides[r - 1] === 1 || b.shape[r - 1] === 1;
-  const key =
-    kernel.tile === TILE ? `matmul:${t}` : `matmul-wide:${kernel.bk}:${Number(aKFast)}${Number(bNFast)}`;
-  const source =
-    kernel.tile === TILE ? () => matmulSource(t) : () => wideMatmulSource(kernel.bk, aKFast, bNFast);
+  const plan = matmulPlan(be, t, a, b, out, batchShape);
   for (let base = 0; base < batches; base += 65535) {
     const meta = [
       M,
@@ -149,9 +232,9 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
       ...a.strides.slice(0, r - 2),
       ...b.strides.slice(0, r - 2),
     ];
-    be.dispatch(key, source, meta, buffers, [
-      Math.ceil(N / kernel.tile),
-      Math.ceil(M / kernel.tile),
+    be.dispatch(plan.key, plan.source, meta, buffers, [
+      Math.ceil(N / plan.tn),
+      Math.ceil(M / plan.tm),
       Math.min(65535, batches - base),
     ]);
   }
