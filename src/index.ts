@@ -6,6 +6,8 @@ export { nativeInfo } from './backends/native/index.js';
 export type { NativeInfo } from './backends/native/index.js';
 export type { BlasInfo } from './backends/native/addon.js';
 import { createWebGPUBackend } from './backends/webgpu/index.js';
+export { webgpuBackend } from './backends/webgpu/index.js';
+export type { WebGPUBackend, GpuMemoryStats, KernelTime } from './backends/webgpu/index.js';
 import './ops/methods.js';
 
 registerBackend('js', () => jsBackend, 0);

@@ -159,6 +159,7 @@ describe.skipIf(missing !== null)('webgpu backend', () => {
 
   it('times kernels on the GPU between startProfile and stopProfile', async () => {
     const a = gl.randn([40, 30], { generator: new gl.Generator(8) });
+    expect(gl.webgpuBackend()).toBe(gpu); // the public way to reach it
     gpu.startProfile();
     const c = gl.relu(gl.matmul(a, a.transpose(0, 1)));
     await c.data();
