@@ -274,6 +274,47 @@ async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.T
   );
 }
 
+/**
+ * `--matmul-steps`: 4096² products each followed by a one-element read (the bench's matmul step): wall
+ * time per step (median, quartiles), and GPU time of the product alone from timestamp queries, so a
+ * slow run shows whether the kernel or the wait between steps grew.
+ */
+async function matmulSteps(): Promise<void> {
+  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const n = quick ? 256 : 4096;
+  const a = gl.rand([n, n], { generator: new gl.Generator(1) });
+  const b = gl.rand([n, n], { generator: new gl.Generator(2) });
+  // as the bench's step: the product's storage is released with its corner view after the read, so
+  // the next product reuses the pooled buffer (a view left to the garbage collector would keep it, and
+  // every step would create and clear a new 64 MiB buffer: ~2 ms more per step on the H100)
+  const step = async (): Promise<void> => {
+    const corner = gl.tidy(() => gl.matmul(a, b).narrow(0, 0, 1).narrow(1, 0, 1));
+    await corner.itemAsync();
+    corner.dispose();
+  };
+  for (let i = 0; i < 5; i++) await step();
+  const ts: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const t0 = now();
+    await step();
+    ts.push(now() - t0);
+  }
+  const s = summarize(ts);
+  const created = gpu.stats().createdBuffers;
+  const profiled = gpu.device.features.has('timestamp-query');
+  let kernel = '';
+  if (profiled) {
+    gpu.startProfile();
+    for (let i = 0; i < 20; i++) await step();
+    const times = await gpu.stopProfile();
+    const mm = times.filter((t) => t.kernel.startsWith('matmul'));
+    kernel = mm.map((t) => `${t.kernel} ${((t.ms / t.calls) * 1000).toFixed(0)} µs/call`).join(', ');
+  }
+  say(
+    `matmul ${n}² steps (product + one-element read): median ${(s.median * 1000).toFixed(0)} µs [q1 ${(s.q1 * 1000).toFixed(0)}, q3 ${(s.q3 * 1000).toFixed(0)}, min ${(s.min * 1000).toFixed(0)}, max ${(s.max * 1000).toFixed(0)}]; GPU time: ${kernel || 'no timestamp-query'}; buffers created ${created}`,
+  );
+}
+
 /** Read latency and the MLP and CNN training steps split up. */
 async function stepProbes(): Promise<void> {
   await readLatency();
@@ -300,6 +341,12 @@ async function main(): Promise<void> {
   say(
     `device features: ${[...gpu.device.features].join(', ') || 'none'}; workgroup storage ${lim.maxComputeWorkgroupStorageSize} B, invocations ${lim.maxComputeInvocationsPerWorkgroup}`,
   );
+  if (process.argv.includes('--matmul-steps')) {
+    await matmulSteps();
+    if (process.env.OUT)
+      writeFileSync(join(process.env.OUT, `gpu-probe-steps-${process.pid}.txt`), lines.join('\n') + '\n');
+    return;
+  }
   if (!matmulOnly) await stepProbes();
   await matmulVariants();
   say(`kernels compiled: ${gpu.compiledKernels().length}`);
