@@ -1,4 +1,5 @@
 // The fast float32 matmul shader: vec4 global loads and stores, 8x8 outputs per thread, optional exact tiles and prefetch.
+import { MATMUL_BATCH_BASES } from './matmul-params.js';
 
 /** One specialization of the vec4 matmul shader (every field is part of its pipeline key). */
 export interface Vec4MatmulConfig {
@@ -209,18 +210,7 @@ var<workgroup> Bs: array<array<array<vec4<f32>, ${sb}>, ${bk}>, ${bufs}>;
 @compute @workgroup_size(${nt})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let M = u32(prm[0]); let N = u32(prm[1]); let K = u32(prm[2]);
-  let br = prm[3];
-  let batch = i32(wid.z) + prm[11];
-  var aBase = prm[4];
-  var bBase = prm[5];
-  var rem = batch;
-  for (var d = br - 1; d >= 0; d = d - 1) {
-    let sz = prm[12 + d];
-    let c = rem % sz;
-    rem = rem / sz;
-    aBase = aBase + c * prm[12 + br + d];
-    bBase = bBase + c * prm[12 + 2 * br + d];
-  }
+  ${MATMUL_BATCH_BASES}
   // every offset and stride used below is a multiple of 4 (the caller checks), so vec4 indices are exact
   let aB = u32(aBase) >> 2u; let bB = u32(bBase) >> 2u;
   let aRs = u32(prm[7]) >> 2u; let aCs = u32(prm[8]) >> 2u; let bRs = u32(prm[9]) >> 2u; let bCs = u32(prm[10]) >> 2u;
