@@ -13,7 +13,7 @@ import {
   wgslType,
 } from './wgsl.js';
 import { copyInto } from './elementwise.js';
-import { MATMUL_BATCH_BASES } from './matmul-params.js';
+import { scalarMatmulPrologue } from './matmul-params.js';
 import { WIDE_TILE, wideMatmulSource } from './matmul-wide.js';
 import { splitCount, splitKInto } from './matmul-split.js';
 import {
@@ -34,15 +34,7 @@ var<workgroup> As: array<${t}, ${BK * TILE}>;
 var<workgroup> Bs: array<${t}, ${BK * TILE}>;
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let M = prm[0]; let N = prm[1]; let K = prm[2];
-  ${MATMUL_BATCH_BASES}
-  let cBase = prm[6] + batch * M * N;
-  let aRs = prm[7]; let aCs = prm[8]; let bRs = prm[9]; let bCs = prm[10];
-  let tid = i32(lid.x);
-  let tx = tid % 16;
-  let ty = tid / 16;
-  let row0 = i32(wid.y) * ${TILE};
-  let col0 = i32(wid.x) * ${TILE};
+  ${scalarMatmulPrologue(TILE)}
   var acc: array<${t}, 16>;
   for (var q = 0; q < 16; q = q + 1) { acc[q] = ${t}(0); }
   for (var k0 = 0; k0 < K; k0 = k0 + ${BK}) {

@@ -1,6 +1,6 @@
 // The large-product float32 matmul shader: 128x128 output tiles, 8x8 outputs per thread held in vec4 registers.
 import { bindings } from './wgsl.js';
-import { MATMUL_BATCH_BASES } from './matmul-params.js';
+import { scalarMatmulPrologue } from './matmul-params.js';
 
 /** Output tile edge of the wide kernel (one 256-thread workgroup per WIDE_TILE x WIDE_TILE block of C). */
 export const WIDE_TILE = 128;
@@ -46,15 +46,7 @@ fn store(rowBase: i32, n0: i32, N: i32, v: vec4<f32>) {
 }
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let M = prm[0]; let N = prm[1]; let K = prm[2];
-  ${MATMUL_BATCH_BASES}
-  let cBase = prm[6] + batch * M * N;
-  let aRs = prm[7]; let aCs = prm[8]; let bRs = prm[9]; let bCs = prm[10];
-  let tid = i32(lid.x);
-  let tx = tid % 16;
-  let ty = tid / 16;
-  let row0 = i32(wid.y) * ${T};
-  let col0 = i32(wid.x) * ${T};
+  ${scalarMatmulPrologue(T)}
   var acc: array<vec4<f32>, 16>;
   for (var k0 = 0; k0 < K; k0 = k0 + ${bk}) {
     for (var r = 0; r < ${loads}; r = r + 1) {
