@@ -294,7 +294,7 @@ async function matmulSteps(): Promise<void> {
   };
   for (let i = 0; i < 5; i++) await step();
   const ts: number[] = [];
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 200; i++) {
     const t0 = now();
     await step();
     ts.push(now() - t0);
@@ -311,7 +311,7 @@ async function matmulSteps(): Promise<void> {
     kernel = mm.map((t) => `${t.kernel} ${((t.ms / t.calls) * 1000).toFixed(0)} µs/call`).join(', ');
   }
   say(
-    `matmul ${n}² steps (product + one-element read): median ${(s.median * 1000).toFixed(0)} µs [q1 ${(s.q1 * 1000).toFixed(0)}, q3 ${(s.q3 * 1000).toFixed(0)}, min ${(s.min * 1000).toFixed(0)}, max ${(s.max * 1000).toFixed(0)}]; GPU time: ${kernel || 'no timestamp-query'}; buffers created ${created}`,
+    `matmul ${n}² steps (product + one-element read): median ${(s.median * 1000).toFixed(0)} µs [q1 ${(s.q1 * 1000).toFixed(0)}, q3 ${(s.q3 * 1000).toFixed(0)}, min ${(s.min * 1000).toFixed(0)}, max ${(s.max * 1000).toFixed(0)}]; GPU time: ${kernel || 'no timestamp-query'}; buffers created ${created}; steps over 2x the median: ${ts.filter((t) => t > 2 * s.median).length} of ${ts.length}`,
   );
 }
 
