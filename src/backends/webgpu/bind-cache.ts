@@ -1,5 +1,6 @@
 // Explicit bind group layouts read off each shader's declarations, and bind groups cached by the buffers they bind.
 /// <reference types="@webgpu/types" />
+import { BackendError } from '../../core/errors.js';
 
 /** Most bind groups kept; past that the cache starts over (a steady training loop needs a few hundred). */
 const MAX_CACHED = 4096;
@@ -23,7 +24,10 @@ export function storageAccess(source: string): string[] {
   for (const m of source.matchAll(/@binding\((\d+)\)\s*var<storage,\s*(read_write|read)>/g))
     access[Number(m[1])] = m[2] === 'read' ? 'r' : 'w';
   for (let i = 0; i < access.length; i++)
-    if (access[i] === undefined) throw new Error(`webgpu: shader binding ${i} is not a storage buffer`);
+    if (access[i] === undefined)
+      throw new BackendError(
+        `webgpu: shader binding ${i} is not a storage buffer (bindings must be 0..n without gaps)`,
+      );
   return access;
 }
 
