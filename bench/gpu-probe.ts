@@ -2,12 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as gl from '../src/index.js';
-import { backendByName } from '../src/core/backend-registry.js';
-import type { WebGPUBackend } from '../src/backends/webgpu/index.js';
 import { cnn, mlp } from './lib/workloads.js';
 import { cnnForward, cnnParams } from './gradlab/cnn.js';
 import { mlpForward, mlpParams } from './gradlab/mlp.js';
-import { batch } from './gradlab/train.js';
+import { batch, sgdStep } from './gradlab/train.js';
 import { summarize } from './lib/stats.js';
 
 const median = (xs: readonly number[]): number => summarize(xs).median;
@@ -42,7 +40,7 @@ async function readLatency(): Promise<void> {
     await y.itemAsync();
     y.dispose();
   }, 200);
-  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const gpu = gl.webgpuBackend();
   const syncMs = await timeIt(() => gpu.sync(), 200);
   say(
     `read latency: add + itemAsync ${(ms * 1000).toFixed(0)} µs; empty sync (onSubmittedWorkDone) ${(syncMs * 1000).toFixed(0)} µs`,
@@ -102,18 +100,13 @@ async function matmulVariants(): Promise<void> {
     a.dispose();
     b.dispose();
   }
-  const keys = (backendByName('webgpu') as WebGPUBackend).compiledKernels();
+  const keys = gl.webgpuBackend().compiledKernels();
   say(`matmul shaders compiled: ${keys.filter((k) => k.startsWith('matmul')).join(', ')}`);
 }
 
 /** GPU time per kernel over `steps` calls of `step` (timestamp queries), the top `top` kernels. */
-async function kernelProfile(
-  name: string,
-  step: () => Promise<void>,
-  steps: number,
-  top = 12,
-): Promise<void> {
-  const gpu = backendByName('webgpu') as WebGPUBackend;
+async function kernelProfile(name: string, step: () => unknown, steps: number, top = 12): Promise<void> {
+  const gpu = gl.webgpuBackend();
   if (!gpu.device.features.has('timestamp-query'))
     return say(`${name}: no timestamp-query, no kernel profile`);
   await step();
@@ -133,7 +126,7 @@ async function kernelProfile(
 
 /** What single Dawn calls cost on this machine's CPU, and the latency of the ways to wait for the GPU. */
 async function dawnCalls(): Promise<void> {
-  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const gpu = gl.webgpuBackend();
   const device = gpu.device;
   const code = `@group(0) @binding(0) var<storage, read> prm: array<i32>;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
@@ -217,25 +210,9 @@ async function dawnCalls(): Promise<void> {
   for (const b of [...bufs, meta, st]) b.destroy();
 }
 
-/** One SGD step with the loss read back, as an async function. */
-function trainStep(params: gl.Tensor[], loss: () => gl.Tensor): () => Promise<void> {
-  const opt = new gl.optim.SGD(params, { lr: 0.01 });
-  return async () => {
-    const l = gl.tidy(() => {
-      const l = loss();
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l;
-    });
-    await l.itemAsync();
-    l.dispose();
-  };
-}
-
 /** A training step split up: synchronised (read each step), pipelined (20 steps, one read), host time alone. */
 async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.Tensor): Promise<void> {
-  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const gpu = gl.webgpuBackend();
   const opt = new gl.optim.SGD(params, { lr: 0.01 });
   const step = (): gl.Tensor =>
     gl.tidy(() => {
@@ -280,7 +257,7 @@ async function stepBreakdown(name: string, params: gl.Tensor[], loss: () => gl.T
  * slow run shows whether the kernel or the wait between steps grew.
  */
 async function matmulSteps(): Promise<void> {
-  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const gpu = gl.webgpuBackend();
   const n = quick ? 256 : 4096;
   const a = gl.rand([n, n], { generator: new gl.Generator(1) });
   const b = gl.rand([n, n], { generator: new gl.Generator(2) });
@@ -324,18 +301,18 @@ async function stepProbes(): Promise<void> {
   const mb = batch(m.seed, [m.batch, m.sizes[0]], m.sizes[m.sizes.length - 1]);
   const mlpLoss = (): gl.Tensor => gl.crossEntropy(mlpForward(mp, mb.x), mb.y);
   await stepBreakdown(`MLP ${m.sizes.join('-')} b${m.batch}`, mp, mlpLoss);
-  await kernelProfile('MLP', trainStep(mp, mlpLoss), 10);
+  await kernelProfile('MLP', () => sgdStep(mp, 0.01, mlpLoss), 10);
   const c = quick ? cnn({ batch: 4, image: 12, c1: 4, c2: 8, hidden: 16 }) : cnn();
   const cp = cnnParams(c);
   const cb = batch(c.seed, [c.batch, 1, c.image, c.image], c.classes);
   const cnnLoss = (): gl.Tensor => gl.crossEntropy(cnnForward(cp, cb.x), cb.y);
   await stepBreakdown(`CNN b${c.batch}`, cp, cnnLoss);
-  await kernelProfile('CNN', trainStep(cp, cnnLoss), 10, 24);
+  await kernelProfile('CNN', () => sgdStep(cp, 0.01, cnnLoss), 10, 24);
 }
 
 async function main(): Promise<void> {
   await gl.setBackend('webgpu');
-  const gpu = backendByName('webgpu') as WebGPUBackend;
+  const gpu = gl.webgpuBackend();
   say(`gradlab webgpu probe, adapter: ${gpu.adapterInfo}${quick ? ' (--quick)' : ''}`);
   const lim = gpu.device.limits;
   say(

@@ -11,7 +11,7 @@ import type {
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
-import { BufferPool } from './pool.js';
+import { BufferPool, sizeClass } from './pool.js';
 import { BindCache, type CachedPipeline } from './bind-cache.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { gpuKernels } from './kernels.js';
@@ -355,7 +355,7 @@ export class WebGPUBackend implements Backend {
 
   /** A MAP_READ buffer of at least `bytes` (a pooled one when a read of that size finished before). */
   private takeStaging(bytes: number): GPUBuffer {
-    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const size = sizeClass(bytes);
     return (
       this.staging.get(size)?.pop() ??
       this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })

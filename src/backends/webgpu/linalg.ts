@@ -92,6 +92,14 @@ interface MatmulPlan {
 
 const env = (): Record<string, string | undefined> => (typeof process !== 'undefined' ? process.env : {});
 
+/** GRADLAB_WEBGPU_MATMUL_TILE values: output tile rows x columns of the vec4 kernel. */
+const VEC4_TILES: Record<string, [64 | 128, 64 | 128]> = {
+  '128': [128, 128],
+  '64': [64, 64],
+  '128x64': [128, 64],
+  '64x128': [64, 128],
+};
+
 /**
  * Which matmul shader serves a product. `auto` (GRADLAB_WEBGPU_MATMUL unset): when the operands allow
  * vec4 reads, the vec4 kernel (exact tiles when the sizes allow, prefetch 2, K step 8) with 128-wide
@@ -118,8 +126,12 @@ function matmulPlan(
   const forced = e.GRADLAB_WEBGPU_MATMUL;
   const narrow: MatmulPlan = { key: `matmul:${t}`, source: () => matmulSource(t), tm: TILE, tn: TILE };
   if (t !== 'f32' || forced === 'narrow') return narrow;
-  const limit = be.device.limits.maxComputeWorkgroupStorageSize;
   const groups = (tm: number, tn: number): number => Math.ceil(M / tm) * Math.ceil(N / tn) * batches;
+  const auto = forced === undefined || forced === 'auto';
+  const tileEnv = e.GRADLAB_WEBGPU_MATMUL_TILE;
+  // too few tiles for any wide kernel (the common case of small models): decided before the layout checks
+  if (auto && tileEnv === undefined && groups(64, 64) < WIDE_MIN_GROUPS) return narrow;
+  const limit = be.device.limits.maxComputeWorkgroupStorageSize;
   const bkEnv = Number(e.GRADLAB_WEBGPU_MATMUL_BK ?? 8);
   const bk = bkEnv === 16 || bkEnv === 32 ? bkEnv : 8;
 
@@ -133,26 +145,13 @@ function matmulPlan(
   const bK = bRs === 1 && vec4Readable(b.offset, K, bCs, N, bBatch, batchShape);
   const vec4 = (aK || aM) && (bN || bK) && N % 4 === 0 && out.offset % 4 === 0;
   const big = groups(WIDE_TILE, WIDE_TILE) >= WIDE_MIN_GROUPS;
-  const auto = forced === undefined || forced === 'auto';
 
   if (vec4 && (auto || forced === 'wide4' || forced === 'wide4x')) {
-    const tiles: Record<string, [64 | 128, 64 | 128]> = {
-      '128': [128, 128],
-      '64': [64, 64],
-      '128x64': [128, 64],
-      '64x128': [64, 128],
-    };
-    const tileEnv = e.GRADLAB_WEBGPU_MATMUL_TILE;
-    let [tm, tn] = tiles[tileEnv ?? ''] ?? [128, 128];
-    if (auto && tileEnv === undefined) {
-      if (!big) {
-        if (groups(64, 64) < WIDE_MIN_GROUPS) return narrow;
-        [tm, tn] = [64, 64];
-      } else {
-        // a side of 64 or less (a conv layer's 32 or 64 output channels) would leave half a 128 tile idle
-        [tm, tn] = [M <= 64 ? 64 : 128, N <= 64 ? 64 : 128];
-      }
-    }
+    let [tm, tn] = VEC4_TILES[tileEnv ?? ''] ?? [128, 128];
+    if (auto && tileEnv === undefined)
+      // fewer than 256 tiles of 128 (but 256 of 64, see above): 64x64 tiles; a side of 64 or less (a conv
+      // layer's 32 or 64 output channels) would leave half a 128 tile idle
+      [tm, tn] = big ? [M <= 64 ? 64 : 128, N <= 64 ? 64 : 128] : [64, 64];
     const pf = e.GRADLAB_WEBGPU_MATMUL_PREFETCH;
     const c: Vec4MatmulConfig = {
       tm,

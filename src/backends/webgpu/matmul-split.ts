@@ -2,6 +2,7 @@
 import type { TensorView } from '../backend.js';
 import type { WebGPUBackend } from './gpu-backend.js';
 import { reduceKernel } from './reduce.js';
+import { denseStrides } from './wgsl.js';
 
 /** Shortest K worth splitting; below it one workgroup per tile finishes soon enough. */
 const SPLIT_MIN_K = 1024;
@@ -47,29 +48,33 @@ export function splitKInto(
   const rest = K - parts * chunk;
   const all = parts + (rest ? 1 : 0);
   const tmp = be.allocate(out.dtype, all * M * N);
-  const view = (offset: number, shape: number[], strides: number[], src: TensorView): TensorView => ({
-    storage: src.storage,
-    dtype: src.dtype,
+  const slice = (src: TensorView, offset: number, shape: number[], strides: number[]): TensorView => ({
+    ...src,
     offset,
     shape,
     strides,
   });
-  const partials = view(0, [parts, M, N], [M * N, N, 1], { ...out, storage: tmp });
+  const inTmp = (offset: number, shape: number[]): TensorView => ({
+    storage: tmp,
+    dtype: out.dtype,
+    offset,
+    shape,
+    strides: denseStrides(shape),
+  });
   matmul(
     be,
-    view(a.offset, [parts, M, chunk], [chunk * aCs, aRs, aCs], a),
-    view(b.offset, [parts, chunk, N], [chunk * bRs, bRs, bCs], b),
-    partials,
+    slice(a, a.offset, [parts, M, chunk], [chunk * aCs, aRs, aCs]),
+    slice(b, b.offset, [parts, chunk, N], [chunk * bRs, bRs, bCs]),
+    inTmp(0, [parts, M, N]),
   );
   if (rest)
     matmul(
       be,
-      view(a.offset + parts * chunk * aCs, [M, rest], [aRs, aCs], a),
-      view(b.offset + parts * chunk * bRs, [rest, N], [bRs, bCs], b),
-      view(parts * M * N, [M, N], [N, 1], { ...out, storage: tmp }),
+      slice(a, a.offset + parts * chunk * aCs, [M, rest], [aRs, aCs]),
+      slice(b, b.offset + parts * chunk * bRs, [rest, N], [bRs, bCs]),
+      inTmp(parts * M * N, [M, N]),
     );
-  const outStrides = out.shape.map((_, d) => out.shape.slice(d + 1).reduce((p, q) => p * q, 1));
-  const stacked = view(0, [all, ...out.shape], [M * N, ...outStrides], { ...out, storage: tmp });
+  const stacked = inTmp(0, [all, ...out.shape]);
   reduceKernel('sum')(be, [stacked], out, { dims: [0], keepdim: false });
   be.dispose(tmp);
 }
