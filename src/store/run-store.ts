@@ -1,4 +1,5 @@
 // RunStore: runs, per-step metrics, events, results and checkpoint paths in an embedded SQLite file.
+import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,14 +7,26 @@ import Database from 'better-sqlite3';
 import { ArgumentError, GradlabError, StoreError } from '../core/errors.js';
 import { makeDirs } from '../io/files.js';
 import { collectEnv, gradlabVersion } from './env.js';
+import { ArtifactTable } from './artifacts.js';
+import { RunNotFoundError } from './errors.js';
 import { runToCsv, runToJson } from './export.js';
+import { checkTag, GROUP_KINDS, GroupTables } from './groups.js';
 import { checkJson, checkJsonObject } from './json.js';
+import { currentProcess, heldError, LeaseTable } from './leases.js';
 import { isInterrupted } from './liveness.js';
 import { resolveStorePath } from './path.js';
 import { isRunIdLike, newRunId } from './run-id.js';
 import { ensureSchema, hasSqliteHeader } from './schema.js';
 import type {
+  AddArtifactSpec,
+  ArtifactRecord,
   CheckpointRecord,
+  CreateGroupSpec,
+  GroupKind,
+  LeaseAcquired,
+  LeaseOwner,
+  RunGroup,
+  RunLease,
   CreateRunSpec,
   JsonObject,
   JsonValue,
@@ -40,6 +53,10 @@ export interface StoreOptions {
   staleAfterMs?: number;
   /** Clock in epoch milliseconds (tests inject one). Default `Date.now`. */
   now?: () => number;
+  /** How long a run's lease lasts without renewal (every commit renews it). Default 5 min. */
+  leaseTtlMs?: number;
+  /** Whom this instance's leases name. Default this process (pid, host, start time); tests inject others. */
+  leaseOwner?: LeaseOwner;
 }
 
 /** How a run ends: `finishRun` status. */
@@ -62,6 +79,7 @@ interface RunRow {
   started_at: number;
   heartbeat_at: number;
   finished_at: number | null;
+  job_id: string | null;
 }
 
 interface PendingMetric {
@@ -111,6 +129,11 @@ export class RunStore {
   private readonly staleAfterMs: number;
   /** Runs created or reopened by this instance and not finished yet. */
   private readonly active = new Set<string>();
+  /** Runs whose lease this instance holds (renewed at every commit, released by finishRun/close). */
+  private readonly leased = new Set<string>();
+  private readonly leases: LeaseTable;
+  private readonly groupTables: GroupTables;
+  private readonly artifacts: ArtifactTable;
   private pending: PendingMetric[] = [];
   private lastCommit: number;
   private closed = false;
@@ -139,6 +162,8 @@ export class RunStore {
     metrics: Database.Statement;
     events: Database.Statement;
     checkpoints: Database.Statement;
+    deleteCheckpoint: Database.Statement;
+    runByJob: Database.Statement;
   };
   private readonly commitTx: Database.Transaction<(extra?: () => void) => void>;
 
@@ -163,6 +188,7 @@ export class RunStore {
     this.flushIntervalMs = nonNegativeOption(options.flushIntervalMs, 1000, 'flushIntervalMs');
     this.staleAfterMs = positiveOption(options.staleAfterMs, 30 * 60_000, 'staleAfterMs');
     const create = options.create ?? !this.readonly;
+    const leaseTtlMs = positiveOption(options.leaseTtlMs, 5 * 60_000, 'leaseTtlMs');
     this.lastCommit = this.now();
 
     checkFile(file, create && !this.readonly);
@@ -186,8 +212,8 @@ export class RunStore {
     const prep = (sql: string): Database.Statement => db.prepare(sql);
     this.stmt = {
       insertRun: prep(
-        `INSERT INTO runs (id, kind, name, status, config, env, pid, hostname, started_at, heartbeat_at)
-         VALUES (@id, @kind, @name, 'running', @config, @env, @pid, @hostname, @now, @now)`,
+        `INSERT INTO runs (id, kind, name, status, config, env, pid, hostname, started_at, heartbeat_at, job_id)
+         VALUES (@id, @kind, @name, 'running', @config, @env, @pid, @hostname, @now, @now, @jobId)`,
       ),
       insertMetric: prep(
         'INSERT OR REPLACE INTO metrics (run_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)',
@@ -225,13 +251,19 @@ export class RunStore {
       metrics: db.prepare('SELECT name, step, value FROM metrics WHERE run_id = ? ORDER BY name, step'),
       events: db.prepare('SELECT time, step, type, data FROM events WHERE run_id = ? ORDER BY id'),
       checkpoints: db.prepare('SELECT step, path, time FROM checkpoints WHERE run_id = ? ORDER BY step'),
+      deleteCheckpoint: prep('DELETE FROM checkpoints WHERE run_id = ? AND step = ?'),
+      runByJob: db.prepare('SELECT id FROM runs WHERE job_id = ?'),
     };
+    this.leases = new LeaseTable(db, options.leaseOwner ?? currentProcess(), leaseTtlMs);
+    this.groupTables = new GroupTables(db);
+    this.artifacts = new ArtifactTable(db);
     this.commitTx = db.transaction((extra?: () => void) => {
       const now = this.now();
       for (const m of this.pending) {
         this.stmt.insertMetric.run(m.runId, m.name, m.step, Number.isNaN(m.value) ? null : m.value, m.time);
       }
       for (const id of this.active) this.stmt.heartbeat.run(now, id, process.pid);
+      for (const id of this.leased) this.leases.renew(id, now);
       extra?.();
     });
     if (!this.readonly) {
@@ -272,7 +304,7 @@ export class RunStore {
       for (let attempt = 0; ; attempt++) {
         const id = newRunId();
         try {
-          this.commitTx(() =>
+          this.commitTx(() => {
             this.stmt.insertRun.run({
               id,
               kind: spec.kind,
@@ -282,9 +314,12 @@ export class RunStore {
               pid: process.pid,
               hostname: env.hostname,
               now: this.now(),
-            }),
-          );
+              jobId: randomUUID(),
+            });
+            this.leases.acquire(id, this.now());
+          });
           this.active.add(id);
+          this.leased.add(id);
           this.pending = [];
           this.lastCommit = this.now();
           return id;
@@ -297,15 +332,101 @@ export class RunStore {
 
   /**
    * Takes over an existing run (e.g. to resume it from a checkpoint): it is `running` again and
-   * owned by this process. Metrics logged again at an existing step replace the old values.
+   * owned by this process, which takes the run's lease. Refused with RunLeaseError while another
+   * live process holds the lease; a stale lease (its process gone on this host, or expired) is
+   * taken over and reported in the result. Metrics logged again at an existing step replace the
+   * old values.
+   *
+   * @example
+   * const { tookOver } = store.reopenRun('k7m2xq');
+   * if (tookOver) console.log(`took over from pid ${tookOver.previous.owner.pid} (${tookOver.reason})`);
    */
-  reopenRun(runId: string): void {
+  reopenRun(runId: string): LeaseAcquired {
     this.writable('reopenRun');
     const id = this.resolveId(runId);
-    this.write('cannot reopen the run', () =>
-      this.stmt.reopen.run(process.pid, os.hostname(), this.now(), id),
-    );
+    let acquired: LeaseAcquired | undefined;
+    this.write('cannot reopen the run', () => {
+      acquired = this.leases.acquire(id, this.now());
+      this.stmt.reopen.run(process.pid, os.hostname(), this.now(), id);
+    });
     this.active.add(id);
+    this.leased.add(id);
+    return acquired!;
+  }
+
+  /**
+   * Takes the lease of a run without reopening it (a sweep controller or dashboard action that
+   * must be the only one driving the run). Refused with RunLeaseError while another live process
+   * holds it; a stale one is taken over (see `tookOver`). Renewed at every commit until released.
+   *
+   * @example
+   * const { lease } = store.acquireLease(id); // lease.expiresAt: epoch ms
+   */
+  acquireLease(runId: string): LeaseAcquired {
+    this.writable('acquireLease');
+    const id = this.resolveId(runId);
+    let acquired: LeaseAcquired | undefined;
+    this.write('cannot take the lease', () => (acquired = this.leases.acquire(id, this.now())));
+    this.leased.add(id);
+    return acquired!;
+  }
+
+  /**
+   * Extends this process's lease of a run now (commits renew it too); RunLeaseError if another
+   * process took it over meanwhile.
+   *
+   * @example
+   * store.renewLease(id);
+   */
+  renewLease(runId: string): void {
+    this.writable('renewLease');
+    const id = this.resolveId(runId);
+    this.write('cannot renew the lease', () => this.leases.renew(id, this.now()));
+    this.leased.add(id);
+  }
+
+  /**
+   * Gives up this process's lease of a run (no-op if it does not hold it); `finishRun` and
+   * `close` release theirs.
+   *
+   * @example
+   * store.releaseLease(id);
+   */
+  releaseLease(runId: string): void {
+    this.writable('releaseLease');
+    const id = this.resolveId(runId);
+    this.leased.delete(id);
+    this.write('cannot release the lease', () => this.leases.release(id, this.now()));
+  }
+
+  /**
+   * The run's lease with whether it is live: `live` false means it may be taken over (`stale`
+   * says why); null when no process holds one.
+   *
+   * @example
+   * const l = store.getLease(id); // { lease: { owner: { pid, hostname, processStartedAt }, expiresAt, ... }, live: true, ... }
+   */
+  getLease(runId: string): { lease: RunLease; live: boolean; stale: ReturnType<LeaseTable['stale']> } | null {
+    this.open('getLease');
+    const id = this.resolveId(runId);
+    return this.guard('cannot read the lease', () => {
+      const lease = this.leases.lease(id);
+      if (lease === null) return null;
+      const stale = this.leases.stale(lease, this.now());
+      return { lease, live: stale === null, stale };
+    });
+  }
+
+  /**
+   * Throws RunLeaseError if another live process holds the run's lease (a check before expensive
+   * preparation; `reopenRun` checks again atomically).
+   *
+   * @example
+   * store.assertNotLeased('k7m2xq');
+   */
+  assertNotLeased(runId: string): void {
+    const l = this.getLease(runId);
+    if (l !== null && l.live && !this.leases.mine(l.lease)) throw heldError(l.lease, this.now());
   }
 
   /**
@@ -409,8 +530,12 @@ export class RunStore {
       );
     }
     const now = this.now();
-    this.write('cannot finish the run', () => this.stmt.finish.run(status, error ?? null, now, now, runId));
+    this.write('cannot finish the run', () => {
+      this.stmt.finish.run(status, error ?? null, now, now, runId);
+      this.leases.release(runId, now);
+    });
     this.active.delete(runId);
+    this.leased.delete(runId);
   }
 
   /**
@@ -434,6 +559,14 @@ export class RunStore {
       if (filter.name !== undefined) {
         where.push("instr(coalesce(name, ''), ?) > 0");
         args.push(filter.name);
+      }
+      if (filter.tag !== undefined) {
+        where.push('id IN (SELECT run_id FROM tags WHERE tag = ?)');
+        args.push(filter.tag);
+      }
+      if (filter.group !== undefined) {
+        where.push('id IN (SELECT run_id FROM group_runs WHERE group_id = ?)');
+        args.push(filter.group);
       }
       const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id`;
       const out: RunSummary[] = [];
@@ -506,10 +639,239 @@ export class RunStore {
     return format === 'csv' ? runToCsv(run) : runToJson(run);
   }
 
-  /** Commits pending metrics and closes the file; further calls throw StoreError. Idempotent. */
+  /**
+   * Forgets a checkpoint record (its file was deleted, e.g. rotated away by `keepLast`).
+   *
+   * @example
+   * store.removeCheckpoint(id, 1000);
+   */
+  removeCheckpoint(runId: string, step: number): void {
+    this.activeRun(runId, 'removeCheckpoint');
+    checkStep(step, 'removeCheckpoint');
+    this.write('cannot remove a checkpoint', () => this.stmt.deleteCheckpoint.run(runId, step));
+  }
+
+  /**
+   * Adds tags to a run (any run, finished or not; existing tags are kept once).
+   *
+   * @example
+   * store.addTags(id, 'baseline', 'lr=1e-3');
+   */
+  addTags(runId: string, ...tags: string[]): void {
+    this.writable('addTags');
+    const id = this.resolveId(runId);
+    const checked = tags.map((t) => checkTag(t, 'addTags'));
+    this.write('cannot tag the run', () => this.groupTables.addTags(id, checked));
+  }
+
+  /**
+   * Removes tags from a run (absent ones are ignored).
+   *
+   * @example
+   * store.removeTags(id, 'baseline');
+   */
+  removeTags(runId: string, ...tags: string[]): void {
+    this.writable('removeTags');
+    const id = this.resolveId(runId);
+    const checked = tags.map((t) => checkTag(t, 'removeTags'));
+    this.write('cannot untag the run', () => this.groupTables.removeTags(id, checked));
+  }
+
+  /**
+   * Creates a group: a comparison of runs or a sweep, with its definition as JSON. Returns its id.
+   *
+   * @example
+   * const g = store.createGroup({ kind: 'sweep', name: 'lr', config: { grid: { lr: [1e-3, 1e-2] } } });
+   * store.addToGroup(g, runId);
+   * store.listRuns({ group: g });
+   */
+  createGroup(spec: CreateGroupSpec): string {
+    this.writable('createGroup');
+    if (typeof spec !== 'object' || spec === null || !(GROUP_KINDS as readonly unknown[]).includes(spec.kind))
+      throw new ArgumentError(
+        `createGroup: kind must be one of ${GROUP_KINDS.join(', ')}, got ${JSON.stringify((spec as { kind?: unknown } | null)?.kind)}`,
+      );
+    if (spec.name !== undefined && typeof spec.name !== 'string')
+      throw new ArgumentError(`createGroup: name must be a string, got ${typeof spec.name}`);
+    const config = checkJsonObject(spec.config, 'createGroup: config');
+    return this.guard('cannot create a group', () => {
+      for (let attempt = 0; ; attempt++) {
+        const id = newRunId(8);
+        try {
+          this.write('cannot create a group', () =>
+            this.groupTables.insertGroup(id, spec.kind, spec.name ?? null, config, this.now()),
+          );
+          return id;
+        } catch (e) {
+          const code = (e as { message?: string }).message ?? '';
+          if (!code.includes('SQLITE_CONSTRAINT_PRIMARYKEY') || attempt >= 8) throw e;
+        }
+      }
+    });
+  }
+
+  /**
+   * Puts a run in a group (a run may belong to several; adding twice keeps it once).
+   *
+   * @example
+   * store.addToGroup(groupId, runId);
+   */
+  addToGroup(groupId: string, runId: string): void {
+    this.writable('addToGroup');
+    this.getGroup(groupId);
+    const id = this.resolveId(runId);
+    this.write('cannot add to the group', () => this.groupTables.addRun(groupId, id, this.now()));
+  }
+
+  /**
+   * Takes a run out of a group.
+   *
+   * @example
+   * store.removeFromGroup(groupId, runId);
+   */
+  removeFromGroup(groupId: string, runId: string): void {
+    this.writable('removeFromGroup');
+    this.getGroup(groupId);
+    const id = this.resolveId(runId);
+    this.write('cannot remove from the group', () => this.groupTables.removeRun(groupId, id));
+  }
+
+  /**
+   * Deletes a group (its runs stay).
+   *
+   * @example
+   * store.deleteGroup(groupId);
+   */
+  deleteGroup(groupId: string): void {
+    this.writable('deleteGroup');
+    this.getGroup(groupId);
+    this.write('cannot delete the group', () => this.groupTables.deleteGroup(groupId));
+  }
+
+  /**
+   * One group with its runs' ids (in the order they were added); RunNotFoundError if unknown.
+   *
+   * @example
+   * store.getGroup(g).runIds; // ['k7m2xq', 'p3v9aa']
+   */
+  getGroup(groupId: string): RunGroup {
+    this.open('getGroup');
+    if (typeof groupId !== 'string')
+      throw new RunNotFoundError(`no group ${JSON.stringify(groupId)} in ${this.path}`);
+    return this.guard('cannot read the group', () => this.groupTables.group(groupId, this.path));
+  }
+
+  /**
+   * Groups, newest first, optionally of one kind.
+   *
+   * @example
+   * store.listGroups({ kind: 'sweep' });
+   */
+  listGroups(filter: { kind?: GroupKind } = {}): RunGroup[] {
+    this.open('listGroups');
+    return this.guard('cannot list groups', () => this.groupTables.groups(filter.kind));
+  }
+
+  /**
+   * Registers a file a run produced (plot, report, model...). `bytes` defaults to the file's size
+   * (the file must exist then); the path is stored absolute; registering the same path again
+   * replaces its record.
+   *
+   * @example
+   * store.addArtifact(id, { kind: 'plot', path: 'fig2.svg', mime: 'image/svg+xml', metadata: { figure: 2 } });
+   */
+  addArtifact(runId: string, spec: AddArtifactSpec): ArtifactRecord {
+    this.writable('addArtifact');
+    const id = this.resolveId(runId);
+    if (typeof spec !== 'object' || spec === null)
+      throw new ArgumentError('addArtifact: expected a spec object');
+    if (typeof spec.kind !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(spec.kind))
+      throw new ArgumentError(
+        `addArtifact: kind must be a short lowercase word such as 'plot' or 'report', got ${JSON.stringify(spec.kind)}`,
+      );
+    if (typeof spec.path !== 'string' || spec.path === '')
+      throw new ArgumentError('addArtifact: path must be a non-empty string');
+    if (typeof spec.mime !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(spec.mime))
+      throw new ArgumentError(
+        `addArtifact: mime must be a media type such as 'image/svg+xml', got ${JSON.stringify(spec.mime)}`,
+      );
+    const file = path.resolve(spec.path);
+    let bytes = spec.bytes;
+    if (bytes === undefined) {
+      try {
+        bytes = statSync(file).size;
+      } catch (e) {
+        throw new ArgumentError(
+          `addArtifact: cannot read the size of ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass bytes or write the file first`,
+        );
+      }
+    } else if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new ArgumentError(`addArtifact: bytes must be a non-negative integer, got ${String(bytes)}`);
+    }
+    const metadata = checkJsonObject(spec.metadata ?? {}, 'addArtifact: metadata');
+    let record: ArtifactRecord | undefined;
+    this.write('cannot register the artifact', () => {
+      record = this.artifacts.add(
+        { runId: id, kind: spec.kind, path: file, mime: spec.mime, bytes: bytes!, metadata },
+        this.now(),
+      );
+    });
+    return record!;
+  }
+
+  /**
+   * A run's artifacts in the order registered, optionally of one kind.
+   *
+   * @example
+   * store.listArtifacts(id, { kind: 'plot' }); // [{ id: 1, path: '/abs/fig2.svg', mime: 'image/svg+xml', bytes: 5120, ... }]
+   */
+  listArtifacts(runId: string, filter: { kind?: string } = {}): ArtifactRecord[] {
+    this.open('listArtifacts');
+    const id = this.resolveId(runId);
+    return this.guard('cannot list artifacts', () => this.artifacts.list(id, filter.kind));
+  }
+
+  /**
+   * Forgets an artifact record by its id (the file itself is left alone); false if there was none.
+   *
+   * @example
+   * store.removeArtifact(record.id);
+   */
+  removeArtifact(artifactId: number): boolean {
+    this.writable('removeArtifact');
+    let removed = false;
+    this.write('cannot remove the artifact', () => (removed = this.artifacts.delete(artifactId)));
+    return removed;
+  }
+
+  /**
+   * The short id of the run with this job id (a UUID), or RunNotFoundError.
+   *
+   * @example
+   * store.runIdOfJob(run.jobId); // 'k7m2xq'
+   */
+  runIdOfJob(jobId: string): string {
+    this.open('runIdOfJob');
+    const row = this.guard(
+      'cannot read the run',
+      () => this.stmt.runByJob.get(jobId) as { id: string } | undefined,
+    );
+    if (row === undefined)
+      throw new RunNotFoundError(`no run with job id ${JSON.stringify(jobId)} in ${this.path}`);
+    return row.id;
+  }
+
+  /** Commits pending metrics, releases this instance's leases and closes the file; further calls throw StoreError. Idempotent. */
   close(): void {
     if (this.closed) return;
     try {
+      if (!this.readonly && this.leased.size > 0) {
+        const ids = [...this.leased];
+        this.leased.clear();
+        this.write('cannot release leases', () => {
+          for (const id of ids) this.leases.release(id, this.now());
+        });
+      }
       this.flush();
     } finally {
       this.closed = true;
@@ -570,6 +932,9 @@ export class RunStore {
       results: row.results === null ? null : (JSON.parse(row.results) as JsonObject),
       error: row.error,
       lastMetrics,
+      jobId: row.job_id ?? '',
+      tags: this.groupTables.tagsOf(row.id),
+      groups: this.groupTables.groupsOf(row.id),
     };
   }
 
@@ -577,7 +942,7 @@ export class RunStore {
   private resolveId(id: string): string {
     this.open('getRun');
     if (typeof id !== 'string' || !isRunIdLike(id)) {
-      throw new StoreError(
+      throw new RunNotFoundError(
         `no run ${JSON.stringify(id)} in ${this.path}: run ids are short lowercase words such as 'k7m2xq'`,
       );
     }
@@ -586,8 +951,8 @@ export class RunStore {
       const matches = (this.stmt.runsByPrefix.all({ p: id }) as { id: string }[]).map((r) => r.id);
       if (matches.length === 1) return matches[0];
       if (matches.length === 0)
-        throw new StoreError(`no run '${id}' in ${this.path} (gradlab runs lists them)`);
-      throw new StoreError(
+        throw new RunNotFoundError(`no run '${id}' in ${this.path} (gradlab runs lists them)`);
+      throw new RunNotFoundError(
         `run id '${id}' is ambiguous in ${this.path}: it starts ${matches.join(', ')}${matches.length > 5 ? ', ...' : ''}`,
       );
     });

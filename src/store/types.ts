@@ -57,6 +57,12 @@ export interface RunSummary {
   error: string | null;
   /** Last logged value of each metric, by name. */
   lastMetrics: Record<string, number>;
+  /** A globally unique id of this run (a UUID), stable across stores, exports and resumes. */
+  jobId: string;
+  /** The run's tags, sorted. */
+  tags: string[];
+  /** Ids of the groups (comparisons, sweeps) the run belongs to, sorted. */
+  groups: string[];
 }
 
 /** One metric's history, `steps[i]` paired with `values[i]`, ascending by step. */
@@ -93,6 +99,86 @@ export interface RunFilter {
   status?: RunStatus;
   /** Substring of the run name. */
   name?: string;
+  /** Only runs carrying this tag. */
+  tag?: string;
+  /** Only runs in this group (its id). */
+  group?: string;
   /** Most recent first; at most this many. */
   limit?: number;
+}
+
+/** The process that holds a run's lease: its pid, host and start time (which tells a reused pid apart). */
+export interface LeaseOwner {
+  pid: number;
+  hostname: string;
+  /** When the owning process started (epoch ms). */
+  processStartedAt: number;
+}
+
+/** A run's lease: while it is held and not expired, only its owner may drive the run. */
+export interface RunLease {
+  runId: string;
+  owner: LeaseOwner;
+  acquiredAt: number;
+  renewedAt: number;
+  /** After this time (epoch ms) the lease is stale and may be taken over. */
+  expiresAt: number;
+}
+
+/** Why a lease could be taken over from its previous holder. */
+export type StaleReason = 'expired' | 'process-gone' | 'pid-reused';
+
+/** What `acquireLease` (and `reopenRun`) did: the lease now held, and whose stale lease it replaced. */
+export interface LeaseAcquired {
+  lease: RunLease;
+  /** The stale lease taken over, with the reason; null when the run had no lease (or this process held it). */
+  tookOver: { previous: RunLease; reason: StaleReason } | null;
+}
+
+/** What a group gathers: runs compared side by side, or the runs of a hyperparameter sweep. */
+export type GroupKind = 'comparison' | 'sweep';
+
+/** Arguments of `RunStore.createGroup`. */
+export interface CreateGroupSpec {
+  kind: GroupKind;
+  name?: string;
+  /** The comparison's or sweep's definition (e.g. the sweep grid), as JSON. */
+  config: JsonObject;
+}
+
+/** A group of runs. */
+export interface RunGroup {
+  id: string;
+  kind: GroupKind;
+  name: string | null;
+  config: JsonObject;
+  createdAt: number;
+  /** Its runs, in the order they were added. */
+  runIds: string[];
+}
+
+/** Arguments of `RunStore.addArtifact`. */
+export interface AddArtifactSpec {
+  /** What it is: 'plot', 'report', 'model', 'table', ... (a short lowercase word). */
+  kind: string;
+  /** The file (stored absolute). */
+  path: string;
+  /** Its media type, e.g. 'image/svg+xml', 'text/markdown', 'application/octet-stream'. */
+  mime: string;
+  /** Its size; default: read from the file (which must then exist). */
+  bytes?: number;
+  /** Anything else worth knowing (title, figure number, seed...). */
+  metadata?: JsonObject;
+}
+
+/** A file a run produced, registered with `addArtifact`. */
+export interface ArtifactRecord {
+  id: number;
+  runId: string;
+  kind: string;
+  path: string;
+  mime: string;
+  bytes: number;
+  metadata: JsonObject;
+  createdAt: number;
 }

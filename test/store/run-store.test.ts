@@ -104,7 +104,10 @@ describe('RunStore round trip', () => {
     const { store, file } = fresh();
     store.close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({ version: SCHEMA_VERSION });
+    // a new store starts at version 1 and walks every migration, one row per version
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+      Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
@@ -293,10 +296,10 @@ describe('store location', () => {
 });
 
 describe('StoreError for files that are not a usable store', () => {
-  function openErr(file: string, options: StoreOptions = {}): Error {
+  function openErr(file: string, options: StoreOptions = {}, name = 'StoreError'): Error {
     const e = catchErr(() => RunStore.open(file, options));
     expect(e).toBeInstanceOf(StoreError);
-    expect(e.name).toBe('StoreError');
+    expect(e.name).toBe(name);
     expect(e.message).toContain(file);
     return e;
   }
@@ -324,8 +327,9 @@ describe('StoreError for files that are not a usable store', () => {
     const db = new Database(file);
     db.prepare("INSERT INTO schema_version VALUES (?, 'gradlab 9.0.0', 0)").run(SCHEMA_VERSION + 1);
     db.close();
-    const e = openErr(file);
+    const e = openErr(file, {}, 'StoreVersionError');
     expect(e.message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+    expect(e.message).toContain('written by gradlab 9.0.0');
     expect(e.message).toContain(`up to ${SCHEMA_VERSION}`);
   });
 
