@@ -66,12 +66,21 @@ export type ParsedPositionals<P extends readonly PositionalSpec[]> = {
   [S in P[number] as S['name']]: S extends { optional: true } ? string | undefined : string;
 };
 
+/** Backends `--backend` (and $GRADLAB_BACKEND) accept. */
+export const BACKEND_NAMES = ['js', 'native', 'webgpu'] as const;
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {
   store: {
     type: 'string',
-    valueName: 'path',
-    description: 'run store file or folder (default: $GRADLAB_STORE, else ./.gradlab/runs.db)',
+    valueName: 'dir',
+    description:
+      'run store: a directory holding runs.db and checkpoints/, created when missing (default: $GRADLAB_STORE, else ./.gradlab)',
+  },
+  backend: {
+    type: 'string',
+    choices: BACKEND_NAMES,
+    description: 'compute backend of commands that compute (default: $GRADLAB_BACKEND, else native where it loads, else js)',
   },
   help: { type: 'boolean', short: 'h', description: 'show help for the command and exit' },
   version: { type: 'boolean', short: 'V', description: "print gradlab's version and exit" },

@@ -48,7 +48,8 @@ export function topLevelHelp(table: Readonly<Record<string, CommandEntry>>, vers
     'Global options:',
     columns(optionLines(GLOBAL_OPTIONS)),
     '',
-    "Run 'gradlab <command> --help' for a command's options.",
+    "Run 'gradlab help <command>' (or 'gradlab <command> --help') for a command's options;",
+    'exit codes: 0 ok, 1 failed, 2 command-line mistake, 70 gradlab bug, 130 interrupted (docs/cli.md).',
     '',
   ].join('\n');
 }

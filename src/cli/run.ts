@@ -1,7 +1,8 @@
 // The dispatcher: finds the command in argv, parses its options, runs it, and maps errors to exit codes.
 import { GradlabError } from '../core/errors.js';
 import { gradlabVersion } from '../store/env.js';
-import { closest, finishParse, GLOBAL_OPTIONS, parseOptions } from './args.js';
+import { RunNotFoundError } from '../store/errors.js';
+import { closest, finishParse, flagName, GLOBAL_OPTIONS, parseOptions } from './args.js';
 import type { GlobalOptions, OptionSpecs, ParsedArgs, PositionalSpec } from './args.js';
 import type { Command, CommandEntry } from './command.js';
 import { COMMANDS } from './commands.js';
@@ -9,8 +10,12 @@ import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
 import { commandHelp, groupHelp, topLevelHelp } from './help.js';
 
-/** Exit codes: success, failure (bad data, missing run...), command-line mistake, gradlab bug. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, internal: 70 } as const;
+/**
+ * Exit codes, documented once in docs/cli.md: success; the work failed (data, store, files,
+ * another process); the command line is wrong (including a value naming a file, run or recipe
+ * that does not exist); a bug in gradlab; stopped by Ctrl-C / SIGTERM (after saving what it can).
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, internal: 70, interrupted: 130 } as const;
 
 /**
  * Runs the gradlab command line `argv` (without "node main.js") and returns the exit code.
@@ -41,9 +46,20 @@ export async function runCli(
       const tok = argv[i];
       if (!tok.startsWith('-') || tok === '--') break;
       before.push(tok);
-      if (tok === '--store') before.push(argv[++i] ?? '');
+      const key = Object.keys(GLOBAL_OPTIONS).find((k) => flagName(k) === tok);
+      if (key !== undefined && GLOBAL_OPTIONS[key as keyof typeof GLOBAL_OPTIONS].type !== 'boolean')
+        before.push(argv[++i] ?? '');
     }
     const name = argv[i] === '--' ? undefined : argv[i];
+    if (name === 'help') {
+      // `gradlab help [command [subcommand]]` is `gradlab [command [subcommand]] --help`
+      const topics = argv.slice(i + 1).filter((t) => !t.startsWith('-'));
+      if (topics.length === 0) {
+        ctx.stdout.write(topLevelHelp(table, gradlabVersion()));
+        return EXIT.ok;
+      }
+      return await runCli([...topics, '--help'], ctx, table);
+    }
     if (name === undefined) {
       if (argv.length === 0 || wantsHelp) {
         ctx.stdout.write(topLevelHelp(table, gradlabVersion()));
@@ -112,6 +128,11 @@ export async function runCli(
 function report(e: unknown, where: string, ctx: CliContext): number {
   if (e instanceof UsageError) {
     ctx.stderr.write(`${e.message}\n${e.hint}\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof RunNotFoundError) {
+    // an id on the command line that names no run: a command-line mistake
+    ctx.stderr.write(`${where}: ${e.name}: ${oneLine(e.message)}\nRun 'gradlab runs' to list the runs.\n`);
     return EXIT.usage;
   }
   if (e instanceof GradlabError) {

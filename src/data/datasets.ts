@@ -121,7 +121,16 @@ export function loadDigits(opts: { flatten?: boolean } = {}): LoadedDataset {
 /** `dir/base` or `dir/base.gz`, whichever exists. */
 function findFile(dir: string, base: string, who: string): string {
   for (const f of [path.join(dir, base + '.gz'), path.join(dir, base)]) if (fs.existsSync(f)) return f;
-  throw new FileError(`${who}: ${path.join(dir, base)}[.gz] not found (expected the ${who} files in ${dir})`);
+  throw new FileError(
+    `${who}: ${path.join(dir, base)}[.gz] not found (expected the ${who} files in ${dir})${installHint(who)}`,
+  );
+}
+
+/** How to get a dataset that is missing, where a package provides it. */
+function installHint(name: string): string {
+  return name === 'fashion-mnist'
+    ? `; on Debian/Ubuntu install it with: sudo apt-get install dataset-fashion-mnist (files in ${FASHION_MNIST_DIR})`
+    : '';
 }
 
 /**
@@ -130,7 +139,7 @@ function findFile(dir: string, base: string, who: string): string {
  * @example const fm = gl.data.loadMnistLike('/usr/share/datasets/fashion-mnist', 'fashion-mnist');
  */
 export function loadMnistLike(dir: string, name = 'mnist', opts: { flatten?: boolean } = {}): LoadedDataset {
-  if (!fs.existsSync(dir)) throw new FileError(`${name}: folder ${dir} does not exist`);
+  if (!fs.existsSync(dir)) throw new FileError(`${name}: folder ${dir} does not exist${installHint(name)}`);
   let hw = [0, 0];
   const part = (prefix: string): XY => {
     const imgFile = findFile(dir, `${prefix}-images-idx3-ubyte`, name);

@@ -1,7 +1,7 @@
 // The run store's public surface: RunStore, path resolution, environment capture, errors and types.
 export { RunStore } from './run-store.js';
 export type { StoreOptions, FinishStatus, ExportFormat } from './run-store.js';
-export { resolveStorePath, STORE_ENV_VAR, STORE_FILE_NAME } from './path.js';
+export { resolveStorePath, storeCheckpointsDir, STORE_ENV_VAR, STORE_FILE_NAME } from './path.js';
 export { collectEnv, gradlabVersion } from './env.js';
 export { runToCsv, runToJson } from './export.js';
 export { SCHEMA_VERSION } from './schema.js';

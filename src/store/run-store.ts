@@ -168,16 +168,17 @@ export class RunStore {
   private readonly commitTx: Database.Transaction<(extra?: () => void) => void>;
 
   /**
-   * Opens (and by default creates) the store at `file`, else `$GRADLAB_STORE`, else
-   * `./.gradlab/runs.db`. Throws StoreError if the file is not a gradlab store, is corrupt, has a
-   * newer schema, or cannot be created.
+   * Opens (and by default creates) the store in directory `dir` (its `runs.db`; a path ending in
+   * `runs.db` names the file itself), else `$GRADLAB_STORE`, else `./.gradlab`. An older schema
+   * is migrated. Throws StoreError if the path is a file of another name, the file is not a gradlab
+   * store, is corrupt, has a newer schema (StoreVersionError), or cannot be created.
    *
    * @example
-   * const store = RunStore.open('/tmp/exp/runs.db');
+   * const store = RunStore.open('/tmp/exp'); // /tmp/exp/runs.db, created with its folder
    * const viewer = RunStore.open(undefined, { create: false }); // StoreError if there is none yet
    */
-  static open(file?: string, options: StoreOptions = {}): RunStore {
-    return new RunStore(resolveStorePath(file), options);
+  static open(dir?: string, options: StoreOptions = {}): RunStore {
+    return new RunStore(resolveStorePath(dir), options);
   }
 
   private constructor(file: string, options: StoreOptions) {
@@ -649,6 +650,25 @@ export class RunStore {
     this.activeRun(runId, 'removeCheckpoint');
     checkStep(step, 'removeCheckpoint');
     this.write('cannot remove a checkpoint', () => this.stmt.deleteCheckpoint.run(runId, step));
+  }
+
+  /**
+   * Forgets the checkpoint records of a run whose files no longer exist (deleted by rotation,
+   * `keepLast`, or by hand); returns the steps forgotten.
+   *
+   * @example
+   * store.pruneCheckpoints(id); // [1000, 2000]
+   */
+  pruneCheckpoints(runId: string): number[] {
+    this.activeRun(runId, 'pruneCheckpoints');
+    const gone = (this.guard('cannot read checkpoints', () => this.stmt.checkpoints.all(runId)) as CheckpointRecord[])
+      .filter((c) => !existsSync(c.path))
+      .map((c) => c.step);
+    if (gone.length > 0)
+      this.write('cannot remove checkpoints', () => {
+        for (const step of gone) this.stmt.deleteCheckpoint.run(runId, step);
+      });
+    return gone;
   }
 
   /**

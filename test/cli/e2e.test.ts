@@ -110,9 +110,11 @@ describe('gradlab (spawned)', () => {
     expect(plot[1]).toMatch(/^\s*2\.08 \|\*/);
     expect(plot.filter((l) => l.includes('|'))).toHaveLength(12);
     const missing = gradlab(['runs', 'show', 'zzzzzz'], dir);
-    expect(missing.code).toBe(1);
+    // an id naming no run is a command-line mistake: exit 2, the message and a hint
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
-      `gradlab runs show: StoreError: no run 'zzzzzz' in ${path.join(dir, '.gradlab', 'runs.db')} (gradlab runs lists them)\n`,
+      `gradlab runs show: RunNotFoundError: no run 'zzzzzz' in ${path.join(dir, '.gradlab', 'runs.db')} (gradlab runs lists them)\n` +
+        "Run 'gradlab runs' to list the runs.\n",
     );
   });
 

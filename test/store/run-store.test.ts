@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, StoreError } from '../../src/core/errors.js';
-import { RunStore, SCHEMA_VERSION, resolveStorePath } from '../../src/store/index.js';
+import { RunStore, SCHEMA_VERSION, resolveStorePath, storeCheckpointsDir } from '../../src/store/index.js';
 import type { StoreOptions } from '../../src/store/index.js';
 import { isInterrupted } from '../../src/store/liveness.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -279,13 +279,32 @@ describe('validation', () => {
 });
 
 describe('store location', () => {
-  it('resolves explicit path, then $GRADLAB_STORE, then ./.gradlab/runs.db', () => {
+  it('resolves explicit path, then $GRADLAB_STORE, then ./.gradlab; each names a directory holding runs.db', () => {
     const dir = tempDir();
     expect(resolveStorePath(undefined, {}, dir)).toBe(path.join(dir, '.gradlab', 'runs.db'));
-    expect(resolveStorePath(undefined, { GRADLAB_STORE: 'x/my.db' }, dir)).toBe(path.join(dir, 'x', 'my.db'));
-    expect(resolveStorePath('a.db', { GRADLAB_STORE: 'x/my.db' }, dir)).toBe(path.join(dir, 'a.db'));
-    // An existing directory holds runs.db.
+    // a path that does not exist yet is the store directory, never the database file's own name
+    expect(resolveStorePath(undefined, { GRADLAB_STORE: 'x/exp' }, dir)).toBe(
+      path.join(dir, 'x', 'exp', 'runs.db'),
+    );
+    expect(resolveStorePath('exp', { GRADLAB_STORE: 'x/exp' }, dir)).toBe(path.join(dir, 'exp', 'runs.db'));
+    // an existing directory holds runs.db; a path ending in runs.db names the file itself
     expect(resolveStorePath(dir, {}, '/')).toBe(path.join(dir, 'runs.db'));
+    expect(resolveStorePath('y/runs.db', {}, dir)).toBe(path.join(dir, 'y', 'runs.db'));
+    expect(storeCheckpointsDir(resolveStorePath('exp', {}, dir))).toBe(path.join(dir, 'exp', 'checkpoints'));
+  });
+
+  it('a store path that is an existing file (other than runs.db) is a StoreError naming it', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'notes.txt'), 'hi');
+    for (const [explicit, env, from] of [
+      ['notes.txt', {}, '--store'],
+      [undefined, { GRADLAB_STORE: 'notes.txt' }, '$GRADLAB_STORE'],
+    ] as const) {
+      const e = catchErr(() => resolveStorePath(explicit, env, dir));
+      expect(e).toBeInstanceOf(StoreError);
+      expect(e.message).toContain(`run store ${path.join(dir, 'notes.txt')} (from ${from}) is a file`);
+      expect(e.message).toContain('a run store is a directory');
+    }
   });
 
   it('creates the folder of a new store', () => {
@@ -314,7 +333,7 @@ describe('StoreError for files that are not a usable store', () => {
   });
 
   it('an SQLite database of another program', () => {
-    const file = path.join(tempDir(), 'other.db');
+    const file = path.join(tempDir(), 'runs.db'); // another program's SQLite file where a store's runs.db belongs
     const db = new Database(file);
     db.exec('CREATE TABLE users (id INTEGER)');
     db.close();

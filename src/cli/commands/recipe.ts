@@ -6,6 +6,7 @@ import { listRecipes, runRecipe, writeReproductionsReport } from '../../recipes/
 import type { RecipeResult } from '../../recipes/index.js';
 import { RunStore, resolveStorePath } from '../../store/index.js';
 import type { JsonObject } from '../../store/index.js';
+import { requestedBackend, useBackend } from '../backend.js';
 import { defineCommand, defineGroup } from '../command.js';
 import { UsageError } from '../errors.js';
 import { table, truncate } from '../format.js';
@@ -75,7 +76,18 @@ const runCommand = defineCommand({
         `unknown recipe '${positionals.name}'; expected one of: ${known.join(', ')}`,
         'gradlab recipe list',
       );
+    const backend = requestedBackend(global, ctx, 'gradlab recipe run');
+    if (backend !== undefined) await useBackend(backend);
     const store = RunStore.open(resolveStorePath(global.store, ctx.env, ctx.cwd));
+    // A recipe logs no metrics: refresh the run's heartbeat as it prints (at most once a second), so
+    // a run killed part-way shows how long it ran instead of 0 ms.
+    let lastBeat = ctx.now();
+    const beat = (): void => {
+      const t = ctx.now();
+      if (t - lastBeat < 1000) return;
+      lastBeat = t;
+      store.heartbeat();
+    };
     const runId = store.createRun({
       kind: 'recipe',
       name: positionals.name,
@@ -86,9 +98,10 @@ const runCommand = defineCommand({
       const result = await runRecipe(positionals.name, {
         quick: options.quick ?? false,
         ...(options.seeds ? { seeds: options.seeds } : {}),
-        log: options.json
-          ? (line: string) => ctx.stderr.write(line + '\n')
-          : (line: string) => ctx.stdout.write(line + '\n'),
+        log: (line: string) => {
+          (options.json ? ctx.stderr : ctx.stdout).write(line + '\n');
+          beat();
+        },
         sinks: [{ save: (r) => store.setResult(runId, r as unknown as JsonObject) }],
       });
       store.finishRun(runId, 'completed');

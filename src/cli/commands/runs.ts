@@ -134,7 +134,7 @@ export const showCommand = defineCommand({
     logY: { type: 'boolean', description: 'logarithmic y axis' },
   },
   positionals: [{ name: 'id', description: 'run id, or a unique prefix of one' }],
-  examples: ['gradlab runs show k7m2xq', 'gradlab runs show k7m --metric valAcc --log-y'],
+  examples: ['gradlab runs show k7m2xq', 'gradlab runs show k7m --metric valAccuracy --log-y'],
   run({ options, positionals, global }, ctx) {
     const store = openExisting(global, ctx);
     let run: RunDetail;
@@ -176,7 +176,10 @@ export const showCommand = defineCommand({
       o.push(
         section(
           `checkpoints (${run.checkpoints.length}${run.checkpoints.length > shown.length ? ', last 5' : ''})`,
-          shown.map((c) => [`step ${c.step}`, path.relative(ctx.cwd, c.path) || c.path]),
+          shown.map((c) => [
+            `step ${c.step}`,
+            (path.relative(ctx.cwd, c.path) || c.path) + (existsSync(c.path) ? '' : '  (file deleted)'),
+          ]),
         ),
       );
     }

@@ -3,9 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as gl from '../../index.js';
 import { makeDirs } from '../../io/files.js';
-import { RunStore, resolveStorePath } from '../../store/index.js';
+import {
+  RunStore,
+  describeOwner,
+  describeStale,
+  resolveStorePath,
+  storeCheckpointsDir,
+} from '../../store/index.js';
 import type { JsonObject } from '../../store/index.js';
 import type { GlobalOptions } from '../args.js';
+import { defaultBackend, requestedBackend, useBackend } from '../backend.js';
+import type { CliBackend } from '../backend.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -102,11 +110,6 @@ const options = {
     min: 0,
     description: 'seed of initialisation, shuffling, splits and dropout (default 0)',
   },
-  backend: {
-    type: 'string',
-    choices: ['js', 'native'],
-    description: 'compute backend (default native where it loads, else js)',
-  },
   patience: {
     type: 'number',
     integer: true,
@@ -157,29 +160,34 @@ const FIXED_ON_RESUME = [
   'weightDecay',
   'schedule',
   'seed',
-  'backend',
   'patience',
 ] as const;
+
+/** Datasets read from files, for which --data-path means something. */
+const FILE_DATA = ['mnist', 'fashion-mnist', 'cifar10'];
 
 function usage(message: string): UsageError {
   return new UsageError(`${WHERE}: ${message}`, WHERE);
 }
 
 /** --model: a built-in name, inline JSON, or a JSON file. */
-function resolveModel(text: string): gl.train.ModelSpec {
+function resolveModel(text: string, cwd: string): gl.train.ModelSpec {
   if (text in gl.train.BUILTIN_MODELS)
     return gl.train.BUILTIN_MODELS[text as keyof typeof gl.train.BUILTIN_MODELS];
   const trimmed = text.trim();
   let source = 'the --model value';
   let json = trimmed;
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
-    if (!fs.existsSync(text))
+    const file = path.resolve(cwd, text);
+    if (!fs.existsSync(file))
       throw usage(
-        `--model must be mlp, cnn, linear, a JSON model spec or a .json file; '${text}' is none of these`,
+        /[./\\]/.test(text)
+          ? `--model file ${file} does not exist (--model takes mlp, cnn, linear, a JSON model spec or the path of a .json file)`
+          : `--model must be mlp, cnn, linear, a JSON model spec or the path of a .json file; '${text}' is none of these (no such file ${file})`,
       );
     source = text;
     try {
-      json = fs.readFileSync(text, 'utf8');
+      json = fs.readFileSync(file, 'utf8');
     } catch (e) {
       throw new gl.FileError(`cannot read the model spec ${text}: ${(e as Error).message}`);
     }
@@ -199,8 +207,17 @@ function resolveModel(text: string): gl.train.ModelSpec {
 }
 
 /** The run's configuration from the options (and, when resuming, the checkpoint's configuration). */
-function resolveConfig(o: TrainOptions, base: TrainConfig | null): TrainConfig {
+function resolveConfig(
+  o: TrainOptions,
+  base: TrainConfig | null,
+  backend: CliBackend | undefined,
+  cwd: string,
+): TrainConfig {
   if (base) {
+    if (backend !== undefined && backend !== base.backend)
+      throw usage(
+        `the backend cannot change when resuming (the checkpoint's run used ${JSON.stringify(base.backend)}, got ${JSON.stringify(backend)} from --backend or $GRADLAB_BACKEND)`,
+      );
     for (const k of FIXED_ON_RESUME) {
       const given = o[k];
       if (given === undefined) continue;
@@ -211,7 +228,7 @@ function resolveConfig(o: TrainOptions, base: TrainConfig | null): TrainConfig {
         );
     }
     const epochs = o.epochs ?? base.epochs;
-    if (epochs !== base.epochs && /(^|\+)(cosine|linear|onecycle)$/.test(base.schedule))
+    if (epochs !== base.epochs && FIXED_LENGTH.test(base.schedule))
       throw usage(
         `--epochs cannot change when resuming a run with schedule '${base.schedule}' (its length is the run's ${base.epochs} epochs)`,
       );
@@ -224,11 +241,17 @@ function resolveConfig(o: TrainOptions, base: TrainConfig | null): TrainConfig {
   const model = o.model ?? 'mlp';
   if (o.patience !== undefined && !(o.valSplit !== undefined && o.valSplit > 0))
     throw usage('--patience needs a validation set: add --val-split, e.g. --val-split 0.1');
+  if (o.dataPath !== undefined && !FILE_DATA.includes(data))
+    throw usage(
+      `--data-path is only read for datasets stored in files (${FILE_DATA.join(', ')}); '${data}' is built in — drop --data-path or pick one of those with --data`,
+    );
+  if (o.dataPath !== undefined && !fs.existsSync(path.resolve(cwd, o.dataPath)))
+    throw usage(`--data-path folder ${path.resolve(cwd, o.dataPath)} does not exist`);
   return {
     model,
-    modelSpec: resolveModel(model),
+    modelSpec: resolveModel(model, cwd),
     data,
-    dataPath: o.dataPath ?? null,
+    dataPath: o.dataPath !== undefined ? path.resolve(cwd, o.dataPath) : null,
     trainSize: o.trainSize ?? null,
     valSplit: o.valSplit ?? 0,
     epochs: o.epochs ?? (SMALL_DATA.includes(data) ? 20 : 5),
@@ -239,7 +262,7 @@ function resolveConfig(o: TrainOptions, base: TrainConfig | null): TrainConfig {
     weightDecay: o.weightDecay ?? (optimizer === 'adamw' ? 0.01 : 0),
     schedule: o.schedule ?? 'constant',
     seed: o.seed ?? 0,
-    backend: o.backend ?? (gl.availableBackends().includes('native') ? 'native' : 'js'),
+    backend: backend ?? defaultBackend(),
     patience: o.patience ?? null,
   };
 }
@@ -266,13 +289,26 @@ function makeOptimizer(c: TrainConfig, params: gl.Tensor[]): gl.optim.Optimizer<
 function locateResume(what: string, cwd: string, storeFile: string): { file: string; runId: string | null } {
   const asPath = path.resolve(cwd, what);
   if (fs.existsSync(asPath)) return { file: gl.train.resolveCheckpoint(asPath), runId: null };
+  const looksLikePath = /[./\\]/.test(what);
   if (!fs.existsSync(storeFile))
     throw usage(
-      `--resume '${what}' is neither a checkpoint file or folder nor a run (no run store at ${storeFile})`,
+      `--resume '${what}': no such checkpoint file or folder ${asPath}, and no run store at ${storeFile} to look up a run id in`,
     );
   const store = RunStore.open(storeFile, { create: false });
   try {
-    const run = store.getRun(what);
+    let run: ReturnType<RunStore['getRun']>;
+    try {
+      run = store.getRun(what);
+    } catch (e) {
+      if (e instanceof gl.StoreError && e.name === 'RunNotFoundError')
+        throw usage(
+          looksLikePath
+            ? `--resume: checkpoint file or folder ${asPath} does not exist`
+            : `--resume '${what}' is neither a run of ${storeFile} (${e.message.replace(/^no run '[^']*' in [^ ]+ ?/, '').replace(/^\(|\)$/g, '') || 'gradlab runs lists them'}) nor an existing checkpoint file or folder (${asPath})`,
+        );
+      throw e;
+    }
+    store.assertNotLeased(run.id); // refuse early; reopenRun checks again atomically
     const files = [...run.checkpoints].sort((a, b) => a.step - b.step).filter((c) => fs.existsSync(c.path));
     if (files.length === 0)
       throw new gl.FileError(`run ${run.id} has no checkpoint file left to resume from`);
@@ -280,6 +316,26 @@ function locateResume(what: string, cwd: string, storeFile: string): { file: str
   } finally {
     store.close();
   }
+}
+
+/** Schedules whose length is the run's epoch count (so a finished run cannot be extended). */
+const FIXED_LENGTH = /(^|\+)(cosine|linear|onecycle)$/;
+
+/**
+ * A resumed run whose checkpoint has already done the epochs asked for would train nothing and
+ * report the old result again: refuse, saying how to extend it (or that its schedule cannot be).
+ */
+function refuseNothingLeft(state: gl.train.TrainerState, c: TrainConfig, what: string): void {
+  const started = state.epoch + (state.iteration > 0 ? 1 : 0);
+  if (c.epochs > state.epoch || (c.epochs === started && state.iteration > 0)) return;
+  const fixed = FIXED_LENGTH.test(c.schedule);
+  throw usage(
+    `--resume ${what}: the checkpoint has already trained ${state.epoch} epoch${state.epoch === 1 ? '' : 's'} ` +
+      `(step ${state.step}) and the run asks for ${c.epochs}, so nothing is left to train; ` +
+      (fixed
+        ? `its '${c.schedule}' schedule is fixed to ${c.epochs} epochs and cannot be extended — start a new run for more`
+        : `pass --epochs with more than ${state.epoch} to continue it`),
+  );
 }
 
 /** Checks that checkpoints can be written to `dir` (creating it), before training starts. */
@@ -381,10 +437,13 @@ function progressCallback(
       bar!.update(iteration + 1, { loss: metrics.loss, acc: metrics.accuracy });
     },
     onEpochEnd: ({ epoch, metrics }) => {
-      // on a terminal the finished bar stays; elsewhere the epoch line below is enough
-      if (ctx.stderr.isTTY === true) bar?.finish({ loss: metrics.loss, acc: metrics.accuracy });
+      // one line per finished epoch: on a terminal the finished bar (with the epoch's metrics),
+      // elsewhere a plain epoch line
+      if (ctx.stderr.isTTY === true && bar !== null) {
+        const { loss, accuracy, ...rest } = metrics;
+        (bar as ProgressReporter).finish({ loss, acc: accuracy, ...rest });
+      } else if (!quiet) ctx.stderr.write(`epoch ${epoch + 1}/${c.epochs}: ${formatMetrics(metrics)}\n`);
       bar = null;
-      if (!quiet) ctx.stderr.write(`epoch ${epoch + 1}/${c.epochs}: ${formatMetrics(metrics)}\n`);
     },
   };
 }
@@ -399,7 +458,10 @@ function storeCallback(store: RunStore, runId: string): gl.train.Callback {
       if (Object.keys(val).length > 0) store.logMetrics(runId, step, val);
       store.logEvent(runId, 'epoch', { epoch: epoch + 1, ...jsonNumbers(metrics) }, step);
     },
-    onCheckpoint: ({ path: file, step }) => store.addCheckpoint(runId, step, file),
+    onCheckpoint: ({ path: file, step }) => {
+      store.addCheckpoint(runId, step, file);
+      store.pruneCheckpoints(runId); // files rotated away by keepLast
+    },
   };
 }
 
@@ -435,10 +497,11 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
     base = extra.config;
     resume = { file: located.file, runId: located.runId ?? extra.runId ?? null, state: ck.state };
   }
-  const config = resolveConfig(o, base);
+  const config = resolveConfig(o, base, requestedBackend(global, ctx, WHERE), ctx.cwd);
   if (o.checkpointDir !== undefined) checkWritable(resolvePath(o.checkpointDir));
+  if (resume !== null) refuseNothingLeft(resume.state, config, resume.runId ?? resume.file);
 
-  await gl.setBackend(config.backend as gl.BackendName);
+  await useBackend(config.backend as CliBackend);
   const p = prepare(config);
   const quiet = o.quiet || o.json;
   if (!quiet) ctx.stderr.write(`${WHERE}: ${p.summary}\n`);
@@ -456,8 +519,17 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
   try {
     if (resume && resume.runId !== null && runExists(store, resume.runId)) {
       runId = resume.runId;
-      store.reopenRun(runId);
-      store.logEvent(runId, 'resume', { from: resume.file, step: resume.state.step });
+      const { tookOver } = store.reopenRun(runId);
+      if (tookOver !== null) {
+        ctx.stderr.write(
+          `${WHERE}: taking over run ${runId} from ${describeOwner(tookOver.previous.owner)}: ${describeStale(tookOver.reason)}\n`,
+        );
+      }
+      store.logEvent(runId, 'resume', {
+        from: resume.file,
+        step: resume.state.step,
+        ...(tookOver !== null ? { tookOverFrom: tookOver.previous.owner.pid, reason: tookOver.reason } : {}),
+      });
     } else {
       runId = store.createRun({
         kind: 'train',
@@ -471,7 +543,7 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
         ? resolvePath(o.checkpointDir)
         : resume
           ? path.dirname(resume.file)
-          : path.join(path.dirname(storeFile), 'checkpoints', runId);
+          : path.join(storeCheckpointsDir(storeFile), runId);
     checkWritable(checkpointDir);
     const callbacks: gl.train.Callback[] = [
       progressCallback(config, p.loader.length, ctx, quiet),
