@@ -159,14 +159,34 @@ describe('gradlab train', () => {
       2,
       /layer 0: unknown type "conv"/,
     );
-    expectError(gradlab(['train', '--model', 'missing.json'], dir), 2, /'missing.json' is none of these/);
+    expectError(
+      gradlab(['train', '--model', 'missing.json'], dir),
+      2,
+      `gradlab train: --model file ${path.join(dir, 'missing.json')} does not exist`,
+    );
+    expectError(gradlab(['train', '--model', 'mpl'], dir), 2, /'mpl' is none of these \(no such file/);
+    expectError(
+      gradlab(['train', '--resume', 'ck/step-4.safetensors'], dir),
+      2,
+      `gradlab train: --resume: no such checkpoint file or folder ${path.join(dir, 'ck', 'step-4.safetensors')}`,
+    );
+    expectError(
+      gradlab(['train', '--data-path', 'somewhere'], dir),
+      2,
+      /--data-path is only read for datasets stored in files \(mnist, fashion-mnist, cifar10\); 'embedded' is built in/,
+    );
+    expectError(
+      gradlab(['train', '--data', 'mnist', '--data-path', 'nowhere'], dir),
+      2,
+      `gradlab train: --data-path folder ${path.join(dir, 'nowhere')} does not exist`,
+    );
     expectError(gradlab(['train', '--schedule', 'step:x'], dir), 2, /schedule 'step:x': bad epoch count 'x'/);
     expectError(gradlab(['train', '--data', 'imagenet'], dir), 2, /unknown dataset 'imagenet'/);
     expectError(gradlab(['train', '--patience', '2'], dir), 2, /--patience needs a validation set/);
     expectError(
       gradlab(['train', '--resume', 'zz9'], dir),
       2,
-      /neither a checkpoint file or folder nor a run/,
+      /--resume 'zz9': no such checkpoint file or folder .*zz9, and no run store at/,
     );
   });
 
@@ -177,7 +197,7 @@ describe('gradlab train', () => {
     expectError(
       gradlab(['train', '--data', 'fashion-mnist', '--data-path', empty], dir),
       1,
-      /^gradlab train: FileError: .*train-images-idx3-ubyte/,
+      /^gradlab train: FileError: .*train-images-idx3-ubyte.*sudo apt-get install dataset-fashion-mnist/,
     );
     const bad = path.join(dir, 'bad');
     mkdirSync(bad);

@@ -292,7 +292,9 @@ function locateResume(what: string, cwd: string, storeFile: string): { file: str
   const looksLikePath = /[./\\]/.test(what);
   if (!fs.existsSync(storeFile))
     throw usage(
-      `--resume '${what}': no such checkpoint file or folder ${asPath}, and no run store at ${storeFile} to look up a run id in`,
+      looksLikePath
+        ? `--resume: no such checkpoint file or folder ${asPath}`
+        : `--resume '${what}': no such checkpoint file or folder ${asPath}, and no run store at ${storeFile} to look up a run id in`,
     );
   const store = RunStore.open(storeFile, { create: false });
   try {
@@ -303,7 +305,7 @@ function locateResume(what: string, cwd: string, storeFile: string): { file: str
       if (e instanceof gl.StoreError && e.name === 'RunNotFoundError')
         throw usage(
           looksLikePath
-            ? `--resume: checkpoint file or folder ${asPath} does not exist`
+            ? `--resume: no such checkpoint file or folder ${asPath}`
             : `--resume '${what}' is neither a run of ${storeFile} (${e.message.replace(/^no run '[^']*' in [^ ]+ ?/, '').replace(/^\(|\)$/g, '') || 'gradlab runs lists them'}) nor an existing checkpoint file or folder (${asPath})`,
         );
       throw e;
