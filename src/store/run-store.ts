@@ -13,6 +13,7 @@ import { runToCsv, runToJson } from './export.js';
 import { checkTag, GROUP_KINDS, GroupTables } from './groups.js';
 import { checkJson, checkJsonObject } from './json.js';
 import { currentProcess, heldError, LeaseTable } from './leases.js';
+import { startKeepAlive } from './keep-alive.js';
 import { isInterrupted } from './liveness.js';
 import { resolveStorePath } from './path.js';
 import { isRunIdLike, newRunId } from './run-id.js';
@@ -134,6 +135,9 @@ export class RunStore {
   private readonly leases: LeaseTable;
   private readonly groupTables: GroupTables;
   private readonly artifacts: ArtifactTable;
+  private readonly leaseOwner: LeaseOwner;
+  private readonly leaseTtlMs: number;
+  private readonly keepAlives = new Set<() => void>();
   private pending: PendingMetric[] = [];
   private lastCommit: number;
   private closed = false;
@@ -255,7 +259,9 @@ export class RunStore {
       deleteCheckpoint: prep('DELETE FROM checkpoints WHERE run_id = ? AND step = ?'),
       runByJob: db.prepare('SELECT id FROM runs WHERE job_id = ?'),
     };
-    this.leases = new LeaseTable(db, options.leaseOwner ?? currentProcess(), leaseTtlMs);
+    this.leaseOwner = options.leaseOwner ?? currentProcess();
+    this.leaseTtlMs = leaseTtlMs;
+    this.leases = new LeaseTable(db, this.leaseOwner, leaseTtlMs);
     this.groupTables = new GroupTables(db);
     this.artifacts = new ArtifactTable(db);
     this.commitTx = db.transaction((extra?: () => void) => {
@@ -653,6 +659,31 @@ export class RunStore {
   }
 
   /**
+   * Keeps the run's heartbeat and lease fresh from a worker thread every `intervalMs` (default
+   * 2 s) until the returned function is called (or the run finishes or the store closes): for runs
+   * whose work is synchronous and logs nothing for long stretches, such as recipes.
+   *
+   * @example
+   * const stop = store.keepAlive(id);
+   * heavySynchronousWork();
+   * stop();
+   */
+  keepAlive(runId: string, intervalMs = 2000): () => void {
+    this.activeRun(runId, 'keepAlive');
+    const stop = startKeepAlive({
+      file: this.path,
+      runId,
+      owner: this.leaseOwner,
+      ttlMs: this.leaseTtlMs,
+      intervalMs,
+    });
+    this.keepAlives.add(stop);
+    return () => {
+      if (this.keepAlives.delete(stop)) stop();
+    };
+  }
+
+  /**
    * Forgets the checkpoint records of a run whose files no longer exist (deleted by rotation,
    * `keepLast`, or by hand); returns the steps forgotten.
    *
@@ -661,7 +692,9 @@ export class RunStore {
    */
   pruneCheckpoints(runId: string): number[] {
     this.activeRun(runId, 'pruneCheckpoints');
-    const gone = (this.guard('cannot read checkpoints', () => this.stmt.checkpoints.all(runId)) as CheckpointRecord[])
+    const gone = (
+      this.guard('cannot read checkpoints', () => this.stmt.checkpoints.all(runId)) as CheckpointRecord[]
+    )
       .filter((c) => !existsSync(c.path))
       .map((c) => c.step);
     if (gone.length > 0)
@@ -884,6 +917,8 @@ export class RunStore {
   /** Commits pending metrics, releases this instance's leases and closes the file; further calls throw StoreError. Idempotent. */
   close(): void {
     if (this.closed) return;
+    for (const stop of this.keepAlives) stop();
+    this.keepAlives.clear();
     try {
       if (!this.readonly && this.leased.size > 0) {
         const ids = [...this.leased];

@@ -79,28 +79,21 @@ const runCommand = defineCommand({
     const backend = requestedBackend(global, ctx, 'gradlab recipe run');
     if (backend !== undefined) await useBackend(backend);
     const store = RunStore.open(resolveStorePath(global.store, ctx.env, ctx.cwd));
-    // A recipe logs no metrics: refresh the run's heartbeat as it prints (at most once a second), so
-    // a run killed part-way shows how long it ran instead of 0 ms.
-    let lastBeat = ctx.now();
-    const beat = (): void => {
-      const t = ctx.now();
-      if (t - lastBeat < 1000) return;
-      lastBeat = t;
-      store.heartbeat();
-    };
     const runId = store.createRun({
       kind: 'recipe',
       name: positionals.name,
       config: { quick: options.quick ?? false, ...(options.seeds ? { seeds: options.seeds } : {}) },
       env: { backend: getBackend() },
     });
+    // A recipe computes synchronously and logs no metrics: a worker thread keeps its heartbeat
+    // fresh, so a run killed part-way shows how long it ran (not 0 ms) and stays leased meanwhile.
+    const stopKeepAlive = store.keepAlive(runId, 1000);
     try {
       const result = await runRecipe(positionals.name, {
         quick: options.quick ?? false,
         ...(options.seeds ? { seeds: options.seeds } : {}),
         log: (line: string) => {
           (options.json ? ctx.stderr : ctx.stdout).write(line + '\n');
-          beat();
         },
         sinks: [{ save: (r) => store.setResult(runId, r as unknown as JsonObject) }],
       });
@@ -115,6 +108,7 @@ const runCommand = defineCommand({
       store.finishRun(runId, 'failed', (err as Error).message);
       throw err;
     } finally {
+      stopKeepAlive();
       store.close();
     }
   },
