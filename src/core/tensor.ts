@@ -6,6 +6,8 @@ import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory
 import type { GradHook, Node } from './node.js';
 import { deferStorageDispose, isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
+import { INSPECT_CUSTOM, inspectTensor } from './tensor-inspect.js';
+import type { InspectableTensor } from './tensor-inspect.js';
 
 /** Shared by a tensor and all its views: bumped by every in-place write. */
 export interface VersionCounter {
@@ -258,6 +260,13 @@ export class Tensor implements TensorView {
     return this;
   }
 
+  /** How Node prints the tensor (console.log, util.inspect): PyTorch-like values, shape, dtype, gradFn. */
+  [INSPECT_CUSTOM](): string {
+    return inspectTensor(
+      inspectable(this, () => (this._disposed || this.storage.disposed ? 'disposed' : null)),
+    );
+  }
+
   toString(): string {
     const head = `tensor(shape=[${this.shape.join(',')}], dtype=${this.dtype}, device=${this.device}`;
     const grad = this.gradFn ? `, gradFn=${this.gradFn.op}` : this._requiresGrad ? ', requiresGrad=true' : '';
@@ -305,4 +314,19 @@ function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
     return;
   }
   for (const x of Array.isArray(v) ? v : Object.values(v)) collectTensors(x, out, depth + 1);
+}
+
+/** The view of a tensor `inspectTensor` prints: async backends and disposed tensors show why there are no values. */
+function inspectable(t: Tensor, gone: () => string | null): InspectableTensor {
+  return {
+    shape: t.shape,
+    dtype: t.dtype,
+    device: t.device,
+    numel: t.numel,
+    requiresGrad: t.requiresGrad,
+    gradFn: t.gradFn,
+    readValues: () =>
+      gone() ??
+      (t.storage.backend.asyncOnly ? `values on ${t.device}: read them with await t.data()` : t.dataSync()),
+  };
 }
