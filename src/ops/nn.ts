@@ -23,7 +23,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
  * @example gl.softmax(logits, -1)
  */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return exp(logSoftmax(x, dim));
+  return exp(logSoftmax(x, normDim('softmax', dim, x.ndim))); // a bad dim is reported as softmax's
 }
 
 /**
