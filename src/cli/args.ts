@@ -80,7 +80,8 @@ export const GLOBAL_OPTIONS = {
   backend: {
     type: 'string',
     choices: BACKEND_NAMES,
-    description: 'compute backend of commands that compute (default: $GRADLAB_BACKEND, else native where it loads, else js)',
+    description:
+      'compute backend of commands that compute (default: $GRADLAB_BACKEND, else native where it loads, else js)',
   },
   help: { type: 'boolean', short: 'h', description: 'show help for the command and exit' },
   version: { type: 'boolean', short: 'V', description: "print gradlab's version and exit" },

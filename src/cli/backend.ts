@@ -21,7 +21,11 @@ export const BACKEND_ENV_VAR = 'GRADLAB_BACKEND';
  * @example
  * requestedBackend({ backend: 'webgpu' }, ctx, 'gradlab train'); // 'webgpu'
  */
-export function requestedBackend(global: GlobalOptions, ctx: CliContext, where: string): CliBackend | undefined {
+export function requestedBackend(
+  global: GlobalOptions,
+  ctx: CliContext,
+  where: string,
+): CliBackend | undefined {
   if (global.backend !== undefined) return global.backend;
   const v = ctx.env[BACKEND_ENV_VAR];
   if (v === undefined || v === '') return undefined;

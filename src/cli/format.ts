@@ -1,4 +1,4 @@
-// Text formatting shared by commands: numbers, durations, local times and aligned tables.
+// The one formatter module of the CLI: numbers, metrics, rates, ETAs, durations, local times and aligned tables.
 
 /**
  * A metric value in at most `digits` significant digits, without exponent noise for ordinary
@@ -78,4 +78,28 @@ export function keyMetrics(
     (e): e is [string, number] => typeof e[1] === 'number',
   );
   return fromResults.length > 0 ? pick(fromResults) : pick(Object.entries(lastMetrics));
+}
+
+/** "m:ss" or "h:mm:ss" for a number of seconds; "--:--" when unknown. */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+/** "12.3 it/s", or "2.50 s/it" below one step a second; "-- it/s" when unknown. */
+export function formatRate(perSecond: number, unit = 'it'): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return `-- ${unit}/s`;
+  if (perSecond < 1) return `${(1 / perSecond).toFixed(2)} s/${unit}`;
+  return `${perSecond >= 100 ? Math.round(perSecond) : perSecond.toFixed(1)} ${unit}/s`;
+}
+
+/** "loss 0.3456 acc 0.912" (`sep` between name and value; "=" in log lines). */
+export function formatMetrics(metrics: Record<string, number>, sep = ' '): string {
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k}${sep}${formatNumber(v)}`)
+    .join(' ');
 }

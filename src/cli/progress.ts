@@ -1,7 +1,10 @@
 // Progress reporting: a redrawn bar with rate, ETA and live metrics on a TTY; log lines otherwise.
 import { ArgumentError } from '../core/errors.js';
 import type { OutStream } from './context.js';
-import { formatNumber } from './format.js';
+import { formatEta, formatMetrics, formatRate } from './format.js';
+
+// The formatters live in format.ts (one module for every number the CLI prints); re-exported here.
+export { formatEta, formatMetrics, formatRate };
 
 /** Options of `ProgressReporter`. */
 export interface ProgressOptions {
@@ -27,23 +30,6 @@ export interface ProgressOptions {
   barWidth?: number;
 }
 
-/** "m:ss" or "h:mm:ss" for a number of seconds; "--:--" when unknown. */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
-  const s = Math.round(seconds);
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
-}
-
-/** "12.3 it/s", or "2.50 s/it" below one step a second; "-- it/s" when unknown. */
-export function formatRate(perSecond: number, unit = 'it'): string {
-  if (!Number.isFinite(perSecond) || perSecond <= 0) return `-- ${unit}/s`;
-  if (perSecond < 1) return `${(1 / perSecond).toFixed(2)} s/${unit}`;
-  return `${perSecond >= 100 ? Math.round(perSecond) : perSecond.toFixed(1)} ${unit}/s`;
-}
-
 /**
  * A bar of `width` cells inside brackets: `[=========>          ]`; `[====...====]` when full.
  *
@@ -55,13 +41,6 @@ export function renderBar(fraction: number, width: number): string {
   const full = Math.floor(f * width);
   if (full >= width) return `[${'='.repeat(width)}]`;
   return `[${'='.repeat(full)}>${' '.repeat(width - full - 1)}]`;
-}
-
-/** "loss 0.3456 acc 0.912" (`sep` between name and value; "=" in log lines). */
-export function formatMetrics(metrics: Record<string, number>, sep = ' '): string {
-  return Object.entries(metrics)
-    .map(([k, v]) => `${k}${sep}${formatNumber(v)}`)
-    .join(' ');
 }
 
 /**

@@ -9,14 +9,14 @@ import type { JsonObject } from '../../store/index.js';
 import { requestedBackend, useBackend } from '../backend.js';
 import { defineCommand, defineGroup } from '../command.js';
 import { UsageError } from '../errors.js';
-import { table, truncate } from '../format.js';
+import { formatDuration, formatNumber, table, truncate } from '../format.js';
 
 /** Side-by-side lines of a result: each assertion's value, threshold and whether it held. */
 export function formatRecipeResult(r: RecipeResult): string {
   const rows = r.assertions.map((a) => [
     a.id,
     a.kind,
-    Number.isFinite(a.value) ? String(+a.value.toPrecision(4)) : String(a.value),
+    formatNumber(a.value),
     `${a.compare} ${a.threshold}`,
     !a.checked ? 'not judged (quick)' : a.passed ? 'holds' : 'fails',
   ]);
@@ -25,7 +25,7 @@ export function formatRecipeResult(r: RecipeResult): string {
     `claim: ${r.claim.text} [${r.claim.source}]`,
     `ours: ${r.summary}`,
     table(['ASSERTION', 'KIND', 'MEASURED', 'THRESHOLD', 'VERDICT'], rows).trimEnd(),
-    `took ${r.durationSeconds.toFixed(1)} s on ${r.environment.backend}; rerun: ${r.command}`,
+    `took ${formatDuration(r.durationSeconds * 1000)} on ${r.environment.backend}; rerun: ${r.command}`,
   ].join('\n');
 }
 

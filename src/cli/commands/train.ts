@@ -17,7 +17,7 @@ import type { CliBackend } from '../backend.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { formatNumber } from '../format.js';
+import { formatDuration, formatNumber } from '../format.js';
 import { ProgressReporter, formatMetrics } from '../progress.js';
 
 const WHERE = 'gradlab train';
@@ -616,7 +616,7 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
     if (o.json) ctx.stdout.write(JSON.stringify(final) + '\n');
     else {
       ctx.stdout.write(
-        `test accuracy ${formatNumber(test.accuracy)}  test loss ${formatNumber(test.loss)}  (${result.step} steps, ${final.seconds} s)\n`,
+        `test accuracy ${formatNumber(test.accuracy)}  test loss ${formatNumber(test.loss)}  (${result.step} steps, ${formatDuration(seconds * 1000)})\n`,
       );
       if (!quiet) ctx.stderr.write(`run ${runId}; checkpoint ${t.lastCheckpoint ?? '-'}\n`);
     }
