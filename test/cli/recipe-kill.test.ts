@@ -11,7 +11,7 @@ const tempDir = useTempDirs('gradlab-cli-recipe-kill-');
 describe('recipe run killed with SIGKILL', () => {
   it('shows as interrupted with a duration up to its last heartbeat', async () => {
     const dir = tempDir();
-    const env = { ...process.env, GRADLAB_STORE: dir };
+    const env: NodeJS.ProcessEnv = { ...process.env, GRADLAB_STORE: dir };
     delete env.GRADLAB_BACKEND;
     const child = spawn(process.execPath, [distFile('src/cli/main.js'), 'recipe', 'run', 'checkpoint'], {
       env,
