@@ -1,9 +1,10 @@
 // One process drives a run: `train --resume` is refused while another live process holds the run's lease,
 // takes over a stale lease (its process gone) saying so, and refuses a resume with nothing left to train.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/store/index.js';
+import { distFile } from '../helpers/dist.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { gradlab, TINY } from './spawn.js';
 
@@ -78,5 +79,60 @@ describe('train --resume and the run lease', () => {
     const fixed = gradlab(['train', '--resume', cosId], dir);
     expect(fixed.code).toBe(2);
     expect(fixed.stderr).toContain("its 'cosine' schedule is fixed to 1 epochs and cannot be extended");
+  });
+
+  it('two real processes: a training run holds its lease; a resume is refused until the trainer dies', async () => {
+    const dir = tempDir();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.GRADLAB_STORE;
+    delete env.GRADLAB_BACKEND;
+    const trainer = spawn(
+      process.execPath,
+      [distFile('src/cli/main.js'), 'train', '--epochs', '500', ...TINY, '--quiet'],
+      {
+        cwd: dir,
+        env,
+        stdio: 'ignore',
+      },
+    );
+    // wait (at most 60 s) until the trainer has a checkpoint and holds the run's lease
+    let id: string | null = null;
+    for (let i = 0; i < 600 && id === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const store = RunStore.open(`${dir}/.gradlab`, { readonly: true });
+        const run = store.listRuns({ limit: 1 })[0];
+        const lease = run === undefined ? null : store.getLease(run.id);
+        if (
+          run !== undefined &&
+          store.getRun(run.id).checkpoints.length > 0 &&
+          lease?.lease.owner.pid === trainer.pid
+        )
+          id = run.id;
+        store.close();
+      } catch {
+        // not created yet
+      }
+    }
+    try {
+      expect(id).not.toBeNull();
+      const refused = gradlab(['train', '--resume', id!, '--epochs', '600'], dir);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `RunLeaseError: run ${id} is being driven by another live process, pid ${trainer.pid}`,
+      );
+    } finally {
+      trainer.kill('SIGKILL');
+      await new Promise((r) => trainer.on('exit', r));
+    }
+    // the trainer is gone: its lease is stale; resuming takes it over and trains one more epoch
+    const store = RunStore.open(`${dir}/.gradlab`, { readonly: true });
+    const last = store.getRun(id!).checkpoints.at(-1)!;
+    store.close();
+    const epochs = Math.floor(last.step / 4) + 1;
+    const resumed = gradlab(['train', '--resume', id!, '--epochs', String(epochs), '--json'], dir);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`taking over run ${id} from pid ${trainer.pid}`);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: id, epochs });
   });
 });
