@@ -1,7 +1,7 @@
 // nn.init: in-place, seeded initialisation schemes (uniform, normal, Xavier/Glorot, Kaiming/He, orthogonal).
 import { isFloat } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
-import type { Generator } from '../core/random/generator.js';
+import { defaultGenerator, sampleHost, type Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { full, rand, randn } from '../ops/creation.js';
@@ -173,7 +173,7 @@ export function orthogonal(t: Tensor, opts: InitOptions & { gain?: number } = {}
   const cols = t.numel / rows;
   const transposed = rows < cols;
   const [m, n] = transposed ? [cols, rows] : [rows, cols];
-  const g = Float64Array.from(randn([m, n], { dtype: 'float64', generator: opts.generator }).dataSync());
+  const g = sampleHost(opts.generator ?? defaultGenerator, m * n, 'normal');
   const q = householderQ(g, m, n);
   const out = new Float64Array(rows * cols);
   const gain = opts.gain ?? 1;
