@@ -27,7 +27,14 @@ export {
   registerBackend,
   ready,
 } from './core/backend-registry.js';
-export type { Backend, BackendName, Storage, TensorView, KernelTable } from './backends/backend.js';
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendName,
+  Storage,
+  TensorView,
+  KernelTable,
+} from './core/backend.js';
 export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';
 export { savedTensorHooks } from './core/saved.js';

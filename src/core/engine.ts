@@ -1,5 +1,5 @@
 // The dispatcher: every primitive call goes through apply() — infer, run the kernel, record on the tape.
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from './backend.js';
 import { currentBackend } from './backend-registry.js';
 import { isFloat } from './dtype.js';
 import { AnomalyError, BackendError, GradError } from './errors.js';
@@ -116,7 +116,7 @@ export function checkFinite(
   phase: 'forward' | 'backward',
   scope = currentScope(),
 ): void {
-  if (!isFloat(t.dtype) || t.storage.backend.asyncOnly) return;
+  if (!isFloat(t.dtype) || !t.storage.backend.capabilities.syncRead) return;
   const d = t.dataSync();
   for (let i = 0; i < d.length; i++)
     if (!Number.isFinite(d[i])) {

@@ -1,5 +1,5 @@
 // Saved tensors: the single choke point through which rules keep data for backward (hooks, accounting, version checks).
-import type { Storage } from '../backends/backend.js';
+import type { Storage } from './backend.js';
 import { itemSize } from './dtype.js';
 import { InplaceModificationError } from './errors.js';
 import { addSavedBytes } from './memory.js';

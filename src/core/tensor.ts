@@ -1,5 +1,5 @@
 // The Tensor: a strided view of backend storage plus its place on the tape (gradFn, grad, hooks, version).
-import type { Storage, TensorView } from '../backends/backend.js';
+import type { Storage, TensorView } from './backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, DTypeError, GradError } from './errors.js';
 import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory.js';
@@ -158,7 +158,7 @@ export class Tensor implements TensorView {
   dataSync(): TypedArray {
     this._assertAlive('dataSync');
     const b = this.storage.backend;
-    if (b.asyncOnly)
+    if (!b.capabilities.syncRead)
       throw new GradError(
         `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.itemAsync()')`,
       );
@@ -261,7 +261,7 @@ export class Tensor implements TensorView {
   toString(): string {
     const head = `tensor(shape=[${this.shape.join(',')}], dtype=${this.dtype}, device=${this.device}`;
     const grad = this.gradFn ? `, gradFn=${this.gradFn.op}` : this._requiresGrad ? ', requiresGrad=true' : '';
-    if (this.storage.backend.asyncOnly || this.numel > 100) return `${head}${grad})`;
+    if (!this.storage.backend.capabilities.syncRead || this.numel > 100) return `${head}${grad})`;
     return `${head}${grad}) ${JSON.stringify(this.toArray())}`;
   }
 }

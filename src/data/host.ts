@@ -1,20 +1,19 @@
 // Row gathering for in-memory datasets: one copy per batch straight from the backing store.
-import { TypedArrayBackend, type JsStorage } from '../backends/js/index.js';
 import { allocArray, type TypedArray } from '../core/dtype.js';
 import { tidy, type Tensor } from '../core/tensor.js';
 import { indexSelect } from '../ops/shape.js';
 import { fromTypedArray } from '../ops/tensor-like.js';
 
-/** The elements of a contiguous CPU (js or native) tensor without a copy, or null for other tensors. */
+/** The elements of a contiguous tensor in host memory without a copy, or null for other tensors. */
 function hostView(t: Tensor): TypedArray | null {
-  if (!(t.storage.backend instanceof TypedArrayBackend) || !t.isContiguous || t.storage.disposed) return null;
-  const data = (t.storage as JsStorage).data;
-  return data.subarray(t.offset, t.offset + t.numel) as TypedArray;
+  const b = t.storage.backend;
+  if (!b.capabilities.hostMemory || !b.hostArray || !t.isContiguous || t.storage.disposed) return null;
+  return b.hostArray(t.storage).subarray(t.offset, t.offset + t.numel) as TypedArray;
 }
 
 /**
- * Rows `indices` of `t` along dim 0 as a new contiguous tensor. On the js backend this is one row copy
- * per index from the tensor's storage on CPU backends; other backends use indexSelect on the device.
+ * Rows `indices` of `t` along dim 0 as a new contiguous tensor: one row copy per index from the
+ * storage on backends with host memory; other backends use indexSelect on the device.
  */
 export function gatherRows(t: Tensor, indices: Int32Array): Tensor {
   const src = hostView(t);

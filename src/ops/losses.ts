@@ -40,7 +40,7 @@ function pickNll(logp: Tensor, target: Tensor, opts: NllOptions) {
   const d = classDim(logp);
   const ignore = opts.ignoreIndex ?? -100;
   const C = logp.shape[d];
-  if (!target.storage.backend.asyncOnly)
+  if (target.storage.backend.capabilities.syncRead)
     for (const t of target.dataSync())
       if (t !== ignore && (t < 0 || t >= C))
         throw new IndexOutOfRangeError(

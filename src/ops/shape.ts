@@ -229,7 +229,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 function checkIndexValues(op: string, index: Tensor, size: number): void {
   if (index.dtype !== 'int32')
     throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
-  if (index.storage.backend.asyncOnly) return;
+  if (!index.storage.backend.capabilities.syncRead) return;
   const d = index.dataSync();
   for (let i = 0; i < d.length; i++)
     if (d[i] < 0 || d[i] >= size)
@@ -391,7 +391,7 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
   if (index.dtype !== 'int32')
     throw new DTypeError(`oneHot: expected int32 class indices, got ${index.dtype}`);
-  if (numClasses < 0 && index.storage.backend.asyncOnly)
+  if (numClasses < 0 && !index.storage.backend.capabilities.syncRead)
     throw new ArgumentError(
       `oneHot: numClasses must be given on the ${index.storage.backend.name} backend (inferring it would read the data back synchronously)`,
     );

@@ -1,5 +1,5 @@
 // Turning user values (numbers, nested arrays, tensors) into tensors, and dtype promotion of op arguments.
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from '../core/backend.js';
 import { currentBackend } from '../core/backend-registry.js';
 import {
   allocArray,

@@ -2,6 +2,7 @@
 /// <reference types="@webgpu/types" />
 import type {
   Backend,
+  BackendCapabilities,
   FusedCrossEntropyKernels,
   FusedElementwiseKernels,
   FusedOptimizerKernels,
@@ -78,7 +79,8 @@ export function noFloat64(op: string): never {
  */
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
-  readonly asyncOnly = true;
+  /** WGSL has no float64; reads are asynchronous; storages are GPU buffers. */
+  readonly capabilities: BackendCapabilities = { float64: false, syncRead: false, hostMemory: false };
   readonly queue: GPUQueue;
   /** SGD and Adam/AdamW in one dispatch per parameter (float32, dense views). */
   readonly fusedOptimizer: FusedOptimizerKernels = webgpuFusedOptimizer(this);
