@@ -6,6 +6,7 @@ import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory
 import type { GradHook, Node } from './node.js';
 import { deferStorageDispose, isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
+import { settleChecks } from './deferred-checks.js';
 
 /** Shared by a tensor and all its views: bumped by every in-place write. */
 export interface VersionCounter {
@@ -165,10 +166,15 @@ export class Tensor implements TensorView {
     return b.readSync(this);
   }
 
-  /** The elements as a new flat typed array, once the device has them. */
+  /**
+   * The elements as a new flat typed array, once the device has them. Rejects with the error of a
+   * device-side check queued since the last read (e.g. an out-of-range gather index on webgpu).
+   */
   async data(): Promise<TypedArray> {
     this._assertAlive('data');
-    return this.storage.backend.read(this);
+    const b = this.storage.backend;
+    const [out] = await Promise.all([b.read(this), settleChecks(b)]);
+    return out;
   }
 
   /** Nested JS arrays (a number for a scalar; booleans for bool tensors). */

@@ -1,6 +1,7 @@
 // Movement ops: reshaping and views, joining and splitting, indexing (gather/scatter), padding, flips.
 import { apply } from '../core/engine.js';
 import { ArgumentError, DTypeError, IndexOutOfRangeError, ShapeError, fmtShape } from '../core/errors.js';
+import { checkIndexRange } from '../core/index-check.js';
 import { pcast, pexpand } from '../core/prims.js';
 import { normDim, normDims, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -226,14 +227,9 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
+/** Index values must lie in [0, size): thrown at the op, or on webgpu by the next read (same error). */
 function checkIndexValues(op: string, index: Tensor, size: number): void {
-  if (index.dtype !== 'int32')
-    throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
-  if (!index.storage.backend.capabilities.syncRead) return;
-  const d = index.dataSync();
-  for (let i = 0; i < d.length; i++)
-    if (d[i] < 0 || d[i] >= size)
-      throw new IndexOutOfRangeError(`${op}: index ${d[i]} is out of range for a dimension of size ${size}`);
+  checkIndexRange(index, { op, size });
 }
 
 /**
