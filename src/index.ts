@@ -24,6 +24,7 @@ export {
   setBackend,
   getBackend,
   availableBackends,
+  backendCapabilities,
   registerBackend,
   ready,
 } from './core/backend-registry.js';

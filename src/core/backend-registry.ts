@@ -1,5 +1,5 @@
 // Which backends exist, which one new tensors go to, and how to switch (GRADLAB_BACKEND, setBackend).
-import type { Backend, BackendName } from './backend.js';
+import type { Backend, BackendCapabilities, BackendName } from './backend.js';
 import { BackendError } from './errors.js';
 
 /** A backend factory: returns the backend, or throws a BackendError saying why it cannot load. */
@@ -140,6 +140,15 @@ export async function ready(): Promise<void> {
 /** Name of the backend new tensors go to. */
 export function getBackend(): BackendName {
   return currentBackend().name;
+}
+
+/**
+ * What a backend can do (float64, synchronous reads, host memory): the current one, or `name`
+ * (loading it if needed; an asynchronous backend must have been set up with `await setBackend`).
+ * @example if (!gl.backendCapabilities().float64) x = x.float();
+ */
+export function backendCapabilities(name?: BackendName): BackendCapabilities {
+  return (name === undefined ? currentBackend() : loadSync(name)).capabilities;
 }
 
 /** True when `name` is a registered backend (loadable or not): how `to(target)` tells a backend from a dtype. */
