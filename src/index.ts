@@ -92,3 +92,4 @@ export * as optim from './optim/index.js';
 export * as lab from './lab/index.js';
 export * as recipes from './recipes/index.js';
 export * as train from './train/index.js';
+export * as testing from './testing/index.js';
