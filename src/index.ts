@@ -15,6 +15,7 @@ registerBackend('native', createNativeBackend, 10);
 // lowest priority: only `await gl.setBackend('webgpu')` (or GRADLAB_BACKEND=webgpu + `await gl.ready()`) selects it
 registerBackend('webgpu', createWebGPUBackend, -10, true);
 
+import './core/vjp.js'; // installs the VJP rule table into the engine (first, before any op is recorded)
 export { Tensor, tidy, keep } from './core/tensor.js';
 export type { RemovableHandle } from './core/tensor.js';
 export type { DType, TypedArray } from './core/dtype.js';

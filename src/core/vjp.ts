@@ -1,6 +1,6 @@
 // The VJP rule table: one entry per primitive (a missing entry does not compile), written with differentiable ops.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
-import { apply } from './engine.js';
+import { apply, installVjpRules } from './engine.js';
 import { fusedMap, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD } from './fused-map.js';
 import type { MaxPoolParams, PrimitiveParams, ReduceParams } from './primitives.js';
 import {
@@ -358,6 +358,7 @@ export const vjpRules: VjpRuleTable = {
   full: none,
   random: none,
 };
+installVjpRules(vjpRules);
 
 /** Parameters type re-exported for rule authors. */
 export type { PrimitiveParams };

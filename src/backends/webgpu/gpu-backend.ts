@@ -17,6 +17,7 @@ import { BindCache, type CachedPipeline } from './bind-cache.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
+import { contiguousView } from './views.js';
 import { isDenseView } from './wgsl.js';
 import { webgpuFusedOptimizer } from './optim.js';
 import { webgpuFusedCrossEntropy } from './cross-entropy.js';
@@ -374,13 +375,4 @@ export class WebGPUBackend implements Backend {
   }
 }
 
-/** A contiguous view over a whole storage. */
-export function contiguousView(storage: Storage, shape: readonly number[]): TensorView {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return { storage, shape, strides, offset: 0, dtype: storage.dtype };
-}
+export { contiguousView };
