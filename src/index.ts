@@ -39,8 +39,8 @@ export type {
 } from './core/backend.js';
 export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';
-export { savedTensorHooks } from './core/saved.js';
-export type { SavedTensorHooks } from './core/saved.js';
+export { savedTensorHooks, onSaved } from './core/saved.js';
+export type { SavedTensorHooks, SavedObserver, SavedEntryInfo, SavedAccount } from './core/saved.js';
 export { checkpoint } from './core/checkpoint.js';
 export { customGrad, overrideGrad } from './core/custom.js';
 export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
