@@ -1,4 +1,5 @@
 // Row gathering for in-memory datasets: one copy per batch straight from the backing store.
+import { numel } from '../core/shape.js';
 import { allocArray, type TypedArray } from '../core/dtype.js';
 import { tidy, type Tensor } from '../core/tensor.js';
 import { indexSelect } from '../ops/shape.js';
@@ -23,7 +24,7 @@ export function gatherRows(t: Tensor, indices: Int32Array): Tensor {
       indexSelect(t, 0, fromTypedArray(indices, [indices.length], 'int32', t.storage.backend)),
     );
   }
-  const row = rest.reduce((a, b) => a * b, 1);
+  const row = numel(rest);
   const out = allocArray(t.dtype, indices.length * row);
   if (row === 1) for (let k = 0; k < indices.length; k++) out[k] = src[indices[k]];
   else if (row < 16)

@@ -1,4 +1,5 @@
 // nn.init: in-place, seeded initialisation schemes (uniform, normal, Xavier/Glorot, Kaiming/He, orthogonal).
+import { numel } from '../core/shape.js';
 import { isFloat } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { defaultGenerator, sampleHost, type Generator } from '../core/random/generator.js';
@@ -73,7 +74,7 @@ export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn:
     throw new ShapeError(
       `init: fan in and fan out need a tensor with at least 2 dims, got ${fmtShape(shape)}`,
     );
-  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = numel(shape.slice(2));
   return { fanIn: shape[1] * receptive, fanOut: shape[0] * receptive };
 }
 

@@ -3,7 +3,7 @@ import { isFloat } from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { ArgumentError, DTypeError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/random/generator.js';
-import { checkShape } from '../core/shape.js';
+import { checkShape, numel } from '../core/shape.js';
 import { tidy, type Tensor } from '../core/tensor.js';
 import { fromTypedArray, type CreateOptions } from './tensor-like.js';
 import { allocArray } from '../core/dtype.js';
@@ -102,7 +102,7 @@ function random(
   if (!isFloat(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const s = checkShape(op, shape);
   const gen = opts.generator ?? defaultGenerator;
-  const n = s.reduce((a, b) => a * b, 1);
+  const n = numel(s);
   const counter = gen.reserve(n, dist);
   return finish(
     apply('random', [], { shape: s, dtype, dist, key: [...gen.key] as [number, number], counter }),

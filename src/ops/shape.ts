@@ -61,7 +61,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const e = normDim('flatten', endDim, x.ndim);
   const shape = [
     ...x.shape.slice(0, s),
-    x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+    numel(x.shape.slice(s, e + 1)),
     ...x.shape.slice(e + 1),
   ];
   return reshape(x, shape);
