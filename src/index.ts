@@ -15,6 +15,7 @@ registerBackend('native', createNativeBackend, 10);
 // lowest priority: only `await gl.setBackend('webgpu')` (or GRADLAB_BACKEND=webgpu + `await gl.ready()`) selects it
 registerBackend('webgpu', createWebGPUBackend, -10, true);
 
+import './core/vjp.js'; // installs the VJP rule table into the engine (first, before any op is recorded)
 export { Tensor, tidy, keep } from './core/tensor.js';
 export type { RemovableHandle } from './core/tensor.js';
 export type { DType, TypedArray } from './core/dtype.js';
@@ -24,14 +25,22 @@ export {
   setBackend,
   getBackend,
   availableBackends,
+  backendCapabilities,
   registerBackend,
   ready,
 } from './core/backend-registry.js';
-export type { Backend, BackendName, Storage, TensorView, KernelTable } from './backends/backend.js';
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendName,
+  Storage,
+  TensorView,
+  KernelTable,
+} from './core/backend.js';
 export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';
-export { savedTensorHooks } from './core/saved.js';
-export type { SavedTensorHooks } from './core/saved.js';
+export { savedTensorHooks, onSaved } from './core/saved.js';
+export type { SavedTensorHooks, SavedObserver, SavedEntryInfo, SavedAccount } from './core/saved.js';
 export { checkpoint } from './core/checkpoint.js';
 export { customGrad, overrideGrad } from './core/custom.js';
 export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
@@ -84,3 +93,4 @@ export * as optim from './optim/index.js';
 export * as lab from './lab/index.js';
 export * as recipes from './recipes/index.js';
 export * as train from './train/index.js';
+export * as testing from './testing/index.js';

@@ -18,7 +18,7 @@ export function prepareOverhead(spec: OverheadSpec): Prepared {
       }
       const last = gl.add(a, b);
       recorded = last.gradFn !== null;
-      if (!last.storage.backend.asyncOnly) return last.dispose();
+      if (last.storage.backend.capabilities.syncRead) return last.dispose();
       // a GPU runs the adds asynchronously: the step ends when the device has done them (read the last)
       return last.data().then(() => last.dispose());
     },

@@ -39,7 +39,7 @@ export function andThen<T, U>(v: T | Promise<T>, f: (v: T) => U): U | Promise<U>
  * (js, native: the CPU benchmark is unchanged), asynchronously on async-only backends (webgpu).
  */
 export function readScalar(t: gl.Tensor): number | Promise<number> {
-  if (!t.storage.backend.asyncOnly) {
+  if (t.storage.backend.capabilities.syncRead) {
     const v = t.item();
     t.dispose();
     return v;

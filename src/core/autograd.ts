@@ -7,6 +7,7 @@ import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
 import { shapesEqual } from './shape.js';
 import { noGrad, state } from './state.js';
 import { keep, type Tensor } from './tensor.js';
+import './vjp.js'; // installs the VJP rule table into the engine
 
 export interface BackwardOptions {
   /** Keep saved tensors so the graph can be differentiated again. Default: createGraph. */

@@ -1,5 +1,5 @@
 // Which backends exist, which one new tensors go to, and how to switch (GRADLAB_BACKEND, setBackend).
-import type { Backend, BackendName } from '../backends/backend.js';
+import type { Backend, BackendCapabilities, BackendName } from './backend.js';
 import { BackendError } from './errors.js';
 
 /** A backend factory: returns the backend, or throws a BackendError saying why it cannot load. */
@@ -10,7 +10,7 @@ interface Entry {
   priority: number;
   instance?: Backend;
   failure?: string;
-  /** The loader returns a Promise: it runs only when setBackend (or ready) asks for it. */
+  /** The loader returns a Promise: it runs only when setBackend (or ready) asks for it (never picked by default). */
   isAsync: boolean;
   /** An asynchronous loader's setup in progress (started once, shared by every caller). */
   pending?: Promise<Backend>;
@@ -84,7 +84,7 @@ export function currentBackend(): Backend {
       const why = entries.get(name)?.failure ?? (err as Error).message;
       const next = ordered[ordered.findIndex(([n]) => n === name) + 1]?.[0];
       const msg = `gradlab: backend '${name}' unavailable (${why})${next ? `; using '${next}'` : ''}`;
-      if (!reported.has(msg) && entries.get(name)?.priority !== undefined && name !== 'webgpu') {
+      if (!reported.has(msg) && entries.get(name)?.isAsync === false) {
         reported.add(msg);
         console.warn(msg);
       }
@@ -140,6 +140,20 @@ export async function ready(): Promise<void> {
 /** Name of the backend new tensors go to. */
 export function getBackend(): BackendName {
   return currentBackend().name;
+}
+
+/**
+ * What a backend can do (float64, synchronous reads, host memory): the current one, or `name`
+ * (loading it if needed; an asynchronous backend must have been set up with `await setBackend`).
+ * @example if (!gl.backendCapabilities().float64) x = x.float();
+ */
+export function backendCapabilities(name?: BackendName): BackendCapabilities {
+  return (name === undefined ? currentBackend() : loadSync(name)).capabilities;
+}
+
+/** True when `name` is a registered backend (loadable or not): how `to(target)` tells a backend from a dtype. */
+export function isBackendName(name: string): name is BackendName {
+  return entries.has(name as BackendName);
 }
 
 /** The backend instance with this name (loading it if needed). */

@@ -1,5 +1,5 @@
 // The dispatcher: every primitive call goes through apply() — infer, run the kernel, record on the tape.
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from './backend.js';
 import { currentBackend } from './backend-registry.js';
 import { isFloat } from './dtype.js';
 import { AnomalyError, BackendError, GradError } from './errors.js';
@@ -15,8 +15,7 @@ import {
 import { contiguousStrides, numel } from './shape.js';
 import { currentScope, state } from './state.js';
 import { Tensor } from './tensor.js';
-import { vjpRules } from './vjp.js';
-import type { BackwardContext, VjpRule } from './vjp-types.js';
+import type { BackwardContext, VjpRule, VjpRuleTable } from './vjp-types.js';
 
 function backendOf(op: string, inputs: readonly Tensor[]): Backend {
   if (inputs.length === 0) return currentBackend();
@@ -69,11 +68,26 @@ export function apply<P extends Primitive>(
   return out;
 }
 
+/**
+ * The VJP rule table (src/core/vjp.ts installs it when loaded). It is handed in rather than imported
+ * because the rules are written with apply(): an import would make engine and rules a value cycle.
+ */
+let vjpRules: VjpRuleTable | null = null;
+
+/** @internal called once by src/core/vjp.ts with the complete (type-checked) rule table. */
+export function installVjpRules(table: VjpRuleTable): void {
+  vjpRules = table;
+}
+
 function ruleFor<P extends Primitive>(prim: P): VjpRule<P> {
   for (let i = state.overrides.length - 1; i >= 0; i--) {
     const r = state.overrides[i][prim];
     if (r) return r as VjpRule<P>;
   }
+  if (!vjpRules)
+    throw new GradError(
+      `${prim}: the VJP rules are not loaded; import gradlab's entry (or src/core/vjp.js) before recording ops`,
+    );
   return vjpRules[prim] as VjpRule<P>;
 }
 
@@ -116,7 +130,7 @@ export function checkFinite(
   phase: 'forward' | 'backward',
   scope = currentScope(),
 ): void {
-  if (!isFloat(t.dtype) || t.storage.backend.asyncOnly) return;
+  if (!isFloat(t.dtype) || !t.storage.backend.capabilities.syncRead) return;
   const d = t.dataSync();
   for (let i = 0; i < d.length; i++)
     if (!Number.isFinite(d[i])) {

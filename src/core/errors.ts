@@ -35,6 +35,9 @@ export class InplaceModificationError extends GradError {}
 /** NaN or Inf produced by an op while anomaly detection is on. */
 export class AnomalyError extends GradlabError {}
 
+/** gl.testing.checkGrad found analytic derivatives that disagree with finite differences (or jvp with vjp). */
+export class GradientCheckError extends GradlabError {}
+
 /** A backend that cannot load or cannot run a kernel. */
 export class BackendError extends GradlabError {}
 

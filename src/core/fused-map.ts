@@ -1,5 +1,5 @@
 // Elementwise chains as one backend kernel (where the backend has fusedElementwise), used off the tape only.
-import type { ElementwiseExpr, TensorView } from '../backends/backend.js';
+import type { ElementwiseExpr, TensorView } from './backend.js';
 import { offTape, runFused } from './fused.js';
 import type { Tensor } from './tensor.js';
 

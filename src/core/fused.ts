@@ -1,5 +1,5 @@
 // Backend-fused kernels that make a new tensor off the tape: used only where no gradient is recorded.
-import type { Backend, TensorView } from '../backends/backend.js';
+import type { Backend, TensorView } from './backend.js';
 import type { DType } from './dtype.js';
 import { contiguousStrides, numel } from './shape.js';
 import { state } from './state.js';

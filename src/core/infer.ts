@@ -1,5 +1,5 @@
 // Shape and dtype inference per primitive: validates inputs (named errors) before any kernel runs.
-import type { TensorView } from '../backends/backend.js';
+import type { TensorView } from './backend.js';
 import { isFloat, type DType } from './dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import type {

@@ -1,5 +1,5 @@
 // Memory accounting: live tensors and bytes per backend, and bytes held by tapes for backward (now and peak).
-import type { Storage } from '../backends/backend.js';
+import type { Storage } from './backend.js';
 
 const live = { tensors: 0, storages: 0, bytes: 0 };
 const perBackend = new Map<string, { tensors: number; bytes: number }>();

@@ -1,5 +1,5 @@
 // Saved tensors: the single choke point through which rules keep data for backward (hooks, accounting, version checks).
-import type { Storage } from '../backends/backend.js';
+import type { Storage } from './backend.js';
 import { itemSize } from './dtype.js';
 import { InplaceModificationError } from './errors.js';
 import { addSavedBytes } from './memory.js';
@@ -126,8 +126,27 @@ export interface SavedObserver {
   onRelease(account: SavedAccount, freedBytes: number): void;
 }
 
-/** Registered observers; empty unless a profiler runs. */
-export const savedObservers: SavedObserver[] = [];
+/** Registered observers; empty unless a profiler runs. Read-only outside this module: use onSaved. */
+const observers: SavedObserver[] = [];
+
+/** @internal the observers now registered (core's save and release paths notify them). */
+export const savedObservers: readonly SavedObserver[] = observers;
+
+/**
+ * Registers `observer` for every saved-entry save and release until the returned function is called
+ * (the lab's memory profiler is built on it). Unsubscribing twice is harmless.
+ * @example const off = onSaved({ onSave: (e) => log(e.op, e.addedBytes), onRelease: () => {} }); try { run(); } finally { off(); }
+ */
+export function onSaved(observer: SavedObserver): () => void {
+  observers.push(observer);
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    const i = observers.indexOf(observer);
+    if (i >= 0) observers.splice(i, 1);
+  };
+}
 
 /** Accounting of one saved entry, kept apart from the tensor so finalizers never hold a graph alive. */
 export interface SavedAccount {

@@ -1,11 +1,12 @@
 // The Tensor: a strided view of backend storage plus its place on the tape (gradFn, grad, hooks, version).
-import type { Storage, TensorView } from '../backends/backend.js';
+import type { Storage, TensorView } from './backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, DTypeError, GradError } from './errors.js';
 import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory.js';
 import type { GradHook, Node } from './node.js';
 import { deferStorageDispose, isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
+import { settleChecks } from './deferred-checks.js';
 import { INSPECT_CUSTOM, inspectTensor } from './tensor-inspect.js';
 import type { InspectableTensor } from './tensor-inspect.js';
 
@@ -160,17 +161,22 @@ export class Tensor implements TensorView {
   dataSync(): TypedArray {
     this._assertAlive('dataSync');
     const b = this.storage.backend;
-    if (b.asyncOnly)
+    if (!b.capabilities.syncRead)
       throw new GradError(
         `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.itemAsync()')`,
       );
     return b.readSync(this);
   }
 
-  /** The elements as a new flat typed array, once the device has them. */
+  /**
+   * The elements as a new flat typed array, once the device has them. Rejects with the error of a
+   * device-side check queued since the last read (e.g. an out-of-range gather index on webgpu).
+   */
   async data(): Promise<TypedArray> {
     this._assertAlive('data');
-    return this.storage.backend.read(this);
+    const b = this.storage.backend;
+    const [out] = await Promise.all([b.read(this), settleChecks(b)]);
+    return out;
   }
 
   /** Nested JS arrays (a number for a scalar; booleans for bool tensors). */
@@ -270,7 +276,7 @@ export class Tensor implements TensorView {
   toString(): string {
     const head = `tensor(shape=[${this.shape.join(',')}], dtype=${this.dtype}, device=${this.device}`;
     const grad = this.gradFn ? `, gradFn=${this.gradFn.op}` : this._requiresGrad ? ', requiresGrad=true' : '';
-    if (this.storage.backend.asyncOnly || this.numel > 100) return `${head}${grad})`;
+    if (!this.storage.backend.capabilities.syncRead || this.numel > 100) return `${head}${grad})`;
     return `${head}${grad}) ${JSON.stringify(this.toArray())}`;
   }
 }

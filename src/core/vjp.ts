@@ -1,6 +1,6 @@
 // The VJP rule table: one entry per primitive (a missing entry does not compile), written with differentiable ops.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
-import { apply } from './engine.js';
+import { apply, installVjpRules } from './engine.js';
 import { fusedMap, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD } from './fused-map.js';
 import type { MaxPoolParams, PrimitiveParams, ReduceParams } from './primitives.js';
 import {
@@ -91,48 +91,38 @@ function pairExtremumRule(wins: 'gt' | 'lt'): VjpRule<any> {
 }
 
 /**
- * Product of the other elements of each lane of `x` over `dims` (same shape as x), without division:
- * an [n, n] expansion with the diagonal set to 1. Used where a lane holds zeros.
+ * Product of the other elements of each lane of `x` over `dims` (same shape as x), computed on the
+ * device with no host read, exact in value and in first derivative (so prod is right to second order)
+ * whatever the number of zeros in a lane. With z = (x == 0), P = the product of the lane's non-zero
+ * elements and c_i = the zeros in the lane other than x_i:
+ *   prod_{k != i} x_k = (P / x_i if x_i != 0 else P) * (1 if c_i = 0; the other zero x_j if c_i = 1; 0 if c_i >= 2)
+ * where "the other zero" is written as the lane's sum of zero elements minus x_i's own (value 0, but
+ * carrying the derivative), and a product of two or more zero factors has zero first derivative.
  */
-function prodOthers(x: Tensor, dims: readonly number[]): Tensor {
-  const keep = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
-  const perm = [...keep, ...dims];
-  const keepShape = keep.map((i) => x.shape[i]);
-  const n = dims.reduce((p, d) => p * x.shape[d], 1);
-  const lanes = preshape(ppermute(x, perm), [...keepShape, n, 1]);
-  const eye = new Uint8Array(n * n);
-  for (let i = 0; i < n; i++) eye[i * n + i] = 1;
-  const diag = new Tensor(x.storage.backend.upload('bool', eye), [n, n], [n, 1], 0, 'bool');
-  const rows = pexpand(
-    ppermute(lanes, [...keepShape.map((_, i) => i), keepShape.length + 1, keepShape.length]),
-    [...keepShape, n, n],
+function prodOthers(x: Tensor, p: ReduceParams): Tensor {
+  const lane = (t: Tensor) => pexpand(psum(t, p.dims, true), x.shape);
+  const isZero = binary('eq', x, scalarLike(0, x));
+  const z = mask(isZero, x);
+  const safe = pwhere(isZero, one(x), x);
+  const nonZeroProd = pexpand(apply('prod', [safe], { dims: p.dims, keepdim: true }), x.shape);
+  const otherZeros = psub(lane(z), z);
+  const zeroSum = lane(pwhere(isZero, x, scalarLike(0, x)));
+  const otherZero = psub(zeroSum, pwhere(isZero, x, scalarLike(0, x)));
+  const zeroFactor = pwhere(
+    binary('eq', otherZeros, scalarLike(0, x)),
+    one(x),
+    pwhere(binary('eq', otherZeros, one(x)), otherZero, scalarLike(0, x)),
   );
-  const others = apply('prod', [pwhere(diag, one(x), rows)], {
-    dims: [keepShape.length + 1],
-    keepdim: false,
-  });
-  return ppermute(
-    preshape(
-      others,
-      perm.map((d) => x.shape[d]),
-    ),
-    inversePerm(perm),
-  );
-}
-
-function hasZero(x: Tensor): boolean {
-  if (x.storage.backend.asyncOnly) return true;
-  return x.dataSync().some((v) => v === 0);
+  return pmul(pdiv(nonZeroProd, safe), zeroFactor);
 }
 
 const prodRule: VjpRule<'prod'> = {
-  save: (ctx, [x], y) => ctx.save(x, y),
+  save: (ctx, [x]) => ctx.save(x),
   vjp: (ctx, g) => [
     () => {
-      const [x, y] = ctx.saved as Tensor[];
+      const [x] = ctx.saved as Tensor[];
       const p = ctx.params;
-      const local = hasZero(x) ? prodOthers(x, p.dims) : pdiv(unreduce(y, x.shape, p), x);
-      return pmul(unreduce(g, x.shape, p), local);
+      return pmul(unreduce(g, x.shape, p), prodOthers(x, p));
     },
   ],
 };
@@ -368,6 +358,7 @@ export const vjpRules: VjpRuleTable = {
   full: none,
   random: none,
 };
+installVjpRules(vjpRules);
 
 /** Parameters type re-exported for rule authors. */
 export type { PrimitiveParams };

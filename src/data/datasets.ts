@@ -1,4 +1,5 @@
 // Named datasets: the embedded digits, Fashion-MNIST / MNIST (IDX), CIFAR-10 (binary) and synthetic sets.
+import { numel } from '../core/shape.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -82,7 +83,7 @@ function images(pixels: Uint8Array, n: number, shape: number[], scale: number, f
   const out = new Float32Array(pixels.length);
   const inv = 1 / scale;
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] * inv;
-  const per = shape.reduce((a, b) => a * b, 1);
+  const per = numel(shape);
   return fromTypedArray(out, flatten ? [n, per] : [n, ...shape], 'float32');
 }
 

@@ -1,20 +1,20 @@
 // Row gathering for in-memory datasets: one copy per batch straight from the backing store.
-import { TypedArrayBackend, type JsStorage } from '../backends/js/index.js';
+import { numel } from '../core/shape.js';
 import { allocArray, type TypedArray } from '../core/dtype.js';
 import { tidy, type Tensor } from '../core/tensor.js';
 import { indexSelect } from '../ops/shape.js';
 import { fromTypedArray } from '../ops/tensor-like.js';
 
-/** The elements of a contiguous CPU (js or native) tensor without a copy, or null for other tensors. */
+/** The elements of a contiguous tensor in host memory without a copy, or null for other tensors. */
 function hostView(t: Tensor): TypedArray | null {
-  if (!(t.storage.backend instanceof TypedArrayBackend) || !t.isContiguous || t.storage.disposed) return null;
-  const data = (t.storage as JsStorage).data;
-  return data.subarray(t.offset, t.offset + t.numel) as TypedArray;
+  const b = t.storage.backend;
+  if (!b.capabilities.hostMemory || !b.hostArray || !t.isContiguous || t.storage.disposed) return null;
+  return b.hostArray(t.storage).subarray(t.offset, t.offset + t.numel) as TypedArray;
 }
 
 /**
- * Rows `indices` of `t` along dim 0 as a new contiguous tensor. On the js backend this is one row copy
- * per index from the tensor's storage on CPU backends; other backends use indexSelect on the device.
+ * Rows `indices` of `t` along dim 0 as a new contiguous tensor: one row copy per index from the
+ * storage on backends with host memory; other backends use indexSelect on the device.
  */
 export function gatherRows(t: Tensor, indices: Int32Array): Tensor {
   const src = hostView(t);
@@ -24,7 +24,7 @@ export function gatherRows(t: Tensor, indices: Int32Array): Tensor {
       indexSelect(t, 0, fromTypedArray(indices, [indices.length], 'int32', t.storage.backend)),
     );
   }
-  const row = rest.reduce((a, b) => a * b, 1);
+  const row = numel(rest);
   const out = allocArray(t.dtype, indices.length * row);
   if (row === 1) for (let k = 0; k < indices.length; k++) out[k] = src[indices[k]];
   else if (row < 16)

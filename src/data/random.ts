@@ -1,7 +1,6 @@
 // Seeded draws for the data module, all taken from the core's Philox Generator streams.
 import { ArgumentError } from '../core/errors.js';
-import { Generator } from '../core/random/generator.js';
-import { rand, randn } from '../ops/creation.js';
+import { Generator, sampleHost } from '../core/random/generator.js';
 
 /** How callers pick a random stream: an explicit Generator, or a seed for a fresh one. */
 export interface SeedOptions {
@@ -21,22 +20,14 @@ export function generatorFrom(opts: SeedOptions, who: string): Generator {
   return new Generator(opts.seed ?? 0);
 }
 
-/** `n` uniform samples in [0, 1) as float64. */
+/** `n` uniform samples in [0, 1) as float64, drawn on the host (the same on every backend). */
 export function uniforms(gen: Generator, n: number): Float64Array {
-  if (n === 0) return new Float64Array(0);
-  const t = rand([n], { generator: gen, dtype: 'float64' });
-  const out = t.dataSync() as Float64Array;
-  t.dispose();
-  return out;
+  return sampleHost(gen, n, 'uniform');
 }
 
-/** `n` standard normal samples as float64. */
+/** `n` standard normal samples as float64, drawn on the host (the same on every backend). */
 export function normals(gen: Generator, n: number): Float64Array {
-  if (n === 0) return new Float64Array(0);
-  const t = randn([n], { generator: gen, dtype: 'float64' });
-  const out = t.dataSync() as Float64Array;
-  t.dispose();
-  return out;
+  return sampleHost(gen, n, 'normal');
 }
 
 /**

@@ -1,7 +1,8 @@
 // nn.init: in-place, seeded initialisation schemes (uniform, normal, Xavier/Glorot, Kaiming/He, orthogonal).
+import { numel } from '../core/shape.js';
 import { isFloat } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
-import type { Generator } from '../core/random/generator.js';
+import { defaultGenerator, sampleHost, type Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { full, rand, randn } from '../ops/creation.js';
@@ -73,7 +74,7 @@ export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn:
     throw new ShapeError(
       `init: fan in and fan out need a tensor with at least 2 dims, got ${fmtShape(shape)}`,
     );
-  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = numel(shape.slice(2));
   return { fanIn: shape[1] * receptive, fanOut: shape[0] * receptive };
 }
 
@@ -173,7 +174,7 @@ export function orthogonal(t: Tensor, opts: InitOptions & { gain?: number } = {}
   const cols = t.numel / rows;
   const transposed = rows < cols;
   const [m, n] = transposed ? [cols, rows] : [rows, cols];
-  const g = Float64Array.from(randn([m, n], { dtype: 'float64', generator: opts.generator }).dataSync());
+  const g = sampleHost(opts.generator ?? defaultGenerator, m * n, 'normal');
   const q = householderQ(g, m, n);
   const out = new Float64Array(rows * cols);
   const gain = opts.gain ?? 1;

@@ -1,5 +1,6 @@
 // Module: the base of every layer — registered parameters, buffers and children, modes, hooks, state dicts.
-import type { BackendName } from '../backends/backend.js';
+import type { BackendName } from '../core/backend.js';
+import { isBackendName } from '../core/backend-registry.js';
 import type { DType } from '../core/dtype.js';
 import { isFloat } from '../core/dtype.js';
 import { ArgumentError, GradlabError } from '../core/errors.js';
@@ -30,8 +31,6 @@ export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
 }
-
-const BACKENDS = new Set(['js', 'native', 'webgpu']);
 
 function checkName(kind: string, name: string): void {
   if (typeof name !== 'string' || name === '' || name.includes('.'))
@@ -394,7 +393,7 @@ export class Module {
    * @example const net = new gl.nn.Linear(3, 2).to('float64');
    */
   to(target: DType | BackendName): this {
-    const toBackend = BACKENDS.has(target);
+    const toBackend = isBackendName(target);
     if (!toBackend && target !== 'float32' && target !== 'float64')
       throw new ArgumentError(`Module.to: expected 'float32', 'float64' or a backend name, got '${target}'`);
     for (const m of this.modules()) {

@@ -87,7 +87,7 @@ abstract class BatchNormBase extends Module {
     const update = this.training && this.trackRunningStats;
     let momentum = this.momentum ?? 0;
     // the cumulative average's weight 1/count stays on the device where reads are asynchronous
-    const cumulativeOnDevice = update && this.momentum === null && x.storage.backend.asyncOnly;
+    const cumulativeOnDevice = update && this.momentum === null && !x.storage.backend.capabilities.syncRead;
     if (update) {
       const count = this.numBatchesTracked!;
       noGrad(() => copyInto(count, add(count, 1)));

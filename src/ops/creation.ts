@@ -3,9 +3,8 @@ import { isFloat } from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { ArgumentError, DTypeError } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../core/random/generator.js';
-import { checkShape } from '../core/shape.js';
+import { checkShape, numel } from '../core/shape.js';
 import { tidy, type Tensor } from '../core/tensor.js';
-import { currentBackend } from '../core/backend-registry.js';
 import { fromTypedArray, type CreateOptions } from './tensor-like.js';
 import { allocArray } from '../core/dtype.js';
 
@@ -103,7 +102,7 @@ function random(
   if (!isFloat(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const s = checkShape(op, shape);
   const gen = opts.generator ?? defaultGenerator;
-  const n = s.reduce((a, b) => a * b, 1);
+  const n = numel(s);
   const counter = gen.reserve(n, dist);
   return finish(
     apply('random', [], { shape: s, dtype, dist, key: [...gen.key] as [number, number], counter }),
@@ -136,35 +135,22 @@ export function randint(
 ): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low)
     throw new ArgumentError(`randint: expected integers low < high, got ${low}, ${high}`);
-  if (currentBackend().name === 'webgpu') return tidy(() => randintInt32(low, high, shape, opts));
-  const u = random('randint', shape, 'uniform', { generator: opts.generator, dtype: 'float64' });
-  const scaled = apply(
-    'mul',
-    [u, apply('full', [], { shape: [], dtype: 'float64', value: high - low })],
-    null,
-  );
-  const shifted = apply(
-    'add',
-    [floorPositive(scaled), apply('full', [], { shape: [], dtype: 'float64', value: low })],
-    null,
-  );
-  return apply('cast', [shifted], { dtype: opts.dtype ?? 'int32' });
+  return tidy(() => randintInt32(low, high, shape, opts));
 }
 
 /** Largest range the int32 path takes: every partial sum below stays under 2^31. */
 const INT32_RANGE_MAX = 2 ** 31 - 2 ** 24;
 
 /**
- * randint without float64 (webgpu): the same draw floor(k * (high - low) / 2^24) from the same 24-bit
- * word k, in int32 arithmetic that is exact for every range. With r = a*4096 + b and k = c*4096 + d,
- * floor(k*r / 2^24) = c*a + floor((d*a + c*b + floor(d*b / 4096)) / 4096). The float64 path equals
- * it whenever k*r < 2^53, i.e. for every range below 2^29.
+ * The draw floor(k * (high - low) / 2^24) from the 24-bit word k of each uniform, in int32 arithmetic
+ * that is exact for every range and needs no float64, so every backend gives the same integers. With
+ * r = a*4096 + b and k = c*4096 + d, floor(k*r / 2^24) = c*a + floor((d*a + c*b + floor(d*b / 4096)) / 4096).
  */
 function randintInt32(low: number, high: number, shape: readonly number[], opts: RandomOptions): Tensor {
   const r = high - low;
   if (low < -(2 ** 31) || high > 2 ** 31 || r > INT32_RANGE_MAX)
     throw new ArgumentError(
-      `randint: on webgpu low and high must lie in int32 and high - low be at most ${INT32_RANGE_MAX}, got ${low}, ${high}`,
+      `randint: low and high must lie in int32 and high - low be at most ${INT32_RANGE_MAX}, got ${low}, ${high}`,
     );
   const int = (value: number) => apply('full', [], { shape: [], dtype: 'int32', value });
   const op = (name: 'add' | 'sub' | 'mul' | 'div', x: Tensor, y: Tensor) => apply(name, [x, y], null);
@@ -186,9 +172,4 @@ function randintInt32(low: number, high: number, shape: readonly number[], opts:
   const q = op('add', op('mul', c, a), op('div', mid, int(4096)));
   const shifted = op('add', q, int(low));
   return (opts.dtype ?? 'int32') === 'int32' ? shifted : apply('cast', [shifted], { dtype: opts.dtype! });
-}
-
-/** floor of non-negative values, via truncating cast. */
-function floorPositive(x: Tensor): Tensor {
-  return apply('cast', [apply('cast', [x], { dtype: 'int32' })], { dtype: x.dtype });
 }

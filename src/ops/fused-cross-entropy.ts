@@ -1,6 +1,6 @@
 // crossEntropy through a backend's fused kernels where it has them and they are exact: 2-D logits, int32 targets.
 // The node's first-order backward is one fused kernel; with createGraph it is written with differentiable ops.
-import type { FusedCrossEntropyKernels, FusedCrossEntropyParams } from '../backends/backend.js';
+import type { FusedCrossEntropyKernels, FusedCrossEntropyParams } from '../core/backend.js';
 import { customGrad, type CustomContext } from '../core/custom.js';
 import { runFused } from '../core/fused.js';
 import { state } from '../core/state.js';
@@ -33,7 +33,7 @@ export const fusedCrossEntropyStats = { forward: 0, backward: 0 };
 export function tryFusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeOptions): Tensor | null {
   const kernels = logits.storage.backend.fusedCrossEntropy;
   // the composite checks target ranges with a synchronous read on synchronous backends; keep that there
-  if (!kernels || !logits.storage.backend.asyncOnly) return null;
+  if (!kernels || logits.storage.backend.capabilities.syncRead) return null;
   const w = o.weight;
   const eps = o.labelSmoothing;
   if (

@@ -1,7 +1,8 @@
 // Loss functions: cross-entropy (indices or probabilities), NLL, MSE, L1, smooth L1, BCE with logits, KL divergence.
 import { isFloat } from '../core/dtype.js';
 import { scalarTensor } from './tensor-like.js';
-import { ArgumentError, DTypeError, IndexOutOfRangeError, ShapeError, fmtShape } from '../core/errors.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
+import { checkIndexRange } from '../core/index-check.js';
 import type { Tensor } from '../core/tensor.js';
 import { abs, add, div, exp, gt, log, log1p, lt, mul, ne, neg, relu, sub, where } from './elementwise.js';
 import { logSoftmax } from './nn.js';
@@ -40,12 +41,7 @@ function pickNll(logp: Tensor, target: Tensor, opts: NllOptions) {
   const d = classDim(logp);
   const ignore = opts.ignoreIndex ?? -100;
   const C = logp.shape[d];
-  if (!target.storage.backend.asyncOnly)
-    for (const t of target.dataSync())
-      if (t !== ignore && (t < 0 || t >= C))
-        throw new IndexOutOfRangeError(
-          `crossEntropy/nllLoss: target class ${t} is out of range for ${C} classes (expected 0..${C - 1} or ignoreIndex ${ignore})`,
-        );
+  checkIndexRange(target, { op: 'crossEntropy/nllLoss', size: C, ignore, noun: 'target class' });
   const valid = ne(target, ignore);
   const safe = where(valid, target, 0);
   const picked = squeeze(gather(logp, d, unsqueeze(safe, d)), d);
@@ -87,7 +83,16 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
     ignoreIndex: opts.ignoreIndex ?? -100,
     labelSmoothing: opts.labelSmoothing ?? 0,
   });
-  if (fused) return fused;
+  if (fused) {
+    // the fused kernels take the targets as they are: the range check is the composite's, queued alike
+    checkIndexRange(target, {
+      op: 'crossEntropy/nllLoss',
+      size: logits.shape[1],
+      ignore: opts.ignoreIndex ?? -100,
+      noun: 'target class',
+    });
+    return fused;
+  }
   const d = classDim(logits);
   const C = logits.shape[d];
   const logp = logSoftmax(logits, d);

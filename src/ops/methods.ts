@@ -2,8 +2,8 @@
 import type { BackwardOptions } from '../core/autograd.js';
 import type { DType } from '../core/dtype.js';
 import { backward } from '../core/functional.js';
-import { backendByName } from '../core/backend-registry.js';
-import type { BackendName } from '../backends/backend.js';
+import { backendByName, isBackendName } from '../core/backend-registry.js';
+import type { BackendName } from '../core/backend.js';
 import { Tensor } from '../core/tensor.js';
 import * as E from './elementwise.js';
 import * as I from './inplace.js';
@@ -228,9 +228,7 @@ const methods: TensorMethods & ThisType<Tensor> = {
     return E.cast(this, 'bool');
   },
   to(target) {
-    return target === 'js' || target === 'native' || target === 'webgpu'
-      ? moveTo(this, target)
-      : E.cast(this, target);
+    return isBackendName(target) ? moveTo(this, target) : E.cast(this, target);
   },
   sum(d, k) {
     return R.sum(this, d, k);

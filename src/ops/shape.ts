@@ -1,6 +1,7 @@
 // Movement ops: reshaping and views, joining and splitting, indexing (gather/scatter), padding, flips.
 import { apply } from '../core/engine.js';
 import { ArgumentError, DTypeError, IndexOutOfRangeError, ShapeError, fmtShape } from '../core/errors.js';
+import { checkIndexRange } from '../core/index-check.js';
 import { pcast, pexpand } from '../core/prims.js';
 import { normDim, normDims, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -60,7 +61,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const e = normDim('flatten', endDim, x.ndim);
   const shape = [
     ...x.shape.slice(0, s),
-    x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+    numel(x.shape.slice(s, e + 1)),
     ...x.shape.slice(e + 1),
   ];
   return reshape(x, shape);
@@ -226,14 +227,9 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
+/** Index values must lie in [0, size): thrown at the op, or on webgpu by the next read (same error). */
 function checkIndexValues(op: string, index: Tensor, size: number): void {
-  if (index.dtype !== 'int32')
-    throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
-  if (index.storage.backend.asyncOnly) return;
-  const d = index.dataSync();
-  for (let i = 0; i < d.length; i++)
-    if (d[i] < 0 || d[i] >= size)
-      throw new IndexOutOfRangeError(`${op}: index ${d[i]} is out of range for a dimension of size ${size}`);
+  checkIndexRange(index, { op, size });
 }
 
 /**
@@ -391,7 +387,7 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
   if (index.dtype !== 'int32')
     throw new DTypeError(`oneHot: expected int32 class indices, got ${index.dtype}`);
-  if (numClasses < 0 && index.storage.backend.asyncOnly)
+  if (numClasses < 0 && !index.storage.backend.capabilities.syncRead)
     throw new ArgumentError(
       `oneHot: numClasses must be given on the ${index.storage.backend.name} backend (inferring it would read the data back synchronously)`,
     );

@@ -1,5 +1,5 @@
 // Turning user values (numbers, nested arrays, tensors) into tensors, and dtype promotion of op arguments.
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from '../core/backend.js';
 import { currentBackend } from '../core/backend-registry.js';
 import {
   allocArray,
@@ -13,7 +13,7 @@ import {
 import { apply } from '../core/engine.js';
 import { ArgumentError, ShapeError } from '../core/errors.js';
 import { pcast } from '../core/prims.js';
-import { contiguousStrides } from '../core/shape.js';
+import { contiguousStrides, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 /** Nested arrays of numbers or booleans. */
@@ -103,7 +103,7 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
     if (first !== undefined && typeof first !== 'number' && typeof first !== 'boolean')
       throw new ArgumentError(`tensor: expected numbers or booleans, got ${typeof first}`);
     const dtype = opts.dtype ?? (typeof first === 'boolean' ? 'bool' : 'float32');
-    const n = shape.reduce((a, b) => a * b, 1);
+    const n = numel(shape);
     const out = allocArray(dtype, n);
     flatten(data, shape, out, { i: 0 });
     t = new Tensor(currentBackend().upload(dtype, out), shape, contiguousStrides(shape), 0, dtype);
@@ -119,7 +119,7 @@ function withShape(t: Tensor, shape: readonly number[]): Tensor {
     throw new ArgumentError(
       `tensor: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
     );
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = numel(shape);
   if (n !== t.numel)
     throw new ShapeError(`tensor: shape [${shape.join(', ')}] holds ${n} elements, the data has ${t.numel}`);
   return new Tensor(t.storage, [...shape], contiguousStrides(shape), 0, t.dtype);

@@ -50,9 +50,9 @@ export function clipGradNorm(
   const p = normOrder('clipGradNorm', maxNorm, opts);
   const ps = withGrad(params);
   if (ps.length === 0) return 0;
-  if (ps.some((q) => q.storage.backend.asyncOnly))
+  if (ps.some((q) => !q.storage.backend.capabilities.syncRead))
     throw new BackendError(
-      `clipGradNorm: returning the norm as a number needs a synchronous read, which ${ps.find((q) => q.storage.backend.asyncOnly)!.device} cannot do; use gl.optim.clipGradNormTensor (the norm stays a tensor: 'await norm.itemAsync()' when you need it)`,
+      `clipGradNorm: returning the norm as a number needs a synchronous read, which ${ps.find((q) => !q.storage.backend.capabilities.syncRead)!.device} cannot do; use gl.optim.clipGradNormTensor (the norm stays a tensor: 'await norm.itemAsync()' when you need it)`,
     );
   return noGrad(() =>
     tidy(() => {
@@ -89,7 +89,7 @@ export function clipGradNormTensor(
   const p = normOrder('clipGradNormTensor', maxNorm, opts);
   const ps = withGrad(params);
   if (ps.length === 0) return keep(zeros([]));
-  const async = ps.find((q) => q.storage.backend.asyncOnly);
+  const async = ps.find((q) => !q.storage.backend.capabilities.syncRead);
   if (opts.errorIfNonfinite && async)
     throw new ArgumentError(
       `clipGradNormTensor: errorIfNonfinite needs to read the norm before clipping, which ${async.device} cannot do synchronously; leave it off and check 'Number.isFinite(await norm.itemAsync())' instead`,

@@ -1,5 +1,5 @@
 // One in-place update function per optimizer and parameter (PyTorch 1.13's formulas), replaceable by fused kernels.
-import type { FusedSgdHyper } from '../backends/backend.js';
+import type { FusedSgdHyper } from '../core/backend.js';
 import { keep, type Tensor } from '../core/tensor.js';
 import { abs, add, div, maximum, mul, neg, sqrt, sub } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';

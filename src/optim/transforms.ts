@@ -36,7 +36,7 @@ export function clipByNorm(maxNorm: number, opts: ClipGradNormOptions = {}): Cli
     lastNorm: NaN,
     lastNormTensor: null,
     apply(params) {
-      if (params.some((p) => p.grad?.storage.backend.asyncOnly)) {
+      if (params.some((p) => p.grad?.storage.backend.capabilities.syncRead === false)) {
         this.lastNormTensor?.dispose();
         this.lastNormTensor = clipGradNormTensor(params, maxNorm, opts);
       } else this.lastNorm = clipGradNorm(params, maxNorm, opts);

@@ -7,6 +7,7 @@ import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { fusedMap } from '../../src/core/fused-map.js';
 import { webgpuUnavailable } from '../helpers/backends.js';
 import { ELEMENTWISE_CASES, I, op, V } from '../helpers/elementwise-cases.js';
+import { checkIndexRange } from '../../src/core/index-check.js';
 
 const missing = await webgpuUnavailable();
 if (missing !== null) console.info(`fused elementwise tests skipped: ${missing}`);
@@ -173,9 +174,14 @@ describe.skipIf(missing !== null)('fused elementwise expressions (webgpu)', () =
       losses.push(await l.itemAsync());
       l.dispose();
     }
+    // crossEntropy's target range check (on the device, reported at the next read) is counted apart
+    const c0 = dispatches();
+    checkIndexRange(y, { op: 'crossEntropy/nllLoss', size: 10, ignore: -100, noun: 'target class' });
+    const check = dispatches() - c0;
+    await y.data();
     const d0 = dispatches();
     const l = step();
-    expect(dispatches() - d0).toBe(26);
+    expect(dispatches() - d0 - check).toBe(26);
     losses.push(await l.itemAsync());
     l.dispose();
     expect(losses[2]).toBeLessThan(losses[0]);

@@ -322,3 +322,20 @@ describe('gl.checkpoint', () => {
     expect(maxAbsDiff(x1.grad!, x2.grad!)).toBe(0);
   });
 });
+
+describe('onSaved', () => {
+  it('reports saves and releases to an observer until unsubscribed', () => {
+    const seen: string[] = [];
+    let released = 0;
+    const off = gl.onSaved({ onSave: (e) => seen.push(e.op), onRelease: () => released++ });
+    const x = gl.randn([3], { requiresGrad: true });
+    gl.exp(x).sum().backward();
+    off();
+    off(); // a second call is harmless
+    expect(seen).toContain('exp');
+    expect(released).toBeGreaterThan(0);
+    const n = seen.length;
+    gl.exp(gl.randn([3], { requiresGrad: true })).sum().backward();
+    expect(seen.length).toBe(n);
+  });
+});

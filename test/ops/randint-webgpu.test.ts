@@ -1,4 +1,4 @@
-// gl.randint on webgpu (int32 arithmetic, no float64): the js backend's draws, and exact for huge ranges.
+// gl.randint on webgpu (int32 arithmetic, no float64, as on every backend): the js backend's draws, exact for huge ranges.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { webgpuUnavailable } from '../helpers/backends.js';

@@ -1,6 +1,7 @@
 // The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
 import type {
   Backend,
+  BackendCapabilities,
   FusedConvGradKernels,
   FusedElementwiseKernels,
   FusedOptimizerKernels,
@@ -78,7 +79,8 @@ export const jsKernels: KernelTable = {
  * class with different kernel tables, so their tensors share memory with JS (and with the addon) without copies.
  */
 export class TypedArrayBackend implements Backend {
-  readonly asyncOnly = false;
+  /** CPU memory: float64, synchronous reads and zero-copy host views. */
+  readonly capabilities: BackendCapabilities = { float64: true, syncRead: true, hostMemory: true };
 
   /** Typed arrays of disposed storages, reused by later allocations of the same dtype and size. */
   readonly pool = new ArrayPool();
@@ -107,6 +109,10 @@ export class TypedArrayBackend implements Backend {
     const s = this.allocate(dtype, data.length);
     s.data.set(data as never);
     return s;
+  }
+
+  hostArray(storage: Storage): TypedArray {
+    return (storage as JsStorage).data;
   }
 
   readSync(view: TensorView): TypedArray {

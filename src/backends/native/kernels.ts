@@ -6,6 +6,7 @@ import { window } from '../js/movement.js';
 import { isDense } from '../js/strided.js';
 import { allocArray, itemSize, type DType, type TypedArray } from '../../core/dtype.js';
 import { IndexOutOfRangeError } from '../../core/errors.js';
+import { numel } from '../../core/shape.js';
 import {
   BINARY_OPS,
   COMPARE_OPS,
@@ -37,11 +38,6 @@ export function setNativeMinElements(n: number): void {
 const data = (v: TensorView): TypedArray => (v.storage as JsStorage).data;
 const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
 
-function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 /** The addon's kernels wrapped as a full KernelTable (JS kernels fill every case the addon leaves). */
 export function nativeKernels(A: NativeAddon): KernelTable {

@@ -36,13 +36,5 @@ export function writeStrided(
   return at;
 }
 
-/** Row-major strides of a shape. */
-export function denseStrides(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    st[d] = s;
-    s *= shape[d];
-  }
-  return st;
-}
+// row-major strides: core's view helper, under the name the kernels use
+export { contiguousStrides as denseStrides } from '../../core/shape.js';

@@ -2,6 +2,7 @@
 /// <reference types="@webgpu/types" />
 import type {
   Backend,
+  BackendCapabilities,
   FusedCrossEntropyKernels,
   FusedElementwiseKernels,
   FusedOptimizerKernels,
@@ -16,6 +17,7 @@ import { BindCache, type CachedPipeline } from './bind-cache.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
+import { contiguousView } from './views.js';
 import { isDenseView } from './wgsl.js';
 import { webgpuFusedOptimizer } from './optim.js';
 import { webgpuFusedCrossEntropy } from './cross-entropy.js';
@@ -78,7 +80,8 @@ export function noFloat64(op: string): never {
  */
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
-  readonly asyncOnly = true;
+  /** WGSL has no float64; reads are asynchronous; storages are GPU buffers. */
+  readonly capabilities: BackendCapabilities = { float64: false, syncRead: false, hostMemory: false };
   readonly queue: GPUQueue;
   /** SGD and Adam/AdamW in one dispatch per parameter (float32, dense views). */
   readonly fusedOptimizer: FusedOptimizerKernels = webgpuFusedOptimizer(this);
@@ -372,13 +375,4 @@ export class WebGPUBackend implements Backend {
   }
 }
 
-/** A contiguous view over a whole storage. */
-export function contiguousView(storage: Storage, shape: readonly number[]): TensorView {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return { storage, shape, strides, offset: 0, dtype: storage.dtype };
-}
+export { contiguousView };

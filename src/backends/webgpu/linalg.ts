@@ -1,7 +1,8 @@
 // Tiled, register-blocked batched matmul (strided operands, so transposes are free) and conv via unfold/fold.
 import type { TensorView } from '../backend.js';
 import type { Conv2dParams, FoldParams, UnfoldParams } from '../../core/primitives.js';
-import { contiguousView, type WebGPUBackend } from './gpu-backend.js';
+import type { WebGPUBackend } from './gpu-backend.js';
+import { contiguousView } from './views.js';
 import {
   bindings,
   denseStrides,

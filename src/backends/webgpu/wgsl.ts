@@ -71,22 +71,8 @@ export function coalesce(
   return { shape: outShape, strides: outStrides };
 }
 
-/** Row-major strides of a shape. */
-export function denseStrides(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    out[d] = s;
-    s *= shape[d];
-  }
-  return out;
-}
-
-export function numelOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+// row-major strides and element counts: core's view helpers, under the names the kernels use
+export { contiguousStrides as denseStrides, numel as numelOf } from '../../core/shape.js';
 
 const f32Bits = new Float32Array(1);
 const f32BitsI = new Int32Array(f32Bits.buffer);

@@ -1,6 +1,6 @@
 // Seeded random streams: a Generator is a Philox key plus a counter, so any stream can be replayed exactly.
 import { ArgumentError } from '../errors.js';
-import { blocksFor } from './philox.js';
+import { blocksFor, philoxFill } from './philox.js';
 
 /** Draws made inside a checkpointed region, so recomputation can replay them. */
 let replayLog: Map<Generator, number> | null = null;
@@ -54,6 +54,23 @@ export class Generator {
     this.counter += blocksFor(n, dist);
     return c;
   }
+}
+
+/**
+ * `n` values of `dist` drawn on the host from `gen`'s stream, advancing it exactly as `gl.rand` /
+ * `gl.randn` with `dtype: 'float64'` do and giving the same numbers. Needs no device, so code that
+ * wants random numbers on the host (shuffles, splits, initializers) gets the same values on every
+ * backend, including those without float64 or synchronous reads.
+ * @internal
+ */
+export function sampleHost(gen: Generator, n: number, dist: 'uniform' | 'normal'): Float64Array {
+  if (!Number.isInteger(n) || n < 0)
+    throw new ArgumentError(`sampleHost: n must be a non-negative integer, got ${n}`);
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const counter = gen.reserve(n, dist);
+  philoxFill(out, gen.key, counter, dist);
+  return out;
 }
 
 /** The stream used when no generator is passed. */

@@ -1,4 +1,5 @@
 // IDX files (the MNIST / Fashion-MNIST format), raw or gzip-compressed, with named errors for bad files.
+import { numel } from '../../core/shape.js';
 import { FileFormatError } from '../../core/errors.js';
 import { isGzip, gunzipBytes, readFileBytes } from '../../io/files.js';
 
@@ -70,7 +71,7 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>', opts: IdxOptions
   const shape: number[] = [];
   for (let d = 0; d < ndim; d++) shape.push(dv.getUint32(4 + 4 * d, false));
   const [type, size] = t;
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = numel(shape);
   const want = headerLen + n * size;
   if (bytes.length !== want)
     throw new FileFormatError(

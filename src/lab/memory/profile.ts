@@ -2,7 +2,7 @@
 import { itemSize, type DType } from '../../core/dtype.js';
 import { ArgumentError } from '../../core/errors.js';
 import { memory } from '../../core/memory.js';
-import { savedObservers, type SavedAccount, type SavedObserver } from '../../core/saved.js';
+import { onSaved, type SavedAccount, type SavedObserver } from '../../core/saved.js';
 import { state } from '../../core/state.js';
 import type { Module } from '../../nn/module.js';
 import { labelModules } from './labels.js';
@@ -240,12 +240,12 @@ export function profile<T>(fn: () => T, opts: ProfileOptions = {}): MemoryTimeli
     },
   };
   const restore = opts.model ? labelModules(opts.model, opts.modelName) : () => {};
-  savedObservers.push(observer);
+  const unsubscribe = onSaved(observer);
   let result: T;
   try {
     result = fn();
   } finally {
-    savedObservers.splice(savedObservers.indexOf(observer), 1);
+    unsubscribe();
     restore();
   }
   if (
