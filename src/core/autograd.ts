@@ -6,7 +6,7 @@ import type { Edge, Node } from './node.js';
 import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
 import { shapesEqual } from './shape.js';
 import { noGrad, state } from './state.js';
-import { disposingScope, keep, type Tensor } from './tensor.js';
+import { disposingScope, keep, userCode, type Tensor } from './tensor.js';
 
 export interface BackwardOptions {
   /** Keep saved tensors so the graph can be differentiated again. Default: createGraph. */
@@ -65,8 +65,7 @@ function applyHooks(
 ): Tensor {
   if (!hooks) return g;
   for (const h of hooks) {
-    kept?.add(g);
-    const r = h(g);
+    const r = userCode([g], () => h(g));
     if (r) g = r;
   }
   kept?.add(g);

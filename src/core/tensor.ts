@@ -292,6 +292,9 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/** The `kept` sets of the disposing scopes now running (backward passes), innermost last. */
+const keptSets: Set<Tensor>[] = [];
+
 /**
  * @internal Runs `fn`, then disposes every tensor created inside it except those `fn` added to the
  * set it is given (they move to the enclosing tidy, if any) and those kept forever. backward() runs in
@@ -300,6 +303,7 @@ export function tidy<T>(fn: () => T): T {
  */
 export function disposingScope<T>(fn: (kept: Set<Tensor>) => T): T {
   const kept = new Set<Tensor>();
+  keptSets.push(kept);
   disposeScopes.push([]);
   let created: Tensor[] = [];
   let result: T;
@@ -307,6 +311,7 @@ export function disposingScope<T>(fn: (kept: Set<Tensor>) => T): T {
     result = fn(kept);
   } finally {
     created = disposeScopes.pop()!;
+    keptSets.pop();
   }
   const outer = disposeScopes.length ? disposeScopes[disposeScopes.length - 1] : null;
   for (const t of created) {
@@ -314,6 +319,28 @@ export function disposingScope<T>(fn: (kept: Set<Tensor>) => T): T {
     else if (!keptForever.has(t)) t.dispose();
   }
   return result;
+}
+
+/**
+ * @internal Runs user code inside a disposing scope (a gradient hook, a custom function's backward, a
+ * module's backward hook): the tensors it is given (`args`) and every tensor it creates outlive the
+ * scope, since the user may hold on to them.
+ */
+export function userCode<T>(args: readonly unknown[], fn: () => T): T {
+  const kept = keptSets[keptSets.length - 1];
+  if (!kept) return fn();
+  collectTensors(args, kept);
+  disposeScopes.push([]);
+  try {
+    return fn();
+  } finally {
+    const created = disposeScopes.pop()!;
+    const outer = disposeScopes[disposeScopes.length - 1];
+    for (const t of created) {
+      kept.add(t);
+      outer.push(t);
+    }
+  }
 }
 
 const keptForever = new WeakSet<Tensor>();
