@@ -2,9 +2,10 @@
 import * as gl from '../../src/index.js';
 import type { Prepared } from '../lib/protocol.js';
 import { cnnGeometry, type CnnSpec } from '../lib/workloads.js';
-import { batch, layer, sgdStep, andThen } from './train.js';
+import { cnnModel, trainer } from './models.js';
+import { batch, layer, andThen } from './train.js';
 
-/** [convW1 [c1,1,k,k], convB1, convW2 [c2,c1,k,k], convB2, fcW1 [flat,hidden], fcB1, fcW2 [hidden,classes], fcB2]. */
+/** [convW1 [c1,1,k,k], convB1, convW2 [c2,c1,k,k], convB2, fcW1 [flat,hidden], fcB1, fcW2 [hidden,classes], fcB2] (gpu-probe's functional CNN). */
 export function cnnParams(s: CnnSpec): gl.Tensor[] {
   const { flat } = cnnGeometry(s);
   const k = s.kernel;
@@ -16,6 +17,7 @@ export function cnnParams(s: CnnSpec): gl.Tensor[] {
   ];
 }
 
+/** The same CNN written with functions over `cnnParams` (gpu-probe splits its step by kernel). */
 export function cnnForward(p: readonly gl.Tensor[], x: gl.Tensor): gl.Tensor {
   let h = gl.maxPool2d(gl.relu(gl.conv2d(x, p[0], p[1])), 2);
   h = gl.maxPool2d(gl.relu(gl.conv2d(h, p[2], p[3])), 2);
@@ -24,13 +26,12 @@ export function cnnForward(p: readonly gl.Tensor[], x: gl.Tensor): gl.Tensor {
 }
 
 export function prepareCnn(spec: CnnSpec): Prepared {
-  const params = cnnParams(spec);
+  const model = cnnModel(spec);
   const { x, y } = batch(spec.seed, [spec.batch, 1, spec.image, spec.image], spec.classes);
+  const train = trainer(model, spec.lr, spec.loop);
   const losses: number[] = [];
-  const step = () =>
-    andThen(
-      sgdStep(params, spec.lr, () => gl.crossEntropy(cnnForward(params, x), y)),
-      (l) => losses.push(l),
-    );
-  return { step, check: () => `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}` };
+  return {
+    step: () => andThen(train(x, y), (l) => losses.push(l)),
+    check: () => `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}`,
+  };
 }

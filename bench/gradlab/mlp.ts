@@ -3,9 +3,10 @@ import * as gl from '../../src/index.js';
 import type { Prepared } from '../lib/protocol.js';
 import type { EpochSpec, MlpSpec } from '../lib/workloads.js';
 import { batches, loadFashionMnist } from '../lib/idx.js';
-import { batch, fromArray, layer, sgdStep, andThen } from './train.js';
+import { mlpModel, trainer } from './models.js';
+import { batch, fromArray, layer, andThen } from './train.js';
 
-/** Parameters [W0, b0, W1, b1, ...] with W_i of shape [sizes[i], sizes[i+1]]. */
+/** Parameters [W0, b0, W1, b1, ...] with W_i of shape [sizes[i], sizes[i+1]] (gpu-probe's functional MLP). */
 export function mlpParams(sizes: readonly number[], seed: number): gl.Tensor[] {
   const out: gl.Tensor[] = [];
   for (let i = 0; i + 1 < sizes.length; i++)
@@ -24,15 +25,13 @@ export function mlpForward(params: readonly gl.Tensor[], x: gl.Tensor): gl.Tenso
 }
 
 export function prepareMlp(spec: MlpSpec): Prepared {
-  const params = mlpParams(spec.sizes, spec.seed);
+  const train = trainer(mlpModel(spec.sizes, spec.seed), spec.lr, spec.loop);
   const { x, y } = batch(spec.seed, [spec.batch, spec.sizes[0]], spec.sizes[spec.sizes.length - 1]);
   const losses: number[] = [];
-  const step = () =>
-    andThen(
-      sgdStep(params, spec.lr, () => gl.crossEntropy(mlpForward(params, x), y)),
-      (l) => losses.push(l),
-    );
-  return { step, check: () => `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}` };
+  return {
+    step: () => andThen(train(x, y), (l) => losses.push(l)),
+    check: () => `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}`,
+  };
 }
 
 export function prepareEpoch(spec: EpochSpec): Prepared {
@@ -40,11 +39,9 @@ export function prepareEpoch(spec: EpochSpec): Prepared {
   const X = fromArray(data.images, [data.n, data.features]);
   const Y = fromArray(data.labels, [data.n]);
   const ranges = batches(data.n, spec.batch);
-  let params = mlpParams(spec.sizes, spec.seed);
-  const run = (s: number, e: number) =>
-    sgdStep(params, spec.lr, () =>
-      gl.crossEntropy(mlpForward(params, X.narrow(0, s, e - s)), Y.narrow(0, s, e - s)),
-    );
+  // the plain loop, as the MLP and CNN rows
+  let train = trainer(mlpModel(spec.sizes, spec.seed), spec.lr, 'plain');
+  const run = (s: number, e: number) => train(X.narrow(0, s, e - s), Y.narrow(0, s, e - s));
   let warmAt = 0;
   let last = '';
   return {
@@ -54,7 +51,7 @@ export function prepareEpoch(spec: EpochSpec): Prepared {
     },
     unitsPerStep: ranges.length,
     step: async () => {
-      params = mlpParams(spec.sizes, spec.seed); // every timed epoch starts from the same weights
+      train = trainer(mlpModel(spec.sizes, spec.seed), spec.lr, 'plain'); // every timed epoch starts from the same weights
       let first = 0;
       let sum = 0;
       for (let i = 0; i < ranges.length; i++) {

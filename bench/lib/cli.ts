@@ -22,22 +22,26 @@ export interface Options {
 }
 
 /** Rounds per workload unless --rounds or --quick says otherwise. */
-export const DEFAULT_ROUNDS = 3;
+export const DEFAULT_ROUNDS = 7;
+
+/** The systems run unless --systems says otherwise: gradlab and PyTorch (the targets are set against it). */
+export const DEFAULT_SYSTEMS: readonly SystemName[] = ['gradlab', 'torch'];
 
 export const USAGE = `npm run bench -- [options]
   --json              print one JSON document (progress goes to stderr; use npm run -s)
   --out <file>        also write the JSON document to <file>
-  --only <workload>   run only these workloads: an id (matmul-1024, overhead, mlp, cnn, epoch)
-                      or a family (matmul); repeat or comma-separate
+  --only <workload>   run only these workloads: an id (matmul-1024, overhead, mlp, mlp-tidy,
+                      cnn, cnn-tidy, epoch) or a family (matmul; mlp and cnn take both loops);
+                      repeat or comma-separate
   --reps <N>          timed repetitions per workload (default 7; the epoch: 1)
   --rounds <N>        measure each workload N times per system, the systems alternating, and
-                      quote medians over rounds (default 3; with --quick 1)
+                      quote medians over rounds (default ${DEFAULT_ROUNDS}; with --quick 1)
   --quick             smoke run: 1 warm-up step, 2 reps, tiny time caps; by default no large
                       matmuls, and a 1,280-image epoch
   --epoch             add the Fashion-MNIST epoch workload (minutes; off by default)
   --epoch-cap <s>     skip a system's epoch when warm-up projects it over <s> seconds (default 150)
   --backend <name>    gradlab backend: js, native or webgpu (default: gradlab's default backend)
-  --systems <list>    systems to run (default all): ${SYSTEMS.join(',')}
+  --systems <list>    systems to run (default ${DEFAULT_SYSTEMS.join(',')}), or 'all': ${SYSTEMS.join(',')}
   --help`;
 
 /**
@@ -65,7 +69,7 @@ export function parseArgs(argv: readonly string[]): Options {
     epoch: false,
     only: [],
     rounds: 0,
-    systems: [...SYSTEMS],
+    systems: [...DEFAULT_SYSTEMS],
     help: false,
   };
   const value = (i: number, flag: string): string => flagValue(argv, i, flag);
@@ -89,7 +93,8 @@ export function parseArgs(argv: readonly string[]): Options {
         throw new Error(`--backend must be js, native or webgpu, got '${b}'`);
       o.backend = b;
     } else if (a === '--systems') {
-      const list = value(i++, a).split(',').filter(Boolean);
+      const v = value(i++, a);
+      const list = v === 'all' ? [...SYSTEMS] : v.split(',').filter(Boolean);
       for (const s of list)
         if (!(SYSTEMS as readonly string[]).includes(s))
           throw new Error(`--systems: unknown system '${s}' (known: ${SYSTEMS.join(', ')})`);

@@ -31,9 +31,17 @@ export interface OverheadSpec extends Base {
   opsPerStep: number;
 }
 
+/**
+ * How gradlab's training loop is written: `plain` as a PyTorch user writes it (`opt.zeroGrad();
+ * loss.backward(); opt.step()`, nothing released by hand), `tidy` the same step inside `gl.tidy`.
+ * The peers run their one step for both (PyTorch has no tidy).
+ */
+export type Loop = 'plain' | 'tidy';
+
 /** One SGD training step of an MLP (ReLU between layers, cross-entropy on the logits); figure: samples/s. */
 export interface MlpSpec extends Base {
   family: 'mlp';
+  loop: Loop;
   /** Layer widths, input first: [784, 512, 512, 10]. */
   sizes: number[];
   batch: number;
@@ -47,6 +55,7 @@ export interface MlpSpec extends Base {
  */
 export interface CnnSpec extends Base {
   family: 'cnn';
+  loop: Loop;
   batch: number;
   image: number;
   c1: number;
@@ -96,13 +105,18 @@ export const overhead = (size = 32, opsPerStep = 1000): OverheadSpec => ({
   opsPerStep,
 });
 
-export const mlp = (sizes = [784, 512, 512, 10], batch = 128): MlpSpec => ({
-  id: 'mlp',
+/** Suffix of a workload's id and title for its loop: the plain loop is the headline, `tidy` a second row. */
+const loopId = (loop: Loop): string => (loop === 'plain' ? '' : '-tidy');
+const loopTitle = (loop: Loop): string => (loop === 'plain' ? '' : ' in gl.tidy');
+
+export const mlp = (sizes = [784, 512, 512, 10], batch = 128, loop: Loop = 'plain'): MlpSpec => ({
+  id: `mlp${loopId(loop)}`,
   family: 'mlp',
-  title: `MLP ${sizes.join('-')} b${batch} step`,
+  title: `MLP ${sizes.join('-')} b${batch} step${loopTitle(loop)}`,
   unit: 'samples/s',
   direction: 'higher',
   seed: SEED,
+  loop,
   sizes,
   batch,
   lr: 0.01,
@@ -110,11 +124,22 @@ export const mlp = (sizes = [784, 512, 512, 10], batch = 128): MlpSpec => ({
 
 /** The CNN of the issue; the small overrides exist for the tests. */
 export const cnn = (o: Partial<Omit<CnnSpec, 'family' | 'id'>> = {}): CnnSpec => {
-  const s = { batch: 64, image: 28, c1: 32, c2: 64, kernel: 3, hidden: 128, classes: 10, lr: 0.01, ...o };
+  const s = {
+    batch: 64,
+    image: 28,
+    c1: 32,
+    c2: 64,
+    kernel: 3,
+    hidden: 128,
+    classes: 10,
+    lr: 0.01,
+    loop: 'plain' as Loop,
+    ...o,
+  };
   return {
-    id: 'cnn',
+    id: `cnn${loopId(s.loop)}`,
     family: 'cnn',
-    title: `CNN ${s.c1}/${s.c2}ch b${s.batch} step`,
+    title: `CNN ${s.c1}/${s.c2}ch b${s.batch} step${loopTitle(s.loop)}`,
     unit: 'samples/s',
     direction: 'higher',
     seed: SEED,
@@ -176,7 +201,9 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     matmul(2048),
     overhead(),
     mlp(),
+    mlp(undefined, undefined, 'tidy'),
     cnn(),
+    cnn({ loop: 'tidy' }),
     epoch(quick ? { limit: 1280 } : {}),
   ];
 }

@@ -161,41 +161,69 @@ def tensor(a, shape, grad=False):
     return as_torch(a).reshape(shape).to(DEVICE).requires_grad_(grad)
 
 
-def layer(seed, i, shape, fan_in, bias):
-    n = math.prod(shape)
-    return [tensor(param(seed, weight_stream(i), n, fan_in), shape, True),
-            tensor(param(seed, bias_stream(i), bias, fan_in), [bias], True)]
+def linear(seed, i, fan_in, out):
+    """nn.Linear(fan_in, out) with layer i's seeded parameters: the weight stream read as [fan_in, out]
+    (the JS peers' layout), stored transposed as PyTorch's [out, fan_in] (mirror of bench/gradlab/models.ts)."""
+    lin = torch.nn.Linear(fan_in, out)
+    with torch.no_grad():
+        lin.weight.copy_(as_torch(param(seed, weight_stream(i), fan_in * out, fan_in)).reshape(fan_in, out).t())
+        lin.bias.copy_(as_torch(param(seed, bias_stream(i), out, fan_in)))
+    return lin
 
 
-def mlp_params(sizes, seed):
-    out = []
+def conv(seed, i, cin, cout, k):
+    """nn.Conv2d(cin, cout, k) with layer i's seeded parameters."""
+    c = torch.nn.Conv2d(cin, cout, k)
+    fan_in = cin * k * k
+    with torch.no_grad():
+        c.weight.copy_(as_torch(param(seed, weight_stream(i), cout * fan_in, fan_in)).reshape(cout, cin, k, k))
+        c.bias.copy_(as_torch(param(seed, bias_stream(i), cout, fan_in)))
+    return c
+
+
+def mlp_model(sizes, seed):
+    layers = []
     for i in range(len(sizes) - 1):
-        out += layer(seed, i, [sizes[i], sizes[i + 1]], sizes[i], sizes[i + 1])
-    return out
+        if i > 0:
+            layers.append(torch.nn.ReLU())
+        layers.append(linear(seed, i, sizes[i], sizes[i + 1]))
+    return torch.nn.Sequential(*layers).to(DEVICE)
 
 
-def mlp_forward(p, x):
-    h = x
-    for i in range(0, len(p), 2):
-        h = h @ p[i] + p[i + 1]
-        if i + 2 < len(p):
-            h = F.relu(h)
-    return h
+def cnn_model(spec):
+    k, seed, img = spec["kernel"], spec["seed"], spec["image"]
+    c1, c2, hidden, classes = spec["c1"], spec["c2"], spec["hidden"], spec["classes"]
+    pool2 = ((img - k + 1) // 2 - k + 1) // 2
+    nn = torch.nn
+    return nn.Sequential(
+        conv(seed, 0, 1, c1, k), nn.ReLU(), nn.MaxPool2d(2),
+        conv(seed, 1, c1, c2, k), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), linear(seed, 2, c2 * pool2 * pool2, hidden), nn.ReLU(), linear(seed, 3, hidden, classes),
+    ).to(DEVICE)
 
 
-def trainer(params, loss_fn, lr):
-    """One SGD step per call: loss, backward, torch.optim.SGD update, loss read back."""
-    opt = torch.optim.SGD(params, lr=lr)
-    losses = []
+def trainer(model, lr):
+    """One SGD step per call, as a PyTorch user writes it: zero_grad, loss, backward, step, loss.item()."""
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
 
-    def step():
+    def step(x, y):
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn()
+        loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
-        losses.append(loss.item())
+        return loss.item()
 
-    return step, lambda: f"loss {losses[0]:.4f} -> {losses[-1]:.4f}"
+    return step
+
+
+def trained(model, x, y, lr):
+    """The workload's step on the fixed batch, and its check line (first and last loss)."""
+    train, losses = trainer(model, lr), []
+
+    def step():
+        losses.append(train(x, y))
+
+    return {"step": step, "check": lambda: f"loss {losses[0]:.4f} -> {losses[-1]:.4f}"}
 
 
 def prepare(spec):
@@ -224,31 +252,17 @@ def prepare(spec):
             box[0] = c.grad_fn is not None
 
         return {"step": step, "check": lambda: f"result on the tape: {str(box[0]).lower()}"}
+    # the "-tidy" rows (loop "tidy") run this same step: PyTorch has no tidy
     if fam == "mlp":
         sizes, bs = spec["sizes"], spec["batch"]
-        p = mlp_params(sizes, seed)
         x = tensor(uniform(seed, STREAM_X, bs * sizes[0], 0, 1), [bs, sizes[0]])
         y = as_torch(labels(seed, STREAM_Y, bs, sizes[-1])).to(DEVICE)
-        step, check = trainer(p, lambda: F.cross_entropy(mlp_forward(p, x), y), spec["lr"])
-        return {"step": step, "check": check}
+        return trained(mlp_model(sizes, seed), x, y, spec["lr"])
     if fam == "cnn":
-        k, bs, img = spec["kernel"], spec["batch"], spec["image"]
-        c1, c2, hidden, classes = spec["c1"], spec["c2"], spec["hidden"], spec["classes"]
-        pool2 = ((img - k + 1) // 2 - k + 1) // 2
-        flat = c2 * pool2 * pool2
-        p = (layer(seed, 0, [c1, 1, k, k], k * k, c1) + layer(seed, 1, [c2, c1, k, k], c1 * k * k, c2)
-             + layer(seed, 2, [flat, hidden], flat, hidden) + layer(seed, 3, [hidden, classes], hidden, classes))
+        bs, img = spec["batch"], spec["image"]
         x = tensor(uniform(seed, STREAM_X, bs * img * img, 0, 1), [bs, 1, img, img])
-        y = as_torch(labels(seed, STREAM_Y, bs, classes)).to(DEVICE)
-
-        def forward():
-            h = F.max_pool2d(F.relu(F.conv2d(x, p[0], p[1])), 2)
-            h = F.max_pool2d(F.relu(F.conv2d(h, p[2], p[3])), 2)
-            h = F.relu(h.reshape(bs, -1) @ p[4] + p[5])
-            return h @ p[6] + p[7]
-
-        step, check = trainer(p, lambda: F.cross_entropy(forward(), y), spec["lr"])
-        return {"step": step, "check": check}
+        y = as_torch(labels(seed, STREAM_Y, bs, spec["classes"])).to(DEVICE)
+        return trained(cnn_model(spec), x, y, spec["lr"])
     if fam == "epoch":
         return prepare_epoch(spec)
     raise ValueError(f"unknown workload family {fam}")
@@ -273,28 +287,18 @@ def prepare_epoch(spec):
     Y = torch.from_numpy(labs[:n].astype(np.int64)).to(DEVICE)
     bs, sizes, lr = spec["batch"], spec["sizes"], spec["lr"]
     ranges = [(s, min(n, s + bs)) for s in range(0, n, bs)]
-    state = {"p": mlp_params(sizes, spec["seed"]), "warm": 0, "last": ""}
-
-    def run(opt, a, b):
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(mlp_forward(state["p"], X[a:b]), Y[a:b])
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    warm_opt = torch.optim.SGD(state["p"], lr=lr)
+    state = {"train": trainer(mlp_model(sizes, spec["seed"]), lr), "warm": 0, "last": ""}
 
     def warm():
         a, b = ranges[state["warm"] % len(ranges)]
         state["warm"] += 1
-        run(warm_opt, a, b)
+        state["train"](X[a:b], Y[a:b])
 
     def step():
-        state["p"] = mlp_params(sizes, spec["seed"])
-        opt = torch.optim.SGD(state["p"], lr=lr)
+        train = trainer(mlp_model(sizes, spec["seed"]), lr)  # every timed epoch starts from the same weights
         first, total = 0.0, 0.0
         for i, (a, b) in enumerate(ranges):
-            loss = run(opt, a, b)
+            loss = train(X[a:b], Y[a:b])
             if i == 0:
                 first = loss
             if i >= len(ranges) - 50:
@@ -393,7 +397,8 @@ def main():
         "threads": str(torch.get_num_threads()),
         "notes": device_notes + [
             f"torch.set_num_threads(os.cpu_count()); {blas}; MKL-DNN {'on' if torch.backends.mkldnn.is_available() else 'off'}",
-            "SGD through torch.optim.SGD (zero_grad(set_to_none=True)); loss read with .item() each step"]
+            "MLP and CNN as nn.Sequential of nn layers; SGD through torch.optim.SGD (zero_grad(set_to_none=True), "
+            "PyTorch 2's default); loss read with .item() each step; the '-tidy' rows run this same step (PyTorch has no tidy)"]
         + ([] if use_numpy() else ["numpy missing: inputs generated with torch (same values)"]),
     }})
     for spec in job["workloads"]:

@@ -4,6 +4,12 @@
 #include "kernels.h"
 #include "threads.h"
 
+#include <cstdlib>
+#include <cstring>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #ifndef GRADLAB_ACCELERATE
 // OpenBLAS's own introspection; weak so that another CBLAS links too (then they are null).
 extern "C" __attribute__((weak)) char* openblas_get_corename(void);
@@ -43,9 +49,25 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Keeps freed tensor memory in the process (glibc only; GRADLAB_MALLOC_TUNING=0 leaves malloc alone).
+// Tensors on this backend are ArrayBuffers that Node takes from malloc. By default glibc serves large
+// blocks with mmap (from 128 KiB, a threshold that adapts up to 32 MiB) and gives the top of the heap
+// back to the system past a trim threshold, so a training loop whose activations the garbage
+// collector frees each step had fresh pages mapped (and zeroed by the kernel, one page fault each)
+// every step. Here blocks below 32 MiB come from the heap and freed memory stays for the next step.
+void tuneMalloc() {
+#if defined(__GLIBC__)
+  const char* e = std::getenv("GRADLAB_MALLOC_TUNING");
+  if (e && std::strcmp(e, "0") == 0) return;
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  tuneMalloc();
   initGemmThreads();
   exports.Set("setMeta", Napi::Function::New(env, SetMeta));
   exports.Set("threads", Napi::Function::New(env, Threads));

@@ -6,7 +6,7 @@ import type { Edge, Node } from './node.js';
 import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
 import { shapesEqual } from './shape.js';
 import { noGrad, state } from './state.js';
-import { keep, type Tensor } from './tensor.js';
+import { disposingScope, keep, userCode, type Tensor } from './tensor.js';
 import './vjp.js'; // installs the VJP rule table into the engine
 
 export interface BackwardOptions {
@@ -58,23 +58,45 @@ function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
   return a ? padd(a, b) : b;
 }
 
-function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[] | null | undefined, g: Tensor): Tensor {
+/** `g` through the hooks; every tensor a hook sees or returns is added to `kept` (a hook may hold on to it). */
+function applyHooks(
+  hooks: readonly ((g: Tensor) => Tensor | void)[] | null | undefined,
+  g: Tensor,
+  kept: Set<Tensor> | null,
+): Tensor {
   if (!hooks) return g;
   for (const h of hooks) {
-    const r = h(g);
+    const r = userCode([g], () => h(g));
     if (r) g = r;
   }
+  kept?.add(g);
   return g;
 }
 
 /**
  * The engine behind backward() and grad(). With `inputs`, returns their gradients (leaving .grad
  * alone); without, accumulates into the .grad of every leaf that requires grad.
+ *
+ * Without createGraph, the tensors backward creates and nobody can reach afterwards (intermediate
+ * gradients, the rules' temporaries, recomputed checkpoints) are disposed when it returns, as
+ * PyTorch frees them when backward drops its last reference: their memory goes back to the backend
+ * at once rather than when the garbage collector finds them. What stays: the leaves' .grad, retained
+ * gradients, the returned gradients, and every tensor a gradient hook saw or returned.
  */
 export function runBackward(
   outputs: readonly Tensor[],
   gradOutputs: readonly (Tensor | null | undefined)[],
   opts: GradOptions & { inputs?: readonly Tensor[] },
+): (Tensor | null)[] {
+  if (opts.createGraph) return backwardPass(outputs, gradOutputs, opts, null);
+  return disposingScope((kept) => backwardPass(outputs, gradOutputs, opts, kept));
+}
+
+function backwardPass(
+  outputs: readonly Tensor[],
+  gradOutputs: readonly (Tensor | null | undefined)[],
+  opts: GradOptions & { inputs?: readonly Tensor[] },
+  kept: Set<Tensor> | null,
 ): (Tensor | null)[] {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
@@ -139,12 +161,15 @@ export function runBackward(
       const slot = nodeGrads.get(node);
       if (!slot) continue;
       nodeGrads.delete(node);
-      const grads = slot.map((g, k) => applyHooks(node.outputHooks?.[k], g ?? pzerosFor(node, k, slot)));
+      const grads = slot.map((g, k) =>
+        applyHooks(node.outputHooks?.[k], g ?? pzerosFor(node, k, slot), kept),
+      );
       if (node.retained)
         node.retained.forEach((t, k) => {
           if (t) {
             const gk = createGraph ? grads[k] : grads[k].detach();
             t.grad = t.grad ? padd(t.grad, gk) : gk;
+            kept?.add(t.grad);
           }
         });
       if (targetNodes.has(node)) captured.set(node, grads);
@@ -182,7 +207,7 @@ export function runBackward(
   const result: (Tensor | null)[] = [];
   if (!inputs) {
     for (const [leaf, g0] of leafGrads) {
-      const g = applyHooks(leaf._hooks, g0);
+      const g = applyHooks(leaf._hooks, g0, kept);
       const add = createGraph ? g : g.gradFn ? g.detach() : g;
       // like PyTorch, a leaf's first gradient is stored dense (a transposed or broadcast view would make
       // every optimizer step read it strided): one copy now instead of a strided read each step
@@ -190,6 +215,7 @@ export function runBackward(
       leaf.grad = keep(
         leaf.grad ? (createGraph ? padd(leaf.grad, add) : noGrad(() => padd(leaf.grad!, add))) : first,
       );
+      kept?.add(leaf.grad);
     }
     return result;
   }
@@ -198,7 +224,7 @@ export function runBackward(
     if (t.gradFn) g = captured.get(t.gradFn)?.[t._outputIndex];
     else {
       const raw = leafGrads.get(t);
-      g = raw ? applyHooks(t._hooks, raw) : undefined;
+      g = raw ? applyHooks(t._hooks, raw, kept) : undefined;
     }
     if (!g) {
       const reached = t.gradFn
@@ -210,7 +236,9 @@ export function runBackward(
           `grad: an input of shape ${fmtShape(t.shape)} was not used to compute the outputs; pass { allowUnused: true } to get null`,
         );
     }
-    result.push(g ? (createGraph ? g : g.gradFn ? g.detach() : g) : null);
+    const out = g ? (createGraph ? g : g.gradFn ? g.detach() : g) : null;
+    if (out) kept?.add(out);
+    result.push(out);
   }
   return result;
 }

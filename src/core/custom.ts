@@ -2,7 +2,7 @@
 import { Node } from './node.js';
 import type { Primitive } from './primitives.js';
 import { currentScope, noGrad, state } from './state.js';
-import { Tensor } from './tensor.js';
+import { Tensor, userCode } from './tensor.js';
 import type { VjpRule } from './vjp-types.js';
 import { isFloat } from './dtype.js';
 
@@ -71,7 +71,8 @@ export function customGrad<A extends unknown[], R extends Tensor | Tensor[]>(
       ctx.saved = saved;
       ctx.needsInputGrad = args.map(() => false);
       positions.forEach((p, k) => (ctx.needsInputGrad[p] = needsNow[k]));
-      const r = def.backward(ctx, ...grads);
+      // the user's backward may keep what it gets or makes: backward's disposing scope spares them
+      const r = userCode([grads, saved], () => def.backward(ctx, ...grads));
       const list = Array.isArray(r) ? r : [r];
       return positions.map((p) => {
         const g = list[p];

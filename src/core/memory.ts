@@ -23,6 +23,19 @@ interface StorageTrack {
   released: boolean;
 }
 
+/**
+ * What a storage's `track` slot holds, and what the finalizers watch: a small object that only the
+ * storage (or the view tensor) references. V8's young-generation collector keeps every object
+ * registered with a FinalizationRegistry alive, so registering the storage itself would promote it,
+ * its typed array and everything it references to the old generation, to be freed only by a full
+ * collection (a training loop without tidy then allocated fresh memory for every step and spent its
+ * time in full collections). Registering this token instead lets a dead storage's memory go at the
+ * next young collection; only the token waits for the full one, and the counts below with it.
+ */
+interface LifeToken {
+  readonly rec: StorageTrack;
+}
+
 // A storage is collected only after every tensor viewing it, so its finalizer also retires the tensor that
 // created it: one registration per op output instead of two. Views register themselves (they may die
 // long before the storage they view, e.g. `w.T` of a parameter each step).
@@ -42,6 +55,8 @@ const viewRegistry = new FinalizationRegistry<StorageTrack>((h) => {
   bucket(h.backend).tensors--;
 });
 
+const recOf = (s: Storage): StorageTrack | undefined => (s.track as LifeToken | undefined)?.rec;
+
 /** Counts a new storage and the tensor creating it until they are disposed or garbage-collected. */
 export function trackStorage(s: Storage): void {
   const rec: StorageTrack = {
@@ -51,35 +66,42 @@ export function trackStorage(s: Storage): void {
     views: 0,
     released: false,
   };
-  s.track = rec;
+  const token: LifeToken = { rec };
+  s.track = token;
   live.storages++;
   live.tensors++;
   live.bytes += s.byteLength;
   const b = bucket(rec.backend);
   b.bytes += s.byteLength;
   b.tensors++;
-  storageRegistry.register(s, rec, rec);
-}
-
-/** Counts a new view `t` of the existing storage `s` until it is disposed or collected. */
-export function trackView(t: object, s: Storage): void {
-  const rec = s.track as StorageTrack | undefined;
-  if (!rec) return;
-  rec.views++;
-  live.tensors++;
-  bucket(rec.backend).tensors++;
-  viewRegistry.register(t, rec, t);
+  storageRegistry.register(token, rec, rec);
 }
 
 /**
- * Retires a disposed tensor `t` viewing `s` (`isView`: it was counted by trackView).
+ * Counts a new view of the existing storage `s` until it is disposed or collected.
+ * @returns the token the view must keep (in a field of its own) while it lives, or undefined
+ */
+export function trackView(s: Storage): object | undefined {
+  const rec = recOf(s);
+  if (!rec) return undefined;
+  const token: LifeToken = { rec };
+  rec.views++;
+  live.tensors++;
+  bucket(rec.backend).tensors++;
+  viewRegistry.register(token, rec, token);
+  return token;
+}
+
+/**
+ * Retires a disposed tensor viewing `s` (`viewToken`: what trackView returned for it; undefined for
+ * the tensor that created the storage).
  * @returns how many tensors still view the storage
  */
-export function untrackTensor(t: object, s: Storage, isView: boolean): number {
-  const rec = s.track as StorageTrack | undefined;
+export function untrackTensor(s: Storage, viewToken: object | undefined, isView: boolean): number {
+  const rec = recOf(s);
   if (!rec) return 0;
   if (isView) {
-    if (!viewRegistry.unregister(t)) return rec.own + rec.views;
+    if (!viewToken || !viewRegistry.unregister(viewToken)) return rec.own + rec.views;
     rec.views--;
   } else {
     if (rec.own === 0) return rec.views;
@@ -92,7 +114,7 @@ export function untrackTensor(t: object, s: Storage, isView: boolean): number {
 
 /** Removes a disposed storage from the live count. */
 export function untrackStorage(s: Storage): void {
-  const rec = s.track as StorageTrack | undefined;
+  const rec = recOf(s);
   if (!rec || rec.released) return;
   rec.released = true;
   live.storages--;

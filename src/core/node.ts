@@ -38,6 +38,12 @@ export class Node {
   /** Hooks on each output's gradient (registered through tensors), and tensors that retain their grad. */
   outputHooks: GradHook[][] | null = null;
   retained: (Tensor | null)[] | null = null;
+  /**
+   * What the `abandoned` finalizer watches instead of the node itself: an object registered with a
+   * FinalizationRegistry survives V8's young collections, and the node would keep its saved tensors
+   * (and their memory) with it until a full one.
+   */
+  private readonly life = {};
 
   constructor(
     id: number,
@@ -80,7 +86,7 @@ export class Node {
 
   /** Arms the finalizer that releases accounting if the graph is dropped without backward. */
   seal(): void {
-    if (this.saved && this.saved.some((s) => s)) abandoned.register(this, this.accounts(), this);
+    if (this.saved && this.saved.some((s) => s)) abandoned.register(this.life, this.accounts(), this.life);
   }
 
   private accounts(): SavedAccount[] {
@@ -97,7 +103,7 @@ export class Node {
   /** Frees the saved entries (backward without retainGraph); a node that saved nothing stays usable. */
   release(): void {
     if (!this.saved || !this.saved.some((s) => s)) return;
-    abandoned.unregister(this);
+    abandoned.unregister(this.life);
     releaseAccounts(this.accounts());
     this.saved = null;
     this.released = true;

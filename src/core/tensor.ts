@@ -53,6 +53,8 @@ export class Tensor implements TensorView {
   _hooks: GradHook[] | null = null;
   private _requiresGrad = false;
   private _disposed = false;
+  /** What the memory accounting watches to see a view collected (see trackView). */
+  private _life: object | undefined = undefined;
 
   /** @internal use gl.tensor / gl.zeros / ops to create tensors. */
   constructor(
@@ -70,7 +72,7 @@ export class Tensor implements TensorView {
     this.dtype = dtype;
     this._version = version ?? { value: 0 };
     this._isView = version !== undefined;
-    if (version) trackView(this, storage);
+    if (version) this._life = trackView(storage);
     else trackStorage(storage);
     if (disposeScopes.length) disposeScopes[disposeScopes.length - 1].push(this);
   }
@@ -221,7 +223,7 @@ export class Tensor implements TensorView {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    const refs = untrackTensor(this, this.storage, this._isView);
+    const refs = untrackTensor(this.storage, this._life, this._isView);
     if (refs > 0 || this.storage.disposed) return;
     const storage = this.storage;
     const free = () => {
@@ -303,6 +305,57 @@ export function tidy<T>(fn: () => T): T {
     else if (!keptForever.has(t)) t.dispose();
   }
   return result;
+}
+
+/** The `kept` sets of the disposing scopes now running (backward passes), innermost last. */
+const keptSets: Set<Tensor>[] = [];
+
+/**
+ * @internal Runs `fn`, then disposes every tensor created inside it except those `fn` added to the
+ * set it is given (they move to the enclosing tidy, if any) and those kept forever. backward() runs in
+ * one so its intermediate gradients go back to the backend's pool at once instead of waiting for the
+ * garbage collector.
+ */
+export function disposingScope<T>(fn: (kept: Set<Tensor>) => T): T {
+  const kept = new Set<Tensor>();
+  keptSets.push(kept);
+  disposeScopes.push([]);
+  let created: Tensor[] = [];
+  let result: T;
+  try {
+    result = fn(kept);
+  } finally {
+    created = disposeScopes.pop()!;
+    keptSets.pop();
+  }
+  const outer = disposeScopes.length ? disposeScopes[disposeScopes.length - 1] : null;
+  for (const t of created) {
+    if (kept.has(t)) outer?.push(t);
+    else if (!keptForever.has(t)) t.dispose();
+  }
+  return result;
+}
+
+/**
+ * @internal Runs user code inside a disposing scope (a gradient hook, a custom function's backward, a
+ * module's backward hook): the tensors it is given (`args`) and every tensor it creates outlive the
+ * scope, since the user may hold on to them.
+ */
+export function userCode<T>(args: readonly unknown[], fn: () => T): T {
+  const kept = keptSets[keptSets.length - 1];
+  if (!kept) return fn();
+  collectTensors(args, kept);
+  disposeScopes.push([]);
+  try {
+    return fn();
+  } finally {
+    const created = disposeScopes.pop()!;
+    const outer = disposeScopes[disposeScopes.length - 1];
+    for (const t of created) {
+      kept.add(t);
+      outer.push(t);
+    }
+  }
 }
 
 const keptForever = new WeakSet<Tensor>();

@@ -38,15 +38,18 @@ function idxGz(dims: number[], data: Uint8Array): Buffer {
   return gzipSync(Buffer.concat([head, data]));
 }
 
-const tinyCnn = cnn({ batch: 2, image: 12, c1: 2, c2: 3, kernel: 3, hidden: 5, classes: 4, lr: 0.1 });
+const tinyCnnSize = { batch: 2, image: 12, c1: 2, c2: 3, kernel: 3, hidden: 5, classes: 4, lr: 0.1 };
+const tinyCnn = cnn(tinyCnnSize);
+const tinyCnnTidy = cnn({ ...tinyCnnSize, loop: 'tidy' });
 const tinyMlp = { ...mlp([16, 8, 4], 4), lr: 0.1 };
+const tinyMlpTidy = { ...mlp([16, 8, 4], 4, 'tidy'), lr: 0.1 };
 
 describe('gradlab workloads at tiny size', () => {
   it('matmul, overhead, MLP and CNN run through the protocol and report a figure', async () => {
     const sys = gradlabSystem;
     const info = await sys.setup();
     expect(info.backend).toBe(gl.getBackend());
-    for (const spec of [matmul(8), overhead(32, 10), tinyMlp, tinyCnn]) {
+    for (const spec of [matmul(8), overhead(32, 10), tinyMlp, tinyMlpTidy, tinyCnn, tinyCnnTidy]) {
       const r = await runWorkload(sys, 'gradlab', spec, ONCE);
       expect(r.status, `${spec.id}: ${r.reason}`).toBe('ok');
       expect(r.value).toBeGreaterThan(0);
@@ -55,7 +58,7 @@ describe('gradlab workloads at tiny size', () => {
   });
 
   it('the training steps lower the loss on their fixed batch', async () => {
-    for (const spec of [tinyMlp, tinyCnn]) {
+    for (const spec of [tinyMlp, tinyMlpTidy, tinyCnn, tinyCnnTidy]) {
       const r = await runWorkload(gradlabSystem, 'gradlab', spec, { ...ONCE, warmup: 2, reps: 3 });
       const [first, last] = losses(r.check);
       expect(last, spec.id).toBeLessThan(first);
@@ -67,8 +70,8 @@ describe('gradlab workloads at tiny size', () => {
     expect(r.check).toBe('result on the tape: true');
   });
 
-  it('steps release every temporary: live bytes stay exactly flat', () => {
-    for (const spec of [matmul(8), overhead(32, 10), tinyMlp, tinyCnn]) {
+  it('tidy steps release every temporary: live bytes stay exactly flat', () => {
+    for (const spec of [matmul(8), overhead(32, 10), tinyMlpTidy, tinyCnnTidy]) {
       const p = prepareGradlab(spec);
       p.step();
       const before = gl.memory().bytes;
@@ -204,18 +207,28 @@ describe('bench helpers', () => {
   it('parseArgs and selectWorkloads', () => {
     const o = parseArgs(['--only', 'matmul,mlp', '--reps', '3', '--backend', 'js', '--json']);
     expect(o).toMatchObject({ only: ['matmul', 'mlp'], reps: 3, backend: 'js', json: true });
-    expect(selectWorkloads(o).map((w) => w.id)).toEqual(['matmul-256', 'matmul-1024', 'matmul-2048', 'mlp']);
+    expect(selectWorkloads(o).map((w) => w.id)).toEqual([
+      'matmul-256',
+      'matmul-1024',
+      'matmul-2048',
+      'mlp',
+      'mlp-tidy',
+    ]);
     expect(selectWorkloads(parseArgs([])).map((w) => w.id)).not.toContain('epoch');
     expect(selectWorkloads(parseArgs(['--epoch'])).map((w) => w.id)).toContain('epoch');
     expect(selectWorkloads(parseArgs(['--quick'])).map((w) => w.id)).toEqual([
       'matmul-256',
       'overhead',
       'mlp',
+      'mlp-tidy',
       'cnn',
+      'cnn-tidy',
     ]);
     expect(() => parseArgs(['--backend', 'cuda'])).toThrow(/js, native or webgpu/);
     expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);
-    expect(parseArgs([]).rounds).toBe(3);
+    expect(parseArgs([]).rounds).toBe(7);
+    expect(parseArgs([]).systems).toEqual(['gradlab', 'torch']);
+    expect(parseArgs(['--systems', 'all']).systems).toEqual(['gradlab', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'torch']);
     expect(parseArgs(['--quick']).rounds).toBe(1);
     expect(parseArgs(['--rounds', '5']).rounds).toBe(5);
     expect(() => parseArgs(['--rounds', 'x'])).toThrow(/--rounds must be a positive integer, got 'x'/);
