@@ -29,6 +29,13 @@ interface FusedCeOptions {
  * Runs are counted in gl.fusedStats().crossEntropy (forward and first-order backward by the kernel).
  */
 export function tryFusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeOptions): Tensor | null {
+  const fused = fusedCrossEntropy(logits, target, o);
+  if (!fused) countFused('crossEntropy', 'composite');
+  return fused;
+}
+
+/** The fused node when the kernel applies, else null. */
+function fusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeOptions): Tensor | null {
   // the composite checks target ranges with a synchronous read on synchronous backends; keep that there
   if (!logits.storage.backend.asyncOnly) return null;
   const w = o.weight;
