@@ -79,3 +79,9 @@ export const SIGMOID_GRAD: ElementwiseExpr = {
     { op: 'mul', args: [{ input: 1 }, { op: 'sub', args: [{ value: 1 }, { input: 1 }] }] },
   ],
 };
+
+/** softmax's input gradient from (g, y, s) with s = sum(g * y) along the softmax dim: y * (g - s). */
+export const SOFTMAX_GRAD: ElementwiseExpr = {
+  op: 'mul',
+  args: [{ input: 1 }, { op: 'sub', args: [{ input: 0 }, { input: 2 }] }],
+};

@@ -12,6 +12,7 @@ import { mean, sum } from './reduce.js';
 import { flatten, indexSelect, reshape, slice, squeeze, stack, unsqueeze } from './shape.js';
 import { ones } from './creation.js';
 import { copyInto } from './inplace.js';
+import { softmaxNode } from './softmax.js';
 
 /** log(softmax(x)) along `dim`, computed stably. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -19,11 +20,11 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 }
 
 /**
- * exp(x) / sum(exp(x)) along `dim`.
+ * exp(x) / sum(exp(x)) along `dim`; backward keeps only the result (as PyTorch does).
  * @example gl.softmax(logits, -1)
  */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return exp(logSoftmax(x, dim));
+  return softmaxNode(x, normDim('softmax', dim, x.ndim));
 }
 
 /**
