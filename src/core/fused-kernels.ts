@@ -18,6 +18,14 @@ export interface Conv2dGradParams extends Conv2dParams {
   outShape: number[];
 }
 
+/** The activation a matmul epilogue applies after adding the bias. */
+export type EpilogueActivation = 'none' | 'relu' | 'tanh' | 'sigmoid';
+
+/** Parameters of the matmulEpilogue entry. */
+export interface MatmulEpilogueParams {
+  activation: EpilogueActivation;
+}
+
 /** Hyper-parameters of a fused SGD step (PyTorch 1.13 semantics, as src/optim/kernels.ts). */
 export interface FusedSgdHyper {
   lr: number;
@@ -100,6 +108,8 @@ export interface FusedKernelTypes {
   conv2dInputGrad: MapKernel<Conv2dGradParams>;
   /** out [O, C/groups, kh, kw] = conv2d's weight gradient from [x, g] */
   conv2dWeightGrad: MapKernel<Conv2dGradParams>;
+  /** out [..., m, n] = activation(a [..., m, k] @ b [k, n] + bias [n]): bias and activation in the GEMM's call */
+  matmulEpilogue: MapKernel<MatmulEpilogueParams>;
   /** [p, g] or [p, g, momentumBuffer]: one SGD step in place */
   sgdStep: UpdateKernel<FusedSgdHyper>;
   /** [p, g, expAvg, expAvgSq]: one Adam/AdamW step in place */

@@ -3,9 +3,10 @@ import { conv2dInputGradEntry, conv2dWeightGradEntry } from './conv-grad.js';
 import type { FusedKernelTypes, MapKernel } from './fused-kernels.js';
 import type { MapEntry } from './fused.js';
 import { expressionEntry } from './fused-map.js';
+import { matmulEpilogueEntry } from './matmul-epilogue.js';
 
 /** The entries defined in core; ops/fused-cross-entropy.ts and optim/kernels.ts hold the others. */
-export type CoreFused = 'expression' | 'conv2dInputGrad' | 'conv2dWeightGrad';
+export type CoreFused = 'expression' | 'conv2dInputGrad' | 'conv2dWeightGrad' | 'matmulEpilogue';
 
 /** Every core entry: its infer step and its composite (the kernels are the backends'). */
 export const coreFusedTable: {
@@ -14,4 +15,5 @@ export const coreFusedTable: {
   expression: expressionEntry,
   conv2dInputGrad: conv2dInputGradEntry,
   conv2dWeightGrad: conv2dWeightGradEntry,
+  matmulEpilogue: matmulEpilogueEntry,
 };

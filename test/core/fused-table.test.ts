@@ -6,6 +6,7 @@ import { backendByName } from '../../src/core/backend-registry.js';
 import type { FusedKernel } from '../../src/core/fused-kernels.js';
 import { coreFusedTable } from '../../src/core/fused-table.js';
 import { fusedMap, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD } from '../../src/core/fused-map.js';
+import { matmulEpilogue } from '../../src/core/matmul-epilogue.js';
 import { useBackend, webgpuUnavailable } from '../helpers/backends.js';
 import { checkGrad } from '../helpers/check-grad.js';
 import { without, withFusedTable } from '../helpers/fused.js';
@@ -76,6 +77,18 @@ const CASES: { [K in FusedKernel]: { run: Run; rtol: number } } = {
       return [Array.from(await w.grad!.data())];
     },
   },
+  matmulEpilogue: {
+    // the same GEMM and then the same float ops as the composite's kernels: equal
+    rtol: 0,
+    run: async () => {
+      const a = filled([3, 5, 7], 9); // batched rows: b and bias are shared
+      const b = filled([7, 6], 10);
+      const bias = filled([6], 11);
+      const acts = ['none', 'relu', 'tanh', 'sigmoid'] as const;
+      const outs = gl.noGrad(() => acts.map((act) => matmulEpilogue(a, b, bias, act)));
+      return Promise.all(outs.map(async (t) => Array.from(await t.data())));
+    },
+  },
   sgdStep: {
     rtol: 1e-6, // a driver may contract a*b+c into an FMA
     run: async () => {
@@ -115,6 +128,14 @@ const CASES: { [K in FusedKernel]: { run: Run; rtol: number } } = {
 };
 
 const ENTRIES = Object.keys(CASES) as FusedKernel[];
+
+/** Kernel and composite runs of matmulEpilogue while `fn` runs. */
+function runs<T>(fn: () => T): { kernel: number; composite: number; result: T } {
+  const s0 = gl.fusedStats().matmulEpilogue;
+  const result = fn();
+  const s1 = gl.fusedStats().matmulEpilogue;
+  return { kernel: s1.kernel - s0.kernel, composite: s1.composite - s0.composite, result };
+}
 
 function maxRelDiff(a: number[][], b: number[][]): number {
   let d = 0;
@@ -195,6 +216,16 @@ describe.each(SYNC_F64)(
       );
     });
 
+    it('matmulEpilogue (every activation)', async () => {
+      await useBackend(name);
+      for (const activation of ['none', 'relu', 'tanh', 'sigmoid'] as const)
+        checkGrad(
+          (a, b, bias) => coreFusedTable.matmulEpilogue.composite([a, b, bias], { activation }),
+          [f64([2, 3, 4], 6), f64([4, 5], 7), f64([5], 8)],
+          second,
+        );
+    });
+
     it('crossEntropy (its composite)', async () => {
       await useBackend(name);
       const t = gl.tensor(Int32Array.from([1, -100, 3, 0]));
@@ -205,3 +236,18 @@ describe.each(SYNC_F64)(
     // sgdStep and adamStep are in-place parameter updates run under noGrad: there is nothing to differentiate.
   },
 );
+
+describe('nn.Linear uses the matmulEpilogue entry', () => {
+  afterAll(() => useBackend('js'));
+  for (const name of gl.availableBackends().filter((b) => b !== 'webgpu'))
+    it(`on ${name}: off the tape by the backend's kernel where it has one, equal to the recorded ops`, async () => {
+      await useBackend(name);
+      const lin = new gl.nn.Linear(7, 6);
+      const x = filled([4, 5, 7], 12);
+      const onTape = runs(() => lin.forward(x)); // parameters require grad: recorded, composite
+      const off = runs(() => gl.noGrad(() => lin.forward(x)));
+      expect(onTape.composite).toBe(1);
+      expect(off.kernel).toBe(backendByName(name).fused?.matmulEpilogue ? 1 : 0);
+      expect(Array.from(off.result.dataSync())).toEqual(Array.from(onTape.result.dataSync()));
+    });
+});

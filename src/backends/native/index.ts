@@ -5,6 +5,7 @@ import { loadAddon, type BlasInfo, type NativeAddon } from './addon.js';
 import { nativeConvGrad } from './conv-grad.js';
 import { nativeOptimizerSteps } from './fused.js';
 import { nativeExpression } from './fused-map.js';
+import { nativeMatmulEpilogue } from './matmul-epilogue.js';
 import { nativeKernels } from './kernels.js';
 import { meta, scalars } from './meta.js';
 
@@ -21,6 +22,7 @@ export function createNativeBackend(): Backend {
   return new TypedArrayBackend('native', nativeKernels(addon), {
     expression: nativeExpression(addon),
     ...nativeConvGrad(addon),
+    matmulEpilogue: nativeMatmulEpilogue(addon),
     ...nativeOptimizerSteps(addon),
   });
 }
