@@ -47,6 +47,8 @@ export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.
 export { grad, valueAndGrad, vjp, jvp, hvp } from './core/functional.js';
 export type { BackwardOptions, GradOptions } from './core/autograd.js';
 export { graph, savedResiduals } from './core/inspect.js';
+export { fusedStats, resetFusedStats, type FusedStats } from './core/fused.js';
+export type { FusedKernel } from './core/fused-kernels.js';
 export type { GraphNode, Residual } from './core/inspect.js';
 export { Generator, manualSeed, defaultGenerator } from './core/random/generator.js';
 export type { Primitive, PrimitiveParams } from './core/primitives.js';

@@ -73,7 +73,7 @@ export function trainer(
       const loss = gl.crossEntropy(model.forward(x), y);
       loss.backward();
       opt.step();
-      return loss.storage.backend.asyncOnly ? loss.itemAsync() : loss.item();
+      return loss.storage.backend.capabilities.syncRead ? loss.item() : loss.itemAsync();
     };
   return (x, y) =>
     readScalar(

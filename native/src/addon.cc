@@ -83,6 +83,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax));
   exports.Set("logSoftmaxGrad", Napi::Function::New(env, LogSoftmaxGrad));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
+  exports.Set("matmulEpilogue", Napi::Function::New(env, MatmulEpilogue));
   exports.Set("unfold", Napi::Function::New(env, Unfold));
   exports.Set("fold", Napi::Function::New(env, Fold));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));

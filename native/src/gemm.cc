@@ -6,6 +6,7 @@
 #include "blas.h"
 #include "common.h"
 #include "kernels.h"
+#include "scalar_ops.h"
 #include "threads.h"
 
 #ifndef GRADLAB_ACCELERATE
@@ -131,6 +132,51 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
                 static_cast<const double*>(dataOf(info, 3)), s.nd, s.shape, s.offset[0], s.strides[0], s.offset[1],
                 s.strides[1], k);
   else
+    return Napi::Boolean::New(info.Env(), false);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+namespace {
+
+/** out[i, j] = act(out[i, j] + bias[j]) over rows x n, rows split over the pool; act < 0: none. */
+template <typename T>
+void biasActivation(T* out, int64_t rows, int64_t n, const T* bias, int64_t bstride, int act) {
+  auto apply = [&](auto f) {
+    parallelFor(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n)), [&](int64_t r0, int64_t r1) {
+      for (int64_t i = r0; i < r1; i++) {
+        T* row = out + i * n;
+        for (int64_t j = 0; j < n; j++) row[j] = f(T(row[j] + bias[j * bstride]));
+      }
+    });
+  };
+  if (act < 0 || !visitUnary<T>(act, [&](auto f, bool) { apply(f); })) apply([](T v) { return v; });
+}
+
+}  // namespace
+
+// matmulEpilogue(dtype, out, a, b, outOffset, bias, biasOffset, biasStride, act): matmul's meta, then
+// act(out + bias) over the output's rows in the same call (act: a UnaryCode, or -1 for none)
+Napi::Value MatmulEpilogue(const Napi::CallbackInfo& info) {
+  int dt = intArg(info, 0);
+  Strided s;
+  int at = readStrided(s, 2);
+  int64_t k = g_meta[at];
+  int64_t outOff = intArg(info, 4);
+  int64_t biasOff = intArg(info, 6), biasStride = intArg(info, 7);
+  int act = intArg(info, 8);
+  int64_t n = s.shape[s.nd - 1], rows = 1;
+  for (int d = 0; d < s.nd - 1; d++) rows *= s.shape[d];
+  if (dt == F32) {
+    float* out = static_cast<float*>(dataOf(info, 1)) + outOff;
+    matmulTyped(out, static_cast<const float*>(dataOf(info, 2)), static_cast<const float*>(dataOf(info, 3)), s.nd,
+                s.shape, s.offset[0], s.strides[0], s.offset[1], s.strides[1], k);
+    biasActivation(out, rows, n, static_cast<const float*>(dataOf(info, 5)) + biasOff, biasStride, act);
+  } else if (dt == F64) {
+    double* out = static_cast<double*>(dataOf(info, 1)) + outOff;
+    matmulTyped(out, static_cast<const double*>(dataOf(info, 2)), static_cast<const double*>(dataOf(info, 3)),
+                s.nd, s.shape, s.offset[0], s.strides[0], s.offset[1], s.strides[1], k);
+    biasActivation(out, rows, n, static_cast<const double*>(dataOf(info, 5)) + biasOff, biasStride, act);
+  } else
     return Napi::Boolean::New(info.Env(), false);
   return Napi::Boolean::New(info.Env(), true);
 }

@@ -1,7 +1,9 @@
 // Convolution gradients written with unfold, fold and matmul, so they are themselves differentiable.
 // Each is one GEMM per group over all images (k or n = N*Ho*Wo), which BLAS runs far better than N small ones.
-// Off the tape (a first-order backward, or no input requiring grad) a backend's fused kernel runs instead.
-import { offTape, runFused } from './fused.js';
+// They are the composites of the fused entries conv2dInputGrad / conv2dWeightGrad: off the tape (a first-order
+// backward) a backend's kernel for the entry runs instead.
+import type { Conv2dGradParams } from './fused-kernels.js';
+import { runMap, type MapEntry } from './fused.js';
 import type { Conv2dParams } from './primitives.js';
 import { pfold, pmatmul, ppermute, preshape, ptransposeLast, punfold } from './prims.js';
 import type { Tensor } from './tensor.js';
@@ -17,22 +19,8 @@ function groupMajor(g: Tensor, G: number): Tensor {
   return preshape(perm, [G, O / G, N * Ho * Wo]);
 }
 
-/** Gradient of conv2d with respect to its input: a transposed convolution of `g` with `w`. */
-export function conv2dInputGrad(
-  g: Tensor,
-  w: Tensor,
-  inputShape: readonly number[],
-  p: Conv2dParams,
-): Tensor {
-  if (offTape([g, w])) {
-    const fused = runFused(
-      [g, w],
-      inputShape,
-      g.dtype,
-      (b, out) => b.fusedConvGrad?.inputGrad(g, w, out, p) ?? false,
-    );
-    if (fused) return fused;
-  }
+/** Gradient of conv2d with respect to its input, composed: a transposed convolution of `g` with `w`. */
+function inputGradComposite(g: Tensor, w: Tensor, inputShape: readonly number[], p: Conv2dParams): Tensor {
   const [N, , Ho, Wo] = g.shape;
   const [O, Cg, kh, kw] = w.shape;
   const G = p.groups;
@@ -47,22 +35,8 @@ export function conv2dInputGrad(
   });
 }
 
-/** Gradient of conv2d with respect to its weight: correlation of the unfolded input with `g`. */
-export function conv2dWeightGrad(
-  x: Tensor,
-  g: Tensor,
-  weightShape: readonly number[],
-  p: Conv2dParams,
-): Tensor {
-  if (offTape([x, g])) {
-    const fused = runFused(
-      [x, g],
-      weightShape,
-      g.dtype,
-      (b, out) => b.fusedConvGrad?.weightGrad(x, g, out, p) ?? false,
-    );
-    if (fused) return fused;
-  }
+/** Gradient of conv2d with respect to its weight, composed: correlation of the unfolded input with `g`. */
+function weightGradComposite(x: Tensor, g: Tensor, weightShape: readonly number[], p: Conv2dParams): Tensor {
   const [N, , Ho, Wo] = g.shape;
   const [, Cg, kh, kw] = weightShape;
   const G = p.groups;
@@ -72,4 +46,36 @@ export function conv2dWeightGrad(
   const colsG = preshape(ppermute(cols, [1, 2, 0, 3]), [G, K, N * L]); // whole rows of L copied
   const gw = pmatmul(groupMajor(g, G), ptransposeLast(colsG)); // [G, Og, K]
   return preshape(gw, weightShape);
+}
+
+/** The entry conv2dInputGrad: inputs [g, w], result [N, C, H, W] = params.outShape. */
+export const conv2dInputGradEntry: MapEntry<Conv2dGradParams> = {
+  infer: ([g], p) => ({ shape: [...p.outShape], dtype: g.dtype }),
+  composite: ([g, w], p) => inputGradComposite(g, w, p.outShape, p),
+};
+
+/** The entry conv2dWeightGrad: inputs [x, g], result [O, C/groups, kh, kw] = params.outShape. */
+export const conv2dWeightGradEntry: MapEntry<Conv2dGradParams> = {
+  infer: ([, g], p) => ({ shape: [...p.outShape], dtype: g.dtype }),
+  composite: ([x, g], p) => weightGradComposite(x, g, p.outShape, p),
+};
+
+/** Gradient of conv2d with respect to its input (shape `inputShape`) from g and w. */
+export function conv2dInputGrad(
+  g: Tensor,
+  w: Tensor,
+  inputShape: readonly number[],
+  p: Conv2dParams,
+): Tensor {
+  return runMap('conv2dInputGrad', conv2dInputGradEntry, [g, w], { ...p, outShape: [...inputShape] });
+}
+
+/** Gradient of conv2d with respect to its weight (shape `weightShape`) from x and g. */
+export function conv2dWeightGrad(
+  x: Tensor,
+  g: Tensor,
+  weightShape: readonly number[],
+  p: Conv2dParams,
+): Tensor {
+  return runMap('conv2dWeightGrad', conv2dWeightGradEntry, [x, g], { ...p, outShape: [...weightShape] });
 }

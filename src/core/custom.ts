@@ -66,7 +66,6 @@ export function customGrad<A extends unknown[], R extends Tensor | Tensor[]>(
       outs.map((o) => ({ shape: o.shape, dtype: o.dtype })),
       currentScope(),
     );
-    node.save(toSave);
     node.backward = (saved, grads, needsNow) => {
       ctx.saved = saved;
       ctx.needsInputGrad = args.map(() => false);
@@ -79,10 +78,12 @@ export function customGrad<A extends unknown[], R extends Tensor | Tensor[]>(
         return g ? () => g : null;
       });
     };
-    node.seal();
     outs.forEach((o, i) => {
       if (isFloat(o.dtype)) o._setGradFn(node, i);
     });
+    // saved after the outputs are linked to the node: a saved output is then known as one (not a leaf)
+    node.save(toSave);
+    node.seal();
     return (Array.isArray(raw) ? outs : outs[0]) as R;
   };
 }

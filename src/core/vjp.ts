@@ -153,19 +153,12 @@ export const vjpRules: VjpRuleTable = {
   expm1: unaryRule('y', (g, y) => pmul(g, padd(y, one(y)))),
   sin: unaryRule('x', (g, x) => pmul(g, unary('cos', x))),
   cos: unaryRule('x', (g, x) => pneg(pmul(g, unary('sin', x)))),
-  tanh: unaryRule('y', (g, y) => fusedMap(TANH_GRAD, [g, y], g.shape) ?? pmul(g, psub(one(y), pmul(y, y)))),
+  tanh: unaryRule('y', (g, y) => fusedMap(TANH_GRAD, [g, y])),
   sqrt: unaryRule('y', (g, y) => pdiv(g, pscale(y, 2))),
   abs: unaryRule('x', (g, x) => pmul(g, unary('sign', x))),
   sign: { vjp: (ctx, g) => [() => pzeros(ctx.inputShapes[0], g)] },
-  sigmoid: unaryRule(
-    'y',
-    (g, y) => fusedMap(SIGMOID_GRAD, [g, y], g.shape) ?? pmul(g, pmul(y, psub(one(y), y))),
-  ),
-  relu: unaryRule(
-    'y',
-    (g, y) =>
-      fusedMap(RELU_GRAD, [g, y], g.shape) ?? pwhere(binary('gt', y, scalarLike(0, y)), g, scalarLike(0, g)),
-  ),
+  sigmoid: unaryRule('y', (g, y) => fusedMap(SIGMOID_GRAD, [g, y])),
+  relu: unaryRule('y', (g, y) => fusedMap(RELU_GRAD, [g, y])),
   erf: unaryRule('x', (g, x) => pmul(g, pscale(unary('exp', pneg(pmul(x, x))), 2 / Math.sqrt(Math.PI)))),
   logicalNot: none,
   add: { vjp: (_c, g) => [() => g, () => g] },

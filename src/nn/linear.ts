@@ -1,4 +1,5 @@
 // Affine layers and shape helpers: Identity, Linear, Bilinear, Flatten, Unflatten.
+import { matmulEpilogue } from '../core/matmul-epilogue.js';
 import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
@@ -56,7 +57,10 @@ export class Linear extends Module {
       throw new ShapeError(
         `Linear: expected input with last dim ${this.inFeatures}, got ${fmtShape(x.shape)}`,
       );
-    const y = matmul(x, transpose(this.weight, 0, 1));
+    const wT = transpose(this.weight, 0, 1);
+    // the bias in the GEMM's epilogue where the backend fuses it (off the tape), the same ops otherwise
+    if (this.bias && x.ndim >= 2 && x.dtype === wT.dtype) return matmulEpilogue(x, wT, this.bias);
+    const y = matmul(x, wT);
     return this.bias ? add(y, this.bias) : y;
   }
 

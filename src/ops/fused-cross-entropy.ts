@@ -1,8 +1,8 @@
 // crossEntropy through a backend's fused kernels where it has them and they are exact: 2-D logits, int32 targets.
 // The node's first-order backward is one fused kernel; with createGraph it is written with differentiable ops.
-import type { FusedCrossEntropyKernels, FusedCrossEntropyParams } from '../core/backend.js';
 import { customGrad, type CustomContext } from '../core/custom.js';
-import { runFused } from '../core/fused.js';
+import type { CrossEntropyKernel, FusedCrossEntropyParams } from '../core/fused-kernels.js';
+import { countFused, freshLike, kernelFor } from '../core/fused.js';
 import { state } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, cast, div, eq, exp, mul, ne, sub, where } from './elementwise.js';
@@ -21,19 +21,23 @@ interface FusedCeOptions {
   labelSmoothing: number;
 }
 
-/** Counts fused forward passes (tests use it to prove which path ran). */
-export const fusedCrossEntropyStats = { forward: 0, backward: 0 };
-
 /**
  * crossEntropy(logits, target, opts) by the backend's fused kernels, or null when they do not apply
  * (then the caller runs the composite, which also raises every input error). Applies only to float32
  * [N, C] logits with int32 [N] targets, a float32 [C] weight that needs no gradient, a valid
- * labelSmoothing and reduction, all on one backend that has `fusedCrossEntropy`.
+ * labelSmoothing and reduction, all on one backend whose `crossEntropy` kernel accepts them.
+ * Runs are counted in gl.fusedStats().crossEntropy (forward and first-order backward by the kernel).
  */
 export function tryFusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeOptions): Tensor | null {
-  const kernels = logits.storage.backend.fusedCrossEntropy;
+  const fused = fusedCrossEntropy(logits, target, o);
+  if (!fused) countFused('crossEntropy', 'composite');
+  return fused;
+}
+
+/** The fused node when the kernel applies, else null. */
+function fusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeOptions): Tensor | null {
   // the composite checks target ranges with a synchronous read on synchronous backends; keep that there
-  if (!kernels || logits.storage.backend.capabilities.syncRead) return null;
+  if (logits.storage.backend.capabilities.syncRead) return null;
   const w = o.weight;
   const eps = o.labelSmoothing;
   if (
@@ -46,22 +50,24 @@ export function tryFusedCrossEntropy(logits: Tensor, target: Tensor, o: FusedCeO
     !(eps >= 0 && eps <= 1) ||
     !['mean', 'sum', 'none'].includes(o.reduction) ||
     !Number.isInteger(o.ignoreIndex) ||
-    target.storage.backend !== logits.storage.backend ||
     (w !== null &&
       (w.dtype !== 'float32' ||
         w.ndim !== 1 ||
         w.shape[0] !== logits.shape[1] ||
-        w.storage.backend !== logits.storage.backend ||
         (state.gradEnabled && w.requiresGrad)))
   )
     return null;
+  const inputs = w ? [logits, target, w] : [logits, target];
+  const kernel = kernelFor('crossEntropy', inputs);
   const C = logits.shape[1];
   const p: FusedCrossEntropyParams = {
     ignoreIndex: o.ignoreIndex,
     keep: eps > 0 ? Math.fround(1 - eps) : 1,
     spread: eps > 0 ? Math.fround(eps / C) : 0,
+    reduction: o.reduction,
   };
-  return fusedNode(kernels, p, target, w, o.reduction)(logits);
+  if (!kernel || !kernel.accepts(inputs, p)) return null;
+  return fusedNode(kernel, p, target, w)(logits);
 }
 
 /** Counts the forward, keeps what the backward reads (or releases the statistics), returns the loss. */
@@ -73,58 +79,33 @@ function finish(
   target: Tensor,
   w: Tensor | null,
 ): Tensor {
-  fusedCrossEntropyStats.forward++;
+  countFused('crossEntropy', 'kernel');
   if (ctx.needsInputGrad[0]) ctx.save(x, stats, target, w);
   else stats.dispose();
   return out;
 }
 
-/** The recorded node: forward by the fused kernels, backward fused (first order) or composite (createGraph). */
-function fusedNode(
-  k: FusedCrossEntropyKernels,
-  p: FusedCrossEntropyParams,
-  target: Tensor,
-  w: Tensor | null,
-  reduction: Reduction,
-) {
+/** The recorded node: forward by the kernel, backward by the kernel (first order) or composite (createGraph). */
+function fusedNode(k: CrossEntropyKernel, p: FusedCrossEntropyParams, target: Tensor, w: Tensor | null) {
   return customGrad({
     name: 'crossEntropy',
     forward(ctx, x: Tensor): Tensor {
       const N = x.shape[0];
-      const stats = runFused([x], [3 * N + 1], 'float32', () => true)!;
-      const one =
-        reduction === 'none'
-          ? null
-          : runFused([x, target], [], 'float32', (_b, o) =>
-              k.rowsReduced(x, target, w, p, stats, o, reduction === 'mean'),
-            );
-      if (one) return finish(ctx, one, x, stats, target, w);
-      const rows = runFused([x, target], [N], 'float32', (_b, out) => k.rows(x, target, w, p, out, stats));
-      if (!rows) {
-        stats.dispose();
-        throw new Error('crossEntropy: the fused row kernel declined views it accepted before');
-      }
-      let out = rows;
-      if (reduction !== 'none') {
-        const r = runFused([rows], [], 'float32', (_b, o) => k.reduce(rows, stats, o, reduction === 'mean'));
-        rows.dispose();
-        if (!r) throw new Error('crossEntropy: the fused reduction declined');
-        out = r;
-      }
+      const stats = freshLike(x, [3 * N + 1], 'float32');
+      const out = freshLike(x, p.reduction === 'none' ? [N] : [], 'float32');
+      k.forward(w ? [x, target, w] : [x, target], stats, out, p);
       return finish(ctx, out, x, stats, target, w);
     },
     backward(ctx, g): Tensor[] {
       const [x, stats, t, weight] = ctx.saved as [Tensor, Tensor, Tensor, Tensor | null];
       if (!state.gradEnabled) {
-        const dx = runFused([x, t, stats, g], x.shape, 'float32', (_b, out) =>
-          k.backward(x, t, weight, stats, g, { ...p, reduction }, out),
-        );
-        if (dx) {
-          fusedCrossEntropyStats.backward++;
-          return [dx];
-        }
+        const dx = freshLike(x, x.shape, 'float32');
+        k.backward(weight ? [x, t, weight] : [x, t], stats, g, dx, p);
+        countFused('crossEntropy', 'kernel');
+        return [dx];
       }
-      return [compositeGrad(x, t, weight, g, p, reduction)];
+      countFused('crossEntropy', 'composite');
+      return [compositeGrad(x, t, weight, g, p, p.reduction)];
     },
   });
 }

@@ -12,6 +12,8 @@ import { mean, sum } from './reduce.js';
 import { flatten, indexSelect, reshape, slice, squeeze, stack, unsqueeze } from './shape.js';
 import { ones } from './creation.js';
 import { copyInto } from './inplace.js';
+import { softmaxNode } from './softmax.js';
+import { normalize } from './normalize.js';
 
 /** log(softmax(x)) along `dim`, computed stably. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -19,11 +21,11 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 }
 
 /**
- * exp(x) / sum(exp(x)) along `dim`.
+ * exp(x) / sum(exp(x)) along `dim`; backward keeps only the result (as PyTorch does).
  * @example gl.softmax(logits, -1)
  */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return exp(logSoftmax(x, normDim('softmax', dim, x.ndim))); // a bad dim is reported as softmax's
+  return softmaxNode(x, normDim('softmax', dim, x.ndim));
 }
 
 /**
@@ -69,13 +71,7 @@ export function layerNorm(
       `layerNorm: input ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(normalizedShape)}`,
     );
   const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-  const mu = mean(x, dims, true);
-  const centered = sub(x, mu);
-  const v = mean(mul(centered, centered), dims, true);
-  let y = mul(centered, rsqrt(add(v, opts.eps ?? 1e-5)));
-  if (weight) y = mul(y, weight);
-  if (bias) y = add(y, bias);
-  return y;
+  return normalize(x, dims, weight ?? null, bias ?? null, opts.eps ?? 1e-5).y;
 }
 
 export interface BatchNormOptions {
@@ -103,25 +99,24 @@ export function batchNorm(
   const shape = x.shape.map((d, i) => (i === 1 ? C : 1));
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const eps = opts.eps ?? 1e-5;
-  let mu: Tensor;
-  let v: Tensor;
   if (opts.training) {
-    mu = mean(x, dims, true);
-    const centered = sub(x, mu);
-    v = mean(mul(centered, centered), dims, true);
+    const w = weight ? reshape(weight, shape) : null;
+    const b = bias ? reshape(bias, shape) : null;
+    const { y, stats } = normalize(x, dims, w, b, eps);
     const n = x.numel / C;
     const m = opts.momentum ?? 0.1;
     noGrad(() => {
+      const { mean: mu, variance: v } = stats;
       if (runningMean) copyInto(runningMean, add(mul(runningMean, 1 - m), mul(reshape(mu, [C]), m)));
       if (runningVar)
         copyInto(runningVar, add(mul(runningVar, 1 - m), mul(reshape(v, [C]), (m * n) / Math.max(n - 1, 1))));
     });
-  } else {
-    if (!runningMean || !runningVar)
-      throw new ArgumentError('batchNorm: running statistics are required when training is false');
-    mu = reshape(runningMean, shape);
-    v = reshape(runningVar, shape);
+    return y;
   }
+  if (!runningMean || !runningVar)
+    throw new ArgumentError('batchNorm: running statistics are required when training is false');
+  const mu = reshape(runningMean, shape);
+  const v = reshape(runningVar, shape);
   let y = mul(sub(x, mu), rsqrt(add(v, eps)));
   if (weight) y = mul(y, reshape(weight, shape));
   if (bias) y = add(y, reshape(bias, shape));

@@ -1,7 +1,7 @@
 // Adam (optionally AMSGrad) with L2 weight decay, and AdamW with decoupled weight decay (PyTorch 1.13 semantics).
 import { keep, type Tensor } from '../core/tensor.js';
 import { zerosLike } from '../ops/creation.js';
-import { updateKernels, type AdamHyper } from './kernels.js';
+import { updates, type AdamHyper } from './kernels.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { betas, boolean, nonNegative } from './validate.js';
@@ -56,7 +56,7 @@ export class Adam extends Optimizer<AdamHyper> {
 
   protected updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamHyper>): void {
     if (group.amsgrad && !state.max_exp_avg_sq) state.max_exp_avg_sq = keep(zerosLike(p));
-    updateKernels.adam(p, grad, state, group);
+    updates.adam(p, grad, state, group);
   }
 }
 
@@ -88,6 +88,6 @@ export class AdamW extends Optimizer<AdamHyper> {
 
   protected updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamHyper>): void {
     if (group.amsgrad && !state.max_exp_avg_sq) state.max_exp_avg_sq = keep(zerosLike(p));
-    updateKernels.adamw(p, grad, state, group);
+    updates.adamw(p, grad, state, group);
   }
 }

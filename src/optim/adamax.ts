@@ -1,7 +1,7 @@
 // Adamax: Adam with an infinity-norm second moment (PyTorch 1.13 semantics).
 import { keep, type Tensor } from '../core/tensor.js';
 import { zerosLike } from '../ops/creation.js';
-import { updateKernels, type AdamaxHyper } from './kernels.js';
+import { updates, type AdamaxHyper } from './kernels.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { betas, boolean, nonNegative } from './validate.js';
@@ -39,6 +39,6 @@ export class Adamax extends Optimizer<AdamaxHyper> {
   }
 
   protected updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamaxHyper>): void {
-    updateKernels.adamax(p, grad, state, group);
+    updates.adamax(p, grad, state, group);
   }
 }

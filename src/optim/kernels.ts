@@ -1,5 +1,7 @@
-// One in-place update function per optimizer and parameter (PyTorch 1.13's formulas), replaceable by fused kernels.
-import type { FusedSgdHyper } from '../core/backend.js';
+// One in-place update function per optimizer and parameter (PyTorch 1.13's formulas); SGD and Adam/AdamW go
+// through the fused entries sgdStep/adamStep (a backend kernel where the backend has one, these ops otherwise).
+import type { FusedAdamHyper, FusedSgdHyper } from '../core/fused-kernels.js';
+import { countFused, runUpdate, type UpdateEntry } from '../core/fused.js';
 import { keep, type Tensor } from '../core/tensor.js';
 import { abs, add, div, maximum, mul, neg, sqrt, sub } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';
@@ -59,66 +61,94 @@ function effectiveGrad(p: Tensor, g: Tensor, h: { maximize: boolean; weightDecay
 /** m <- beta * m + (1 - beta) * x */
 const ema = (m: Tensor, x: Tensor, beta: number) => copyInto(m, add(mul(m, beta), x, { alpha: 1 - beta }));
 
-/** Marks tensors written by a fused backend kernel as modified (as an in-place op would). */
-function bumpVersions(...ts: (Tensor | undefined)[]): void {
-  for (const t of ts) if (t) t._version.value++;
-}
-
-function sgd(p: Tensor, g: Tensor, s: ParamState, h: SGDHyper): void {
-  const fused = p.storage.backend.fusedOptimizer;
-  const existing = s.momentum_buffer as Tensor | undefined;
-  if (fused && (h.momentum === 0 || existing) && fused.sgd(p, g, h.momentum === 0 ? null : existing!, h)) {
-    bumpVersions(p, h.momentum === 0 ? undefined : existing);
-    return;
-  }
+/** SGD's ops on p (and the momentum buffer `buf`, created from the first step's gradient when null). */
+function sgdOps(p: Tensor, g: Tensor, buf: Tensor | null, h: SGDHyper): Tensor | null {
   let d = effectiveGrad(p, g, h);
   if (h.momentum !== 0) {
-    let buf = s.momentum_buffer as Tensor | undefined;
-    if (!buf) s.momentum_buffer = buf = keep(clone(d));
+    if (!buf) buf = keep(clone(d));
     else copyInto(buf, add(mul(buf, h.momentum), d, { alpha: 1 - h.dampening }));
     d = h.nesterov ? add(d, buf, { alpha: h.momentum }) : buf;
   }
   copyInto(p, add(p, d, { alpha: -h.lr }));
+  return buf;
 }
 
-/** Adam's moment updates and the parameter step (shared by Adam and AdamW). */
-function adamStep(p: Tensor, d: Tensor, s: ParamState, h: AdamHyper): void {
+/** The fused entry sgdStep: inputs [p, g] (no momentum) or [p, g, momentumBuffer]. */
+export const sgdStepEntry: UpdateEntry<FusedSgdHyper> = {
+  writes: ([p, , buf]) => (buf ? [p, buf] : [p]),
+  composite: ([p, g, buf], h) => void sgdOps(p, g, buf ?? null, h),
+};
+
+function sgd(p: Tensor, g: Tensor, s: ParamState, h: SGDHyper): void {
+  const buf = s.momentum_buffer as Tensor | undefined;
+  if (h.momentum !== 0 && !buf) {
+    // the first momentum step creates the buffer: only the ops do that
+    countFused('sgdStep', 'composite');
+    s.momentum_buffer = sgdOps(p, g, null, h)!;
+    return;
+  }
+  runUpdate('sgdStep', sgdStepEntry, h.momentum === 0 ? [p, g] : [p, g, buf!], h);
+}
+
+/** Adam's moment updates and the parameter step, given the effective gradient d and the step count. */
+function adamOps(
+  p: Tensor,
+  d: Tensor,
+  m: Tensor,
+  v: Tensor,
+  vMax: Tensor | null,
+  step: number,
+  h: AdamHyper,
+): void {
   const [b1, b2] = h.betas;
-  const step = (s.step as number) + 1;
-  s.step = step;
-  ema(T(s, 'exp_avg'), d, b1);
-  const v = T(s, 'exp_avg_sq');
+  ema(m, d, b1);
   copyInto(v, add(mul(v, b2), mul(d, d), { alpha: 1 - b2 }));
-  let vHat = v;
-  if (h.amsgrad) vHat = copyInto(T(s, 'max_exp_avg_sq'), maximum(T(s, 'max_exp_avg_sq'), v));
+  const vHat = vMax ? copyInto(vMax, maximum(vMax, v)) : v;
   const stepSize = h.lr / (1 - b1 ** step);
   const denom = add(div(sqrt(vHat), Math.sqrt(1 - b2 ** step)), h.eps);
-  copyInto(p, add(p, div(T(s, 'exp_avg'), denom), { alpha: -stepSize }));
+  copyInto(p, add(p, div(m, denom), { alpha: -stepSize }));
 }
 
-/** Adam/AdamW in one pass on backends that fuse it (not AMSGrad); false when the ops must run. */
-function fusedAdam(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper, decoupled: boolean): boolean {
-  const fused = p.storage.backend.fusedOptimizer;
-  if (!fused || h.amsgrad) return false;
-  const step = (s.step as number) + 1;
-  const m = T(s, 'exp_avg');
-  const v = T(s, 'exp_avg_sq');
-  if (!fused.adam(p, g, m, v, { ...h, decoupled, step })) return false;
-  s.step = step;
-  bumpVersions(p, m, v);
-  return true;
-}
-
-function adam(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper): void {
-  if (fusedAdam(p, g, s, h, false)) return;
-  adamStep(p, effectiveGrad(p, g, h), s, h);
-}
-
-function adamw(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper): void {
-  if (fusedAdam(p, g, s, h, true)) return;
+/** Adam (L2 decay) or AdamW (decoupled decay) by the ops; `vMax` is AMSGrad's running maximum. */
+function adamComposite(
+  p: Tensor,
+  g: Tensor,
+  m: Tensor,
+  v: Tensor,
+  vMax: Tensor | null,
+  h: FusedAdamHyper & { amsgrad?: boolean },
+): void {
+  const hyper = { ...h, amsgrad: vMax !== null };
+  if (!h.decoupled) return adamOps(p, effectiveGrad(p, g, h), m, v, vMax, h.step, hyper);
   if (h.weightDecay !== 0) copyInto(p, mul(p, 1 - h.lr * h.weightDecay));
-  adamStep(p, h.maximize ? neg(g) : g, s, h);
+  adamOps(p, h.maximize ? neg(g) : g, m, v, vMax, h.step, hyper);
 }
+
+/** The fused entry adamStep: inputs [p, g, expAvg, expAvgSq] (AMSGrad is not an entry: it runs the ops). */
+export const adamStepEntry: UpdateEntry<FusedAdamHyper> = {
+  writes: ([p, , m, v]) => [p, m, v],
+  composite: ([p, g, m, v], h) => adamComposite(p, g, m, v, null, h),
+};
+
+function adamFamily(p: Tensor, g: Tensor, s: ParamState, h: AdamHyper, decoupled: boolean): void {
+  const step = (s.step as number) + 1;
+  s.step = step;
+  const hyper: FusedAdamHyper = {
+    lr: h.lr,
+    betas: h.betas,
+    eps: h.eps,
+    weightDecay: h.weightDecay,
+    maximize: h.maximize,
+    decoupled,
+    step,
+  };
+  const [m, v] = [T(s, 'exp_avg'), T(s, 'exp_avg_sq')];
+  if (h.amsgrad) adamComposite(p, g, m, v, T(s, 'max_exp_avg_sq'), hyper);
+  else runUpdate('adamStep', adamStepEntry, [p, g, m, v], hyper);
+}
+
+const adam = (p: Tensor, g: Tensor, s: ParamState, h: AdamHyper) => adamFamily(p, g, s, h, false);
+const adamw = (p: Tensor, g: Tensor, s: ParamState, h: AdamHyper) => adamFamily(p, g, s, h, true);
 
 function rmsprop(p: Tensor, g: Tensor, s: ParamState, h: RMSpropHyper): void {
   const d = effectiveGrad(p, g, h);
@@ -157,15 +187,19 @@ function adamax(p: Tensor, g: Tensor, s: ParamState, h: AdamaxHyper): void {
   copyInto(p, add(p, div(m, u), { alpha: -h.lr / (1 - b1 ** step) }));
 }
 
+/** The update function of each optimizer (a fixed, exhaustive table; backends speed it up through fused entries). */
+export interface OptimizerUpdates {
+  readonly sgd: UpdateKernel<SGDHyper>;
+  readonly adam: UpdateKernel<AdamHyper>;
+  readonly adamw: UpdateKernel<AdamHyper>;
+  readonly rmsprop: UpdateKernel<RMSpropHyper>;
+  readonly adagrad: UpdateKernel<AdagradHyper>;
+  readonly adamax: UpdateKernel<AdamaxHyper>;
+}
+
 /**
- * The update functions the optimizers call, one per optimizer. Replace an entry to install a
- * fused implementation (it must keep the same state entries and formulas).
+ * The update functions the optimizers call, one per optimizer (frozen: a backend provides a faster
+ * update as a fused kernel, see core/fused.ts, not by replacing an entry).
+ * @example gl.noGrad(() => gl.optim.updates.sgd(p, g, {}, { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }))
  */
-export const updateKernels: {
-  sgd: UpdateKernel<SGDHyper>;
-  adam: UpdateKernel<AdamHyper>;
-  adamw: UpdateKernel<AdamHyper>;
-  rmsprop: UpdateKernel<RMSpropHyper>;
-  adagrad: UpdateKernel<AdagradHyper>;
-  adamax: UpdateKernel<AdamaxHyper>;
-} = { sgd, adam, adamw, rmsprop, adagrad, adamax };
+export const updates: OptimizerUpdates = Object.freeze({ sgd, adam, adamw, rmsprop, adagrad, adamax });

@@ -1,7 +1,7 @@
 // RMSprop, plain or centered, with optional momentum and L2 weight decay (PyTorch 1.13 semantics).
 import { keep, type Tensor } from '../core/tensor.js';
 import { zerosLike } from '../ops/creation.js';
-import { updateKernels, type RMSpropHyper } from './kernels.js';
+import { updates, type RMSpropHyper } from './kernels.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { boolean, nonNegative } from './validate.js';
@@ -47,6 +47,6 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
     s.square_avg ??= keep(zerosLike(p));
     if (group.momentum > 0) s.momentum_buffer ??= keep(zerosLike(p));
     if (group.centered) s.grad_avg ??= keep(zerosLike(p));
-    updateKernels.rmsprop(p, grad, s, group);
+    updates.rmsprop(p, grad, s, group);
   }
 }

@@ -2,8 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
-import type { FusedConvGradKernels } from '../../src/backends/backend.js';
-import type { Conv2dParams } from '../../src/core/primitives.js';
+import type { Conv2dGradParams } from '../../src/core/fused-kernels.js';
+import { without, withFusedTableSync } from '../helpers/fused.js';
 import { useBackend } from '../helpers/backends.js';
 
 const hasNative = gl.availableBackends().includes('native');
@@ -73,7 +73,7 @@ const chunked: Case[] = [
 ];
 
 /** A smooth pseudo-random fill (no RNG state shared between backends). */
-function filled(shape: number[], dtype: gl.DType, seed: number): gl.Tensor {
+function filled(shape: readonly number[], dtype: gl.DType, seed: number): gl.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return gl
     .tensor(
@@ -93,25 +93,25 @@ function grads(
   backend: gl.BackendName,
   useFused = true,
 ): { dx: number[]; dw: number[]; fused: number } {
-  const b = backendByName(backend) as unknown as { fusedConvGrad?: FusedConvGradKernels };
-  const saved = b.fusedConvGrad;
-  let fused = 0;
-  const counting: FusedConvGradKernels | undefined = saved && {
-    inputGrad: (...a) => (fused++, saved.inputGrad(...a)),
-    weightGrad: (...a) => (fused++, saved.weightGrad(...a)),
-  };
-  Object.defineProperty(b, 'fusedConvGrad', { value: useFused ? counting : undefined, configurable: true });
-  try {
-    return gl.tidy(() => {
+  const b = backendByName(backend);
+  const table = useFused ? (b.fused ?? {}) : without(b, 'conv2dInputGrad', 'conv2dWeightGrad');
+  const before = gl.fusedStats();
+  const r = withFusedTableSync(b, table, () =>
+    gl.tidy(() => {
       const x = filled(c.x, dtype, 1).requiresGrad_();
       const w = filled(c.w, dtype, 2).requiresGrad_();
       const y = gl.conv2d(x, w, null, c.opts);
       gl.sum(gl.mul(y, filled(y.shape, dtype, 3))).backward();
-      return { dx: Array.from(x.grad!.dataSync()), dw: Array.from(w.grad!.dataSync()), fused };
-    });
-  } finally {
-    Object.defineProperty(b, 'fusedConvGrad', { value: saved, configurable: true });
-  }
+      return { dx: Array.from(x.grad!.dataSync()), dw: Array.from(w.grad!.dataSync()) };
+    }),
+  );
+  const after = gl.fusedStats();
+  const fused =
+    after.conv2dInputGrad.kernel -
+    before.conv2dInputGrad.kernel +
+    after.conv2dWeightGrad.kernel -
+    before.conv2dWeightGrad.kernel;
+  return { ...r, fused };
 }
 
 /** Largest difference relative to the reference's largest magnitude (sums of many terms cancel). */
@@ -175,39 +175,32 @@ describe.skipIf(!hasNative)('fused conv2d gradients (native)', () => {
 
   it('a differentiated backward (createGraph) composes the gradient instead', async () => {
     await useBackend('native');
-    const b = backendByName('native') as unknown as { fusedConvGrad: FusedConvGradKernels };
-    const saved = b.fusedConvGrad;
-    let fused = 0;
-    Object.defineProperty(b, 'fusedConvGrad', {
-      value: {
-        inputGrad: (...a: Parameters<FusedConvGradKernels['inputGrad']>) => (fused++, saved.inputGrad(...a)),
-        weightGrad: (...a: Parameters<FusedConvGradKernels['weightGrad']>) => (
-          fused++,
-          saved.weightGrad(...a)
-        ),
-      },
-      configurable: true,
-    });
-    try {
-      const x = filled([2, 2, 6, 6], 'float64', 1).requiresGrad_();
-      const w = filled([3, 2, 3, 3], 'float64', 2).requiresGrad_();
-      const [gx] = gl.grad(gl.sum(gl.pow(gl.conv2d(x, w), 2)), [x], { createGraph: true });
-      expect(fused).toBe(0);
-      expect(gx.requiresGrad).toBe(true);
-    } finally {
-      Object.defineProperty(b, 'fusedConvGrad', { value: saved, configurable: true });
-    }
+    const before = gl.fusedStats();
+    const x = filled([2, 2, 6, 6], 'float64', 1).requiresGrad_();
+    const w = filled([3, 2, 3, 3], 'float64', 2).requiresGrad_();
+    const [gx] = gl.grad(gl.sum(gl.pow(gl.conv2d(x, w), 2)), [x], { createGraph: true });
+    const after = gl.fusedStats();
+    expect(after.conv2dInputGrad.kernel - before.conv2dInputGrad.kernel).toBe(0);
+    expect(after.conv2dInputGrad.composite - before.conv2dInputGrad.composite).toBe(1);
+    expect(gx!.requiresGrad).toBe(true);
   });
 
-  it('strided (non-dense) views are declined, so the gradient is composed', async () => {
+  it('strided (non-dense) views are not accepted, so the gradient is composed', async () => {
     await useBackend('native');
-    const b = backendByName('native') as unknown as { fusedConvGrad: FusedConvGradKernels };
-    const p: Conv2dParams = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+    const k = backendByName('native').fused!;
+    const p = {
+      stride: [1, 1],
+      padding: [0, 0],
+      dilation: [1, 1],
+      groups: 1,
+      outShape: [2, 3, 5, 5],
+    } as Conv2dGradParams;
     const x = filled([2, 3, 5, 5], 'float32', 1).permute([0, 1, 3, 2]);
     const w = filled([4, 3, 3, 3], 'float32', 2);
     const g = filled([2, 4, 3, 3], 'float32', 3);
-    expect(b.fusedConvGrad.weightGrad(x, g, gl.zeros([4, 3, 3, 3]), p)).toBe(false);
-    expect(b.fusedConvGrad.inputGrad(g, w, gl.zeros([2, 3, 5, 5]).permute([0, 1, 3, 2]), p)).toBe(false);
-    expect(b.fusedConvGrad.inputGrad(g, w, gl.zeros([2, 3, 5, 5]), p)).toBe(true);
+    expect(k.conv2dWeightGrad!.accepts([x, g], { ...p, outShape: [4, 3, 3, 3] })).toBe(false);
+    expect(k.conv2dInputGrad!.accepts([g, w.permute([0, 1, 3, 2])], p)).toBe(false);
+    expect(k.conv2dInputGrad!.accepts([g, w], p)).toBe(true);
+    expect(k.conv2dWeightGrad!.accepts([x.contiguous(), g], { ...p, outShape: [4, 3, 3, 3] })).toBe(true);
   });
 });

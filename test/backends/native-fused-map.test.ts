@@ -2,10 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
-import type { ElementwiseExpr } from '../../src/backends/backend.js';
+import type { ElementwiseExpr } from '../../src/core/fused-kernels.js';
 import { compileMap } from '../../src/backends/native/fused-map.js';
 import { fusedMap } from '../../src/core/fused-map.js';
 import { useBackend } from '../helpers/backends.js';
+import { runsOf, without, withFusedTableSync } from '../helpers/fused.js';
 import { ELEMENTWISE_CASES, I, op, V } from '../helpers/elementwise-cases.js';
 
 const hasNative = gl.availableBackends().includes('native');
@@ -28,16 +29,10 @@ function bitsEqual(a: Float32Array, b: Float32Array): void {
   expect(bad, bad >= 0 ? `element ${bad}: ${a[bad]} vs ${b[bad]}` : '').toBe(-1);
 }
 
-/** Runs fn with the native backend's fused elementwise hook removed (the rules then take the op sequence). */
+/** Runs fn without the native backend's expression kernel (the rules then take the composite). */
 function unfused<T>(fn: () => T): T {
   const be = backendByName('native');
-  const hook = be.fusedElementwise;
-  Object.defineProperty(be, 'fusedElementwise', { value: undefined, configurable: true });
-  try {
-    return fn();
-  } finally {
-    Object.defineProperty(be, 'fusedElementwise', { value: hook, configurable: true });
-  }
+  return withFusedTableSync(be, without(be, 'expression'), fn);
 }
 
 describe('compileMap', () => {
@@ -69,9 +64,9 @@ describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
       it(`${name}, ${n} elements: equal to the ops bit for bit`, () => {
         const a = gl.tensor(awkward(n, 0));
         const b = gl.tensor(awkward(n, 3));
-        const got = fusedMap(expr, [a, b], [n]);
-        expect(got).not.toBeNull();
-        bitsEqual(got!.dataSync() as Float32Array, ref(a, b).dataSync() as Float32Array);
+        const { kernel, result: got } = runsOf('expression', () => fusedMap(expr, [a, b]));
+        expect(kernel).toBe(1);
+        bitsEqual(got.dataSync() as Float32Array, ref(a, b).dataSync() as Float32Array);
       });
 
   it('takes one value broadcast to every element, and views at an offset', () => {
@@ -79,18 +74,29 @@ describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
     const a = base.narrow(0, 10, 600); // dense at offset 10
     const s = gl.tensor([2.5]).reshape([1]); // broadcast: stride 0
     const expr = op('mul', I(0), I(1));
-    const got = fusedMap(expr, [a, s], [600])!;
+    const { kernel, result: got } = runsOf('expression', () => fusedMap(expr, [a, s]));
+    expect(kernel).toBe(1);
     bitsEqual(got.dataSync() as Float32Array, gl.mul(a, 2.5).dataSync() as Float32Array);
   });
 
-  it('declines strided or row-broadcast inputs and other dtypes (the op sequence runs instead)', () => {
+  it('does not take strided or row-broadcast inputs or other dtypes: the composite runs, same values', () => {
     const neg = op('neg', I(0));
     const t = gl.tensor(awkward(30, 2)).reshape([5, 6]).transpose(0, 1);
-    expect(fusedMap(neg, [t], [6, 5])).toBeNull();
     const row = gl.tensor(awkward(5, 1)).reshape([1, 5]);
-    expect(fusedMap(op('add', I(0), I(1)), [gl.zeros([6, 5]), row], [6, 5])).toBeNull();
-    expect(fusedMap(neg, [gl.tensor(new Float64Array([1, 2]))], [2])).toBeNull();
-    expect(fusedMap(neg, [gl.tensor(Int32Array.from([1, 2]))], [2])).toBeNull();
+    const z = gl.zeros([6, 5]);
+    const cases: [ElementwiseExpr, gl.Tensor[], gl.Tensor][] = [
+      [neg, [t], gl.neg(t)],
+      [op('add', I(0), I(1)), [z, row], gl.add(z, row)],
+      [neg, [gl.tensor(new Float64Array([1, 2]))], gl.tensor(new Float64Array([-1, -2]))],
+      [neg, [gl.tensor(Int32Array.from([1, 2]))], gl.tensor(Int32Array.from([-1, -2]))],
+    ];
+    for (const [expr, inputs, want] of cases) {
+      const r = runsOf('expression', () => fusedMap(expr, inputs));
+      expect([r.kernel, r.composite]).toEqual([0, 1]);
+      expect(r.result.dtype).toBe(want.dtype);
+      expect(r.result.shape).toEqual(want.shape);
+      expect(Array.from(r.result.dataSync())).toEqual(Array.from(want.dataSync()));
+    }
   });
 
   for (const [name, f] of [
@@ -105,20 +111,10 @@ describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
         f(x).backward(g);
         return x.grad!.dataSync() as Float32Array;
       };
-      let calls = 0;
-      const be = backendByName('native');
-      const hook = be.fusedElementwise!;
-      Object.defineProperty(be, 'fusedElementwise', {
-        value: { map: (...args: Parameters<typeof hook.map>) => (calls++, hook.map(...args)) },
-        configurable: true,
-      });
-      let fused: Float32Array;
-      try {
-        fused = run();
-      } finally {
-        Object.defineProperty(be, 'fusedElementwise', { value: hook, configurable: true });
-      }
-      expect(calls).toBe(1);
-      bitsEqual(fused, unfused(run));
+      const { kernel, result: fused } = runsOf('expression', run);
+      expect(kernel).toBe(1);
+      const ref = runsOf('expression', () => unfused(run));
+      expect([ref.kernel, ref.composite]).toEqual([0, 1]);
+      bitsEqual(fused, ref.result);
     });
 });

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { backendByName } from '../../src/core/backend-registry.js';
-import type { FusedOptimizerKernels } from '../../src/backends/backend.js';
+import { runsOf, without, withFusedTableSync } from '../helpers/fused.js';
 import { useBackend } from '../helpers/backends.js';
 
 const hasNative = gl.availableBackends().includes('native');
@@ -15,18 +15,9 @@ function trajectory(
   dtype: 'float32' | 'float64',
   fused: boolean,
 ): { values: number[][]; calls: number } {
-  const backend = backendByName('native') as unknown as { fusedOptimizer?: FusedOptimizerKernels };
-  const saved = backend.fusedOptimizer!;
-  let calls = 0;
-  const counting: FusedOptimizerKernels = {
-    sgd: (...a) => (calls++, saved.sgd(...a)),
-    adam: (...a) => (calls++, saved.adam(...a)),
-  };
-  Object.defineProperty(backend, 'fusedOptimizer', {
-    value: fused ? counting : undefined,
-    configurable: true,
-  });
-  try {
+  const backend = backendByName('native');
+  const table = fused ? backend.fused! : without(backend, 'sgdStep', 'adamStep');
+  const run = () => {
     const w = gl
       .tensor(
         Array.from({ length: 96 }, (_, i) => Math.sin(i) * 0.5),
@@ -58,10 +49,10 @@ function trajectory(
       gl.tidy(() => gl.mean(gl.pow(gl.sub(gl.add(gl.matmul(x, w.transpose(0, 1)), b), y), 2)).backward());
       opt.step();
     }
-    return { values: [Array.from(w.dataSync()), Array.from(b.dataSync())], calls };
-  } finally {
-    Object.defineProperty(backend, 'fusedOptimizer', { value: saved, configurable: true });
-  }
+    return [Array.from(w.dataSync()), Array.from(b.dataSync())];
+  };
+  const sgd = runsOf('sgdStep', () => runsOf('adamStep', () => withFusedTableSync(backend, table, run)));
+  return { values: sgd.result.result, calls: sgd.kernel + sgd.result.kernel };
 }
 
 const cases: [string, Make][] = [

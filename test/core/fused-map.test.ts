@@ -6,6 +6,7 @@ import { backendByName } from '../../src/core/backend-registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { fusedMap } from '../../src/core/fused-map.js';
 import { webgpuUnavailable } from '../helpers/backends.js';
+import { runsOf, without, withFusedTable } from '../helpers/fused.js';
 import { ELEMENTWISE_CASES, I, op, V } from '../helpers/elementwise-cases.js';
 import { checkIndexRange } from '../../src/core/index-check.js';
 
@@ -16,16 +17,9 @@ const gpu = () => backendByName('webgpu') as WebGPUBackend;
 const dispatches = () => gpu().stats().dispatches;
 const pipelineCount = () => (gpu() as unknown as { pipelines: Map<string, unknown> }).pipelines.size;
 
-/** Runs `fn` with webgpu's fused elementwise hook removed (relu's rule then takes the op sequence). */
-async function unfused<T>(fn: () => Promise<T>): Promise<T> {
-  const be = gpu();
-  const hook = be.fusedElementwise;
-  Object.defineProperty(be, 'fusedElementwise', { value: undefined, configurable: true });
-  try {
-    return await fn();
-  } finally {
-    Object.defineProperty(be, 'fusedElementwise', { value: hook, configurable: true });
-  }
+/** Runs `fn` without webgpu's expression kernel (relu's rule then takes the composite). */
+function unfused<T>(fn: () => Promise<T>): Promise<T> {
+  return withFusedTable(gpu(), without(gpu(), 'expression'), fn);
 }
 
 /** Values with the awkward cases: zeros of both signs, NaN, infinities, and ordinary numbers. */
@@ -52,9 +46,9 @@ describe.skipIf(missing !== null)('fused elementwise expressions (webgpu)', () =
         .transpose(0, 1); // [6, 5], strided
       const b = gl.tensor(awkward(5, 3)).reshape([1, 5]); // broadcast over rows
       const d0 = dispatches();
-      const got = fusedMap(expr, [a, b], [6, 5]);
+      const got = fusedMap(expr, [a, b]);
       expect(dispatches() - d0).toBe(1);
-      const g = Array.from(await got!.data());
+      const g = Array.from(await got.data());
       const r = Array.from(await ref(a, b.expand([6, 5])).data());
       for (let i = 0; i < g.length; i++) {
         if (exact || !Number.isFinite(r[i])) expect(same(g[i], r[i]), `${i}: ${g[i]} vs ${r[i]}`).toBe(true);
@@ -65,21 +59,30 @@ describe.skipIf(missing !== null)('fused elementwise expressions (webgpu)', () =
   it('compiles one pipeline per expression shape, whatever its constants', async () => {
     const a = gl.tensor([1, 2, 3]);
     const e = (c: number) => op('mul', op('add', I(0), V(c)), V(2 * c));
-    await fusedMap(e(0.25), [a], [3])!.data(); // warm: compiled once
+    await fusedMap(e(0.25), [a]).data(); // warm: compiled once
     const before = pipelineCount();
-    const out = fusedMap(e(1.5), [a], [3])!;
+    const out = fusedMap(e(1.5), [a]);
     expect(pipelineCount()).toBe(before);
     expect(Array.from(await out.data())).toEqual([7.5, 10.5, 13.5]);
   });
 
-  it('declines what it does not cover (int32 inputs, a tape to record, no hook on js)', async () => {
-    expect(fusedMap(op('neg', I(0)), [gl.tensor(Int32Array.from([1, 2]))], [2])).toBeNull();
+  it('runs the composite where the kernel does not apply (int32 inputs, a tape to record, js)', async () => {
+    const neg = op('neg', I(0));
+    const viaOps = (make: () => gl.Tensor) => {
+      const r = runsOf('expression', make);
+      expect([r.kernel, r.composite]).toEqual([0, 1]);
+      return r.result;
+    };
+    expect(
+      Array.from(await viaOps(() => fusedMap(neg, [gl.tensor(Int32Array.from([1, 2]))])).data()),
+    ).toEqual([-1, -2]);
     const x = gl.tensor([1, 2]).requiresGrad_();
-    expect(fusedMap(op('neg', I(0)), [x], [2])).toBeNull(); // grad mode on and x requires grad
-    expect(gl.noGrad(() => fusedMap(op('neg', I(0)), [x], [2]))).not.toBeNull();
+    const y = viaOps(() => fusedMap(neg, [x])); // grad mode on and x requires grad: recorded
+    expect(y.gradFn).not.toBeNull();
+    expect(runsOf('expression', () => gl.noGrad(() => fusedMap(neg, [x]))).kernel).toBe(1);
     await gl.setBackend('js');
     try {
-      expect(fusedMap(op('neg', I(0)), [gl.tensor([1, 2])], [2])).toBeNull();
+      expect(Array.from(viaOps(() => fusedMap(neg, [gl.tensor([1, 2])])).dataSync())).toEqual([-1, -2]);
     } finally {
       await gl.setBackend('webgpu');
     }

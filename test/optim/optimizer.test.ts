@@ -192,23 +192,19 @@ describe('zeroGrad and step(closure)', () => {
     expect(seen).toEqual([1, 0.5, 0.25]);
   });
 
-  it('update kernels can be replaced (the hook for a fused backend update)', () => {
-    const original = gl.optim.updateKernels.sgd;
-    let calls = 0;
-    gl.optim.updateKernels.sgd = (p, g, s, h) => {
-      calls++;
-      original(p, g, s, h);
-    };
-    try {
-      const p = gl.ones([2], { requiresGrad: true });
-      const opt = new gl.optim.SGD([p], { lr: 0.1 });
-      p.sum().backward();
-      opt.step();
-      expect(calls).toBe(1);
-      expect([...p.dataSync()].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0.9, 0.9]);
-    } finally {
-      gl.optim.updateKernels.sgd = original;
-    }
+  it('the update table is fixed; SGD goes through the sgdStep fused entry (kernel or composite)', () => {
+    expect(Object.isFrozen(gl.optim.updates)).toBe(true);
+    expect(() => {
+      (gl.optim.updates as { sgd: unknown }).sgd = () => undefined;
+    }).toThrow(TypeError);
+    const before = gl.fusedStats().sgdStep;
+    const p = gl.ones([2], { requiresGrad: true });
+    const opt = new gl.optim.SGD([p], { lr: 0.1 });
+    p.sum().backward();
+    opt.step();
+    const after = gl.fusedStats().sgdStep;
+    expect(after.kernel + after.composite - before.kernel - before.composite).toBe(1);
+    expect([...p.dataSync()].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0.9, 0.9]);
   });
 });
 

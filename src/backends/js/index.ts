@@ -1,14 +1,6 @@
 // The pure-TypeScript backend: runs everywhere, synchronous, and the correctness oracle for the others.
-import type {
-  Backend,
-  BackendCapabilities,
-  FusedConvGradKernels,
-  FusedElementwiseKernels,
-  FusedOptimizerKernels,
-  KernelTable,
-  Storage,
-  TensorView,
-} from '../backend.js';
+import type { Backend, BackendCapabilities, KernelTable, Storage, TensorView } from '../backend.js';
+import type { BackendFusedTable } from '../../core/fused-kernels.js';
 import { itemSize, type DType, type TypedArray } from '../../core/dtype.js';
 import {
   ELEMENTWISE_BINARY,
@@ -88,9 +80,8 @@ export class TypedArrayBackend implements Backend {
   constructor(
     readonly name: 'js' | 'native',
     private readonly kernels: KernelTable,
-    readonly fusedOptimizer?: FusedOptimizerKernels,
-    readonly fusedConvGrad?: FusedConvGradKernels,
-    readonly fusedElementwise?: FusedElementwiseKernels,
+    /** The fused kernels it has (none on `js`: every fused entry runs its composite there). */
+    readonly fused: BackendFusedTable = {},
   ) {}
 
   allocate(dtype: DType, size: number): JsStorage {

@@ -33,6 +33,17 @@ export interface NativeAddon {
   logSoftmax(dtype: number, out: Arr, x: Arr): boolean;
   logSoftmaxGrad(dtype: number, out: Arr, g: Arr, y: Arr): boolean;
   matmul(dtype: number, out: Arr, a: Arr, b: Arr, outOffset: number): boolean;
+  matmulEpilogue(
+    dtype: number,
+    out: Arr,
+    a: Arr,
+    b: Arr,
+    outOffset: number,
+    bias: Arr,
+    biasOffset: number,
+    biasStride: number,
+    act: number,
+  ): boolean;
   unfold(dtype: number, out: Arr, x: Arr, padValue: number): boolean;
   fold(dtype: number, out: Arr, x: Arr): boolean;
   conv2d(dtype: number, out: Arr, x: Arr, w: Arr): boolean;

@@ -1,5 +1,7 @@
-// Fused conv2d gradients through the addon: one kernel each, for dense float views.
-import type { FusedConvGradKernels, TensorView } from '../backend.js';
+// conv2d's two gradients through the addon (the fused entries conv2dInputGrad/WeightGrad): dense float views.
+import type { TensorView } from '../backend.js';
+import { BackendError } from '../../core/errors.js';
+import type { Conv2dGradParams, FusedKernelTypes } from '../../core/fused-kernels.js';
 import type { JsStorage } from '../js/index.js';
 import { isDense } from '../js/strided.js';
 import type { TypedArray } from '../../core/dtype.js';
@@ -10,17 +12,8 @@ import { fitsMeta, meta } from './meta.js';
 
 const data = (v: TensorView): TypedArray => (v.storage as JsStorage).data;
 
-/**
- * Writes [N, O, G, window of the input (C per group, H, W, kh, kw, stride, padding, dilation, Ho, Wo),
- * offsets of the two inputs and the output] as native/src/convgrad.cc reads it; false when a view is unusable.
- */
-function writeCall(
-  x: readonly number[],
-  w: readonly number[],
-  g: readonly number[],
-  p: Conv2dParams,
-  views: readonly TensorView[],
-): boolean {
+/** True when the views are dense float32/float64 of one dtype that the addon's meta block can describe. */
+function usable(views: readonly TensorView[]): boolean {
   const dtype = views[0].dtype;
   for (const v of views)
     if (
@@ -30,7 +23,20 @@ function writeCall(
       (dtype !== 'float32' && dtype !== 'float64')
     )
       return false;
-  if (!fitsMeta(views)) return false;
+  return fitsMeta(views);
+}
+
+/**
+ * Writes [N, O, G, window of the input (C per group, H, W, kh, kw, stride, padding, dilation, Ho, Wo),
+ * offsets of the two inputs and the output] as native/src/convgrad.cc reads it.
+ */
+function writeCall(
+  x: readonly number[],
+  w: readonly number[],
+  g: readonly number[],
+  p: Conv2dParams,
+  views: readonly TensorView[],
+): void {
   const G = p.groups;
   const fields = [
     x[0],
@@ -50,19 +56,30 @@ function writeCall(
   let at = 0;
   for (const f of fields) meta[at++] = f;
   for (const v of views) meta[at++] = v.offset;
-  return true;
 }
 
+const refused = (what: string) => new BackendError(`native ${what}: the addon refused views it accepted`);
+
 /** The addon's conv2d gradient kernels (native/src/convgrad.cc). */
-export function nativeFusedConvGrad(A: NativeAddon): FusedConvGradKernels {
+export function nativeConvGrad(
+  A: NativeAddon,
+): Pick<FusedKernelTypes, 'conv2dInputGrad' | 'conv2dWeightGrad'> {
   return {
-    inputGrad(g, w, out, p) {
-      if (!writeCall(out.shape, w.shape, g.shape, p, [g, w, out])) return false;
-      return A.conv2dInputGrad(dtypeCode[g.dtype], data(out), data(g), data(w));
+    conv2dInputGrad: {
+      accepts: (views: readonly TensorView[]) => usable(views),
+      run([g, w], out, p: Conv2dGradParams) {
+        writeCall(out.shape, w.shape, g.shape, p, [g, w, out]);
+        if (!A.conv2dInputGrad(dtypeCode[g.dtype], data(out), data(g), data(w)))
+          throw refused('conv2dInputGrad');
+      },
     },
-    weightGrad(x, g, out, p) {
-      if (!writeCall(x.shape, out.shape, g.shape, p, [x, g, out])) return false;
-      return A.conv2dWeightGrad(dtypeCode[g.dtype], data(out), data(x), data(g));
+    conv2dWeightGrad: {
+      accepts: (views: readonly TensorView[]) => usable(views),
+      run([x, g], out, p: Conv2dGradParams) {
+        writeCall(x.shape, out.shape, g.shape, p, [x, g, out]);
+        if (!A.conv2dWeightGrad(dtypeCode[g.dtype], data(out), data(x), data(g)))
+          throw refused('conv2dWeightGrad');
+      },
     },
   };
 }

@@ -1,5 +1,8 @@
 // Fused elementwise expressions through the addon: the tree compiled once to a postfix program, run block by block.
-import type { ElementwiseExpr, FusedElementwiseKernels, TensorView } from '../backend.js';
+import type { TensorView } from '../backend.js';
+import { BackendError } from '../../core/errors.js';
+import type { ElementwiseExpr, MapKernel } from '../../core/fused-kernels.js';
+import { broadcastView, outShape } from '../../core/fused-map.js';
 import type { JsStorage } from '../js/index.js';
 import { isDense } from '../js/strided.js';
 import type { NativeAddon } from './addon.js';
@@ -75,31 +78,41 @@ function isScalarView(v: TensorView): boolean {
 const data = (v: TensorView) => (v.storage as JsStorage).data as Float32Array;
 
 /**
- * The addon's fused elementwise kernel: float32 only, each input either dense over the output's shape
- * or one value broadcast to it; anything else declines (the op sequence runs). Programs are cached per
- * expression object (the backward rules pass the same constant trees each time).
+ * The addon's `expression` kernel: float32 only, each input either dense over the output's shape or one
+ * value broadcast to it. Programs are cached per expression object (the backward rules pass the same
+ * constant trees each time).
  */
-export function nativeFusedElementwise(A: NativeAddon): FusedElementwiseKernels {
+export function nativeExpression(A: NativeAddon): MapKernel<ElementwiseExpr> {
   const programs = new WeakMap<ElementwiseExpr, MapProgram | null>();
+  const program = (expr: ElementwiseExpr) => {
+    let prog = programs.get(expr);
+    if (prog === undefined) programs.set(expr, (prog = compileMap(expr)));
+    return prog;
+  };
   return {
-    map(expr, inputs, out) {
-      if (out.dtype !== 'float32' || !isDense(out) || out.storage.disposed) return false;
-      let prog = programs.get(expr);
-      if (prog === undefined) programs.set(expr, (prog = compileMap(expr)));
+    accepts(inputs, expr) {
+      const prog = program(expr);
       if (!prog || inputs.length < prog.inputs || inputs.length > MAX_INPUTS) return false;
-      const n = numel(out.shape);
+      const shape = outShape(inputs);
+      return inputs.every((v) => {
+        if (v.dtype !== 'float32' || v.storage.disposed) return false;
+        const b = broadcastView(v, shape);
+        return isScalarView(b) || isDense(b);
+      });
+    },
+    run(inputs, out, expr) {
+      const prog = program(expr)!;
       meta[0] = out.offset;
       meta[1] = inputs.length;
       for (let k = 0; k < inputs.length; k++) {
-        const v = inputs[k];
-        if (v.dtype !== 'float32' || v.storage.disposed) return false;
-        const scalar = isScalarView(v);
-        if (!scalar && !isDense(v)) return false;
+        const v = broadcastView(inputs[k], out.shape);
         meta[2 + 2 * k] = v.offset;
-        meta[3 + 2 * k] = scalar ? 1 : 0;
+        meta[3 + 2 * k] = isScalarView(v) ? 1 : 0;
       }
+      const n = numel(out.shape);
       const arrays = inputs.map(data);
-      return A.fusedMap(prog.code, prog.consts, n, prog.costly ? 1 : 0, data(out), ...arrays);
+      if (!A.fusedMap(prog.code, prog.consts, n, prog.costly ? 1 : 0, data(out), ...arrays))
+        throw new BackendError('native expression: the addon refused views it accepted');
     },
   };
 }

@@ -2,9 +2,10 @@
 import type { Backend } from '../backend.js';
 import { TypedArrayBackend } from '../js/index.js';
 import { loadAddon, type BlasInfo, type NativeAddon } from './addon.js';
-import { nativeFusedConvGrad } from './conv-grad.js';
-import { nativeFusedOptimizer } from './fused.js';
-import { nativeFusedElementwise } from './fused-map.js';
+import { nativeConvGrad } from './conv-grad.js';
+import { nativeOptimizerSteps } from './fused.js';
+import { nativeExpression } from './fused-map.js';
+import { nativeMatmulEpilogue } from './matmul-epilogue.js';
 import { nativeKernels } from './kernels.js';
 import { meta, scalars } from './meta.js';
 
@@ -18,13 +19,12 @@ export function createNativeBackend(): Backend {
   const addon = loadAddon();
   addon.setMeta(meta, scalars);
   loaded = addon;
-  return new TypedArrayBackend(
-    'native',
-    nativeKernels(addon),
-    nativeFusedOptimizer(addon),
-    nativeFusedConvGrad(addon),
-    nativeFusedElementwise(addon),
-  );
+  return new TypedArrayBackend('native', nativeKernels(addon), {
+    expression: nativeExpression(addon),
+    ...nativeConvGrad(addon),
+    matmulEpilogue: nativeMatmulEpilogue(addon),
+    ...nativeOptimizerSteps(addon),
+  });
 }
 
 /** What the native backend runs on, once loaded: its BLAS and its thread pool size; null before. */

@@ -1,5 +1,7 @@
 // Fused cross-entropy in WGSL: per-row loss and statistics in one dispatch, the reduction in one, the logits' gradient in one.
-import type { FusedCrossEntropyKernels, FusedCrossEntropyParams, TensorView } from '../backend.js';
+import type { TensorView } from '../backend.js';
+import { BackendError } from '../../core/errors.js';
+import type { CrossEntropyKernel, FusedCrossEntropyParams } from '../../core/fused-kernels.js';
 import type { WebGPUBackend } from './gpu-backend.js';
 import { floatBits, grid, helpersFor, isDenseView, MAIN_ARGS, THREAD_INDEX } from './wgsl.js';
 import { LANE_TREE_MIN } from './softmax.js';
@@ -213,57 +215,77 @@ function fits(x: TensorView, t: TensorView, w: TensorView | null): boolean {
   );
 }
 
-/** Fresh dense float32 output of `n` elements at offset 0. */
-const freshOut = (v: TensorView, n: number) =>
-  v.dtype === 'float32' && v.offset === 0 && isDenseView(v) && v.storage.size >= n;
+/** A dense float32 view of a whole storage of `shape`. */
+function denseView(storage: TensorView['storage'], shape: number[]): TensorView {
+  return { storage, shape, strides: shape.length ? [1] : [], offset: 0, dtype: 'float32' };
+}
 
-/** The webgpu backend's fused cross-entropy (rows, reduce, backward: one dispatch each). */
-export function webgpuFusedCrossEntropy(be: WebGPUBackend): FusedCrossEntropyKernels {
+/** The webgpu backend's fused cross-entropy (rows, reduce, backward: one dispatch each; short batches: one). */
+export function webgpuCrossEntropy(be: WebGPUBackend): CrossEntropyKernel {
+  const rows = (
+    x: TensorView,
+    t: TensorView,
+    w: TensorView | null,
+    p: FusedCrossEntropyParams,
+    rowLoss: TensorView,
+    stats: TensorView,
+  ) => {
+    const [N, C] = x.shape;
+    const smoothing = p.spread !== 0 || p.keep !== 1;
+    const meta = [N, ...commonMeta(x, t, w, p, smoothing)];
+    const tree = C >= LANE_TREE_MIN;
+    const buffers = [rowLoss, stats, x, t, w ?? x].map((v) => be.bufferOf(v));
+    be.dispatch(
+      tree ? 'ce:rowsTree' : 'ce:rows',
+      () => rowsSource(tree),
+      meta,
+      buffers,
+      tree ? grid(N, 1) : grid(N),
+    );
+  };
+  const reduce = (rowLoss: TensorView, stats: TensorView, out: TensorView, mean: boolean) =>
+    be.dispatch(
+      'ce:reduce',
+      () => REDUCE_SOURCE,
+      [rowLoss.shape[0], out.offset, mean ? 1 : 0],
+      [out, stats, rowLoss].map((v) => be.bufferOf(v)),
+      [1, 1, 1],
+    );
   return {
-    rows(x, t, w, p, rowLoss, stats) {
-      const [N, C] = x.shape;
-      if (!fits(x, t, w) || !freshOut(rowLoss, N) || !freshOut(stats, 3 * N + 1)) return false;
-      if (N === 0 || C === 0) return false;
-      const smoothing = p.spread !== 0 || p.keep !== 1;
-      const meta = [N, ...commonMeta(x, t, w, p, smoothing)];
-      const tree = C >= LANE_TREE_MIN;
-      const buffers = [rowLoss, stats, x, t, w ?? x].map((v) => be.bufferOf(v));
-      be.dispatch(
-        tree ? 'ce:rowsTree' : 'ce:rows',
-        () => rowsSource(tree),
-        meta,
-        buffers,
-        tree ? grid(N, 1) : grid(N),
+    accepts([x, t, w], p) {
+      return (
+        fits(x, t, w ?? null) &&
+        x.shape[0] > 0 &&
+        x.shape[1] > 0 &&
+        ['mean', 'sum', 'none'].includes(p.reduction)
       );
-      return true;
     },
-    rowsReduced(x, t, w, p, stats, out, mean) {
+    forward([x, t, w0], stats, out, p) {
+      const w = w0 ?? null;
       const [N, C] = x.shape;
-      if (!fits(x, t, w) || !freshOut(stats, 3 * N + 1) || out.dtype !== 'float32') return false;
-      if (N === 0 || C === 0 || C >= LANE_TREE_MIN || N > ROWS_REDUCED_MAX) return false;
-      const smoothing = p.spread !== 0 || p.keep !== 1;
-      const meta = [N, ...commonMeta(x, t, w, p, smoothing), out.offset, mean ? 1 : 0];
-      const buffers = [out, stats, x, t, w ?? x].map((v) => be.bufferOf(v));
-      be.dispatch('ce:rowsReduced', rowsReducedSource, meta, buffers, [1, 1, 1]);
-      return true;
+      if (p.reduction === 'none') return rows(x, t, w, p, out, stats);
+      const mean = p.reduction === 'mean';
+      if (C < LANE_TREE_MIN && N <= ROWS_REDUCED_MAX) {
+        const smoothing = p.spread !== 0 || p.keep !== 1;
+        const meta = [N, ...commonMeta(x, t, w, p, smoothing), out.offset, mean ? 1 : 0];
+        const buffers = [out, stats, x, t, w ?? x].map((v) => be.bufferOf(v));
+        be.dispatch('ce:rowsReduced', rowsReducedSource, meta, buffers, [1, 1, 1]);
+        return;
+      }
+      const rowStorage = be.allocate('float32', N);
+      const rowLoss = denseView(rowStorage, [N]);
+      rows(x, t, w, p, rowLoss, stats);
+      reduce(rowLoss, stats, out, mean);
+      be.dispose(rowStorage);
     },
-    reduce(rowLoss, stats, out, mean) {
-      const N = rowLoss.shape[0];
-      if (!freshOut(stats, 3 * N + 1) || out.dtype !== 'float32' || N === 0) return false;
-      be.dispatch(
-        'ce:reduce',
-        () => REDUCE_SOURCE,
-        [N, out.offset, mean ? 1 : 0],
-        [out, stats, rowLoss].map((v) => be.bufferOf(v)),
-        [1, 1, 1],
-      );
-      return true;
-    },
-    backward(x, t, w, stats, g, p, out) {
+    backward([x, t, w0], stats, g, out, p) {
+      const w = w0 ?? null;
       const [N, C] = x.shape;
-      if (!fits(x, t, w) || !freshOut(out, N * C) || g.dtype !== 'float32') return false;
       const perRow = p.reduction === 'none';
-      if (perRow ? g.shape.length !== 1 || g.shape[0] !== N : g.shape.length !== 0) return false;
+      if (g.dtype !== 'float32' || (perRow ? g.shape.length !== 1 || g.shape[0] !== N : g.shape.length !== 0))
+        throw new BackendError(
+          `webgpu crossEntropy backward: gradient ${g.dtype} [${g.shape}] does not fit the loss`,
+        );
       const smoothing = p.spread !== 0 || p.keep !== 1;
       const mode = p.reduction === 'mean' ? 2 : p.reduction === 'sum' ? 1 : 0;
       const meta = [
@@ -281,7 +303,6 @@ export function webgpuFusedCrossEntropy(be: WebGPUBackend): FusedCrossEntropyKer
         [out, x, t, w ?? x, stats, g].map((v) => be.bufferOf(v)),
         grid(N * C),
       );
-      return true;
     },
   };
 }

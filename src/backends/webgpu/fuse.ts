@@ -1,5 +1,7 @@
 // Elementwise expression chains as one WGSL kernel: an expression tree compiled to a WGSL expression, pipelines cached by its shape.
-import type { ElementwiseExpr, FusedElementwiseKernels, TensorView } from '../backend.js';
+import type { TensorView } from '../backend.js';
+import type { ElementwiseExpr, MapKernel } from '../../core/fused-kernels.js';
+import { broadcastView } from '../../core/fused-map.js';
 import type { WebGPUBackend } from './gpu-backend.js';
 import { mapKernel } from './elementwise.js';
 import { floatBits } from './wgsl.js';
@@ -49,29 +51,25 @@ function inputCount(e: ElementwiseExpr): number {
   return Math.max(0, ...e.args.map(inputCount));
 }
 
-/** webgpu's fused elementwise kernels: float32 expressions of up to 4 inputs, one dispatch each. */
-export function webgpuFusedElementwise(be: WebGPUBackend): FusedElementwiseKernels {
+/** webgpu's `expression` kernel: float32 expressions of up to 4 inputs, one dispatch each. */
+export function webgpuExpression(be: WebGPUBackend): MapKernel<ElementwiseExpr> {
   return {
-    map(expr, inputs: readonly TensorView[], out) {
-      if (inputs.length > 4 || inputs.length < inputCount(expr)) return false;
-      if (out.dtype !== 'float32' || inputs.some((v) => v.dtype !== 'float32')) return false;
-      if (
-        inputs.some((v) => v.shape.length !== out.shape.length || v.shape.some((d, i) => d !== out.shape[i]))
-      )
-        return false;
+    accepts: (inputs, expr) =>
+      inputs.length <= 4 && inputs.length >= inputCount(expr) && inputs.every((v) => v.dtype === 'float32'),
+    run(inputs, out, expr) {
       const constants: number[] = [];
       // mapKernel's meta: [n, rank, offsets of out and the inputs, extra...]: extras start at 3 + K
       const code = compileExpr(expr, 3 + inputs.length, constants);
+      const views = inputs.map((v) => broadcastView(v, out.shape));
       mapKernel(
         be,
         'fused',
-        inputs,
+        views,
         out,
-        inputs.map(() => 'X'),
+        views.map(() => 'X'),
         code,
         constants,
       );
-      return true;
     },
   };
 }

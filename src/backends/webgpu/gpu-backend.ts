@@ -1,14 +1,7 @@
 // The WebGPU backend: GPUBuffer storage (pooled), cached pipelines, batched command encoding, async reads.
 /// <reference types="@webgpu/types" />
-import type {
-  Backend,
-  BackendCapabilities,
-  FusedCrossEntropyKernels,
-  FusedElementwiseKernels,
-  FusedOptimizerKernels,
-  Storage,
-  TensorView,
-} from '../backend.js';
+import type { Backend, BackendCapabilities, Storage, TensorView } from '../backend.js';
+import type { BackendFusedTable } from '../../core/fused-kernels.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
@@ -19,9 +12,9 @@ import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
 import { contiguousView } from './views.js';
 import { isDenseView } from './wgsl.js';
-import { webgpuFusedOptimizer } from './optim.js';
-import { webgpuFusedCrossEntropy } from './cross-entropy.js';
-import { webgpuFusedElementwise } from './fuse.js';
+import { webgpuOptimizerSteps } from './optim.js';
+import { webgpuCrossEntropy } from './cross-entropy.js';
+import { webgpuExpression } from './fuse.js';
 
 /** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
 export interface GpuStorage extends Storage {
@@ -83,12 +76,15 @@ export class WebGPUBackend implements Backend {
   /** WGSL has no float64; reads are asynchronous; storages are GPU buffers. */
   readonly capabilities: BackendCapabilities = { float64: false, syncRead: false, hostMemory: false };
   readonly queue: GPUQueue;
-  /** SGD and Adam/AdamW in one dispatch per parameter (float32, dense views). */
-  readonly fusedOptimizer: FusedOptimizerKernels = webgpuFusedOptimizer(this);
-  /** crossEntropy over class indices: rows, reduction and backward in one dispatch each. */
-  readonly fusedCrossEntropy: FusedCrossEntropyKernels = webgpuFusedCrossEntropy(this);
-  /** Float32 elementwise expressions in one dispatch (relu's backward uses it). */
-  readonly fusedElementwise: FusedElementwiseKernels = webgpuFusedElementwise(this);
+  /**
+   * Its fused kernels: float32 elementwise expressions in one dispatch (relu's backward uses it), SGD and
+   * Adam/AdamW in one dispatch per parameter, crossEntropy's rows, reduction and backward in one each.
+   */
+  readonly fused: BackendFusedTable = {
+    expression: webgpuExpression(this),
+    ...webgpuOptimizerSteps(this),
+    crossEntropy: webgpuCrossEntropy(this),
+  };
   private readonly pool: BufferPool;
   private readonly pipelines = new Map<string, CachedPipeline>();
   private readonly binds: BindCache;

@@ -1,5 +1,6 @@
 // Fused SGD and Adam/AdamW steps in WGSL: one dispatch per parameter, per-step scalars in the dispatch parameters.
-import type { FusedOptimizerKernels, TensorView } from '../backend.js';
+import type { TensorView } from '../backend.js';
+import type { FusedKernelTypes } from '../../core/fused-kernels.js';
 import type { WebGPUBackend } from './gpu-backend.js';
 import { floatBits, grid, isDenseView, MAIN_ARGS, numelOf, THREAD_INDEX } from './wgsl.js';
 
@@ -103,69 +104,73 @@ function usable(be: WebGPUBackend, views: readonly TensorView[], n: number): boo
   return true;
 }
 
-/** The webgpu backend's fused optimizer steps (float32, dense views; anything else returns false). */
-export function webgpuFusedOptimizer(be: WebGPUBackend): FusedOptimizerKernels {
+/** The webgpu backend's fused optimizer steps (float32, dense views on distinct buffers). */
+export function webgpuOptimizerSteps(be: WebGPUBackend): Pick<FusedKernelTypes, 'sgdStep' | 'adamStep'> {
+  const accepts = (views: readonly TensorView[]) => usable(be, views, numelOf(views[0].shape));
   return {
-    sgd(p, g, buf, h) {
-      const n = numelOf(p.shape);
-      const views = buf ? [p, g, buf] : [p, g];
-      if (!usable(be, views, n)) return false;
-      const flags = (h.maximize ? 1 : 0) | (h.nesterov ? 2 : 0) | (h.weightDecay !== 0 ? 4 : 0);
-      const meta = [
-        n,
-        p.offset,
-        g.offset,
-        buf ? buf.offset : 0,
-        flags,
-        floatBits(h.weightDecay),
-        floatBits(h.momentum),
-        floatBits(1 - h.dampening),
-        floatBits(-h.lr),
-      ];
-      const key = buf ? 'optim:sgd:momentum' : 'optim:sgd';
-      be.dispatch(
-        key,
-        () => SGD_SOURCE(buf !== null),
-        meta,
-        views.map((v) => be.bufferOf(v)),
-        grid(n),
-      );
-      return true;
+    sgdStep: {
+      accepts,
+      run([p, g, buf0], h) {
+        const buf = buf0 ?? null;
+        const n = numelOf(p.shape);
+        const views = buf ? [p, g, buf] : [p, g];
+        const flags = (h.maximize ? 1 : 0) | (h.nesterov ? 2 : 0) | (h.weightDecay !== 0 ? 4 : 0);
+        const meta = [
+          n,
+          p.offset,
+          g.offset,
+          buf ? buf.offset : 0,
+          flags,
+          floatBits(h.weightDecay),
+          floatBits(h.momentum),
+          floatBits(1 - h.dampening),
+          floatBits(-h.lr),
+        ];
+        const key = buf ? 'optim:sgd:momentum' : 'optim:sgd';
+        be.dispatch(
+          key,
+          () => SGD_SOURCE(buf !== null),
+          meta,
+          views.map((v) => be.bufferOf(v)),
+          grid(n),
+        );
+      },
     },
-    adam(p, g, m, v, h) {
-      const n = numelOf(p.shape);
-      const views = [p, g, m, v];
-      if (!usable(be, views, n)) return false;
-      const [b1, b2] = h.betas;
-      const flags =
-        (h.maximize ? 1 : 0) |
-        (h.decoupled && h.weightDecay !== 0 ? 2 : 0) |
-        (!h.decoupled && h.weightDecay !== 0 ? 4 : 0);
-      const meta = [
-        n,
-        p.offset,
-        g.offset,
-        m.offset,
-        v.offset,
-        flags,
-        floatBits(1 - h.lr * h.weightDecay),
-        floatBits(h.weightDecay),
-        floatBits(b1),
-        floatBits(1 - b1),
-        floatBits(b2),
-        floatBits(1 - b2),
-        floatBits(Math.sqrt(1 - b2 ** h.step)),
-        floatBits(h.eps),
-        floatBits(-(h.lr / (1 - b1 ** h.step))),
-      ];
-      be.dispatch(
-        'optim:adam',
-        () => ADAM_SOURCE,
-        meta,
-        views.map((x) => be.bufferOf(x)),
-        grid(n),
-      );
-      return true;
+    adamStep: {
+      accepts,
+      run(views, h) {
+        const [p, g, m, v] = views;
+        const n = numelOf(p.shape);
+        const [b1, b2] = h.betas;
+        const flags =
+          (h.maximize ? 1 : 0) |
+          (h.decoupled && h.weightDecay !== 0 ? 2 : 0) |
+          (!h.decoupled && h.weightDecay !== 0 ? 4 : 0);
+        const meta = [
+          n,
+          p.offset,
+          g.offset,
+          m.offset,
+          v.offset,
+          flags,
+          floatBits(1 - h.lr * h.weightDecay),
+          floatBits(h.weightDecay),
+          floatBits(b1),
+          floatBits(1 - b1),
+          floatBits(b2),
+          floatBits(1 - b2),
+          floatBits(Math.sqrt(1 - b2 ** h.step)),
+          floatBits(h.eps),
+          floatBits(-(h.lr / (1 - b1 ** h.step))),
+        ];
+        be.dispatch(
+          'optim:adam',
+          () => ADAM_SOURCE,
+          meta,
+          views.map((x) => be.bufferOf(x)),
+          grid(n),
+        );
+      },
     },
   };
 }

@@ -1,0 +1,19 @@
+// The core layer's fused entries (gradients the VJP rules use), one per name: a missing entry does not compile.
+import { conv2dInputGradEntry, conv2dWeightGradEntry } from './conv-grad.js';
+import type { FusedKernelTypes, MapKernel } from './fused-kernels.js';
+import type { MapEntry } from './fused.js';
+import { expressionEntry } from './fused-map.js';
+import { matmulEpilogueEntry } from './matmul-epilogue.js';
+
+/** The entries defined in core; ops/fused-cross-entropy.ts and optim/kernels.ts hold the others. */
+export type CoreFused = 'expression' | 'conv2dInputGrad' | 'conv2dWeightGrad' | 'matmulEpilogue';
+
+/** Every core entry: its infer step and its composite (the kernels are the backends'). */
+export const coreFusedTable: {
+  [K in CoreFused]: FusedKernelTypes[K] extends MapKernel<infer P> ? MapEntry<P> : never;
+} = {
+  expression: expressionEntry,
+  conv2dInputGrad: conv2dInputGradEntry,
+  conv2dWeightGrad: conv2dWeightGradEntry,
+  matmulEpilogue: matmulEpilogueEntry,
+};
