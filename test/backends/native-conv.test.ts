@@ -73,7 +73,7 @@ const chunked: Case[] = [
 ];
 
 /** A smooth pseudo-random fill (no RNG state shared between backends). */
-function filled(shape: number[], dtype: gl.DType, seed: number): gl.Tensor {
+function filled(shape: readonly number[], dtype: gl.DType, seed: number): gl.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return gl
     .tensor(
@@ -193,7 +193,7 @@ describe.skipIf(!hasNative)('fused conv2d gradients (native)', () => {
       const w = filled([3, 2, 3, 3], 'float64', 2).requiresGrad_();
       const [gx] = gl.grad(gl.sum(gl.pow(gl.conv2d(x, w), 2)), [x], { createGraph: true });
       expect(fused).toBe(0);
-      expect(gx.requiresGrad).toBe(true);
+      expect(gx!.requiresGrad).toBe(true);
     } finally {
       Object.defineProperty(b, 'fusedConvGrad', { value: saved, configurable: true });
     }

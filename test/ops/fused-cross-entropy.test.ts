@@ -270,12 +270,12 @@ describe.skipIf(missing !== null)('fused crossEntropy (webgpu)', () => {
       step();
       await gpu().sync();
     }
-    const before = { ...gpu().stats(), live: gl.memory().liveTensors };
+    const before = { ...gpu().stats(), live: gl.memory().tensors };
     for (let i = 0; i < 50; i++) {
       step();
       await gpu().sync();
     }
-    const after = { ...gpu().stats(), live: gl.memory().liveTensors };
+    const after = { ...gpu().stats(), live: gl.memory().tensors };
     expect(after.createdBuffers).toBe(before.createdBuffers);
     expect(after.liveBuffers).toBe(before.liveBuffers);
     expect(after.live).toBe(before.live);
