@@ -353,7 +353,7 @@ export class Module {
    * Copies tensors into the parameters and buffers (in place, so optimizers keep working). With
    * `strict` (default) missing or unexpected keys throw a StateDictError; differing shapes always
    * do. Nothing is copied when an error is thrown. Values are cast to the model's dtypes.
-   * @example model.loadStateDict(gl.loadSafetensors('model.safetensors'));
+   * @example model.loadStateDict(gl.loadSafetensors('model.safetensors').tensors);
    */
   loadStateDict(
     dict: Map<string, Tensor> | Record<string, Tensor>,
