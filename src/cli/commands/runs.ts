@@ -134,7 +134,7 @@ export const showCommand = defineCommand({
     logY: { type: 'boolean', description: 'logarithmic y axis' },
   },
   positionals: [{ name: 'id', description: 'run id, or a unique prefix of one' }],
-  examples: ['gradlab runs show k7m2xq', 'gradlab runs show k7m --metric valAcc --log-y'],
+  examples: ['gradlab runs show k7m2xq', 'gradlab runs show k7m --metric valAccuracy --log-y'],
   run({ options, positionals, global }, ctx) {
     const store = openExisting(global, ctx);
     let run: RunDetail;
