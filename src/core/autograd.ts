@@ -8,6 +8,7 @@ import { shapesEqual } from './shape.js';
 import { noGrad, state } from './state.js';
 import { keep, type Tensor } from './tensor.js';
 
+/** Options of Tensor.backward. */
 export interface BackwardOptions {
   /** Keep saved tensors so the graph can be differentiated again. Default: createGraph. */
   retainGraph?: boolean;
@@ -15,6 +16,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options of gl.grad: those of backward, the cotangents, and what to do with unused inputs. */
 export interface GradOptions extends BackwardOptions {
   /** Cotangents for each output (required for non-scalar outputs). */
   gradOutputs?: (Tensor | null)[];
