@@ -21,7 +21,7 @@ const HEADER = [
 
 /** TypeDoc's warnings, one line each: colours, source positions and code excerpts removed. */
 function warnings(output: string): string[] {
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const out: string[] = [];
   for (const line of plain.split('\n')) {
     const m = line.match(/^(?:(\S+?):\d+:\d+ - )?\[(warning|error)\] (.*)$/);
