@@ -9,6 +9,7 @@ import { noGrad, state } from './state.js';
 import { disposingScope, keep, userCode, type Tensor } from './tensor.js';
 import './vjp.js'; // installs the VJP rule table into the engine
 
+/** Options of Tensor.backward. */
 export interface BackwardOptions {
   /** Keep saved tensors so the graph can be differentiated again. Default: createGraph. */
   retainGraph?: boolean;
@@ -16,6 +17,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options of gl.grad: those of backward, the cotangents, and what to do with unused inputs. */
 export interface GradOptions extends BackwardOptions {
   /** Cotangents for each output (required for non-scalar outputs). */
   gradOutputs?: (Tensor | null)[];

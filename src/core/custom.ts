@@ -17,6 +17,7 @@ export interface CustomContext {
   [attribute: string]: unknown;
 }
 
+/** The definition customGrad takes: a forward and its backward. */
 export interface CustomGradDef<A extends unknown[], R extends Tensor | Tensor[]> {
   /** Shown on the tape. */
   name?: string;

@@ -11,6 +11,7 @@ export interface TypedArrayFor {
   int32: Int32Array;
   bool: Uint8Array;
 }
+/** The typed arrays a tensor's data comes in: one per dtype (bool is stored as Uint8Array). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];

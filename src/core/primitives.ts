@@ -167,6 +167,7 @@ export interface PrimitiveParams {
   random: RandomParams;
 }
 
+/** The name of a primitive op (the closed set every backend implements and every rule table covers). */
 export type Primitive = keyof PrimitiveParams;
 
 /** Primitives that create views instead of running a kernel. */

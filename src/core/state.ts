@@ -36,6 +36,10 @@ export function enableGrad<T>(fn: () => T): T {
   return withFlag('gradEnabled', true, fn);
 }
 
+/**
+ * Whether operations are being recorded for backward now (false inside noGrad).
+ * @example gl.noGrad(() => gl.isGradEnabled()); // false
+ */
 export function isGradEnabled(): boolean {
   return state.gradEnabled;
 }

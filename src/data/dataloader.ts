@@ -6,6 +6,7 @@ import { defaultCollate } from './collate.js';
 import type { Dataset } from './dataset.js';
 import { generatorFrom, permutation } from './random.js';
 
+/** Options of DataLoader: batching, shuffling, collation. */
 export interface DataLoaderOptions<T, B> {
   /** Examples per batch (default 1). */
   batchSize?: number;

@@ -26,6 +26,7 @@ export interface LoadedDataset {
   classes: string[];
 }
 
+/** Options of loadDataset. */
 export interface LoadDatasetOptions {
   /** Folder holding the files (Fashion-MNIST defaults to FASHION_MNIST_DIR; MNIST and CIFAR-10 need it). */
   path?: string;
@@ -50,6 +51,7 @@ export const DATASET_NAMES = [
   'blobs',
   'xor',
 ] as const;
+/** A name loadDataset accepts (one of DATASET_NAMES). */
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];

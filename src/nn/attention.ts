@@ -22,8 +22,9 @@ export interface MultiheadAttentionOptions extends FactoryOptions {
   batchFirst?: boolean;
 }
 
+/** Options of MultiheadAttention.forward: masks and what to return. */
 export interface AttentionForwardOptions {
-  /** [N, S]: true (or -inf when float) marks keys to ignore; a float mask is added to the scores. */
+  /** Shape [N, S]: true (or -inf when float) marks keys to ignore; a float mask is added to the scores. */
   keyPaddingMask?: Tensor | null;
   /** [L, S] or [N*numHeads, L, S]: true marks pairs that may not attend; a float mask is added. */
   attnMask?: Tensor | null;
@@ -76,7 +77,7 @@ export class MultiheadAttention extends Module {
     this.resetParameters();
   }
 
-  /** [3E, E]: the query, key and value projections stacked (PyTorch's `in_proj_weight`). */
+  /** Shape [3E, E]: the query, key and value projections stacked (PyTorch's `in_proj_weight`). */
   get inProjWeight(): Parameter {
     return this.getParameter('in_proj_weight')!;
   }

@@ -16,6 +16,7 @@ export interface InitOptions {
   generator?: Generator;
 }
 
+/** The activations calculateGain knows (PyTorch's names, camelCase). */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -30,6 +31,7 @@ export type Nonlinearity =
   | 'leakyRelu'
   | 'selu';
 
+/** Which fan kaiming initialisation preserves: 'fanIn' (forward, default) or 'fanOut' (backward). */
 export type FanMode = 'fanIn' | 'fanOut';
 
 /**
@@ -110,7 +112,15 @@ export function constant(t: Tensor, value: number): Tensor {
   return fill(t, () => full([], value, { dtype: t.dtype }));
 }
 
+/**
+ * Fills t with 0 in place and returns it.
+ * @example nn.init.zeros(fc.bias!)
+ */
 export const zeros = (t: Tensor): Tensor => constant(t, 0);
+/**
+ * Fills t with 1 in place and returns it.
+ * @example nn.init.ones(bn.weight)
+ */
 export const ones = (t: Tensor): Tensor => constant(t, 1);
 
 /**
@@ -228,7 +238,11 @@ function householderQ(a: Float64Array, m: number, n: number): Float64Array {
   return q;
 }
 
+/** xavierUniform under its other name. */
 export const glorotUniform = xavierUniform;
+/** xavierNormal under its other name. */
 export const glorotNormal = xavierNormal;
+/** kaimingUniform under its other name. */
 export const heUniform = kaimingUniform;
+/** kaimingNormal under its other name. */
 export const heNormal = kaimingNormal;

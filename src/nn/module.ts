@@ -22,13 +22,17 @@ import { Parameter } from './parameter.js';
 /** A state dict: names (PyTorch's dotted keys) to tensors, in PyTorch's order. */
 export type StateDict = Map<string, Tensor>;
 
+/** Options of Module.loadStateDict. */
 export interface LoadStateDictOptions {
   /** Require the keys to match exactly (default true). Shape mismatches always throw. */
   strict?: boolean;
 }
 
+/** What Module.loadStateDict did not match (only with strict: false; otherwise these throw). */
 export interface LoadStateDictResult {
+  /** Parameters and buffers of the module the dict has no entry for. */
   missingKeys: string[];
+  /** Entries of the dict that match nothing in the module. */
   unexpectedKeys: string[];
 }
 
@@ -198,6 +202,10 @@ export class Module {
     return out;
   }
 
+  /**
+   * The direct submodules, each once, in registration order.
+   * @example for (const m of model.children()) console.log(m.constructor.name);
+   */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -213,6 +221,10 @@ export class Module {
     return out;
   }
 
+  /**
+   * This module and all below it, depth first (this one first), each once.
+   * @example model.modules().filter((m) => m instanceof gl.nn.Linear)
+   */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -255,6 +267,10 @@ export class Module {
     return out;
   }
 
+  /**
+   * The buffers (running statistics...) of this module and, unless `{ recurse: false }`, all below it, each once.
+   * @example model.buffers().length
+   */
   buffers(opts: { recurse?: boolean } = {}): Tensor[] {
     return this.namedBuffers(opts).map(([, b]) => b);
   }
@@ -352,7 +368,7 @@ export class Module {
    * Copies tensors into the parameters and buffers (in place, so optimizers keep working). With
    * `strict` (default) missing or unexpected keys throw a StateDictError; differing shapes always
    * do. Nothing is copied when an error is thrown. Values are cast to the model's dtypes.
-   * @example model.loadStateDict(gl.loadSafetensors('model.safetensors'));
+   * @example model.loadStateDict(gl.loadSafetensors('model.safetensors').tensors);
    */
   loadStateDict(
     dict: Map<string, Tensor> | Record<string, Tensor>,

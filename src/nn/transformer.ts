@@ -21,11 +21,13 @@ export interface TransformerEncoderLayerOptions extends FactoryOptions {
   bias?: boolean;
 }
 
+/** Options of TransformerEncoderLayer.forward: masks. */
 export interface EncoderForwardOptions {
   /** Attention mask [L, S] or [N*nhead, L, S] (bool: true = blocked; float: added). */
   srcMask?: Tensor | null;
   /** [N, S] (bool: true = padding). */
   srcKeyPaddingMask?: Tensor | null;
+  /** Also mask the future: position i attends only to positions <= i (default false). */
   isCausal?: boolean;
 }
 

@@ -8,6 +8,7 @@ import { tidy, type Tensor } from '../core/tensor.js';
 import { fromTypedArray, type CreateOptions } from './tensor-like.js';
 import { allocArray } from '../core/dtype.js';
 
+/** Options of the random creation functions (rand, randn, randint...): dtype, requiresGrad and the generator. */
 export interface RandomOptions extends CreateOptions {
   /** The stream to draw from (default: the global one seeded by manualSeed). */
   generator?: Generator;

@@ -7,6 +7,7 @@ import { pcast } from '../core/prims.js';
 import { Tensor } from '../core/tensor.js';
 import { asTensor, promote, scalarTensor, toFloat, type TensorLike } from './tensor-like.js';
 
+/** Options of add and sub: a multiplier of the second operand, as PyTorch's `alpha`. */
 export interface AlphaOptions {
   /** Multiplier of the second operand (a + alpha * b). */
   alpha?: number;
@@ -58,19 +59,75 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return apply('minimum', [x, y], null);
 }
 
+/**
+ * Elementwise -x.
+ * @example gl.neg(x)
+ */
 export const neg = (x: Tensor): Tensor => apply('neg', [x], null);
+/**
+ * e^x, elementwise; integer inputs are cast to float32 first.
+ * @example gl.exp(x)
+ */
 export const exp = floatUnary('exp');
+/**
+ * The natural logarithm (-inf at 0, NaN below), elementwise; integer inputs are cast to float32 first.
+ * @example gl.log(x)
+ */
 export const log = floatUnary('log');
+/**
+ * log(1 + x), accurate for small x, elementwise; integer inputs are cast to float32 first.
+ * @example gl.log1p(x)
+ */
 export const log1p = floatUnary('log1p');
+/**
+ * e^x - 1, accurate for small x, elementwise; integer inputs are cast to float32 first.
+ * @example gl.expm1(x)
+ */
 export const expm1 = floatUnary('expm1');
+/**
+ * The square root (NaN below 0), elementwise; integer inputs are cast to float32 first.
+ * @example gl.sqrt(x)
+ */
 export const sqrt = floatUnary('sqrt');
+/**
+ * The sine (radians), elementwise; integer inputs are cast to float32 first.
+ * @example gl.sin(x)
+ */
 export const sin = floatUnary('sin');
+/**
+ * The cosine (radians), elementwise; integer inputs are cast to float32 first.
+ * @example gl.cos(x)
+ */
 export const cos = floatUnary('cos');
+/**
+ * The hyperbolic tangent, elementwise; integer inputs are cast to float32 first.
+ * @example gl.tanh(x)
+ */
 export const tanh = floatUnary('tanh');
+/**
+ * The logistic function 1 / (1 + e^-x), elementwise; integer inputs are cast to float32 first.
+ * @example gl.sigmoid(x)
+ */
 export const sigmoid = floatUnary('sigmoid');
+/**
+ * The error function, elementwise; integer inputs are cast to float32 first.
+ * @example gl.erf(x)
+ */
 export const erf = floatUnary('erf');
+/**
+ * Elementwise |x|.
+ * @example gl.abs(x)
+ */
 export const abs = (x: Tensor): Tensor => apply('abs', [x], null);
+/**
+ * Elementwise sign: -1, 0 or 1.
+ * @example gl.sign(x)
+ */
 export const sign = (x: Tensor): Tensor => apply('sign', [x], null);
+/**
+ * Elementwise max(x, 0); its gradient is 0 at 0, as in PyTorch.
+ * @example gl.relu(x)
+ */
 export const relu = (x: Tensor): Tensor => apply('relu', [x], null);
 
 /** 1 / sqrt(x). */
@@ -136,11 +193,35 @@ function compare(op: CompareOp) {
     return apply(op, [x, y], null);
   };
 }
+/**
+ * a == b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
+ * @example gl.eq(x, 0)
+ */
 export const eq = compare('eq');
+/**
+ * a != b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
+ * @example gl.ne(x, 0)
+ */
 export const ne = compare('ne');
+/**
+ * a < b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
+ * @example gl.lt(x, 0)
+ */
 export const lt = compare('lt');
+/**
+ * a <= b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
+ * @example gl.le(x, 0)
+ */
 export const le = compare('le');
+/**
+ * a > b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
+ * @example gl.gt(x, 0)
+ */
 export const gt = compare('gt');
+/**
+ * a >= b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
+ * @example gl.ge(x, 0)
+ */
 export const ge = compare('ge');
 
 function logical(op: 'logicalAnd' | 'logicalOr' | 'logicalXor') {
@@ -148,9 +229,25 @@ function logical(op: 'logicalAnd' | 'logicalOr' | 'logicalXor') {
     apply(op, [toBool(asTensor(a)), toBool(asTensor(b))], null);
 }
 const toBool = (x: Tensor) => pcast(x, 'bool');
+/**
+ * a AND b of the truth values (non-zero is true), elementwise with broadcasting; a bool tensor.
+ * @example gl.logicalAnd(gl.gt(x, 0), mask)
+ */
 export const logicalAnd = logical('logicalAnd');
+/**
+ * a OR b of the truth values (non-zero is true), elementwise with broadcasting; a bool tensor.
+ * @example gl.logicalOr(gl.gt(x, 0), mask)
+ */
 export const logicalOr = logical('logicalOr');
+/**
+ * a XOR b of the truth values (non-zero is true), elementwise with broadcasting; a bool tensor.
+ * @example gl.logicalXor(gl.gt(x, 0), mask)
+ */
 export const logicalXor = logical('logicalXor');
+/**
+ * NOT of the truth value (non-zero is true); a bool tensor.
+ * @example gl.logicalNot(mask)
+ */
 export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [toBool(x)], null);
 
 /**

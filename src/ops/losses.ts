@@ -10,6 +10,7 @@ import { mean, sum } from './reduce.js';
 import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
 import { tryFusedCrossEntropy } from './fused-cross-entropy.js';
 
+/** How a loss reduces over the examples: their mean (default), their sum, or none (one value each). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 function reduce(loss: Tensor, reduction: Reduction = 'mean'): Tensor {
@@ -19,9 +20,13 @@ function reduce(loss: Tensor, reduction: Reduction = 'mean'): Tensor {
   throw new ArgumentError(`reduction must be 'mean', 'sum' or 'none', got '${reduction as string}'`);
 }
 
+/** Options of nllLoss (and crossEntropy). */
 export interface NllOptions {
+  /** A weight per class [C], as PyTorch's `weight` (the mean divides by the summed weights). */
   weight?: Tensor | null;
+  /** mean (default), sum or none. */
   reduction?: Reduction;
+  /** Targets with this class index add nothing to the loss or the mean's divisor (default -100). */
   ignoreIndex?: number;
 }
 
@@ -66,6 +71,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, opts: NllOptions = {})
   return reduce(loss, r);
 }
 
+/** Options of crossEntropy: those of nllLoss and label smoothing. */
 export interface CrossEntropyOptions extends NllOptions {
   /** Mixes the target with the uniform distribution: (1 - s) * target + s / C. */
   labelSmoothing?: number;

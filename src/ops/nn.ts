@@ -74,9 +74,13 @@ export function layerNorm(
   return normalize(x, dims, weight ?? null, bias ?? null, opts.eps ?? 1e-5).y;
 }
 
+/** Options of batchNorm. */
 export interface BatchNormOptions {
+  /** Use batch statistics and update the running ones (default false: use the running ones). */
   training?: boolean;
+  /** Weight of the new batch statistics in the running ones (default 0.1). */
   momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
@@ -127,10 +131,15 @@ type Pair = number | readonly [number, number];
 const pair = (v: Pair | undefined, d: number): [number, number] =>
   v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
 
+/** Options of conv2d (and conv1d, whose pairs have one entry). */
 export interface ConvOptions {
+  /** Step of the window, one number or [h, w] (default 1). */
   stride?: Pair;
+  /** Zeros added on each side, one number or [h, w] (default 0). */
   padding?: Pair;
+  /** Spacing of the kernel elements, one number or [h, w] (default 1). */
   dilation?: Pair;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
 }
 
@@ -177,7 +186,9 @@ export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, opts: ConvOption
   return addBias(squeeze(y, 2), b, 1);
 }
 
+/** Options of convTranspose2d: those of conv2d and outputPadding. */
 export interface ConvTransposeOptions extends ConvOptions {
+  /** Extra rows and columns added to one side of the output, one number or [h, w] (default 0). */
   outputPadding?: Pair;
 }
 
@@ -208,10 +219,15 @@ export function convTranspose2d(
   return addBias(conv2dInputGrad(x, w, [N, Cg * p.groups, Hout, Wout], p), b, 2);
 }
 
+/** Options of the pooling functions (maxPool2d, avgPool2d). */
 export interface PoolOptions {
+  /** Step of the window, one number or [h, w] (default: the kernel size). */
   stride?: Pair;
+  /** Padding on each side, one number or [h, w] (default 0). */
   padding?: Pair;
+  /** Spacing of the window elements, one number or [h, w] (default 1). */
   dilation?: Pair;
+  /** avgPool2d: count padded elements in the divisor (default true, as PyTorch). */
   countIncludePad?: boolean;
 }
 

@@ -8,6 +8,7 @@ import type { Tensor } from '../core/tensor.js';
 import { abs, add, div, eq, exp, isfinite, log, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { gather, reshape, squeeze } from './shape.js';
 
+/** A dim or a list of dims (negative counts from the end). */
 export type Dims = number | readonly number[];
 
 function dimsOf(op: string, x: Tensor, dim: Dims | undefined | null): number[] {
@@ -96,9 +97,11 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIn
   return extremum('min', x, dim, keepdim);
 }
 
+/** Options of var and std. */
 export interface VarOptions {
   /** Bessel's correction: divide by N - correction (default 1, the unbiased estimate). */
   correction?: number;
+  /** Keep the reduced dims with size 1 (default false). */
   keepdim?: boolean;
 }
 

@@ -21,8 +21,11 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 /** Anything an op accepts where a tensor is expected. */
 export type TensorLike = Tensor | number | boolean;
 
+/** Options of the creation functions: dtype, requiresGrad and, for gl.tensor, the shape. */
 export interface CreateOptions {
+  /** The element type (default: float32, bool for booleans, a typed array's own). */
   dtype?: DType;
+  /** Make the new tensor a leaf that records gradients (default false). */
   requiresGrad?: boolean;
   /** The shape to give the data (its element count must match); by default the nesting's, or 1-d for typed arrays. */
   shape?: readonly number[];

@@ -7,6 +7,7 @@ import type { ParamGroup, ParamState } from './types.js';
 import { betas, boolean, nonNegative } from './validate.js';
 
 export type { AdamaxHyper };
+/** Adamax's constructor options: any hyper-parameter (PyTorch's defaults otherwise) and the optimizer extras (transforms...). */
 export type AdamaxOptions = Partial<AdamaxHyper> & OptimizerExtras;
 
 /**

@@ -11,6 +11,7 @@ import type { ParamState } from './types.js';
 /** SGD's hyper-parameters: the same record the backends' fused SGD step takes. */
 export type SGDHyper = FusedSgdHyper;
 
+/** Adam's and AdamW's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface AdamHyper {
   lr: number;
   betas: [number, number];
@@ -20,6 +21,7 @@ export interface AdamHyper {
   maximize: boolean;
 }
 
+/** RMSprop's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface RMSpropHyper {
   lr: number;
   alpha: number;
@@ -30,6 +32,7 @@ export interface RMSpropHyper {
   maximize: boolean;
 }
 
+/** Adagrad's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface AdagradHyper {
   lr: number;
   lrDecay: number;
@@ -39,6 +42,7 @@ export interface AdagradHyper {
   maximize: boolean;
 }
 
+/** Adamax's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface AdamaxHyper {
   lr: number;
   betas: [number, number];

@@ -7,6 +7,7 @@ import type { ParamGroup, ParamState } from './types.js';
 import { boolean, nonNegative } from './validate.js';
 
 export type { RMSpropHyper };
+/** RMSprop's constructor options: any hyper-parameter (PyTorch's defaults otherwise) and the optimizer extras (transforms...). */
 export type RMSpropOptions = Partial<RMSpropHyper> & OptimizerExtras;
 
 /**

@@ -73,6 +73,7 @@ export interface AssertionResult {
   passed: boolean;
 }
 
+/** A recipe's verdict: every judged assertion held, some did, or none did. */
 export type Verdict = 'reproduced' | 'partially reproduced' | 'not reproduced';
 
 /** A finished run, JSON-able (the run store keeps it as is). */

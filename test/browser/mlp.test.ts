@@ -63,6 +63,7 @@ describe('gradlab in headless Chromium on WebGPU (SwiftShader)', () => {
     expect(run.losses.every(Number.isFinite)).toBe(true);
     // two well-separated blobs: Adam should more than halve the cross-entropy in 40 steps
     expect(run.losses[STEPS - 1]).toBeLessThan(0.5 * run.losses[0]);
+    expect(run.liveTensors[0]).toBeGreaterThan(0); // the model's parameters at least: a real count
     expect(run.liveTensors[1]).toBe(run.liveTensors[0]);
     console.info(
       `browser: ${run.adapter}; loss ${run.losses[0].toFixed(4)} -> ${run.losses[STEPS - 1].toFixed(4)}`,

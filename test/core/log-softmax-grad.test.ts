@@ -165,7 +165,7 @@ for (const backend of backends) {
       expect(y.shape).toEqual([]);
       expect(await values(y)).toEqual([0]);
       const [gx] = gl.grad([y], [x], { gradOutputs: [gl.tensor(2.5)] });
-      expect(await values(gx)).toEqual([0]);
+      expect(await values(gx!)).toEqual([0]);
     });
 
     it('crossEntropy on long rows: loss and logits gradient match float64 js values', async () => {
@@ -238,7 +238,7 @@ for (const backend of cpuBackends)
       await useBackend(backend);
       const x = rn([2, 3], 8).requiresGrad_();
       const [gx] = gl.grad([gl.logSoftmax(x, 1)], [x], { gradOutputs: [rn([2, 3], 9)], createGraph: true });
-      expect(gx.gradFn?.op).toBe('logSoftmaxGrad');
+      expect(gx!.gradFn?.op).toBe('logSoftmaxGrad');
     });
   });
 
@@ -249,7 +249,7 @@ for (const backend of backends)
       const x = gl.tensor([-1, 0, 2, -3, 4, 0.5]).requiresGrad_();
       const g = gl.tensor([NaN, Infinity, 3, -Infinity, NaN, 7]);
       const [gx] = gl.grad([gl.relu(x)], [x], { gradOutputs: [g] });
-      const got = await values(gx);
+      const got = await values(gx!);
       expect(got.slice(0, 4)).toEqual([0, 0, 3, 0]);
       expect(got[4]).toBeNaN();
       expect(got[5]).toBe(7);

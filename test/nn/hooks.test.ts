@@ -123,8 +123,8 @@ describe('full backward hooks', () => {
     plain.loadStateDict(cell.stateDict());
     const [a, b] = plain.forward(x, [h, c]);
     const [gx, gc] = gl.grad([a.sum().add(b.sum())], [x, c]);
-    close(gin[0]!, gx);
-    close(gin[2]!, gc);
+    close(gin[0]!, gx!);
+    close(gin[2]!, gc!);
   });
   it('are not called once removed, and do not run under noGrad', () => {
     const fc = new nn.Linear(2, 2);
@@ -146,9 +146,9 @@ describe('full backward hooks', () => {
     m.registerFullBackwardHook(() => undefined);
     const x = gl.tensor([0.3, -0.7], { dtype: 'float64' }).requiresGrad_();
     const [g] = gl.grad([m.forward(x).sum()], [x], { createGraph: true });
-    const [g2] = gl.grad([g.sum()], [x]);
+    const [g2] = gl.grad([g!.sum()], [x]);
     // d2/dx2 tanh = -2 tanh (1 - tanh^2)
     const t = Math.tanh(0.3);
-    expect(g2.dataSync()[0]).toBeCloseTo(-2 * t * (1 - t * t), 10);
+    expect(g2!.dataSync()[0]).toBeCloseTo(-2 * t * (1 - t * t), 10);
   });
 });

@@ -8,7 +8,7 @@ const { nn } = gl;
 class Block extends nn.Module {
   fc = new nn.Linear(4, 4);
   scale = new nn.Parameter(gl.ones([1]));
-  forward(x: gl.Tensor): gl.Tensor {
+  override forward(x: gl.Tensor): gl.Tensor {
     return this.fc.forward(x).mul(this.scale);
   }
 }
@@ -22,7 +22,7 @@ class Net extends nn.Module {
     this.registerBuffer('steps', gl.zeros([], { dtype: 'int32' }));
     this.registerBuffer('cache', gl.zeros([2]), { persistent: false });
   }
-  forward(x: gl.Tensor): gl.Tensor {
+  override forward(x: gl.Tensor): gl.Tensor {
     return this.head.forward(this.act.forward(this.layer1.forward(x)));
   }
 }

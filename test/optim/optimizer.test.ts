@@ -222,6 +222,7 @@ describe('stateDict / loadStateDict', () => {
     const opt = makeOptimizer(c, params);
     train(c, params, opt, 3);
     const { tensors, metadata } = gl.optim.flattenStateDict(opt.stateDict(), 'optimizer.');
+    expect(Object.keys(tensors).length).toBeGreaterThan(0);
     expect(Object.keys(tensors).every((k) => k.startsWith('optimizer.state.'))).toBe(true);
     // a new run: same parameter values, fresh optimizer, state restored (through JSON text)
     const params2 = initParams(c);

@@ -2,6 +2,7 @@
 import { ArgumentError, FileFormatError } from '../../core/errors.js';
 import { readMaybeGzip } from '../../io/files.js';
 
+/** Options of readCsv and parseCsv. */
 export interface CsvOptions {
   /** Whether the first line is a header: true, false, or 'auto' (default: a first line with a non-number cell). */
   header?: boolean | 'auto';

@@ -21,6 +21,7 @@ export interface IdxArray {
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
+/** What readIdx checks the file against. */
 export interface IdxOptions {
   /** The number of dimensions the file must have (1 for labels, 3 for images). */
   ndim?: number;

@@ -78,6 +78,7 @@ export function perGroup<T>(owner: string, name: string, v: T | readonly T[], gr
  * `optimizer.step()`.
  */
 export abstract class LRScheduler implements Schedule {
+  /** The optimizer whose groups' `lr` this schedule sets. */
   readonly optimizer: AnyOptimizer;
   /** The initial learning rates of the groups. */
   baseLrs: number[];
@@ -85,6 +86,7 @@ export abstract class LRScheduler implements Schedule {
   lastEpoch = -1;
   /** step() calls so far, including the one in the constructor. */
   stepCount = 0;
+  /** The learning rates set by the last step (getLastLr returns a copy). */
   protected lastLr: number[] = [];
 
   protected constructor(owner: string, optimizer: unknown) {
@@ -125,6 +127,7 @@ export abstract class LRScheduler implements Schedule {
     this.setLrs(this.closedFormLr ? this.closedFormLr() : this.getLr());
   }
 
+  /** Sets every group's lr (one value per group) and records them as the last ones. */
   protected setLrs(lrs: number[]): void {
     this.groups.forEach((g, i) => (g.lr = lrs[i]));
     this.lastLr = this.groups.map((g) => g.lr);
@@ -145,6 +148,7 @@ export abstract class LRScheduler implements Schedule {
     return out;
   }
 
+  /** Restores what stateDict returned (the optimizer is not part of it). */
   loadStateDict(state: Record<string, Json>): void {
     if (typeof state !== 'object' || state === null)
       throw new ArgumentError(`${this.constructor.name}.loadStateDict: expected an object`);

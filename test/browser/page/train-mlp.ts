@@ -11,7 +11,7 @@ export interface BrowserRun {
   backend: string;
   adapter: string;
   losses: number[];
-  /** gl.memory().liveTensors after the 5th step and after the last one. */
+  /** gl.memory().tensors after the 5th step and after the last one. */
   liveTensors: [number, number];
 }
 
@@ -27,7 +27,7 @@ function blobs(n: number): { x: gl.Tensor; y: gl.Tensor } {
 
 /** Trains a 2-16-2 MLP with Adam for `steps` steps; reads every loss back asynchronously. */
 async function train(steps: number): Promise<BrowserRun> {
-  const hasNavigatorGpu = !!(navigator as { gpu?: unknown }).gpu;
+  const hasNavigatorGpu = !!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
   try {
     await gl.setBackend('webgpu');
   } catch (err) {
@@ -50,7 +50,7 @@ async function train(steps: number): Promise<BrowserRun> {
     });
     losses.push(await loss.itemAsync());
     loss.dispose();
-    if (step === 4 || step === steps - 1) live.push(gl.memory().liveTensors);
+    if (step === 4 || step === steps - 1) live.push(gl.memory().tensors);
   }
   const gpu = backendByName('webgpu') as WebGPUBackend;
   return {

@@ -67,7 +67,7 @@ describe('lab.memory.profile', () => {
         },
         { model },
       ),
-    ).toThrow();
+    ).toThrow(gl.ShapeError);
     expect(model.forward).toBe(fwd);
     expect(gl.graph(model.forward(gl.randn([2, 8]))).nodes.every((n) => n.scope === '')).toBe(true);
   });
