@@ -520,8 +520,8 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
   };
   try {
     if (resume && resume.runId !== null && runExists(store, resume.runId)) {
+      const { tookOver } = store.reopenRun(resume.runId); // RunLeaseError while another process trains it
       runId = resume.runId;
-      const { tookOver } = store.reopenRun(runId);
       if (tookOver !== null) {
         ctx.stderr.write(
           `${WHERE}: taking over run ${runId} from ${describeOwner(tookOver.previous.owner)}: ${describeStale(tookOver.reason)}\n`,
