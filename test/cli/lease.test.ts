@@ -39,6 +39,13 @@ describe('train --resume and the run lease', () => {
     expect(refused.stderr).toContain(
       `gradlab train: RunLeaseError: run ${id} is being driven by another live process, pid ${process.pid} on host ${os.hostname()}`,
     );
+    // the same through the checkpoint folder (the run id comes from the checkpoint): refused by reopenRun itself
+    const viaPath = gradlab(['train', '--resume', `.gradlab/checkpoints/${id}`, '--epochs', '2'], dir);
+    expect(viaPath.code).toBe(1);
+    expect(viaPath.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(viaPath.stderr).toContain(
+      `gradlab train: RunLeaseError: run ${id} is being driven by another live process`,
+    );
     holder.close(); // releases the lease
 
     // a process that died holding the lease (as after SIGKILL): its lease is stale and taken over

@@ -320,6 +320,19 @@ function locateResume(what: string, cwd: string, storeFile: string): { file: str
   }
 }
 
+/** Refuses (RunLeaseError) before any work when another live process trains the checkpoint's run. */
+function refuseIfLeased(storeFile: string, runId: string): void {
+  if (!fs.existsSync(storeFile)) return;
+  const store = RunStore.open(storeFile, { create: false });
+  try {
+    store.assertNotLeased(runId);
+  } catch (e) {
+    if (!(e instanceof gl.StoreError && e.name === 'RunNotFoundError')) throw e; // a run of another store
+  } finally {
+    store.close();
+  }
+}
+
 /** Schedules whose length is the run's epoch count (so a finished run cannot be extended). */
 const FIXED_LENGTH = /(^|\+)(cosine|linear|onecycle)$/;
 
@@ -498,6 +511,7 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
       );
     base = extra.config;
     resume = { file: located.file, runId: located.runId ?? extra.runId ?? null, state: ck.state };
+    if (located.runId === null && resume.runId !== null) refuseIfLeased(storeFile, resume.runId);
   }
   const config = resolveConfig(o, base, requestedBackend(global, ctx, WHERE), ctx.cwd);
   if (o.checkpointDir !== undefined) checkWritable(resolvePath(o.checkpointDir));
@@ -520,8 +534,8 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
   };
   try {
     if (resume && resume.runId !== null && runExists(store, resume.runId)) {
+      const { tookOver } = store.reopenRun(resume.runId); // RunLeaseError while another process trains it
       runId = resume.runId;
-      const { tookOver } = store.reopenRun(runId);
       if (tookOver !== null) {
         ctx.stderr.write(
           `${WHERE}: taking over run ${runId} from ${describeOwner(tookOver.previous.owner)}: ${describeStale(tookOver.reason)}\n`,
