@@ -42,6 +42,6 @@ export function listRecipes(): { name: string; paper: string; claim: string; bud
  * const r = await gl.recipes.runRecipe('checkpoint', { quick: true });
  * r.verdict; // 'mechanism checked' | 'mechanism fails'
  */
-export function runRecipe(recipe: string | RecipeDef, opts: RunRecipeOptions = {}): Promise<RecipeResult> {
+export async function runRecipe(recipe: string | RecipeDef, opts: RunRecipeOptions = {}): Promise<RecipeResult> {
   return runRecipeDef(typeof recipe === 'string' ? getRecipe(recipe) : recipe, opts);
 }
