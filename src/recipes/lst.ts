@@ -76,8 +76,8 @@ export const lstRecipe: RecipeDef = {
   paperReported: [
     {
       quantity: 'training memory, LST / full fine-tuning',
-      value: '0.31 (69% saved)',
-      unit: '×',
+      value: 0.31,
+      unit: '× (69% saved)',
       setting: 'T5 on GLUE, whole training memory',
       source: 'abstract (quoted from memory; paper notes 06)',
       ours: 'memory-vs-full',

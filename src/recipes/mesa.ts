@@ -43,8 +43,8 @@ export const mesaRecipe: RecipeDef = {
   paperReported: [
     {
       quantity: 'training memory, Mesa / baseline',
-      value: '1,858 / 4,171 MB = 0.45',
-      unit: '×',
+      value: 0.45,
+      unit: '× (1,858 / 4,171 MB)',
       setting: 'DeiT-Ti, ImageNet, whole training memory (weights, activations, optimizer)',
       source: 'ziplab/Mesa README table, via paper notes 02 (not checked against the paper)',
       ours: 'bytes',
@@ -65,7 +65,7 @@ export const mesaRecipe: RecipeDef = {
     procedure:
       'Paired seeds (same init and batch order): fp32 baseline vs Mesa 8-bit (per-channel groups for [B,N,C], per-head for [B,H,N,D], EMA λ = 0.9, seeded stochastic rounding); Adam 1e-3, batch 128, 3 epochs (quick: 1). Saved bytes: the memory timeline of one step on a fixed batch of 128, before training (peak of held saved bytes, int8 buffers + per-group scale/shift + exact tensors); 16-bit (bfloat16) bytes reported too.',
     scaled:
-      'ImageNet DeiT → a 2-layer ViT on 8k Fashion-MNIST images, 3 epochs, 2 seeds, to fit a few minutes on 2 CPU cores.',
+      'ImageNet DeiT → a 2-layer ViT on 8k Fashion-MNIST images, 3 epochs, 3 seeds, to fit a few minutes on 2 CPU cores.',
     budgetSeconds: { full: 240, quick: 8 },
   },
   checklist: [

@@ -24,7 +24,7 @@ export function renderFigureSvg(spec: FigureSpec, title: string, size = { width:
     s.perSeed
       ? [
           {
-            name: `${s.name} (per seed)`,
+            name: 'per seed',
             type: 'scatter' as const,
             symbolSize: 6,
             data: s.perSeed.flatMap((vals, i) => vals.map((v) => [category ? String(spec.x[i]) : spec.x[i], v])),

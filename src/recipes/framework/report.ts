@@ -47,9 +47,17 @@ export function fmtStats(o: Pick<AssertionOutcome, 'stats'>): string {
 }
 
 /** The text of a row's verdict cell. */
-function rowVerdict(def: RecipeDef, main: RecipeResult | null, others: readonly RecipeResult[]): string {
-  if (!main) return 'full run pending (no result yet)';
-  if (main.mode === 'quick') return `full run pending (quick run: ${main.verdict})`;
+function rowVerdict(
+  def: RecipeDef,
+  main: RecipeResult | null,
+  others: readonly RecipeResult[],
+  legacy?: LegacyResult,
+): string {
+  const before = legacy
+    ? `; previous full run ${legacy.startedAt.slice(0, 10)} (first framework, no commit recorded): ${legacy.verdict}, needs a rerun`
+    : '';
+  if (!main) return `full run pending (no result yet)${before}`;
+  if (main.mode === 'quick') return `full run pending (quick run: ${main.verdict})${before}`;
   const differs = others.filter((o) => o.verdict !== main.verdict);
   const notBuilt = def.checklist.filter((c) => !c.built).length;
   return (
@@ -103,7 +111,7 @@ function section(def: RecipeDef, input: ReportInput): string[] {
     '',
     `Claim: "${def.claim.text}" (${def.claim.source})`,
     '',
-    `Verdict: ${rowVerdict(def, main, others)}`,
+    `Verdict: ${rowVerdict(def, main, others, main?.mode === 'full' ? undefined : legacyOf(input, def))}`,
     '',
     '### Paper reported vs ours',
     '',
@@ -113,7 +121,7 @@ function section(def: RecipeDef, input: ReportInput): string[] {
       const o = f.ours && main ? main.assertions.find((a) => a.id === f.ours) : undefined;
       const d = f.ours ? def.assertions.find((a) => a.id === f.ours) : undefined;
       const ours = o && d ? `${fmtStats(o)} — ${d.description} (${main!.mode} run)` : 'no counterpart measured';
-      return `| ${cell(f.quantity)} | ${cell(`${f.value} ${f.unit}`.trim())} | ${cell(f.setting)} | ${cell(ours)} | ${cell(f.source)} |`;
+      return `| ${cell(f.quantity)} | ${cell(f.unit ? `${f.value} ${f.unit}` : String(f.value))} | ${cell(f.setting)} | ${cell(ours)} | ${cell(f.source)} |`;
     }),
     '',
     '### Protocol',
@@ -157,7 +165,7 @@ function section(def: RecipeDef, input: ReportInput): string[] {
       ...assertionRows(def.assertions, o),
       '',
     );
-  const legacy = input.legacy?.find((l) => l.recipe === def.name);
+  const legacy = legacyOf(input, def);
   if (legacy && main.mode !== 'full')
     out.push(
       '### Previous full run (first framework; needs a rerun)',
@@ -168,6 +176,10 @@ function section(def: RecipeDef, input: ReportInput): string[] {
       '',
     );
   return out;
+}
+
+function legacyOf(input: ReportInput, def: RecipeDef): LegacyResult | undefined {
+  return input.legacy?.find((l) => l.recipe === def.name);
 }
 
 function recipesOf(input: ReportInput, p: Paper): RecipeDef[] {
@@ -203,9 +215,12 @@ export function reproductionsReport(input: ReportInput): string {
     }
     for (const def of defs) {
       const { main, others } = pickResults(input.results, def.name);
-      const summary = main ? def.summarize({ perSeed: main.perSeed, details: main.details }) : '';
+      const summary = main
+        ? `${main.mode === 'quick' ? 'quick run: ' : ''}${def.summarize({ perSeed: main.perSeed, details: main.details })}`
+        : '';
+      const legacy = main?.mode === 'full' ? undefined : legacyOf(input, def);
       out.push(
-        `| ${cell(paperLabel(p))} | [${def.name}](#recipe-${def.name}) | ${cell(rowVerdict(def, main, others))} | ${cell(summary)} | \`gradlab recipe run ${def.name}\` |`,
+        `| ${cell(paperLabel(p))} | [${def.name}](#recipe-${def.name}) | ${cell(rowVerdict(def, main, others, legacy))} | ${cell(summary)} | \`gradlab recipe run ${def.name}\` |`,
       );
     }
   }
@@ -219,7 +234,8 @@ export function readmeRecipesBlock(input: ReportInput): string {
   const rows = PAPERS.flatMap((p) =>
     recipesOf(input, p).map((def) => {
       const { main, others } = pickResults(input.results, def.name);
-      return `| ${cell(paperLabel(p))} | \`${def.name}\` | ${cell(rowVerdict(def, main, others))} |`;
+      const legacy = main?.mode === 'full' ? undefined : legacyOf(input, def);
+      return `| ${cell(paperLabel(p))} | \`${def.name}\` | ${cell(rowVerdict(def, main, others, legacy))} |`;
     }),
   );
   return [
