@@ -43,7 +43,9 @@ export function hasMnist10k(): boolean {
  * @example const ds = gl.data.loadDataset('mnist-10k'); // ds.train.x: [8000-ish, 1, 28, 28]
  */
 export function loadMnist10k(opts: { flatten?: boolean } = {}): LoadedDataset {
-  const perClass = mnist10kFiles().map((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { data: number[] }).data);
+  const perClass = mnist10kFiles().map(
+    (f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { data: number[] }).data,
+  );
   const cut = perClass.map((d) => Math.floor((0.8 * d.length) / 784));
   const build = (pick: (d: number) => [number, number]): { x: Tensor; y: Tensor } => {
     const ranges = perClass.map((_, d) => pick(d));
@@ -58,7 +60,10 @@ export function loadMnist10k(opts: { flatten?: boolean } = {}): LoadedDataset {
         x.set(perClass[d].slice((s + i) * 784, (s + i + 1) * 784), k * 784);
         y[k++] = d;
       }
-    return { x: fromTypedArray(x, opts.flatten ? [n, 784] : [n, 1, 28, 28], 'float32'), y: fromTypedArray(y, [n], 'int32') };
+    return {
+      x: fromTypedArray(x, opts.flatten ? [n, 784] : [n, 1, 28, 28], 'float32'),
+      y: fromTypedArray(y, [n], 'int32'),
+    };
   };
   return {
     name: 'mnist-10k',

@@ -27,7 +27,12 @@ export function getRecipe(name: string): RecipeDef {
 }
 
 /** Name, paper, claim and budgets of every shipped recipe. */
-export function listRecipes(): { name: string; paper: string; claim: string; budgetSeconds: { full: number; quick: number } }[] {
+export function listRecipes(): {
+  name: string;
+  paper: string;
+  claim: string;
+  budgetSeconds: { full: number; quick: number };
+}[] {
   return Object.values(RECIPES).map((r) => ({
     name: r.name,
     paper: r.paper,
@@ -42,6 +47,9 @@ export function listRecipes(): { name: string; paper: string; claim: string; bud
  * const r = await gl.recipes.runRecipe('checkpoint', { quick: true });
  * r.verdict; // 'mechanism checked' | 'mechanism fails'
  */
-export async function runRecipe(recipe: string | RecipeDef, opts: RunRecipeOptions = {}): Promise<RecipeResult> {
+export async function runRecipe(
+  recipe: string | RecipeDef,
+  opts: RunRecipeOptions = {},
+): Promise<RecipeResult> {
   return runRecipeDef(typeof recipe === 'string' ? getRecipe(recipe) : recipe, opts);
 }

@@ -68,7 +68,11 @@ export const checkpointRecipe: RecipeDef = {
     budgetSeconds: { full: 60, quick: 3 },
   },
   checklist: [
-    { kind: 'arm', item: 'plain backprop and √n segment checkpointing on the same model and batch', built: true },
+    {
+      kind: 'arm',
+      item: 'plain backprop and √n segment checkpointing on the same model and batch',
+      built: true,
+    },
     {
       kind: 'assertion',
       item: 'depths 16…256 with √n growth of peak saved bytes (log-log slope)',
@@ -93,9 +97,20 @@ export const checkpointRecipe: RecipeDef = {
       const p = step(net, x, false);
       const q = step(net, x, true);
       const diff = maxAbsDiff(p.grads, q.grads);
-      const t = interleavedTimes({ plain: () => step(net, x, false), sqrt: () => step(net, x, true) }, { reps, warmup: 1 });
+      const t = interleavedTimes(
+        { plain: () => step(net, x, false), sqrt: () => step(net, x, true) },
+        { reps, warmup: 1 },
+      );
       const spread = ratioSpread(t, 'sqrt', 'plain');
-      timeSpread.push({ seed: s, ratios: spread.ratios, q1: spread.q1, median: spread.median, q3: spread.q3, min: spread.min, max: spread.max });
+      timeSpread.push({
+        seed: s,
+        ratios: spread.ratios,
+        q1: spread.q1,
+        median: spread.median,
+        q3: spread.q3,
+        min: spread.min,
+        max: spread.max,
+      });
       if (s === seeds[0]) {
         net.zeroGrad({ setToNone: true });
         const tl = profile(
@@ -109,7 +124,9 @@ export const checkpointRecipe: RecipeDef = {
           .slice(0, 5)
           .map((h) => ({ op: h.op, scope: h.scope, shape: h.shape, heldBytes: h.heldBytes }));
       }
-      log?.(`seed ${s}: peak ${formatBytes(p.peak)} → ${formatBytes(q.peak)}, time ratio ${ratio(spread.median)}`);
+      log?.(
+        `seed ${s}: peak ${formatBytes(p.peak)} → ${formatBytes(q.peak)}, time ratio ${ratio(spread.median)}`,
+      );
       return {
         plainPeakBytes: p.peak,
         sqrtPeakBytes: q.peak,
@@ -177,7 +194,9 @@ export const checkpointRecipe: RecipeDef = {
           {
             name: 'mean over seeds',
             y: [m.perSeed.plainPeakBytes, m.perSeed.sqrtPeakBytes].map((v) => describe(v).mean / 2 ** 20),
-            perSeed: [m.perSeed.plainPeakBytes, m.perSeed.sqrtPeakBytes].map((v) => v.map((b) => b / 2 ** 20)),
+            perSeed: [m.perSeed.plainPeakBytes, m.perSeed.sqrtPeakBytes].map((v) =>
+              v.map((b) => b / 2 ** 20),
+            ),
           },
         ],
       }),

@@ -13,8 +13,21 @@ export { forEachSeed } from './framework/seeds.js';
 export { interleavedTimes, ratioSpread } from './framework/timer.js';
 export type { InterleavedTimes } from './framework/timer.js';
 export { gitState, fileProvenance, sha256 } from './framework/provenance.js';
-export { RESULTS_DIR, PROTOCOL_BACKEND, writeResult, readResults, pickResults, resultFileName } from './framework/results.js';
-export { reproductionsReport, readmeRecipesBlock, replaceReadmeBlock, fmt, fmtStats } from './framework/report.js';
+export {
+  RESULTS_DIR,
+  PROTOCOL_BACKEND,
+  writeResult,
+  readResults,
+  pickResults,
+  resultFileName,
+} from './framework/results.js';
+export {
+  reproductionsReport,
+  readmeRecipesBlock,
+  replaceReadmeBlock,
+  fmt,
+  fmtStats,
+} from './framework/report.js';
 export type { ReportInput, LegacyResult } from './framework/report.js';
 export { generateReport, writeReport, REPORT_PATHS } from './framework/build.js';
 export { renderFigureSvg } from './framework/figures.js';

@@ -43,7 +43,11 @@ function copyBlocks(src: Module[], inputSize: number): Module[] {
 }
 
 /** A model for one arm and the function giving its logits. */
-function build(arm: Arm, pre: Module[], inputSize: number): { model: Module; forward: (x: Tensor) => Tensor } {
+function build(
+  arm: Arm,
+  pre: Module[],
+  inputSize: number,
+): { model: Module; forward: (x: Tensor) => Tensor } {
   const bb = copyBlocks(pre, inputSize);
   if (arm === 'lst') {
     const lst = new LadderSideTuning(bb, inputSize, [WIDTH, WIDTH, WIDTH, WIDTH], {
@@ -122,7 +126,8 @@ export const lstRecipe: RecipeDef = {
       kind: 'assertion',
       item: 'one memory metric for all arms (weights, saved activations, gradients, optimizer state)',
       built: false,
-      reason: "frozen weights are counted for full fine-tuning and LoRA through their rules' saved views, not for LST (issue 14 finding 1)",
+      reason:
+        "frozen weights are counted for full fine-tuning and LoRA through their rules' saved views, not for LST (issue 14 finding 1)",
     },
     {
       kind: 'control',

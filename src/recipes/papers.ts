@@ -67,7 +67,7 @@ const TITLES: Record<NumberedId, string> = {
   '37': 'When, Why and How Much? Adaptive Learning Rate Scheduling by Refinement',
   '38': 'Opening the Black Box of Deep Neural Networks via Information',
   '39': 'Evaluating Deep Graph Neural Networks',
-  '40': 'Let\'s Make Block Coordinate Descent Converge Faster: Faster Greedy Rules, Message-Passing, Active-Set Complexity, and Superlinear Convergence',
+  '40': "Let's Make Block Coordinate Descent Converge Faster: Faster Greedy Rules, Message-Passing, Active-Set Complexity, and Superlinear Convergence",
   '41': 'Scalable Neural Network Kernels',
   '42': 'From Logistic Regression to the Perceptron Algorithm: Exploring Gradient Descent with Large Step Sizes',
   '43': 'Neural Network-Based Score Estimation in Diffusion Models: Optimization and Generalization',

@@ -165,7 +165,10 @@ export const slttRecipe: RecipeDef = {
       const cos = (tau: number) => {
         manualSeed(s);
         const net = new SpikingMLP(tau, inputSize);
-        return cosine(gradsAt(net, bx, by, { T, method: 'bptt' }), gradsAt(net, bx, by, { T, method: 'sltt' }));
+        return cosine(
+          gradsAt(net, bx, by, { T, method: 'bptt' }),
+          gradsAt(net, bx, by, { T, method: 'sltt' }),
+        );
       };
       rec.cosineTau11 = cos(1.1);
       rec.cosineTau4 = cos(4);
@@ -253,7 +256,9 @@ export const slttRecipe: RecipeDef = {
         x: [6, 12],
         series: (['bptt', 'sltt'] as const).map((k) => ({
           name: k.toUpperCase(),
-          y: [m.perSeed[`savedBytes.${k}`], m.perSeed[`savedBytesT12.${k}`]].map((v) => describe(v).mean / 1024),
+          y: [m.perSeed[`savedBytes.${k}`], m.perSeed[`savedBytesT12.${k}`]].map(
+            (v) => describe(v).mean / 1024,
+          ),
         })),
       }),
     },

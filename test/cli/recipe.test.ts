@@ -33,7 +33,10 @@ describe('gradlab recipe', () => {
 
   it('runs a quick recipe, records it in the store, saves a result file, and reports from result files', () => {
     const dir = tempDir();
-    const run = gradlab(['recipe', 'run', 'checkpoint', '--quick', '--json', '--save', '--results', 'res'], dir);
+    const run = gradlab(
+      ['recipe', 'run', 'checkpoint', '--quick', '--json', '--save', '--results', 'res'],
+      dir,
+    );
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as {
       recipe: string;

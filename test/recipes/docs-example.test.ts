@@ -13,7 +13,10 @@ describe('docs/recipes.md worked example', () => {
     const section = md.slice(md.indexOf('## Worked example'));
     const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
     expect(code).toContain("import * as gl from 'gradlab';");
-    const src = code.replace("from 'gradlab'", `from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/index.ts')).href)}`);
+    const src = code.replace(
+      "from 'gradlab'",
+      `from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/index.ts')).href)}`,
+    );
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gl-doc-')), 'example.ts');
     fs.writeFileSync(file, src + '\nexport {};\n');
     const lines: string[] = [];

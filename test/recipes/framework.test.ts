@@ -15,7 +15,13 @@ function toy(b: (seed: number) => number, extra: Partial<gl.recipes.RecipeDef> =
     paper: '46',
     claim: { text: 'a is small | b is big', source: 'this test' },
     paperReported: [{ quantity: 'b', value: 3, unit: 'units', setting: 'toy', source: 'made up', ours: 'b' }],
-    protocol: { data: 'none', model: 'none', procedure: 'returns a and b', scaled: 'nothing', budgetSeconds: { full: 0, quick: 0 } },
+    protocol: {
+      data: 'none',
+      model: 'none',
+      procedure: 'returns a and b',
+      scaled: 'nothing',
+      budgetSeconds: { full: 0, quick: 0 },
+    },
     checklist: [{ kind: 'arm', item: 'the toy arm', built: true }],
     seeds: { full: 3, quick: 1 },
     run: async ({ seeds }) => ({
@@ -24,8 +30,24 @@ function toy(b: (seed: number) => number, extra: Partial<gl.recipes.RecipeDef> =
       data: [],
     }),
     assertions: [
-      { id: 'a', description: 'a ≤ 2', kind: 'mechanism', values: (m) => m.a, compare: '<=', threshold: 2, thresholdSource: 'made up for the test' },
-      { id: 'b', description: 'b ≥ 2', kind: 'outcome', values: (m) => m.b, compare: '>=', threshold: 2, thresholdSource: 'made up for the test' },
+      {
+        id: 'a',
+        description: 'a ≤ 2',
+        kind: 'mechanism',
+        values: (m) => m.a,
+        compare: '<=',
+        threshold: 2,
+        thresholdSource: 'made up for the test',
+      },
+      {
+        id: 'b',
+        description: 'b ≥ 2',
+        kind: 'outcome',
+        values: (m) => m.b,
+        compare: '>=',
+        threshold: 2,
+        thresholdSource: 'made up for the test',
+      },
     ],
     summarize: (m) => `a=${m.perSeed.a.join('/')} b=${m.perSeed.b.join('/')}`,
     ...extra,
@@ -63,9 +85,20 @@ describe('the uncertainty rule and verdicts', () => {
 
   it('full runs: reproduced needs every assertion held and every checklist item built; quick runs never reproduce', () => {
     const o = (status: gl.recipes.AssertionStatus, kind: gl.recipes.AssertionKind = 'outcome') =>
-      ({ id: 'x', kind, compare: '>=', threshold: 0, values: [], stats: { n: 0, mean: 0, sd: null, ci95: null }, status }) as gl.recipes.AssertionOutcome;
+      ({
+        id: 'x',
+        kind,
+        compare: '>=',
+        threshold: 0,
+        values: [],
+        stats: { n: 0, mean: 0, sd: null, ci95: null },
+        status,
+      }) as gl.recipes.AssertionOutcome;
     const built: gl.recipes.ChecklistItem[] = [{ kind: 'arm', item: 'a', built: true }];
-    const missing: gl.recipes.ChecklistItem[] = [...built, { kind: 'arm', item: 'b', built: false, reason: 'later' }];
+    const missing: gl.recipes.ChecklistItem[] = [
+      ...built,
+      { kind: 'arm', item: 'b', built: false, reason: 'later' },
+    ];
     expect(R.verdictOf([o('holds'), o('holds')], built, false)).toBe('reproduced');
     expect(R.verdictOf([o('holds'), o('holds')], missing, false)).toBe('partially reproduced');
     expect(R.verdictOf([o('holds'), o('uncertain')], built, false)).toBe('partially reproduced');
@@ -77,13 +110,21 @@ describe('the uncertainty rule and verdicts', () => {
 
 describe('runner and timer', () => {
   it('forEachSeed collects one value per seed and refuses a seed with other metrics', async () => {
-    expect(await R.forEachSeed([0, 1, 2], (s) => ({ x: s * 2, y: 1 }))).toEqual({ x: [0, 2, 4], y: [1, 1, 1] });
-    await expect(R.forEachSeed([0, 1], (s) => (s === 0 ? { x: 1 } : { y: 1 }))).rejects.toThrow(/expected \[x\]/);
+    expect(await R.forEachSeed([0, 1, 2], (s) => ({ x: s * 2, y: 1 }))).toEqual({
+      x: [0, 2, 4],
+      y: [1, 1, 1],
+    });
+    await expect(R.forEachSeed([0, 1], (s) => (s === 0 ? { x: 1 } : { y: 1 }))).rejects.toThrow(
+      /expected \[x\]/,
+    );
   });
 
   it('interleavedTimes alternates the order (ABBA) and keeps one time per repetition', () => {
     const order: string[] = [];
-    const t = R.interleavedTimes({ a: () => order.push('a'), b: () => order.push('b') }, { reps: 4, warmup: 1 });
+    const t = R.interleavedTimes(
+      { a: () => order.push('a'), b: () => order.push('b') },
+      { reps: 4, warmup: 1 },
+    );
     expect(order).toEqual(['a', 'b', 'a', 'b', 'b', 'a', 'a', 'b', 'b', 'a']);
     expect(t.ms.a).toHaveLength(4);
     const spread = R.ratioSpread({ reps: 3, ms: { a: [2, 4, 9], b: [1, 2, 3] } }, 'a', 'b');
@@ -112,17 +153,29 @@ describe('runs', () => {
   });
 
   it('a quick run judges only mechanism assertions and never reproduces', async () => {
-    const r = await R.runRecipe(toy(() => 0), { quick: true });
+    const r = await R.runRecipe(
+      toy(() => 0),
+      { quick: true },
+    );
     expect(r.verdict).toBe('mechanism checked');
     expect(r.assertions[1].status).toBe('not judged');
   });
 
   it('refuses unknown recipes, bad seeds, unsourced thresholds and unbuilt items without a reason', async () => {
     await expect(R.runRecipe('nope')).rejects.toThrow(/unknown recipe "nope"/);
-    await expect(R.runRecipe(toy(() => 1), { seeds: 0 })).rejects.toThrow(/positive integer/);
+    await expect(
+      R.runRecipe(
+        toy(() => 1),
+        { seeds: 0 },
+      ),
+    ).rejects.toThrow(/positive integer/);
     const t = toy(() => 1);
-    expect(() => R.checkRecipeDef({ ...t, assertions: [{ ...t.assertions[0], thresholdSource: ' ' }] })).toThrow(/no thresholdSource/);
-    expect(() => R.checkRecipeDef({ ...t, checklist: [{ kind: 'arm', item: 'x', built: false, reason: '' }] })).toThrow(/gives no reason/);
+    expect(() =>
+      R.checkRecipeDef({ ...t, assertions: [{ ...t.assertions[0], thresholdSource: ' ' }] }),
+    ).toThrow(/no thresholdSource/);
+    expect(() =>
+      R.checkRecipeDef({ ...t, checklist: [{ kind: 'arm', item: 'x', built: false, reason: '' }] }),
+    ).toThrow(/gives no reason/);
     expect(() => R.checkRecipeDef({ ...t, assertions: [t.assertions[0]] })).toThrow(/unknown assertion b/);
   });
 
@@ -139,14 +192,25 @@ describe('result files and the report', () => {
 
   it('a quick result never replaces a full one; the protocol backend is preferred; other backends are noted', async () => {
     const full = await R.runRecipe(toy((s) => [3, 3.1, 2.9][s]));
-    const quick = await R.runRecipe(toy(() => 0), { quick: true });
+    const quick = await R.runRecipe(
+      toy(() => 0),
+      { quick: true },
+    );
     const d = dir();
     R.writeResult({ ...full, provenance: { ...full.provenance, backend: 'native' } }, d);
     R.writeResult({ ...quick, provenance: { ...quick.provenance, backend: 'native' } }, d);
-    const other = { ...full, verdict: 'partially reproduced' as const, provenance: { ...full.provenance, backend: 'js' } };
+    const other = {
+      ...full,
+      verdict: 'partially reproduced' as const,
+      provenance: { ...full.provenance, backend: 'js' },
+    };
     R.writeResult(other, d);
     const all = R.readResults(d);
-    expect(all.map(R.resultFileName)).toEqual(['toy.full.js.json', 'toy.full.native.json', 'toy.quick.native.json']);
+    expect(all.map(R.resultFileName)).toEqual([
+      'toy.full.js.json',
+      'toy.full.native.json',
+      'toy.quick.native.json',
+    ]);
     const { main, others } = R.pickResults(all, 'toy');
     expect(main!.mode).toBe('full');
     expect(main!.provenance.backend).toBe('native');
@@ -181,7 +245,16 @@ describe('result files and the report', () => {
       xLabel: 'arm',
       yLabel: 'acc',
       x: ['a', 'b'],
-      series: [{ name: 'mean', y: [1, 2], perSeed: [[0.9, 1.1], [2, 2]] }],
+      series: [
+        {
+          name: 'mean',
+          y: [1, 2],
+          perSeed: [
+            [0.9, 1.1],
+            [2, 2],
+          ],
+        },
+      ],
     };
     const a = R.renderFigureSvg(spec, 't');
     expect(a.startsWith('<svg')).toBe(true);

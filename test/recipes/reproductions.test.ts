@@ -16,8 +16,12 @@ describe('REPRODUCTIONS.md', () => {
   it('has a row for each of the 46 papers and the three base methods; paper 05 is not yet implemented', () => {
     const md = fs.readFileSync(path.join(ROOT, 'REPRODUCTIONS.md'), 'utf8');
     for (const p of R.PAPERS) expect(md).toContain(`| ${R.paperLabel(p).replace(/\|/g, '\\|')} |`);
-    expect(md).toMatch(/\| 05\. Aligning Text-to-Image Diffusion Models with Reward Backpropagation \| — \| not yet implemented \|/);
-    expect(md).toMatch(/\| Gradient checkpointing\. Training Deep Nets with Sublinear Memory Cost \(Chen, Xu, Zhang, Guestrin, 2016\) \| \[checkpoint\]/);
+    expect(md).toMatch(
+      /\| 05\. Aligning Text-to-Image Diffusion Models with Reward Backpropagation \| — \| not yet implemented \|/,
+    );
+    expect(md).toMatch(
+      /\| Gradient checkpointing\. Training Deep Nets with Sublinear Memory Cost \(Chen, Xu, Zhang, Guestrin, 2016\) \| \[checkpoint\]/,
+    );
   });
 
   it('committed results record a commit and one value per seed for every metric', () => {
@@ -32,6 +36,7 @@ describe('REPRODUCTIONS.md', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const outside = readme.replace(/<!-- recipes:begin[\s\S]*?<!-- recipes:end -->/, '');
     const lab = fs.readFileSync(path.join(ROOT, 'docs/lab.md'), 'utf8');
-    for (const text of [outside, lab]) expect(text).not.toMatch(/\b(partially reproduced|not reproduced|reproduced)\b/);
+    for (const text of [outside, lab])
+      expect(text).not.toMatch(/\b(partially reproduced|not reproduced|reproduced)\b/);
   });
 });

@@ -66,7 +66,8 @@ const listCommand = defineCommand({
 });
 
 const runCommand = defineCommand({
-  summary: 'run one reproduction, judge its assertions, record it in the run store (and with --save as a result file)',
+  summary:
+    'run one reproduction, judge its assertions, record it in the run store (and with --save as a result file)',
   description:
     'Full runs use the protocol budget (minutes) and yield reproduced / partially reproduced / not reproduced; --quick is the tiny budget the tests use, which judges only the mechanism assertions (mechanism checked / fails). --save writes the result to <results>/<name>.<full|quick>.<backend>.json, the files `gradlab recipe report` reads.',
   options: {
@@ -78,9 +79,18 @@ const runCommand = defineCommand({
       valueName: 'n',
       description: "seeds 0..n-1 (default: the recipe's, 3 for full runs)",
     },
-    data: { type: 'string', valueName: 'set', description: "force one data set of the recipe's policy (e.g. embedded)" },
+    data: {
+      type: 'string',
+      valueName: 'set',
+      description: "force one data set of the recipe's policy (e.g. embedded)",
+    },
     save: { type: 'boolean', description: `write the result file into --results (default ${RESULTS_DIR})` },
-    results: { type: 'string', valueName: 'dir', default: RESULTS_DIR, description: 'folder of result files' },
+    results: {
+      type: 'string',
+      valueName: 'dir',
+      default: RESULTS_DIR,
+      description: 'folder of result files',
+    },
     json: { type: 'boolean', description: 'print the result as JSON on stdout' },
   },
   positionals: [{ name: 'name', description: 'the recipe (see `gradlab recipe list`)' }],
@@ -149,7 +159,9 @@ const reportCommand = defineCommand({
         ctx.stdout.write('REPRODUCTIONS.md, figures and README block are in step with the result files\n');
         return 0;
       }
-      ctx.stderr.write(`gradlab: out of step with the result files: ${differ.join(', ')} (run \`gradlab recipe report\`)\n`);
+      ctx.stderr.write(
+        `gradlab: out of step with the result files: ${differ.join(', ')} (run \`gradlab recipe report\`)\n`,
+      );
       return 1;
     }
     ctx.stdout.write(differ.length ? `wrote ${differ.join(', ')}\n` : 'nothing changed\n');

@@ -44,7 +44,11 @@ function fashionFile(base: string): string {
 }
 
 /** Quick runs read only Fashion-MNIST's 10k test file (4 MB) and split it: train from the front, test from the back. */
-function fashionTestFileOnly(nTrain: number, nTest: number, classes?: readonly number[]): { train: Split; test: Split } {
+function fashionTestFileOnly(
+  nTrain: number,
+  nTest: number,
+  classes?: readonly number[],
+): { train: Split; test: Split } {
   const img = readIdx(fashionFile('t10k-images-idx3-ubyte'), { ndim: 3, type: 'uint8' });
   const lbl = readIdx(fashionFile('t10k-labels-idx1-ubyte'), { ndim: 1, type: 'uint8' });
   const px = img.data as Uint8Array;
@@ -53,7 +57,10 @@ function fashionTestFileOnly(nTrain: number, nTest: number, classes?: readonly n
   const part = (from: number, to: number): Split => {
     const x = new Float32Array((to - from) * 784);
     for (let i = 0; i < x.length; i++) x[i] = px[from * 784 + i] / 255;
-    return { x: tensor(x).reshape([to - from, 1, 28, 28]), y: tensor(Int32Array.from(ys.subarray(from, to))) };
+    return {
+      x: tensor(x).reshape([to - from, 1, 28, 28]),
+      y: tensor(Int32Array.from(ys.subarray(from, to))),
+    };
   };
   return { train: take(part(0, half), nTrain, classes), test: take(part(half, ys.length), nTest, classes) };
 }
@@ -62,13 +69,23 @@ function provenanceOf(s: ImageSource, quick: boolean, fallbackFor: ImageSource |
   if (s === 'fashion-mnist') {
     const parts = quick ? ['t10k'] : ['train', 't10k'];
     const files = parts.flatMap((p) => [`${p}-images-idx3-ubyte`, `${p}-labels-idx1-ubyte`].map(fashionFile));
-    return fileProvenance(quick ? 'fashion-mnist (quick: both splits from the 10k test file)' : s, files, fallbackFor);
+    return fileProvenance(
+      quick ? 'fashion-mnist (quick: both splits from the 10k test file)' : s,
+      files,
+      fallbackFor,
+    );
   }
   if (s === 'mnist-10k') return fileProvenance(s, mnist10kFiles(), fallbackFor);
   return {
     name: 'embedded',
     ...(fallbackFor ? { fallbackFor } : {}),
-    files: [{ path: 'src/data/embedded/digits-data.ts (DIGITS_GZ_BASE64)', bytes: DIGITS_GZ_BASE64.length, sha256: sha256(DIGITS_GZ_BASE64) }],
+    files: [
+      {
+        path: 'src/data/embedded/digits-data.ts (DIGITS_GZ_BASE64)',
+        bytes: DIGITS_GZ_BASE64.length,
+        sha256: sha256(DIGITS_GZ_BASE64),
+      },
+    ],
   };
 }
 
@@ -92,10 +109,14 @@ export function imageData(opts: {
   let name: ImageSource;
   if (opts.force !== undefined) {
     if (!(policy as readonly string[]).includes(opts.force))
-      throw new ArgumentError(`imageData: data set '${opts.force}' is not in this recipe's policy (${policy.join(', ')})`);
+      throw new ArgumentError(
+        `imageData: data set '${opts.force}' is not in this recipe's policy (${policy.join(', ')})`,
+      );
     name = opts.force as ImageSource;
     if (!imageSourceAvailable(name))
-      throw new FileError(`imageData: data set '${name}' is not installed here (policy: ${policy.join(', ')})`);
+      throw new FileError(
+        `imageData: data set '${name}' is not installed here (policy: ${policy.join(', ')})`,
+      );
   } else {
     const found = policy.find(imageSourceAvailable);
     if (!found) throw new FileError(`imageData: none of ${policy.join(', ')} is installed`);
@@ -108,7 +129,10 @@ export function imageData(opts: {
       ? fashionTestFileOnly(opts.nTrain, opts.nTest, opts.classes)
       : (() => {
           const ds = loadDataset(name);
-          const out = { train: take(ds.train, opts.nTrain, opts.classes), test: take(ds.test, opts.nTest, opts.classes) };
+          const out = {
+            train: take(ds.train, opts.nTrain, opts.classes),
+            test: take(ds.test, opts.nTest, opts.classes),
+          };
           for (const t of [ds.train.x, ds.train.y, ds.test.x, ds.test.y]) t.dispose();
           return out;
         })();

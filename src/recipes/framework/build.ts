@@ -39,7 +39,10 @@ export function generateReport(root: string, recipes: readonly RecipeDef[]): Map
   }
   const readmeFile = path.join(root, REPORT_PATHS.readme);
   if (fs.existsSync(readmeFile))
-    files.set(REPORT_PATHS.readme, replaceReadmeBlock(fs.readFileSync(readmeFile, 'utf8'), readmeRecipesBlock(input)));
+    files.set(
+      REPORT_PATHS.readme,
+      replaceReadmeBlock(fs.readFileSync(readmeFile, 'utf8'), readmeRecipesBlock(input)),
+    );
   return files;
 }
 
@@ -48,7 +51,11 @@ export function generateReport(root: string, recipes: readonly RecipeDef[]): Map
  * there (the test and `gradlab recipe report --check` use it). Stale figures are listed/removed too.
  * @example const stale = writeReport('.', Object.values(gl.recipes.RECIPES), { check: true }); // [] when in step
  */
-export function writeReport(root: string, recipes: readonly RecipeDef[], opts: { check?: boolean } = {}): string[] {
+export function writeReport(
+  root: string,
+  recipes: readonly RecipeDef[],
+  opts: { check?: boolean } = {},
+): string[] {
   const files = generateReport(root, recipes);
   const differ: string[] = [];
   for (const [rel, text] of files) {

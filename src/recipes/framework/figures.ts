@@ -27,7 +27,9 @@ export function renderFigureSvg(spec: FigureSpec, title: string, size = { width:
             name: 'per seed',
             type: 'scatter' as const,
             symbolSize: 6,
-            data: s.perSeed.flatMap((vals, i) => vals.map((v) => [category ? String(spec.x[i]) : spec.x[i], v])),
+            data: s.perSeed.flatMap((vals, i) =>
+              vals.map((v) => [category ? String(spec.x[i]) : spec.x[i], v]),
+            ),
           },
         ]
       : [],
@@ -40,7 +42,13 @@ export function renderFigureSvg(spec: FigureSpec, title: string, size = { width:
     xAxis: category
       ? { type: 'category', name: spec.xLabel, nameLocation: 'middle', nameGap: 28, data: spec.x.map(String) }
       : { type: spec.logX ? 'log' : 'value', name: spec.xLabel, nameLocation: 'middle', nameGap: 28 },
-    yAxis: { type: spec.logY ? 'log' : 'value', name: spec.yLabel, nameLocation: 'middle', nameGap: 50, scale: spec.type === 'line' },
+    yAxis: {
+      type: spec.logY ? 'log' : 'value',
+      name: spec.yLabel,
+      nameLocation: 'middle',
+      nameGap: 50,
+      scale: spec.type === 'line',
+    },
     series: [
       ...spec.series.map((s) => ({
         name: s.name,

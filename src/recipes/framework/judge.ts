@@ -1,14 +1,25 @@
 // The one rule for verdicts: an assertion holds when its mean meets the threshold, is uncertain when its
 // 95% interval crosses the threshold; "reproduced" needs every assertion held and every checklist item built.
 import { describe } from './stats.js';
-import type { AssertionDef, AssertionOutcome, AssertionStatus, ChecklistItem, PerSeed, RunVerdict } from './types.js';
+import type {
+  AssertionDef,
+  AssertionOutcome,
+  AssertionStatus,
+  ChecklistItem,
+  PerSeed,
+  RunVerdict,
+} from './types.js';
 
 /**
  * Judges one assertion on per-seed values: 'uncertain' when the 95% t interval (n ≥ 3) contains the
  * threshold, else 'holds' when the mean meets it, else 'fails'. Non-finite values fail.
  * @example judgeValues([0.9, 0.8, 0.85], '>=', 0.5); // 'holds'
  */
-export function judgeValues(values: readonly number[], compare: '<=' | '>=', threshold: number): AssertionStatus {
+export function judgeValues(
+  values: readonly number[],
+  compare: '<=' | '>=',
+  threshold: number,
+): AssertionStatus {
   if (values.length === 0 || values.some((v) => !Number.isFinite(v))) return 'fails';
   const s = describe(values);
   if (s.ci95 && s.ci95[0] <= threshold && threshold <= s.ci95[1]) return 'uncertain';

@@ -43,7 +43,8 @@ export function gitState(root = packageRoot()): { commit: string | null; dirty: 
 
 /** The version in package.json. */
 export function gradlabVersion(root = packageRoot()): string {
-  return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 /** CPU model and logical core count. */
@@ -75,7 +76,11 @@ export function fileProvenance(name: string, files: readonly string[], fallbackF
     files: files.map((f) => {
       const bytes = fs.readFileSync(f);
       const rel = path.relative(root, path.resolve(f));
-      return { path: rel.startsWith('..') ? path.resolve(f) : rel, bytes: bytes.length, sha256: sha256(bytes) };
+      return {
+        path: rel.startsWith('..') ? path.resolve(f) : rel,
+        bytes: bytes.length,
+        sha256: sha256(bytes),
+      };
     }),
   };
 }

@@ -62,7 +62,10 @@ export const PROTOCOL_BACKEND = 'native';
  * The result a row shows: the full run on the protocol backend, else another full run, else a quick run
  * (a quick result never stands in for an existing full one); and the other full runs (other backends).
  */
-export function pickResults(all: readonly RecipeResult[], recipe: string): { main: RecipeResult | null; others: RecipeResult[] } {
+export function pickResults(
+  all: readonly RecipeResult[],
+  recipe: string,
+): { main: RecipeResult | null; others: RecipeResult[] } {
   const mine = all.filter((r) => r.recipe === recipe);
   const full = mine.filter((r) => r.mode === 'full');
   const rank = (r: RecipeResult) => (r.provenance.backend === PROTOCOL_BACKEND ? 0 : 1);

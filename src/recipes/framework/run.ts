@@ -26,10 +26,14 @@ export function checkRecipeDef(def: RecipeDef): void {
   }
   for (const c of def.checklist)
     if (!c.built && !c.reason.trim())
-      throw new ArgumentError(`recipe ${def.name}: checklist item "${c.item}" is not built and gives no reason`);
+      throw new ArgumentError(
+        `recipe ${def.name}: checklist item "${c.item}" is not built and gives no reason`,
+      );
   for (const f of def.paperReported)
     if (f.ours !== undefined && !ids.has(f.ours))
-      throw new ArgumentError(`recipe ${def.name}: paper figure "${f.quantity}" points to unknown assertion ${f.ours}`);
+      throw new ArgumentError(
+        `recipe ${def.name}: paper figure "${f.quantity}" points to unknown assertion ${f.ours}`,
+      );
 }
 
 /**
@@ -42,7 +46,8 @@ export async function runRecipeDef(def: RecipeDef, opts: RunRecipeOptions = {}):
   checkRecipeDef(def);
   const quick = opts.quick ?? false;
   const n = opts.seeds ?? (quick ? def.seeds.quick : def.seeds.full);
-  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`runRecipe: seeds must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ArgumentError(`runRecipe: seeds must be a positive integer, got ${n}`);
   const seeds = Array.from({ length: n }, (_, i) => i);
   const git = gitState();
   const before = loadAverage();
@@ -57,7 +62,9 @@ export async function runRecipeDef(def: RecipeDef, opts: RunRecipeOptions = {}):
   const wallSeconds = (performance.now() - t0) / 1000;
   for (const [k, v] of Object.entries(m.perSeed))
     if (v.length !== n)
-      throw new ArgumentError(`recipe ${def.name}: metric ${k} has ${v.length} values, expected one per seed (${n})`);
+      throw new ArgumentError(
+        `recipe ${def.name}: metric ${k} has ${v.length} values, expected one per seed (${n})`,
+      );
   const assertions = judgeAssertions(def.assertions, m.perSeed, quick);
   return {
     format: 'gradlab-recipe-result/2',

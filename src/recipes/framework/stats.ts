@@ -9,7 +9,8 @@ const T975 = [
 
 /** t quantile for a two-sided 95% interval with `df` degrees of freedom (tables to 30, then 40/60/120/∞). */
 export function t975(df: number): number {
-  if (!Number.isInteger(df) || df < 1) throw new ArgumentError(`t975: df must be a positive integer, got ${df}`);
+  if (!Number.isInteger(df) || df < 1)
+    throw new ArgumentError(`t975: df must be a positive integer, got ${df}`);
   if (df <= 30) return T975[df - 1];
   if (df <= 40) return 2.021;
   if (df <= 60) return 2.0;
@@ -55,7 +56,13 @@ export function paired(
 }
 
 /** Median and quartiles (linear interpolation) of a sample. */
-export function quantiles(values: readonly number[]): { min: number; q1: number; median: number; q3: number; max: number } {
+export function quantiles(values: readonly number[]): {
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+} {
   if (values.length === 0) throw new ArgumentError('quantiles: no values');
   const s = [...values].sort((x, y) => x - y);
   const q = (p: number) => {

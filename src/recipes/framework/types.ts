@@ -75,7 +75,12 @@ export interface PaperFigure {
 /** An item ../shared/papers/checklist.md lists for the paper: an arm, baseline, control, data or assertion. */
 export type ChecklistItem =
   | { kind: 'arm' | 'baseline' | 'control' | 'data' | 'assertion'; item: string; built: true }
-  | { kind: 'arm' | 'baseline' | 'control' | 'data' | 'assertion'; item: string; built: false; reason: string };
+  | {
+      kind: 'arm' | 'baseline' | 'control' | 'data' | 'assertion';
+      item: string;
+      built: false;
+      reason: string;
+    };
 
 /** A plot: categories or x values, one or more series (mean per point, per-seed values as dots). */
 export interface FigureSpec {
@@ -139,11 +144,7 @@ export interface AssertionOutcome {
 
 /** Full runs: reproduced / partially reproduced / not reproduced; quick runs: mechanism checked / fails. */
 export type RunVerdict =
-  | 'reproduced'
-  | 'partially reproduced'
-  | 'not reproduced'
-  | 'mechanism checked'
-  | 'mechanism fails';
+  'reproduced' | 'partially reproduced' | 'not reproduced' | 'mechanism checked' | 'mechanism fails';
 
 /** Where and how a result was produced. */
 export interface Provenance {

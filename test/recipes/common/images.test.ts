@@ -18,14 +18,22 @@ describe('imageData', () => {
   });
 
   it('adapts to the embedded 8×8 digits: 64 inputs, classes relabelled 0..k−1', () => {
-    const d = R.imageData({ policy: ['fashion-mnist', 'embedded'], nTrain: 30, nTest: 10, classes: [5, 6], force: 'embedded' });
+    const d = R.imageData({
+      policy: ['fashion-mnist', 'embedded'],
+      nTrain: 30,
+      nTest: 10,
+      classes: [5, 6],
+      force: 'embedded',
+    });
     expect(d).toMatchObject({ name: 'embedded', fallback: true, shape: [1, 8, 8], inputSize: 64 });
     expect(d.provenance.fallbackFor).toBe('fashion-mnist');
     expect(new Set(d.train.y.dataSync())).toEqual(new Set([0, 1]));
   });
 
   it('refuses a forced set outside the policy and an empty policy', () => {
-    expect(() => R.imageData({ policy: ['embedded'], nTrain: 1, nTest: 1, force: 'cifar10' })).toThrow(/not in this recipe's policy/);
+    expect(() => R.imageData({ policy: ['embedded'], nTrain: 1, nTest: 1, force: 'cifar10' })).toThrow(
+      /not in this recipe's policy/,
+    );
     expect(() => R.imageData({ policy: [], nTrain: 1, nTest: 1 })).toThrow(gl.ArgumentError);
   });
 });
