@@ -204,6 +204,9 @@ export const checkpointRecipe: RecipeDef = {
   ],
   summarize: (m) => {
     const mean = (k: string) => describe(m.perSeed[k]).mean;
-    return `peak saved ${formatBytes(mean('plainPeakBytes'))} → ${formatBytes(mean('sqrtPeakBytes'))} (${ratio(mean('reduction'))} less), max |Δgrad| ${Math.max(...m.perSeed.maxAbsGradDiff).toExponential(1)}, step time ratio ${ratio(mean('timeRatio'))} (median of interleaved repetitions, mean over ${m.perSeed.timeRatio.length} seed(s))`;
+    const spread = (m.details.timeSpread as { q1: number; q3: number }[])
+      .map((t) => `${t.q1.toFixed(2)}–${t.q3.toFixed(2)}`)
+      .join(', ');
+    return `peak saved ${formatBytes(mean('plainPeakBytes'))} → ${formatBytes(mean('sqrtPeakBytes'))} (${ratio(mean('reduction'))} less), max |Δgrad| ${Math.max(...m.perSeed.maxAbsGradDiff).toExponential(1)}, step time ratio ${ratio(mean('timeRatio'))} (median of interleaved repetitions, mean over ${m.perSeed.timeRatio.length} seed(s); per-seed interquartile ranges ${spread})`;
   },
 };

@@ -57,11 +57,16 @@ function rowVerdict(
     ? `; previous full run ${legacy.startedAt.slice(0, 10)} (first framework, no commit recorded): ${legacy.verdict}, needs a rerun`
     : '';
   if (!main) return `full run pending (no result yet)${before}`;
-  if (main.mode === 'quick') return `full run pending (quick run: ${main.verdict})${before}`;
+  const fallback = main.provenance.data
+    .filter((d) => d.fallbackFor)
+    .map((d) => `; run on ${d.name} instead of ${d.fallbackFor} (thresholds not recalibrated)`)
+    .join('');
+  if (main.mode === 'quick') return `full run pending (quick run: ${main.verdict}${fallback})${before}`;
   const differs = others.filter((o) => o.verdict !== main.verdict);
   const notBuilt = def.checklist.filter((c) => !c.built).length;
   return (
     main.verdict +
+    fallback +
     (notBuilt ? ` (${notBuilt} checklist item${notBuilt > 1 ? 's' : ''} not built)` : '') +
     (differs.length
       ? `; verdict differs by backend: ${[main, ...differs].map((r) => `${r.provenance.backend} ${r.verdict}`).join(', ')}`
