@@ -64,7 +64,7 @@ export const checkpointRecipe: RecipeDef = {
     procedure:
       'Per seed: plain backprop and √n segments (8 segments of 8 blocks, gl.checkpoint per segment) on the same batch; peak saved bytes from gl.memory() (checkpoint recomputation counted), max |Δgrad| over all parameters; step time on the interleaved timer: 1 warm-up round, then 7 repetitions (quick: 3) alternating plain and √n (ABBA order), the per-seed statistic the median of the per-repetition ratios √n / plain (their quartiles and range reported).',
     scaled:
-      'A residual MLP instead of a UNet; batch 256 × width 128 so activations dominate the weights that Linear also saves.',
+      "The paper's large networks → a 64-block residual MLP; batch 256 × width 128 so activations dominate the weights that Linear also saves.",
     budgetSeconds: { full: 60, quick: 3 },
   },
   checklist: [
