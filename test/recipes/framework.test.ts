@@ -217,6 +217,13 @@ describe('result files and the report', () => {
     expect(others.map((o) => o.provenance.backend)).toEqual(['js']);
     const md = R.reproductionsReport({ recipes: [toy(() => 3)], results: all });
     expect(md).toContain('verdict differs by backend: native reproduced, js partially reproduced');
+    const slower = {
+      ...full,
+      assertions: full.assertions.map((a) => (a.id === 'b' ? { ...a, status: 'uncertain' as const } : a)),
+      provenance: { ...full.provenance, backend: 'js' },
+    };
+    const md2 = R.reproductionsReport({ recipes: [toy(() => 3)], results: [full, slower] });
+    expect(md2).toContain(`assertions differ by backend: b: ${full.provenance.backend} holds, js uncertain`);
     fs.writeFileSync(path.join(d, 'bad.json'), '{"recipe":"x"}');
     expect(() => R.readResults(d)).toThrow(gl.FileFormatError);
   });

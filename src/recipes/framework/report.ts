@@ -63,6 +63,12 @@ function rowVerdict(
     .join('');
   if (main.mode === 'quick') return `full run pending (quick run: ${main.verdict}${fallback})${before}`;
   const differs = others.filter((o) => o.verdict !== main.verdict);
+  const statusDiffs = main.assertions
+    .filter((a) => others.some((o) => o.assertions.find((b) => b.id === a.id)?.status !== a.status))
+    .map(
+      (a) =>
+        `${a.id}: ${[main, ...others].map((r) => `${r.provenance.backend} ${r.assertions.find((b) => b.id === a.id)?.status ?? 'absent'}`).join(', ')}`,
+    );
   const notBuilt = def.checklist.filter((c) => !c.built).length;
   return (
     main.verdict +
@@ -70,7 +76,8 @@ function rowVerdict(
     (notBuilt ? ` (${notBuilt} checklist item${notBuilt > 1 ? 's' : ''} not built)` : '') +
     (differs.length
       ? `; verdict differs by backend: ${[main, ...differs].map((r) => `${r.provenance.backend} ${r.verdict}`).join(', ')}`
-      : '')
+      : '') +
+    (statusDiffs.length ? `; assertions differ by backend: ${statusDiffs.join('; ')}` : '')
   );
 }
 
