@@ -114,7 +114,7 @@ describe('runner and timer', () => {
       x: [0, 2, 4],
       y: [1, 1, 1],
     });
-    await expect(R.forEachSeed([0, 1], (s) => (s === 0 ? { x: 1 } : { y: 1 }))).rejects.toThrow(
+    await expect(R.forEachSeed([0, 1], (s): Record<string, number> => (s === 0 ? { x: 1 } : { y: 1 }))).rejects.toThrow(
       /expected \[x\]/,
     );
   });
