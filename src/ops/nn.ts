@@ -7,7 +7,7 @@ import { normDim } from '../core/shape.js';
 import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { rand, type RandomOptions } from './creation.js';
-import { add, div, exp, ge, mul, ne, rsqrt, sub, where } from './elementwise.js';
+import { add, div, ge, mul, ne, rsqrt, sub, where } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { flatten, indexSelect, reshape, slice, squeeze, stack, unsqueeze } from './shape.js';
 import { ones } from './creation.js';

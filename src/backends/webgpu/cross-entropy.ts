@@ -3,7 +3,7 @@ import type { TensorView } from '../backend.js';
 import { BackendError } from '../../core/errors.js';
 import type { CrossEntropyKernel, FusedCrossEntropyParams } from '../../core/fused-kernels.js';
 import type { WebGPUBackend } from './gpu-backend.js';
-import { floatBits, grid, helpersFor, isDenseView, MAIN_ARGS, THREAD_INDEX } from './wgsl.js';
+import { floatBits, grid, helpersFor, MAIN_ARGS, THREAD_INDEX } from './wgsl.js';
 import { LANE_TREE_MIN } from './softmax.js';
 import { TREE, TREE_FNS } from './tree.js';
 

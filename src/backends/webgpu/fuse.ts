@@ -1,5 +1,4 @@
 // Elementwise expression chains as one WGSL kernel: an expression tree compiled to a WGSL expression, pipelines cached by its shape.
-import type { TensorView } from '../backend.js';
 import type { ElementwiseExpr, MapKernel } from '../../core/fused-kernels.js';
 import { broadcastView } from '../../core/fused-map.js';
 import type { WebGPUBackend } from './gpu-backend.js';
