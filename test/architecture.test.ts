@@ -43,7 +43,20 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
   lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'train'],
   recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'train', 'lab'],
   cli: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'testing', 'train', 'lab', 'recipes', 'index'],
-  index: ['core', 'backends', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'testing', 'train', 'lab', 'recipes'],
+  index: [
+    'core',
+    'backends',
+    'ops',
+    'io',
+    'store',
+    'data',
+    'nn',
+    'optim',
+    'testing',
+    'train',
+    'lab',
+    'recipes',
+  ],
 };
 
 interface Edge {
@@ -92,8 +105,10 @@ function importsOf(file: string): Edge[] {
         (c.isTypeOnly || (!c.name && named !== null && named.length > 0 && named.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier, typeOnly, false);
     } else if (ts.isExportDeclaration(node)) {
-      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : null;
-      const typeOnly = node.isTypeOnly || (named !== null && named.length > 0 && named.every((e) => e.isTypeOnly));
+      const named =
+        node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : null;
+      const typeOnly =
+        node.isTypeOnly || (named !== null && named.length > 0 && named.every((e) => e.isTypeOnly));
       add(node.moduleSpecifier, typeOnly, false);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       add(node.arguments[0], false, true);
@@ -156,7 +171,10 @@ describe('architecture of src/', () => {
         const [a, b] = [unitOf(e.from), unitOf(e.to)];
         return a !== b && !LAYERS[a].includes(b);
       })
-      .map((e) => `${rel(e.from)} imports ${rel(e.to)} (${unitOf(e.from)} may import ${LAYERS[unitOf(e.from)].join(', ') || 'nothing else'})`);
+      .map(
+        (e) =>
+          `${rel(e.from)} imports ${rel(e.to)} (${unitOf(e.from)} may import ${LAYERS[unitOf(e.from)].join(', ') || 'nothing else'})`,
+      );
     expect(bad).toEqual([]);
   });
 

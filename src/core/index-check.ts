@@ -43,7 +43,8 @@ function deviceCheck(backend: Backend, index: Tensor, spec: IndexCheckSpec): voi
   const running = pendingChecks(backend);
   const [id, value] = tidy(() => {
     // constants are uploaded, not filled by a kernel: the check costs only its compute dispatches
-    const int = (value: number) => new Tensor(backend.upload('int32', Int32Array.of(value)), [], [], 0, 'int32');
+    const int = (value: number) =>
+      new Tensor(backend.upload('int32', Int32Array.of(value)), [], [], 0, 'int32');
     const all = { dims: index.shape.map((_, i) => i), keepdim: false };
     const idx =
       spec.ignore === undefined

@@ -59,11 +59,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim('flatten', startDim, x.ndim);
   const e = normDim('flatten', endDim, x.ndim);
-  const shape = [
-    ...x.shape.slice(0, s),
-    numel(x.shape.slice(s, e + 1)),
-    ...x.shape.slice(e + 1),
-  ];
+  const shape = [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
 }
 

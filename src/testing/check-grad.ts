@@ -54,7 +54,8 @@ function f64(t: Tensor): Float64Array {
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new ArgumentError(`checkGrad: dot of ${a.length} and ${b.length} elements`);
+  if (a.length !== b.length)
+    throw new ArgumentError(`checkGrad: dot of ${a.length} and ${b.length} elements`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
@@ -103,7 +104,9 @@ function compareWithFd(
   inputs.forEach((x, i) => {
     const g = analytic[i];
     if (g && !sameShape(g.shape, x.shape)) {
-      problems.push(`${label}: input ${i}: gradient has shape [${g.shape}] but the input has shape [${x.shape}]`);
+      problems.push(
+        `${label}: input ${i}: gradient has shape [${g.shape}] but the input has shape [${x.shape}]`,
+      );
       bad++;
       return;
     }
@@ -121,7 +124,8 @@ function compareWithFd(
       };
       const num = (at(o.eps) - at(-o.eps)) / (2 * o.eps);
       const an = ga[j];
-      const ok = Number.isFinite(an) && Number.isFinite(num) && Math.abs(an - num) <= o.atol + o.rtol * Math.abs(num);
+      const ok =
+        Number.isFinite(an) && Number.isFinite(num) && Math.abs(an - num) <= o.atol + o.rtol * Math.abs(num);
       if (!ok) {
         bad++;
         if (problems.length < 6)
@@ -144,19 +148,27 @@ function vjpOf(y: Tensor, v: Tensor, leaves: Tensor[], createGraph: boolean): (T
 function evalOutput(fn: TensorFn, xs: Tensor[]): Tensor {
   const y = fn(...xs);
   if (!(y instanceof Tensor)) throw new ArgumentError('checkGrad: fn must return a tensor');
-  if (y.dtype !== 'float64') throw new DTypeError(`checkGrad: fn returned dtype ${y.dtype}; expected float64`);
+  if (y.dtype !== 'float64')
+    throw new DTypeError(`checkGrad: fn returned dtype ${y.dtype}; expected float64`);
   return y;
 }
 
 /** Reverse mode: vjp against finite differences (and, for order 2, the gradient of <grad, u>). */
 function checkRev(fn: TensorFn, inputs: readonly Tensor[], order: 1 | 2, o: Tol, gen: Generator): void {
-  const y0 = noGrad(() => evalOutput(fn, inputs.map((x) => fresh(x, false))));
+  const y0 = noGrad(() =>
+    evalOutput(
+      fn,
+      inputs.map((x) => fresh(x, false)),
+    ),
+  );
   const v = randn(y0.shape, { dtype: 'float64', generator: gen });
   const vData = f64(v);
   const leaves = inputs.map((x) => fresh(x, true));
   const y = enableGrad(() => evalOutput(fn, leaves));
   if (!sameShape(y.shape, y0.shape))
-    throw new GradientCheckError(`checkGrad: output shape changed between calls: [${y0.shape}] vs [${y.shape}]`);
+    throw new GradientCheckError(
+      `checkGrad: output shape changed between calls: [${y0.shape}] vs [${y.shape}]`,
+    );
   const g1 = vjpOf(y, v, leaves, false);
   compareWithFd('order 1 (rev)', inputs, g1, (xs) => dot(f64(noGrad(() => evalOutput(fn, xs))), vData), o);
   if (order < 2) return;
@@ -175,7 +187,11 @@ function checkRev(fn: TensorFn, inputs: readonly Tensor[], order: 1 | 2, o: Tol,
     'order 2 (rev)',
     inputs,
     g2,
-    (xs) => firstOrder(xs.map((x) => x.requiresGrad_())).reduce((acc, g, i) => acc + (g ? dot(f64(g), uData[i]) : 0), 0),
+    (xs) =>
+      firstOrder(xs.map((x) => x.requiresGrad_())).reduce(
+        (acc, g, i) => acc + (g ? dot(f64(g), uData[i]) : 0),
+        0,
+      ),
     o,
   );
 }
@@ -183,30 +199,47 @@ function checkRev(fn: TensorFn, inputs: readonly Tensor[], order: 1 | 2, o: Tol,
 /** Forward mode: <jvp t, u> against <t, vjp u> and against the central difference along t. */
 function checkFwd(fn: TensorFn, inputs: readonly Tensor[], o: Tol, gen: Generator, label: string): void {
   const tangents = inputs.map((x) => randn(x.shape, { dtype: 'float64', generator: gen }));
-  const [y, jv] = jvp(fn, inputs.map((x) => fresh(x, false)), tangents);
+  const [y, jv] = jvp(
+    fn,
+    inputs.map((x) => fresh(x, false)),
+    tangents,
+  );
   if (!sameShape(jv.shape, y.shape))
     throw new GradientCheckError(`${label}: jvp tangent has shape [${jv.shape}], output has [${y.shape}]`);
   const u = randn(y.shape, { dtype: 'float64', generator: gen });
-  const [, vjs] = vjp(fn, inputs.map((x) => fresh(x, false)), [u]);
+  const [, vjs] = vjp(
+    fn,
+    inputs.map((x) => fresh(x, false)),
+    [u],
+  );
   vjs.forEach((g, i) => {
     if (!sameShape(g.shape, inputs[i].shape))
-      throw new GradientCheckError(`${label}: vjp gradient ${i} has shape [${g.shape}], input has [${inputs[i].shape}]`);
+      throw new GradientCheckError(
+        `${label}: vjp gradient ${i} has shape [${g.shape}], input has [${inputs[i].shape}]`,
+      );
   });
   const uData = f64(u);
   const forward = dot(f64(jv), uData);
   const reverse = vjs.reduce((acc, g, i) => acc + dot(f64(g), f64(tangents[i])), 0);
   const shifted = (sgn: number) =>
     dot(
-      f64(noGrad(() => fn(...inputs.map((x, i) => fromData(f64(add(x, mul(tangents[i], sgn * o.eps))), x.shape))))),
+      f64(
+        noGrad(() =>
+          fn(...inputs.map((x, i) => fromData(f64(add(x, mul(tangents[i], sgn * o.eps))), x.shape))),
+        ),
+      ),
       uData,
     );
   const numeric = (shifted(1) - shifted(-1)) / (2 * o.eps);
   const close = (a: number, b: number) =>
     Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= o.atol + o.rtol * Math.abs(b);
   const errs: string[] = [];
-  if (!close(forward, reverse)) errs.push(`<J t, u> from jvp = ${forward} but <t, J^T u> from vjp = ${reverse}`);
-  if (!close(forward, numeric)) errs.push(`<J t, u> from jvp = ${forward} but finite differences give ${numeric}`);
-  if (!close(reverse, numeric)) errs.push(`<t, J^T u> from vjp = ${reverse} but finite differences give ${numeric}`);
+  if (!close(forward, reverse))
+    errs.push(`<J t, u> from jvp = ${forward} but <t, J^T u> from vjp = ${reverse}`);
+  if (!close(forward, numeric))
+    errs.push(`<J t, u> from jvp = ${forward} but finite differences give ${numeric}`);
+  if (!close(reverse, numeric))
+    errs.push(`<t, J^T u> from vjp = ${reverse} but finite differences give ${numeric}`);
   if (errs.length) throw new GradientCheckError(`${label}: ${errs.join('; ')}`);
 }
 
@@ -225,10 +258,13 @@ export function checkGrad(fn: TensorFn, args: readonly Tensor[], opts: CheckGrad
   if (typeof fn !== 'function') throw new ArgumentError('checkGrad: fn must be a function of tensors');
   checkInputs('checkGrad', args);
   const order = opts.order ?? 1;
-  if (order !== 1 && order !== 2) throw new ArgumentError(`checkGrad: order must be 1 or 2, got ${String(order)}`);
+  if (order !== 1 && order !== 2)
+    throw new ArgumentError(`checkGrad: order must be 1 or 2, got ${String(order)}`);
   const modes = opts.modes ?? ['fwd', 'rev'];
   if (modes.length === 0 || modes.some((m) => m !== 'fwd' && m !== 'rev'))
-    throw new ArgumentError(`checkGrad: modes must be a non-empty list of 'fwd' and 'rev', got ${JSON.stringify(modes)}`);
+    throw new ArgumentError(
+      `checkGrad: modes must be a non-empty list of 'fwd' and 'rev', got ${JSON.stringify(modes)}`,
+    );
   const o: Tol = { eps: opts.eps ?? 1e-6, atol: opts.atol ?? 1e-5, rtol: opts.rtol ?? 1e-5 };
   for (const [k, v] of Object.entries(o))
     if (!(v > 0)) throw new ArgumentError(`checkGrad: ${k} must be a positive number, got ${v}`);
@@ -238,13 +274,21 @@ export function checkGrad(fn: TensorFn, args: readonly Tensor[], opts: CheckGrad
     checkFwd(fn, args, o, gen, 'order 1 (fwd)');
     if (order === 2) {
       // forward mode over the first-order gradient: x -> vjp(fn, x, v) with a fixed cotangent v
-      const y0 = noGrad(() => evalOutput(fn, args.map((x) => fresh(x, false))));
+      const y0 = noGrad(() =>
+        evalOutput(
+          fn,
+          args.map((x) => fresh(x, false)),
+        ),
+      );
       const v = randn(y0.shape, { dtype: 'float64', generator: gen });
       const gradFn: TensorFn = (...xs) => {
         // (finite differences call it on plain tensors: make them leaves so there is a gradient to take)
         const ls = xs.map((x) => (x.requiresGrad ? x : x.detach().requiresGrad_()));
         const gs = enableGrad(() => vjpOf(evalOutput(fn, ls), v, ls, true));
-        return cat(gs.map((g, i) => reshape(g ?? mul(ls[i], 0), [-1])), 0);
+        return cat(
+          gs.map((g, i) => reshape(g ?? mul(ls[i], 0), [-1])),
+          0,
+        );
       };
       checkFwd(gradFn, args, o, gen, 'order 2 (fwd)');
     }

@@ -335,7 +335,9 @@ describe('onSaved', () => {
     expect(seen).toContain('exp');
     expect(released).toBeGreaterThan(0);
     const n = seen.length;
-    gl.exp(gl.randn([3], { requiresGrad: true })).sum().backward();
+    gl.exp(gl.randn([3], { requiresGrad: true }))
+      .sum()
+      .backward();
     expect(seen.length).toBe(n);
   });
 });

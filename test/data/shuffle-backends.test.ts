@@ -78,7 +78,9 @@ describe.each(backends)('shuffled data on %s', (name) => {
     expect(await shuffledLabels(3)).toEqual(expected);
     const ds = new gl.data.TensorDataset(gl.arange(10));
     const [a] = gl.data.randomSplit(ds, [6, 4], { seed: 5 });
-    expect(Array.from(a.indices)).toEqual(Array.from(gl.data.permutation(10, new gl.Generator(5)).slice(0, 6)));
+    expect(Array.from(a.indices)).toEqual(
+      Array.from(gl.data.permutation(10, new gl.Generator(5)).slice(0, 6)),
+    );
     const w = gl.nn.init.orthogonal(gl.zeros([3, 3]), { generator: new gl.Generator(2) });
     const wt = Array.from(await w.data());
     // Q is orthogonal: Q Q^T = I (float32 storage)

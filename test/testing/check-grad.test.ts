@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { useBackend, webgpuUnavailable } from '../helpers/backends.js';
 
-const x64 = (shape: number[], seed: number) => gl.randn(shape, { dtype: 'float64', generator: new gl.Generator(seed) });
+const x64 = (shape: number[], seed: number) =>
+  gl.randn(shape, { dtype: 'float64', generator: new gl.Generator(seed) });
 
 /** x^3 with a correct custom backward, and the same with a backward off by a factor (3x^2 written as 2x^2). */
 const cube = gl.customGrad({
@@ -91,6 +92,8 @@ describe.skipIf(gpuMissing !== null)('gl.testing.checkGrad on a backend without 
   afterAll(() => gl.setBackend(before));
   it('is a DTypeError naming the missing float64, never a looser check', async () => {
     await useBackend('webgpu');
-    expect(() => gl.testing.checkGrad((p) => p.mul(2), [gl.randn([2])])).toThrow(/need float64, which this backend lacks/);
+    expect(() => gl.testing.checkGrad((p) => p.mul(2), [gl.randn([2])])).toThrow(
+      /need float64, which this backend lacks/,
+    );
   });
 });

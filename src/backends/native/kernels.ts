@@ -38,7 +38,6 @@ export function setNativeMinElements(n: number): void {
 const data = (v: TensorView): TypedArray => (v.storage as JsStorage).data;
 const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
 
-
 /** The addon's kernels wrapped as a full KernelTable (JS kernels fill every case the addon leaves). */
 export function nativeKernels(A: NativeAddon): KernelTable {
   /** Copies any strided `src` into any strided `dst` of the same shape and dtype. */
