@@ -24,6 +24,7 @@ export {
   setBackend,
   getBackend,
   availableBackends,
+  backendNames,
   registerBackend,
   ready,
 } from './core/backend-registry.js';

@@ -10,6 +10,7 @@ import { logSoftmax } from './nn.js';
 import { sum } from './reduce.js';
 import { apply } from '../core/engine.js';
 import { indexSelect, reshape, unsqueeze } from './shape.js';
+import { InternalError } from '../core/errors.js';
 
 type Reduction = 'mean' | 'sum' | 'none';
 
@@ -102,13 +103,13 @@ function fusedNode(
       const rows = runFused([x, target], [N], 'float32', (_b, out) => k.rows(x, target, w, p, out, stats));
       if (!rows) {
         stats.dispose();
-        throw new Error('crossEntropy: the fused row kernel declined views it accepted before');
+        throw new InternalError('crossEntropy: the fused row kernel declined views it accepted before');
       }
       let out = rows;
       if (reduction !== 'none') {
         const r = runFused([rows], [], 'float32', (_b, o) => k.reduce(rows, stats, o, reduction === 'mean'));
         rows.dispose();
-        if (!r) throw new Error('crossEntropy: the fused reduction declined');
+        if (!r) throw new InternalError('crossEntropy: the fused reduction declined');
         out = r;
       }
       return finish(ctx, out, x, stats, target, w);
