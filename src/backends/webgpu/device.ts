@@ -1,5 +1,5 @@
 // Finds a WebGPU device: navigator.gpu in browsers, the `webgpu` package (Dawn) in Node; fails fast and clearly.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '../../core/errors.js';
 
 /** How long adapter and device requests may take before we give up (ms). */

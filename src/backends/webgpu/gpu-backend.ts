@@ -1,5 +1,5 @@
 // The WebGPU backend: GPUBuffer storage (pooled), cached pipelines, batched command encoding, async reads.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import type {
   Backend,
   FusedCrossEntropyKernels,
