@@ -19,7 +19,8 @@ export function requiredParts(env: NodeJS.ProcessEnv = process.env): Set<Optiona
   for (const word of (env.GRADLAB_REQUIRE ?? '').split(',').map((w) => w.trim())) {
     if (word === 'all') PARTS.forEach((p) => out.add(p));
     else if ((PARTS as readonly string[]).includes(word)) out.add(word as OptionalPart);
-    else if (word) throw new Error(`GRADLAB_REQUIRE: unknown part '${word}' (known: ${PARTS.join(', ')}, all)`);
+    else if (word)
+      throw new Error(`GRADLAB_REQUIRE: unknown part '${word}' (known: ${PARTS.join(', ')}, all)`);
   }
   if (env.GRADLAB_REQUIRE_NATIVE === '1') out.add('native');
   return out;
