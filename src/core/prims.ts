@@ -74,6 +74,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   let r = dims.length ? psum(g, dims, true) : g;
   if (lead > 0 || r.shape.length !== shape.length) r = preshape(r, shape);
-  if (numel(r.shape) !== numel(shape)) throw new InternalError(`sumTo: summed [${g.shape}] to [${r.shape}], not [${shape}]`);
+  if (numel(r.shape) !== numel(shape))
+    throw new InternalError(`sumTo: summed [${g.shape}] to [${r.shape}], not [${shape}]`);
   return r;
 }

@@ -1,4 +1,5 @@
 // The Tensor: a strided view of backend storage plus its place on the tape (gradFn, grad, hooks, version).
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { Storage, TensorView } from '../backends/backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { BackendError, DisposedError, DTypeError, GradError, ShapeError } from './errors.js';

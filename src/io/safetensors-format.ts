@@ -338,4 +338,3 @@ export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): Safeten
   }
   return { tensors, metadata };
 }
-

@@ -229,7 +229,7 @@ needs('webgpu', await webgpuMissing())('errors on an asynchronous backend (webgp
     await gl.setBackend('webgpu');
     try {
       const x = gl.tensor([1, 2, 3]);
-      expect(catchErr(gl.BackendError, () => x.dataSync()).message).toContain("await t.data()");
+      expect(catchErr(gl.BackendError, () => x.dataSync()).message).toContain('await t.data()');
       catchErr(gl.BackendError, () => x.toArray());
       catchErr(gl.BackendError, () => x.sum().item());
       catchErr(gl.ShapeError, () => x.item());
