@@ -128,13 +128,13 @@ describe('the packed package, installed into an empty project', () => {
     const r = await node([TSC, '-p', 'tsconfig.json'], pkg.dir);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
-  });
+  }, 300_000);
 
   it('type-checks in a browser project (bundler resolution, browser condition, DOM lib, no @types/node)', async () => {
     const r = await node([TSC, '-p', 'tsconfig.browser.json'], pkg.dir);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
-  });
+  }, 300_000);
 
   it('runs a training step: 30 SGD steps of a linear classifier lower the loss', async () => {
     const env = { ...process.env };
