@@ -43,12 +43,12 @@ function json(r: Result): Record<string, unknown> {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-/** A user mistake or a failure: one line (plus the usage hint for exit 2), never a stack trace. */
+/** A user mistake or a failure: one line (plus the usage hint for exit 2; plus the native notice where native does not load), never a stack trace. */
 function expectError(r: Result, code: 1 | 2, message: string | RegExp): void {
   expect(r.code).toBe(code);
   expect(r.stdout).toBe('');
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  const lines = r.stderr.trimEnd().split('\n');
+  const lines = withoutNativeNotice(r.stderr).trimEnd().split('\n');
   expect(lines).toHaveLength(code === 2 ? 2 : 1);
   expect(lines[0]).toMatch(message);
 }
