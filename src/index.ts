@@ -1,98 +1,16 @@
-// gradlab's public API: tensors, ops, autodiff, memory accounting and backends, in one namespace.
+// gradlab's public API in Node: the portable API (./portable.ts) plus the native backend, files, named datasets,
+// the Trainer and the recipes. Browsers get ./browser.ts instead (package.json's `browser` condition).
 import { registerBackend } from './core/backend-registry.js';
-import { jsBackend } from './backends/js/index.js';
 import { createNativeBackend } from './backends/native/index.js';
+
+registerBackend('native', createNativeBackend, 10);
+
+export * from './portable.js';
 export { nativeInfo } from './backends/native/index.js';
 export type { NativeInfo } from './backends/native/index.js';
 export type { BlasInfo } from './backends/native/addon.js';
-import { createWebGPUBackend } from './backends/webgpu/index.js';
-export { webgpuBackend } from './backends/webgpu/index.js';
-export type { WebGPUBackend, GpuMemoryStats, KernelTime } from './backends/webgpu/index.js';
-import './ops/methods.js';
-
-registerBackend('js', () => jsBackend, 0);
-registerBackend('native', createNativeBackend, 10);
-// lowest priority: only `await gl.setBackend('webgpu')` (or GRADLAB_BACKEND=webgpu + `await gl.ready()`) selects it
-registerBackend('webgpu', createWebGPUBackend, -10, true);
-
-import './core/vjp.js'; // installs the VJP rule table into the engine (first, before any op is recorded)
-export { Tensor, tidy, keep } from './core/tensor.js';
-export type { RemovableHandle } from './core/tensor.js';
-export type { DType, TypedArray } from './core/dtype.js';
-export * from './core/errors.js';
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, scope } from './core/state.js';
-export {
-  setBackend,
-  getBackend,
-  availableBackends,
-  backendCapabilities,
-  registerBackend,
-  ready,
-} from './core/backend-registry.js';
-export type {
-  Backend,
-  BackendCapabilities,
-  BackendName,
-  Storage,
-  TensorView,
-  KernelTable,
-} from './core/backend.js';
-export { memory, resetPeakMemory } from './core/memory.js';
-export type { MemoryInfo } from './core/memory.js';
-export { savedTensorHooks, onSaved } from './core/saved.js';
-export type { SavedTensorHooks, SavedObserver, SavedEntryInfo, SavedAccount } from './core/saved.js';
-export { checkpoint } from './core/checkpoint.js';
-export { customGrad, overrideGrad } from './core/custom.js';
-export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
-export { grad, valueAndGrad, vjp, jvp, hvp } from './core/functional.js';
-export type { BackwardOptions, GradOptions } from './core/autograd.js';
-export { graph, savedResiduals } from './core/inspect.js';
-export { fusedStats, resetFusedStats, type FusedStats } from './core/fused.js';
-export type { FusedKernel } from './core/fused-kernels.js';
-export type { GraphNode, Residual } from './core/inspect.js';
-export { Generator, manualSeed, defaultGenerator } from './core/random/generator.js';
-export type { Primitive, PrimitiveParams } from './core/primitives.js';
-export type { VjpRule, SaveContext, BackwardContext } from './core/vjp-types.js';
-
-export { tensor } from './ops/tensor-like.js';
-export type { TensorLike, NestedArray, CreateOptions } from './ops/tensor-like.js';
-export * from './ops/creation.js';
-export * from './ops/elementwise.js';
-export {
-  sum,
-  mean,
-  prod,
-  amax,
-  amin,
-  max,
-  min,
-  argmax,
-  argmin,
-  variance as var,
-  variance,
-  std,
-  logsumexp,
-  cumsum,
-  norm,
-} from './ops/reduce.js';
-export type { ValuesIndices, VarOptions, Dims } from './ops/reduce.js';
-export * from './ops/linalg.js';
-export * from './ops/shape.js';
-export * from './ops/nn.js';
-export * from './ops/losses.js';
-export type { TensorMethods } from './ops/methods.js';
-
+// shadows portable's gl.data (which lacks the file readers and named datasets)
 export * as data from './data/index.js';
-export {
-  saveSafetensors,
-  loadSafetensors,
-  serializeSafetensors,
-  parseSafetensors,
-} from './io/safetensors.js';
-export type { SafetensorsContent } from './io/safetensors.js';
-export * as nn from './nn/index.js';
-export * as optim from './optim/index.js';
-export * as lab from './lab/index.js';
+export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
 export * as recipes from './recipes/index.js';
 export * as train from './train/index.js';
-export * as testing from './testing/index.js';

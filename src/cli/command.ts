@@ -1,6 +1,7 @@
 // Command and command-group types, and defineCommand, which types a command's run from its specs.
 import type { CliContext } from './context.js';
 import type { OptionSpecs, ParsedArgs, PositionalSpec } from './args.js';
+import { ArgumentError } from '../core/errors.js';
 
 /** The spec a command is written as; `run` gets options and positionals typed from the specs. */
 export interface CommandSpec<O extends OptionSpecs, P extends readonly PositionalSpec[]> {
@@ -63,7 +64,7 @@ export function defineCommand<const O extends OptionSpecs, const P extends reado
 /** Declares a group of subcommands. */
 export function defineGroup(group: Omit<CommandGroup, 'kind'>): CommandGroup {
   if (group.defaultSubcommand !== undefined && !(group.defaultSubcommand in group.subcommands)) {
-    throw new Error(
+    throw new ArgumentError(
       `defineGroup: default subcommand '${group.defaultSubcommand}' is not among the subcommands`,
     );
   }

@@ -35,23 +35,34 @@ export function registerBackend(
 
 function loadSync(name: BackendName): Backend {
   const e = entries.get(name);
-  if (!e) throw new BackendError(`unknown backend '${name}'; available: ${[...entries.keys()].join(', ')}`);
+  if (!e) throw unknownBackend(name);
   if (e.instance) return e.instance;
   if (e.failure) throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
-  if (e.pending || e.isAsync)
-    throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
+  if (e.pending || e.isAsync) throw needsAsyncSetup(name);
+  let b: Backend | Promise<Backend>;
   try {
-    const b = e.loader();
-    if (b instanceof Promise) {
-      track(e, b);
-      throw new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
-    }
-    return (e.instance = b);
+    b = e.loader();
   } catch (err) {
-    if (err instanceof BackendError && /asynchronous/.test(err.message)) throw err;
     e.failure = (err as Error).message;
     throw new BackendError(`backend '${name}' is not available: ${e.failure}`);
   }
+  if (b instanceof Promise) {
+    track(e, b);
+    throw needsAsyncSetup(name);
+  }
+  return (e.instance = b);
+}
+
+function needsAsyncSetup(name: BackendName): BackendError {
+  return new BackendError(`backend '${name}' needs asynchronous setup: await gl.setBackend('${name}')`);
+}
+
+/** The error for a name nobody registered: lists the known names and, of those, the ones usable now. */
+function unknownBackend(name: string): BackendError {
+  return new BackendError(
+    `unknown backend '${name}'; known backends: ${backendNames().join(', ')}` +
+      ` (usable now: ${availableBackends().join(', ') || 'none'})`,
+  );
 }
 
 /** Remembers an asynchronous setup so it runs once and its failure is never an unhandled rejection. */
@@ -100,7 +111,7 @@ export function currentBackend(): Backend {
  */
 export function setBackend(name: BackendName): Promise<void> {
   const e = entries.get(name);
-  if (!e) throw new BackendError(`unknown backend '${name}'; available: ${[...entries.keys()].join(', ')}`);
+  if (!e) throw unknownBackend(name);
   if (e.instance) {
     current = e.instance;
     return Promise.resolve();
@@ -161,12 +172,25 @@ export function backendByName(name: BackendName): Backend {
   return loadSync(name);
 }
 
-/** Names of the registered backends that load on this machine (synchronously). */
+/**
+ * Every registered backend name, whether or not it loads here (what `setBackend` accepts).
+ * @example gl.backendNames();   // ['js', 'native', 'webgpu']
+ */
+export function backendNames(): BackendName[] {
+  return [...entries.keys()];
+}
+
+/**
+ * The backends usable now without waiting: each synchronous one that loads on this machine, and each
+ * asynchronous one (webgpu) once `await gl.setBackend(name)` has set it up. A registered name that is
+ * missing here is either not loadable (its error says why) or still needs `await gl.setBackend(name)`.
+ * @example gl.availableBackends();   // ['js', 'native']; after `await gl.setBackend('webgpu')` also 'webgpu'
+ */
 export function availableBackends(): BackendName[] {
   const out: BackendName[] = [];
   for (const [name, e] of entries) {
     if (e.instance) out.push(name);
-    else if (!e.failure) {
+    else if (!e.failure && !e.isAsync && !e.pending) {
       try {
         loadSync(name);
         out.push(name);

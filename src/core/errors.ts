@@ -44,6 +44,12 @@ export class BackendError extends GradlabError {}
 /** Use of a tensor after dispose(). */
 export class DisposedError extends GradlabError {}
 
+/**
+ * A broken internal invariant: a bug in gradlab rather than in the calling program (please report it
+ * with the message).
+ */
+export class InternalError extends GradlabError {}
+
 /** A file that cannot be found, read or written; the message names the file. */
 export class FileError extends GradlabError {}
 

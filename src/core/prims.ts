@@ -12,6 +12,7 @@ import type {
   UnfoldParams,
 } from './primitives.js';
 import { numel } from './shape.js';
+import { InternalError } from './errors.js';
 import type { Tensor } from './tensor.js';
 
 export const unary = (op: UnaryOp, x: Tensor): Tensor => apply(op, [x], null);
@@ -73,6 +74,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   let r = dims.length ? psum(g, dims, true) : g;
   if (lead > 0 || r.shape.length !== shape.length) r = preshape(r, shape);
-  if (numel(r.shape) !== numel(shape)) throw new Error(`sumTo: internal error ${g.shape} -> ${shape}`);
+  if (numel(r.shape) !== numel(shape))
+    throw new InternalError(`sumTo: summed [${g.shape}] to [${r.shape}], not [${shape}]`);
   return r;
 }

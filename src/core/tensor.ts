@@ -1,7 +1,8 @@
 // The Tensor: a strided view of backend storage plus its place on the tape (gradFn, grad, hooks, version).
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { Storage, TensorView } from './backend.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
-import { DisposedError, DTypeError, GradError } from './errors.js';
+import { BackendError, DisposedError, DTypeError, GradError, ShapeError } from './errors.js';
 import { trackStorage, trackView, untrackStorage, untrackTensor } from './memory.js';
 import type { GradHook, Node } from './node.js';
 import { deferStorageDispose, isStorageSaved } from './saved.js';
@@ -164,7 +165,7 @@ export class Tensor implements TensorView {
     this._assertAlive('dataSync');
     const b = this.storage.backend;
     if (!b.capabilities.syncRead)
-      throw new GradError(
+      throw new BackendError(
         `dataSync: the ${b.name} backend cannot read synchronously; use 'await t.data()' (or 'await t.itemAsync()')`,
       );
     return b.readSync(this);
@@ -201,7 +202,7 @@ export class Tensor implements TensorView {
   /** The value of a one-element tensor. */
   item(): number {
     if (this.numel !== 1)
-      throw new GradError(
+      throw new ShapeError(
         `item: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`,
       );
     return this.dataSync()[0];
@@ -213,7 +214,7 @@ export class Tensor implements TensorView {
    */
   async itemAsync(): Promise<number> {
     if (this.numel !== 1)
-      throw new GradError(
+      throw new ShapeError(
         `itemAsync: only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`,
       );
     return (await this.data())[0];

@@ -1,11 +1,9 @@
 // Launches Debian's Chromium headless with WebGPU on SwiftShader, through playwright-core (no browser download).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-
-/** The system Chromium (Debian package `chromium`); CHROMIUM_PATH overrides. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM, chromiumMissing } from '../helpers/optional.js';
 
 /**
  * Flags. WebGPU: `--enable-unsafe-webgpu` is what gives an adapter here (without it requestAdapter()
@@ -27,8 +25,8 @@ export const CHROMIUM_FLAGS = [
 
 /** A headless Chromium with a fresh profile; `close()` also deletes the profile folder. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)`);
+  const missing = chromiumMissing();
+  if (missing) throw new Error(missing);
   const profile = mkdtempSync(join(tmpdir(), 'gradlab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

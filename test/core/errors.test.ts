@@ -2,6 +2,8 @@
 // shapes or dtypes.
 import { describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
+import { defineGroup } from '../../src/cli/command.js';
+import { needs, webgpuMissing } from '../helpers/optional.js';
 
 /** Runs fn, expects it to throw an instance of cls, and returns the error for message checks. */
 function catchErr<E extends Error>(cls: new (...a: never[]) => E, fn: () => unknown): E {
@@ -182,5 +184,57 @@ describe('disposed tensors', () => {
       [1, 2],
       [3, 4],
     ]);
+  });
+});
+
+describe('errors of reads, registry lookups and definitions (named, never bare Error)', () => {
+  it('ShapeError: item() and itemAsync() of a tensor with more than one element', async () => {
+    const e = catchErr(gl.ShapeError, () => gl.zeros([2, 3]).item());
+    expect(e.message).toContain('item');
+    expect(e.message).toContain('[2,3]');
+    await expect(gl.zeros([2]).itemAsync()).rejects.toThrow(gl.ShapeError);
+  });
+
+  it('unknown backend: the error lists backendNames() and, of those, availableBackends()', () => {
+    const e = catchErr(gl.BackendError, () => gl.setBackend('cuda' as gl.BackendName));
+    expect(gl.backendNames()).toEqual(expect.arrayContaining(['js', 'webgpu']));
+    expect(e.message).toContain(`known backends: ${gl.backendNames().join(', ')}`);
+    expect(e.message).toContain(`(usable now: ${gl.availableBackends().join(', ')})`);
+    for (const name of gl.availableBackends()) expect(gl.backendNames()).toContain(name);
+  });
+
+  it('availableBackends() are the ones setBackend switches to at once; webgpu only once set up', async () => {
+    const before = gl.getBackend();
+    for (const name of gl.availableBackends()) {
+      void gl.setBackend(name);
+      expect(gl.getBackend()).toBe(name);
+    }
+    await gl.setBackend(before);
+    const why = await webgpuMissing();
+    if (why === null) expect(gl.availableBackends()).toContain('webgpu');
+    else expect(gl.availableBackends()).not.toContain('webgpu');
+  });
+
+  it('ArgumentError: a CLI command group whose default subcommand is not one of its subcommands', () => {
+    const e = catchErr(gl.ArgumentError, () =>
+      defineGroup({ summary: 's', subcommands: {}, defaultSubcommand: 'list' }),
+    );
+    expect(e.message).toContain("default subcommand 'list'");
+  });
+});
+
+needs('webgpu', await webgpuMissing())('errors on an asynchronous backend (webgpu)', () => {
+  it('BackendError: dataSync(), toArray() and item() say to read asynchronously', async () => {
+    const before = gl.getBackend();
+    await gl.setBackend('webgpu');
+    try {
+      const x = gl.tensor([1, 2, 3]);
+      expect(catchErr(gl.BackendError, () => x.dataSync()).message).toContain('await t.data()');
+      catchErr(gl.BackendError, () => x.toArray());
+      catchErr(gl.BackendError, () => x.sum().item());
+      catchErr(gl.ShapeError, () => x.item());
+    } finally {
+      await gl.setBackend(before);
+    }
   });
 });

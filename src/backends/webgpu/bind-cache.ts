@@ -1,5 +1,5 @@
 // Explicit bind group layouts read off each shader's declarations, and bind groups cached by the buffers they bind.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '../../core/errors.js';
 
 /** Most bind groups kept; past that the cache starts over (a steady training loop needs a few hundred). */

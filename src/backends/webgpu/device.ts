@@ -1,5 +1,5 @@
 // Finds a WebGPU device: navigator.gpu in browsers, the `webgpu` package (Dawn) in Node; fails fast and clearly.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '../../core/errors.js';
 
 /** How long adapter and device requests may take before we give up (ms). */
@@ -45,13 +45,31 @@ async function gpuEntry(): Promise<GPU> {
  */
 const keepAlive: unknown[] = [];
 
+/**
+ * Runs Dawn's adapter request in Node without its Wayland probe's complaint. Vulkan drivers that offer
+ * Wayland surfaces connect to the Wayland server while Dawn lists adapters; with neither WAYLAND_DISPLAY
+ * nor XDG_RUNTIME_DIR set (a headless machine, CI), libwayland prints "error: XDG_RUNTIME_DIR is invalid
+ * or not set in the environment." on every start. Compute needs no surface, so for that one request
+ * WAYLAND_DISPLAY names a socket path that does not exist (libwayland takes an absolute path as is and
+ * fails quietly); the variable is unset again afterwards. Nothing changes where either variable is set.
+ */
+async function withoutWaylandProbe<T>(request: () => Promise<T>): Promise<T> {
+  const env = typeof process !== 'undefined' && process.versions?.node ? process.env : undefined;
+  if (!env || env.WAYLAND_DISPLAY !== undefined || env.XDG_RUNTIME_DIR !== undefined) return request();
+  env.WAYLAND_DISPLAY = '/nonexistent/gradlab-no-wayland';
+  try {
+    return await request();
+  } finally {
+    delete env.WAYLAND_DISPLAY;
+  }
+}
+
 /** Requests a high-performance adapter and a device with the adapter's buffer limits. */
 export async function requestDevice(): Promise<{ device: GPUDevice; adapterInfo: string }> {
   const gpu = await gpuEntry();
   keepAlive.push(gpu);
-  const adapter = await withTimeout(
-    gpu.requestAdapter({ powerPreference: 'high-performance' }),
-    'requestAdapter',
+  const adapter = await withoutWaylandProbe(() =>
+    withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), 'requestAdapter'),
   );
   if (!adapter) {
     const hint =

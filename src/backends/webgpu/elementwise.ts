@@ -3,6 +3,7 @@ import type { TensorView } from '../backend.js';
 import type { DType } from '../../core/dtype.js';
 import type { BinaryOp, CompareOp, LogicalOp, PadSpec, UnaryOp } from '../../core/primitives.js';
 import type { WebGPUBackend } from './gpu-backend.js';
+import { DTypeError } from '../../core/errors.js';
 import {
   bindings,
   coalesce,
@@ -122,7 +123,7 @@ export function unaryKernel(op: UnaryOp | 'logicalNot') {
     }
     const ot = wgslType(out.dtype);
     const expr = ot === 'f32' ? UNARY_F32[op] : UNARY_I32[op];
-    if (!expr) throw new Error(`webgpu: ${op} has no kernel for ${out.dtype}`);
+    if (!expr) throw new DTypeError(`webgpu: ${op} has no kernel for ${out.dtype}`);
     mapKernel(be, op, [x], out, [convert('X', xt, ot)], expr);
   };
 }

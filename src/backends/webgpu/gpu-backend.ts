@@ -1,5 +1,5 @@
 // The WebGPU backend: GPUBuffer storage (pooled), cached pipelines, batched command encoding, async reads.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import type { Backend, BackendCapabilities, Storage, TensorView } from '../backend.js';
 import type { BackendFusedTable } from '../../core/fused-kernels.js';
 import type { DType, TypedArray } from '../../core/dtype.js';

@@ -1,5 +1,5 @@
 // Free lists of GPU buffers by byte size, so training loops reuse the buffers of disposed tensors.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { MinHeap } from './min-heap.js';
 
 /** Most bytes kept for reuse; beyond that released buffers are destroyed at once. */

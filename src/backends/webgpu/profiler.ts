@@ -1,5 +1,5 @@
 // GPU time per kernel through timestamp queries: while profiling, each dispatch is its own timed compute pass.
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 
 /** GPU time spent in one kernel (pipeline key) while profiling. */
 export interface KernelTime {
