@@ -258,7 +258,13 @@ describe('bench helpers', () => {
     expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);
     expect(parseArgs([]).rounds).toBe(7);
     expect(parseArgs([]).systems).toEqual(['gradlab', 'torch']);
-    expect(parseArgs(['--systems', 'all']).systems).toEqual(['gradlab', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'torch']);
+    expect(parseArgs(['--systems', 'all']).systems).toEqual([
+      'gradlab',
+      'tfjs-cpu',
+      'tfjs-wasm',
+      'jax-js',
+      'torch',
+    ]);
     expect(parseArgs(['--quick']).rounds).toBe(1);
     expect(parseArgs(['--rounds', '5']).rounds).toBe(5);
     expect(() => parseArgs(['--rounds', 'x'])).toThrow(/--rounds must be a positive integer, got 'x'/);
