@@ -6,7 +6,14 @@ import { machine } from './lib/machine.js';
 import { EPOCH_PROTOCOL, PROTOCOL, QUICK_PROTOCOL, type Protocol } from './lib/protocol.js';
 import type { Status, SystemInfo, WorkloadResult } from './lib/result.js';
 import { table } from './lib/report.js';
-import { combineRatios, combineResults, roundOrder } from './lib/rounds.js';
+import {
+  combineRatios,
+  combineResults,
+  familyGroups,
+  loopLine,
+  loopRatios,
+  roundOrder,
+} from './lib/rounds.js';
 import { childEnv, runSystem } from './lib/runner.js';
 import type { Job } from './child.js';
 
@@ -49,24 +56,28 @@ async function main(): Promise<void> {
   // rounds of a workload run back to back with the systems' order reversed every other round
   const rounds: WorkloadResult[][] = Array.from({ length: o.rounds }, () => []);
   const dead = new Map<string, { status: Status; reason?: string }>();
-  for (const spec of workloads)
-    for (let r = 0; r < o.rounds; r++) {
-      if (o.rounds > 1) log(`${spec.id}: round ${r + 1} of ${o.rounds}`);
-      for (const system of roundOrder(o.systems, r)) {
-        const d = dead.get(system);
-        if (d) {
-          rounds[r].push({ system, workload: spec.id, unit: spec.unit, ...d });
-          continue;
+  // the loops of one family (mlp and mlp-tidy) share their rounds, so gradlab's plain ÷ tidy ratio is
+  // taken from figures measured seconds apart too
+  for (const group of familyGroups(workloads))
+    for (let r = 0; r < o.rounds; r++)
+      for (const spec of group) {
+        if (o.rounds > 1) log(`${spec.id}: round ${r + 1} of ${o.rounds}`);
+        for (const system of roundOrder(o.systems, r)) {
+          const d = dead.get(system);
+          if (d) {
+            rounds[r].push({ system, workload: spec.id, unit: spec.unit, ...d });
+            continue;
+          }
+          const run = await runSystem(system, { ...job, workloads: [spec] }, o, env, log);
+          if (run.info && !infos.has(system)) infos.set(system, run.info);
+          rounds[r].push(...run.results);
+          if (!run.info && run.results[0])
+            dead.set(system, { status: run.results[0].status, reason: run.results[0].reason });
         }
-        const run = await runSystem(system, { ...job, workloads: [spec] }, o, env, log);
-        if (run.info && !infos.has(system)) infos.set(system, run.info);
-        rounds[r].push(...run.results);
-        if (!run.info && run.results[0])
-          dead.set(system, { status: run.results[0].status, reason: run.results[0].reason });
       }
-    }
   const results = combineResults(rounds);
   const ratioList = combineRatios(workloads, rounds);
+  const loops = loopRatios(workloads, rounds);
   for (const s of o.systems)
     status[s] = infos.has(s) ? 'ran' : `${dead.get(s)?.status}: ${dead.get(s)?.reason}`;
   const loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
@@ -79,6 +90,7 @@ async function main(): Promise<void> {
     results,
     rounds: o.rounds,
     ratios: ratioList,
+    loopRatios: loops,
   };
   if (o.out) writeFileSync(o.out, JSON.stringify(doc, null, 2) + '\n');
   if (o.json) {
@@ -99,7 +111,12 @@ async function main(): Promise<void> {
     );
     for (const n of i?.notes ?? []) lines.push(`      - ${n}`);
   }
-  console.log(lines.join('\n') + '\n\n' + table(workloads, o.systems, results, infos, { ratios: ratioList }));
+  console.log(
+    lines.join('\n') +
+      '\n\n' +
+      table(workloads, o.systems, results, infos, { ratios: ratioList }) +
+      loops.map((l) => `\n${loopLine(l)}`).join(''),
+  );
 }
 
 void main();

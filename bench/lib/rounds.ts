@@ -76,3 +76,62 @@ export function combineRatios(
     }
   return out;
 }
+
+/**
+ * The workloads in run order, grouped: the plain and tidy loops of one family form one group (their
+ * rounds interleave), every other workload is a group of its own.
+ * @example familyGroups([mlp(), mlp(undefined, undefined, 'tidy')]) // [[mlp, mlp-tidy]]
+ */
+export function familyGroups(specs: readonly WorkloadSpec[]): WorkloadSpec[][] {
+  const groups: WorkloadSpec[][] = [];
+  const byFamily = new Map<string, WorkloadSpec[]>();
+  for (const s of specs) {
+    if (s.family !== 'mlp' && s.family !== 'cnn') {
+      groups.push([s]);
+      continue;
+    }
+    let g = byFamily.get(s.family);
+    if (!g) {
+      byFamily.set(s.family, (g = []));
+      groups.push(g);
+    }
+    g.push(s);
+  }
+  return groups;
+}
+
+/** gradlab's plain-loop figure over its tidy-loop figure for one family: the median of the rounds' ratios. */
+export interface LoopRatio {
+  family: string;
+  ratio: number;
+  perRound: number[];
+}
+
+/** For every family measured with both loops, gradlab's plain ÷ tidy per round and their median. */
+export function loopRatios(
+  specs: readonly WorkloadSpec[],
+  rounds: readonly (readonly WorkloadResult[])[],
+): LoopRatio[] {
+  const out: LoopRatio[] = [];
+  for (const plain of specs) {
+    if ((plain.family !== 'mlp' && plain.family !== 'cnn') || plain.loop !== 'plain') continue;
+    const tidy = specs.find((s) => s.family === plain.family && s.id !== plain.id);
+    if (!tidy) continue;
+    const value = (rs: readonly WorkloadResult[], id: string) =>
+      rs.find((r) => r.system === 'gradlab' && r.workload === id && r.status === 'ok')?.value;
+    const perRound: number[] = [];
+    for (const rs of rounds) {
+      const p = value(rs, plain.id);
+      const t = value(rs, tidy.id);
+      if (p !== undefined && t !== undefined) perRound.push(p / t);
+    }
+    if (perRound.length) out.push({ family: plain.family, ratio: median(perRound), perRound });
+  }
+  return out;
+}
+
+/** One line of the report: `gradlab plain loop ÷ tidy loop, MLP: 0.98× [0.91–1.04]`. */
+export function loopLine(l: LoopRatio): string {
+  const f = (v: number) => v.toPrecision(3);
+  return `gradlab plain loop ÷ tidy loop, ${l.family.toUpperCase()}: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
+}

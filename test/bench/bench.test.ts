@@ -14,7 +14,13 @@ import { batches, loadFashionMnist, parseIdx } from '../../bench/lib/idx.js';
 import { uniform } from '../../bench/lib/prng.js';
 import type { Protocol } from '../../bench/lib/protocol.js';
 import { ratios, table } from '../../bench/lib/report.js';
-import { combineRatios, combineResults, roundOrder } from '../../bench/lib/rounds.js';
+import {
+  combineRatios,
+  combineResults,
+  familyGroups,
+  loopRatios,
+  roundOrder,
+} from '../../bench/lib/rounds.js';
 import type { WorkloadResult } from '../../bench/lib/result.js';
 import { summarize } from '../../bench/lib/stats.js';
 import { isUnsupported } from '../../bench/lib/system.js';
@@ -204,6 +210,30 @@ describe('bench helpers', () => {
     expect(roundOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
   });
 
+  it('plain and tidy loops share their rounds; plain ÷ tidy is the median of the rounds', () => {
+    const [m, mt, c, ct] = [mlp(), mlp(undefined, undefined, 'tidy'), cnn(), cnn({ loop: 'tidy' })];
+    const groups = familyGroups([matmul(8), m, mt, overhead(), c, ct]);
+    expect(groups.map((g) => g.map((w) => w.id))).toEqual([
+      ['matmul-8'],
+      ['mlp', 'mlp-tidy'],
+      ['overhead'],
+      ['cnn', 'cnn-tidy'],
+    ]);
+    const r = (workload: string, value: number): WorkloadResult => ({
+      system: 'gradlab',
+      workload,
+      status: 'ok',
+      unit: 'samples/s',
+      value,
+    });
+    const rounds = [
+      [r('mlp', 90), r('mlp-tidy', 100)],
+      [r('mlp', 100), r('mlp-tidy', 80)],
+      [r('mlp', 50), r('mlp-tidy', 50)],
+    ];
+    expect(loopRatios([m, mt], rounds)).toEqual([{ family: 'mlp', ratio: 1, perRound: [0.9, 1.25, 1] }]);
+  });
+
   it('parseArgs and selectWorkloads', () => {
     const o = parseArgs(['--only', 'matmul,mlp', '--reps', '3', '--backend', 'js', '--json']);
     expect(o).toMatchObject({ only: ['matmul', 'mlp'], reps: 3, backend: 'js', json: true });
@@ -228,7 +258,13 @@ describe('bench helpers', () => {
     expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);
     expect(parseArgs([]).rounds).toBe(7);
     expect(parseArgs([]).systems).toEqual(['gradlab', 'torch']);
-    expect(parseArgs(['--systems', 'all']).systems).toEqual(['gradlab', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'torch']);
+    expect(parseArgs(['--systems', 'all']).systems).toEqual([
+      'gradlab',
+      'tfjs-cpu',
+      'tfjs-wasm',
+      'jax-js',
+      'torch',
+    ]);
     expect(parseArgs(['--quick']).rounds).toBe(1);
     expect(parseArgs(['--rounds', '5']).rounds).toBe(5);
     expect(() => parseArgs(['--rounds', 'x'])).toThrow(/--rounds must be a positive integer, got 'x'/);

@@ -26,14 +26,17 @@ for (let i = 0; i < 3; i++) { gc(); await tick(); }
 console.log(JSON.stringify({ allocated, afterMinor, base, storages: gl.memory().storages }));
 `;
 
-it.skipIf(!existsSync(entry))('a dropped tensor is freed by a minor collection (needs dist/: npm run build)', () => {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  });
-  expect(r.status, r.stderr).toBe(0);
-  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
-  // the 8 MiB are gone (a storage registered with a FinalizationRegistry survives until a major GC)
-  expect(m.afterMinor).toBeLessThan(m.allocated - 6);
-  // the counts follow after a full collection
-  expect(m.storages).toBe(m.base);
-});
+it.skipIf(!existsSync(entry))(
+  'a dropped tensor is freed by a minor collection (needs dist/: npm run build)',
+  () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    // the 8 MiB are gone (a storage registered with a FinalizationRegistry survives until a major GC)
+    expect(m.afterMinor).toBeLessThan(m.allocated - 6);
+    // the counts follow after a full collection
+    expect(m.storages).toBe(m.base);
+  },
+);
