@@ -31,7 +31,13 @@ if (missing !== null) console.info(`bench:gpu webgpu tests skipped: ${missing}`)
 
 describe('the GPU suite', () => {
   it("runs the benchmark suite's own workload definitions at the issue's sizes", () => {
-    expect(gpuWorkloads(false)).toEqual([matmul(1024), matmul(4096), overhead(), mlp(), cnn()]);
+    expect(gpuWorkloads(false)).toEqual([
+      matmul(1024),
+      matmul(4096),
+      overhead(),
+      mlp(undefined, undefined, 'tidy'),
+      cnn({ loop: 'tidy' }),
+    ]);
     expect(mlp().sizes).toEqual([784, 512, 512, 10]);
     expect([mlp().batch, cnn().batch]).toEqual([128, 64]);
     expect(gpuWorkloads(false, ['matmul']).map((w) => w.id)).toEqual(['matmul-1024', 'matmul-4096']);
@@ -47,7 +53,7 @@ describe('the GPU suite', () => {
   it('judges the targets only against PyTorch on CUDA', () => {
     const rs = [
       { workload: 'matmul-4096', peer: 'torch', ratio: 0.7 },
-      { workload: 'mlp', peer: 'torch', ratio: 0.4 },
+      { workload: 'mlp-tidy', peer: 'torch', ratio: 0.4 },
     ];
     expect(checkTargets(rs, 'cuda').map((t) => t.verdict)).toEqual(['met', 'missed', 'not measured']);
     expect(checkTargets(rs, 'cpu')[0].verdict).toMatch(/not evaluated \(PyTorch ran on cpu\)/);
@@ -58,8 +64,9 @@ describe.skipIf(missing !== null)('gradlab on webgpu through the benchmark code'
   const tiny = [
     matmul(16),
     overhead(32, 5),
-    { ...mlp([16, 8, 4], 4), lr: 0.1 },
-    cnn({ batch: 2, image: 12, c1: 2, c2: 3, kernel: 3, hidden: 5, classes: 4, lr: 0.1 }),
+    // the tidy loops: webgpu frees device memory by dispose / tidy only (the GPU suite runs these)
+    { ...mlp([16, 8, 4], 4, 'tidy'), lr: 0.1 },
+    cnn({ batch: 2, image: 12, c1: 2, c2: 3, kernel: 3, hidden: 5, classes: 4, lr: 0.1, loop: 'tidy' }),
   ];
 
   it('reads asynchronously, trains, and reports the adapter', async () => {
