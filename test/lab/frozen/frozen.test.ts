@@ -113,6 +113,42 @@ describe('LoRA', () => {
   });
 });
 
+describe('applyLoRA with a trainable new head', () => {
+  it('leaves the named head fully trainable and adapter-free; it gets gradients and moves under Adam', () => {
+    gl.manualSeed(7);
+    const net = new gl.nn.Sequential(new gl.nn.Linear(6, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+    const head = net.at(2) as gl.nn.Linear;
+    const before = head.weight.dataSync().slice();
+    const adapters = F.applyLoRA(net, { rank: 2, trainable: ['2'] });
+    expect(adapters).toHaveLength(1); // only layer 0 is adapted
+    expect(net.at(2)).toBe(head); // the head was not wrapped
+    expect(head.weight.requiresGrad && head.bias!.requiresGrad).toBe(true);
+    const trainable = net.parameters().filter((p) => p.requiresGrad);
+    expect(trainable).toHaveLength(4); // A, B of layer 0 + head weight and bias
+    const opt = new gl.optim.Adam(trainable, { lr: 1e-2 });
+    opt.zeroGrad();
+    gl.crossEntropy(
+      net.forward(gl.randn([5, 6])) as gl.Tensor,
+      gl.tensor(Int32Array.from([0, 1, 2, 0, 1])),
+    ).backward();
+    expect(head.weight.grad).not.toBeNull();
+    opt.step();
+    expect(maxDiff(head.weight, gl.tensor(before).reshape(head.weight.shape))).toBeGreaterThan(1e-3);
+  });
+
+  it('without `trainable` the old behaviour stays: the head is adapted and its weight frozen', () => {
+    gl.manualSeed(7);
+    const net = new gl.nn.Sequential(new gl.nn.Linear(6, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+    F.applyLoRA(net, { rank: 2, filter: (p) => p !== '2' });
+    expect((net.at(2) as gl.nn.Linear).weight.requiresGrad).toBe(false);
+  });
+
+  it('rejects a trainable path that names no submodule', () => {
+    const net = new gl.nn.Sequential(new gl.nn.Linear(6, 8), new gl.nn.Linear(8, 3));
+    expect(() => F.applyLoRA(net, { trainable: ['head'] })).toThrow(/not found: head/);
+  });
+});
+
 describe('Ladder Side-Tuning', () => {
   function backbone() {
     gl.manualSeed(6);
