@@ -202,3 +202,22 @@ describe('Ladder Side-Tuning without the input ladder', () => {
     expect(withInput - without).toBeGreaterThanOrEqual(8 * 64 * 4);
   });
 });
+
+describe('BottleneckAdapter', () => {
+  it('starts equal to the frozen block; only Down and Up get gradients; a trained Up changes the output', () => {
+    gl.manualSeed(8);
+    const block = new gl.nn.Sequential(new gl.nn.Linear(5, 6), new gl.nn.ReLU());
+    const ad = new F.BottleneckAdapter(block, 6, 2);
+    const x = gl.randn([3, 5]);
+    expect(maxDiff(ad.forward(x), block.forward(x) as gl.Tensor)).toBe(0);
+    (ad.forward(x) as gl.Tensor).sum().backward();
+    const named = ad
+      .namedParameters()
+      .filter(([, p]) => p.grad !== null)
+      .map(([n]) => n);
+    expect(named.sort()).toEqual(['down.bias', 'down.weight', 'up.bias', 'up.weight']);
+    setRandom(ad.up.weight);
+    expect(maxDiff(ad.forward(x), block.forward(x) as gl.Tensor)).toBeGreaterThan(1e-4);
+    expect(() => new F.BottleneckAdapter(block, 6, 0)).toThrow(gl.ArgumentError);
+  });
+});
