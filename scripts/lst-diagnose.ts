@@ -1,5 +1,5 @@
 // Diagnoses recipe `lst`'s gap to full fine-tuning: one pre-trained backbone per seed, then arms under varied settings.
-// Usage: npx vite-node scripts/lst-diagnose.ts [seeds=1] [group...]   (groups: old, lr, epochs, full, block, width, init, gates, arms)
+// Usage: npx vite-node scripts/lst-diagnose.ts [seeds=1] [group...]   (groups: old, lr, epochs, full, block, width, init, gates, ladder, arms)
 // Prints one line per run (arm, setting, test accuracy, seconds) and writes scripts/lst-diagnose.out.json.
 import * as fs from 'node:fs';
 import '../src/index.js';
@@ -11,6 +11,10 @@ import { Sequential } from '../src/nn/containers.js';
 import { Linear } from '../src/nn/linear.js';
 import type { Module } from '../src/nn/module.js';
 import { imageData } from '../src/recipes/common/images.js';
+import { arange } from '../src/ops/creation.js';
+import { indexSelect } from '../src/ops/shape.js';
+import { residentMemory, type ResidentMemory } from '../src/lab/memory/resident.js';
+import { formatBytes } from '../src/lab/memory/table.js';
 import { accuracy, trainEpochs, type Split } from '../src/recipes/common/train.js';
 import {
   buildLstArm,
@@ -25,12 +29,16 @@ const groups = new Set(process.argv.slice(3));
 const want = (g: string) => groups.size === 0 || groups.has(g);
 
 const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], -1]), y: s.y });
-const pre = imageData(5000, 500, [0, 1, 2, 3, 4]);
-const down = imageData(3000, 1000, [5, 6, 7, 8, 9]);
+const policy = ['fashion-mnist', 'mnist-10k', 'embedded'] as const;
+const pre = imageData({ policy, nTrain: 5000, nTest: 500, classes: [0, 1, 2, 3, 4] });
+const down = imageData({ policy, nTrain: 3000, nTest: 1000, classes: [5, 6, 7, 8, 9] });
 const preTrain = flat(pre.train);
 const train = flat(down.train);
 const test = flat(down.test);
-const inputSize = train.x.shape[1];
+const inputSize = down.inputSize;
+const memIdx = arange(0, 128, 1, { dtype: 'int32' });
+const bx = indexSelect(train.x, 0, memIdx);
+const by = indexSelect(train.y, 0, memIdx);
 console.log(`data: ${down.name}, input ${inputSize}`);
 
 interface Run {
@@ -40,6 +48,9 @@ interface Run {
   seed: number;
   acc: number;
   seconds: number;
+  /** residentMemory of one step on a batch of 128 (Adam): total and activation-only part, bytes. */
+  memTotal: number;
+  memActivations: number;
 }
 const runs: Run[] = [];
 
@@ -56,9 +67,16 @@ function cfgWith(o: { lr?: number; epochs?: number; side?: Partial<LstConfig['si
   };
 }
 
-function trainArm(arm: LstArm, bb: Module[], cfg: LstConfig, seed: number): number {
+function trainArm(
+  arm: LstArm,
+  bb: Module[],
+  cfg: LstConfig,
+  seed: number,
+): { acc: number; mem: ResidentMemory } {
   manualSeed(100 + seed);
   const { model, forward } = buildLstArm(arm, bb, inputSize, cfg);
+  const mem = residentMemory(model, () => crossEntropy(forward(bx), by).backward(), { optimizerSlots: 2 });
+  model.zeroGrad({ setToNone: true });
   const o = new Adam(
     model.parameters().filter((p) => p.requiresGrad),
     { lr: cfg.lr[arm] },
@@ -68,7 +86,7 @@ function trainArm(arm: LstArm, bb: Module[], cfg: LstConfig, seed: number): numb
     crossEntropy(forward(x), y).backward();
     o.step();
   });
-  return accuracy(forward, test);
+  return { acc: accuracy(forward, test), mem };
 }
 
 for (let seed = 0; seed < seeds; seed++) {
@@ -86,11 +104,20 @@ for (let seed = 0; seed < seeds; seed++) {
   );
   const go = (group: string, setting: string, arm: LstArm, cfg: LstConfig) => {
     const t0 = performance.now();
-    const acc = trainArm(arm, bb, cfg, seed);
-    const r = { group, setting, arm, seed, acc, seconds: (performance.now() - t0) / 1000 };
+    const { acc, mem } = trainArm(arm, bb, cfg, seed);
+    const r = {
+      group,
+      setting,
+      arm,
+      seed,
+      acc,
+      seconds: (performance.now() - t0) / 1000,
+      memTotal: mem.total,
+      memActivations: mem.activations,
+    };
     runs.push(r);
     console.log(
-      `${group.padEnd(7)} ${arm.padEnd(10)} ${setting.padEnd(34)} seed ${seed}: ${(100 * acc).toFixed(1)}%  (${r.seconds.toFixed(1)} s)`,
+      `${group.padEnd(7)} ${arm.padEnd(10)} ${setting.padEnd(34)} seed ${seed}: ${(100 * acc).toFixed(1)}%  resident ${formatBytes(mem.total)} (act. ${formatBytes(mem.activations)})  (${r.seconds.toFixed(1)} s)`,
     );
   };
   // the settings of the run under review: lr 1e-3 everywhere, 3 epochs, Linear+ReLU side blocks
@@ -145,6 +172,15 @@ for (let seed = 0; seed < seeds; seed++) {
       cfgWith({ ...best, side: { outGateAlpha: 10, learnGates: false } }),
     );
   }
+  if (want('ladder'))
+    for (const inputLadder of [false, true])
+      for (const a of ['lst', 'lst-pruned'] as const)
+        go(
+          'ladder',
+          `${b}, ffn side, input ladder ${inputLadder}`,
+          a,
+          cfgWith({ ...best, side: { inputLadder } }),
+        );
   if (want('arms'))
     for (const a of ['full', 'adapter', 'lora', 'probe', 'lst', 'lst-pruned'] as const)
       go('arms', 'recipe config', a, LST_CONFIG);

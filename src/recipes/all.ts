@@ -1,5 +1,47 @@
-// Registers the recipes shipped with gradlab.
-import './checkpoint.js';
-import './mesa.js';
-import './lst.js';
-import './sltt.js';
+// The recipes shipped with gradlab: a typed table (name → definition), and lookup/run by name.
+import { ArgumentError } from '../core/errors.js';
+import { checkpointRecipe } from './checkpoint.js';
+import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
+import type { RecipeDef, RecipeResult } from './framework/types.js';
+import { lstRecipe } from './lst.js';
+import { mesaRecipe } from './mesa.js';
+import { slttRecipe } from './sltt.js';
+
+/** Every shipped recipe; the key is the recipe's `name` (tested). */
+export const RECIPES = {
+  checkpoint: checkpointRecipe,
+  mesa: mesaRecipe,
+  lst: lstRecipe,
+  sltt: slttRecipe,
+} as const satisfies Record<string, RecipeDef>;
+
+export type RecipeName = keyof typeof RECIPES;
+
+/** The definition of a shipped recipe (ArgumentError naming the known ones otherwise). */
+export function getRecipe(name: string): RecipeDef {
+  if (!Object.hasOwn(RECIPES, name))
+    throw new ArgumentError(
+      `recipe: unknown recipe ${JSON.stringify(name)}; expected one of ${Object.keys(RECIPES).join(', ')}`,
+    );
+  return RECIPES[name as RecipeName];
+}
+
+/** Name, paper, claim and budgets of every shipped recipe. */
+export function listRecipes(): { name: string; paper: string; claim: string; budgetSeconds: { full: number; quick: number } }[] {
+  return Object.values(RECIPES).map((r) => ({
+    name: r.name,
+    paper: r.paper,
+    claim: r.claim.text,
+    budgetSeconds: r.protocol.budgetSeconds,
+  }));
+}
+
+/**
+ * Runs a shipped recipe by name, or any definition.
+ * @example
+ * const r = await gl.recipes.runRecipe('checkpoint', { quick: true });
+ * r.verdict; // 'mechanism checked' | 'mechanism fails'
+ */
+export async function runRecipe(recipe: string | RecipeDef, opts: RunRecipeOptions = {}): Promise<RecipeResult> {
+  return runRecipeDef(typeof recipe === 'string' ? getRecipe(recipe) : recipe, opts);
+}

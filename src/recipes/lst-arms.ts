@@ -58,8 +58,8 @@ export const LST_CONFIG: LstConfig = {
   classes: 5,
   lora: { rank: 4, alpha: 4 },
   adapter: { bottleneck: 16 },
-  side: { reduction: 8, gateT: 0.1, learnGates: true, block: 'ffn', inputLadder: false, outGateAlpha: 0 },
-  lr: { full: 1e-3, adapter: 3e-3, lora: 3e-3, probe: 3e-3, lst: 3e-3, 'lst-pruned': 3e-3 },
+  side: { reduction: 8, gateT: 0.1, learnGates: true, block: 'ffn', inputLadder: true, outGateAlpha: 0 },
+  lr: { full: 1e-3, adapter: 1e-2, lora: 1e-2, probe: 1e-2, lst: 1e-2, 'lst-pruned': 1e-2 },
   epochs: 10,
   batch: 128,
 };

@@ -3,13 +3,18 @@ import { describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 
 describe('recipe checkpoint (quick)', () => {
-  it('runs and its mechanism holds', async () => {
+  it('runs and its mechanism holds; time is interleaved and reported per repetition, not judged', async () => {
     const r = await gl.recipes.runRecipe('checkpoint', { quick: true });
-    const m = r.measurements as { reduction: number; maxAbsGradDiff: number; sqrtPeakHolders: unknown[] };
-    expect(m.reduction).toBeGreaterThanOrEqual(4);
-    expect(m.maxAbsGradDiff).toBeLessThanOrEqual(1e-6);
-    expect(m.sqrtPeakHolders.length).toBeGreaterThan(0);
-    expect(r.assertions.filter((a) => a.kind === 'mechanism').every((a) => a.passed)).toBe(true);
-    expect(r.verdict).toBe('reproduced');
+    expect(r.mode).toBe('quick');
+    expect(r.provenance.seeds).toEqual([0]);
+    expect(r.provenance.data).toEqual([]);
+    expect(r.perSeed.reduction[0]).toBeGreaterThanOrEqual(4);
+    expect(r.perSeed.maxAbsGradDiff[0]).toBeLessThanOrEqual(1e-6);
+    const spread = r.details.timeSpread as { ratios: number[] }[];
+    expect(spread[0].ratios).toHaveLength(3);
+    expect((r.details.sqrtPeakHolders as unknown[]).length).toBeGreaterThan(0);
+    expect(r.assertions.find((a) => a.id === 'time')!.status).toBe('not judged');
+    expect(r.assertions.filter((a) => a.kind === 'mechanism').every((a) => a.status === 'holds')).toBe(true);
+    expect(r.verdict).toBe('mechanism checked');
   });
 });

@@ -1,8 +1,19 @@
 // `gradlab recipe list | run <name> | report`: paper reproductions, their verdicts, and REPRODUCTIONS.md.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { getBackend } from '../../index.js'; // also registers the backends
-import { listRecipes, runRecipe, writeReproductionsReport } from '../../recipes/index.js';
+import {
+  RECIPES,
+  RESULTS_DIR,
+  fmt,
+  fmtStats,
+  getRecipe,
+  listRecipes,
+  paperLabel,
+  paperOf,
+  runRecipe,
+  writeReport,
+  writeResult,
+} from '../../recipes/index.js';
 import type { RecipeResult } from '../../recipes/index.js';
 import { RunStore, resolveStorePath } from '../../store/index.js';
 import type { JsonObject } from '../../store/index.js';
@@ -10,21 +21,24 @@ import { defineCommand, defineGroup } from '../command.js';
 import { UsageError } from '../errors.js';
 import { table, truncate } from '../format.js';
 
-/** Side-by-side lines of a result: each assertion's value, threshold and whether it held. */
+/** Side-by-side lines of a result: the claim and summary from the definition, each assertion judged. */
 export function formatRecipeResult(r: RecipeResult): string {
+  const def = getRecipe(r.recipe);
   const rows = r.assertions.map((a) => [
     a.id,
     a.kind,
-    Number.isFinite(a.value) ? String(+a.value.toPrecision(4)) : String(a.value),
-    `${a.compare} ${a.threshold}`,
-    !a.checked ? 'not judged (quick)' : a.passed ? 'holds' : 'fails',
+    a.values.map(fmt).join(', '),
+    fmtStats(a),
+    `${a.compare} ${fmt(a.threshold)}`,
+    a.status,
   ]);
+  const p = r.provenance;
   return [
-    `${r.recipe}: ${r.verdict}${r.options.quick ? ' (quick run: mechanism assertions only)' : ''}`,
-    `claim: ${r.claim.text} [${r.claim.source}]`,
-    `ours: ${r.summary}`,
-    table(['ASSERTION', 'KIND', 'MEASURED', 'THRESHOLD', 'VERDICT'], rows).trimEnd(),
-    `took ${r.durationSeconds.toFixed(1)} s on ${r.environment.backend}; rerun: ${r.command}`,
+    `${r.recipe}: ${r.verdict}${r.mode === 'quick' ? ' (quick run: mechanism assertions only)' : ''}`,
+    `claim: ${def.claim.text} [${def.claim.source}]`,
+    `ours: ${def.summarize({ perSeed: r.perSeed, details: r.details })}`,
+    table(['ASSERTION', 'KIND', 'PER SEED', 'MEAN ± SD [95%]', 'THRESHOLD', 'STATUS'], rows).trimEnd(),
+    `took ${p.wallSeconds} s on ${p.backend}, commit ${p.commit?.slice(0, 12) ?? 'unknown'}${p.dirty ? ' (dirty)' : ''}, data ${p.data.map((d) => d.name).join(', ') || 'generated'}; rerun: ${p.command}`,
   ].join('\n');
 }
 
@@ -41,7 +55,7 @@ const listCommand = defineCommand({
           ['NAME', 'PAPER', 'BUDGET (full / quick)', 'CLAIM'],
           all.map((r) => [
             r.name,
-            truncate(r.paper, 28),
+            truncate(paperLabel(paperOf(RECIPES[r.name as keyof typeof RECIPES].paper)), 28),
             `${r.budgetSeconds.full} s / ${r.budgetSeconds.quick} s`,
             truncate(r.claim, 60),
           ]),
@@ -52,9 +66,9 @@ const listCommand = defineCommand({
 });
 
 const runCommand = defineCommand({
-  summary: 'run one reproduction, judge its assertions, and record it in the run store',
+  summary: 'run one reproduction, judge its assertions, record it in the run store (and with --save as a result file)',
   description:
-    'Full runs use the protocol budget (minutes); --quick is the tiny budget the tests use, which judges only the mechanism assertions (e.g. bytes fall).',
+    'Full runs use the protocol budget (minutes) and yield reproduced / partially reproduced / not reproduced; --quick is the tiny budget the tests use, which judges only the mechanism assertions (mechanism checked / fails). --save writes the result to <results>/<name>.<full|quick>.<backend>.json, the files `gradlab recipe report` reads.',
   options: {
     quick: { type: 'boolean', description: 'tiny budget: mechanism assertions only' },
     seeds: {
@@ -62,12 +76,18 @@ const runCommand = defineCommand({
       integer: true,
       min: 1,
       valueName: 'n',
-      description: 'paired seeds (default 2, quick 1)',
+      description: "seeds 0..n-1 (default: the recipe's, 3 for full runs)",
     },
+    data: { type: 'string', valueName: 'set', description: "force one data set of the recipe's policy (e.g. embedded)" },
+    save: { type: 'boolean', description: `write the result file into --results (default ${RESULTS_DIR})` },
+    results: { type: 'string', valueName: 'dir', default: RESULTS_DIR, description: 'folder of result files' },
     json: { type: 'boolean', description: 'print the result as JSON on stdout' },
   },
   positionals: [{ name: 'name', description: 'the recipe (see `gradlab recipe list`)' }],
-  examples: ['gradlab recipe run checkpoint --quick', 'gradlab recipe run mesa --seeds 3 --json'],
+  examples: [
+    'gradlab recipe run checkpoint --quick',
+    'GRADLAB_BACKEND=native gradlab recipe run mesa --seeds 3 --save && gradlab recipe report',
+  ],
   async run({ options, positionals, global }, ctx) {
     const known = listRecipes().map((r) => r.name);
     if (!known.includes(positionals.name))
@@ -79,23 +99,29 @@ const runCommand = defineCommand({
     const runId = store.createRun({
       kind: 'recipe',
       name: positionals.name,
-      config: { quick: options.quick ?? false, ...(options.seeds ? { seeds: options.seeds } : {}) },
+      config: {
+        quick: options.quick ?? false,
+        ...(options.seeds ? { seeds: options.seeds } : {}),
+        ...(options.data ? { data: options.data } : {}),
+      },
       env: { backend: getBackend() },
     });
     try {
       const result = await runRecipe(positionals.name, {
         quick: options.quick ?? false,
         ...(options.seeds ? { seeds: options.seeds } : {}),
+        ...(options.data ? { data: options.data } : {}),
         log: options.json
           ? (line: string) => ctx.stderr.write(line + '\n')
           : (line: string) => ctx.stdout.write(line + '\n'),
-        sinks: [{ save: (r) => store.setResult(runId, r as unknown as JsonObject) }],
       });
+      store.setResult(runId, result as unknown as JsonObject);
       store.finishRun(runId, 'completed');
+      const saved = options.save ? writeResult(result, path.resolve(ctx.cwd, options.results)) : null;
       ctx.stdout.write(
         options.json
           ? JSON.stringify(result, null, 2) + '\n'
-          : formatRecipeResult(result) + `\nrun ${runId}\n`,
+          : formatRecipeResult(result) + `\nrun ${runId}${saved ? `; saved ${saved}` : ''}\n`,
       );
       return 0;
     } catch (err) {
@@ -107,55 +133,33 @@ const runCommand = defineCommand({
   },
 });
 
-/** The newest completed result of each recipe in the store (full runs preferred over quick ones). */
-function latestResults(store: RunStore): RecipeResult[] {
-  const best = new Map<string, RecipeResult>();
-  for (const summary of store.listRuns({ kind: 'recipe', status: 'completed', limit: 10_000 })) {
-    const r = store.getRun(summary.id).results as unknown as RecipeResult | null;
-    if (!r || typeof r !== 'object' || !r.recipe) continue;
-    const have = best.get(r.recipe);
-    if (!have || (have.options.quick && !r.options.quick)) best.set(r.recipe, r);
-  }
-  return [...best.values()].sort((a, b) => a.recipe.localeCompare(b.recipe));
-}
-
 const reportCommand = defineCommand({
-  summary: 'write REPRODUCTIONS.md from the newest result of each recipe in the run store',
+  summary: 'regenerate REPRODUCTIONS.md, its figures and the README block from the committed result files',
+  description: `Reads only ${RESULTS_DIR}/*.json under --root (never the run store), so the report is the same on every clone. --check changes nothing and exits 1 when a generated file differs.`,
   options: {
-    out: {
-      type: 'string',
-      valueName: 'file',
-      default: 'REPRODUCTIONS.md',
-      description: 'where to write the report',
-    },
+    root: { type: 'string', valueName: 'dir', default: '.', description: 'the checkout to read and write' },
+    check: { type: 'boolean', description: 'only check that the generated files are in step' },
   },
   positionals: [],
-  run({ options, global }, ctx) {
-    const file = resolveStorePath(global.store, ctx.env, ctx.cwd);
-    if (!existsSync(file)) {
-      ctx.stderr.write(`gradlab: no run store at ${file}; run \`gradlab recipe run <name>\` first\n`);
+  run({ options }, ctx) {
+    const root = path.resolve(ctx.cwd, options.root);
+    const differ = writeReport(root, Object.values(RECIPES), { check: options.check ?? false });
+    if (options.check) {
+      if (differ.length === 0) {
+        ctx.stdout.write('REPRODUCTIONS.md, figures and README block are in step with the result files\n');
+        return 0;
+      }
+      ctx.stderr.write(`gradlab: out of step with the result files: ${differ.join(', ')} (run \`gradlab recipe report\`)\n`);
       return 1;
     }
-    const store = RunStore.open(file, { create: false });
-    try {
-      const results = latestResults(store);
-      if (results.length === 0) {
-        ctx.stderr.write(`gradlab: no completed recipe runs in ${file}\n`);
-        return 1;
-      }
-      const out = path.resolve(ctx.cwd, options.out);
-      writeReproductionsReport(results, out);
-      ctx.stdout.write(`wrote ${out} (${results.map((r) => `${r.recipe}: ${r.verdict}`).join('; ')})\n`);
-      return 0;
-    } finally {
-      store.close();
-    }
+    ctx.stdout.write(differ.length ? `wrote ${differ.join(', ')}\n` : 'nothing changed\n');
+    return 0;
   },
 });
 
 /** `gradlab recipe ...` */
 export const recipeGroup = defineGroup({
-  summary: 'paper reproductions: list, run (recorded in the run store), report',
+  summary: 'paper reproductions: list, run (recorded in the run store, saved with --save), report',
   subcommands: { list: listCommand, run: runCommand, report: reportCommand },
   defaultSubcommand: 'list',
 });
