@@ -20,3 +20,4 @@ export { residentMemory } from './resident.js';
 export type { ResidentMemory, ResidentOptions } from './resident.js';
 export { logLogSlope, depthSweep } from './scaling.js';
 export type { DepthPeak } from './scaling.js';
+export { relativeError, policyGradientError, headwiseVsOneGroup, roundingBias } from './mesa-checks.js';
