@@ -1,6 +1,6 @@
 // Diagnoses recipe `lst`'s gap to full fine-tuning: one pre-trained backbone per seed, then arms under varied settings.
 // Usage: npx vite-node scripts/lst-diagnose.ts [seeds=1] [group...]   (groups: old, lr, epochs, full, block, width, init, gates, ladder, arms)
-// Prints one line per run (arm, setting, test accuracy, seconds) and writes scripts/lst-diagnose.out.json.
+// Prints one line per run (arm, setting, test accuracy, seconds) and writes scripts/lst-diagnose.out.json (the committed runs are in scripts/lst-diagnose/).
 import * as fs from 'node:fs';
 import '../src/index.js';
 import { manualSeed } from '../src/core/random/generator.js';
