@@ -7,7 +7,7 @@ import { arange } from '../ops/creation.js';
 import { Adam } from '../optim/adam.js';
 import { mesa, type Mesa, type MesaOptions } from '../lab/memory/mesa.js';
 import { headwiseVsOneGroup, policyGradientError, roundingBias } from '../lab/memory/mesa-checks.js';
-import { profile, type ModuleRow } from '../lab/memory/profile.js';
+import { profile } from '../lab/memory/profile.js';
 import { formatBytes } from '../lab/memory/table.js';
 import { imageData } from './common/images.js';
 import { accuracy, trainEpochs, type Split } from './common/train.js';
