@@ -18,5 +18,14 @@ describe('recipe checkpoint (quick)', () => {
     expect(mechanism.length).toBeGreaterThan(0);
     expect(mechanism.every((a) => a.status === 'holds')).toBe(true);
     expect(r.verdict).toBe('mechanism checked');
+    // the depth sweep: per-depth peaks and times, and the growth exponents
+    expect(r.details.depths).toEqual([16, 64, 256]);
+    for (const d of [16, 64, 256]) {
+      expect(r.perSeed[`peak.sqrt.${d}`][0]).toBeLessThan(r.perSeed[`peak.plain.${d}`][0]);
+      expect(r.perSeed[`ms.sqrt.${d}`]).toHaveLength(1);
+    }
+    expect(r.perSeed.slopeSqrt[0]).toBeGreaterThanOrEqual(0.35);
+    expect(r.perSeed.slopeSqrt[0]).toBeLessThanOrEqual(0.65);
+    expect(r.perSeed.slopePlain[0]).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -10,6 +10,12 @@ describe('recipe mesa (quick)', () => {
     expect(m.ratio16[0]).toBeGreaterThan(m.ratio8[0]);
     expect(m.ratio16[0]).toBeLessThan(0.6);
     expect(m['acc.plain']).toHaveLength(1);
+    // the paper's grouping (G = heads) is the main arm; the finer per-channel one runs beside it
+    expect(m['acc.mesa8ch']).toHaveLength(1);
+    expect(m.ratio8ch[0]).toBeLessThanOrEqual(0.35);
+    expect(m['gradError.mesa8'][0]).toBeGreaterThan(1e-5);
+    for (const id of ['quantized', 'headwise', 'unbiased', 'unbiased-control'])
+      expect(r.assertions.find((a) => a.id === id)!.status, id).toBe('holds');
     const rows = r.details.mesa8ByModule as { scope: string; atPeak: number }[];
     expect(rows.some((row) => row.scope.startsWith('vit/blocks') && row.atPeak > 0)).toBe(true);
     expect(r.assertions.find((a) => a.id === 'accuracy')!.status).toBe('not judged');

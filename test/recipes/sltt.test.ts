@@ -14,6 +14,14 @@ describe('recipe sltt (quick)', () => {
     expect(m.cosineTau11[0]).toBeGreaterThan(0.9);
     for (const k of ['bptt', 'sltt', 'sltt-k']) expect(m[`acc.${k}`]).toHaveLength(1);
     expect(r.details.inputSize).toBe(784);
+    // issue 14 finding 9: flat in T, K/T backward work, the detach matters and its control fails the check
+    for (const t of [2, 4, 6, 12]) expect(m[`slttBytesT${t}`][0]).toBe(m['savedBytes.sltt'][0]);
+    expect(m.workRatioK[0]).toBeCloseTo(2 / 6, 10);
+    expect(m.cosineTau4[0]).toBeLessThan(0.99);
+    expect(m.cosineNoDetachTau4[0]).toBeGreaterThan(0.99);
+    for (const id of ['flat-in-T', 'work-k', 'detach-matters', 'detach-control'])
+      expect(r.assertions.find((a) => a.id === id)!.status, id).toBe('holds');
+    expect(r.assertions.find((a) => a.id === 'time')!.status).toBe('not judged');
   });
 
   it('runs on the embedded 8×8 digits (64 inputs)', async () => {

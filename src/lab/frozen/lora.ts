@@ -176,22 +176,45 @@ export function loraAttention(mha: MultiheadAttention, opts: LoRAOptions = {}): 
   };
 }
 
+/** Options of applyLoRA: adapter rank and scale, which layers get adapters, which modules stay trainable. */
+export interface ApplyLoRAOptions extends LoRAOptions {
+  /** Which Linear / Conv2d / attention submodules get an adapter (by path); default all. */
+  filter?: (path: string, m: Module) => boolean;
+  /**
+   * Paths of submodules that get no adapter and stay fully trainable (PEFT's `modules_to_save`): a new
+   * task head must be one of them, or it stays at its random initialisation.
+   */
+  trainable?: readonly string[];
+}
+
 /**
- * Freezes every parameter of `model` and puts LoRA adapters on its Linear, Conv2d and
- * MultiheadAttention submodules (those `filter` accepts, by path); returns the adapters.
+ * Freezes every parameter of `model` except the modules named in `trainable`, and puts LoRA adapters
+ * on its other Linear, Conv2d and MultiheadAttention submodules (those `filter` accepts, by path);
+ * returns the adapters. A path in `trainable` that names no submodule is an ArgumentError.
  * @example
- * const adapters = gl.lab.frozen.applyLoRA(model, { rank: 4, filter: (path) => path !== 'head' });
+ * const adapters = gl.lab.frozen.applyLoRA(model, { rank: 4, trainable: ['head'] }); // new head trains fully
  * const opt = new gl.optim.Adam(model.parameters().filter((p) => p.requiresGrad));
  */
 export function applyLoRA(
   model: Module,
-  opts: LoRAOptions & { filter?: (path: string, m: Module) => boolean } = {},
+  opts: ApplyLoRAOptions = {},
 ): (LoRALinear | LoRAConv2d | LoRAAttention)[] {
+  const keep = new Set(opts.trainable ?? []);
+  const paths = new Set(model.namedModules().map(([p]) => p));
+  const missing = [...keep].filter((p) => !paths.has(p));
+  if (missing.length)
+    throw new ArgumentError(
+      `applyLoRA: trainable paths must name submodules of the model; not found: ${missing.join(', ')}`,
+    );
   model.requiresGrad_(false);
   const adapters: (LoRALinear | LoRAConv2d | LoRAAttention)[] = [];
   const visit = (m: Module, prefix: string) => {
     for (const [name, child] of m.namedChildren()) {
       const path = prefix ? `${prefix}.${name}` : name;
+      if (keep.has(path)) {
+        child.requiresGrad_(true);
+        continue;
+      }
       const ok = !opts.filter || opts.filter(path, child);
       if (ok && child instanceof Linear) {
         const l = new LoRALinear(child, opts);

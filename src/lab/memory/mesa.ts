@@ -19,8 +19,14 @@ export interface MesaOptions {
    * attention tensors, channels of NCHW maps) and the last dim otherwise (channels of [B,N,C]).
    */
   groupDim?: 'auto' | number;
-  /** Groups along that dim (it must divide its size); default one group per channel / head. */
+  /** Groups along that dim (it must divide its size, unless `fitGroups`); default one group per channel / head. */
   groups?: number;
+  /**
+   * When `groups` does not divide a tensor's group dim, use gcd(groups, size) groups for that tensor
+   * instead of throwing — the paper's `convert_by_num_groups(model, heads)` applied to tensors whose
+   * width is not a multiple of the head count (e.g. 10 logits with 4 heads: 2 groups). Default false.
+   */
+  fitGroups?: boolean;
   /** EMA decay λ of the per-group range estimates (paper: 0.9); 0 uses each tensor's own range. */
   emaDecay?: number;
   /** Stochastic rounding from a seeded stream (paper: on). Default true. */
@@ -78,6 +84,7 @@ export class Mesa implements SavedTensorHooks {
   readonly format16: 'bfloat16' | 'float16';
   readonly groupDim: 'auto' | number;
   readonly groups: number | undefined;
+  readonly fitGroups: boolean;
   readonly emaDecay: number;
   readonly stochastic: boolean;
   readonly minElements: number;
@@ -97,6 +104,7 @@ export class Mesa implements SavedTensorHooks {
     this.groups = opts.groups;
     if (this.groups !== undefined && !(Number.isInteger(this.groups) && this.groups > 0))
       throw new ArgumentError(`mesa: groups must be a positive integer, got ${this.groups}`);
+    this.fitGroups = opts.fitGroups ?? false;
     this.emaDecay = opts.emaDecay ?? 0.9;
     if (!(this.emaDecay >= 0 && this.emaDecay < 1))
       throw new ArgumentError(`mesa: emaDecay must be in [0, 1), got ${this.emaDecay}`);
@@ -158,7 +166,8 @@ export class Mesa implements SavedTensorHooks {
     if (!Number.isInteger(dim) || dim < 0 || dim >= t.ndim)
       throw new ArgumentError(`mesa: groupDim ${dim} out of range for a saved tensor of shape [${shape}]`);
     const size = shape[dim];
-    const G = Math.min(this.groups ?? size, size);
+    const want = Math.min(this.groups ?? size, size);
+    const G = this.fitGroups ? gcd(want, size) : want;
     if (size % G !== 0)
       throw new ArgumentError(
         `mesa: ${G} groups do not divide dim ${dim} of size ${size} (shape [${shape}])`,
@@ -235,6 +244,10 @@ export class Mesa implements SavedTensorHooks {
     this.rngState = st;
     return { shape, q, scale, shift, dim, groupSize, inner };
   }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 function packedSize(p: Packed8 | Packed16): number {

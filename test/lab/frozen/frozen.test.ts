@@ -113,6 +113,42 @@ describe('LoRA', () => {
   });
 });
 
+describe('applyLoRA with a trainable new head', () => {
+  it('leaves the named head fully trainable and adapter-free; it gets gradients and moves under Adam', () => {
+    gl.manualSeed(7);
+    const net = new gl.nn.Sequential(new gl.nn.Linear(6, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+    const head = net.at(2) as gl.nn.Linear;
+    const before = head.weight.dataSync().slice();
+    const adapters = F.applyLoRA(net, { rank: 2, trainable: ['2'] });
+    expect(adapters).toHaveLength(1); // only layer 0 is adapted
+    expect(net.at(2)).toBe(head); // the head was not wrapped
+    expect(head.weight.requiresGrad && head.bias!.requiresGrad).toBe(true);
+    const trainable = net.parameters().filter((p) => p.requiresGrad);
+    expect(trainable).toHaveLength(4); // A, B of layer 0 + head weight and bias
+    const opt = new gl.optim.Adam(trainable, { lr: 1e-2 });
+    opt.zeroGrad();
+    gl.crossEntropy(
+      net.forward(gl.randn([5, 6])) as gl.Tensor,
+      gl.tensor(Int32Array.from([0, 1, 2, 0, 1])),
+    ).backward();
+    expect(head.weight.grad).not.toBeNull();
+    opt.step();
+    expect(maxDiff(head.weight, gl.tensor(before).reshape(head.weight.shape))).toBeGreaterThan(1e-3);
+  });
+
+  it('without `trainable` the old behaviour stays: the head is adapted and its weight frozen', () => {
+    gl.manualSeed(7);
+    const net = new gl.nn.Sequential(new gl.nn.Linear(6, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+    F.applyLoRA(net, { rank: 2, filter: (p) => p !== '2' });
+    expect((net.at(2) as gl.nn.Linear).weight.requiresGrad).toBe(false);
+  });
+
+  it('rejects a trainable path that names no submodule', () => {
+    const net = new gl.nn.Sequential(new gl.nn.Linear(6, 8), new gl.nn.Linear(8, 3));
+    expect(() => F.applyLoRA(net, { trainable: ['head'] })).toThrow(/not found: head/);
+  });
+});
+
 describe('Ladder Side-Tuning', () => {
   function backbone() {
     gl.manualSeed(6);
@@ -164,5 +200,24 @@ describe('Ladder Side-Tuning without the input ladder', () => {
     );
     // the [8, 64] input is no longer saved by Down₀
     expect(withInput - without).toBeGreaterThanOrEqual(8 * 64 * 4);
+  });
+});
+
+describe('BottleneckAdapter', () => {
+  it('starts equal to the frozen block; only Down and Up get gradients; a trained Up changes the output', () => {
+    gl.manualSeed(8);
+    const block = new gl.nn.Sequential(new gl.nn.Linear(5, 6), new gl.nn.ReLU());
+    const ad = new F.BottleneckAdapter(block, 6, 2);
+    const x = gl.randn([3, 5]);
+    expect(maxDiff(ad.forward(x), block.forward(x) as gl.Tensor)).toBe(0);
+    (ad.forward(x) as gl.Tensor).sum().backward();
+    const named = ad
+      .namedParameters()
+      .filter(([, p]) => p.grad !== null)
+      .map(([n]) => n);
+    expect(named.sort()).toEqual(['down.bias', 'down.weight', 'up.bias', 'up.weight']);
+    setRandom(ad.up.weight);
+    expect(maxDiff(ad.forward(x), block.forward(x) as gl.Tensor)).toBeGreaterThan(1e-4);
+    expect(() => new F.BottleneckAdapter(block, 6, 0)).toThrow(gl.ArgumentError);
   });
 });
