@@ -1,4 +1,4 @@
-// `gradlab train --backend webgpu` end to end (SwiftShader here): the run finishes, records its metrics and matches js.
+// `gradlab train --backend webgpu` end to end (SwiftShader here): runs finish, record metrics, resume, and match js.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,5 +57,24 @@ describe('gradlab train --backend webgpu', () => {
     expect(gpu.trainLoss as number).toBeCloseTo(cpu.trainLoss as number, 4);
     expect(gpu.trainAccuracy).toBe(cpu.trainAccuracy);
     expect(gpu.testAccuracy).toBe(cpu.testAccuracy);
+  });
+
+  it('a webgpu run resumed from its checkpoint ends where an uninterrupted js run ends', () => {
+    const dir = tempDir();
+    const gpu = ['--backend', 'webgpu'];
+    const part = gradlab(['train', '--epochs', '1', ...TINY, '--json', ...gpu], dir, GPU_ENV, 300_000);
+    const missing = webgpuMissing(part);
+    if (missing !== null) {
+      console.log(`skipped: ${missing}`);
+      return;
+    }
+    const id = json(part).runId as string;
+    // a resumed run keeps its backend (webgpu) without the flag
+    const rest = json(gradlab(['train', '--resume', id, '--epochs', '2', '--json'], dir, GPU_ENV, 300_000));
+    expect(rest).toMatchObject({ runId: id, backend: 'webgpu', steps: 8 });
+    const full = json(gradlab(['train', '--epochs', '2', ...TINY, '--json', '--backend', 'js'], tempDir()));
+    expect(rest.testLoss as number).toBeCloseTo(full.testLoss as number, 4);
+    expect(rest.trainLoss as number).toBeCloseTo(full.trainLoss as number, 4);
+    expect(rest.testAccuracy).toBe(full.testAccuracy);
   });
 });
