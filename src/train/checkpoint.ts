@@ -71,7 +71,9 @@ export async function writeCheckpoint(
   const names = Object.keys(tensors);
   const values = await Promise.all(names.map((k) => tensors[k].data()));
   const host: Record<string, Tensor> = {};
-  names.forEach((k, i) => (host[k] = fromTypedArray(values[i], tensors[k].shape, tensors[k].dtype, jsBackend)));
+  names.forEach(
+    (k, i) => (host[k] = fromTypedArray(values[i], tensors[k].shape, tensors[k].dtype, jsBackend)),
+  );
   try {
     saveSafetensors(file, host, {
       format: CHECKPOINT_FORMAT,

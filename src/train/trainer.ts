@@ -428,7 +428,12 @@ export class Trainer implements TrainerControl {
     const flat = flattenStateDict(sd, 'optimizer.');
     const weights = this.model.stateDict({ prefix: 'model.' });
     try {
-      await writeCheckpoint(file, { ...Object.fromEntries(weights), ...flat.tensors }, flat.metadata, this.state());
+      await writeCheckpoint(
+        file,
+        { ...Object.fromEntries(weights), ...flat.tensors },
+        flat.metadata,
+        this.state(),
+      );
     } finally {
       for (const t of weights.values()) t.dispose();
       for (const t of Object.values(flat.tensors)) t.dispose();

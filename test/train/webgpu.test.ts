@@ -26,14 +26,18 @@ async function train(backend: gl.BackendName, dir: string): Promise<Outcome> {
   gl.manualSeed(3);
   const model = new nn.Sequential(new nn.Linear(64, 32), new nn.ReLU(), new nn.Linear(32, 10));
   const stepLosses: number[] = [];
-  const r = await gl.train.fit(model, new gl.data.DataLoader(train, { batchSize: 32, shuffle: true, seed: 5 }), {
-    optimizer: new gl.optim.Adam(model.parameters(), { lr: 1e-2 }),
-    epochs: 2,
-    evalData: new gl.data.DataLoader(test, { batchSize: 32 }),
-    metrics: ['loss', 'accuracy', 'top3'],
-    checkpoint: { dir },
-    callbacks: [{ onStepEnd: ({ metrics }) => void stepLosses.push(metrics.loss) }],
-  });
+  const r = await gl.train.fit(
+    model,
+    new gl.data.DataLoader(train, { batchSize: 32, shuffle: true, seed: 5 }),
+    {
+      optimizer: new gl.optim.Adam(model.parameters(), { lr: 1e-2 }),
+      epochs: 2,
+      evalData: new gl.data.DataLoader(test, { batchSize: 32 }),
+      metrics: ['loss', 'accuracy', 'top3'],
+      checkpoint: { dir },
+      callbacks: [{ onStepEnd: ({ metrics }) => void stepLosses.push(metrics.loss) }],
+    },
+  );
   return { history: r.history, stepLosses, lastCheckpoint: r.lastCheckpoint };
 }
 
