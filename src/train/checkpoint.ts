@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FileError, FileFormatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
+import { jsBackend } from '../backends/js/index.js';
+import { fromTypedArray } from '../ops/tensor-like.js';
 import type { DataLoaderState } from '../data/dataloader.js';
 import { writeFileAtomic } from '../io/files.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
@@ -57,19 +59,30 @@ export function checkpointFileName(step: number): string {
 
 /**
  * Writes one checkpoint file atomically (temporary file, fsync, rename) and points `latest.json`
- * in the same folder at it.
+ * in the same folder at it. The tensors are read with asynchronous reads, so this works on every
+ * backend (webgpu included); the bytes written do not depend on the backend.
  */
-export function writeCheckpoint(
+export async function writeCheckpoint(
   file: string,
   tensors: Record<string, Tensor>,
   optimizerJson: string,
   state: TrainerState,
-): void {
-  saveSafetensors(file, tensors, {
-    format: CHECKPOINT_FORMAT,
-    optimizer: optimizerJson,
-    trainer: JSON.stringify(state),
-  });
+): Promise<void> {
+  const names = Object.keys(tensors);
+  const values = await Promise.all(names.map((k) => tensors[k].data()));
+  const host: Record<string, Tensor> = {};
+  names.forEach(
+    (k, i) => (host[k] = fromTypedArray(values[i], tensors[k].shape, tensors[k].dtype, jsBackend)),
+  );
+  try {
+    saveSafetensors(file, host, {
+      format: CHECKPOINT_FORMAT,
+      optimizer: optimizerJson,
+      trainer: JSON.stringify(state),
+    });
+  } finally {
+    for (const t of Object.values(host)) t.dispose();
+  }
   const latest = {
     file: path.basename(file),
     step: state.step,

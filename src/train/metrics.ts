@@ -8,16 +8,21 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: s
 
 /**
  * A metric accumulated over the batches of an epoch. `update` sees each batch's model output,
- * target and (mean) loss, and returns the batch's own value (for per-step logging); `compute`
- * returns the value over all batches since `reset`. `state`/`loadState` let a checkpoint taken
- * mid-epoch resume the running value exactly.
+ * target and (mean) loss, and returns the batch's own value (for per-step logging), or a promise
+ * of it; `compute` returns the value over all batches since `reset`. `state`/`loadState` let a
+ * checkpoint taken mid-epoch resume the running value exactly.
+ *
+ * The Trainer awaits what `update` returns, after the step's tensors are released, so a metric that
+ * reads its value with `await t.itemAsync()` (or `t.data()`) works on every backend, webgpu
+ * included; it must start the read (call `itemAsync`/`data`) before returning, as the built-ins do.
+ * A synchronous `item()` works only where `backend.capabilities.syncRead` holds.
  *
  * @example
- * // mean absolute error, weighted by batch size
+ * // mean absolute error, weighted by batch size; reads asynchronously, so it runs on every backend
  * class MAE implements gl.train.Metric {
  *   name = 'mae'; private sum = 0; private n = 0;
- *   update(out: gl.Tensor, y: gl.Tensor) {
- *     const v = out.sub(y).abs().mean().item(); const k = y.shape[0];
+ *   async update(out: gl.Tensor, y: gl.Tensor) {
+ *     const v = await out.sub(y).abs().mean().itemAsync(); const k = y.shape[0];
  *     this.sum += v * k; this.n += k; return v;
  *   }
  *   compute() { return this.n ? this.sum / this.n : NaN; }
@@ -29,11 +34,21 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: s
 export interface Metric {
   /** The key the value is reported under (`loss`, `accuracy`; `val` + Name for evaluation). */
   readonly name: string;
-  update(output: Tensor, target: Tensor, loss: Tensor): number;
+  update(output: Tensor, target: Tensor, loss: Tensor): number | Promise<number>;
   compute(): number;
   reset(): void;
   state(): JsonValue;
   loadState(state: JsonValue): void;
+}
+
+/**
+ * Starts an asynchronous read of the scalar `t` now, then releases `t` (the read was queued before
+ * the release, so later work cannot overwrite it); resolves to its value on every backend.
+ */
+function readScalar(t: Tensor): Promise<number> {
+  const pending = t.itemAsync();
+  t.dispose();
+  return pending;
 }
 
 /** A weighted running mean (sum of value·weight over sum of weights); the base of the built-ins. */
@@ -41,7 +56,7 @@ abstract class MeanMetric implements Metric {
   abstract readonly name: string;
   protected sum = 0;
   protected count = 0;
-  abstract update(output: Tensor, target: Tensor, loss: Tensor): number;
+  abstract update(output: Tensor, target: Tensor, loss: Tensor): Promise<number>;
   compute(): number {
     return this.count > 0 ? this.sum / this.count : NaN;
   }
@@ -64,11 +79,11 @@ abstract class MeanMetric implements Metric {
   }
 }
 
-/** The mean of the loss, weighted by batch size (one scalar read per batch). */
+/** The mean of the loss, weighted by batch size (one asynchronous scalar read per batch). */
 export class LossMetric extends MeanMetric {
   readonly name = 'loss';
-  update(_output: Tensor, target: Tensor, loss: Tensor): number {
-    const v = loss.item();
+  async update(_output: Tensor, target: Tensor, loss: Tensor): Promise<number> {
+    const v = await loss.itemAsync();
     const n = target.shape[0] ?? 1;
     this.sum += v * n;
     this.count += n;
@@ -85,17 +100,17 @@ export class Accuracy extends MeanMetric {
       throw new ArgumentError(`Accuracy: topK must be a positive integer, got ${topK}`);
     this.name = topK === 1 ? 'accuracy' : `top${topK}Accuracy`;
   }
-  update(output: Tensor, target: Tensor): number {
+  async update(output: Tensor, target: Tensor): Promise<number> {
     if (output.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== output.shape[0])
       throw new ArgumentError(
         `${this.name}: expected output [N, classes] and integer targets [N], got [${output.shape}] and [${target.shape}]`,
       );
     const n = target.shape[0];
-    const correct = noGrad(() => {
-      if (this.topK === 1) return output.argmax(1).eq(target).sum().item();
+    const correct = await noGrad(() => {
+      if (this.topK === 1) return readScalar(output.argmax(1).eq(target).sum());
       // the target is in the top k when fewer than k classes score strictly higher than it
       const score = output.gather(1, target.reshape([n, 1]).int());
-      return output.gt(score).sum(1).lt(this.topK).sum().item();
+      return readScalar(output.gt(score).sum(1).lt(this.topK).sum());
     });
     this.sum += correct;
     this.count += n;

@@ -229,7 +229,7 @@ export class Trainer implements TrainerControl {
       this.model.train();
       for (const batch of loader) {
         const lr = this.optimizer.paramGroups[0]?.lr ?? NaN;
-        const values = this.trainStep(batch);
+        const values = await this.trainStep(batch);
         this.iteration = batch.iteration + 1;
         this.step++;
         if (
@@ -270,29 +270,42 @@ export class Trainer implements TrainerControl {
     return result;
   }
 
-  /** One optimizer step on one batch; returns the batch's metric values. */
-  private trainStep(batch: Batch<unknown>): Record<string, number> {
+  /**
+   * One optimizer step on one batch; returns the batch's metric values. The metrics' reads are
+   * queued inside the step and awaited after it, so the same code runs on every backend (webgpu
+   * reads only asynchronously).
+   */
+  private async trainStep(batch: Batch<unknown>): Promise<Record<string, number>> {
+    let reads: (number | Promise<number>)[];
     try {
       const [x, y] = inputAndTarget(batch.data);
       this.releaseGrads();
-      return tidy(() => {
+      reads = tidy(() => {
         const out = this.model.forward(x) as Tensor;
         const loss = this.lossFn(out, y);
         if (loss.numel !== 1)
           throw new ArgumentError(`Trainer: the loss must be a scalar, got shape [${loss.shape}]`);
         loss.backward();
-        const values: Record<string, number> = {};
-        noGrad(() => {
+        const pending = noGrad(() => {
           const o = out.detach();
           const l = loss.detach();
-          for (const m of this.metrics) values[m.name] = m.update(o, y, l);
+          return this.metrics.map((m) => m.update(o, y, l));
         });
-        this.optimizer.step();
-        return values;
+        try {
+          this.optimizer.step();
+        } catch (e) {
+          for (const p of pending) if (p instanceof Promise) p.catch(() => {}); // the step's error wins
+          throw e;
+        }
+        return pending;
       });
     } finally {
       batch.dispose();
     }
+    const got = await Promise.all(reads);
+    const values: Record<string, number> = {};
+    this.metrics.forEach((m, i) => (values[m.name] = got[i]));
+    return values;
   }
 
   /**
@@ -347,13 +360,14 @@ export class Trainer implements TrainerControl {
       for (const batch of loader) {
         try {
           const [x, y] = inputAndTarget(batch.data);
-          noGrad(() =>
+          const reads = noGrad(() =>
             tidy(() => {
               const out = this.model.forward(x) as Tensor;
               const loss = this.lossFn(out, y);
-              for (const m of this.metrics) m.update(out, y, loss);
+              return this.metrics.map((m) => m.update(out, y, loss));
             }),
           );
+          await Promise.all(reads);
         } finally {
           batch.dispose();
         }
@@ -414,7 +428,12 @@ export class Trainer implements TrainerControl {
     const flat = flattenStateDict(sd, 'optimizer.');
     const weights = this.model.stateDict({ prefix: 'model.' });
     try {
-      writeCheckpoint(file, { ...Object.fromEntries(weights), ...flat.tensors }, flat.metadata, this.state());
+      await writeCheckpoint(
+        file,
+        { ...Object.fromEntries(weights), ...flat.tensors },
+        flat.metadata,
+        this.state(),
+      );
     } finally {
       for (const t of weights.values()) t.dispose();
       for (const t of Object.values(flat.tensors)) t.dispose();
