@@ -97,7 +97,7 @@ const runCommand = defineCommand({
   positionals: [{ name: 'name', description: 'the recipe (see `gradlab recipe list`)' }],
   examples: [
     'gradlab recipe run checkpoint --quick',
-    'GRADLAB_BACKEND=native gradlab recipe run mesa --seeds 3 --save && gradlab recipe report',
+    'gradlab recipe run checkpoint --backend native --seeds 3 --save',
   ],
   async run({ options, positionals, global }, ctx) {
     const known = listRecipes().map((r) => r.name);
