@@ -37,7 +37,7 @@ export { memory, resetPeakMemory } from './core/memory.js';
 export type { MemoryInfo } from './core/memory.js';
 export { savedTensorHooks, onSaved } from './core/saved.js';
 export type { SavedTensorHooks, SavedObserver, SavedEntryInfo, SavedAccount } from './core/saved.js';
-export { checkpoint } from './core/checkpoint.js';
+export { checkpoint } from './core/grad-checkpoint.js';
 export { customGrad, overrideGrad } from './core/custom.js';
 export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './core/functional.js';

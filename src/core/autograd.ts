@@ -3,7 +3,7 @@ import { isFloat } from './dtype.js';
 import { apply, checkFinite } from './engine.js';
 import { GradError, GraphFreedError, ShapeError, fmtShape } from './errors.js';
 import type { Edge, Node } from './node.js';
-import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './prims.js';
+import { padd, pcast, pzeros, scalarLike, sumTo, pexpand } from './primitive-calls.js';
 import { shapesEqual } from './shape.js';
 import { noGrad, state } from './state.js';
 import { disposingScope, keep, userCode, type Tensor } from './tensor.js';

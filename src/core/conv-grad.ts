@@ -5,7 +5,7 @@
 import type { Conv2dGradParams } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
 import type { Conv2dParams } from './primitives.js';
-import { pfold, pmatmul, ppermute, preshape, ptransposeLast, punfold } from './prims.js';
+import { pfold, pmatmul, ppermute, preshape, ptransposeLast, punfold } from './primitive-calls.js';
 import type { Tensor } from './tensor.js';
 
 function geometry(p: Conv2dParams, kh: number, kw: number) {

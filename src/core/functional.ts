@@ -1,7 +1,7 @@
 // Function-level autodiff: grad, valueAndGrad, vjp, jvp (by the double-vjp trick) and hvp.
 import { runBackward, type BackwardOptions, type GradOptions } from './autograd.js';
 import { GradError, fmtShape } from './errors.js';
-import { pexpand, pzeros, scalarLike } from './prims.js';
+import { pexpand, pzeros, scalarLike } from './primitive-calls.js';
 import { enableGrad } from './state.js';
 import { Tensor } from './tensor.js';
 

@@ -26,7 +26,7 @@ export interface MatmulEpilogueParams {
   activation: EpilogueActivation;
 }
 
-/** Hyper-parameters of a fused SGD step (PyTorch 1.13 semantics, as src/optim/kernels.ts). */
+/** Hyper-parameters of a fused SGD step (PyTorch 1.13 semantics, as src/optim/updates.ts). */
 export interface FusedSgdHyper {
   lr: number;
   momentum: number;
@@ -99,7 +99,7 @@ export interface CrossEntropyKernel {
 
 /**
  * Every fused entry and the kernel a backend supplies for it. Adding a name here without an entry in
- * its layer's table (core/fused-table.ts, ops/fused-cross-entropy.ts, optim/kernels.ts) fails to compile.
+ * its layer's table (core/fused-table.ts, ops/fused-cross-entropy.ts, optim/updates.ts) fails to compile.
  */
 export interface FusedKernelTypes {
   /** out = expr(inputs) elementwise (float32; inputs broadcast to the output's shape) */

@@ -5,7 +5,7 @@ import type { ElementwiseExpr } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
 import type { BinaryOp, CompareOp, UnaryOp } from './primitives.js';
 import { broadcastShapes } from './shape.js';
-import { binary, pcast, pexpand, pwhere, scalarLike, unary } from './prims.js';
+import { binary, pcast, pexpand, pwhere, scalarLike, unary } from './primitive-calls.js';
 import type { Tensor } from './tensor.js';
 
 export type { ElementwiseExpr };

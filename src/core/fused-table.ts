@@ -5,7 +5,7 @@ import type { MapEntry } from './fused.js';
 import { expressionEntry } from './fused-map.js';
 import { matmulEpilogueEntry } from './matmul-epilogue.js';
 
-/** The entries defined in core; ops/fused-cross-entropy.ts and optim/kernels.ts hold the others. */
+/** The entries defined in core; ops/fused-cross-entropy.ts and optim/updates.ts hold the others. */
 export type CoreFused = 'expression' | 'conv2dInputGrad' | 'conv2dWeightGrad' | 'matmulEpilogue';
 
 /** Every core entry: its infer step and its composite (the kernels are the backends'). */

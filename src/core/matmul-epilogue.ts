@@ -2,7 +2,7 @@
 import { ShapeError, fmtShape } from './errors.js';
 import type { EpilogueActivation, MatmulEpilogueParams } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
-import { padd, pmatmul, unary } from './prims.js';
+import { padd, pmatmul, unary } from './primitive-calls.js';
 import type { Tensor } from './tensor.js';
 
 /** The entry: inputs [a [..., m, k], b [k, n], bias [n]]; result [..., m, n]. */

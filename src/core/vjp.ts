@@ -29,7 +29,7 @@ import {
   pzeros,
   scalarLike,
   unary,
-} from './prims.js';
+} from './primitive-calls.js';
 import { Tensor } from './tensor.js';
 import type { GradThunk, VjpRule, VjpRuleTable } from './vjp-types.js';
 

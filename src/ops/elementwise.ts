@@ -3,7 +3,7 @@ import { isFloat, type DType } from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { DTypeError } from '../core/errors.js';
 import type { CompareOp, UnaryOp } from '../core/primitives.js';
-import { pcast } from '../core/prims.js';
+import { pcast } from '../core/primitive-calls.js';
 import { Tensor } from '../core/tensor.js';
 import { asTensor, promote, scalarTensor, toFloat, type TensorLike } from './tensor-like.js';
 

@@ -1,6 +1,6 @@
 // In-place ops (add_, mul_, copy_, fill_, zero_, clamp_...): compute, write through, bump the version counter.
 import { writeInPlace } from '../core/engine.js';
-import { pexpand } from '../core/prims.js';
+import { pexpand } from '../core/primitive-calls.js';
 import { Tensor } from '../core/tensor.js';
 import { isGradEnabled } from '../core/state.js';
 import { clone } from './shape.js';

@@ -1,7 +1,7 @@
 // Matrix products: matmul (1-D, batched, broadcasting), outer, and einsum for the common contractions.
 import { apply } from '../core/engine.js';
 import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
-import { pcast } from '../core/prims.js';
+import { pcast } from '../core/primitive-calls.js';
 import { promoteTypes } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
 import { sum } from './reduce.js';

@@ -2,7 +2,7 @@
 import { isFloat } from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { ArgumentError } from '../core/errors.js';
-import { pcast } from '../core/prims.js';
+import { pcast } from '../core/primitive-calls.js';
 import { normDim, normDims } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { abs, add, div, eq, exp, isfinite, log, mul, pow, sqrt, sub, where } from './elementwise.js';

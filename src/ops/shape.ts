@@ -2,7 +2,7 @@
 import { apply } from '../core/engine.js';
 import { ArgumentError, DTypeError, IndexOutOfRangeError, ShapeError, fmtShape } from '../core/errors.js';
 import { checkIndexRange } from '../core/index-check.js';
-import { pcast, pexpand } from '../core/prims.js';
+import { pcast, pexpand } from '../core/primitive-calls.js';
 import { normDim, normDims, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { arange } from './creation.js';

@@ -12,7 +12,7 @@ import {
 } from '../core/dtype.js';
 import { apply } from '../core/engine.js';
 import { ArgumentError, ShapeError } from '../core/errors.js';
-import { pcast } from '../core/prims.js';
+import { pcast } from '../core/primitive-calls.js';
 import { contiguousStrides, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 

@@ -1,7 +1,7 @@
 // Adagrad with learning-rate decay, an initial accumulator value and L2 weight decay (PyTorch 1.13 semantics).
 import { keep, type Tensor } from '../core/tensor.js';
 import { fullLike } from '../ops/creation.js';
-import { updates, type AdagradHyper } from './kernels.js';
+import { updates, type AdagradHyper } from './updates.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { boolean, nonNegative } from './validate.js';

@@ -1,7 +1,7 @@
 // Adam (optionally AMSGrad) with L2 weight decay, and AdamW with decoupled weight decay (PyTorch 1.13 semantics).
 import { keep, type Tensor } from '../core/tensor.js';
 import { zerosLike } from '../ops/creation.js';
-import { updates, type AdamHyper } from './kernels.js';
+import { updates, type AdamHyper } from './updates.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { betas, boolean, nonNegative } from './validate.js';

@@ -14,7 +14,7 @@ export { Adam, AdamW, type AdamOptions, type AdamHyper } from './adam.js';
 export { RMSprop, type RMSpropOptions, type RMSpropHyper } from './rmsprop.js';
 export { Adagrad, type AdagradOptions, type AdagradHyper } from './adagrad.js';
 export { Adamax, type AdamaxOptions, type AdamaxHyper } from './adamax.js';
-export { updates, type OptimizerUpdates, type UpdateKernel } from './kernels.js';
+export { updates, type OptimizerUpdates, type UpdateKernel } from './updates.js';
 export {
   clipGradNorm,
   clipGradNormTensor,

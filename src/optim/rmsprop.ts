@@ -1,7 +1,7 @@
 // RMSprop, plain or centered, with optional momentum and L2 weight decay (PyTorch 1.13 semantics).
 import { keep, type Tensor } from '../core/tensor.js';
 import { zerosLike } from '../ops/creation.js';
-import { updates, type RMSpropHyper } from './kernels.js';
+import { updates, type RMSpropHyper } from './updates.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { boolean, nonNegative } from './validate.js';

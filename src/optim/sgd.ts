@@ -1,7 +1,7 @@
 // SGD with momentum, dampening, Nesterov momentum, L2 weight decay and maximize (PyTorch 1.13 semantics).
 import { ArgumentError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { updates, type SGDHyper } from './kernels.js';
+import { updates, type SGDHyper } from './updates.js';
 import { Optimizer, type OptimizerExtras, type Params } from './optimizer.js';
 import type { ParamGroup, ParamState } from './types.js';
 import { boolean, nonNegative } from './validate.js';

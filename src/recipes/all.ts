@@ -1,6 +1,6 @@
 // The recipes shipped with gradlab: a typed table (name → definition), and lookup/run by name.
 import { ArgumentError } from '../core/errors.js';
-import { checkpointRecipe } from './checkpoint.js';
+import { checkpointRecipe } from './grad-checkpointing.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
 import { lstRecipe } from './lst.js';

@@ -27,8 +27,8 @@ export {
   readCheckpoint,
   listCheckpoints,
   resolveCheckpoint,
-} from './checkpoint.js';
-export type { TrainerState, EpochRecord, CheckpointContent } from './checkpoint.js';
+} from './checkpoint-file.js';
+export type { TrainerState, EpochRecord, CheckpointContent } from './checkpoint-file.js';
 export { buildModel, parseModelSpec, BUILTIN_MODELS } from './model-spec.js';
 export type { ModelSpec, LayerSpec, Width } from './model-spec.js';
 export { parseSchedule, SCHEDULE_SYNTAX } from './schedule-spec.js';

@@ -23,7 +23,7 @@ import {
   writeCheckpoint,
   type EpochRecord,
   type TrainerState,
-} from './checkpoint.js';
+} from './checkpoint-file.js';
 import { resolveMetrics, type JsonValue, type Metric } from './metrics.js';
 
 /** What fit() needs of a training loader; a gl.data.DataLoader (or anything with these members) fits. */

@@ -24,7 +24,7 @@ import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddK
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { randomKernel } from './random.js';
 import { gatherDense } from './strided.js';
-import { ArrayPool } from './pool.js';
+import { ArrayPool } from './array-pool.js';
 
 const EMPTY: { [D in DType]: TypedArray } = {
   float32: new Float32Array(0),

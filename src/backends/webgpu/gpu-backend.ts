@@ -5,7 +5,7 @@ import type { BackendFusedTable } from '../../core/fused-kernels.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import type { KernelPrimitive, PrimitiveParams } from '../../core/primitives.js';
-import { BufferPool, sizeClass } from './pool.js';
+import { BufferPool, sizeClass } from './buffer-pool.js';
 import { BindCache, type CachedPipeline } from './bind-cache.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { gpuKernels } from './kernels.js';

@@ -20,7 +20,7 @@ function header(arrays: readonly [string, boolean][]): string {
 }
 
 /*
- * Both shaders follow the unfused op sequence of src/optim/kernels.ts (and native/src/optim.cc) step by
+ * Both shaders follow the unfused op sequence of src/optim/updates.ts (and native/src/optim.cc) step by
  * step, so each product and sum is one float32 rounding as there; a driver may still contract a*b+c
  * into an FMA, so results agree to float32 rounding rather than bit for bit.
  */

@@ -1,5 +1,5 @@
 // Checkpoint policies: which blocks of a sequence run under gl.checkpoint (every k-th, √n segments, predicate).
-import { checkpoint } from '../../core/checkpoint.js';
+import { checkpoint } from '../../core/grad-checkpoint.js';
 import { ArgumentError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { Module } from '../../nn/module.js';
