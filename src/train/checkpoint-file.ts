@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FileError, FileFormatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { jsBackend } from '../backends/js/index.js';
+import { backendByName } from '../core/backend-registry.js';
 import { fromTypedArray } from '../ops/tensor-like.js';
 import type { DataLoaderState } from '../data/dataloader.js';
 import { writeFileAtomic } from '../io/files.js';
@@ -72,7 +72,7 @@ export async function writeCheckpoint(
   const values = await Promise.all(names.map((k) => tensors[k].data()));
   const host: Record<string, Tensor> = {};
   names.forEach(
-    (k, i) => (host[k] = fromTypedArray(values[i], tensors[k].shape, tensors[k].dtype, jsBackend)),
+    (k, i) => (host[k] = fromTypedArray(values[i], tensors[k].shape, tensors[k].dtype, backendByName('js'))),
   );
   try {
     saveSafetensors(file, host, {

@@ -177,11 +177,11 @@ describe.skipIf(missing !== null || !torchNoCuda)('npm run bench:gpu -- --quick,
     };
     expect(doc.results.map((x) => `${x.system}/${x.workload}/${x.status}`)).toEqual([
       'gradlab/matmul-64/ok',
-      'gradlab/mlp/ok',
+      'gradlab/mlp-tidy/ok',
       'torch/matmul-64/ok',
-      'torch/mlp/ok',
+      'torch/mlp-tidy/ok',
     ]);
-    expect(doc.targets.find((t) => t.workload === 'mlp')?.verdict).toMatch(/not evaluated/);
+    expect(doc.targets.find((t) => t.workload === 'mlp-tidy')?.verdict).toMatch(/not evaluated/);
     expect(readFileSync(join(out, 'gpu-bench.txt'), 'utf8')).toContain('targets (issue 6)');
   });
 });

@@ -1,5 +1,5 @@
 // Training memory as the LST paper counts it: everything a training step keeps resident, split by kind.
-import type { Storage } from '../../backends/backend.js';
+import type { Storage } from '../../core/backend.js';
 import { itemSize } from '../../core/dtype.js';
 import { ArgumentError } from '../../core/errors.js';
 import { onSaved, type SavedAccount, type SavedObserver } from '../../core/saved.js';
