@@ -22,7 +22,10 @@ import { defineCommand, defineGroup } from '../command.js';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatNumber, table, truncate } from '../format.js';
 
-/** Side-by-side lines of a result: the claim and summary from the definition, each assertion judged. */
+/**
+ * Side-by-side lines of a result: the claim and summary from the definition, each assertion judged. Numbers
+ * are written as REPRODUCTIONS.md writes them (the report's `fmt`), the duration by `formatDuration`.
+ */
 export function formatRecipeResult(r: RecipeResult): string {
   const def = getRecipe(r.recipe);
   const rows = r.assertions.map((a) => [
@@ -39,7 +42,7 @@ export function formatRecipeResult(r: RecipeResult): string {
     `claim: ${def.claim.text} [${def.claim.source}]`,
     `ours: ${def.summarize({ perSeed: r.perSeed, details: r.details })}`,
     table(['ASSERTION', 'KIND', 'PER SEED', 'MEAN ± SD [95%]', 'THRESHOLD', 'STATUS'], rows).trimEnd(),
-    `took ${p.wallSeconds} s on ${p.backend}, commit ${p.commit?.slice(0, 12) ?? 'unknown'}${p.dirty ? ' (dirty)' : ''}, data ${p.data.map((d) => d.name).join(', ') || 'generated'}; rerun: ${p.command}`,
+    `took ${formatDuration(p.wallSeconds * 1000)} on ${p.backend}, commit ${p.commit?.slice(0, 12) ?? 'unknown'}${p.dirty ? ' (dirty)' : ''}, data ${p.data.map((d) => d.name).join(', ') || 'generated'}; rerun: ${p.command}`,
   ].join('\n');
 }
 
