@@ -387,6 +387,8 @@ function inspectable(t: Tensor, gone: () => string | null): InspectableTensor {
     gradFn: t.gradFn,
     readValues: () =>
       gone() ??
-      (!t.storage.backend.capabilities.syncRead ? `values on ${t.device}: read them with await t.data()` : t.dataSync()),
+      (!t.storage.backend.capabilities.syncRead
+        ? `values on ${t.device}: read them with await t.data()`
+        : t.dataSync()),
   };
 }

@@ -38,8 +38,8 @@ describe('tensor inspect', () => {
     expect(formatValues(values(f.values), f.shape, 'bool', 7)).toBe('[ true, false,  true]');
   });
 
-  it('console.log shows values, shape, dtype, device and gradFn / requiresGrad, never internals', () => {
-    gl.setBackend('js');
+  it('console.log shows values, shape, dtype, device and gradFn / requiresGrad, never internals', async () => {
+    await gl.setBackend('js');
     const x = gl.tensor(
       [
         [1, 2],

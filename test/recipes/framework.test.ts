@@ -114,9 +114,9 @@ describe('runner and timer', () => {
       x: [0, 2, 4],
       y: [1, 1, 1],
     });
-    await expect(R.forEachSeed([0, 1], (s): Record<string, number> => (s === 0 ? { x: 1 } : { y: 1 }))).rejects.toThrow(
-      /expected \[x\]/,
-    );
+    await expect(
+      R.forEachSeed([0, 1], (s): Record<string, number> => (s === 0 ? { x: 1 } : { y: 1 })),
+    ).rejects.toThrow(/expected \[x\]/);
   });
 
   it('interleavedTimes alternates the order (ABBA) and keeps one time per repetition', () => {

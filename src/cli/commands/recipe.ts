@@ -20,7 +20,7 @@ import type { JsonObject } from '../../store/index.js';
 import { requestedBackend, useBackend } from '../backend.js';
 import { defineCommand, defineGroup } from '../command.js';
 import { UsageError } from '../errors.js';
-import { formatDuration, formatNumber, table, truncate } from '../format.js';
+import { formatDuration, table, truncate } from '../format.js';
 
 /**
  * Side-by-side lines of a result: the claim and summary from the definition, each assertion judged. Numbers
