@@ -3,20 +3,12 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
+import { errorOf } from '../helpers/catch-error.js';
 
 const FIX = path.join(import.meta.dirname, '..', 'fixtures', 'data');
 const f = (name: string): string => path.join(FIX, name);
 // The generator's pixel formulas.
 const IMG = Array.from({ length: 60 }, (_, k) => (37 * k + 11) % 256);
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('IDX', () => {
   it('reads raw and gzip files with the same result', () => {

@@ -9,6 +9,7 @@ import { RunLeaseError, RunNotFoundError, RunStore } from '../../src/store/index
 import type { LeaseOwner, StoreOptions } from '../../src/store/index.js';
 import { currentProcess, processStartTime } from '../../src/store/leases.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { errorOf } from '../helpers/catch-error.js';
 
 const tempDir = useTempDirs();
 
@@ -18,15 +19,6 @@ function open(file: string, options: StoreOptions = {}): RunStore {
 
 function storeFile(): string {
   return path.join(tempDir(), 'runs.db');
-}
-
-function catchErr(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 /** The pid of a process that has exited (a child run to completion). */
@@ -54,9 +46,9 @@ describe('tags', () => {
     expect(store.listRuns({ tag: 'baseline' }).map((r) => r.id)).toEqual([a]);
     store.removeTags(a, 'baseline', 'absent');
     expect(store.getRun(a).tags).toEqual(['lr=1e-3']);
-    expect(catchErr(() => store.addTags(a, 'has space'))).toBeInstanceOf(ArgumentError);
-    expect(catchErr(() => store.addTags(a, ''))).toBeInstanceOf(ArgumentError);
-    expect(catchErr(() => store.addTags('zzzzzz', 'x'))).toBeInstanceOf(RunNotFoundError);
+    expect(errorOf(() => store.addTags(a, 'has space'))).toBeInstanceOf(ArgumentError);
+    expect(errorOf(() => store.addTags(a, ''))).toBeInstanceOf(ArgumentError);
+    expect(errorOf(() => store.addTags('zzzzzz', 'x'))).toBeInstanceOf(RunNotFoundError);
     store.close();
   });
 });
@@ -94,12 +86,12 @@ describe('groups', () => {
     store.removeFromGroup(sweep, runs[1]);
     expect(store.getGroup(sweep).runIds).toEqual([runs[0], runs[2]]);
     store.deleteGroup(cmp);
-    expect(catchErr(() => store.getGroup(cmp))).toBeInstanceOf(RunNotFoundError);
+    expect(errorOf(() => store.getGroup(cmp))).toBeInstanceOf(RunNotFoundError);
     expect(store.getRun(runs[2]).groups).toEqual([sweep]);
-    expect(catchErr(() => store.createGroup({ kind: 'grid' as 'sweep', config: {} })).message).toContain(
+    expect(errorOf(() => store.createGroup({ kind: 'grid' as 'sweep', config: {} })).message).toContain(
       'comparison, sweep',
     );
-    expect(catchErr(() => store.addToGroup('nogroup1', runs[0]))).toBeInstanceOf(RunNotFoundError);
+    expect(errorOf(() => store.addToGroup('nogroup1', runs[0]))).toBeInstanceOf(RunNotFoundError);
     store.close();
   });
 });
@@ -142,11 +134,11 @@ describe('artifacts', () => {
     expect(store.removeArtifact(a.id)).toBe(false);
     expect(store.listArtifacts(id).map((x) => x.kind)).toEqual(['report']);
     expect(
-      catchErr(() =>
+      errorOf(() =>
         store.addArtifact(id, { kind: 'plot', path: path.join(dir, 'none.png'), mime: 'image/png' }),
       ).message,
     ).toContain('none.png');
-    expect(catchErr(() => store.addArtifact(id, { kind: 'plot', path: svg, mime: 'svg' })).message).toContain(
+    expect(errorOf(() => store.addArtifact(id, { kind: 'plot', path: svg, mime: 'svg' })).message).toContain(
       'media type',
     );
     store.close();
@@ -172,11 +164,11 @@ describe('run leases', () => {
     expect(l.lease.owner).toEqual(currentProcess());
     const other: LeaseOwner = { pid: 999_999, hostname: os.hostname(), processStartedAt: 1 };
     const intruder = open(file, { leaseOwner: other });
-    const e = catchErr(() => intruder.reopenRun(id));
+    const e = errorOf(() => intruder.reopenRun(id));
     expect(e).toBeInstanceOf(RunLeaseError);
     expect(e.message).toContain(`run ${id} is being driven by another live process, pid ${process.pid}`);
     expect((e as RunLeaseError).holder?.owner.pid).toBe(process.pid);
-    expect(catchErr(() => intruder.assertNotLeased(id))).toBeInstanceOf(RunLeaseError);
+    expect(errorOf(() => intruder.assertNotLeased(id))).toBeInstanceOf(RunLeaseError);
     expect(intruder.getRun(id).pid).toBe(process.pid); // the refused reopen changed nothing
     owner.finishRun(id, 'completed');
     expect(owner.getLease(id)).toBeNull();
@@ -229,11 +221,11 @@ describe('run leases', () => {
     remote.flush(); // renews: expires at t + 60 s
     const local = open(file, { now: () => clock.t, leaseTtlMs: 60_000, staleAfterMs: 1e12 });
     clock.t += 59_000;
-    expect(catchErr(() => local.reopenRun(id))).toBeInstanceOf(RunLeaseError); // other host, not expired
+    expect(errorOf(() => local.reopenRun(id))).toBeInstanceOf(RunLeaseError); // other host, not expired
     clock.t += 2_000;
     expect(local.reopenRun(id).tookOver?.reason).toBe('expired');
     // its next commit (here: logMetrics, whose flush interval has passed) fails
-    const lost = catchErr(() => remote.logMetrics(id, 1, { loss: 0.5 }));
+    const lost = errorOf(() => remote.logMetrics(id, 1, { loss: 0.5 }));
     expect(lost).toBeInstanceOf(RunLeaseError);
     expect(lost.message).toContain('no longer holds the run');
     local.close();

@@ -9,6 +9,7 @@ import { RunStore, SCHEMA_VERSION, resolveStorePath, storeCheckpointsDir } from 
 import type { StoreOptions } from '../../src/store/index.js';
 import { isInterrupted } from '../../src/store/liveness.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { errorOf } from '../helpers/catch-error.js';
 
 const tempDir = useTempDirs();
 
@@ -18,15 +19,6 @@ function fresh(options: StoreOptions = {}): { store: RunStore; file: string; clo
   const file = path.join(tempDir(), 'runs.db');
   const store = RunStore.open(file, { now: () => clock.t, ...options });
   return { store, file, clock };
-}
-
-function catchErr(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('RunStore round trip', () => {
@@ -197,14 +189,14 @@ describe('listRuns, getRun by prefix', () => {
     const unique = ids.find((id) => ids.every((o) => o === id || !o.startsWith(id.slice(0, 4))))!;
     expect(store.getRun(unique.slice(0, 4)).id).toBe(unique);
     const shared = ids.find((id) => ids.some((o) => o !== id && o[0] === id[0]))!;
-    const amb = catchErr(() => store.getRun(shared[0]));
+    const amb = errorOf(() => store.getRun(shared[0]));
     expect(amb).toBeInstanceOf(StoreError);
     expect(amb.message).toContain('ambiguous');
-    const missing = catchErr(() => store.getRun('zzzzzzzz'));
+    const missing = errorOf(() => store.getRun('zzzzzzzz'));
     expect(missing).toBeInstanceOf(StoreError);
     expect(missing.message).toContain("no run 'zzzzzzzz'");
     expect(missing.message).toContain(file);
-    expect(catchErr(() => store.getRun('DROP TABLE'))).toBeInstanceOf(StoreError);
+    expect(errorOf(() => store.getRun('DROP TABLE'))).toBeInstanceOf(StoreError);
     store.close();
   });
 });
@@ -230,7 +222,7 @@ describe('exportRun', () => {
     expect(json.config).toEqual({ lr: 1 });
     expect(json.metrics).toEqual({ loss: { steps: [0], values: [2.5] } });
     expect(json.status).toBe('completed');
-    expect(catchErr(() => store.exportRun(id, 'xml' as 'csv'))).toBeInstanceOf(ArgumentError);
+    expect(errorOf(() => store.exportRun(id, 'xml' as 'csv'))).toBeInstanceOf(ArgumentError);
     store.close();
   });
 });
@@ -254,24 +246,24 @@ describe('validation', () => {
       ['status', () => store.finishRun(id, 'done' as never)],
     );
     for (const [text, fn] of cases) {
-      const e = catchErr(fn);
+      const e = errorOf(fn);
       expect(e, text).toBeInstanceOf(ArgumentError);
       expect(e.message, text).toContain(text);
     }
     expect(
-      catchErr(() => store.createRun({ kind: 'train', config: { x: { y: [1, NaN] } } })).message,
+      errorOf(() => store.createRun({ kind: 'train', config: { x: { y: [1, NaN] } } })).message,
     ).toContain('config.x.y[1]');
     store.finishRun(id, 'completed');
-    expect(catchErr(() => store.logMetrics(id, 0, { loss: 1 })).message).toContain('after finishRun');
+    expect(errorOf(() => store.logMetrics(id, 0, { loss: 1 })).message).toContain('after finishRun');
     store.close();
-    expect(catchErr(() => store.listRuns())).toBeInstanceOf(StoreError);
+    expect(errorOf(() => store.listRuns())).toBeInstanceOf(StoreError);
   });
 
   it('refuses writes on a read-only store', () => {
     const { store, file } = fresh();
     store.close();
     const ro = RunStore.open(file, { readonly: true });
-    const e = catchErr(() => ro.createRun({ kind: 'train', config: {} }));
+    const e = errorOf(() => ro.createRun({ kind: 'train', config: {} }));
     expect(e).toBeInstanceOf(StoreError);
     expect(e.message).toContain('read-only');
     ro.close();
@@ -300,7 +292,7 @@ describe('store location', () => {
       ['notes.txt', {}, '--store'],
       [undefined, { GRADLAB_STORE: 'notes.txt' }, '$GRADLAB_STORE'],
     ] as const) {
-      const e = catchErr(() => resolveStorePath(explicit, env, dir));
+      const e = errorOf(() => resolveStorePath(explicit, env, dir));
       expect(e).toBeInstanceOf(StoreError);
       expect(e.message).toContain(`run store ${path.join(dir, 'notes.txt')} (from ${from}) is a file`);
       expect(e.message).toContain('a run store is a directory');
@@ -316,7 +308,7 @@ describe('store location', () => {
 
 describe('StoreError for files that are not a usable store', () => {
   function openErr(file: string, options: StoreOptions = {}, name = 'StoreError'): Error {
-    const e = catchErr(() => RunStore.open(file, options));
+    const e = errorOf(() => RunStore.open(file, options));
     expect(e).toBeInstanceOf(StoreError);
     expect(e.name).toBe(name);
     expect(e.message).toContain(file);
