@@ -94,6 +94,36 @@ export function runBackward(
   return disposingScope((kept) => backwardPass(outputs, gradOutputs, opts, kept));
 }
 
+/** What one backward walk did, as `gl.onBackward` observers see it. */
+export interface BackwardInfo {
+  /** Graph nodes whose backward rule ran (the size of the sub-graph this walk differentiated). */
+  nodes: number;
+  /** True for `gl.grad` / `backward({ inputs })` walks that return gradients instead of accumulating. */
+  functional: boolean;
+}
+
+/** Something told after every backward walk (learning rules count backward calls and walked ops). */
+export type BackwardObserver = (info: BackwardInfo) => void;
+
+const backwardObservers: BackwardObserver[] = [];
+
+/**
+ * Calls `observer` after every backward walk (`loss.backward()`, `gl.grad`, ...) until the returned
+ * function is called.
+ * @example
+ * let walks = 0;
+ * const stop = gl.onBackward(() => walks++);
+ * loss.backward();
+ * stop(); // walks === 1
+ */
+export function onBackward(observer: BackwardObserver): () => void {
+  backwardObservers.push(observer);
+  return () => {
+    const i = backwardObservers.indexOf(observer);
+    if (i >= 0) backwardObservers.splice(i, 1);
+  };
+}
+
 function backwardPass(
   outputs: readonly Tensor[],
   gradOutputs: readonly (Tensor | null | undefined)[],
@@ -154,6 +184,7 @@ function backwardPass(
   }
 
   const captured = new Map<Node, (Tensor | undefined)[]>();
+  let walked = 0;
   const prevGrad = state.gradEnabled;
   const prevInBackward = state.inBackward;
   state.gradEnabled = createGraph;
@@ -181,6 +212,7 @@ function backwardPass(
           `backward: trying to backward through the graph a second time (op ${node.op}); its saved tensors were freed — pass { retainGraph: true } to the first backward`,
         );
       const saved = node.saved.map((s) => (s ? s.unpack(node.op) : null));
+      walked++;
       const needs = node.inputs.map(edgeNeeded);
       const thunks = node.backward(saved, grads, needs);
       node.inputs.forEach((edge, i) => {
@@ -205,6 +237,7 @@ function backwardPass(
     state.gradEnabled = prevGrad;
     state.inBackward = prevInBackward;
   }
+  for (const observe of backwardObservers) observe({ nodes: walked, functional: inputs !== undefined });
 
   const result: (Tensor | null)[] = [];
   if (!inputs) {

@@ -1,0 +1,22 @@
+// gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
+import { bp } from './bp.js';
+import type { LearningRule } from './types.js';
+
+export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
+export { RuleModelError, BlackBoxGradError } from './errors.js';
+export { measureStep, type ForwardCounter } from './measure.js';
+export { bp, taskLoss } from './bp.js';
+
+/**
+ * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
+ * @example for (const name of gl.rules.RULE_NAMES) console.log(name, gl.rules.RULES[name].summary);
+ */
+export const RULES = {
+  bp,
+} satisfies Record<string, LearningRule<never>>;
+
+/** A rule's name: a key of `RULES`. */
+export type RuleName = keyof typeof RULES;
+
+/** The rules' names in table order. */
+export const RULE_NAMES = Object.keys(RULES) as RuleName[];
