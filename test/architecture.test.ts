@@ -19,6 +19,7 @@ type Unit =
   | 'nn'
   | 'optim'
   | 'testing'
+  | 'rules'
   | 'train'
   | 'lab'
   | 'recipes'
@@ -27,7 +28,7 @@ type Unit =
 
 /**
  * What each unit may import besides itself: core → backends/ops → nn/optim/data (with io, store,
- * testing beside them) → train → lab/recipes → cli. The entry (index) assembles everything but the CLI.
+ * testing beside them) → rules (learning rules) → train → lab/recipes → cli. The entry (index) assembles everything but the CLI.
  */
 const LAYERS: { [U in Unit]: readonly Unit[] } = {
   core: [],
@@ -39,10 +40,25 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
   nn: ['core', 'ops'],
   optim: ['core', 'ops'],
   testing: ['core', 'ops'],
-  train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim'],
-  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'train'],
-  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'train', 'lab'],
-  cli: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'testing', 'train', 'lab', 'recipes', 'index'],
+  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim'],
+  train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'rules'],
+  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train'],
+  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'lab'],
+  cli: [
+    'core',
+    'ops',
+    'io',
+    'store',
+    'data',
+    'nn',
+    'optim',
+    'testing',
+    'rules',
+    'train',
+    'lab',
+    'recipes',
+    'index',
+  ],
   index: [
     'core',
     'backends',
@@ -53,6 +69,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'nn',
     'optim',
     'testing',
+    'rules',
     'train',
     'lab',
     'recipes',
