@@ -1,15 +1,17 @@
 // The command table: one typed entry per top-level command name.
 import type { CommandEntry } from './command.js';
+import { compareCommand } from './commands/compare.js';
 import { recipeGroup } from './commands/recipe.js';
 import { runsGroup } from './commands/runs.js';
 import { trainCommand } from './commands/train.js';
 
 /** Every top-level command; adding a name here without an entry in COMMANDS does not compile. */
-export type CommandName = 'train' | 'recipe' | 'runs';
+export type CommandName = 'train' | 'compare' | 'recipe' | 'runs';
 
 /** The command table the dispatcher and the help read. */
 export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {
   train: trainCommand,
+  compare: compareCommand,
   recipe: recipeGroup,
   runs: runsGroup,
 };

@@ -1,4 +1,4 @@
-// gl.train: the Trainer and fit() helper, metrics, callbacks (early stopping) and checkpoint files.
+// gl.train: the Trainer and fit() helper, metrics, callbacks (early stopping), checkpoint files and compare().
 export { Trainer, fit } from './trainer.js';
 export type {
   TrainerOptions,
@@ -33,3 +33,20 @@ export { buildModel, parseModelSpec, BUILTIN_MODELS } from './model-spec.js';
 export type { ModelSpec, LayerSpec, Width } from './model-spec.js';
 export { parseSchedule, SCHEDULE_SYNTAX } from './schedule-spec.js';
 export type { BuiltSchedule } from './schedule-spec.js';
+export { compare, planCompare, checkBudget, ruleByName } from './compare.js';
+export type { ComparePlan, ResolvedArm } from './compare.js';
+export { meanSd, summarizeArm } from './compare-stats.js';
+export { BUDGET_KINDS } from './compare-types.js';
+export type {
+  AnyRule,
+  CompareArm,
+  CompareBudget,
+  CompareData,
+  CompareOptions,
+  CompareEvent,
+  CompareCurve,
+  CompareSeedResult,
+  CompareRow,
+  CompareResult,
+  MeanSd,
+} from './compare-types.js';

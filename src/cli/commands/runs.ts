@@ -31,6 +31,11 @@ export const listCommand = defineCommand({
     },
     status: { type: 'string', choices: STATUSES, description: 'only runs with this status' },
     name: { type: 'string', valueName: 'text', description: 'only runs whose name contains this text' },
+    group: {
+      type: 'string',
+      valueName: 'id',
+      description: 'only runs of this group (the comparison id `gradlab compare` prints)',
+    },
     limit: { type: 'number', integer: true, min: 1, default: 20, description: 'show at most this many runs' },
     json: { type: 'boolean', description: 'print the runs as JSON (one array) instead of a table' },
   },
@@ -49,6 +54,7 @@ export const listCommand = defineCommand({
         kind: options.kind,
         status: options.status,
         name: options.name,
+        group: options.group,
         limit: options.limit,
       });
       if (options.json) {
