@@ -13,7 +13,8 @@ import { distFile } from '../helpers/dist.js';
  *   characters) of a small training run the test makes first (`FIXTURE_ARGS`);
  * - paths: `/tmp/exp` becomes `<temp project>/exp`;
  * - time: `gradlab train` without `--resume` gets `--train-size 64 --epochs 1` appended (the last value of
- *   an option wins), `gradlab recipe run` gets `--quick` (the recipes' tiny budget);
+ *   an option wins), `gradlab recipe run` gets `--quick` (the recipes' tiny budget), `gradlab compare`
+ *   `--train-size 64 --epochs 1 --seeds 1`;
  * - each line runs through /bin/sh (for `> file`) in a temp project directory, `gradlab` being the build.
  */
 const EXAMPLE_ID = 'k7m2xq';
@@ -22,6 +23,7 @@ const FIXTURE_ARGS = ['train', '--train-size', '64', '--epochs', '1', '--val-spl
 const TINY: { pattern: RegExp; append: string }[] = [
   { pattern: /^gradlab train(?!.*--resume)/, append: ' --train-size 64 --epochs 1' },
   { pattern: /^gradlab recipe run /, append: ' --quick' },
+  { pattern: /^gradlab compare(?!.*--rerun)/, append: ' --train-size 64 --epochs 1 --seeds 1' },
 ];
 const EXAMPLE_TIMEOUT_MS = 180_000;
 
