@@ -47,7 +47,7 @@ function headOnly(log: Seen[]): gl.rules.LearningRule {
       const last = mods[mods.length - 1];
       const params = last.parameters();
       const opt = new gl.optim.SGD(params, { lr: 0.1 });
-      const seen: Seen = { firstWeight: seq.parameters()[0].toArray().flat() as number[], firstLabels: [] };
+      const seen: Seen = { firstWeight: Array.from(seq.parameters()[0].dataSync()), firstLabels: [] };
       log.push(seen);
       return {
         rule: 'head',
