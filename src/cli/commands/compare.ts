@@ -423,8 +423,7 @@ export const compareCommand = defineCommand({
   positionals: [],
   examples: [
     'gradlab compare',
-    'gradlab compare --rules bp --model mlp:64 --epochs 2 --seeds 2',
-    'gradlab compare --rules bp --budget seconds:2 --json',
+    'gradlab compare --rules bp --model mlp:64 --budget seconds:1 --json',
     'gradlab compare --data fashion-mnist --model mlp:256,256 --seeds 3',
   ],
   run: ({ options: o, global }, ctx) => runCompare(o as CompareOpts, global, ctx),
