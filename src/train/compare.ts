@@ -15,7 +15,9 @@ import type {
   CompareData,
   CompareOptions,
   CompareResult,
+  CompareRow,
   CompareSeedResult,
+  VsBp,
 } from './compare-types.js';
 import { BUDGET_KINDS } from './compare-types.js';
 import { summarizeArm } from './compare-stats.js';
@@ -23,20 +25,31 @@ import { buildModel } from './model-spec.js';
 
 /** An arm after resolution: its rule object, the name shown, its options. */
 export interface ResolvedArm {
+  /** The name shown. */
   name: string;
+  /** The rule. */
   rule: AnyRule;
+  /** Its options (compare adds the seed's generator). */
   options: NonNullable<CompareArm['options']>;
 }
 
 /** A checked comparison, ready to run (what `planCompare` returns). */
 export interface ComparePlan {
+  /** The arms, resolved. */
   arms: ResolvedArm[];
+  /** The checked budget. */
   budget: CompareBudget;
+  /** The seeds. */
   seeds: number[];
+  /** Examples per step. */
   batchSize: number;
+  /** Points per learning curve. */
   curvePoints: number;
+  /** Whether a warm-up step runs first. */
   warmup: boolean;
+  /** The task every rule was checked against. */
   task: TaskSpec;
+  /** The options the plan was made from. */
   options: CompareOptions;
 }
 
@@ -312,7 +325,7 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b;
 }
 
-function relative(r: CompareResult['rows'][number], bp: CompareResult['rows'][number]) {
+function relative(r: CompareRow, bp: CompareRow): VsBp {
   return {
     testAccuracy: r.testAccuracy.mean - bp.testAccuracy.mean,
     secondsPerEpoch: ratio(r.secondsPerEpoch.mean, bp.secondsPerEpoch.mean),
