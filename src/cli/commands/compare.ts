@@ -11,6 +11,7 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { compareCurves, compareTable, jsonRow } from '../compare-report.js';
 import { formatDuration } from '../format.js';
+import { ProgressReporter } from '../progress.js';
 
 const WHERE = 'gradlab compare';
 
@@ -319,6 +320,8 @@ async function runCompare(o: CompareOpts, global: GlobalOptions, ctx: CliContext
   });
   const runIds: Record<string, string> = {};
   let current: string | null = null;
+  /** On a terminal, a bar per arm that moves at each curve point; elsewhere one line per finished arm. */
+  let bar: ProgressReporter | null = null;
   const t0 = performance.now();
   try {
     const result = await gl.train.compare({
@@ -340,10 +343,18 @@ async function runCompare(o: CompareOpts, global: GlobalOptions, ctx: CliContext
             });
             runIds[`${e.arm}/${e.seed}`] = current;
             store.addToGroup(groupId, current);
+            if (!quiet && ctx.stderr.isTTY === true)
+              bar = new ProgressReporter({
+                total: plan.curvePoints,
+                label: `  ${e.arm} seed ${e.seed}`,
+                stream: ctx.stderr,
+                unit: 'pt',
+              });
           } else if (e.type === 'point') {
             const values: Record<string, number> = { examples: e.examples, testAccuracy: e.testAccuracy };
             if (Number.isFinite(e.trainLoss)) values.loss = e.trainLoss;
             store.logMetrics(current!, e.step, values);
+            (bar as ProgressReporter | null)?.tick(1, { acc: e.testAccuracy });
           } else {
             const r = e.result;
             store.setResult(current!, {
@@ -359,6 +370,8 @@ async function runCompare(o: CompareOpts, global: GlobalOptions, ctx: CliContext
             });
             store.finishRun(current!, 'completed');
             current = null;
+            if (bar !== null) ctx.stderr.write('\r\x1b[K');
+            bar = null;
             if (!quiet)
               ctx.stderr.write(
                 `  ${e.arm} seed ${e.seed}: test accuracy ${(100 * r.testAccuracy).toFixed(1)}% ` +
