@@ -8,7 +8,7 @@ import { fromTypedArray } from '../ops/tensor-like.js';
 import { requireParameters } from './bp.js';
 import { measureStep } from './measure.js';
 import { releaseGrads, ruleOptimizer } from './optimizers.js';
-import type { LearningRule, TaskSpec } from './types.js';
+import type { TaskSpec } from './types.js';
 import type { CartPoleTask, Candidate, PopulationTask } from './population/evaluate.js';
 import { makeEvaluator } from './population/evaluator.js';
 import { esGradientFromFitness, type FitnessShaping } from './population/es-gradient.js';
@@ -22,6 +22,7 @@ import {
   type GenerationReport,
   type PopulationLearner,
   type PopulationOptions,
+  type PopulationRule,
 } from './population/learner.js';
 import { paramCount, policySpec } from './population/spec.js';
 
@@ -40,9 +41,7 @@ export interface EsOptions extends PopulationOptions {
  * await es.evolve({ kind: 'cartpole', episodes: 1 });
  * await es.close();
  */
-export const es: LearningRule<EsOptions> & {
-  create(model: Module, task: TaskSpec, options?: EsOptions): PopulationLearner;
-} = {
+export const es: PopulationRule<EsOptions, PopulationLearner> = {
   name: 'es',
   summary:
     'OpenAI evolution strategy: antithetic perturbations, rank-shaped fitness, Adam on the search gradient',

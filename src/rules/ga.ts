@@ -6,7 +6,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Module } from '../nn/module.js';
 import { requireParameters } from './bp.js';
 import { measureStep } from './measure.js';
-import type { LearningRule, TaskSpec } from './types.js';
+import type { TaskSpec } from './types.js';
 import type { CartPoleTask, PopulationTask } from './population/evaluate.js';
 import { makeEvaluator } from './population/evaluator.js';
 import { compressionRatio, drawSeed, genomeBytes, rebuildWeights, type Genome } from './population/genome.js';
@@ -18,6 +18,7 @@ import {
   type GenerationReport,
   type PopulationLearner,
   type PopulationOptions,
+  type PopulationRule,
 } from './population/learner.js';
 import { policySpec } from './population/spec.js';
 
@@ -55,9 +56,7 @@ function bestFirst(f: ArrayLike<number>): number[] {
  * const report = await ga.evolve({ kind: 'cartpole', episodes: 1 });
  * await ga.close();
  */
-export const ga: LearningRule<GaOptions> & {
-  create(model: Module, task: TaskSpec, options?: GaOptions): GaLearner;
-} = {
+export const ga: PopulationRule<GaOptions, GaLearner> = {
   name: 'ga',
   summary:
     'genetic algorithm on seed-chain genomes: truncation selection, elitism, Gaussian mutation (no gradients)',

@@ -36,4 +36,5 @@ export {
   type PopulationOptions,
   type PopulationLearner,
   type GenerationReport,
+  type PopulationRule,
 } from './learner.js';

@@ -5,7 +5,7 @@ import type { Tensor } from '../../core/tensor.js';
 import type { Module } from '../../nn/module.js';
 import { copyInto } from '../../ops/inplace.js';
 import { fromTypedArray } from '../../ops/tensor-like.js';
-import type { CommonRuleOptions, Learner, TaskSpec } from '../types.js';
+import type { CommonRuleOptions, Learner, LearningRule, TaskSpec } from '../types.js';
 import type { CartPoleTask, SupervisedTask } from './evaluate.js';
 import type { PolicySpec } from './spec.js';
 
@@ -60,6 +60,14 @@ export interface PopulationLearner extends Learner {
   /** Stops the worker threads (and frees what `dispose` frees). */
   close(): Promise<void>;
 }
+
+/** A learning rule whose learners are population learners (GA, ES). */
+export type PopulationRule<O extends PopulationOptions, L extends PopulationLearner> = Omit<
+  LearningRule<O>,
+  'create'
+> & {
+  create(model: Module, task: TaskSpec, options?: O): L;
+};
 
 /** Checks a positive integer option. */
 export function positiveInt(rule: string, name: string, v: number): number {

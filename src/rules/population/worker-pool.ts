@@ -7,11 +7,11 @@ import { ArgumentError } from '../../core/errors.js';
 import type { EvalJob } from './evaluate.js';
 import { PopulationWorkerError, type PopulationEvaluator } from './evaluator.js';
 
-/** The compiled worker script: next to this module in dist/, or dist/'s copy when running from the TypeScript sources. */
+/** The compiled worker entry (src/population-worker.ts): in dist/, or dist/'s copy when running from the TypeScript sources. */
 function workerScript(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
-  const built = join(dirname(here), '../../../dist/src/rules/population/worker.js');
+  if (here.endsWith('.js')) return join(dirname(here), '../../population-worker.js');
+  const built = join(dirname(here), '../../../dist/src/population-worker.js');
   if (!existsSync(built))
     throw new ArgumentError(
       `population workers: ${built} is missing; build first (npx tsc -p tsconfig.json)`,

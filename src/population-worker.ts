@@ -1,9 +1,9 @@
-// A population worker thread: rebuilds candidates' weights from their seeds and evaluates them on the js backend.
+// The entry of a population worker thread (gl.rules.ga / es with workers > 0): rebuilds candidates' weights from their seeds, evaluates on js.
 import { parentPort } from 'node:worker_threads';
-import { setBackend } from '../../core/backend-registry.js';
-import '../../portable.js';
-import { evaluate, type EvalJob } from './evaluate.js';
-import { WeightCache } from './genome.js';
+import { setBackend } from './core/backend-registry.js';
+import './portable.js';
+import { evaluate, type EvalJob } from './rules/population/evaluate.js';
+import { WeightCache } from './rules/population/genome.js';
 
 const cache = new WeightCache();
 const ready = setBackend('js');
