@@ -2,8 +2,11 @@
 // the Trainer and the recipes. Browsers get ./browser.ts instead (package.json's `browser` condition).
 import { registerBackend } from './core/backend-registry.js';
 import { createNativeBackend } from './backends/native/index.js';
+import { registerWorkerPool } from './rules/population/evaluator.js';
+import { createWorkerPool } from './rules/population/worker-pool.js';
 
 registerBackend('native', createNativeBackend, 10);
+registerWorkerPool(createWorkerPool);
 
 export * from './portable.js';
 export { nativeInfo } from './backends/native/index.js';

@@ -19,6 +19,7 @@ type Unit =
   | 'nn'
   | 'optim'
   | 'testing'
+  | 'envs'
   | 'rules'
   | 'train'
   | 'lab'
@@ -28,7 +29,7 @@ type Unit =
 
 /**
  * What each unit may import besides itself: core → backends/ops → nn/optim/data (with io, store,
- * testing beside them) → rules (learning rules) → train → lab/recipes → cli. The entry (index) assembles everything but the CLI.
+ * testing beside them; envs beside them on core alone) → rules (learning rules) → train → lab/recipes → cli. The entry (index) assembles everything but the CLI.
  */
 const LAYERS: { [U in Unit]: readonly Unit[] } = {
   core: [],
@@ -40,10 +41,11 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
   nn: ['core', 'ops'],
   optim: ['core', 'ops'],
   testing: ['core', 'ops'],
-  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim'],
+  envs: ['core'],
+  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'envs'],
   train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'rules'],
-  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train'],
-  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'lab'],
+  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'envs'],
+  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'lab', 'envs'],
   cli: [
     'core',
     'ops',
@@ -53,6 +55,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'nn',
     'optim',
     'testing',
+    'envs',
     'rules',
     'train',
     'lab',
@@ -69,6 +72,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'nn',
     'optim',
     'testing',
+    'envs',
     'rules',
     'train',
     'lab',

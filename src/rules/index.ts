@@ -1,11 +1,16 @@
 // gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
 import { bp } from './bp.js';
+import { es } from './es.js';
+import { ga } from './ga.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
 export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
+export { ga, type GaOptions, type GaLearner } from './ga.js';
+export { es, type EsOptions } from './es.js';
+export * as population from './population/index.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -13,6 +18,8 @@ export { bp, taskLoss } from './bp.js';
  */
 export const RULES = {
   bp,
+  ga,
+  es,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */

@@ -1,0 +1,46 @@
+// Where a population is evaluated: in this thread, or split over worker threads (Node registers the pool; browsers have none).
+import { ArgumentError, GradlabError } from '../../core/errors.js';
+import { evaluate, type EvalJob } from './evaluate.js';
+import { WeightCache } from './genome.js';
+
+/** A population worker thread failed while evaluating (its error's name and message), or died. */
+export class PopulationWorkerError extends GradlabError {}
+
+/** Evaluates jobs (`evaluate` is pure, so where it runs does not change the numbers). */
+export interface PopulationEvaluator {
+  /** Worker threads used (0: this thread). */
+  readonly workers: number;
+  evaluate(job: EvalJob): Promise<Float64Array>;
+  /** Stops the worker threads (a no-op in this thread). */
+  close(): Promise<void>;
+}
+
+/** Evaluation in the calling thread, on the current backend. */
+export function inProcessEvaluator(): PopulationEvaluator {
+  const cache = new WeightCache();
+  return {
+    workers: 0,
+    evaluate: (job) => evaluate(job, cache),
+    close: async () => {},
+  };
+}
+
+type PoolFactory = (workers: number) => PopulationEvaluator;
+let poolFactory: PoolFactory | null = null;
+
+/** @internal The Node entry registers its worker-thread pool here. */
+export function registerWorkerPool(factory: PoolFactory): void {
+  poolFactory = factory;
+}
+
+/** The evaluator for `workers` threads (0: in-process). */
+export function makeEvaluator(rule: string, workers: number): PopulationEvaluator {
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new ArgumentError(`${rule}: workers must be an integer >= 0, got ${workers}`);
+  if (workers === 0) return inProcessEvaluator();
+  if (!poolFactory)
+    throw new ArgumentError(
+      `${rule}: worker threads need Node.js (import 'gradlab', not 'gradlab/browser'); use workers: 0`,
+    );
+  return poolFactory(workers);
+}
