@@ -1,11 +1,15 @@
 // gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
+import { auglocal } from './auglocal.js';
 import { bp } from './bp.js';
+import { dgl } from './dgl.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
 export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
+export { auglocal, auglocalDepths, auglocalSample, type AugLocalOptions } from './auglocal.js';
+export { dgl, dglAux } from './dgl.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -13,6 +17,8 @@ export { bp, taskLoss } from './bp.js';
  */
 export const RULES = {
   bp,
+  auglocal,
+  dgl,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
