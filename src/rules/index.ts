@@ -2,6 +2,7 @@
 import { auglocal } from './auglocal.js';
 import { bp } from './bp.js';
 import { dgl } from './dgl.js';
+import { ffBlackbox } from './ff-blackbox.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
@@ -10,6 +11,8 @@ export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
 export { auglocal, auglocalDepths, auglocalSample, type AugLocalOptions } from './auglocal.js';
 export { dgl, dglAux } from './dgl.js';
+export { BlackBox, blackBox } from './blackbox.js';
+export { ffBlackbox, cosineGoodness, overlayLabels, wrongLabels, type PhyFFOptions } from './ff-blackbox.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -19,6 +22,7 @@ export const RULES = {
   bp,
   auglocal,
   dgl,
+  'ff-blackbox': ffBlackbox,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
