@@ -3,6 +3,7 @@ import { auglocal } from './auglocal.js';
 import { bp } from './bp.js';
 import { dgl } from './dgl.js';
 import { ffBlackbox } from './ff-blackbox.js';
+import { tpsgd } from './tpsgd.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
@@ -12,6 +13,7 @@ export { bp, taskLoss } from './bp.js';
 export { auglocal, auglocalDepths, auglocalSample, type AugLocalOptions } from './auglocal.js';
 export { dgl, dglAux } from './dgl.js';
 export { BlackBox, blackBox } from './blackbox.js';
+export { tpsgd, tpsgdProjections, type TpSGDOptions } from './tpsgd.js';
 export { ffBlackbox, cosineGoodness, overlayLabels, wrongLabels, type PhyFFOptions } from './ff-blackbox.js';
 
 /**
@@ -23,6 +25,7 @@ export const RULES = {
   auglocal,
   dgl,
   'ff-blackbox': ffBlackbox,
+  tpsgd,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
