@@ -36,7 +36,11 @@ export const AUGLOCAL_CONFIG = {
 export function residualMlp(inputSize: number, width: number, blocks: number, classes: number): Sequential {
   const body = Array.from(
     { length: blocks },
-    () => new Sequential(new Residual(new Sequential(new Linear(width, width), new ReLU())), new BatchNorm1d(width)),
+    () =>
+      new Sequential(
+        new Residual(new Sequential(new Linear(width, width), new ReLU())),
+        new BatchNorm1d(width),
+      ),
   );
   return new Sequential(new Linear(inputSize, width), new ReLU(), ...body, new Linear(width, classes));
 }
@@ -45,7 +49,11 @@ function learnerFor(arm: Arm, model: Sequential, task: TaskSpec): Learner {
   const o = { lr: AUGLOCAL_CONFIG.lr };
   if (arm === 'bp') return bp.create(model, task, o);
   if (arm === 'dgl') return dgl.create(model, task, o);
-  return auglocal.create(model, task, { ...o, depth: AUGLOCAL_CONFIG.depth, pyramid: AUGLOCAL_CONFIG.pyramid });
+  return auglocal.create(model, task, {
+    ...o,
+    depth: AUGLOCAL_CONFIG.depth,
+    pyramid: AUGLOCAL_CONFIG.pyramid,
+  });
 }
 
 const pts = (m: PerSeed, a: Arm, b: Arm) => paired(m[`acc.${a}`], m[`acc.${b}`], (x, y) => 100 * (x - y));
@@ -115,7 +123,8 @@ export const auglocalRecipe: RecipeDef = {
         const model = residualMlp(data.inputSize, cfg.width, cfg.blocks, 10);
         const learner = learnerFor(arm, model, task);
         modelParams = model.parameters().reduce((s, p) => s + p.numel, 0);
-        if (arm === 'auglocal') auxParams = learner.parameters().reduce((s, p) => s + p.numel, 0) - modelParams;
+        if (arm === 'auglocal')
+          auxParams = learner.parameters().reduce((s, p) => s + p.numel, 0) - modelParams;
         const t0 = performance.now();
         const run = await trainRule(learner, train, { epochs: cfg.epochs, batch: cfg.batch, seed });
         (seconds[arm] ??= []).push((performance.now() - t0) / 1000 / cfg.epochs);
@@ -124,7 +133,9 @@ export const auglocalRecipe: RecipeDef = {
         rec[`walks.${arm}`] = run.backwardCalls;
         rec[`ops.${arm}`] = run.largestBackwardOps;
         learner.dispose();
-        opts.log?.(`seed ${seed} ${arm}: acc ${(100 * rec[`acc.${arm}`]).toFixed(1)}%, saved ${run.peakSavedBytes} B`);
+        opts.log?.(
+          `seed ${seed} ${arm}: acc ${(100 * rec[`acc.${arm}`]).toFixed(1)}%, saved ${run.peakSavedBytes} B`,
+        );
       }
       return rec;
     });
@@ -148,7 +159,8 @@ export const auglocalRecipe: RecipeDef = {
       values: (m) => paired(m['saved.auglocal'], m['saved.bp'], (a, b) => a / b),
       compare: '<=',
       threshold: 0.6,
-      thresholdSource: 'paper notes 21 summary table ("saved bytes ≤ 0.6x BP"); the abstract reports ≈ 40% less GPU memory',
+      thresholdSource:
+        'paper notes 21 summary table ("saved bytes ≤ 0.6x BP"); the abstract reports ≈ 40% less GPU memory',
       kind: 'mechanism',
     },
     {
@@ -157,7 +169,8 @@ export const auglocalRecipe: RecipeDef = {
       values: (m) => paired(m['saved.dgl'], m['saved.bp'], (a, b) => a / b),
       compare: '<=',
       threshold: 0.6,
-      thresholdSource: 'the same bound as AugLocal (paper notes 21); DGL keeps less than AugLocal by construction',
+      thresholdSource:
+        'the same bound as AugLocal (paper notes 21); DGL keeps less than AugLocal by construction',
       kind: 'mechanism',
     },
     {
@@ -203,5 +216,6 @@ export const auglocalRecipe: RecipeDef = {
     ARMS.map(
       (a) =>
         `${a} ${(100 * describe(m.perSeed[`acc.${a}`]).mean).toFixed(1)}% / ${(describe(m.perSeed[`saved.${a}`]).mean / 1024).toFixed(0)} KiB saved`,
-    ).join('; ') + ` (test accuracy / peak saved bytes per step, mean of ${m.perSeed['acc.bp'].length} seed(s))`,
+    ).join('; ') +
+    ` (test accuracy / peak saved bytes per step, mean of ${m.perSeed['acc.bp'].length} seed(s))`,
 };

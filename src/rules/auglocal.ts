@@ -60,7 +60,8 @@ function checkOptions(o: AugLocalOptions): { depth: number; pyramid: number } {
   const pyramid = o.pyramid ?? 0.5;
   if (!Number.isInteger(depth) || depth < 1)
     throw new ArgumentError(`auglocal: depth must be an integer >= 1, got ${o.depth}`);
-  if (!(pyramid >= 0 && pyramid <= 1)) throw new ArgumentError(`auglocal: pyramid must be in [0, 1], got ${o.pyramid}`);
+  if (!(pyramid >= 0 && pyramid <= 1))
+    throw new ArgumentError(`auglocal: pyramid must be in [0, 1], got ${o.pyramid}`);
   return { depth, pyramid };
 }
 

@@ -16,7 +16,13 @@ export function dglAux(shape: readonly number[], outputs: number): Sequential {
   if (shape.length === 1) return new Sequential(new Linear(shape[0], outputs));
   if (shape.length === 3)
     return new Sequential(new AdaptiveAvgPool2d(2), new Flatten(), new Linear(shape[0] * 4, outputs));
-  return new Sequential(new Flatten(), new Linear(shape.reduce((a, b) => a * b, 1), outputs));
+  return new Sequential(
+    new Flatten(),
+    new Linear(
+      shape.reduce((a, b) => a * b, 1),
+      outputs,
+    ),
+  );
 }
 
 /**

@@ -37,13 +37,17 @@ interface PhyBlock {
 function phyBlocks(model: Module, task: TaskSpec): PhyBlock[] {
   const rule = 'ff-blackbox';
   if (task.kind !== 'classification')
-    throw new RuleModelError(`${rule}: scores every label, so it needs a classification task, got ${task.kind}`);
+    throw new RuleModelError(
+      `${rule}: scores every label, so it needs a classification task, got ${task.kind}`,
+    );
   if (task.inputShape.length !== 1)
     throw new RuleModelError(
       `${rule}: needs flat inputs [N, D] (the labels are prepended as C extra features), got [N, ${task.inputShape.join(', ')}]`,
     );
   if (!(model instanceof Sequential))
-    throw new RuleModelError(`${rule}: needs a gl.nn.Sequential of black boxes and Linear layers, got ${layerName(model)}`);
+    throw new RuleModelError(
+      `${rule}: needs a gl.nn.Sequential of black boxes and Linear layers, got ${layerName(model)}`,
+    );
   const blocks: PhyBlock[] = [];
   let pre: Module[] = [];
   for (const m of model) {
@@ -163,7 +167,10 @@ export const ffBlackbox: LearningRule<PhyFFOptions> = {
               hp = noGrad(() => b.linear.forward(pp));
               hn = noGrad(() => b.linear.forward(pn));
             });
-            return div(losses.reduce((a, b) => add(a, b)), blocks.length);
+            return div(
+              losses.reduce((a, b) => add(a, b)),
+              blocks.length,
+            );
           });
         });
         const loss = await value.itemAsync();

@@ -51,7 +51,9 @@ function tpBlocks(model: Module, task: TaskSpec): TpBlock[] {
       );
     const at = b.layers.indexOf(lin);
     if (b.outShape.length !== 1)
-      throw new RuleModelError(`tpsgd: needs flat layer outputs, block ${i} gives [N, ${b.outShape.join(', ')}]`);
+      throw new RuleModelError(
+        `tpsgd: needs flat layer outputs, block ${i} gives [N, ${b.outShape.join(', ')}]`,
+      );
     const post = b.layers.slice(at + 1);
     if (i === blocks.length - 1 && post.length > 0)
       throw new RuleModelError(
@@ -94,12 +96,16 @@ export const tpsgd: LearningRule<TpSGDOptions> = {
     const schedule = options.schedule ?? 'simultaneous';
     const lossKind = options.loss ?? 'mse';
     if (!['simultaneous', 'greedy', 'shallow'].includes(schedule))
-      throw new ArgumentError(`tpsgd: schedule must be 'simultaneous', 'greedy' or 'shallow', got '${schedule}'`);
+      throw new ArgumentError(
+        `tpsgd: schedule must be 'simultaneous', 'greedy' or 'shallow', got '${schedule}'`,
+      );
     if (lossKind !== 'mse' && lossKind !== 'l1')
       throw new ArgumentError(`tpsgd: loss must be 'mse' or 'l1', got '${String(lossKind)}'`);
     const perLayer = options.stepsPerLayer ?? 0;
     if (schedule === 'greedy' && !(Number.isInteger(perLayer) && perLayer > 0))
-      throw new ArgumentError(`tpsgd: the greedy schedule needs stepsPerLayer, an integer > 0, got ${options.stepsPerLayer}`);
+      throw new ArgumentError(
+        `tpsgd: the greedy schedule needs stepsPerLayer, an integer > 0, got ${options.stepsPerLayer}`,
+      );
     const gen = options.generator ?? new Generator(0);
     const last = blocks.length - 1;
     const proj = tpsgdProjections(
@@ -107,7 +113,9 @@ export const tpsgd: LearningRule<TpSGDOptions> = {
       task.outputs,
       gen,
     );
-    const layerParams = blocks.map((b) => b.block.layers.flatMap((m) => m.parameters()).filter((p) => p.requiresGrad));
+    const layerParams = blocks.map((b) =>
+      b.block.layers.flatMap((m) => m.parameters()).filter((p) => p.requiresGrad),
+    );
     const params = layerParams.flat();
     const optimizers: Optimizer<BaseHyper>[] = layerParams.map((p) => ruleOptimizer(p, options, 1e-3));
     let steps = 0;
@@ -126,7 +134,9 @@ export const tpsgd: LearningRule<TpSGDOptions> = {
           return tidy(() => {
             fwd.add();
             const target =
-              task.kind === 'classification' ? oneHot(y.to('int32'), task.outputs).to(x.dtype) : y.to(x.dtype);
+              task.kind === 'classification'
+                ? oneHot(y.to('int32'), task.outputs).to(x.dtype)
+                : y.to(x.dtype);
             let h = x;
             const losses: Tensor[] = [];
             const upTo = Math.max(...blocks.map((_, i) => (active(i) ? i : -1)));

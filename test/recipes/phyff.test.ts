@@ -15,14 +15,14 @@ describe('recipe phyff (quick)', () => {
     expect(m['walks.phyff2'][0]).toBe(10);
     expect(m['walks.phyff1'][0]).toBe(5);
     expect(m['walks.bp-exact-twin'][0]).toBe(1);
-    for (const k of ['acc.drift.before', 'acc.drift.after', 'acc.drift.recovered']) expect(m[k]).toHaveLength(1);
+    for (const k of ['acc.drift.before', 'acc.drift.after', 'acc.drift.recovered'])
+      expect(m[k]).toHaveLength(1);
     expect(r.assertions.find((a) => a.id === 'zero-backward')!.status).toBe('holds');
   });
 
   it('a twin-backed physical layer: physical values forward, the twin gradient backward', async () => {
-    const { physicalSystem, physicalForward, physicsForward, TwinBackedPhysics } = await import(
-      '../../src/recipes/phyff-physics.js'
-    );
+    const { physicalSystem, physicalForward, physicsForward, TwinBackedPhysics } =
+      await import('../../src/recipes/phyff-physics.js');
     const sys = physicalSystem(3, 2, 5);
     const layer = new TwinBackedPhysics(physicalForward(sys, new gl.Generator(1), 0), sys.M, 2);
     const x = gl.tensor([[0.5, -1, 2]], { requiresGrad: true });

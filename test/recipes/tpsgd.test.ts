@@ -7,7 +7,8 @@ describe('recipe tpsgd (quick)', () => {
     const r = await gl.recipes.runRecipe('tpsgd', { quick: true, data: 'embedded' });
     const m = r.perSeed;
     expect(r.details.inputSize).toBe(64);
-    for (const a of ['bp', 'tpsgd-simultaneous', 'tpsgd-greedy', 'shallow']) expect(m[`acc.${a}`]).toHaveLength(1);
+    for (const a of ['bp', 'tpsgd-simultaneous', 'tpsgd-greedy', 'shallow'])
+      expect(m[`acc.${a}`]).toHaveLength(1);
     expect(m['walks.tpsgd-simultaneous'][0]).toBe(3);
     expect(m['walks.tpsgd-greedy'][0]).toBe(1);
     expect(m['saved.shallow'][0]).toBeLessThan(m['saved.tpsgd-simultaneous'][0]);

@@ -66,7 +66,10 @@ async function checkTwoLayerStep(rule: 'auglocal' | 'dgl'): Promise<void> {
   const a = twoLayer(3);
   const b = twoLayer(3);
   const learner = gl.rules[rule].create(a, task3, { lr: 0.1, optimizer: 'sgd' });
-  const auxInit = learner.parameters().slice(4).map((p) => p.clone());
+  const auxInit = learner
+    .parameters()
+    .slice(4)
+    .map((p) => p.clone());
   expect(auxInit.map((p) => p.shape)).toEqual([[2, 4], [2]]);
   const { loss, stats } = await learner.step(x2(), y2());
   // by hand: block 1 trains on CE(aux(relu(W1 x + b1)), y); block 2 on CE(W2 h' + b2, y) with h' = h detached
@@ -108,7 +111,11 @@ describe('gl.rules.auglocal / gl.rules.dgl steps', () => {
     const y = gl.randint(0, 4, [64]);
     const stats: Record<string, gl.rules.StepStats> = {};
     for (const rule of ['bp', 'dgl', 'auglocal'] as const) {
-      const learner = gl.rules[rule].create(mlp(0, 16, 32, 8, 4), task, rule === 'auglocal' ? { depth: 1 } : {});
+      const learner = gl.rules[rule].create(
+        mlp(0, 16, 32, 8, 4),
+        task,
+        rule === 'auglocal' ? { depth: 1 } : {},
+      );
       stats[rule] = (await learner.step(x, y)).stats;
       learner.dispose();
     }
@@ -161,7 +168,9 @@ describe('what AugLocal and DGL need', () => {
   it('refuses models it cannot split, before training', () => {
     for (const rule of [gl.rules.auglocal, gl.rules.dgl]) {
       expect(() => rule.check(new Custom(), task)).toThrow(/needs a gl.nn.Sequential/);
-      expect(() => rule.check(new gl.nn.Sequential(new L(3, 2)), task)).toThrow(/at least 2 layers with parameters/);
+      expect(() => rule.check(new gl.nn.Sequential(new L(3, 2)), task)).toThrow(
+        /at least 2 layers with parameters/,
+      );
       expect(() => rule.check(new gl.nn.Sequential(new L(3, 4), new R(), new L(4, 5)), task)).toThrow(
         /must end in \[N, 2\]/,
       );
@@ -172,7 +181,13 @@ describe('what AugLocal and DGL need', () => {
   });
 
   it('auglocal names a layer it cannot copy into an auxiliary net; dgl trains that model', () => {
-    const model = new gl.nn.Sequential(new L(3, 4), new gl.nn.LayerNorm(4), new L(4, 4), new R(), new L(4, 2));
+    const model = new gl.nn.Sequential(
+      new L(3, 4),
+      new gl.nn.LayerNorm(4),
+      new L(4, 4),
+      new R(),
+      new L(4, 2),
+    );
     expect(() => gl.rules.auglocal.create(model, task)).toThrow(/cannot rebuild a fresh LayerNorm/);
     expect(() => gl.rules.dgl.create(model, task).dispose()).not.toThrow();
   });

@@ -158,12 +158,17 @@ describe('gl.rules.ffBlackbox (PhyFF)', () => {
   it('says what it needs before training', () => {
     const reg: gl.rules.TaskSpec = { inputShape: [3], outputs: 2, kind: 'regression' };
     const img: gl.rules.TaskSpec = { inputShape: [1, 2, 2], outputs: 2, kind: 'classification' };
-    const check = (m: gl.nn.Module, t: gl.rules.TaskSpec = task) => () => gl.rules.ffBlackbox.check(m, t);
+    const check =
+      (m: gl.nn.Module, t: gl.rules.TaskSpec = task) =>
+      () =>
+        gl.rules.ffBlackbox.check(m, t);
     expect(check(model(0).net, reg)).toThrow(/classification task/);
     expect(check(model(0).net, img)).toThrow(/flat inputs/);
     expect(check(new L(5, 2))).toThrow(/gl.nn.Sequential/);
     expect(check(new gl.nn.Sequential(new L(5, 4), new gl.nn.ReLU()))).toThrow(/must end with a Linear/);
-    expect(check(new gl.nn.Sequential(new gl.nn.LayerNorm(5), new L(5, 2)))).toThrow(/trains Linear layers only/);
+    expect(check(new gl.nn.Sequential(new gl.nn.LayerNorm(5), new L(5, 2)))).toThrow(
+      /trains Linear layers only/,
+    );
     // the label features make the model's input C + D = 5 wide
     expect(check(new gl.nn.Sequential(new L(3, 2)))).toThrow(gl.rules.RuleModelError);
     expect(check(new gl.nn.Sequential(new L(5, 2)))).not.toThrow();

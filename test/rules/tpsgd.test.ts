@@ -23,11 +23,24 @@ describe('gl.rules.tpsgd', () => {
   it('a step equals the hand-written local losses: MSE to tanh(y* B) for the hidden layer, CE for the output', async () => {
     const a = twoLayer(2);
     const b = twoLayer(2);
-    const learner = gl.rules.tpsgd.create(a, task, { lr: 0.1, optimizer: 'sgd', generator: new gl.Generator(9) });
+    const learner = gl.rules.tpsgd.create(a, task, {
+      lr: 0.1,
+      optimizer: 'sgd',
+      generator: new gl.Generator(9),
+    });
     const { loss, stats } = await learner.step(x(), y());
     // by hand: B ∈ R^{2×4} uniform in ±√(6/2) from Generator(9); t = tanh(onehot(y) B)
     const B = gl.mul(gl.sub(gl.mul(gl.rand([2, 4], { generator: new gl.Generator(9) }), 2), 1), Math.sqrt(3));
-    const t = gl.tanh(gl.matmul(gl.tensor([[0, 1], [1, 0], [0, 1]]), B));
+    const t = gl.tanh(
+      gl.matmul(
+        gl.tensor([
+          [0, 1],
+          [1, 0],
+          [0, 1],
+        ]),
+        B,
+      ),
+    );
     const [w1, b1, w2, b2] = b.parameters();
     const h = gl.tanh(gl.add(gl.matmul(x(), gl.transpose(w1, 0, 1)), b1));
     const l1 = gl.mean(gl.mul(gl.sub(h, t), gl.sub(h, t)));
@@ -51,10 +64,24 @@ describe('gl.rules.tpsgd', () => {
   it('the L1 local loss is mean |h − t|', async () => {
     const a = twoLayer(4);
     const b = twoLayer(4);
-    const learner = gl.rules.tpsgd.create(a, task, { lr: 0.1, optimizer: 'sgd', loss: 'l1', generator: new gl.Generator(1) });
+    const learner = gl.rules.tpsgd.create(a, task, {
+      lr: 0.1,
+      optimizer: 'sgd',
+      loss: 'l1',
+      generator: new gl.Generator(1),
+    });
     await learner.step(x(), y());
     const B = gl.mul(gl.sub(gl.mul(gl.rand([2, 4], { generator: new gl.Generator(1) }), 2), 1), Math.sqrt(3));
-    const t = gl.tanh(gl.matmul(gl.tensor([[0, 1], [1, 0], [0, 1]]), B));
+    const t = gl.tanh(
+      gl.matmul(
+        gl.tensor([
+          [0, 1],
+          [1, 0],
+          [0, 1],
+        ]),
+        B,
+      ),
+    );
     const [w1, b1] = b.parameters();
     const h = gl.tanh(gl.add(gl.matmul(x(), gl.transpose(w1, 0, 1)), b1));
     const [gw] = gl.grad(gl.mean(gl.abs(gl.sub(h, t))), [w1, b1]);
@@ -105,10 +132,12 @@ describe('gl.rules.tpsgd', () => {
   it('says what it needs before training', () => {
     const check = (m: gl.nn.Module) => () => gl.rules.tpsgd.check(m, task);
     expect(check(new L(3, 2))).toThrow(/gl.nn.Sequential/);
-    expect(check(new gl.nn.Sequential(new L(3, 4), new gl.nn.LayerNorm(4), new L(4, 2)))).toThrow(/LayerNorm/);
-    expect(check(new gl.nn.Sequential(new L(3, 4), new gl.nn.Tanh(), new L(4, 2), new gl.nn.Softmax(-1)))).toThrow(
-      /output Linear must give the logits/,
+    expect(check(new gl.nn.Sequential(new L(3, 4), new gl.nn.LayerNorm(4), new L(4, 2)))).toThrow(
+      /LayerNorm/,
     );
+    expect(
+      check(new gl.nn.Sequential(new L(3, 4), new gl.nn.Tanh(), new L(4, 2), new gl.nn.Softmax(-1))),
+    ).toThrow(/output Linear must give the logits/);
     expect(check(new gl.nn.Sequential(new L(3, 2)))).toThrow(gl.rules.RuleModelError);
   });
 });
