@@ -138,7 +138,7 @@ export const tpsgdRecipe: RecipeDef = {
       compare: '<=',
       threshold: 0.95,
       thresholdSource:
-        "calibrated on the first quick run (seed 0, 64 hidden: 0.91): tpSGD's largest walk keeps the first layer's input batch (784 floats per example), which dominates BP's saved bytes too at this width; the notes' 0.5 is judged separately (saved-vs-bp-notes)",
+        "calibrated on the first runs (seed 0: quick, 64 hidden, 0.91; full, 256 hidden, 0.55): tpSGD's largest walk keeps the first layer's input batch (784 floats per example), which dominates BP's saved bytes too at this width; the notes' 0.5 is judged separately (saved-vs-bp-notes)",
       kind: 'mechanism',
     },
     {
