@@ -1,5 +1,6 @@
 // AugLocal: each local block's auxiliary net is a fresh copy of uniformly sampled later blocks, depths in a pyramid.
 import { ArgumentError } from '../core/errors.js';
+import { defaultGenerator } from '../core/random/generator.js';
 import { Sequential } from '../nn/containers.js';
 import type { Module } from '../nn/module.js';
 import { requireParameters } from './bp.js';
@@ -91,7 +92,13 @@ export const auglocal: LearningRule<AugLocalOptions> = {
   check(model: Module, task: TaskSpec): void {
     requireParameters('auglocal', model);
     const blocks = splitBlocks('auglocal', model, task);
-    auglocalAux(blocks, blocks.length, 0).forEach((a) => a.parameters().forEach((p) => p.dispose())); // every later layer can be rebuilt
+    // every later layer can be rebuilt; the trial build leaves the global random stream where it was
+    const state = defaultGenerator.getState();
+    try {
+      auglocalAux(blocks, blocks.length, 0).forEach((a) => a.parameters().forEach((p) => p.dispose()));
+    } finally {
+      defaultGenerator.setState(state);
+    }
   },
   create(model: Module, task: TaskSpec, options: AugLocalOptions = {}): Learner {
     const { depth, pyramid } = checkOptions(options);

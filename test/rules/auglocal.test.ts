@@ -180,6 +180,15 @@ describe('what AugLocal and DGL need', () => {
     }
   });
 
+  it('check() leaves the global random stream untouched', () => {
+    const model = new gl.nn.Sequential(new L(3, 4), new R(), new L(4, 4), new R(), new L(4, 2));
+    gl.manualSeed(11);
+    gl.rules.auglocal.check(model, task);
+    const after = gl.randn([3]).toArray();
+    gl.manualSeed(11);
+    expect(gl.randn([3]).toArray()).toEqual(after);
+  });
+
   it('auglocal names a layer it cannot copy into an auxiliary net; dgl trains that model', () => {
     const model = new gl.nn.Sequential(
       new L(3, 4),
