@@ -1,12 +1,15 @@
 // The recipes shipped with gradlab: a typed table (name → definition), and lookup/run by name.
 import { ArgumentError } from '../core/errors.js';
+import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { deepGaRecipe } from './deep-ga.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
 import { lstRecipe } from './lst.js';
 import { mesaRecipe } from './mesa.js';
+import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
+import { tpsgdRecipe } from './tpsgd.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -15,6 +18,9 @@ export const RECIPES = {
   lst: lstRecipe,
   sltt: slttRecipe,
   'deep-ga': deepGaRecipe,
+  auglocal: auglocalRecipe,
+  phyff: phyffRecipe,
+  tpsgd: tpsgdRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

@@ -1,7 +1,11 @@
 // gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
+import { auglocal } from './auglocal.js';
 import { bp } from './bp.js';
 import { es } from './es.js';
 import { ga } from './ga.js';
+import { dgl } from './dgl.js';
+import { ffBlackbox } from './ff-blackbox.js';
+import { tpsgd } from './tpsgd.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
@@ -11,6 +15,11 @@ export { bp, taskLoss } from './bp.js';
 export { ga, type GaOptions, type GaLearner } from './ga.js';
 export { es, type EsOptions } from './es.js';
 export * as population from './population/index.js';
+export { auglocal, auglocalDepths, auglocalSample, type AugLocalOptions } from './auglocal.js';
+export { dgl, dglAux } from './dgl.js';
+export { BlackBox, blackBox } from './blackbox.js';
+export { tpsgd, tpsgdProjections, type TpSGDOptions } from './tpsgd.js';
+export { ffBlackbox, cosineGoodness, overlayLabels, wrongLabels, type PhyFFOptions } from './ff-blackbox.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -20,6 +29,10 @@ export const RULES = {
   bp,
   ga,
   es,
+  auglocal,
+  dgl,
+  'ff-blackbox': ffBlackbox,
+  tpsgd,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
