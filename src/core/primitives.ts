@@ -150,15 +150,26 @@ export interface PrimitiveParams {
   matmul: null;
   // matrix factorizations over the last two dims, batched over the leading ones (src/core/linalg-*.ts)
   /** Lower Cholesky factor L of A = L L^T (check false: a failed minor k leaves L[k:, k:] zero instead of throwing). */
-  cholesky: { check: boolean };
+  cholesky: {
+    /** Throw LinAlgError at a failed minor (else leave L[k:, k:] zero). */
+    check: boolean;
+  };
   /** X with A X = B for triangular A (inputs A [..., n, n], B [..., n, k]). */
-  triangularSolve: { upper: boolean; unitriangular: boolean };
+  triangularSolve: {
+    /** A is upper triangular (else lower); the other triangle is not read. */
+    upper: boolean;
+    /** A's diagonal is taken as ones (and not read). */
+    unitriangular: boolean;
+  };
   /** X with A X = B by LU with partial pivoting (inputs A [..., n, n], B [..., n, k]). */
   solve: null;
-  /** [..., 2]: sign and log |det A| (sign 0, log -Infinity for a singular A). */
+  /** Sign and log of |det A| as the last dim of size 2 (sign 0, log -Infinity for a singular A). */
   slogdet: null;
   /** Q of A = Q R (Householder): [..., m, min(m, n)], or [..., m, m] when complete. */
-  qr: { complete: boolean };
+  qr: {
+    /** Q is m x m (else m x min(m, n)). */
+    complete: boolean;
+  };
   /** Eigenvectors V (rows 0..n-1) and eigenvalues (row n, ascending) of symmetric A, packed as [..., n + 1, n]. */
   eigh: null;
   /** For A [..., m, n] with m >= n: U (rows 0..m-1), Vh (rows m..m+n-1) and S (row m+n, descending), packed as [..., m + n + 1, n]. */

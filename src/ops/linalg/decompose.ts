@@ -10,13 +10,21 @@ import { checkMatrix, mT, reportAs, triangle } from './common.js';
 /** The modes of {@link qr}, as torch.linalg.qr's. */
 export type QrMode = 'reduced' | 'complete' | 'r';
 
+/** What {@link qr} returns. */
+export interface QrResult {
+  /** Orthonormal columns: [..., m, min(m, n)], or [..., m, m] in 'complete' mode (empty in mode 'r'). */
+  Q: Tensor;
+  /** Upper triangular: [..., min(m, n), n], or [..., m, n] in 'complete' mode. */
+  R: Tensor;
+}
+
 /**
  * QR decomposition A = Q R with Householder reflections (LAPACK's signs): for A [..., m, n] and
  * k = min(m, n), 'reduced' gives Q [..., m, k] and R [..., k, n], 'complete' Q [..., m, m] and R [..., m, n],
  * 'r' only R (Q is then an empty tensor). Differentiable except in 'complete' mode with m > n (as in PyTorch).
  * @example const { Q, R } = gl.linalg.qr(A);
  */
-export function qr(A: Tensor, mode: QrMode = 'reduced'): { Q: Tensor; R: Tensor } {
+export function qr(A: Tensor, mode: QrMode = 'reduced'): QrResult {
   checkMatrix('linalg.qr', A, false);
   if (mode !== 'reduced' && mode !== 'complete' && mode !== 'r')
     throw new ArgumentError(`linalg.qr: mode must be 'reduced', 'complete' or 'r', got '${String(mode)}'`);
@@ -39,13 +47,21 @@ function eighPacked(op: string, A: Tensor, uplo: Uplo): Tensor {
   return reportAs(op, () => apply('eigh', [uplo === 'L' ? A : mT(A)], null));
 }
 
+/** What {@link eigh} returns. */
+export interface EighResult {
+  /** [..., n], ascending. */
+  eigenvalues: Tensor;
+  /** [..., n, n], column j the unit eigenvector of eigenvalue j. */
+  eigenvectors: Tensor;
+}
+
 /**
  * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric matrices, reading only the
  * `UPLO` triangle: A = V diag(w) V^T. Each eigenvector's sign is arbitrary (as in every library);
  * gradients are defined for distinct eigenvalues (repeated ones give non-finite gradients, as in PyTorch).
  * @example const { eigenvalues, eigenvectors } = gl.linalg.eigh(gl.tensor([[2, 1], [1, 2]]));
  */
-export function eigh(A: Tensor, UPLO: Uplo = 'L'): { eigenvalues: Tensor; eigenvectors: Tensor } {
+export function eigh(A: Tensor, UPLO: Uplo = 'L'): EighResult {
   const out = eighPacked('linalg.eigh', A, UPLO);
   const n = A.shape[A.ndim - 1];
   return { eigenvalues: squeeze(narrow(out, -2, n, 1), -2), eigenvectors: narrow(out, -2, 0, n) };
@@ -65,8 +81,18 @@ export interface SvdOptions {
   fullMatrices?: boolean;
 }
 
+/** What {@link svd} returns (k = min(m, n)). */
+export interface SvdResult {
+  /** Left singular vectors as columns: [..., m, m], or [..., m, k] without fullMatrices. */
+  U: Tensor;
+  /** Singular values, descending: [..., k]. */
+  S: Tensor;
+  /** Right singular vectors as rows: [..., n, n], or [..., k, n] without fullMatrices. */
+  Vh: Tensor;
+}
+
 /** Thin SVD of any A: the primitive takes tall matrices, a wide A is decomposed as its transpose. */
-function thinSvd(op: string, A: Tensor): { U: Tensor; S: Tensor; Vh: Tensor } {
+function thinSvd(op: string, A: Tensor): SvdResult {
   checkMatrix(op, A, false);
   const [m, n] = A.shape.slice(-2);
   const tall = m >= n;
@@ -91,7 +117,7 @@ function complement(U: Tensor): Tensor {
  * gradients are defined for distinct non-zero singular values.
  * @example const { U, S, Vh } = gl.linalg.svd(A, { fullMatrices: false });
  */
-export function svd(A: Tensor, opts: SvdOptions = {}): { U: Tensor; S: Tensor; Vh: Tensor } {
+export function svd(A: Tensor, opts: SvdOptions = {}): SvdResult {
   const thin = thinSvd('linalg.svd', A);
   const [m, n] = A.shape.slice(-2);
   if (!(opts.fullMatrices ?? true) || m === n) return thin;

@@ -26,6 +26,14 @@ export function cholesky(A: Tensor, opts: CholeskyOptions = {}): Tensor {
   return opts.upper ? mT(L) : L;
 }
 
+/** What {@link choleskyEx} returns. */
+export interface CholeskyExResult {
+  /** The lower (or upper) factor; only partly computed for a matrix whose info is not 0. */
+  L: Tensor;
+  /** int32, one per matrix: 0 on success, else the order of the first leading minor that is not positive-definite. */
+  info: Tensor;
+}
+
 /** Options of {@link choleskyEx}. */
 export interface CholeskyExOptions extends CholeskyOptions {
   /** Raise LinAlgError on failure, as {@link cholesky} does (default false: report it in `info`). */
@@ -37,7 +45,7 @@ export interface CholeskyExOptions extends CholeskyOptions {
  * where the leading minor of order k is not positive-definite (L is then only partly computed).
  * @example const { L, info } = gl.linalg.choleskyEx(A); // info.dataSync() -> [0] when A is positive-definite
  */
-export function choleskyEx(A: Tensor, opts: CholeskyExOptions = {}): { L: Tensor; info: Tensor } {
+export function choleskyEx(A: Tensor, opts: CholeskyExOptions = {}): CholeskyExResult {
   checkMatrix('linalg.cholesky_ex', A);
   const L = reportAs('linalg.cholesky_ex', () =>
     apply('cholesky', [A], { check: opts.checkErrors ?? false }),
@@ -145,12 +153,20 @@ export function inv(A: Tensor): Tensor {
   );
 }
 
+/** What {@link slogdet} returns, each of A's batch shape. */
+export interface SlogdetResult {
+  /** The determinant's sign: 1, -1, or 0 for a singular matrix (no gradient). */
+  sign: Tensor;
+  /** The natural log of |det A| (-Infinity for a singular matrix). */
+  logabsdet: Tensor;
+}
+
 /**
  * Sign and natural log of the absolute determinant: { sign, logabsdet }, each of A's batch shape.
  * A singular matrix gives sign 0 and logabsdet -Infinity (as PyTorch); its gradient then raises LinAlgError.
  * @example const { sign, logabsdet } = gl.linalg.slogdet(A);
  */
-export function slogdet(A: Tensor): { sign: Tensor; logabsdet: Tensor } {
+export function slogdet(A: Tensor): SlogdetResult {
   checkMatrix('linalg.slogdet', A);
   const out = apply('slogdet', [A], null);
   return { sign: select(out, -1, 0).detach(), logabsdet: select(out, -1, 1) };
