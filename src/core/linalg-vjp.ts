@@ -165,7 +165,7 @@ export const linalgVjpRules: { [P in LinalgPrimitive]: VjpRule<P> } = {
     ],
   },
   eigh: {
-    save: (_c, _i, out) => _c.save(out),
+    save: (ctx, _i, out) => ctx.save(out),
     vjp: (ctx, g) => [
       () => {
         // gA = V (skew(V^T gV) / E + diag(gL)) V^T, skew(X) = (X - X^T) / 2, E_ij = L_j - L_i (1 on the diagonal)
@@ -189,7 +189,7 @@ export const linalgVjpRules: { [P in LinalgPrimitive]: VjpRule<P> } = {
     ],
   },
   svd: {
-    save: (_c, _i, out) => _c.save(out),
+    save: (ctx, _i, out) => ctx.save(out),
     vjp: (ctx, g) => [
       () => {
         // PyTorch's svd_backward for A = U diag(S) Vh, m >= n (reduced): with skew(X) = X - X^T and
