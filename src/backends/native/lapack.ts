@@ -4,7 +4,7 @@ import type { Kernel, TensorView } from '../backend.js';
 import type { JsStorage } from '../js/index.js';
 import { lapackKernels } from '../js/lapack/index.js';
 import { notPositiveDefinite, zeroDiagonal } from '../js/lapack/cholesky.js';
-import { batchSize, isBatched } from '../js/lapack/dense.js';
+import { assertFinite, batchSize, firstNonFinite, isBatched } from '../js/lapack/dense.js';
 import { gatherDense } from '../js/strided.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { LinAlgError } from '../../core/errors.js';
@@ -61,7 +61,12 @@ export function nativeLapackKernels(A: NativeAddon): { [P in LinalgPrimitive]: K
     cholesky: (inputs, out, p) => {
       const [a] = inputs;
       const [n] = dims(a);
-      if (empty(out) || !call('cholesky', a, null, out, n, n, 0, p.check ? 1 : 0))
+      // OpenBLAS's potrf does not test for NaN: such input goes to the JS kernel, which fails at that minor
+      if (
+        empty(out) ||
+        firstNonFinite(a, 'lower') >= 0 ||
+        !call('cholesky', a, null, out, n, n, 0, p.check ? 1 : 0)
+      )
         return lapackKernels.cholesky(inputs, out, p);
       if (status[0] >= 0 && p.check)
         throw new LinAlgError('linalg.cholesky', status[0], isBatched(a), notPositiveDefinite(status[1]));
@@ -70,6 +75,7 @@ export function nativeLapackKernels(A: NativeAddon): { [P in LinalgPrimitive]: K
       const [a, b] = inputs;
       const [n] = dims(a);
       const flags = (p.upper ? 1 : 0) | (p.unitriangular ? 2 : 0);
+      assertFinite('linalg.solve_triangular', a, p.upper ? 'upper' : 'lower');
       if (empty(out) || !call('triangularSolve', a, b, out, n, n, dims(b)[1], flags))
         return lapackKernels.triangularSolve(inputs, out, p);
       if (status[0] >= 0)
@@ -82,6 +88,7 @@ export function nativeLapackKernels(A: NativeAddon): { [P in LinalgPrimitive]: K
     },
     solve: (inputs, out, p) => {
       const [a, b] = inputs;
+      assertFinite('linalg.solve', a);
       const [n] = dims(a);
       if (empty(out) || !call('solve', a, b, out, n, n, dims(b)[1], 0))
         return lapackKernels.solve(inputs, out, p);
@@ -90,18 +97,21 @@ export function nativeLapackKernels(A: NativeAddon): { [P in LinalgPrimitive]: K
     },
     slogdet: (inputs, out, p) => {
       const [a] = inputs;
+      assertFinite('linalg.slogdet', a);
       const [n] = dims(a);
       if (empty(out) || n === 0 || !call('slogdet', a, null, out, n, n, 0, 0))
         lapackKernels.slogdet(inputs, out, p);
     },
     qr: (inputs, out, p) => {
       const [a] = inputs;
+      assertFinite('linalg.qr', a);
       const [m, n] = dims(a);
       if (empty(out) || numel(a.shape) === 0 || !call('qr', a, null, out, m, n, 0, p.complete ? 1 : 0))
         lapackKernels.qr(inputs, out, p);
     },
     eigh: (inputs, out, p) => {
       const [a] = inputs;
+      assertFinite('linalg.eigh', a, 'lower');
       const [n] = dims(a);
       if (empty(out) || n === 0 || !call('eigh', a, null, out, n, n, 0, 0))
         return lapackKernels.eigh(inputs, out, p);
@@ -110,6 +120,7 @@ export function nativeLapackKernels(A: NativeAddon): { [P in LinalgPrimitive]: K
     },
     svd: (inputs, out, p) => {
       const [a] = inputs;
+      assertFinite('linalg.svd', a);
       const [m, n] = dims(a);
       if (empty(out) || n === 0 || !call('svd', a, null, out, m, n, 0, 0))
         return lapackKernels.svd(inputs, out, p);

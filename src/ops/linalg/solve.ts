@@ -64,7 +64,8 @@ export function choleskyEx(A: Tensor, opts: CholeskyExOptions = {}): CholeskyExR
 }
 
 /** PyTorch's words for a singular system in linalg.solve. */
-const SOLVER_FAILED = () => 'The solver failed because the input matrix is singular.';
+const SOLVER_FAILED = (d: string) =>
+  d.startsWith('The diagonal element') ? 'The solver failed because the input matrix is singular.' : d;
 
 /** Options of {@link solve}. */
 export interface SolveOptions {

@@ -132,6 +132,42 @@ describe.each(testBackends())('gl.linalg factorizations on %s', (backend) => {
     expect(linAlgError(() => d.backward()).op).toBe('linalg.slogdet (backward)');
   });
 
+  it('a matrix holding NaN or infinity is a LinAlgError (only the part the op reads counts)', () => {
+    const nanAt = (i: number, j: number) => {
+      const m = [
+        [
+          [2, 1],
+          [1, 2],
+        ],
+        [
+          [2, 1],
+          [1, 2],
+        ],
+      ];
+      m[1][i][j] = NaN;
+      return f64(m);
+    };
+    for (const f of [
+      (a: gl.Tensor) => gl.linalg.solve(a, f64([[1], [1]])),
+      (a: gl.Tensor) => gl.linalg.det(a),
+      (a: gl.Tensor) => gl.linalg.qr(a),
+      (a: gl.Tensor) => gl.linalg.eigh(a),
+      (a: gl.Tensor) => gl.linalg.svdvals(a),
+      (a: gl.Tensor) => gl.linalg.cholesky(a),
+    ]) {
+      const e = linAlgError(() => f(nanAt(1, 0)));
+      expect([e.batchIndex, e.batched]).toEqual([1, true]);
+    }
+    expect(linAlgError(() => gl.linalg.solve(nanAt(0, 1), f64([[1], [1]]))).message).toBe(
+      'linalg.solve: (Batch element 1): The input matrix holds NaN or infinity.',
+    );
+    // eigh reads the lower triangle: a NaN above the diagonal is never read
+    const w = gl.linalg.eigvalsh(nanAt(0, 1)).dataSync();
+    [1, 3, 1, 3].forEach((v, i) => expect(w[i]).toBeCloseTo(v, 12));
+    // choleskyEx reports instead of raising
+    expect(Array.from(gl.linalg.choleskyEx(nanAt(1, 1)).info.dataSync())).toEqual([0, 2]);
+  });
+
   it('choleskyEx reports the failing minor per matrix instead of raising', () => {
     // [[1,2],[2,1]]: the leading minor of order 2 has determinant -3, so it fails at order 2;
     // [[-1,0],[0,1]] fails at order 1; the identity succeeds (info 0), as PyTorch's cholesky_ex reports

@@ -1,7 +1,7 @@
 // Cholesky factorization (lower, reading A's lower triangle) and triangular solves: the JS reference kernels.
 import type { Kernel } from '../../backend.js';
 import { LinAlgError } from '../../../core/errors.js';
-import { batchSize, isBatched, readMatrix, writeMatrix } from './dense.js';
+import { assertFinite, batchSize, isBatched, readMatrix, writeMatrix } from './dense.js';
 
 /** The text PyTorch uses for a matrix that is not positive-definite at leading minor `order` (1-based). */
 export const notPositiveDefinite = (order: number) =>
@@ -75,6 +75,7 @@ export function triangularSolveInPlace(
 }
 
 export const triangularSolveKernel: Kernel<'triangularSolve'> = ([a, rhs], out, { upper, unitriangular }) => {
+  assertFinite('linalg.solve_triangular', a, upper ? 'upper' : 'lower');
   const n = a.shape[a.shape.length - 1];
   const k = rhs.shape[rhs.shape.length - 1];
   const B = batchSize(a);

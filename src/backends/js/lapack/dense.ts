@@ -1,5 +1,6 @@
 // Matrices of a batched strided view as row-major Float64Arrays: how the JS factorization kernels read and write.
 import type { TensorView } from '../../backend.js';
+import { LinAlgError } from '../../../core/errors.js';
 import type { JsStorage } from '../index.js';
 
 /** Number of matrices in a view whose last two dims are the matrix. */
@@ -43,3 +44,31 @@ export function writeMatrix(out: TensorView, b: number, data: ArrayLike<number>)
 
 /** Whether the view holds more than one matrix's worth of leading dims (the error then names the element). */
 export const isBatched = (v: TensorView): boolean => v.shape.length > 2;
+
+/** Which entries of a matrix a factorization reads. */
+export type MatrixPart = 'all' | 'lower' | 'upper';
+
+/** Index of the first matrix of `v` holding NaN or ±Infinity in `part`, or -1. */
+export function firstNonFinite(v: TensorView, part: MatrixPart = 'all'): number {
+  const r = v.shape.length;
+  const [m, n] = [v.shape[r - 2], v.shape[r - 1]];
+  const B = batchSize(v);
+  for (let b = 0; b < B; b++) {
+    const x = readMatrix(v, b);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        if ((part === 'lower' && j > i) || (part === 'upper' && j < i)) continue;
+        if (!Number.isFinite(x[i * n + j])) return b;
+      }
+  }
+  return -1;
+}
+
+/**
+ * Throws LinAlgError (under `op`) for the first matrix of `v` holding NaN or ±Infinity in the part the
+ * factorization reads: its result would be NaN, and gl.linalg never returns NaN silently.
+ */
+export function assertFinite(op: string, v: TensorView, part: MatrixPart = 'all'): void {
+  const b = firstNonFinite(v, part);
+  if (b >= 0) throw new LinAlgError(op, b, isBatched(v), 'The input matrix holds NaN or infinity.');
+}

@@ -1,6 +1,6 @@
 // Symmetric eigendecomposition by cyclic Jacobi rotations (reads the lower triangle): the JS reference kernel.
 import type { Kernel } from '../../backend.js';
-import { batchSize, readMatrix, writeMatrix } from './dense.js';
+import { assertFinite, batchSize, readMatrix, writeMatrix } from './dense.js';
 
 /** Eigenvalues (ascending) and eigenvectors (columns of V, row-major n x n) of symmetric A (lower triangle read). */
 export function jacobiEigh(a: Float64Array, n: number): { w: Float64Array; V: Float64Array } {
@@ -58,6 +58,7 @@ export function jacobiEigh(a: Float64Array, n: number): { w: Float64Array; V: Fl
 
 /** Output packed as [V (n rows); eigenvalues (1 row)]. */
 export const eighKernel: Kernel<'eigh'> = ([a], out) => {
+  assertFinite('linalg.eigh', a, 'lower');
   const n = a.shape[a.shape.length - 1];
   const B = batchSize(a);
   for (let b = 0; b < B; b++) {

@@ -2,7 +2,7 @@
 import type { Kernel } from '../../backend.js';
 import { LinAlgError } from '../../../core/errors.js';
 import { zeroDiagonal } from './cholesky.js';
-import { batchSize, isBatched, readMatrix, writeMatrix } from './dense.js';
+import { assertFinite, batchSize, isBatched, readMatrix, writeMatrix } from './dense.js';
 
 /**
  * Factors P A = L U in place (row-major n x n, unit L below the diagonal, U on and above). Returns the
@@ -46,6 +46,7 @@ export function luInPlace(a: Float64Array, n: number): { piv: Int32Array; zero: 
  * reported at the same diagonal element as there; then A = U^T L^T P.
  */
 export const solveKernel: Kernel<'solve'> = ([a, rhs], out) => {
+  assertFinite('linalg.solve', a);
   const n = a.shape[a.shape.length - 1];
   const k = rhs.shape[rhs.shape.length - 1];
   const B = batchSize(a);
@@ -87,6 +88,7 @@ export const solveKernel: Kernel<'solve'> = ([a, rhs], out) => {
 };
 
 export const slogdetKernel: Kernel<'slogdet'> = ([a], out) => {
+  assertFinite('linalg.slogdet', a);
   const n = a.shape[a.shape.length - 1];
   const B = batchSize(a);
   const res = new Float64Array(2);

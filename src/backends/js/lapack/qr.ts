@@ -1,6 +1,6 @@
 // Householder QR with LAPACK's sign conventions (geqrf + orgqr), so Q and R match LAPACK's and PyTorch's.
 import type { Kernel } from '../../backend.js';
-import { batchSize, readMatrix, writeMatrix } from './dense.js';
+import { assertFinite, batchSize, readMatrix, writeMatrix } from './dense.js';
 
 /** Q (m x qc, qc = min(m, n) or m when complete) of A = Q R for row-major A (m x n). */
 export function householderQ(a: Float64Array, m: number, n: number, qc: number): Float64Array {
@@ -52,6 +52,7 @@ export function householderQ(a: Float64Array, m: number, n: number, qc: number):
 }
 
 export const qrKernel: Kernel<'qr'> = ([a], out, { complete }) => {
+  assertFinite('linalg.qr', a);
   const r = a.shape.length;
   const [m, n] = [a.shape[r - 2], a.shape[r - 1]];
   const qc = complete ? m : Math.min(m, n);

@@ -1,6 +1,6 @@
 // Thin SVD of tall matrices by one-sided (Hestenes) Jacobi rotations: the JS reference kernel.
 import type { Kernel } from '../../backend.js';
-import { batchSize, readMatrix, writeMatrix } from './dense.js';
+import { assertFinite, batchSize, readMatrix, writeMatrix } from './dense.js';
 
 /**
  * A = U diag(S) V^T for row-major A (m x n, m >= n): U (m x n) with orthonormal columns, S descending,
@@ -96,6 +96,7 @@ export function jacobiSvd(
 
 /** Output packed as [U (m rows); Vh (n rows); S (1 row)]. */
 export const svdKernel: Kernel<'svd'> = ([a], out) => {
+  assertFinite('linalg.svd', a);
   const r = a.shape.length;
   const [m, n] = [a.shape[r - 2], a.shape[r - 1]];
   const B = batchSize(a);
