@@ -4,7 +4,7 @@ import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { randn } from '../ops/creation.js';
 import { add, div, mul, sub } from '../ops/elementwise.js';
-import { matmul } from '../ops/linalg.js';
+import { matmul } from '../ops/matmul.js';
 import { mean, norm } from '../ops/reduce.js';
 import { reshape, transpose } from '../ops/shape.js';
 import { Module } from '../nn/module.js';

@@ -7,7 +7,7 @@ import { rand } from '../ops/creation.js';
 import { mul, sub } from '../ops/elementwise.js';
 import { l1Loss, mseLoss } from '../ops/losses.js';
 import { oneHot } from '../ops/shape.js';
-import { matmul } from '../ops/linalg.js';
+import { matmul } from '../ops/matmul.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';

@@ -2,7 +2,7 @@
 import { noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
 import { relu, sigmoid, tanh, add } from '../../ops/elementwise.js';
-import { matmul } from '../../ops/linalg.js';
+import { matmul } from '../../ops/matmul.js';
 import { fromTypedArray } from '../../ops/tensor-like.js';
 import { paramCount, type PolicySpec } from './spec.js';
 import { ArgumentError } from '../../core/errors.js';
