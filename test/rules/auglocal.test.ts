@@ -78,8 +78,8 @@ async function checkTwoLayerStep(rule: 'auglocal' | 'dgl'): Promise<void> {
   const h = gl.relu(gl.add(gl.matmul(x2(), gl.transpose(w1, 0, 1)), b1));
   const l1 = gl.crossEntropy(gl.add(gl.matmul(h, gl.transpose(wa, 0, 1)), ba), y2());
   const l2 = gl.crossEntropy(gl.add(gl.matmul(h.detach(), gl.transpose(w2, 0, 1)), b2), y2());
-  const g1 = gl.grad(l1, [w1, b1, wa, ba]);
-  const g2 = gl.grad(l2, [w2, b2]);
+  const g1 = gl.grad(l1, [w1, b1, wa, ba]).map((g) => g!);
+  const g2 = gl.grad(l2, [w2, b2]).map((g) => g!);
   expect(loss).toBeCloseTo(l1.item() + l2.item(), 5);
   const want = [
     ...[w1, b1].map((p, i) => gl.sub(p, gl.mul(g1[i], 0.1))),

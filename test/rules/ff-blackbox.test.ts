@@ -76,9 +76,10 @@ describe('gl.rules.ffBlackbox (PhyFF)', () => {
     const rowMax = [2, 1, 0.8];
     const overlay = (labels: number[]) =>
       gl.tensor(
-        x()
-          .toArray()
-          .map((row, i) => [...(labels[i] === 0 ? [rowMax[i], 0] : [0, rowMax[i]]), ...(row as number[])]),
+        (x().toArray() as number[][]).map((row, i) => [
+          ...(labels[i] === 0 ? [rowMax[i], 0] : [0, rowMax[i]]),
+          ...(row as number[]),
+        ]),
       );
     const cos = (h: gl.Tensor, vk: gl.Tensor) =>
       gl.div(gl.sum(gl.mul(gl.abs(h), vk), -1), gl.add(gl.norm(gl.abs(h), 2, -1), 1e-8));
@@ -102,7 +103,7 @@ describe('gl.rules.ffBlackbox (PhyFF)', () => {
         const wv = w.requiresGrad_(true);
         const bv = bias.requiresGrad_(true);
         const l = layerLoss(wv, bv, pp, pn, v[k]);
-        const [gw, gb] = gl.grad(l, [wv, bv]);
+        const [gw, gb] = gl.grad(l, [wv, bv]).map((g) => g!);
         bufW = bufW ? gl.add(gl.mul(bufW, 0.9), gw) : gw; // SGD momentum 0.9: buf = 0.9 buf + g (buf = g first)
         bufB = bufB ? gl.add(gl.mul(bufB, 0.9), gb) : gb;
         w = gl.sub(wv, gl.mul(bufW, 0.1)).detach();
