@@ -1,11 +1,21 @@
 // gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
 import { bp } from './bp.js';
+import { dfa } from './dfa.js';
+import { drtp } from './drtp.js';
+import { ff } from './ff.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
 export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
+export { ff, type FFOptions, type FFLearner, type FFPredict } from './ff.js';
+export { overlayLabels, wrongLabels, permutedLabels, goodness, ffLayerLoss, normalizeRows } from './ff-parts.js';
+export type { Goodness, FFNorm } from './ff-parts.js';
+export { dfa, type DFAOptions } from './dfa.js';
+export { drtp, type DRTPOptions } from './drtp.js';
+export { feedbackMatrices, type FeedbackOptions, type FeedbackLearner, type FeedbackSignal } from './feedback.js';
+export { splitBlocks, type BlockModel, type LinearBlock } from './blocks.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -13,6 +23,9 @@ export { bp, taskLoss } from './bp.js';
  */
 export const RULES = {
   bp,
+  ff,
+  drtp,
+  dfa,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
