@@ -4,16 +4,7 @@ import { Sequential } from '../nn/containers.js';
 import { Dropout } from '../nn/dropout.js';
 import { Flatten, Identity, Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
-import {
-  ELU,
-  GELU,
-  LeakyReLU,
-  ReLU,
-  Sigmoid,
-  SiLU,
-  Softplus,
-  Tanh,
-} from '../nn/activation.js';
+import { ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh } from '../nn/activation.js';
 import { RuleModelError } from './errors.js';
 import type { TaskSpec } from './types.js';
 

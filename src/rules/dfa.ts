@@ -1,6 +1,11 @@
 // Direct Feedback Alignment (Nøkland 2016) and its sign-concordant variant: the output error reaches each hidden layer through a fixed random matrix.
 import type { Module } from '../nn/module.js';
-import { createFeedbackLearner, feedbackPlan, type FeedbackLearner, type FeedbackOptions } from './feedback.js';
+import {
+  createFeedbackLearner,
+  feedbackPlan,
+  type FeedbackLearner,
+  type FeedbackOptions,
+} from './feedback.js';
 import type { LearningRule, TaskSpec } from './types.js';
 
 /** Options of `gl.rules.dfa`. */
@@ -21,7 +26,8 @@ export interface DFAOptions extends FeedbackOptions {
 export const dfa: LearningRule<DFAOptions> = {
   name: 'dfa',
   summary: 'direct feedback alignment: output error sent to every hidden layer by fixed random matrices',
-  source: 'Nøkland 2016, Direct Feedback Alignment Provides Learning in Deep Neural Networks (arXiv 1609.01596)',
+  source:
+    'Nøkland 2016, Direct Feedback Alignment Provides Learning in Deep Neural Networks (arXiv 1609.01596)',
   check(model: Module, task: TaskSpec): void {
     feedbackPlan('dfa', model, task);
   },

@@ -1,7 +1,12 @@
 // Direct Random Target Projection (Frenkel et al. 2021): each hidden layer learns from a fixed random projection of the target.
 import type { Module } from '../nn/module.js';
 import { RuleModelError } from './errors.js';
-import { createFeedbackLearner, feedbackPlan, type FeedbackLearner, type FeedbackOptions } from './feedback.js';
+import {
+  createFeedbackLearner,
+  feedbackPlan,
+  type FeedbackLearner,
+  type FeedbackOptions,
+} from './feedback.js';
 import type { LearningRule, TaskSpec } from './types.js';
 
 /** Options of `gl.rules.drtp`. */

@@ -59,7 +59,9 @@ export function feedbackPlan(rule: string, model: Module, task: TaskSpec): Feedb
       `${rule}: the model must end with a Linear giving the ${task.outputs} outputs (logits; put a sigmoid in the loss with loss: 'bce'), got ${output.linear.outFeatures} outputs${output.post.length ? ` followed by ${output.post.map((m) => m.constructor.name).join(', ')}` : ''}`,
     );
   if (bm.blocks.length < 2)
-    throw new RuleModelError(`${rule}: needs at least one hidden Linear layer before the output Linear; the model has one Linear`);
+    throw new RuleModelError(
+      `${rule}: needs at least one hidden Linear layer before the output Linear; the model has one Linear`,
+    );
   return { bm, hidden: bm.blocks.slice(0, -1), output };
 }
 
@@ -103,14 +105,19 @@ export function createFeedbackLearner(
 ): FeedbackLearner {
   const { bm, hidden, output } = feedbackPlan(rule, model, task);
   const lossKind = options.loss ?? 'ce';
-  if (lossKind !== 'ce' && lossKind !== 'bce') throw new ArgumentError(`${rule}: loss must be 'ce' or 'bce', got '${String(lossKind)}'`);
+  if (lossKind !== 'ce' && lossKind !== 'bce')
+    throw new ArgumentError(`${rule}: loss must be 'ce' or 'bce', got '${String(lossKind)}'`);
   if (lossKind === 'bce' && task.kind !== 'classification')
     throw new RuleModelError(`${rule}: loss 'bce' needs a classification task`);
   const shallow = options.shallow === true;
   const inForward = options.inForward === true;
   const C = task.outputs;
   const gen = options.generator ?? new Generator(0);
-  const B = feedbackMatrices(C, hidden.map((b) => b.linear.outFeatures), gen);
+  const B = feedbackMatrices(
+    C,
+    hidden.map((b) => b.linear.outFeatures),
+    gen,
+  );
   const trainable = (b: LinearBlock): Parameter[] => b.linear.parameters().filter((p) => p.requiresGrad);
   const trained = shallow ? [output] : [...hidden, output];
   const optimizers: Optimizer<BaseHyper>[] = trained.map((b) => ruleOptimizer(trainable(b), options, 1e-3));

@@ -68,6 +68,7 @@ export function normalizeRows(z: Tensor, kind: FFNorm): Tensor {
 
 /** Checks a finite positive number option. */
 export function positive(rule: string, name: string, v: number): number {
-  if (!(Number.isFinite(v) && v > 0)) throw new ArgumentError(`${rule}: ${name} must be a number > 0, got ${v}`);
+  if (!(Number.isFinite(v) && v > 0))
+    throw new ArgumentError(`${rule}: ${name} must be a number > 0, got ${v}`);
   return v;
 }

@@ -74,8 +74,7 @@ function plan(model: Module, task: TaskSpec): FFPlan {
   requireParameters('ff', model);
   const bm = splitBlocks('ff', model, task);
   const last = bm.blocks[bm.blocks.length - 1];
-  const ownHead =
-    bm.blocks.length >= 2 && last.post.length === 0 && last.linear.outFeatures === task.outputs;
+  const ownHead = bm.blocks.length >= 2 && last.post.length === 0 && last.linear.outFeatures === task.outputs;
   const layers = ownHead ? bm.blocks.slice(0, -1) : bm.blocks;
   const inputs = bm.blocks[0].linear.inFeatures;
   if (inputs <= task.outputs)
@@ -111,12 +110,14 @@ export const ff: LearningRule<FFOptions> = {
     if (kind !== 'meansq' && kind !== 'sumsq')
       throw new ArgumentError(`ff: goodness must be 'meansq' or 'sumsq', got '${String(kind)}'`);
     const norm: FFNorm = options.normalize ?? 'rms';
-    if (norm !== 'rms' && norm !== 'l2') throw new ArgumentError(`ff: normalize must be 'rms' or 'l2', got '${String(norm)}'`);
+    if (norm !== 'rms' && norm !== 'l2')
+      throw new ArgumentError(`ff: normalize must be 'rms' or 'l2', got '${String(norm)}'`);
     const negatives = options.negatives ?? 'wrong';
     if (negatives !== 'wrong' && negatives !== 'permuted')
       throw new ArgumentError(`ff: negatives must be 'wrong' or 'permuted', got '${String(negatives)}'`);
     const mode: FFPredict = options.predict ?? 'goodness';
-    if (mode !== 'goodness' && mode !== 'head') throw new ArgumentError(`ff: predict must be 'goodness' or 'head', got '${String(mode)}'`);
+    if (mode !== 'goodness' && mode !== 'head')
+      throw new ArgumentError(`ff: predict must be 'goodness' or 'head', got '${String(mode)}'`);
     const scoreLayers = options.goodnessLayers ?? 'all';
     const overlay = positive('ff', 'overlayValue', options.overlayValue ?? 1);
     const thetas = layers.map((b) =>
@@ -128,7 +129,10 @@ export const ff: LearningRule<FFOptions> = {
     const layerParams = layers.map((b) => b.linear.parameters().filter((p) => p.requiresGrad));
     const headParams = head.parameters().filter((p) => p.requiresGrad);
     const optimizers: Optimizer<BaseHyper>[] = layerParams.map((ps) => ruleOptimizer(ps, options, 1e-3));
-    const headOpt = headParams.length > 0 ? ruleOptimizer(headParams, { ...options, lr: options.headLr ?? options.lr }, 1e-3) : null;
+    const headOpt =
+      headParams.length > 0
+        ? ruleOptimizer(headParams, { ...options, lr: options.headLr ?? options.lr }, 1e-3)
+        : null;
     const all: Parameter[] = [...layerParams.flat(), ...headParams];
 
     /** Activities of every FF layer for already-overlaid inputs (no graph). */
@@ -177,7 +181,10 @@ export const ff: LearningRule<FFOptions> = {
           return tidy(() => {
             const flat = runPre(bm, x);
             const yNeg = negatives === 'wrong' ? wrongLabels(y, C, gen) : permutedLabels(y, gen);
-            let inp = cat([overlayLabels(flat, y, C, overlay), overlayLabels(flat, yNeg, C, overlay)], 0).detach();
+            let inp = cat(
+              [overlayLabels(flat, y, C, overlay), overlayLabels(flat, yNeg, C, overlay)],
+              0,
+            ).detach();
             fwd.add(2);
             const losses: Tensor[] = [];
             layers.forEach((b, k) => {

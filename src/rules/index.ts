@@ -10,11 +10,23 @@ export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
 export { ff, type FFOptions, type FFLearner, type FFPredict } from './ff.js';
-export { overlayLabels, wrongLabels, permutedLabels, goodness, ffLayerLoss, normalizeRows } from './ff-parts.js';
+export {
+  overlayLabels,
+  wrongLabels,
+  permutedLabels,
+  goodness,
+  ffLayerLoss,
+  normalizeRows,
+} from './ff-parts.js';
 export type { Goodness, FFNorm } from './ff-parts.js';
 export { dfa, type DFAOptions } from './dfa.js';
 export { drtp, type DRTPOptions } from './drtp.js';
-export { feedbackMatrices, type FeedbackOptions, type FeedbackLearner, type FeedbackSignal } from './feedback.js';
+export {
+  feedbackMatrices,
+  type FeedbackOptions,
+  type FeedbackLearner,
+  type FeedbackSignal,
+} from './feedback.js';
 export { splitBlocks, type BlockModel, type LinearBlock } from './blocks.js';
 
 /**
