@@ -14,6 +14,11 @@ export interface DFAOptions extends FeedbackOptions {
   sign?: boolean;
 }
 
+/** The `dfa` rule: its learners are FeedbackLearners. */
+export interface DFARule extends LearningRule<DFAOptions> {
+  create(model: Module, task: TaskSpec, options?: DFAOptions): FeedbackLearner;
+}
+
 /**
  * DFA: one forward pass; each hidden layer's output gradient is replaced (a `gl.customGrad` identity)
  * by the output error E = ∂L/∂logits (read by a `registerHook` on the logits) times a fixed random
@@ -23,7 +28,7 @@ export interface DFAOptions extends FeedbackOptions {
  * const learner = gl.rules.dfa.create(model, task, { generator: new gl.Generator(7) });
  * await learner.step(x, y);
  */
-export const dfa: LearningRule<DFAOptions> = {
+export const dfa: DFARule = {
   name: 'dfa',
   summary: 'direct feedback alignment: output error sent to every hidden layer by fixed random matrices',
   source:

@@ -20,6 +20,11 @@ function checkTask(task: TaskSpec): void {
     throw new RuleModelError('drtp: needs a classification task (its learning signal is the one-hot target)');
 }
 
+/** The `drtp` rule: its learners are FeedbackLearners. */
+export interface DRTPRule extends LearningRule<DRTPOptions> {
+  create(model: Module, task: TaskSpec, options?: DRTPOptions): FeedbackLearner;
+}
+
 /**
  * DRTP: each hidden layer's output gradient is replaced by y*·B_k / N, the one-hot target projected by
  * a fixed random B_k from the seeded `generator` — no error crosses layers, so the signal is known in
@@ -30,7 +35,7 @@ function checkTask(task: TaskSpec): void {
  * const learner = gl.rules.drtp.create(model, task, { inForward: true });
  * const { stats } = await learner.step(x, y); // one backward per layer
  */
-export const drtp: LearningRule<DRTPOptions> = {
+export const drtp: DRTPRule = {
   name: 'drtp',
   summary: 'direct random target projection: hidden layers learn from a fixed random projection of the label',
   source: 'Frenkel, Lefebvre & Bol 2021, Learning without feedback (arXiv 1909.01311)',

@@ -84,6 +84,11 @@ function plan(model: Module, task: TaskSpec): FFPlan {
   return { bm, layers, head: ownHead ? last.linear : null };
 }
 
+/** The `ff` rule: its learners are FFLearners. */
+export interface FFRule extends LearningRule<FFOptions> {
+  create(model: Module, task: TaskSpec, options?: FFOptions): FFLearner;
+}
+
 /**
  * Forward-Forward: every Linear layer (with its activation) is its own block trained on a local
  * goodness loss — high for the input with its true label overlaid on the first `classes` inputs, low
@@ -96,7 +101,7 @@ function plan(model: Module, task: TaskSpec): FFPlan {
  * const learner = gl.rules.ff.create(model, { inputShape: [64], outputs: 10, kind: 'classification' }, { theta: 2 });
  * await learner.step(x, y); // stats.backwardCalls === 3 (two layers + the head)
  */
-export const ff: LearningRule<FFOptions> = {
+export const ff: FFRule = {
   name: 'ff',
   summary: 'forward-forward: per-layer goodness of true vs wrong label overlays, no error crosses layers',
   source: 'Hinton 2022, The Forward-Forward Algorithm (arXiv 2212.13345)',

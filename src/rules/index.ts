@@ -9,7 +9,7 @@ export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, Learn
 export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
-export { ff, type FFOptions, type FFLearner, type FFPredict } from './ff.js';
+export { ff, type FFRule, type FFOptions, type FFLearner, type FFPredict } from './ff.js';
 export {
   overlayLabels,
   wrongLabels,
@@ -19,8 +19,8 @@ export {
   normalizeRows,
 } from './ff-parts.js';
 export type { Goodness, FFNorm } from './ff-parts.js';
-export { dfa, type DFAOptions } from './dfa.js';
-export { drtp, type DRTPOptions } from './drtp.js';
+export { dfa, type DFARule, type DFAOptions } from './dfa.js';
+export { drtp, type DRTPRule, type DRTPOptions } from './drtp.js';
 export {
   feedbackMatrices,
   type FeedbackOptions,
