@@ -1,6 +1,8 @@
 // The recipes shipped with gradlab: a typed table (name → definition), and lookup/run by name.
 import { ArgumentError } from '../core/errors.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
+import { drtpRecipe } from './drtp.js';
+import { ffRecipe } from './ff.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
 import { lstRecipe } from './lst.js';
@@ -13,6 +15,8 @@ export const RECIPES = {
   mesa: mesaRecipe,
   lst: lstRecipe,
   sltt: slttRecipe,
+  ff: ffRecipe,
+  drtp: drtpRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
