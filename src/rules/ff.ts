@@ -43,6 +43,8 @@ export interface FFOptions extends CommonRuleOptions {
   negatives?: 'wrong' | 'permuted';
   /** Normalisation of each layer's input after the first (default `'rms'`). */
   normalize?: FFNorm;
+  /** Also normalise the first layer's input (after the label overlay), as the loeweX and mpezeshki code do (default true). */
+  normalizeInput?: boolean;
   /** How `predict` scores: `'goodness'` (default) or `'head'`. */
   predict?: FFPredict;
   /** Layers whose goodness `predict` sums in goodness mode: `'all'` (default) or `'last'`. */
@@ -93,7 +95,7 @@ export interface FFRule extends LearningRule<FFOptions> {
  * Forward-Forward: every Linear layer (with its activation) is its own block trained on a local
  * goodness loss — high for the input with its true label overlaid on the first `classes` inputs, low
  * for a strictly wrong label. Each layer's input is the previous layer's detached, length-normalised
- * activity; each layer has its own optimizer (Adam lr 1e-3 by default). A final Linear mapping to the
+ * activity (the first layer's is the overlaid input, normalised too unless `normalizeInput: false`); each layer has its own optimizer (Adam lr 1e-3 by default). A final Linear mapping to the
  * classes with no activation after it serves as the linear head (trained on the last layer's
  * normalised activity with the neutral label); otherwise the rule adds its own head.
  * @example
@@ -120,6 +122,7 @@ export const ff: FFRule = {
     const negatives = options.negatives ?? 'wrong';
     if (negatives !== 'wrong' && negatives !== 'permuted')
       throw new ArgumentError(`ff: negatives must be 'wrong' or 'permuted', got '${String(negatives)}'`);
+    const normInput = options.normalizeInput ?? true;
     const mode: FFPredict = options.predict ?? 'goodness';
     if (mode !== 'goodness' && mode !== 'head')
       throw new ArgumentError(`ff: predict must be 'goodness' or 'head', got '${String(mode)}'`);
@@ -145,7 +148,7 @@ export const ff: FFRule = {
       const out: Tensor[] = [];
       let h = inp;
       layers.forEach((b, k) => {
-        const z = runBlock(b, k === 0 ? h : normalizeRows(h, norm));
+        const z = runBlock(b, k === 0 && !normInput ? h : normalizeRows(h, norm));
         out.push(z);
         h = z;
       });
@@ -194,7 +197,7 @@ export const ff: FFRule = {
             const losses: Tensor[] = [];
             layers.forEach((b, k) => {
               const [l, next] = tidy(() => {
-                const z = runBlock(b, k === 0 ? inp : normalizeRows(inp, norm));
+                const z = runBlock(b, k === 0 && !normInput ? inp : normalizeRows(inp, norm));
                 const loss = ffLayerLoss(goodness(z, kind), thetas[k]);
                 loss.backward();
                 optimizers[k].step();

@@ -54,13 +54,14 @@ describe('gl.rules.ff', () => {
       [0, 1, 1.5, 0.25],
     ]);
     const [l1, l2] = [b.at(0) as gl.nn.Linear, b.at(2) as gl.nn.Linear];
-    const inp = gl.cat([pos, neg], 0);
+    const rms = (t: gl.Tensor) => gl.div(t, gl.add(gl.sqrt(gl.mean(gl.mul(t, t), 1, true)), 1e-8));
+    // layer 1's input: the overlaid examples divided by their root mean square
+    const inp = rms(gl.cat([pos, neg], 0));
     const z1 = gl.relu(gl.add(gl.matmul(inp, l1.weight.t()), l1.bias!));
     const loss1 = ffLossByHand(z1, 2, theta);
     const [gw1, gb1] = gl.grad(loss1, [l1.weight, l1.bias!]);
     // layer 2's input: layer 1's activity, detached and divided by its root mean square
-    const h = z1.detach();
-    const hn = gl.div(h, gl.add(gl.sqrt(gl.mean(gl.mul(h, h), 1, true)), 1e-8));
+    const hn = rms(z1.detach());
     const z2 = gl.relu(gl.add(gl.matmul(hn, l2.weight.t()), l2.bias!));
     const loss2 = ffLossByHand(z2, 2, theta);
     const [gw2, gb2] = gl.grad(loss2, [l2.weight, l2.bias!]);
