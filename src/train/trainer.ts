@@ -58,7 +58,7 @@ export interface CheckpointOptions {
 export interface TrainerOptions {
   model: Module;
   /** The optimizer of backprop training (required unless `rule` is a rule other than bp, which owns its optimizers). */
-  optimizer?: Optimizer<BaseHyper>;
+  optimizer?: Optimizer<BaseHyper> | null;
   /**
    * The learning rule that updates the model (`gl.rules.RULES` entry or its name); default backprop
    * with `optimizer` and `loss`. Another rule makes each step `learner.step(x, y)`: the rule brings its

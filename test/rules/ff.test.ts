@@ -67,10 +67,10 @@ describe('gl.rules.ff', () => {
     const [gw2, gb2] = gl.grad(loss2, [l2.weight, l2.bias!]);
 
     expect(loss).toBeCloseTo(loss1.item() + loss2.item(), 5);
-    close(a.at(0).parameters()[0], gl.sub(l1.weight, gl.mul(gw1, 0.1)));
-    close(a.at(0).parameters()[1], gl.sub(l1.bias!, gl.mul(gb1, 0.1)));
-    close(a.at(2).parameters()[0], gl.sub(l2.weight, gl.mul(gw2, 0.1)));
-    close(a.at(2).parameters()[1], gl.sub(l2.bias!, gl.mul(gb2, 0.1)));
+    close(a.at(0).parameters()[0], gl.sub(l1.weight, gl.mul(gw1!, 0.1)));
+    close(a.at(0).parameters()[1], gl.sub(l1.bias!, gl.mul(gb1!, 0.1)));
+    close(a.at(2).parameters()[0], gl.sub(l2.weight, gl.mul(gw2!, 0.1)));
+    close(a.at(2).parameters()[1], gl.sub(l2.bias!, gl.mul(gb2!, 0.1)));
     // two FF layers and the rule's own linear head: three local backward walks, three forward passes
     expect(stats.backwardCalls).toBe(3);
     expect(stats.forwardPasses).toBe(3);

@@ -7,10 +7,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs('gradlab-train-rules-');
 
 /** 400 training and 200 test digits, batches of 50. */
-function loaders(): {
-  train: gl.data.DataLoader<[gl.Tensor, gl.Tensor]>;
-  test: gl.data.DataLoader<[gl.Tensor, gl.Tensor]>;
-} {
+function loaders() {
   const d = gl.data.loadDataset('embedded', { flatten: true });
   const ds = (x: gl.Tensor, y: gl.Tensor, n: number) =>
     new gl.data.TensorDataset(x.slice(0, 0, n), y.slice(0, 0, n));

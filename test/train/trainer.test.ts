@@ -155,7 +155,7 @@ describe('Trainer', () => {
         live.push(gl.memory().tensors);
       },
     };
-    const t = new gl.train.Trainer({ model: s.model, optimizer: s.trainer.optimizer!, callbacks: [probe] });
+    const t = new gl.train.Trainer({ model: s.model, optimizer: s.trainer.optimizer, callbacks: [probe] });
     await t.fit(s.loader, { epochs: 4, evalData: s.testLoader });
     expect(live[3]).toBe(live[1]);
     expect(live[2]).toBe(live[1]);
