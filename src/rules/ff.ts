@@ -7,8 +7,9 @@ import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import { crossEntropy } from '../ops/losses.js';
-import { add } from '../ops/elementwise.js';
-import { cat, stack } from '../ops/shape.js';
+import { add, div, softplus, sub } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { cat, narrow, stack } from '../ops/shape.js';
 import { full } from '../ops/creation.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { BaseHyper } from '../optim/types.js';
@@ -53,6 +54,13 @@ export interface FFOptions extends CommonRuleOptions {
   overlayValue?: number;
   /** Learning rate of the linear head (default: `lr`). */
   headLr?: number;
+  /**
+   * `'joint'` (default): positives and negatives go through a layer as one batch, one backward walk per
+   * layer. `'separate'`: the positive and the negative pass each get their own walk (gradients add up to
+   * the same update), so a layer's graph holds half as many examples — half the peak saved bytes, two
+   * walks per layer.
+   */
+  passes?: 'joint' | 'separate';
 }
 
 /** An FF learner: scores under either prediction mode, whatever `predict` was chosen. */
@@ -123,6 +131,9 @@ export const ff: FFRule = {
     if (negatives !== 'wrong' && negatives !== 'permuted')
       throw new ArgumentError(`ff: negatives must be 'wrong' or 'permuted', got '${String(negatives)}'`);
     const normInput = options.normalizeInput ?? true;
+    const passes = options.passes ?? 'joint';
+    if (passes !== 'joint' && passes !== 'separate')
+      throw new ArgumentError(`ff: passes must be 'joint' or 'separate', got '${String(passes)}'`);
     const mode: FFPredict = options.predict ?? 'goodness';
     if (mode !== 'goodness' && mode !== 'head')
       throw new ArgumentError(`ff: predict must be 'goodness' or 'head', got '${String(mode)}'`);
@@ -197,11 +208,28 @@ export const ff: FFRule = {
             const losses: Tensor[] = [];
             layers.forEach((b, k) => {
               const [l, next] = tidy(() => {
-                const z = runBlock(b, k === 0 && !normInput ? inp : normalizeRows(inp, norm));
-                const loss = ffLayerLoss(goodness(z, kind), thetas[k]);
-                loss.backward();
+                const input = (t: Tensor) => (k === 0 && !normInput ? t : normalizeRows(t, norm));
+                if (passes === 'joint') {
+                  const z = runBlock(b, input(inp));
+                  const loss = ffLayerLoss(goodness(z, kind), thetas[k]);
+                  loss.backward();
+                  optimizers[k].step();
+                  return [loss.detach(), z.detach()];
+                }
+                // the positive pass, then the negative pass: each its own walk, the gradients accumulate
+                const n = inp.shape[0] / 2;
+                const parts = [narrow(inp, 0, 0, n), narrow(inp, 0, n, n)].map((part, i) =>
+                  tidy(() => {
+                    const z = runBlock(b, input(part));
+                    const g = goodness(z, kind);
+                    const margin = i === 0 ? sub(thetas[k], g) : sub(g, thetas[k]);
+                    const l = div(sum(softplus(margin)), 2 * n);
+                    l.backward();
+                    return [l.detach(), z.detach()];
+                  }),
+                );
                 optimizers[k].step();
-                return [loss.detach(), z.detach()];
+                return [add(parts[0][0], parts[1][0]), cat([parts[0][1], parts[1][1]], 0)];
               });
               losses.push(l);
               inp = next;

@@ -7,10 +7,10 @@ describe('recipe ff (quick)', () => {
     const r = await gl.recipes.runRecipe('ff', { quick: true, data: 'embedded' });
     const m = r.perSeed;
     expect(r.details.inputSize).toBe(64);
-    // one layer at a time: a third hidden layer does not add to the peak (BP's grows); two FF layers + the head = 3 walks
+    // one layer at a time: a third hidden layer does not add to the peak (BP's grows); two FF layers × (positive, negative) + the head = 5 walks
     expect(m.depthRatio[0]).toBeLessThanOrEqual(1.05);
     expect(m.depthRatioBp[0]).toBeGreaterThan(1.1);
-    expect(m['backwardCalls.ff'][0]).toBe(3);
+    expect(m['backwardCalls.ff'][0]).toBe(5);
     expect(r.assertions.find((a) => a.id === 'one-layer')!.status).toBe('holds');
     for (const k of ['bp', 'ff', 'ffLast', 'ffHead', 'ffPermuted']) expect(m[`acc.${k}`]).toHaveLength(1);
     expect(r.assertions.find((a) => a.id === 'ff-accuracy')!.status).toBe('not judged');
