@@ -58,16 +58,16 @@ export const ffRecipe: RecipeDef = {
   },
   paperReported: [
     {
-      quantity: 'MNIST test error, supervised FF',
-      value: 1.36,
+      quantity: 'MNIST test accuracy, supervised FF (1.36% error)',
+      value: 98.64,
       unit: '%',
       setting: '4 × 2,000 ReLU, 60 epochs, full MNIST',
       source: 'Hinton 2022 via the loeweX README (notes FF section)',
       ours: 'ff-accuracy',
     },
     {
-      quantity: 'MNIST test error, simple re-implementation (permuted negatives)',
-      value: 6.84,
+      quantity: 'MNIST test accuracy, simple re-implementation with permuted negatives (6.84% error)',
+      value: 93.16,
       unit: '%',
       setting: '784-500-500, greedy layer-wise training (mpezeshki)',
       source: 'mpezeshki README via the notes',
