@@ -15,7 +15,9 @@ export const RECIPES = {
   mesa: mesaRecipe,
   lst: lstRecipe,
   sltt: slttRecipe,
+  /** Forward-Forward (Hinton 2022). */
   ff: ffRecipe,
+  /** DRTP and DFA beside BP and the shallow baseline. */
   drtp: drtpRecipe,
 } as const satisfies Record<string, RecipeDef>;
 

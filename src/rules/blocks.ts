@@ -10,6 +10,7 @@ import type { TaskSpec } from './types.js';
 
 /** One Linear layer and the elementwise modules (activations, dropout) that follow it. */
 export interface LinearBlock {
+  /** The block's Linear layer. */
   linear: Linear;
   /** Activations and dropout after the Linear, in order (empty for a plain output layer). */
   post: Module[];
@@ -21,6 +22,7 @@ export interface LinearBlock {
 export interface BlockModel {
   /** Modules before the first Linear (Flatten, Identity). */
   pre: Module[];
+  /** The Linear blocks, in order. */
   blocks: LinearBlock[];
 }
 
