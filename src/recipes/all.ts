@@ -3,6 +3,8 @@ import { ArgumentError } from '../core/errors.js';
 import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { deepGaRecipe } from './deep-ga.js';
+import { drtpRecipe } from './drtp.js';
+import { ffRecipe } from './ff.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
 import { lstRecipe } from './lst.js';
@@ -21,6 +23,10 @@ export const RECIPES = {
   auglocal: auglocalRecipe,
   phyff: phyffRecipe,
   tpsgd: tpsgdRecipe,
+  /** Forward-Forward (Hinton 2022). */
+  ff: ffRecipe,
+  /** DRTP and DFA beside BP and the shallow baseline. */
+  drtp: drtpRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

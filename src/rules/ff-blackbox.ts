@@ -1,4 +1,5 @@
 // PhyFF ('ff-blackbox'): model-free forward-forward; each digital Linear trains on a cosine goodness of its own output.
+import { wrongLabels } from './ff-parts.js';
 import { ArgumentError } from '../core/errors.js';
 import { Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
@@ -79,25 +80,17 @@ export function cosineGoodness(h: Tensor, v: Tensor): Tensor {
  * Prepends the label as C features (one-hot scaled by each example's largest input, as the PhyFF DNN code's
  * overlay): [N, D] → [N, C + D].
  */
-export function overlayLabels(x: Tensor, labels: Tensor, classes: number): Tensor {
+export function prependLabels(x: Tensor, labels: Tensor, classes: number): Tensor {
   return noGrad(() => {
     const scale = amax(x, -1, true);
     return cat([mul(oneHot(labels, classes).to(x.dtype), scale), x], 1);
   });
 }
 
-/** Wrong labels drawn uniformly among the other classes: (y + k) mod C with k uniform in 1 … C−1 (`gl.randint`). */
-export function wrongLabels(y: Tensor, classes: number, generator: Generator): Tensor {
-  return noGrad(() => {
-    const s = add(y.to('int32'), randint(1, classes, [y.shape[0]], { generator }));
-    return where(ge(s, classes), sub(s, classes), s);
-  });
-}
-
 /**
  * Model-free forward-forward for physical neural networks (PhyFF, Momeni et al., Science 2023): the model is a
  * Sequential of forward-only layers (`gl.rules.blackBox`) each followed by a trainable Linear. The input gets the
- * label prepended (`overlayLabels`); per batch and layer, the Linear takes `innerSteps` optimizer steps on
+ * label prepended (`prependLabels`); per batch and layer, the Linear takes `innerSteps` optimizer steps on
  * softplus(−θ(g⁺ − g⁻)) with g = cos(|h|, v) for a fixed random unit vector v per layer (drawn from
  * `options.generator` in layer order at create), negatives carrying a uniformly drawn wrong label; the next layer
  * gets the detached outputs. No backward walk ever reaches a black box. `predict` scores every label by
@@ -134,7 +127,7 @@ export const ffBlackbox: LearningRule<PhyFFOptions> = {
     const optimizers: Optimizer<BaseHyper>[] = layerParams.map((p) => ruleOptimizer(p, options, 1e-3));
     const forwardAll = (x: Tensor, labels: Tensor): Tensor[] =>
       noGrad(() => {
-        let h = overlayLabels(x, labels, C);
+        let h = prependLabels(x, labels, C);
         return blocks.map((b) => (h = b.linear.forward(runLayers(b.pre, h))));
       });
     return {
@@ -144,8 +137,8 @@ export const ffBlackbox: LearningRule<PhyFFOptions> = {
           model.train();
           return tidy(() => {
             fwd.add(2);
-            let hp = overlayLabels(x, y, C);
-            let hn = overlayLabels(x, wrongLabels(y, C, gen), C);
+            let hp = prependLabels(x, y, C);
+            let hn = prependLabels(x, wrongLabels(y, C, gen), C);
             const losses: Tensor[] = [];
             blocks.forEach((b, k) => {
               const pp = noGrad(() => runLayers(b.pre, hp));

@@ -6,6 +6,9 @@ import { ga } from './ga.js';
 import { dgl } from './dgl.js';
 import { ffBlackbox } from './ff-blackbox.js';
 import { tpsgd } from './tpsgd.js';
+import { dfa } from './dfa.js';
+import { drtp } from './drtp.js';
+import { ff } from './ff.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
@@ -19,7 +22,26 @@ export { auglocal, auglocalDepths, auglocalSample, type AugLocalOptions } from '
 export { dgl, dglAux } from './dgl.js';
 export { BlackBox, blackBox } from './blackbox.js';
 export { tpsgd, tpsgdProjections, type TpSGDOptions } from './tpsgd.js';
-export { ffBlackbox, cosineGoodness, overlayLabels, wrongLabels, type PhyFFOptions } from './ff-blackbox.js';
+export { ffBlackbox, cosineGoodness, prependLabels, type PhyFFOptions } from './ff-blackbox.js';
+export { ff, type FFRule, type FFOptions, type FFLearner, type FFPredict } from './ff.js';
+export {
+  overlayLabels,
+  wrongLabels,
+  permutedLabels,
+  goodness,
+  ffLayerLoss,
+  normalizeRows,
+} from './ff-parts.js';
+export type { Goodness, FFNorm } from './ff-parts.js';
+export { dfa, type DFARule, type DFAOptions } from './dfa.js';
+export { drtp, type DRTPRule, type DRTPOptions } from './drtp.js';
+export {
+  feedbackMatrices,
+  type FeedbackOptions,
+  type FeedbackLearner,
+  type FeedbackSignal,
+} from './feedback.js';
+export { splitBlocks, type BlockModel, type LinearBlock } from './blocks.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -33,6 +55,9 @@ export const RULES = {
   dgl,
   'ff-blackbox': ffBlackbox,
   tpsgd,
+  ff,
+  drtp,
+  dfa,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */

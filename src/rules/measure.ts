@@ -6,6 +6,7 @@ import type { StepStats } from './types.js';
 
 /** A running count of forward passes a rule reports into (`counter.add(2)` for FF's positive and negative pass). */
 export interface ForwardCounter {
+  /** Counts `passes` forward passes over the batch (default 1). */
   add(passes?: number): void;
 }
 
@@ -25,7 +26,12 @@ export interface ForwardCounter {
 export async function measureStep<T>(
   params: readonly Tensor[],
   step: (forward: ForwardCounter) => T | Promise<T>,
-): Promise<{ value: T; stats: StepStats }> {
+): Promise<{
+  /** What `step` returned. */
+  value: T;
+  /** What the step did. */
+  stats: StepStats;
+}> {
   const before = params.map((p) => [p._version.value, p.storage] as const);
   let backwardCalls = 0;
   let largestBackwardOps = 0;

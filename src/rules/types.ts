@@ -10,6 +10,7 @@ export interface TaskSpec {
   inputShape: readonly number[];
   /** Number of classes (classification) or output values (regression). */
   outputs: number;
+  /** Supervised classification (int labels) or regression (float targets). */
   kind: 'classification' | 'regression';
 }
 
@@ -41,6 +42,7 @@ export interface StepStats {
 export interface StepResult {
   /** The rule's own training objective on the batch (FF: goodness loss; BP: cross-entropy), read back from the device. */
   loss: number;
+  /** What the step did (see StepStats). */
   stats: StepStats;
 }
 

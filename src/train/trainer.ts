@@ -9,6 +9,7 @@ import { makeDirs } from '../io/files.js';
 import type { Batch, DataLoaderState } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../ops/losses.js';
+import { tensor } from '../ops/tensor-like.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/schedules/plateau.js';
 import type { Schedule } from '../optim/schedules/base.js';
@@ -25,6 +26,8 @@ import {
   type TrainerState,
 } from './checkpoint-file.js';
 import { resolveMetrics, type JsonValue, type Metric } from './metrics.js';
+import { RULES, type RuleName } from '../rules/index.js';
+import type { CommonRuleOptions, Learner, LearningRule, StepStats, TaskSpec } from '../rules/types.js';
 
 /** What fit() needs of a training loader; a gl.data.DataLoader (or anything with these members) fits. */
 export interface TrainLoader {
@@ -54,7 +57,20 @@ export interface CheckpointOptions {
 /** Options of `new Trainer(...)`. */
 export interface TrainerOptions {
   model: Module;
-  optimizer: Optimizer<BaseHyper>;
+  /** The optimizer of backprop training (required unless `rule` is a rule other than bp, which owns its optimizers). */
+  optimizer?: Optimizer<BaseHyper> | null;
+  /**
+   * The learning rule that updates the model (`gl.rules.RULES` entry or its name); default backprop
+   * with `optimizer` and `loss`. Another rule makes each step `learner.step(x, y)`: the rule brings its
+   * own optimizers (set them in `ruleOptions`), the training `loss` metric is the rule's objective,
+   * accuracy and evaluation use `learner.predict` (FF: per-label goodness), and checkpoints hold the
+   * model's weights and the trainer state but not the rule's optimizer state (resume restarts it).
+   */
+  rule?: RuleName | LearningRule<never>;
+  /** Options of the rule (`lr`, `optimizer`, `generator` and the rule's own; see each rule). */
+  ruleOptions?: CommonRuleOptions & Record<string, unknown>;
+  /** What the rule learns; default inferred from the first batch (input shape, int labels → classification, outputs = the model's output width). */
+  task?: TaskSpec;
   /** A learning-rate schedule on `optimizer`; stepped after every optimizer step unless `schedulerInterval: 'epoch'`. ReduceLROnPlateau is always stepped at epoch ends with `plateauMetric`. */
   scheduler?: Schedule | null;
   schedulerInterval?: 'step' | 'epoch';
@@ -112,6 +128,28 @@ function inputAndTarget(data: unknown): [Tensor, Tensor] {
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The rule an option names (default bp); an unknown name is an ArgumentError listing the rules. */
+function resolveRule(rule: TrainerOptions['rule']): LearningRule<never> {
+  if (rule === undefined) return RULES.bp as LearningRule<never>;
+  if (typeof rule !== 'string') return rule;
+  const found = (RULES as Record<string, LearningRule<never>>)[rule];
+  if (!found)
+    throw new ArgumentError(
+      `Trainer: unknown rule '${rule}'; expected one of ${Object.keys(RULES).join(', ')}`,
+    );
+  return found;
+}
+
+/** A task from one batch: its input shape, int labels → classification, outputs = the model's output width. */
+function inferTask(model: Module, x: Tensor, y: Tensor): TaskSpec {
+  const width = noGrad(() => tidy(() => (model.forward(x.narrow(0, 0, 1)) as Tensor).shape.at(-1)!));
+  return {
+    inputShape: x.shape.slice(1),
+    outputs: width,
+    kind: y.dtype === 'int32' ? 'classification' : 'regression',
+  };
+}
+
 /**
  * Runs training loops: epochs of optimizer steps over a DataLoader, training metrics, evaluation
  * at epoch ends, callbacks, checkpoints, and exact resume from a checkpoint (the model, optimizer,
@@ -129,7 +167,16 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  */
 export class Trainer implements TrainerControl {
   readonly model: Module;
-  readonly optimizer: Optimizer<BaseHyper>;
+  /** The backprop optimizer; null when a rule other than bp trains the model (it owns its optimizers). */
+  readonly optimizer: Optimizer<BaseHyper> | null;
+  /** The rule training the model (bp unless `rule` was given). */
+  readonly rule: LearningRule<never>;
+  /** The rule's learner (created at the first batch); null for bp. */
+  learner: Learner | null = null;
+  /** What the last step of a rule other than bp did (backward calls, saved bytes, ...); null for bp. */
+  lastStepStats: StepStats | null = null;
+  private readonly ruleOptions: CommonRuleOptions & Record<string, unknown>;
+  private task: TaskSpec | null;
   readonly scheduler: Schedule | null;
   readonly metrics: Metric[];
   readonly callbacks: readonly Callback[];
@@ -156,10 +203,30 @@ export class Trainer implements TrainerControl {
   constructor(opts: TrainerOptions) {
     if (!opts || typeof opts.model?.forward !== 'function')
       throw new ArgumentError('Trainer: expected { model, optimizer, ... } with an nn.Module as model');
-    if (typeof opts.optimizer?.step !== 'function')
-      throw new ArgumentError('Trainer: expected an optimizer (gl.optim.SGD, Adam, ...)');
+    const rule = resolveRule(opts.rule);
+    this.rule = rule;
+    this.ruleOptions = opts.ruleOptions ?? {};
+    this.task = opts.task ?? null;
+    if (rule.name === 'bp') {
+      if (typeof opts.optimizer?.step !== 'function')
+        throw new ArgumentError('Trainer: expected an optimizer (gl.optim.SGD, Adam, ...)');
+    } else {
+      if (opts.optimizer)
+        throw new ArgumentError(
+          `Trainer: rule '${rule.name}' brings its own optimizers; set lr/optimizer in ruleOptions instead of passing an optimizer`,
+        );
+      if (opts.scheduler)
+        throw new ArgumentError(
+          `Trainer: a schedule needs the bp optimizer; rule '${rule.name}' owns its optimizers`,
+        );
+      if (opts.loss)
+        throw new ArgumentError(
+          `Trainer: rule '${rule.name}' trains on its own objective; drop the loss option`,
+        );
+      if (this.task) rule.check(opts.model, this.task);
+    }
     this.model = opts.model;
-    this.optimizer = opts.optimizer;
+    this.optimizer = rule.name === 'bp' ? opts.optimizer! : null;
     this.scheduler = opts.scheduler ?? null;
     this.schedulerInterval = opts.schedulerInterval ?? 'step';
     this.plateauMetric = opts.plateauMetric;
@@ -228,8 +295,8 @@ export class Trainer implements TrainerControl {
       }
       this.model.train();
       for (const batch of loader) {
-        const lr = this.optimizer.paramGroups[0]?.lr ?? NaN;
-        const values = await this.trainStep(batch);
+        const lr = this.optimizer ? (this.optimizer.paramGroups[0]?.lr ?? NaN) : NaN;
+        const values = this.optimizer ? await this.trainStep(batch) : await this.ruleStep(batch);
         this.iteration = batch.iteration + 1;
         this.step++;
         if (
@@ -292,7 +359,7 @@ export class Trainer implements TrainerControl {
           return this.metrics.map((m) => m.update(o, y, l));
         });
         try {
-          this.optimizer.step();
+          this.optimizer!.step(); // trainStep runs only for bp, which has one
         } catch (e) {
           for (const p of pending) if (p instanceof Promise) p.catch(() => {}); // the step's error wins
           throw e;
@@ -308,12 +375,43 @@ export class Trainer implements TrainerControl {
     return values;
   }
 
+  /** The learner of a rule other than bp, created from the first batch when no task was given. */
+  private learnerFor(x: Tensor, y: Tensor): Learner {
+    if (this.learner) return this.learner;
+    const task: TaskSpec = this.task ?? inferTask(this.model, x, y);
+    this.task = task;
+    this.learner = this.rule.create(this.model, task, this.ruleOptions as never);
+    return this.learner;
+  }
+
+  /** One step of a rule other than bp: the learner's update, then the metrics on its predictions. */
+  private async ruleStep(batch: Batch<unknown>): Promise<Record<string, number>> {
+    let reads: (number | Promise<number>)[];
+    try {
+      const [x, y] = inputAndTarget(batch.data);
+      const learner = this.learnerFor(x, y);
+      const { loss, stats } = await learner.step(x, y);
+      this.lastStepStats = stats;
+      reads = tidy(() => {
+        const out = learner.predict(x);
+        const l = tensor(loss);
+        return this.metrics.map((m) => m.update(out, y, l));
+      });
+    } finally {
+      batch.dispose();
+    }
+    const got = await Promise.all(reads);
+    const values: Record<string, number> = {};
+    this.metrics.forEach((m, i) => (values[m.name] = got[i]));
+    return values;
+  }
+
   /**
    * Disposes the previous step's gradients (zeroGrad would only drop the references, leaving
    * the tensors to the garbage collector), so memory stays flat from step to step.
    */
   private releaseGrads(): void {
-    for (const group of this.optimizer.paramGroups)
+    for (const group of this.optimizer?.paramGroups ?? [])
       for (const p of group.params) {
         const g = p.grad;
         if (g) {
@@ -362,7 +460,9 @@ export class Trainer implements TrainerControl {
           const [x, y] = inputAndTarget(batch.data);
           const reads = noGrad(() =>
             tidy(() => {
-              const out = this.model.forward(x) as Tensor;
+              const out = this.optimizer
+                ? (this.model.forward(x) as Tensor)
+                : this.learnerFor(x, y).predict(x);
               const loss = this.lossFn(out, y);
               return this.metrics.map((m) => m.update(out, y, loss));
             }),
@@ -424,8 +524,9 @@ export class Trainer implements TrainerControl {
       throw new FileError(`cannot create the checkpoint folder ${opts.dir}: ${(e as Error).message}`);
     }
     const file = path.join(opts.dir, checkpointFileName(this.step));
-    const sd = this.optimizer.stateDict();
-    const flat = flattenStateDict(sd, 'optimizer.');
+    const flat = this.optimizer
+      ? flattenStateDict(this.optimizer.stateDict(), 'optimizer.')
+      : { tensors: {} as Record<string, Tensor>, metadata: 'null' };
     const weights = this.model.stateDict({ prefix: 'model.' });
     try {
       await writeCheckpoint(
@@ -470,7 +571,7 @@ export class Trainer implements TrainerControl {
         fail('model weights', e);
       }
       try {
-        this.optimizer.loadStateDict(unflattenStateDict({ tensors: ck.tensors, metadata: ck.optimizer }));
+        this.optimizer?.loadStateDict(unflattenStateDict({ tensors: ck.tensors, metadata: ck.optimizer }));
       } catch (e) {
         if (!(e instanceof GradlabError)) throw e;
         fail('optimizer state', e);

@@ -53,6 +53,8 @@ export interface TrainConfig {
   seed: number;
   backend: string;
   patience: number | null;
+  /** The learning rule (`gl.rules.RULES` name; 'bp' unless --rule; runs stored before --rule existed are bp). */
+  rule: string;
 }
 
 const options = {
@@ -85,7 +87,16 @@ const options = {
     description: 'epochs (default 20 on embedded and synthetic data, else 5)',
   },
   batchSize: { type: 'number', integer: true, min: 1, description: 'examples per batch (default 64)' },
-  optimizer: { type: 'string', choices: OPTIMIZERS, description: 'optimizer (default adam)' },
+  rule: {
+    type: 'string',
+    valueName: 'name',
+    description: `learning rule: ${gl.rules.RULE_NAMES.join(', ')} (default bp; see docs/rules.md)`,
+  },
+  optimizer: {
+    type: 'string',
+    choices: OPTIMIZERS,
+    description: 'optimizer (default adam; with a --rule other than bp: adam or sgd, for each of its layers)',
+  },
   lr: {
     type: 'number',
     min: 0,
@@ -161,6 +172,7 @@ const FIXED_ON_RESUME = [
   'schedule',
   'seed',
   'patience',
+  'rule',
 ] as const;
 
 /** Datasets read from files, for which --data-path means something. */
@@ -232,12 +244,31 @@ function resolveConfig(
       throw usage(
         `--epochs cannot change when resuming a run with schedule '${base.schedule}' (its length is the run's ${base.epochs} epochs)`,
       );
-    return { ...base, epochs };
+    return { ...base, rule: base.rule ?? 'bp', epochs };
   }
   const data = o.data ?? 'embedded';
   if (!(gl.data.DATASET_NAMES as readonly string[]).includes(data))
     throw usage(`unknown dataset '${data}' (expected one of ${gl.data.DATASET_NAMES.join(', ')})`);
   const optimizer = (o.optimizer as OptimizerName | undefined) ?? 'adam';
+  const rule = o.rule ?? 'bp';
+  if (!(gl.rules.RULE_NAMES as readonly string[]).includes(rule))
+    throw usage(`unknown rule '${rule}' (expected one of ${gl.rules.RULE_NAMES.join(', ')})`);
+  if (rule !== 'bp') {
+    const bad =
+      optimizer !== 'adam' && optimizer !== 'sgd'
+        ? `--optimizer ${optimizer}`
+        : o.schedule !== undefined && o.schedule !== 'constant'
+          ? '--schedule'
+          : o.weightDecay !== undefined
+            ? '--weight-decay'
+            : o.momentum !== undefined
+              ? '--momentum'
+              : null;
+    if (bad !== null)
+      throw usage(
+        `${bad} is for backprop; rule '${rule}' updates each layer with its own adam or sgd (momentum 0.9) at --lr`,
+      );
+  }
   const model = o.model ?? 'mlp';
   if (o.patience !== undefined && !(o.valSplit !== undefined && o.valSplit > 0))
     throw usage('--patience needs a validation set: add --val-split, e.g. --val-split 0.1');
@@ -264,6 +295,7 @@ function resolveConfig(
     seed: o.seed ?? 0,
     backend: backend ?? defaultBackend(),
     patience: o.patience ?? null,
+    rule,
   };
 }
 
@@ -366,7 +398,9 @@ function checkWritable(dir: string): void {
 
 interface Prepared {
   model: gl.nn.Sequential;
-  optimizer: gl.optim.Optimizer<gl.optim.BaseHyper>;
+  /** null when a rule other than bp trains the model (it owns its optimizers). */
+  optimizer: gl.optim.Optimizer<gl.optim.BaseHyper> | null;
+  task: gl.rules.TaskSpec;
   schedule: gl.train.BuiltSchedule;
   loader: gl.train.TrainLoader;
   valLoader: gl.train.EvalLoader | null;
@@ -399,14 +433,27 @@ function prepare(c: TrainConfig): Prepared {
       );
     throw e;
   }
-  const optimizer = makeOptimizer(c, model.parameters());
-  const loader = new gl.data.DataLoader(trainSet, { batchSize: c.batchSize, shuffle: true, seed: c.seed });
-  let schedule: gl.train.BuiltSchedule;
+  const task: gl.rules.TaskSpec = {
+    inputShape: ds.inputShape,
+    outputs: ds.numClasses,
+    kind: 'classification',
+  };
+  const rule = gl.rules.RULES[c.rule as gl.rules.RuleName];
   try {
-    schedule = gl.train.parseSchedule(c.schedule, optimizer, {
-      stepsPerEpoch: loader.length,
-      epochs: c.epochs,
-    });
+    rule.check(model, task);
+  } catch (e) {
+    if (e instanceof gl.rules.RuleModelError) throw usage(`model '${truncateSpec(c.model)}': ${e.message}`);
+    throw e;
+  }
+  const optimizer = c.rule === 'bp' ? makeOptimizer(c, model.parameters()) : null;
+  const loader = new gl.data.DataLoader(trainSet, { batchSize: c.batchSize, shuffle: true, seed: c.seed });
+  let schedule: gl.train.BuiltSchedule = { scheduler: null, interval: 'step' };
+  try {
+    if (optimizer)
+      schedule = gl.train.parseSchedule(c.schedule, optimizer, {
+        stepsPerEpoch: loader.length,
+        epochs: c.epochs,
+      });
   } catch (e) {
     if (e instanceof gl.ArgumentError) throw usage(e.message);
     throw e;
@@ -419,9 +466,9 @@ function prepare(c: TrainConfig): Prepared {
   const summary =
     `${truncateSpec(c.model)} (${model.numParameters()} parameters) on ${c.data}: ${trainSet.length} train` +
     `${valSet ? ` / ${valSet.length} val` : ''} / ${ds.test.x.shape[0]} test examples of shape [${ds.inputShape}], ` +
-    `${ds.numClasses} classes; ${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epochs, ` +
+    `${ds.numClasses} classes; ${c.rule === 'bp' ? '' : `rule ${c.rule}, `}${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epochs, ` +
     `schedule ${c.schedule}, seed ${c.seed}, backend ${c.backend}`;
-  return { model, optimizer, schedule, loader, valLoader, testLoader, summary };
+  return { model, optimizer, task, schedule, loader, valLoader, testLoader, summary };
 }
 
 function truncateSpec(s: string): string {
@@ -567,11 +614,24 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
     ];
     if (config.patience !== null)
       callbacks.push(new gl.train.EarlyStopping({ monitor: 'valLoss', patience: config.patience }));
+    const byRule: Partial<gl.train.TrainerOptions> = p.optimizer
+      ? {
+          optimizer: p.optimizer,
+          scheduler: p.schedule.scheduler,
+          schedulerInterval: p.schedule.interval,
+        }
+      : {
+          rule: config.rule as gl.rules.RuleName,
+          task: p.task,
+          ruleOptions: {
+            lr: config.lr,
+            optimizer: config.optimizer as 'adam' | 'sgd',
+            generator: new gl.Generator(config.seed),
+          },
+        };
     const t = new gl.train.Trainer({
       model: p.model,
-      optimizer: p.optimizer,
-      scheduler: p.schedule.scheduler,
-      schedulerInterval: p.schedule.interval,
+      ...byRule,
       callbacks,
       checkpoint: { dir: checkpointDir, everySteps: o.checkpointEvery, keepLast: 3 },
       extra: () => ({ config: config as unknown as JsonObject, runId }),
@@ -602,6 +662,7 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
       model: config.model,
       data: config.data,
       backend: config.backend,
+      rule: config.rule,
       epochs: result.epochs,
       steps: result.step,
       stopReason: result.stopReason,
@@ -617,6 +678,7 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
       ),
       seconds: Math.round(seconds * 100) / 100,
       checkpoint: t.lastCheckpoint,
+      ...(t.lastStepStats ? { lastStep: { ...t.lastStepStats } } : {}),
     };
     store.setResult(runId, {
       testAccuracy: test.accuracy,
@@ -650,7 +712,7 @@ async function runTrain(o: TrainOptions, global: GlobalOptions, ctx: CliContext)
 export const trainCommand = defineCommand({
   summary: 'train a model on a dataset and report test accuracy',
   description:
-    'Trains with backprop and reports the test set accuracy. With no options: an MLP (64-256-128-10) on the ' +
+    'Trains with backprop (or another learning rule: --rule ff|drtp|dfa, see docs/rules.md) and reports the test set accuracy. With no options: an MLP (64-256-128-10) on the ' +
     'embedded 8x8 digits for 20 epochs with Adam (lr 0.01). Runs are recorded in the run store (config, per-step ' +
     'metrics, results, checkpoints); a checkpoint is written at every epoch end (and every ' +
     '--checkpoint-every steps), so an interrupted run (Ctrl-C) continues exactly with --resume <run id>. ' +
@@ -664,6 +726,7 @@ export const trainCommand = defineCommand({
     'gradlab train --model cnn --data fashion-mnist --epochs 2 --batch-size 128',
     'gradlab train --optimizer sgd --lr 0.1 --schedule warmup:50+cosine --json',
     'gradlab train --resume k7m2xq --epochs 30',
+    'gradlab train --rule dfa --epochs 5',
   ],
   run: ({ options: o, global }, ctx) => runTrain(o as TrainOptions, global, ctx),
 });
