@@ -3,7 +3,7 @@ import { ShapeError, fmtShape } from './errors.js';
 import type { EpilogueActivation, MatmulEpilogueParams } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
 import { padd, pmatmul, unary } from './primitive-calls.js';
-import type { Tensor } from './tensor.js';
+import { releaseIntermediate, type Tensor } from './tensor.js';
 
 /** The entry: inputs [a [..., m, k], b [k, n], bias [n]]; result [..., m, n]. */
 export const matmulEpilogueEntry: MapEntry<MatmulEpilogueParams> = {
@@ -21,8 +21,13 @@ export const matmulEpilogueEntry: MapEntry<MatmulEpilogueParams> = {
     return { shape: [...a.shape.slice(0, -1), b.shape[1]], dtype: a.dtype };
   },
   composite([a, b, bias], { activation }) {
-    const y = padd(pmatmul(a, b), bias);
-    return activation === 'none' ? y : unary(activation, y);
+    const h = pmatmul(a, b);
+    const y = padd(h, bias);
+    releaseIntermediate(h); // reached by nothing else (add saves no input)
+    if (activation === 'none') return y;
+    const z = unary(activation, y);
+    releaseIntermediate(y);
+    return z;
   },
 };
 

@@ -359,6 +359,21 @@ export function userCode<T>(args: readonly unknown[], fn: () => T): T {
   }
 }
 
+/**
+ * @internal For library code only: gives up `t`, an intermediate no user code can reach (created by the
+ * library, never returned, never handed to a hook). Its memory goes back to the backend's pool now, or,
+ * when the tape saved it for backward, as soon as the tape lets go of it (after backward, or when an
+ * unused graph is collected); until then the tensor stays usable by backward. This is what a plain
+ * training loop (no gl.tidy) relies on to reuse the memory of its forward pass every step instead of
+ * allocating it afresh and waiting for the garbage collector.
+ * @example const h = pmatmul(a, b); const y = padd(h, bias); releaseIntermediate(h);
+ */
+export function releaseIntermediate(t: Tensor): void {
+  if (t.isDisposed || keptForever.has(t)) return;
+  if (isStorageSaved(t.storage)) deferStorageDispose(t.storage, () => t.dispose());
+  else t.dispose();
+}
+
 const keptForever = new WeakSet<Tensor>();
 /** Excludes a tensor from disposal by enclosing tidy() scopes. */
 export function keep<T extends Tensor>(t: T): T {

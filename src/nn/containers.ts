@@ -1,6 +1,8 @@
 // Containers: Sequential (chains modules, keys 0.weight...), ModuleList and ModuleDict.
 import { ArgumentError, IndexOutOfRangeError } from '../core/errors.js';
+import { releaseIntermediate, Tensor } from '../core/tensor.js';
 import { Module } from './module.js';
+import { keepsNothing } from './release.js';
 
 function checkModule(where: string, m: unknown): Module {
   if (!(m instanceof Module))
@@ -58,9 +60,31 @@ export class Sequential extends Module {
     return this.list()[Symbol.iterator]();
   }
 
+  /**
+   * Runs the modules in order. A tensor passed between two built-in layers (no hooks, own forward)
+   * is seen by no user code, so its memory is given back as soon as the next layer has used it (or,
+   * if saved for backward, when the tape lets go of it): a plain training loop then reuses the same
+   * buffers every step, as inside gl.tidy.
+   */
   override forward(x: any): any {
+    const plain = (m: Module): Module[] | null =>
+      m instanceof Sequential && m.constructor === Sequential ? m.list() : null;
     let y = x;
-    for (const m of this.list()) y = m.forward(y);
+    let prev: Module | null = null;
+    for (const m of this.list()) {
+      const out = m.forward(y);
+      if (
+        prev &&
+        y instanceof Tensor &&
+        y !== x &&
+        y !== out &&
+        keepsNothing(prev, plain) &&
+        keepsNothing(m, plain)
+      )
+        releaseIntermediate(y);
+      prev = m;
+      y = out;
+    }
     return y;
   }
 }
