@@ -2,6 +2,7 @@
 import { ArgumentError, IndexOutOfRangeError } from '../core/errors.js';
 import { releaseIntermediate, Tensor } from '../core/tensor.js';
 import { Module } from './module.js';
+import { epilogueActivation, hasEpilogue, layerFusion } from './fusion.js';
 import { keepsNothing } from './release.js';
 
 function checkModule(where: string, m: unknown): Module {
@@ -69,10 +70,20 @@ export class Sequential extends Module {
   override forward(x: any): any {
     const plain = (m: Module): Module[] | null =>
       m instanceof Sequential && m.constructor === Sequential ? m.list() : null;
+    const list = this.list();
     let y = x;
     let prev: Module | null = null;
-    for (const m of this.list()) {
-      const out = m.forward(y);
+    for (let i = 0; i < list.length; i++) {
+      let m = list[i];
+      let out: unknown = undefined;
+      // Linear/Conv2d then ReLU/Tanh/Sigmoid, both built-in and unhooked: one fused epilogue
+      const next = list[i + 1] as Module | undefined;
+      const act = next && layerFusion() ? epilogueActivation(next) : null;
+      if (act && next && hasEpilogue(m) && keepsNothing(m, plain) && keepsNothing(next, plain)) {
+        out = m._forwardAct(y, act);
+        if (out) m = list[++i];
+      }
+      if (!out) out = m.forward(y);
       if (
         prev &&
         y instanceof Tensor &&
