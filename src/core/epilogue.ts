@@ -39,13 +39,24 @@ function record(
   grads: (gp: Tensor, x: Tensor | null, w: Tensor | null) => [() => Tensor, () => Tensor],
   biasDims: number[],
 ): Tensor {
-  const node = new Node(state.nextNodeId++, op, params, [x, w, bias], [{ shape: y.shape, dtype: y.dtype }], currentScope());
+  const node = new Node(
+    state.nextNodeId++,
+    op,
+    params,
+    [x, w, bias],
+    [{ shape: y.shape, dtype: y.dtype }],
+    currentScope(),
+  );
   const needs = node.inputs.map((e) => e !== null);
   node.backward = (saved, [g], needsNow): GradThunk[] => {
     const [xs, ws, ys] = saved;
     const gp = preActivationGrad(g, ys, act);
     const [gx, gw] = grads(gp, xs, ws);
-    return [needsNow[0] ? gx : null, needsNow[1] ? gw : null, needsNow[2] ? () => psum(gp, biasDims, false) : null];
+    return [
+      needsNow[0] ? gx : null,
+      needsNow[1] ? gw : null,
+      needsNow[2] ? () => psum(gp, biasDims, false) : null,
+    ];
   };
   y._setGradFn(node, 0);
   // saved after y is linked to the node: a saved output is then known as one (not a leaf)
@@ -54,7 +65,8 @@ function record(
   return y;
 }
 
-const onTape = (inputs: readonly Tensor[]): boolean => state.gradEnabled && inputs.some((t) => t.requiresGrad);
+const onTape = (inputs: readonly Tensor[]): boolean =>
+  state.gradEnabled && inputs.some((t) => t.requiresGrad);
 
 /**
  * act(a @ b + bias) for a [m, k], b [k, n], bias [n] (Linear's layout, b = W^T). Off the tape: the
@@ -66,10 +78,15 @@ const onTape = (inputs: readonly Tensor[]): boolean => state.gradEnabled && inpu
 export function linearEpilogue(a: Tensor, b: Tensor, bias: Tensor, act: EpilogueActivation): Tensor {
   if (!onTape([a, b, bias]) || a.ndim !== 2) return matmulEpilogue(a, b, bias, act);
   const y = noGrad(() => matmulEpilogue(a, b, bias, act));
-  return record('matmulEpilogue', { activation: act }, [a, b, bias], y, act, (gp, x, w) => [
-    () => pmatmul(gp, ptransposeLast(w!)),
-    () => pmatmul(ptransposeLast(x!), gp),
-  ], [0]);
+  return record(
+    'matmulEpilogue',
+    { activation: act },
+    [a, b, bias],
+    y,
+    act,
+    (gp, x, w) => [() => pmatmul(gp, ptransposeLast(w!)), () => pmatmul(ptransposeLast(x!), gp)],
+    [0],
+  );
 }
 
 /**
@@ -95,8 +112,13 @@ export function conv2dEpilogue(
   const xShape = x.shape;
   const wShape = w.shape;
   const y = noGrad(forward);
-  return record('conv2dEpilogue', { ...p, activation: act }, [x, w, bias], y, act, (gp, xs, ws) => [
-    () => conv2dInputGrad(gp, ws!, xShape, p),
-    () => conv2dWeightGrad(xs!, gp, wShape, p),
-  ], [0, 2, 3]);
+  return record(
+    'conv2dEpilogue',
+    { ...p, activation: act },
+    [x, w, bias],
+    y,
+    act,
+    (gp, xs, ws) => [() => conv2dInputGrad(gp, ws!, xShape, p), () => conv2dWeightGrad(xs!, gp, wShape, p)],
+    [0, 2, 3],
+  );
 }

@@ -64,7 +64,13 @@ export class Linear extends Module {
 
   /** @internal forward(x) then `act` as one epilogue (see setLayerFusion), or null where it cannot fuse. */
   _forwardAct(x: Tensor, act: EpilogueActivation): Tensor | null {
-    if (!this.bias || !layerFusion() || x.ndim < 2 || x.dtype !== this.weight.dtype || x.dtype !== this.bias.dtype)
+    if (
+      !this.bias ||
+      !layerFusion() ||
+      x.ndim < 2 ||
+      x.dtype !== this.weight.dtype ||
+      x.dtype !== this.bias.dtype
+    )
       return null;
     if (x.shape[x.ndim - 1] !== this.inFeatures) return null;
     // the bias (and activation) in the GEMM's epilogue: one kernel where the backend fuses it, one node on the tape

@@ -1,5 +1,16 @@
 // Which built-in modules keep no reference to the tensors their forward receives or returns (Sequential releases those between them).
-import { GELU, ELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from './activation.js';
+import {
+  GELU,
+  ELU,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  SiLU,
+  Sigmoid,
+  Softmax,
+  Softplus,
+  Tanh,
+} from './activation.js';
 import { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
 import { Dropout } from './dropout.js';
 import { Flatten, Identity, Linear, Unflatten } from './linear.js';

@@ -111,7 +111,13 @@ describe.each(cpuBackends)('epilogue on %s, float64', (backend) => {
 describe('epilogue residuals', () => {
   it('saves no more bytes than the separate ops', async () => {
     await useBackend('js');
-    const model = new nn.Sequential(new nn.Conv2d(3, 8, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8 * 6 * 6, 10), new nn.Tanh());
+    const model = new nn.Sequential(
+      new nn.Conv2d(3, 8, 3),
+      new nn.ReLU(),
+      new nn.Flatten(),
+      new nn.Linear(8 * 6 * 6, 10),
+      new nn.Tanh(),
+    );
     const x = gl.randn([4, 3, 8, 8]);
     const bytes = (fused: boolean) => {
       const was = nn.setLayerFusion(fused);

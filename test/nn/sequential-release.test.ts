@@ -64,7 +64,11 @@ describe('Sequential releases intermediates', () => {
     const layers = [new nn.Linear(5, 7), new nn.ReLU(), new nn.Linear(7, 3), new nn.Sigmoid()];
     const model = new nn.Sequential(...layers);
     const x = gl.randn([4, 5]);
-    const byHand = () => layers.reduce((h, m) => m.forward(h), x).pow(2).sum();
+    const byHand = () =>
+      layers
+        .reduce((h, m) => m.forward(h), x)
+        .pow(2)
+        .sum();
     // fusion off: the same ops either way, so the same bits (test/nn/epilogue.test.ts covers fusion)
     const was = nn.setLayerFusion(false);
     try {
@@ -87,7 +91,14 @@ describe('Sequential releases intermediates', () => {
     const replaced = new nn.Tanh();
     const plain = new nn.Tanh();
     replaced.forward = (x: gl.Tensor) => (seen.push(x), plain.forward(x));
-    const model = new nn.Sequential(hooked, new nn.ReLU(), new nn.Linear(4, 4), keeper, replaced, new nn.Linear(4, 1));
+    const model = new nn.Sequential(
+      hooked,
+      new nn.ReLU(),
+      new nn.Linear(4, 4),
+      keeper,
+      replaced,
+      new nn.Linear(4, 1),
+    );
     const x = gl.randn([2, 3]);
     model.forward(x).sum().backward();
     // all of them are still readable after backward released the tape
