@@ -22,8 +22,27 @@ struct Program {
   int32_t length;  // int32 entries (two per instruction)
   const float* consts;
   const float* inputs[kMaxInputs];
-  bool scalar[kMaxInputs];  // one value broadcast to every element
+  // how input k maps onto the output: 0 dense, 1 one value broadcast to every element, 2 a vector
+  // broadcast along one dim (a bias): element i reads input[(i / inner[k]) % count[k]]
+  int mode[kMaxInputs];
+  int64_t inner[kMaxInputs];
+  int64_t count[kMaxInputs];
 };
+
+/** Fills dst[0, n) with the per-channel values of input k for elements [start, start + n). */
+void fillChannel(const Program& p, int k, int64_t start, int64_t n, float* dst) {
+  const float* v = p.inputs[k];
+  const int64_t inner = p.inner[k];
+  const int64_t count = p.count[k];
+  int64_t i = 0;
+  while (i < n) {
+    const int64_t at = start + i;
+    const float value = v[(at / inner) % count];
+    const int64_t run = std::min(n - i, inner - at % inner);
+    std::fill(dst + i, dst + i + run, value);
+    i += run;
+  }
+}
 
 /** Evaluates `p` for elements [start, start + n) (n <= kBlock) into out. */
 void evalBlock(const Program& p, int64_t start, int64_t n, float* out) {
@@ -39,8 +58,12 @@ void evalBlock(const Program& p, int64_t start, int64_t n, float* out) {
     const int32_t arg = p.code[pc + 1];
     switch (p.code[pc]) {
       case M_INPUT:
-        if (p.scalar[arg]) fill(p.inputs[arg][0]);
-        else slot[sp++] = p.inputs[arg] + start;
+        if (p.mode[arg] == 1) fill(p.inputs[arg][0]);
+        else if (p.mode[arg] == 2) {
+          fillChannel(p, arg, start, n, buf[sp]);
+          slot[sp] = buf[sp];
+          sp++;
+        } else slot[sp++] = p.inputs[arg] + start;
         break;
       case M_CONST: fill(p.consts[arg]); break;
       case M_UNARY: {
@@ -87,7 +110,8 @@ void evalBlock(const Program& p, int64_t start, int64_t n, float* out) {
 
 }  // namespace
 
-// fusedMap(program, consts, n, costly, out, in0, in1?, in2?, in3?); meta: [outOffset, nInputs, (offset, scalar) per input]
+// fusedMap(program, consts, n, costly, out, in0, in1?, in2?, in3?); meta: [outOffset, nInputs, (offset, mode)
+// per input, then (inner, count) per input for mode 2]
 Napi::Value FusedMap(const Napi::CallbackInfo& info) {
   Program p{};
   p.code = static_cast<const int32_t*>(dataOf(info, 0));
@@ -100,7 +124,10 @@ Napi::Value FusedMap(const Napi::CallbackInfo& info) {
   if (nIn > kMaxInputs) return Napi::Boolean::New(info.Env(), false);
   for (int k = 0; k < nIn; k++) {
     p.inputs[k] = static_cast<const float*>(dataOf(info, 5 + k)) + g_meta[2 + 2 * k];
-    p.scalar[k] = g_meta[3 + 2 * k] != 0;
+    p.mode[k] = g_meta[3 + 2 * k];
+    p.inner[k] = g_meta[2 + 2 * nIn + 2 * k];
+    p.count[k] = g_meta[3 + 2 * nIn + 2 * k];
+    if (p.mode[k] == 2 && (p.inner[k] < 1 || p.count[k] < 1)) return Napi::Boolean::New(info.Env(), false);
   }
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   // about 64K elements per task for arithmetic, 8K with transcendental functions

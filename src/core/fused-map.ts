@@ -1,7 +1,7 @@
 // Elementwise expressions, defined once as data: one backend kernel off the tape, the same expression in primitives on it.
 import type { TensorView } from './backend.js';
 import type { DType } from './dtype.js';
-import type { ElementwiseExpr } from './fused-kernels.js';
+import type { ElementwiseExpr, EpilogueActivation } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
 import type { BinaryOp, CompareOp, UnaryOp } from './primitives.js';
 import { broadcastShapes } from './shape.js';
@@ -84,4 +84,12 @@ export const SIGMOID_GRAD: ElementwiseExpr = {
 export const SOFTMAX_GRAD: ElementwiseExpr = {
   op: 'mul',
   args: [{ input: 1 }, { op: 'sub', args: [{ input: 0 }, { input: 2 }] }],
+};
+
+/** A matmul's or conv's epilogue, activation(h + bias), over inputs [h, bias] (bias broadcast). */
+export const EPILOGUE: { readonly [A in EpilogueActivation]: ElementwiseExpr } = {
+  none: { op: 'add', args: [{ input: 0 }, { input: 1 }] },
+  relu: { op: 'relu', args: [{ op: 'add', args: [{ input: 0 }, { input: 1 }] }] },
+  tanh: { op: 'tanh', args: [{ op: 'add', args: [{ input: 0 }, { input: 1 }] }] },
+  sigmoid: { op: 'sigmoid', args: [{ op: 'add', args: [{ input: 0 }, { input: 1 }] }] },
 };

@@ -2,8 +2,9 @@
 import { ShapeError, fmtShape } from './errors.js';
 import type { EpilogueActivation, MatmulEpilogueParams } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
-import { padd, pmatmul, unary } from './primitive-calls.js';
-import type { Tensor } from './tensor.js';
+import { EPILOGUE, fusedMap } from './fused-map.js';
+import { pmatmul } from './primitive-calls.js';
+import { releaseIntermediate, type Tensor } from './tensor.js';
 
 /** The entry: inputs [a [..., m, k], b [k, n], bias [n]]; result [..., m, n]. */
 export const matmulEpilogueEntry: MapEntry<MatmulEpilogueParams> = {
@@ -21,8 +22,11 @@ export const matmulEpilogueEntry: MapEntry<MatmulEpilogueParams> = {
     return { shape: [...a.shape.slice(0, -1), b.shape[1]], dtype: a.dtype };
   },
   composite([a, b, bias], { activation }) {
-    const y = padd(pmatmul(a, b), bias);
-    return activation === 'none' ? y : unary(activation, y);
+    // bias and activation as one expression: one elementwise kernel where the backend fuses it
+    const h = pmatmul(a, b);
+    const y = fusedMap(EPILOGUE[activation], [h, bias]);
+    releaseIntermediate(h); // reached by nothing else (the expression's ops save no input of theirs)
+    return y;
   },
 };
 

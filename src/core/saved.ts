@@ -47,9 +47,18 @@ function holdStorage(s: Storage): number {
 /** Storages whose tensors were all disposed while a tape still held them: freed when the last hold drops. */
 const disposeWhenReleased = new WeakMap<Storage, () => void>();
 
-/** Frees `s` (by calling `free`) as soon as no saved entry holds it any more. */
+/** Calls `free` as soon as no saved entry holds `s` any more (after any callback registered before). */
 export function deferStorageDispose(s: Storage, free: () => void): void {
-  disposeWhenReleased.set(s, free);
+  const before = disposeWhenReleased.get(s);
+  disposeWhenReleased.set(
+    s,
+    before
+      ? () => {
+          before();
+          free();
+        }
+      : free,
+  );
 }
 
 function dropStorage(s: Storage): number {

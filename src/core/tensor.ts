@@ -8,6 +8,7 @@ import type { GradHook, Node } from './node.js';
 import { deferStorageDispose, isStorageSaved } from './saved.js';
 import { isContiguous } from './shape.js';
 import { settleChecks } from './deferred-checks.js';
+import { state } from './state.js';
 import { INSPECT_CUSTOM, inspectTensor } from './tensor-inspect.js';
 import type { InspectableTensor } from './tensor-inspect.js';
 
@@ -357,6 +358,24 @@ export function userCode<T>(args: readonly unknown[], fn: () => T): T {
       outer.push(t);
     }
   }
+}
+
+/**
+ * @internal For library code only: gives up `t`, an intermediate no user code can reach (created by the
+ * library, never returned, never handed to a hook). Its memory goes back to the backend's pool now, or,
+ * when the tape saved it for backward, as soon as the tape lets go of it (after backward, or when an
+ * unused graph is collected); until then the tensor stays usable by backward. This is what a plain
+ * training loop (no gl.tidy) relies on to reuse the memory of its forward pass every step instead of
+ * allocating it afresh and waiting for the garbage collector. Inside a savedTensorHooks region it does
+ * nothing (what a pack hook keeps is out of its sight).
+ * @example const h = pmatmul(a, b); const y = padd(h, bias); releaseIntermediate(h);
+ */
+export function releaseIntermediate(t: Tensor): void {
+  if (t.isDisposed || keptForever.has(t)) return;
+  // a pack hook may have kept the tensor itself, out of sight of the storage counts: leave it to the GC
+  if (state.savedHooks.length) return;
+  if (isStorageSaved(t.storage)) deferStorageDispose(t.storage, () => t.dispose());
+  else t.dispose();
 }
 
 const keptForever = new WeakSet<Tensor>();

@@ -1,6 +1,9 @@
 // Containers: Sequential (chains modules, keys 0.weight...), ModuleList and ModuleDict.
 import { ArgumentError, IndexOutOfRangeError } from '../core/errors.js';
+import { releaseIntermediate, Tensor } from '../core/tensor.js';
 import { Module } from './module.js';
+import { epilogueActivation, hasEpilogue, layerFusion } from './fusion.js';
+import { keepsNothing } from './release.js';
 
 function checkModule(where: string, m: unknown): Module {
   if (!(m instanceof Module))
@@ -58,9 +61,41 @@ export class Sequential extends Module {
     return this.list()[Symbol.iterator]();
   }
 
+  /**
+   * Runs the modules in order. A tensor passed between two built-in layers (no hooks, own forward)
+   * is seen by no user code, so its memory is given back as soon as the next layer has used it (or,
+   * if saved for backward, when the tape lets go of it): a plain training loop then reuses the same
+   * buffers every step, as inside gl.tidy.
+   */
   override forward(x: any): any {
+    const plain = (m: Module): Module[] | null =>
+      m instanceof Sequential && m.constructor === Sequential ? m.list() : null;
+    const list = this.list();
     let y = x;
-    for (const m of this.list()) y = m.forward(y);
+    let prev: Module | null = null;
+    for (let i = 0; i < list.length; i++) {
+      let m = list[i];
+      let out: unknown = undefined;
+      // Linear/Conv2d then ReLU/Tanh/Sigmoid, both built-in and unhooked: one fused epilogue
+      const next = list[i + 1] as Module | undefined;
+      const act = next && layerFusion() ? epilogueActivation(next) : null;
+      if (act && next && hasEpilogue(m) && keepsNothing(m, plain) && keepsNothing(next, plain)) {
+        out = m._forwardAct(y, act);
+        if (out) m = list[++i];
+      }
+      if (!out) out = m.forward(y);
+      if (
+        prev &&
+        y instanceof Tensor &&
+        y !== x &&
+        y !== out &&
+        keepsNothing(prev, plain) &&
+        keepsNothing(m, plain)
+      )
+        releaseIntermediate(y);
+      prev = m;
+      y = out;
+    }
     return y;
   }
 }

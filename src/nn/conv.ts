@@ -1,6 +1,9 @@
 // Convolution layers: Conv1d, Conv2d, ConvTranspose2d (PyTorch weight layouts and initialisation).
 import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
+import { conv2dEpilogue } from '../core/epilogue.js';
+import type { EpilogueActivation } from '../core/fused-kernels.js';
 import type { Tensor } from '../core/tensor.js';
+import { layerFusion } from './fusion.js';
 import { conv1d, conv2d, convTranspose2d } from '../ops/nn.js';
 import { pad } from '../ops/shape.js';
 import * as init from './init.js';
@@ -100,6 +103,8 @@ export class Conv2d extends Module {
       throw new ShapeError(
         `Conv2d: expected input [N, ${this.inChannels}, H, W] or [${this.inChannels}, H, W], got ${fmtShape(x.shape)}`,
       );
+    const fused = x.ndim === 4 ? this._forwardAct(x, 'none') : null;
+    if (fused) return fused;
     const sym = this.pads.every(([a, b]) => a === b);
     const input = sym ? x : pad(x, [this.pads[1][0], this.pads[1][1], this.pads[0][0], this.pads[0][1]]);
     return conv2d(input, this.weight, this.bias, {
@@ -108,6 +113,21 @@ export class Conv2d extends Module {
       dilation: this.dilation,
       groups: this.groups,
     });
+  }
+
+  /** @internal forward(x) then `act` as one epilogue (see setLayerFusion), or null where it cannot fuse. */
+  _forwardAct(x: Tensor, act: EpilogueActivation): Tensor | null {
+    const b = this.bias;
+    if (!b || !layerFusion() || x.ndim !== 4 || x.shape[1] !== this.inChannels) return null;
+    if (x.dtype !== this.weight.dtype || x.dtype !== b.dtype) return null;
+    if (!this.pads.every(([lo, hi]) => lo === hi)) return null;
+    const p = {
+      stride: [this.stride[0], this.stride[1]] as [number, number],
+      padding: [this.pads[0][0], this.pads[1][0]] as [number, number],
+      dilation: [this.dilation[0], this.dilation[1]] as [number, number],
+      groups: this.groups,
+    };
+    return conv2dEpilogue(x, this.weight, b, p, act);
   }
 
   override extraRepr(): string {

@@ -9,6 +9,7 @@ export { Sequential, ModuleList, ModuleDict } from './containers.js';
 export { Identity, Linear, Bilinear, Flatten, Unflatten } from './linear.js';
 export type { FactoryOptions } from './linear.js';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
+export { setLayerFusion } from './fusion.js';
 export type { ConvLayerOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 export { Dropout } from './dropout.js';

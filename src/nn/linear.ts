@@ -1,5 +1,6 @@
 // Affine layers and shape helpers: Identity, Linear, Bilinear, Flatten, Unflatten.
-import { matmulEpilogue } from '../core/matmul-epilogue.js';
+import { linearEpilogue } from '../core/epilogue.js';
+import type { EpilogueActivation } from '../core/fused-kernels.js';
 import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
@@ -8,6 +9,7 @@ import { add } from '../ops/elementwise.js';
 import { einsum, matmul } from '../ops/matmul.js';
 import { flatten, reshape, transpose } from '../ops/shape.js';
 import * as init from './init.js';
+import { layerFusion } from './fusion.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -57,10 +59,26 @@ export class Linear extends Module {
       throw new ShapeError(
         `Linear: expected input with last dim ${this.inFeatures}, got ${fmtShape(x.shape)}`,
       );
-    const wT = transpose(this.weight, 0, 1);
-    // the bias in the GEMM's epilogue where the backend fuses it (off the tape), the same ops otherwise
-    if (this.bias && x.ndim >= 2 && x.dtype === wT.dtype) return matmulEpilogue(x, wT, this.bias);
-    const y = matmul(x, wT);
+    return this._forwardAct(x, 'none') ?? this.unfused(x);
+  }
+
+  /** @internal forward(x) then `act` as one epilogue (see setLayerFusion), or null where it cannot fuse. */
+  _forwardAct(x: Tensor, act: EpilogueActivation): Tensor | null {
+    if (
+      !this.bias ||
+      !layerFusion() ||
+      x.ndim < 2 ||
+      x.dtype !== this.weight.dtype ||
+      x.dtype !== this.bias.dtype
+    )
+      return null;
+    if (x.shape[x.ndim - 1] !== this.inFeatures) return null;
+    // the bias (and activation) in the GEMM's epilogue: one kernel where the backend fuses it, one node on the tape
+    return linearEpilogue(x, transpose(this.weight, 0, 1), this.bias, act);
+  }
+
+  private unfused(x: Tensor): Tensor {
+    const y = matmul(x, transpose(this.weight, 0, 1));
     return this.bias ? add(y, this.bias) : y;
   }
 

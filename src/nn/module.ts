@@ -70,15 +70,24 @@ export class Module {
 
   constructor() {
     const impl = this.forward;
+    const wrapper = (...args: unknown[]): unknown =>
+      this._hooks.empty ? impl.apply(this, args) : callWithHooks(this, this._hooks, impl, args);
+    this._wrapper = wrapper;
     Object.defineProperty(this, 'forward', {
-      value: (...args: unknown[]) =>
-        this._hooks.empty ? impl.apply(this, args) : callWithHooks(this, this._hooks, impl, args),
+      value: wrapper,
       writable: true,
       configurable: true,
       enumerable: false,
     });
-    for (const k of ['_parameters', '_buffers', '_nonPersistent', '_modules', '_hooks'])
+    for (const k of ['_parameters', '_buffers', '_nonPersistent', '_modules', '_hooks', '_wrapper'])
       Object.defineProperty(this, k, { enumerable: false });
+  }
+
+  private readonly _wrapper: (...args: unknown[]) => unknown;
+
+  /** @internal true when no hook is registered and `forward` is still the class's own (not replaced on the instance). */
+  get _ownForwardOnly(): boolean {
+    return this._hooks.empty && this.forward === this._wrapper;
   }
 
   /** The computation; subclasses override it. Hooks run around it however it is called. */

@@ -5,7 +5,7 @@ import { conv2dInputGrad } from '../core/conv-grad.js';
 import type { Conv2dParams } from '../core/primitives.js';
 import { normDim } from '../core/shape.js';
 import { noGrad } from '../core/state.js';
-import type { Tensor } from '../core/tensor.js';
+import { releaseIntermediate, type Tensor } from '../core/tensor.js';
 import { rand, type RandomOptions } from './creation.js';
 import { add, div, ge, mul, ne, rsqrt, sub, where } from './elementwise.js';
 import { mean, sum } from './reduce.js';
@@ -155,7 +155,9 @@ function convParams(op: string, o: ConvOptions): Conv2dParams {
 
 function addBias(y: Tensor, b: Tensor | null | undefined, spatial: number): Tensor {
   if (!b) return y;
-  return add(y, reshape(b, [b.shape[0], ...Array(spatial).fill(1)]));
+  const out = add(y, reshape(b, [b.shape[0], ...Array(spatial).fill(1)]));
+  releaseIntermediate(y); // the bias-free result: made here, reached by nothing else
+  return out;
 }
 
 /**

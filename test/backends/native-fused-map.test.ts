@@ -79,14 +79,32 @@ describe.skipIf(!hasNative)('fused elementwise expressions (native)', () => {
     bitsEqual(got.dataSync() as Float32Array, gl.mul(a, 2.5).dataSync() as Float32Array);
   });
 
-  it('does not take strided or row-broadcast inputs or other dtypes: the composite runs, same values', () => {
+  it('takes a vector broadcast along one dim (a bias over rows, columns or channels): same values as the ops', () => {
+    const z = gl.tensor(awkward(30, 3)).reshape([6, 5]);
+    const row = gl.tensor(awkward(5, 1)).reshape([1, 5]);
+    const col = gl.tensor(awkward(6, 2)).reshape([6, 1]);
+    const x4 = gl.tensor(awkward(2 * 3 * 4 * 5, 4)).reshape([2, 3, 4, 5]);
+    const bias = gl.tensor(awkward(3, 5)).reshape([3, 1, 1]);
+    const addRelu = op('relu', op('add', I(0), I(1)));
+    const cases: [gl.Tensor[], gl.Tensor][] = [
+      [[z, row], gl.relu(gl.add(z, row))],
+      [[z, col], gl.relu(gl.add(z, col))],
+      [[row, z], gl.relu(gl.add(row, z))],
+      [[x4, bias], gl.relu(gl.add(x4, bias))],
+    ];
+    for (const [inputs, want] of cases) {
+      const r = runsOf('expression', () => fusedMap(addRelu, inputs));
+      expect([r.kernel, r.composite]).toEqual([1, 0]);
+      expect(r.result.shape).toEqual(want.shape);
+      expect(Array.from(r.result.dataSync())).toEqual(Array.from(want.dataSync()));
+    }
+  });
+
+  it('does not take strided inputs or other dtypes: the composite runs, same values', () => {
     const neg = op('neg', I(0));
     const t = gl.tensor(awkward(30, 2)).reshape([5, 6]).transpose(0, 1);
-    const row = gl.tensor(awkward(5, 1)).reshape([1, 5]);
-    const z = gl.zeros([6, 5]);
     const cases: [ElementwiseExpr, gl.Tensor[], gl.Tensor][] = [
       [neg, [t], gl.neg(t)],
-      [op('add', I(0), I(1)), [z, row], gl.add(z, row)],
       [neg, [gl.tensor(new Float64Array([1, 2]))], gl.tensor(new Float64Array([-1, -2]))],
       [neg, [gl.tensor(Int32Array.from([1, 2]))], gl.tensor(Int32Array.from([-1, -2]))],
     ];

@@ -75,11 +75,26 @@ function isScalarView(v: TensorView): boolean {
   return v.shape.every((d, i) => d === 1 || v.strides[i] === 0);
 }
 
+/**
+ * For a vector broadcast along one dim (a bias over channels: stride 1 in one dim of size > 1, 0 in
+ * every other dim of size > 1), [inner, count]: element i of the output reads (i / inner) % count.
+ */
+function channelView(v: TensorView): [number, number] | null {
+  let dim = -1;
+  for (let i = 0; i < v.shape.length; i++) {
+    if (v.shape[i] === 1 || v.strides[i] === 0) continue;
+    if (dim >= 0 || v.strides[i] !== 1) return null;
+    dim = i;
+  }
+  if (dim < 0) return null;
+  return [numel(v.shape.slice(dim + 1)), v.shape[dim]];
+}
+
 const data = (v: TensorView) => (v.storage as JsStorage).data as Float32Array;
 
 /**
- * The addon's `expression` kernel: float32 only, each input either dense over the output's shape or one
- * value broadcast to it. Programs are cached per expression object (the backward rules pass the same
+ * The addon's `expression` kernel: float32 only, each input dense over the output's shape, one value
+ * broadcast to it, or a vector broadcast along one dim (a bias over channels or columns). Programs are cached per expression object (the backward rules pass the same
  * constant trees each time).
  */
 export function nativeExpression(A: NativeAddon): MapKernel<ElementwiseExpr> {
@@ -97,7 +112,7 @@ export function nativeExpression(A: NativeAddon): MapKernel<ElementwiseExpr> {
       return inputs.every((v) => {
         if (v.dtype !== 'float32' || v.storage.disposed) return false;
         const b = broadcastView(v, shape);
-        return isScalarView(b) || isDense(b);
+        return isScalarView(b) || isDense(b) || channelView(b) !== null;
       });
     },
     run(inputs, out, expr) {
@@ -106,8 +121,11 @@ export function nativeExpression(A: NativeAddon): MapKernel<ElementwiseExpr> {
       meta[1] = inputs.length;
       for (let k = 0; k < inputs.length; k++) {
         const v = broadcastView(inputs[k], out.shape);
+        const channel = isScalarView(v) || isDense(v) ? null : channelView(v);
         meta[2 + 2 * k] = v.offset;
-        meta[3 + 2 * k] = isScalarView(v) ? 1 : 0;
+        meta[3 + 2 * k] = isScalarView(v) ? 1 : channel ? 2 : 0;
+        meta[2 + 2 * inputs.length + 2 * k] = channel ? channel[0] : 0;
+        meta[3 + 2 * inputs.length + 2 * k] = channel ? channel[1] : 0;
       }
       const n = numel(out.shape);
       const arrays = inputs.map(data);

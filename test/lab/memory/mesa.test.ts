@@ -137,7 +137,8 @@ describe('lab.memory.mesa: 8 bits', () => {
     });
     const saves = tl.events.filter((e) => e.kind === 'save');
     // x (a leaf) and W2ᵀ (a parameter view) are held whole; the [8, 32] activations in 8 bits
-    const whole = saves.filter((e) => e.op === 'matmul' && e.shape[1] !== 32);
+    // (Linear's matmul and bias run as one fused 'matmulEpilogue' node: gl.nn.setLayerFusion)
+    const whole = saves.filter((e) => e.op === 'matmulEpilogue' && e.shape[1] !== 32);
     expect(whole.length).toBeGreaterThan(0);
     for (const e of whole) expect(e.packedBytes).toBe(e.bytes);
     const acts = saves.filter((e) => e.shape.join() === '8,32');
