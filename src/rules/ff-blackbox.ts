@@ -1,15 +1,15 @@
 // PhyFF ('ff-blackbox'): model-free forward-forward; each digital Linear trains on a cosine goodness of its own output.
-import { wrongLabels } from './ff-parts.js';
 import { ArgumentError } from '../core/errors.js';
 import { Generator } from '../core/random/generator.js';
 import { noGrad } from '../core/state.js';
 import { Tensor, tidy } from '../core/tensor.js';
-import { randint, randn } from '../ops/creation.js';
-import { abs, add, div, ge, mul, neg, softplus, sub, where } from '../ops/elementwise.js';
+import { randn } from '../ops/creation.js';
+import { abs, add, div, mul, neg, softplus, sub } from '../ops/elementwise.js';
 import { amax, mean, norm, sum } from '../ops/reduce.js';
 import { cat, oneHot, stack } from '../ops/shape.js';
 import { tensor } from '../ops/tensor-like.js';
 import { Sequential } from '../nn/containers.js';
+import { wrongLabels } from './ff-parts.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
