@@ -87,3 +87,4 @@ export * as optim from './optim/index.js';
 export * as lab from './lab/index.js';
 export * as testing from './testing/index.js';
 export * as rules from './rules/index.js';
+export * as distributions from './distributions/index.js';

@@ -19,6 +19,7 @@ type Unit =
   | 'nn'
   | 'optim'
   | 'testing'
+  | 'distributions'
   | 'rules'
   | 'train'
   | 'lab'
@@ -40,10 +41,11 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
   nn: ['core', 'ops'],
   optim: ['core', 'ops'],
   testing: ['core', 'ops'],
-  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim'],
-  train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'rules'],
-  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train'],
-  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'lab'],
+  distributions: ['core', 'ops'],
+  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'distributions'],
+  train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'distributions', 'rules'],
+  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'distributions', 'rules', 'train'],
+  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'distributions', 'rules', 'train', 'lab'],
   cli: [
     'core',
     'ops',
@@ -53,6 +55,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'nn',
     'optim',
     'testing',
+    'distributions',
     'rules',
     'train',
     'lab',
@@ -69,6 +72,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'nn',
     'optim',
     'testing',
+    'distributions',
     'rules',
     'train',
     'lab',
