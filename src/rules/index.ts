@@ -1,11 +1,13 @@
 // gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
 import { bp } from './bp.js';
+import { gbnn } from './gbnn.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
 export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
+export { gbnn, type GbnnOptions, type GbnnStage, type GbnnLearner } from './gbnn.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -13,6 +15,7 @@ export { bp, taskLoss } from './bp.js';
  */
 export const RULES = {
   bp,
+  gbnn,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
