@@ -1,6 +1,8 @@
 // gl.rules: learning rules (backprop and the rules that avoid end-to-end backprop), one typed table of them.
 import { bp } from './bp.js';
 import { gbnn } from './gbnn.js';
+import { convexAdmm } from './convex-admm.js';
+import { snnk } from './snnk.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
@@ -8,6 +10,27 @@ export { RuleModelError, BlackBoxGradError } from './errors.js';
 export { measureStep, type ForwardCounter } from './measure.js';
 export { bp, taskLoss } from './bp.js';
 export { gbnn, type GbnnOptions, type GbnnStage, type GbnnLearner } from './gbnn.js';
+export { convexAdmm, type ConvexAdmmOptions, type ConvexAdmmLearner } from './convex-admm.js';
+export {
+  solveConvexRelu,
+  recoverRelu,
+  reluObjective,
+  convexObjective,
+  activationPatterns,
+  withBias,
+  type ConvexReluOptions,
+  type ConvexReluSolution,
+  type PatternChoice,
+} from './convex-admm-solver.js';
+export { snnk, type SnnkOptions } from './snnk.js';
+export { SnnkLinear, type SnnkLinearOptions } from './snnk-layer.js';
+export {
+  randomProjection,
+  features,
+  exactKernel,
+  type ProjectionKind,
+  type FeatureKind,
+} from './snnk-features.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -16,6 +39,8 @@ export { gbnn, type GbnnOptions, type GbnnStage, type GbnnLearner } from './gbnn
 export const RULES = {
   bp,
   gbnn,
+  'convex-admm': convexAdmm,
+  snnk,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
