@@ -3,6 +3,7 @@ import { ArgumentError } from '../core/errors.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
+import { gbnnRecipe } from './gbnn.js';
 import { lstRecipe } from './lst.js';
 import { mesaRecipe } from './mesa.js';
 import { slttRecipe } from './sltt.js';
@@ -13,6 +14,7 @@ export const RECIPES = {
   mesa: mesaRecipe,
   lst: lstRecipe,
   sltt: slttRecipe,
+  gbnn: gbnnRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

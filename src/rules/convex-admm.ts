@@ -52,7 +52,7 @@ function checkTask(task: TaskSpec): void {
  * await learner.step(x, y); // the whole batch: one convex solve
  * learner.solution!.relativeGap; // certified
  */
-export const convexAdmm: LearningRule<ConvexAdmmOptions> & {
+export const convexAdmm: Omit<LearningRule<ConvexAdmmOptions>, 'create'> & {
   create(model: Module, task: TaskSpec, options?: ConvexAdmmOptions): ConvexAdmmLearner;
 } = {
   name: 'convex-admm',

@@ -94,7 +94,7 @@ function positiveInt(name: string, v: number | undefined, dflt: number): number 
  * const learner = gl.rules.gbnn.create(model, { inputShape: [64], outputs: 10, kind: 'classification' });
  * for (let m = 0; m < 20; m++) await learner.step(x, y); // 20 stages of 1 unit
  */
-export const gbnn: LearningRule<GbnnOptions> & {
+export const gbnn: Omit<LearningRule<GbnnOptions>, 'create'> & {
   create(model: Module, task: TaskSpec, options?: GbnnOptions): GbnnLearner;
 } = {
   name: 'gbnn',
