@@ -15,7 +15,8 @@
         "src/pool.cc",
         "src/gather.cc",
         "src/optim.cc",
-        "src/fusedmap.cc"
+        "src/fusedmap.cc",
+        "src/lapack.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -73,7 +73,7 @@ export {
   norm,
 } from './ops/reduce.js';
 export type { ValuesIndices, VarOptions, Dims } from './ops/reduce.js';
-export * from './ops/linalg.js';
+export * from './ops/matmul.js';
 export * from './ops/shape.js';
 export * from './ops/nn.js';
 export * from './ops/losses.js';
@@ -88,3 +88,4 @@ export * as lab from './lab/index.js';
 export * as testing from './testing/index.js';
 export * as rules from './rules/index.js';
 export * as distributions from './distributions/index.js';
+export * as linalg from './ops/linalg/index.js';

@@ -96,6 +96,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("fusedMap", Napi::Function::New(env, FusedMap));
+  exports.Set("lapack", Napi::Function::New(env, Lapack));
   return exports;
 }
 

@@ -23,6 +23,7 @@ Napi::Value ArgReduceDense(const Napi::CallbackInfo& info);
 Napi::Value LogSoftmax(const Napi::CallbackInfo& info);
 Napi::Value LogSoftmaxGrad(const Napi::CallbackInfo& info);
 Napi::Value Matmul(const Napi::CallbackInfo& info);
+Napi::Value Lapack(const Napi::CallbackInfo& info);
 Napi::Value MatmulEpilogue(const Napi::CallbackInfo& info);
 Napi::Value Unfold(const Napi::CallbackInfo& info);
 Napi::Value Fold(const Napi::CallbackInfo& info);

@@ -20,6 +20,30 @@ export class DTypeError extends GradlabError {}
 /** An index or dimension outside the valid range. */
 export class IndexOutOfRangeError extends GradlabError {}
 
+/**
+ * A matrix a linear-algebra op cannot handle (not positive-definite, singular): names the op and, for a
+ * batch, the matrix's index, as PyTorch does (`linalg.cholesky: (Batch element 3): The factorization...`).
+ */
+export class LinAlgError extends GradlabError {
+  constructor(
+    /** The op that failed, e.g. 'linalg.cholesky'. */
+    readonly op: string,
+    /** Index of the failing matrix in the flattened batch (0 for a single matrix). */
+    readonly batchIndex: number,
+    /** Whether the input was a batch (the message then names the element). */
+    readonly batched: boolean,
+    /** What went wrong, without the op's name. */
+    readonly detail: string,
+  ) {
+    super(`${op}: ${batched ? `(Batch element ${batchIndex}): ` : ''}${detail}`);
+  }
+
+  /** The same failure reported under the name of the op the user called. */
+  renamed(op: string): LinAlgError {
+    return new LinAlgError(op, this.batchIndex, this.batched, this.detail);
+  }
+}
+
 /** A bad argument value (negative size, unknown option, wrong type). */
 export class ArgumentError extends GradlabError {}
 

@@ -9,6 +9,7 @@ import type {
   ReduceParams,
   ViewPrimitive,
 } from './primitives.js';
+import { linalgInfer } from './linalg-infer.js';
 import { broadcastShapes, contiguousStrides, isContiguous, numel } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -315,6 +316,7 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
       );
     return { shape: [...x.shape], dtype: x.dtype };
   },
+  ...linalgInfer,
   full: (_i, { shape, dtype }) => ({ shape: [...shape], dtype }),
   random: (_i, { shape, dtype }) => ({ shape: [...shape], dtype }),
 };

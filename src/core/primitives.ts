@@ -48,6 +48,10 @@ export function perOp<K extends string, V>(ops: readonly K[], make: (op: K) => V
   return out;
 }
 
+/** The matrix factorizations (each over the last two dims, batched over the leading ones). */
+export const LINALG_OPS = ['cholesky', 'triangularSolve', 'solve', 'slogdet', 'qr', 'eigh', 'svd'] as const;
+export type LinalgPrimitive = (typeof LINALG_OPS)[number];
+
 /** Reductions over a set of dims. */
 export const REDUCE_OPS = ['sum', 'amax', 'amin', 'prod'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
@@ -144,6 +148,21 @@ export interface PrimitiveParams {
   logSoftmaxGrad: { dim: number };
   // linear algebra
   matmul: null;
+  // matrix factorizations over the last two dims, batched over the leading ones (src/core/linalg-*.ts)
+  /** Lower Cholesky factor L of A = L L^T (check false: a failed minor k leaves L[k:, k:] zero instead of throwing). */
+  cholesky: { check: boolean };
+  /** X with A X = B for triangular A (inputs A [..., n, n], B [..., n, k]). */
+  triangularSolve: { upper: boolean; unitriangular: boolean };
+  /** X with A X = B by LU with partial pivoting (inputs A [..., n, n], B [..., n, k]). */
+  solve: null;
+  /** [..., 2]: sign and log |det A| (sign 0, log -Infinity for a singular A). */
+  slogdet: null;
+  /** Q of A = Q R (Householder): [..., m, min(m, n)], or [..., m, m] when complete. */
+  qr: { complete: boolean };
+  /** Eigenvectors V (rows 0..n-1) and eigenvalues (row n, ascending) of symmetric A, packed as [..., n + 1, n]. */
+  eigh: null;
+  /** For A [..., m, n] with m >= n: U (rows 0..m-1), Vh (rows m..m+n-1) and S (row m+n, descending), packed as [..., m + n + 1, n]. */
+  svd: null;
   // views (no kernel: they share storage)
   reshape: { shape: number[] };
   permute: { dims: number[] };

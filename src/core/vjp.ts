@@ -1,6 +1,7 @@
 // The VJP rule table: one entry per primitive (a missing entry does not compile), written with differentiable ops.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
 import { apply, installVjpRules } from './engine.js';
+import { linalgVjpRules } from './linalg-vjp.js';
 import { fusedMap, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD } from './fused-map.js';
 import type { MaxPoolParams, PrimitiveParams, ReduceParams } from './primitives.js';
 import {
@@ -348,6 +349,7 @@ export const vjpRules: VjpRuleTable = {
       return [() => gatherAtWindowMax(gg, ctx.saved[0]!, ctx.params, Ho, Wo), null];
     },
   },
+  ...linalgVjpRules,
   full: none,
   random: none,
 };

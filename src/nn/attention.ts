@@ -3,7 +3,7 @@ import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.
 import type { Tensor } from '../core/tensor.js';
 import { ones } from '../ops/creation.js';
 import { add, gt, mul, where } from '../ops/elementwise.js';
-import { matmul } from '../ops/linalg.js';
+import { matmul } from '../ops/matmul.js';
 import { dropout, softmax } from '../ops/nn.js';
 import { mean } from '../ops/reduce.js';
 import { permute, reshape, slice, squeeze, transpose, triu, unsqueeze } from '../ops/shape.js';

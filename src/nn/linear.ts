@@ -5,7 +5,7 @@ import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
 import { empty } from './util.js';
 import { add } from '../ops/elementwise.js';
-import { einsum, matmul } from '../ops/linalg.js';
+import { einsum, matmul } from '../ops/matmul.js';
 import { flatten, reshape, transpose } from '../ops/shape.js';
 import * as init from './init.js';
 import { Module } from './module.js';

@@ -3,7 +3,7 @@ import { ArgumentError, ShapeError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { zeros } from '../ops/creation.js';
 import { add, mul, sigmoid, sub, tanh } from '../ops/elementwise.js';
-import { matmul } from '../ops/linalg.js';
+import { matmul } from '../ops/matmul.js';
 import { dropout } from '../ops/nn.js';
 import { cat, chunk, select, squeeze, stack, transpose, unsqueeze } from '../ops/shape.js';
 import * as init from './init.js';

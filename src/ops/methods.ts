@@ -7,7 +7,7 @@ import type { BackendName } from '../core/backend.js';
 import { Tensor } from '../core/tensor.js';
 import * as E from './elementwise.js';
 import * as I from './inplace.js';
-import * as L from './linalg.js';
+import * as L from './matmul.js';
 import * as N from './nn.js';
 import * as R from './reduce.js';
 import * as S from './shape.js';

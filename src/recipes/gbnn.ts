@@ -4,7 +4,7 @@ import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tensor.js';
 import { abs, add, cast, eq, mul, sigmoid, sub } from '../ops/elementwise.js';
-import { matmul } from '../ops/linalg.js';
+import { matmul } from '../ops/matmul.js';
 import { narrow, transpose } from '../ops/shape.js';
 import { copyInto } from '../ops/inplace.js';
 import { mseLoss } from '../ops/losses.js';

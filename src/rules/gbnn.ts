@@ -7,7 +7,7 @@ import { rand, zeros } from '../ops/creation.js';
 import { add, cast, clamp, div, mul, relu, sigmoid, sub, tanh } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';
 import { mseLoss } from '../ops/losses.js';
-import { matmul } from '../ops/linalg.js';
+import { matmul } from '../ops/matmul.js';
 import { softmax } from '../ops/nn.js';
 import { mean, sum } from '../ops/reduce.js';
 import { cat, flatten, indexSelect, narrow, oneHot, transpose } from '../ops/shape.js';

@@ -21,6 +21,7 @@ import {
 } from './reduce.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
 import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddKernel } from './movement.js';
+import { lapackKernels } from './lapack/index.js';
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { randomKernel } from './random.js';
 import { gatherDense } from './strided.js';
@@ -52,6 +53,7 @@ export const jsKernels: KernelTable = {
   logSoftmax: logSoftmaxKernel,
   logSoftmaxGrad: logSoftmaxGradKernel,
   matmul: matmulKernel,
+  ...lapackKernels,
   conv2d: conv2dKernel,
   unfold: unfoldKernel,
   fold: foldKernel,

@@ -33,6 +33,20 @@ export interface NativeAddon {
   logSoftmax(dtype: number, out: Arr, x: Arr): boolean;
   logSoftmaxGrad(dtype: number, out: Arr, g: Arr, y: Arr): boolean;
   matmul(dtype: number, out: Arr, a: Arr, b: Arr, outOffset: number): boolean;
+  /** A LAPACK factorization over a batch of dense row-major matrices (native/src/lapack.cc); status = [failed batch or -1, info]. */
+  lapack(
+    op: number,
+    dtype: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    flags: number,
+    a: Arr,
+    b: Arr,
+    out: Arr,
+    status: Int32Array,
+  ): boolean;
   matmulEpilogue(
     dtype: number,
     out: Arr,

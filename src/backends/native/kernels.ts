@@ -20,6 +20,7 @@ import {
   type UnaryOp,
 } from '../../core/primitives.js';
 import type { NativeAddon } from './addon.js';
+import { nativeLapackKernels } from './lapack.js';
 import { binaryCode, dtypeCode, reduceCode, unaryCode } from './codes.js';
 import { denseStrides, fitsMeta, meta, writeStrided } from './meta.js';
 
@@ -182,6 +183,7 @@ export function nativeKernels(A: NativeAddon): KernelTable {
 
   const table: KernelTable = {
     ...jsKernels,
+    ...nativeLapackKernels(A),
     ...perOp(UNARY_OPS, unary),
     ...perOp([...BINARY_OPS, ...COMPARE_OPS], binary),
     where: (inputs, out, p) => {

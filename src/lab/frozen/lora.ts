@@ -4,7 +4,7 @@ import { noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
 import { zeros } from '../../ops/creation.js';
 import { add, mul } from '../../ops/elementwise.js';
-import { matmul } from '../../ops/linalg.js';
+import { matmul } from '../../ops/matmul.js';
 import { conv2d } from '../../ops/nn.js';
 import { reshape, transpose } from '../../ops/shape.js';
 import { MultiheadAttention } from '../../nn/attention.js';
