@@ -3,10 +3,12 @@ import { ArgumentError } from '../core/errors.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
+import { convexReluRecipe } from './convex-relu.js';
 import { gbnnRecipe } from './gbnn.js';
 import { lstRecipe } from './lst.js';
 import { mesaRecipe } from './mesa.js';
 import { slttRecipe } from './sltt.js';
+import { snnkRecipe } from './snnk.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -15,6 +17,8 @@ export const RECIPES = {
   lst: lstRecipe,
   sltt: slttRecipe,
   gbnn: gbnnRecipe,
+  'convex-relu': convexReluRecipe,
+  snnk: snnkRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

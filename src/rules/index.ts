@@ -28,6 +28,7 @@ export {
   randomProjection,
   features,
   exactKernel,
+  orthonormalColumns,
   type ProjectionKind,
   type FeatureKind,
 } from './snnk-features.js';

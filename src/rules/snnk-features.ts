@@ -17,8 +17,8 @@ export type ProjectionKind = 'gaussian' | 'orthogonal';
 /** The function f whose f(xᵀw) the features estimate. */
 export type FeatureKind = 'exp' | 'cos' | 'relu';
 
-/** The orthonormal Q of A = QR for a square A, by CholeskyQR twice (gl.linalg.cholesky + solveTriangular). */
-function orthonormalColumns(a: Tensor): Tensor {
+/** The orthonormal Q of A = QR (A [n, k], full column rank), by CholeskyQR twice (gl.linalg.cholesky + solveTriangular). */
+export function orthonormalColumns(a: Tensor): Tensor {
   let q = a;
   for (let pass = 0; pass < 2; pass++) {
     const r = transpose(cholesky(matmul(transpose(q, 0, 1), q)), 0, 1); // upper R with QᵀQ = RᵀR
