@@ -25,7 +25,7 @@ import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
 
-const FULL = { stages: 60, inner: 100, innerLr: 0.05, mlpEpochs: 300, mlpLr: 0.01, nFriedman: 2000 };
+const FULL = { stages: 40, inner: 60, innerLr: 0.05, mlpEpochs: 300, mlpLr: 0.01, nFriedman: 2000 };
 const QUICK = { stages: 6, inner: 20, innerLr: 0.05, mlpEpochs: 30, mlpLr: 0.01, nFriedman: 300 };
 
 const net = (d: number, h: number, k: number) =>
