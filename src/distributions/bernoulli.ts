@@ -37,8 +37,11 @@ function softplusStable(x: Tensor): Tensor {
  * d.logProb(gl.tensor([1, 0])); // [log σ(0), log(1 − σ(2))]
  */
 export class Bernoulli extends Distribution {
+  /** No reparametrised sampler: `rsample` throws NotReparametrizableError. */
   readonly hasRsample = false;
+  /** P(1), per batch element. */
   readonly probs: Tensor;
+  /** log(p / (1 − p)), per batch element. */
   readonly logits: Tensor;
 
   constructor(params: ProbsOrLogits, opts: DistributionOptions = {}) {

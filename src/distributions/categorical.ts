@@ -32,6 +32,7 @@ import { whichParam, type ProbsOrLogits } from './probs.js';
  * d.sample([4], { generator: new gl.Generator(1) }).shape; // [4, 1]
  */
 export class Categorical extends Distribution {
+  /** No reparametrised sampler: `rsample` throws NotReparametrizableError. */
   readonly hasRsample = false;
   /** Normalised probabilities [...batch, K]. */
   readonly probs: Tensor;

@@ -16,7 +16,9 @@ import { digammaPositive, lgammaPositive } from './special.js';
  * d.logProb(gl.tensor([0.2, 0.3, 0.5])); // a 0-d tensor
  */
 export class Dirichlet extends Distribution {
+  /** No reparametrised sampler: `rsample` throws NotReparametrizableError. */
   readonly hasRsample = false;
+  /** α [...batch, K]. */
   readonly concentration: Tensor;
 
   constructor(concentration: Tensor | number, opts: DistributionOptions = {}) {

@@ -36,12 +36,16 @@ export interface SampleOptions {
  * d.sample([5]).shape; // [5, 3]
  */
 export abstract class Distribution {
+  /** The shape of independent (not identically distributed) draws: the parameters' broadcast shape. */
   readonly batchShape: readonly number[];
+  /** The shape of one draw of a single distribution ([] for scalar ones, [K] for Dirichlet). */
   readonly eventShape: readonly number[];
   /** Whether `rsample` exists (draws that are differentiable functions of the parameters). */
   abstract readonly hasRsample: boolean;
+  /** Whether parameter and value checks run (`validateArgs`). */
   protected readonly validate: boolean;
 
+  /** Records the shapes and whether to validate; subclasses check their parameters. */
   constructor(batchShape: readonly number[], eventShape: readonly number[], opts: DistributionOptions = {}) {
     this.batchShape = [...batchShape];
     this.eventShape = [...eventShape];
@@ -79,7 +83,9 @@ export abstract class Distribution {
   abstract logProb(value: Tensor): Tensor;
   /** Entropy, one value per batch element (shape `batchShape`). */
   abstract entropy(): Tensor;
+  /** The mean, shape `[...batchShape, ...eventShape]`. */
   abstract get mean(): Tensor;
+  /** The variance, shape `[...batchShape, ...eventShape]`. */
   abstract get variance(): Tensor;
   /** The square root of the variance. */
   get stddev(): Tensor {

@@ -21,8 +21,11 @@ import { digammaPositive, lgammaPositive } from './special.js';
  * d.sample([1000], { generator: new gl.Generator(0) }).shape; // [1000, 2]
  */
 export class Gamma extends Distribution {
+  /** No reparametrised sampler: `rsample` throws NotReparametrizableError. */
   readonly hasRsample = false;
+  /** The shape α, broadcast to the batch shape. */
   readonly concentration: Tensor;
+  /** The rate β (1 / scale), broadcast to the batch shape. */
   readonly rate: Tensor;
 
   constructor(concentration: Tensor | number, rate: Tensor | number, opts: DistributionOptions = {}) {

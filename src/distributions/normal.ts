@@ -23,8 +23,11 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * gl.mean(d.logProb(x)).backward();
  */
 export class Normal extends Distribution {
+  /** Normal draws are loc + scale·ε: `rsample` exists. */
   readonly hasRsample = true;
+  /** The mean, broadcast to the batch shape. */
   readonly loc: Tensor;
+  /** The standard deviation, broadcast to the batch shape. */
   readonly scale: Tensor;
 
   constructor(loc: Tensor | number, scale: Tensor | number, opts: DistributionOptions = {}) {

@@ -37,10 +37,14 @@ export interface GbnnOptions extends CommonRuleOptions {
 
 /** One boosting stage: the tiny MLP's weights and its step size. */
 export interface GbnnStage {
-  w1: Tensor; // [J, d]
-  b1: Tensor; // [J]
-  w2: Tensor; // [outputs, J]
-  b2: Tensor; // [outputs]
+  /** Hidden weights [J, d]. */
+  w1: Tensor;
+  /** Hidden biases [J]. */
+  b1: Tensor;
+  /** Output weights [outputs, J] (before ρ). */
+  w2: Tensor;
+  /** Output biases [outputs] (before ρ). */
+  b2: Tensor;
   /** The Newton step ρ (times the shrinkage). */
   rho: number;
 }

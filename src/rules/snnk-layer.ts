@@ -30,10 +30,14 @@ export interface SnnkLinearOptions {
  * @example const layer = new gl.rules.SnnkLinear(64, 256, { features: 16, generator: new gl.Generator(0) });
  */
 export class SnnkLinear extends Module {
+  /** The trainable weights in feature space, Ψ [out, m]. */
   readonly psi: Parameter;
+  /** The fixed random projection G [m, in + 1] (a buffer). */
   readonly projection: Tensor;
+  /** The feature map: 'relu', 'exp' or 'cos'. */
   readonly kind: FeatureKind;
 
+  /** A layer from `inFeatures` to `outFeatures` through `opts.features` random features. */
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
@@ -52,6 +56,7 @@ export class SnnkLinear extends Module {
     this.psi = new Parameter(noGrad(() => features(this.kind, 'weight', w0, g)));
   }
 
+  /** Φ([x, 1])·Ψᵀ: [N, in] (or [N, ...] flattened) → [N, out]. */
   override forward(x: Tensor): Tensor {
     const x2 = x.ndim === 2 ? x : flatten(x, 1);
     const xb = cat([x2, add(zeros([x2.shape[0], 1], { dtype: x2.dtype }), 1)], 1);
