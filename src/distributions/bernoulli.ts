@@ -77,10 +77,12 @@ export class Bernoulli extends Distribution {
     return sub(softplusStable(this.logits), mul(this.probs, this.logits));
   }
 
+  /** The mean (see the class summary for its formula). */
   get mean(): Tensor {
     return this.probs;
   }
 
+  /** The variance (see the class summary for its formula). */
   get variance(): Tensor {
     return mul(this.probs, sub(1, this.probs));
   }

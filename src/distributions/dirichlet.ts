@@ -58,10 +58,12 @@ export class Dirichlet extends Distribution {
     return sub(add(logB, mul(sub(a0, k), digammaPositive(a0))), sum(mul(sub(a, 1), digammaPositive(a)), -1));
   }
 
+  /** The mean (see the class summary for its formula). */
   get mean(): Tensor {
     return div(this.concentration, sum(this.concentration, -1, true));
   }
 
+  /** The variance (see the class summary for its formula). */
   get variance(): Tensor {
     const a0 = sum(this.concentration, -1, true);
     return div(mul(this.concentration, sub(a0, this.concentration)), mul(mul(a0, a0), add(a0, 1)));

@@ -61,10 +61,12 @@ export class Gamma extends Distribution {
     return add(sub(add(a, lgammaPositive(a)), log(this.rate)), mul(sub(1, a), digammaPositive(a)));
   }
 
+  /** The mean (see the class summary for its formula). */
   get mean(): Tensor {
     return div(this.concentration, this.rate);
   }
 
+  /** The variance (see the class summary for its formula). */
   get variance(): Tensor {
     return div(this.concentration, mul(this.rate, this.rate));
   }

@@ -55,10 +55,12 @@ export class Normal extends Distribution {
     return add(log(this.scale), 0.5 + HALF_LOG_2PI);
   }
 
+  /** The mean (see the class summary for its formula). */
   get mean(): Tensor {
     return this.loc;
   }
 
+  /** The variance (see the class summary for its formula). */
   get variance(): Tensor {
     return mul(this.scale, this.scale);
   }

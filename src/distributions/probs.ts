@@ -4,7 +4,18 @@ import { DistributionValueError } from './errors.js';
 
 /** Either `probs` or `logits` (exactly one), as in PyTorch's Bernoulli and Categorical. */
 export type ProbsOrLogits =
-  { probs: Tensor | number; logits?: never } | { logits: Tensor | number; probs?: never };
+  | {
+      /** Probabilities. */
+      probs: Tensor | number;
+      /** Not with probs. */
+      logits?: never;
+    }
+  | {
+      /** Log-odds (Bernoulli) or unnormalised log-probabilities (Categorical). */
+      logits: Tensor | number;
+      /** Not with logits. */
+      probs?: never;
+    };
 
 /** Which of the two was given; throws DistributionValueError unless exactly one was. */
 export function whichParam(dist: string, p: ProbsOrLogits | undefined): 'probs' | 'logits' {

@@ -16,8 +16,11 @@ export const RECIPES = {
   mesa: mesaRecipe,
   lst: lstRecipe,
   sltt: slttRecipe,
+  /** Paper 09: gradient-boosted neural networks. */
   gbnn: gbnnRecipe,
+  /** Paper 16: convex two-layer ReLU training by ADMM. */
   'convex-relu': convexReluRecipe,
+  /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
 } as const satisfies Record<string, RecipeDef>;
 

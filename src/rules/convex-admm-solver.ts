@@ -15,12 +15,23 @@ import { tensor } from '../ops/tensor-like.js';
 /** How the activation patterns D_j = diag(1[X̃h ≥ 0]) are chosen. */
 export type PatternChoice =
   /** P directions h ~ N(0, I) (then deduplicated; the all-zero pattern dropped). */
-  | { kind: 'sampled'; count: number; generator: Generator }
+  | {
+      /** Sampled patterns. */
+      kind: 'sampled';
+      /** Directions drawn (P before deduplication). */
+      count: number;
+      /** The stream the directions come from. */
+      generator: Generator;
+    }
   /** Every pattern a ReLU unit can have on the data: exact, for one input feature (plus the bias) only. */
-  | { kind: 'exact' };
+  | {
+      /** Every pattern (one input feature). */
+      kind: 'exact';
+    };
 
 /** Options of {@link solveConvexRelu}. */
 export interface ConvexReluOptions {
+  /** Which activation patterns the program uses. */
   patterns: PatternChoice;
   /** Weight decay β of the group lasso (default 1e-3). */
   beta?: number;
@@ -55,7 +66,14 @@ export interface ConvexReluSolution {
   /** Non-zero groups (neurons of the recovered network). */
   activeGroups: number;
   /** Relative gap (and objective) every `traceEvery` iterations. */
-  trace: { iteration: number; objective: number; relativeGap: number }[];
+  trace: {
+    /** ADMM iteration. */
+    iteration: number;
+    /** Objective at the iterate v. */
+    objective: number;
+    /** Relative duality gap there. */
+    relativeGap: number;
+  }[];
 }
 
 /** X with a column of ones appended (the bias feature). */
@@ -134,7 +152,18 @@ function operators(xb: Tensor, D: Tensor) {
 }
 
 /** ½‖F U − y‖² + β Σ‖U_i‖ and the largest cone-constraint violation, for groups U. */
-export function convexObjective(xb: Tensor, y: Tensor, D: Tensor, U: Tensor, beta: number) {
+export function convexObjective(
+  xb: Tensor,
+  y: Tensor,
+  D: Tensor,
+  U: Tensor,
+  beta: number,
+): {
+  /** The objective at U. */
+  objective: number;
+  /** The largest cone-constraint violation at U. */
+  violation: number;
+} {
   return noGrad(() => {
     const op = operators(xb, D);
     const r = sub(op.F(U), y);
@@ -285,7 +314,14 @@ function certificate(xb: Tensor, y: Tensor, D: Tensor, v: Tensor, nu: Tensor, rh
 export async function recoverRelu(
   groups: Tensor,
   tol = 0,
-): Promise<{ hidden: Tensor; alpha: Tensor; index: number[] }> {
+): Promise<{
+  /** Input weights [k, d + 1], the bias last. */
+  hidden: Tensor;
+  /** Output weights [k]. */
+  alpha: Tensor;
+  /** The group each neuron comes from. */
+  index: number[];
+}> {
   const norms = Array.from(await noGrad(() => sqrt(sum(mul(groups, groups), 1))).data());
   return noGrad(() => {
     const P2 = groups.shape[0];

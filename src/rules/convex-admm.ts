@@ -29,6 +29,7 @@ export interface ConvexAdmmOptions extends CommonRuleOptions {
 
 /** A convex-admm learner: `solution` holds the last solve's objective, certified gap and constraint violation. */
 export interface ConvexAdmmLearner extends Learner {
+  /** The last step's solution (null before the first step). */
   readonly solution: ConvexReluSolution | null;
 }
 
@@ -53,6 +54,7 @@ function checkTask(task: TaskSpec): void {
  * learner.solution!.relativeGap; // certified
  */
 export const convexAdmm: Omit<LearningRule<ConvexAdmmOptions>, 'create'> & {
+  /** A convex-admm learner for `model` (checked first). */
   create(model: Module, task: TaskSpec, options?: ConvexAdmmOptions): ConvexAdmmLearner;
 } = {
   name: 'convex-admm',

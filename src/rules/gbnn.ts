@@ -99,6 +99,7 @@ function positiveInt(name: string, v: number | undefined, dflt: number): number 
  * for (let m = 0; m < 20; m++) await learner.step(x, y); // 20 stages of 1 unit
  */
 export const gbnn: Omit<LearningRule<GbnnOptions>, 'create'> & {
+  /** A GBNN learner for `model` (checked first; its weights are reset to F₀). */
   create(model: Module, task: TaskSpec, options?: GbnnOptions): GbnnLearner;
 } = {
   name: 'gbnn',

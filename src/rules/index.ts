@@ -40,6 +40,7 @@ export {
 export const RULES = {
   bp,
   gbnn,
+  /** Convex two-layer ReLU training by ADMM (paper 16). */
   'convex-admm': convexAdmm,
   snnk,
 } satisfies Record<string, LearningRule<never>>;

@@ -37,13 +37,16 @@ export class SnnkLinear extends Module {
   /** The feature map: 'relu', 'exp' or 'cos'. */
   readonly kind: FeatureKind;
 
+  /** Input features. */
+  readonly inFeatures: number;
+  /** Output features. */
+  readonly outFeatures: number;
+
   /** A layer from `inFeatures` to `outFeatures` through `opts.features` random features. */
-  constructor(
-    readonly inFeatures: number,
-    readonly outFeatures: number,
-    opts: SnnkLinearOptions,
-  ) {
+  constructor(inFeatures: number, outFeatures: number, opts: SnnkLinearOptions) {
     super();
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
     const m = opts.features ?? 16;
     this.kind = opts.kind ?? 'relu';
     const g = randomProjection(m, inFeatures + 1, opts.projection ?? 'gaussian', opts.generator);
