@@ -88,4 +88,5 @@ export * as lab from './lab/index.js';
 export * as testing from './testing/index.js';
 export * as rules from './rules/index.js';
 export * as envs from './envs/index.js';
+export * as distributions from './distributions/index.js';
 export * as linalg from './ops/linalg/index.js';

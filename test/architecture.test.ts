@@ -20,6 +20,7 @@ type Unit =
   | 'optim'
   | 'testing'
   | 'envs'
+  | 'distributions'
   | 'rules'
   | 'train'
   | 'lab'
@@ -42,10 +43,11 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
   optim: ['core', 'ops'],
   testing: ['core', 'ops'],
   envs: ['core'],
-  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'envs'],
-  train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'rules'],
-  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'envs'],
-  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'rules', 'train', 'lab', 'envs'],
+  distributions: ['core', 'ops'],
+  rules: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'envs', 'distributions'],
+  train: ['core', 'ops', 'io', 'store', 'data', 'nn', 'optim', 'distributions', 'rules'],
+  lab: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'distributions', 'rules', 'train', 'envs'],
+  recipes: ['core', 'ops', 'io', 'data', 'nn', 'optim', 'distributions', 'rules', 'train', 'lab', 'envs'],
   cli: [
     'core',
     'ops',
@@ -56,6 +58,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'optim',
     'testing',
     'envs',
+    'distributions',
     'rules',
     'train',
     'lab',
@@ -73,6 +76,7 @@ const LAYERS: { [U in Unit]: readonly Unit[] } = {
     'optim',
     'testing',
     'envs',
+    'distributions',
     'rules',
     'train',
     'lab',

@@ -7,11 +7,14 @@ import { drtpRecipe } from './drtp.js';
 import { ffRecipe } from './ff.js';
 import { runRecipeDef, type RunRecipeOptions } from './framework/run.js';
 import type { RecipeDef, RecipeResult } from './framework/types.js';
+import { convexReluRecipe } from './convex-relu.js';
+import { gbnnRecipe } from './gbnn.js';
 import { lstRecipe } from './lst.js';
 import { mesaRecipe } from './mesa.js';
 import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
+import { snnkRecipe } from './snnk.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -27,6 +30,12 @@ export const RECIPES = {
   ff: ffRecipe,
   /** DRTP and DFA beside BP and the shallow baseline. */
   drtp: drtpRecipe,
+  /** Paper 09: gradient-boosted neural networks. */
+  gbnn: gbnnRecipe,
+  /** Paper 16: convex two-layer ReLU training by ADMM. */
+  'convex-relu': convexReluRecipe,
+  /** Paper 41: scalable neural network kernels. */
+  snnk: snnkRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

@@ -9,6 +9,9 @@ import { tpsgd } from './tpsgd.js';
 import { dfa } from './dfa.js';
 import { drtp } from './drtp.js';
 import { ff } from './ff.js';
+import { gbnn } from './gbnn.js';
+import { convexAdmm } from './convex-admm.js';
+import { snnk } from './snnk.js';
 import type { LearningRule } from './types.js';
 
 export type { TaskSpec, CommonRuleOptions, StepStats, StepResult, Learner, LearningRule } from './types.js';
@@ -42,6 +45,29 @@ export {
   type FeedbackSignal,
 } from './feedback.js';
 export { splitBlocks, type BlockModel, type LinearBlock } from './blocks.js';
+export { gbnn, type GbnnOptions, type GbnnStage, type GbnnLearner } from './gbnn.js';
+export { convexAdmm, type ConvexAdmmOptions, type ConvexAdmmLearner } from './convex-admm.js';
+export {
+  solveConvexRelu,
+  recoverRelu,
+  reluObjective,
+  convexObjective,
+  activationPatterns,
+  withBias,
+  type ConvexReluOptions,
+  type ConvexReluSolution,
+  type PatternChoice,
+} from './convex-admm-solver.js';
+export { snnk, type SnnkOptions } from './snnk.js';
+export { SnnkLinear, type SnnkLinearOptions } from './snnk-layer.js';
+export {
+  randomProjection,
+  features,
+  exactKernel,
+  orthonormalColumns,
+  type ProjectionKind,
+  type FeatureKind,
+} from './snnk-features.js';
 
 /**
  * Every rule by its `gradlab compare --rules` name. The compiler checks this table against `RuleName`.
@@ -49,15 +75,19 @@ export { splitBlocks, type BlockModel, type LinearBlock } from './blocks.js';
  */
 export const RULES = {
   bp,
-  ga,
-  es,
-  auglocal,
-  dgl,
-  'ff-blackbox': ffBlackbox,
-  tpsgd,
   ff,
+  'ff-blackbox': ffBlackbox,
   drtp,
   dfa,
+  tpsgd,
+  auglocal,
+  dgl,
+  ga,
+  es,
+  gbnn,
+  /** Convex two-layer ReLU training by ADMM (paper 16). */
+  'convex-admm': convexAdmm,
+  snnk,
 } satisfies Record<string, LearningRule<never>>;
 
 /** A rule's name: a key of `RULES`. */
