@@ -20,7 +20,7 @@ export const DEFAULT_COMPARE_RULES = ['bp', 'ff', 'dfa', 'drtp', 'auglocal'] as 
 /** The main job's model: a 2-hidden-layer MLP. */
 export const DEFAULT_COMPARE_MODEL = 'mlp:256,256';
 /** The main job's epochs (the samples budget is epochs × train size) and seeds. */
-export const DEFAULT_COMPARE_EPOCHS = 10;
+export const DEFAULT_COMPARE_EPOCHS = 30;
 export const DEFAULT_COMPARE_SEEDS = 3;
 
 /** Everything that defines a comparison; stored as the comparison group's config (what --rerun reads). */
