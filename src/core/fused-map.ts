@@ -1,5 +1,4 @@
 // Elementwise expressions, defined once as data: one backend kernel off the tape, the same expression in primitives on it.
-import type { TensorView } from './backend.js';
 import type { DType } from './dtype.js';
 import type { ElementwiseExpr, EpilogueActivation } from './fused-kernels.js';
 import { runMap, type MapEntry } from './fused.js';
@@ -24,16 +23,6 @@ function evaluate(e: ElementwiseExpr, inputs: readonly Tensor[], dtype: DType): 
 /** The broadcast shape of the inputs. */
 export function outShape(inputs: readonly { shape: readonly number[] }[]): number[] {
   return inputs.reduce<number[]>((s, t) => broadcastShapes('fused expression', s, t.shape), []);
-}
-
-/** `v` seen with `shape` (numpy broadcasting: new leading dims and size-1 dims get stride 0); for backend kernels. */
-export function broadcastView(v: TensorView, shape: readonly number[]): TensorView {
-  const lead = shape.length - v.shape.length;
-  const strides = shape.map((d, i) => {
-    const k = i - lead;
-    return k < 0 || v.shape[k] !== d ? 0 : v.strides[k];
-  });
-  return { storage: v.storage, shape, strides, offset: v.offset, dtype: v.dtype };
 }
 
 /** The `expression` entry: the result takes the broadcast shape of the entry's `shape` and the inputs. */

@@ -10,7 +10,7 @@ import type {
   ViewPrimitive,
 } from './primitives.js';
 import { linalgInfer } from './linalg-infer.js';
-import { broadcastShapes, contiguousStrides, isContiguous, numel } from './shape.js';
+import { broadcastShapes, broadcastView, contiguousStrides, isContiguous, numel } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 /** Result of inference for a kernel primitive: the output, and the input views the kernel reads. */
@@ -31,14 +31,6 @@ export interface ViewInferred {
 type InferWith<Params> = (inputs: readonly Tensor[], params: Params) => Inferred;
 type InferFn<P extends KernelPrimitive> = InferWith<PrimitiveParams[P]>;
 type ViewFn<P extends ViewPrimitive> = (x: Tensor, params: PrimitiveParams[P]) => ViewInferred;
-
-/** A view of `t` broadcast to `shape` (zero strides on broadcast dims). */
-export function broadcastView(t: TensorView, shape: readonly number[]): TensorView {
-  if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
-  const lead = shape.length - t.shape.length;
-  const strides = shape.map((d, i) => (i < lead || t.shape[i - lead] !== d ? 0 : t.strides[i - lead]));
-  return { storage: t.storage, shape, strides, offset: t.offset, dtype: t.dtype };
-}
 
 function requireFloat(op: string, t: Tensor): void {
   if (!isFloat(t.dtype)) throw new DTypeError(`${op}: expected a float32 or float64 tensor, got ${t.dtype}`);

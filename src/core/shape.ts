@@ -1,4 +1,5 @@
-// Shape arithmetic: sizes, contiguous strides, broadcasting, and dimension normalization.
+// Shape and view arithmetic: sizes, contiguous strides, broadcasting (of shapes and views), dimension normalization.
+import type { TensorView } from './backend.js';
 import { BroadcastError, IndexOutOfRangeError, ArgumentError, fmtShape } from './errors.js';
 
 export type Shape = readonly number[];
@@ -21,6 +22,7 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** True when `strides` are the row-major strides of `shape` (size-1 dims may have any stride). */
 export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -30,6 +32,19 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
   return true;
 }
 
+/**
+ * `v` seen with `shape` (NumPy broadcasting: new leading dims and size-1 dims get stride 0); `v`
+ * itself when it already has that shape. For backend kernels.
+ * @example broadcastView(bias, [batch, features]) // bias [features]: strides [0, 1]
+ */
+export function broadcastView(v: TensorView, shape: readonly number[]): TensorView {
+  if (shapesEqual(v.shape, shape)) return v;
+  const lead = shape.length - v.shape.length;
+  const strides = shape.map((d, i) => (i < lead || v.shape[i - lead] !== d ? 0 : v.strides[i - lead]));
+  return { storage: v.storage, shape, strides, offset: v.offset, dtype: v.dtype };
+}
+
+/** True when both shapes have the same dims. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -19,6 +19,7 @@ export interface VersionCounter {
 
 /** Handle returned by registerHook. */
 export interface RemovableHandle {
+  /** Unregisters the hook. */
   remove(): void;
 }
 
@@ -32,10 +33,15 @@ const disposeScopes: Tensor[][] = [];
  * x.mul(x).sum().backward();   // x.grad = 2x
  */
 export class Tensor implements TensorView {
+  /** The backend memory holding the elements (shared by views). */
   storage: Storage;
+  /** Size of each dim ([] for a scalar). */
   readonly shape: readonly number[];
+  /** Elements to step in storage per index of each dim. */
   readonly strides: readonly number[];
+  /** Index in storage of the first element. */
   readonly offset: number;
+  /** Element type: float32, float64, int32 or bool. */
   readonly dtype: DType;
   /** Gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). */
   grad: Tensor | null = null;
@@ -86,6 +92,7 @@ export class Tensor implements TensorView {
     return v;
   }
 
+  /** Always true: tells a tensor from other objects across module copies. */
   get __isTensor(): true {
     return true;
   }
@@ -97,6 +104,7 @@ export class Tensor implements TensorView {
     return n;
   }
 
+  /** Number of dims (0 for a scalar). */
   get ndim(): number {
     return this.shape.length;
   }
@@ -111,10 +119,12 @@ export class Tensor implements TensorView {
     return this.gradFn === null;
   }
 
+  /** Whether ops on this tensor are recorded for backward. */
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
 
+  /** Same as `requiresGrad_(on)`. */
   set requiresGrad(on: boolean) {
     this.requiresGrad_(on);
   }
@@ -157,6 +167,7 @@ export class Tensor implements TensorView {
       throw new DisposedError(`${op}: tensor of shape [${this.shape.join(',')}] was disposed`);
   }
 
+  /** True when the elements lie in row-major order without gaps. */
   get isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
   }
@@ -239,10 +250,12 @@ export class Tensor implements TensorView {
     else free();
   }
 
+  /** `using x = ...` support: disposes the tensor at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
+  /** True once `dispose()` has released this tensor. */
   get isDisposed(): boolean {
     return this._disposed;
   }

@@ -211,15 +211,17 @@ function synthetic(name: string, opts: LoadDatasetOptions): LoadedDataset {
   const n = opts.n ?? 1000;
   const nTest = Math.floor(n / 5);
   const o = { seed: opts.seed ?? 0, ...(opts.noise !== undefined ? { noise: opts.noise } : {}) };
-  const gen: Record<string, () => XY> = {
-    spirals: () => twoSpirals(n, { noise: 0.05, ...o }),
-    moons: () => moons(n, { noise: 0.1, ...o }),
-    circles: () => circles(n, { noise: 0.05, ...o }),
-    blobs: () => blobs(n, { centers: 3, ...o }),
-    xor: () => xorClusters(n, { labelNoise: 0.05, ...o }),
+  // each generator with its class count (known up front: reading the labels back would need a
+  // synchronous read, which asynchronous devices such as webgpu do not have)
+  const gen: Record<string, [() => XY, number]> = {
+    spirals: [() => twoSpirals(n, { noise: 0.05, ...o }), 2],
+    moons: [() => moons(n, { noise: 0.1, ...o }), 2],
+    circles: [() => circles(n, { noise: 0.05, ...o }), 2],
+    blobs: [() => blobs(n, { centers: 3, ...o }), 3],
+    xor: [() => xorClusters(n, { labelNoise: 0.05, ...o }), 2],
   };
-  const all = gen[name]();
-  const numClasses = Math.max(...(all.y.dataSync() as Int32Array)) + 1;
+  const [make, numClasses] = gen[name];
+  const all = make();
   const [xTr, xTe] = [
     all.x.narrow(0, 0, n - nTest).contiguous(),
     all.x.narrow(0, n - nTest, nTest).contiguous(),

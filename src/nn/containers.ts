@@ -57,6 +57,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** The modules in order (`for (const m of seq)`). */
   [Symbol.iterator](): Iterator<Module> {
     return this.list()[Symbol.iterator]();
   }
@@ -111,10 +112,12 @@ export class ModuleList extends Module {
     for (const m of modules) this.append(m);
   }
 
+  /** Number of modules held. */
   get length(): number {
     return this.count;
   }
 
+  /** The i-th module (negative i counts from the end); IndexOutOfRangeError when absent. */
   at(i: number): Module {
     const j = i < 0 ? i + this.count : i;
     if (!Number.isInteger(j) || j < 0 || j >= this.count)
@@ -128,21 +131,25 @@ export class ModuleList extends Module {
     this.registerModule(String(i < 0 ? i + this.count : i), checkModule('ModuleList.set', m));
   }
 
+  /** Adds a module at the end; returns this list. */
   append(m: Module): this {
     this.registerModule(String(this.count), checkModule('ModuleList.append', m));
     this.count++;
     return this;
   }
 
+  /** Appends each module in turn; returns this list. */
   extend(ms: Iterable<Module>): this {
     for (const m of ms) this.append(m);
     return this;
   }
 
+  /** The modules in order (`for (const m of seq)`). */
   [Symbol.iterator](): Iterator<Module> {
     return Array.from({ length: this.count }, (_, i) => this.getModule(String(i))!)[Symbol.iterator]();
   }
 
+  /** `fn` applied to each module with its index, as an array. */
   map<T>(fn: (m: Module, i: number) => T): T[] {
     return [...this].map(fn);
   }
@@ -158,31 +165,38 @@ export class ModuleDict extends Module {
     for (const [k, m] of modules instanceof Map ? modules : Object.entries(modules)) this.set(k, m);
   }
 
+  /** The module under `key`, or undefined. */
   get(key: string): Module | undefined {
     return this.getModule(key) ?? undefined;
   }
 
+  /** Adds or replaces the module under `key`; returns this dict. */
   set(key: string, m: Module): this {
     this.registerModule(key, checkModule(`ModuleDict '${key}'`, m));
     return this;
   }
 
+  /** True when a module is registered under `key`. */
   has(key: string): boolean {
     return this.getModule(key) !== undefined;
   }
 
+  /** The keys, in insertion order. */
   keys(): string[] {
     return this.entries().map(([k]) => k);
   }
 
+  /** The modules, in insertion order. */
   values(): Module[] {
     return this.entries().map(([, m]) => m);
   }
 
+  /** [key, module] pairs, in insertion order. */
   entries(): [string, Module][] {
     return this.childEntries().filter((e): e is [string, Module] => e[1] !== null);
   }
 
+  /** Number of modules held. */
   get size(): number {
     return this.keys().length;
   }

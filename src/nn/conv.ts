@@ -12,12 +12,17 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { empty, pair, type Pair } from './util.js';
 
+/** Options of the convolution layers (Conv1d, Conv2d, ConvTranspose2d). */
 export interface ConvLayerOptions extends FactoryOptions {
+  /** Step of the kernel (default 1). */
   stride?: Pair;
   /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
   padding?: Pair | 'same' | 'valid';
+  /** Spacing between kernel taps (default 1). */
   dilation?: Pair;
+  /** Channel groups; must divide both channel counts (default 1). */
   groups?: number;
+  /** Learn a bias (default true). */
   bias?: boolean;
 }
 
@@ -65,16 +70,24 @@ function paddings(
  * @example const conv = new gl.nn.Conv2d(1, 32, 3, { stride: 1, padding: 1 });
  */
 export class Conv2d extends Module {
+  /** The learned kernel (see the class comment for its layout). */
   weight: Parameter;
+  /** The learned per-output-channel bias, or null when built with `bias: false`. */
   bias: Parameter | null;
+  /** Kernel size per spatial dim. */
   readonly kernelSize: [number, number];
+  /** Step of the kernel per spatial dim. */
   readonly stride: [number, number];
+  /** Spacing between kernel taps per spatial dim. */
   readonly dilation: [number, number];
+  /** Number of channel groups (inputs and outputs are split into this many independent convolutions). */
   readonly groups: number;
   private readonly pads: [number, number][];
 
   constructor(
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output. */
     readonly outChannels: number,
     kernelSize: Pair,
     opts: ConvLayerOptions = {},
@@ -93,6 +106,7 @@ export class Conv2d extends Module {
     resetConv(this.weight, this.bias);
   }
 
+  /** Re-draws weight and bias with PyTorch's default initialization (Kaiming-uniform, a = √5). */
   resetParameters(): void {
     resetConv(this.weight, this.bias);
   }
@@ -140,16 +154,24 @@ export class Conv2d extends Module {
  * @example new gl.nn.Conv1d(16, 33, 3, { stride: 2 })
  */
 export class Conv1d extends Module {
+  /** The learned kernel (see the class comment for its layout). */
   weight: Parameter;
+  /** The learned per-output-channel bias, or null when built with `bias: false`. */
   bias: Parameter | null;
+  /** Step of the kernel per spatial dim. */
   readonly stride: number;
+  /** Spacing between kernel taps per spatial dim. */
   readonly dilation: number;
+  /** Number of channel groups (inputs and outputs are split into this many independent convolutions). */
   readonly groups: number;
   private readonly pads: [number, number];
 
   constructor(
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output. */
     readonly outChannels: number,
+    /** Kernel size per spatial dim. */
     readonly kernelSize: number,
     opts: Omit<ConvLayerOptions, 'stride' | 'dilation' | 'padding'> & {
       stride?: number;
@@ -186,17 +208,27 @@ export class Conv1d extends Module {
  * @example new gl.nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1 })
  */
 export class ConvTranspose2d extends Module {
+  /** The learned kernel (see the class comment for its layout). */
   weight: Parameter;
+  /** The learned per-output-channel bias, or null when built with `bias: false`. */
   bias: Parameter | null;
+  /** Kernel size per spatial dim. */
   readonly kernelSize: [number, number];
+  /** Step of the kernel per spatial dim. */
   readonly stride: [number, number];
+  /** Implicit zero padding removed from each side of the output (PyTorch's transposed-conv meaning). */
   readonly padding: [number, number];
+  /** Extra size added to one side of the output, to pick among the shapes a stride allows. */
   readonly outputPadding: [number, number];
+  /** Spacing between kernel taps per spatial dim. */
   readonly dilation: [number, number];
+  /** Number of channel groups (inputs and outputs are split into this many independent convolutions). */
   readonly groups: number;
 
   constructor(
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output. */
     readonly outChannels: number,
     kernelSize: Pair,
     opts: Omit<ConvLayerOptions, 'padding'> & { padding?: Pair; outputPadding?: Pair } = {},

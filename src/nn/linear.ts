@@ -32,10 +32,14 @@ export class Identity extends Module {
  * @example const fc = new gl.nn.Linear(784, 10); const logits = fc.forward(x);
  */
 export class Linear extends Module {
+  /** The learned weight, [outFeatures, inFeatures] (PyTorch's layout). */
   weight: Parameter;
+  /** The learned bias [outFeatures], or null when built with `bias: false`. */
   bias: Parameter | null;
   constructor(
+    /** Features of each input. */
     readonly inFeatures: number,
+    /** Features of each output. */
     readonly outFeatures: number,
     opts: FactoryOptions & { bias?: boolean } = {},
   ) {
@@ -92,11 +96,16 @@ export class Linear extends Module {
  * @example new gl.nn.Bilinear(3, 4, 5).forward(a, b)  // a [N,3], b [N,4] -> [N,5]
  */
 export class Bilinear extends Module {
+  /** The learned weight, [outFeatures, in1Features, in2Features]. */
   weight: Parameter;
+  /** The learned bias [outFeatures], or null when built with `bias: false`. */
   bias: Parameter | null;
   constructor(
+    /** Features of the first input. */
     readonly in1Features: number,
+    /** Features of the second input. */
     readonly in2Features: number,
+    /** Features of each output. */
     readonly outFeatures: number,
     opts: FactoryOptions & { bias?: boolean } = {},
   ) {
@@ -106,6 +115,7 @@ export class Bilinear extends Module {
     this.resetParameters();
   }
 
+  /** Re-draws weight and bias ~ U(−1/√in1Features, 1/√in1Features), as PyTorch. */
   resetParameters(): void {
     const b = 1 / Math.sqrt(this.in1Features);
     init.uniform(this.weight, -b, b);
@@ -136,7 +146,9 @@ export class Bilinear extends Module {
  */
 export class Flatten extends Module {
   constructor(
+    /** First dim merged (default 1: the batch dim stays). */
     readonly startDim = 1,
+    /** Last dim merged (default −1: the last). */
     readonly endDim = -1,
   ) {
     super();
@@ -150,7 +162,9 @@ export class Flatten extends Module {
 /** Splits dim `dim` into `sizes` (the inverse of Flatten). */
 export class Unflatten extends Module {
   constructor(
+    /** The dim that is split. */
     readonly dim: number,
+    /** The sizes it is split into (their product must equal its size). */
     readonly sizes: readonly number[],
   ) {
     super();

@@ -12,7 +12,9 @@ import type { FactoryOptions } from './linear.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
+/** Options of BatchNorm1d and BatchNorm2d. */
 export interface BatchNormLayerOptions extends FactoryOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
   /** Weight of the new batch in the running averages (default 0.1); null = cumulative average. */
   momentum?: number | null;
@@ -24,14 +26,21 @@ export interface BatchNormLayerOptions extends FactoryOptions {
 
 /** Shared by BatchNorm1d and BatchNorm2d; `dims` lists the input ranks accepted. */
 abstract class BatchNormBase extends Module {
+  /** The learned scale (initialized to 1), or null without the affine part. */
   weight: Parameter | null;
+  /** The learned shift (initialized to 0), or null without it. */
   bias: Parameter | null;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Weight of each new batch in the running averages; null for a cumulative average. */
   readonly momentum: number | null;
+  /** Whether running mean and variance are kept (and used in eval mode). */
   readonly trackRunningStats: boolean;
+  /** Input ranks this layer accepts. */
   protected abstract readonly ranks: readonly number[];
 
   constructor(
+    /** Channels C of the input [N, C, ...]. */
     readonly numFeatures: number,
     opts: BatchNormLayerOptions = {},
   ) {
@@ -142,6 +151,7 @@ abstract class BatchNormBase extends Module {
  * @example const bn = new gl.nn.BatchNorm1d(64);
  */
 export class BatchNorm1d extends BatchNormBase {
+  /** Input ranks this layer accepts. */
   protected readonly ranks = [2, 3];
 }
 
@@ -151,6 +161,7 @@ export class BatchNorm1d extends BatchNormBase {
  * @example const bn = new gl.nn.BatchNorm2d(32, { momentum: 0.1 });
  */
 export class BatchNorm2d extends BatchNormBase {
+  /** Input ranks this layer accepts. */
   protected readonly ranks = [4];
 }
 
@@ -159,9 +170,13 @@ export class BatchNorm2d extends BatchNormBase {
  * @example new gl.nn.LayerNorm(512)
  */
 export class LayerNorm extends Module {
+  /** The learned scale (initialized to 1), or null without the affine part. */
   weight: Parameter | null;
+  /** The learned shift (initialized to 0), or null without it. */
   bias: Parameter | null;
+  /** The trailing dims normalized over. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance before the square root. */
   readonly eps: number;
 
   constructor(
@@ -188,12 +203,17 @@ export class LayerNorm extends Module {
  * @example new gl.nn.GroupNorm(4, 32)
  */
 export class GroupNorm extends Module {
+  /** The learned scale (initialized to 1), or null without the affine part. */
   weight: Parameter | null;
+  /** The learned shift (initialized to 0), or null without it. */
   bias: Parameter | null;
+  /** Added to the variance before the square root. */
   readonly eps: number;
 
   constructor(
+    /** Groups the channels are split into (must divide numChannels). */
     readonly numGroups: number,
+    /** Channels C of the input [N, C, ...]. */
     readonly numChannels: number,
     opts: FactoryOptions & { eps?: number; affine?: boolean } = {},
   ) {

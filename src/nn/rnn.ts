@@ -40,7 +40,9 @@ function gruStep(gi: Tensor, h: Tensor, whh: Tensor, bhh: Tensor | null): Tensor
 
 abstract class CellBase extends Module {
   constructor(
+    /** Features of one input step (I). */
     readonly inputSize: number,
+    /** Features of the hidden state (H). */
     readonly hiddenSize: number,
     kind: Kind,
     opts: FactoryOptions & { bias?: boolean },
@@ -60,10 +62,12 @@ abstract class CellBase extends Module {
     for (const p of this.parameters()) init.uniform(p, -b, b);
   }
 
+  /** The parameter registered as `name`, or null (an absent bias). */
   protected p(name: string): Parameter | null {
     return this.getParameter(name) ?? null;
   }
 
+  /** Throws a ShapeError unless `x` is [N, inputSize] or [inputSize]. */
   protected checkInput(x: Tensor): void {
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize)
       throw new ShapeError(
@@ -71,6 +75,7 @@ abstract class CellBase extends Module {
       );
   }
 
+  /** A zero hidden state matching `x`'s batch: [N, H], or [H] for an unbatched input. */
   protected zerosState(x: Tensor): Tensor {
     return zeros(x.ndim === 2 ? [x.shape[0], this.hiddenSize] : [this.hiddenSize], { dtype: x.dtype });
   }
@@ -112,25 +117,35 @@ export class GRUCell extends CellBase {
   }
 }
 
+/** Options of LSTM and GRU. */
 export interface RNNOptions extends FactoryOptions {
+  /** Stacked recurrent layers (default 1). */
   numLayers?: number;
+  /** Learn the biases `bias_ih` and `bias_hh` (default true). */
   bias?: boolean;
   /** Inputs and outputs are [N, L, *] instead of [L, N, *]. */
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last, while training. */
   dropout?: number;
+  /** Also run each layer backward in time and concatenate both outputs (default false). */
   bidirectional?: boolean;
 }
 
 abstract class RNNBase extends Module {
+  /** Stacked recurrent layers. */
   readonly numLayers: number;
+  /** Input and output are [N, L, *] instead of [L, N, *]. */
   readonly batchFirst: boolean;
+  /** Dropout probability between layers while training (not after the last). */
   readonly dropout: number;
+  /** Each layer also runs backward in time (outputs concatenated, 2H features). */
   readonly bidirectional: boolean;
 
   constructor(
     private readonly kind: Kind,
+    /** Features of one input step (I). */
     readonly inputSize: number,
+    /** Features of the hidden state (H). */
     readonly hiddenSize: number,
     opts: RNNOptions,
   ) {
@@ -159,13 +174,25 @@ abstract class RNNBase extends Module {
     this.resetParameters();
   }
 
+  /** All parameters ~ U(−1/√hiddenSize, 1/√hiddenSize), as PyTorch. */
   resetParameters(): void {
     const b = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) init.uniform(p, -b, b);
   }
 
   /** Runs all layers over time-major input [L, N, I]; returns the output and final states per (layer, direction). */
-  protected run(x: Tensor, h0: Tensor | null, c0: Tensor | null): { out: Tensor; h: Tensor[]; c: Tensor[] } {
+  protected run(
+    x: Tensor,
+    h0: Tensor | null,
+    c0: Tensor | null,
+  ): {
+    /** The last layer's output over time, [L, N, D·H]. */
+    out: Tensor;
+    /** Final hidden state per (layer, direction). */
+    h: Tensor[];
+    /** Final cell state per (layer, direction) (meaningful for LSTM only). */
+    c: Tensor[];
+  } {
     const D = this.bidirectional ? 2 : 1;
     const [L, N] = x.shape;
     const hs: Tensor[] = [];
@@ -200,7 +227,12 @@ abstract class RNNBase extends Module {
   }
 
   /** Normalises the input to time-major [L, N, I]; `batched` false for [L, I]. */
-  protected prepare(x: Tensor): { x: Tensor; batched: boolean } {
+  protected prepare(x: Tensor): {
+    /** The input as time-major [L, N, I]. */
+    x: Tensor;
+    /** False when the input was unbatched [L, I]. */
+    batched: boolean;
+  } {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== this.inputSize)
       throw new ShapeError(
         `${this.kind.toUpperCase()}: expected input [L, N, ${this.inputSize}]${this.batchFirst ? ` ([N, L, ${this.inputSize}] with batchFirst)` : ''} or [L, ${this.inputSize}], got ${fmtShape(x.shape)}`,
@@ -209,6 +241,7 @@ abstract class RNNBase extends Module {
     return { x: this.batchFirst ? transpose(x, 0, 1) : x, batched: true };
   }
 
+  /** Checks an initial state's shape ([numLayers·directions, N, H], or without N when unbatched) and returns it batched, or null when absent. */
   protected checkState(
     name: string,
     s: Tensor | null | undefined,
@@ -225,6 +258,7 @@ abstract class RNNBase extends Module {
     return batched ? s : unsqueeze(s, 1);
   }
 
+  /** The output in the caller's layout and the final states stacked as [numLayers·directions, N, H] (N dropped when unbatched). */
   protected finish(out: Tensor, states: Tensor[], batched: boolean): [Tensor, Tensor] {
     const y = !batched ? squeeze(out, 1) : this.batchFirst ? transpose(out, 0, 1) : out;
     const s = stack(states, 0);

@@ -15,92 +15,187 @@ import { fromTypedArray, type TensorLike } from './tensor-like.js';
 
 /** Methods every tensor has; the implementation object below must provide each (checked by the compiler). */
 export interface TensorMethods {
+  /**
+   * Backpropagates from this tensor (a scalar, or give `gradOutput`), accumulating into leaves' `.grad`; see gl.backward.
+   * @example loss.backward(); w.grad; // dloss/dw
+   */
   backward(gradOutput?: Tensor | null, opts?: BackwardOptions): void;
+  /**
+   * Elementwise `this + alpha * b`, broadcasting (alpha defaults to 1).
+   * @example x.add(1); x.add(y, { alpha: -0.5 });
+   */
   add(b: TensorLike, opts?: E.AlphaOptions): Tensor;
+  /** Elementwise `this - alpha * b`, broadcasting (alpha defaults to 1). */
   sub(b: TensorLike, opts?: E.AlphaOptions): Tensor;
+  /** Elementwise product, broadcasting. */
   mul(b: TensorLike): Tensor;
+  /** Elementwise quotient, broadcasting (integer inputs give float32). */
   div(b: TensorLike): Tensor;
+  /** Elementwise power `this ** b`, broadcasting. */
   pow(b: TensorLike): Tensor;
+  /** Elementwise maximum of this and `b`, broadcasting. */
   maximum(b: TensorLike): Tensor;
+  /** Elementwise minimum of this and `b`, broadcasting. */
   minimum(b: TensorLike): Tensor;
+  /** Elementwise negation. */
   neg(): Tensor;
+  /** Elementwise e^x. */
   exp(): Tensor;
+  /** Elementwise natural logarithm. */
   log(): Tensor;
+  /** Elementwise log(1 + x), accurate for small x. */
   log1p(): Tensor;
+  /** Elementwise e^x − 1, accurate for small x. */
   expm1(): Tensor;
+  /** Elementwise square root. */
   sqrt(): Tensor;
+  /** Elementwise 1 / √x. */
   rsqrt(): Tensor;
+  /** Elementwise absolute value. */
   abs(): Tensor;
+  /** Elementwise sign: −1, 0 or 1. */
   sign(): Tensor;
+  /** Elementwise sine (radians). */
   sin(): Tensor;
+  /** Elementwise cosine (radians). */
   cos(): Tensor;
+  /** Elementwise hyperbolic tangent. */
   tanh(): Tensor;
+  /** Elementwise logistic sigmoid 1 / (1 + e^−x). */
   sigmoid(): Tensor;
+  /** Elementwise max(x, 0). */
   relu(): Tensor;
+  /** Elementwise Gauss error function. */
   erf(): Tensor;
+  /** Elementwise x · sigmoid(x) (SiLU / swish). */
   silu(): Tensor;
+  /** Elementwise GELU, exact (erf) or with `approximate: 'tanh'`. */
   gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
+  /** Clamps every element into [min, max]; a null bound is not applied. */
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+  /** Elementwise `this == b` as a bool tensor, broadcasting. */
   eq(b: TensorLike): Tensor;
+  /** Elementwise `this != b` as a bool tensor, broadcasting. */
   ne(b: TensorLike): Tensor;
+  /** Elementwise `this < b` as a bool tensor, broadcasting. */
   lt(b: TensorLike): Tensor;
+  /** Elementwise `this <= b` as a bool tensor, broadcasting. */
   le(b: TensorLike): Tensor;
+  /** Elementwise `this > b` as a bool tensor, broadcasting. */
   gt(b: TensorLike): Tensor;
+  /** Elementwise `this >= b` as a bool tensor, broadcasting. */
   ge(b: TensorLike): Tensor;
+  /** Elementwise logical not (a bool tensor). */
   logicalNot(): Tensor;
+  /** A float32 copy (this tensor when already float32). */
   float(): Tensor;
+  /** A float64 copy (this tensor when already float64; backends without float64 refuse). */
   double(): Tensor;
+  /** An int32 copy (floats truncate toward zero). */
   int(): Tensor;
+  /** A bool copy (nonzero is true). */
   bool(): Tensor;
   /** Casts to a dtype, or moves to another backend. */
   to(target: DType | BackendName): Tensor;
+  /**
+   * Sum over `dim` (all dims when omitted or null); `keepdim` keeps reduced dims as size 1.
+   * @example x.sum(); x.sum(1, true);
+   */
   sum(dim?: R.Dims | null, keepdim?: boolean): Tensor;
+  /** Mean over `dim` (all dims when omitted or null); `keepdim` keeps reduced dims as size 1. */
   mean(dim?: R.Dims | null, keepdim?: boolean): Tensor;
+  /** Product over `dim` (all elements when omitted or null). */
   prod(dim?: number | null, keepdim?: boolean): Tensor;
+  /** Maximum values over `dim` (all dims when omitted), without indices. */
   amax(dim?: R.Dims | null, keepdim?: boolean): Tensor;
+  /** Minimum values over `dim` (all dims when omitted), without indices. */
   amin(dim?: R.Dims | null, keepdim?: boolean): Tensor;
+  /** The largest element, as a scalar tensor. */
   max(): Tensor;
+  /** The largest values along `dim` and their indices (`{ values, indices }`). */
   max(dim: number, keepdim?: boolean): R.ValuesIndices;
+  /** The smallest element, as a scalar tensor. */
   min(): Tensor;
+  /** The smallest values along `dim` and their indices (`{ values, indices }`). */
   min(dim: number, keepdim?: boolean): R.ValuesIndices;
+  /** Indices (int32) of the largest values along `dim` (of the flattened tensor when omitted). */
   argmax(dim?: number | null, keepdim?: boolean): Tensor;
+  /** Indices (int32) of the smallest values along `dim` (of the flattened tensor when omitted). */
   argmin(dim?: number | null, keepdim?: boolean): Tensor;
+  /** Variance over `dim` (all dims when omitted); Bessel-corrected unless `opts.correction` says otherwise. */
   var(dim?: R.Dims | null, opts?: R.VarOptions): Tensor;
+  /** Standard deviation over `dim`: the square root of `var` with the same options. */
   std(dim?: R.Dims | null, opts?: R.VarOptions): Tensor;
+  /** log Σ exp(x) over `dim`, computed stably. */
   logsumexp(dim: R.Dims, keepdim?: boolean): Tensor;
+  /** Cumulative sum along `dim`. */
   cumsum(dim: number): Tensor;
+  /** The p-norm (default 2, or 'fro') over `dim` (all elements when omitted). */
   norm(p?: number | 'fro', dim?: R.Dims | null, keepdim?: boolean): Tensor;
+  /**
+   * Matrix product with NumPy batching and broadcasting (1-D operands as vectors).
+   * @example x.matmul(w) // [n, k] @ [k, m] -> [n, m]
+   */
   matmul(b: Tensor): Tensor;
+  /** The same elements in a new shape (one dim may be −1); a view when possible, else a copy. */
   reshape(shape: readonly number[]): Tensor;
+  /** A view with a new shape sharing storage; the tensor must be compatible (e.g. contiguous). */
   view(shape: readonly number[]): Tensor;
+  /** Merges dims `startDim`..`endDim` (default all) into one. */
   flatten(startDim?: number, endDim?: number): Tensor;
+  /** A view with the dims reordered. */
   permute(dims: readonly number[]): Tensor;
+  /** A view with two dims swapped. */
   transpose(dim0: number, dim1: number): Tensor;
   /** Transpose of a 2-D tensor. */
   t(): Tensor;
+  /** A view with a size-1 dim inserted at `dim`. */
   unsqueeze(dim: number): Tensor;
+  /** A view without size-1 dims (only the given ones when `dim` is passed). */
   squeeze(dim?: number | number[]): Tensor;
+  /** A broadcast view to `shape` (no copy; −1 keeps a dim). */
   expand(shape: readonly number[]): Tensor;
+  /** Tiles the tensor `repeats[i]` times along each dim (a copy). */
   repeat(repeats: readonly number[]): Tensor;
+  /** A view of `length` entries of `dim` starting at `start`. */
   narrow(dim: number, start: number, length: number): Tensor;
+  /** A view of `dim` from `start` to `end` (exclusive) by `step`, negative indices from the end. */
   slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+  /** A view at `index` of `dim`, with that dim removed. */
   select(dim: number, index: number): Tensor;
+  /** Views of consecutive pieces along `dim`: of one size, or of the listed sizes. */
   split(splitSizeOrSections: number | readonly number[], dim?: number): Tensor[];
+  /** Views of `chunks` nearly equal pieces along `dim`. */
   chunk(chunks: number, dim?: number): Tensor[];
+  /** Values at `index` along `dim` (index has this tensor's rank). */
   gather(dim: number, index: Tensor): Tensor;
+  /** The entries of `dim` listed by a 1-D int32 `index` (a copy). */
   indexSelect(dim: number, index: Tensor): Tensor;
+  /** A copy with the order of `dims` reversed. */
   flip(dims: number | readonly number[]): Tensor;
+  /** This tensor when contiguous, else a row-major copy. */
   contiguous(): Tensor;
+  /** A copy with its own storage (recorded for autograd). */
   clone(): Tensor;
+  /** Softmax along `dim` (rows sum to 1). */
   softmax(dim: number): Tensor;
+  /** log(softmax) along `dim`, computed stably. */
   logSoftmax(dim: number): Tensor;
+  /** In place: `this += alpha * b`; returns this tensor. */
   add_(b: TensorLike, opts?: { alpha?: number }): Tensor;
+  /** In place: `this -= alpha * b`; returns this tensor. */
   sub_(b: TensorLike, opts?: { alpha?: number }): Tensor;
+  /** In place: `this *= b`; returns this tensor. */
   mul_(b: TensorLike): Tensor;
+  /** In place: `this /= b`; returns this tensor. */
   div_(b: TensorLike): Tensor;
+  /** In place: copies `src` (broadcast) into this tensor; returns it. */
   copy_(src: TensorLike): Tensor;
+  /** In place: sets every element to 0; returns this tensor. */
   zero_(): Tensor;
+  /** In place: sets every element to `value`; returns this tensor. */
   fill_(value: number): Tensor;
+  /** In place: clamps every element into [min, max]; returns this tensor. */
   clamp_(min?: TensorLike | null, max?: TensorLike | null): Tensor;
 }
 

@@ -13,41 +13,65 @@ export type SGDHyper = FusedSgdHyper;
 
 /** Adam's and AdamW's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface AdamHyper {
+  /** Learning rate. */
   lr: number;
+  /** Decay rates of the first and second moment averages (β₁, β₂). */
   betas: [number, number];
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** L2 penalty coefficient (AdamW: decoupled decay of the weights). */
   weightDecay: number;
+  /** Use the running maximum of the second moment (AMSGrad). */
   amsgrad: boolean;
+  /** Ascend the objective instead of descending it. */
   maximize: boolean;
 }
 
 /** RMSprop's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface RMSpropHyper {
+  /** Learning rate. */
   lr: number;
+  /** Smoothing constant of the squared-gradient average. */
   alpha: number;
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** L2 penalty coefficient (AdamW: decoupled decay of the weights). */
   weightDecay: number;
+  /** Momentum factor (0 for none). */
   momentum: number;
+  /** Normalize by the gradient's estimated variance instead of its second moment. */
   centered: boolean;
+  /** Ascend the objective instead of descending it. */
   maximize: boolean;
 }
 
 /** Adagrad's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface AdagradHyper {
+  /** Learning rate. */
   lr: number;
+  /** Learning-rate decay: the step size is lr / (1 + (step − 1) · lrDecay). */
   lrDecay: number;
+  /** L2 penalty coefficient (AdamW: decoupled decay of the weights). */
   weightDecay: number;
+  /** Starting value of the squared-gradient sums. */
   initialAccumulatorValue: number;
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** Ascend the objective instead of descending it. */
   maximize: boolean;
 }
 
 /** Adamax's hyper-parameters (PyTorch's, camelCase): one parameter group's record. */
 export interface AdamaxHyper {
+  /** Learning rate. */
   lr: number;
+  /** Decay rates of the first and second moment averages (β₁, β₂). */
   betas: [number, number];
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** L2 penalty coefficient (AdamW: decoupled decay of the weights). */
   weightDecay: number;
+  /** Ascend the objective instead of descending it. */
   maximize: boolean;
 }
 
@@ -193,11 +217,17 @@ function adamax(p: Tensor, g: Tensor, s: ParamState, h: AdamaxHyper): void {
 
 /** The update function of each optimizer (a fixed, exhaustive table; backends speed it up through fused entries). */
 export interface OptimizerUpdates {
+  /** Stochastic gradient descent with momentum, dampening and Nesterov. */
   readonly sgd: UpdateKernel<SGDHyper>;
+  /** Adam (L2 weight decay added to the gradient). */
   readonly adam: UpdateKernel<AdamHyper>;
+  /** AdamW (decoupled weight decay). */
   readonly adamw: UpdateKernel<AdamHyper>;
+  /** RMSprop. */
   readonly rmsprop: UpdateKernel<RMSpropHyper>;
+  /** Adagrad. */
   readonly adagrad: UpdateKernel<AdagradHyper>;
+  /** Adamax (infinity-norm Adam). */
   readonly adamax: UpdateKernel<AdamaxHyper>;
 }
 

@@ -144,7 +144,7 @@ export const drtpRecipe: RecipeDef = {
         const model = net(inputSize);
         const learner = makeArm(arm, model, task, s);
         const { maxStats } = await trainLearner(learner, train, { epochs, batch: BATCH, seed: s });
-        rec[`acc.${arm}`] = accuracy((x) => learner.predict(x), test);
+        rec[`acc.${arm}`] = await accuracy((x) => learner.predict(x), test);
         rec[`savedBytes.${arm}`] = maxStats.peakSavedBytes;
         rec[`largestOps.${arm}`] = maxStats.largestBackwardOps;
         rec[`backwardCalls.${arm}`] = maxStats.backwardCalls;

@@ -144,15 +144,15 @@ export const ffRecipe: RecipeDef = {
       const bpModel = mlp(inputSize);
       const bpL = bp.create(bpModel, task);
       await trainLearner(bpL, train, { epochs, batch: BATCH, seed: s });
-      rec['acc.bp'] = accuracy((x) => bpL.predict(x), test);
+      rec['acc.bp'] = await accuracy((x) => bpL.predict(x), test);
       log?.(`seed ${s} bp: ${pct(rec['acc.bp'])}`);
       // FF, wrong-label negatives
       manualSeed(s);
       const ffL = ff.create(mlp(inputSize), task, ffOpts(s, 'wrong')) as FFLearner;
       await trainLearner(ffL, train, { epochs, batch: BATCH, seed: s });
-      rec['acc.ff'] = accuracy((x) => ffL.scores(x, 'goodness', 'all'), test);
-      rec['acc.ffLast'] = accuracy((x) => ffL.scores(x, 'goodness', 'last'), test);
-      rec['acc.ffHead'] = accuracy((x) => ffL.scores(x, 'head'), test);
+      rec['acc.ff'] = await accuracy((x) => ffL.scores(x, 'goodness', 'all'), test);
+      rec['acc.ffLast'] = await accuracy((x) => ffL.scores(x, 'goodness', 'last'), test);
+      rec['acc.ffHead'] = await accuracy((x) => ffL.scores(x, 'head'), test);
       log?.(
         `seed ${s} ff: goodness ${pct(rec['acc.ff'])} (last layer ${pct(rec['acc.ffLast'])}), head ${pct(rec['acc.ffHead'])}`,
       );
@@ -160,7 +160,7 @@ export const ffRecipe: RecipeDef = {
       manualSeed(s);
       const ffP = ff.create(mlp(inputSize), task, ffOpts(s, 'permuted')) as FFLearner;
       await trainLearner(ffP, train, { epochs, batch: BATCH, seed: s });
-      rec['acc.ffPermuted'] = accuracy((x) => ffP.scores(x, 'goodness', 'all'), test);
+      rec['acc.ffPermuted'] = await accuracy((x) => ffP.scores(x, 'goodness', 'all'), test);
       log?.(`seed ${s} ff, permuted negatives: ${pct(rec['acc.ffPermuted'])}`);
       return rec;
     });

@@ -94,13 +94,13 @@ export const checkpointRecipe: RecipeDef = {
     const reps = quick ? 3 : 7;
     let holders: Json = [];
     const timeSpread: Json[] = [];
-    const perSeed = await forEachSeed(seeds, (s) => {
+    const perSeed = await forEachSeed(seeds, async (s) => {
       manualSeed(s);
       const net = model(blocks, width);
       const x = randn([batch, width]);
       const p = step(net, x, false);
       const q = step(net, x, true);
-      const diff = maxAbsDiff(p.grads, q.grads);
+      const diff = await maxAbsDiff(p.grads, q.grads);
       const t = interleavedTimes(
         { plain: () => step(net, x, false), sqrt: () => step(net, x, true) },
         { reps, warmup: 1 },

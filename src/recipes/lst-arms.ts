@@ -106,19 +106,29 @@ function topK(score: Float32Array | number[], k: number): number[] {
  * gets those rows/columns of backbone block i; Downᵢ starts as the selection of the kept dimensions and
  * Up as its transpose, so the side state starts as a pruned copy of the backbone stream.
  */
-export function prunedSideInit(lst: LadderSideTuning, pre: Module[], cfg: LstConfig): number[] {
+export async function prunedSideInit(
+  lst: LadderSideTuning,
+  pre: Module[],
+  cfg: LstConfig,
+): Promise<number[]> {
   const w = cfg.width;
   const side = Math.round(w / cfg.side.reduction);
   const score = new Float64Array(w);
   const w0 = (pre[0] as Sequential).at(0) as Linear;
-  const W0 = w0.weight.dataSync();
+  const W0 = await w0.weight.data();
   const inn = w0.inFeatures;
   for (let j = 0; j < w; j++) for (let c = 0; c < inn; c++) score[j] += W0[j * inn + c] ** 2;
   const hid = cfg.ffnMult * w;
-  for (const b of pre.slice(1)) {
-    const [l1, l2] = ffnLinears(b);
-    const A = l1.weight.dataSync(); // [hid, w]
-    const B = l2.weight.dataSync(); // [w, hid]
+  const blocks = await Promise.all(
+    pre.slice(1).map(async (b) => {
+      const [l1, l2] = ffnLinears(b);
+      const [A, B, a1, b2] = await Promise.all(
+        [l1.weight, l2.weight, l1.bias!, l2.bias!].map((t) => t.data()),
+      );
+      return { A, B, a1, b2 }; // A: [hid, w], B: [w, hid]
+    }),
+  );
+  for (const { A, B } of blocks) {
     for (let j = 0; j < w; j++)
       for (let u = 0; u < hid; u++) score[j] += A[u * w + j] ** 2 + B[j * hid + u] ** 2;
   }
@@ -135,12 +145,7 @@ export function prunedSideInit(lst: LadderSideTuning, pre: Module[], cfg: LstCon
     }
     lst.up.weight.copy_(tensor(sel).reshape([side, w]).transpose(0, 1));
     lst.up.bias?.zero_();
-    pre.slice(1).forEach((b, i) => {
-      const [l1, l2] = ffnLinears(b);
-      const A = l1.weight.dataSync();
-      const B = l2.weight.dataSync();
-      const a1 = l1.bias!.dataSync();
-      const b2 = l2.bias!.dataSync();
+    blocks.forEach(({ A, B, a1, b2 }, i) => {
       const units = new Float32Array(hid);
       for (let u = 0; u < hid; u++) {
         let na = 0;
@@ -196,12 +201,12 @@ export function buildLst(bb: Module[], inputSize: number, cfg: LstConfig): Ladde
 }
 
 /** A model for one arm from the pre-trained blocks, the function giving its logits, and its parameters to train. */
-export function buildLstArm(
+export async function buildLstArm(
   arm: LstArm,
   pre: Module[],
   inputSize: number,
   cfg: LstConfig,
-): { model: Module; forward: (x: Tensor) => Tensor } {
+): Promise<{ model: Module; forward: (x: Tensor) => Tensor }> {
   const bb = copyBlocks(pre, inputSize, cfg);
   if (arm === 'lst' || arm === 'lst-pruned') {
     const lst = buildLst(bb, inputSize, cfg);
@@ -210,7 +215,7 @@ export function buildLstArm(
         throw new ArgumentError(
           `lst-pruned needs FFN side blocks (a pruned copy of the backbone's), got '${cfg.side.block}'`,
         );
-      prunedSideInit(lst, pre, cfg);
+      await prunedSideInit(lst, pre, cfg);
     }
     return { model: lst, forward: (x) => lst.forward(x) };
   }

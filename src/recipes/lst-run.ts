@@ -42,7 +42,7 @@ export async function runLst(
   const memIdx = arange(0, Math.min(cfg.batch, train.x.shape[0]), 1, { dtype: 'int32' });
   const bx = indexSelect(train.x, 0, memIdx);
   const by = indexSelect(train.y, 0, memIdx);
-  const perSeed = await forEachSeed(seeds, (s) => {
+  const perSeed = await forEachSeed(seeds, async (s) => {
     const rec: Record<string, number> = {};
     manualSeed(s);
     const bb = lstBackbone(inputSize, cfg);
@@ -53,10 +53,10 @@ export async function runLst(
       crossEntropy(preNet.forward(x) as Tensor, y).backward();
       opt.step();
     });
-    rec.pretrainAcc = accuracy((x) => preNet.forward(x) as Tensor, flat(pre.test));
+    rec.pretrainAcc = await accuracy((x) => preNet.forward(x) as Tensor, flat(pre.test));
     for (const arm of LST_ARMS) {
       manualSeed(100 + s);
-      const { model, forward } = buildLstArm(arm, bb, inputSize, cfg);
+      const { model, forward } = await buildLstArm(arm, bb, inputSize, cfg);
       const params = model.parameters().filter((p) => p.requiresGrad);
       const memory = residentMemory(model, () => crossEntropy(forward(bx), by).backward(), {
         optimizerSlots: 2,
@@ -70,7 +70,7 @@ export async function runLst(
         crossEntropy(forward(x), y).backward();
         o.step();
       });
-      rec[`acc.${arm}`] = accuracy(forward, test);
+      rec[`acc.${arm}`] = await accuracy(forward, test);
       log?.(
         `seed ${s} ${arm}: acc ${(100 * rec[`acc.${arm}`]).toFixed(2)}%, resident ${formatBytes(memory.total)} (activations ${formatBytes(memory.activations)})`,
       );

@@ -118,7 +118,7 @@ export const mesaRecipe: RecipeDef = {
     const probeY = indexSelect(train.y, 0, arange(0, 128, 1, { dtype: 'int32' }));
     let byModule: Json = [];
     let steps = 0;
-    const perSeed = await forEachSeed(seeds, (s) => {
+    const perSeed = await forEachSeed(seeds, async (s) => {
       const rec: Record<string, number> = {};
       for (const arm of ARMS) {
         manualSeed(s);
@@ -146,7 +146,7 @@ export const mesaRecipe: RecipeDef = {
           crossEntropy(logits, y).backward();
           opt.step();
         });
-        const acc = accuracy((x) => model.forward(x), test);
+        const acc = await accuracy((x) => model.forward(x), test);
         rec[`acc.${arm}`] = acc;
         log?.(`seed ${s} ${arm}: test accuracy ${(100 * acc).toFixed(2)}%`);
       }

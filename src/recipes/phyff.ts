@@ -150,7 +150,7 @@ export const phyffRecipe: RecipeDef = {
       };
       const runArm = async (arm: Arm, learner: Learner, batch: number) => {
         const run = await trainRule(learner, train, { epochs: cfg.epochs, batch, seed });
-        rec[`acc.${arm}`] = ruleAccuracy(learner, test);
+        rec[`acc.${arm}`] = await ruleAccuracy(learner, test);
         rec[`walks.${arm}`] = run.backwardCalls;
         rec[`saved.${arm}`] = run.peakSavedBytes;
         opts.log?.(`seed ${seed} ${arm}: acc ${(100 * rec[`acc.${arm}`]).toFixed(1)}%`);
@@ -198,17 +198,17 @@ export const phyffRecipe: RecipeDef = {
         epochs: cfg.driftAt + cfg.recover,
         batch: cfg.batch,
         seed,
-        onEpoch: (e) => {
+        onEpoch: async (e) => {
           if (e === cfg.driftAt - 1) {
-            before = ruleAccuracy(learner, evalSet);
+            before = await ruleAccuracy(learner, evalSet);
             d1.M = perturbed(d1.M, P.drift, 100 * seed + 21);
             d2.M = perturbed(d2.M, P.drift, 100 * seed + 22);
-            rec['acc.drift.after'] = ruleAccuracy(learner, evalSet);
+            rec['acc.drift.after'] = await ruleAccuracy(learner, evalSet);
           }
         },
       });
       rec['acc.drift.before'] = before;
-      rec['acc.drift.recovered'] = ruleAccuracy(learner, evalSet);
+      rec['acc.drift.recovered'] = await ruleAccuracy(learner, evalSet);
       learner.dispose();
       rec.boxBackwardAttempts = boxes.reduce((s, b) => s + b.backwardAttempts, 0);
       rec.boxCalls = boxes.reduce((s, b) => s + b.calls, 0);

@@ -126,7 +126,7 @@ export const slttRecipe: RecipeDef = {
     const idx = arange(0, 128, 1, { dtype: 'int32' });
     const bx = indexSelect(train.x, 0, idx);
     const by = indexSelect(train.y, 0, idx);
-    const perSeed = await forEachSeed(seeds, (s) => {
+    const perSeed = await forEachSeed(seeds, async (s) => {
       const rec: Record<string, number> = {};
       const gen = new Generator(7 + s);
       const leaf: Record<string, number> = {};
@@ -149,7 +149,7 @@ export const slttRecipe: RecipeDef = {
       rec.ratioT6 = rec['savedBytes.sltt'] / rec['savedBytes.bptt'];
       rec.ratioT12 = rec['savedBytesT12.sltt'] / rec['savedBytesT12.bptt'];
       rec.ratioT6WithoutLeaves = (rec['savedBytes.sltt'] - leaf.sltt) / (rec['savedBytes.bptt'] - leaf.bptt);
-      const cos = (tau: number) => {
+      const cos = (tau: number): Promise<number> => {
         manualSeed(s);
         const net = new SpikingMLP(tau, inputSize);
         return cosine(
@@ -157,8 +157,8 @@ export const slttRecipe: RecipeDef = {
           gradsAt(net, bx, by, { T, method: 'sltt' }),
         );
       };
-      rec.cosineTau11 = cos(1.1);
-      rec.cosineTau4 = cos(TAU_DETACH);
+      rec.cosineTau11 = await cos(1.1);
+      rec.cosineTau4 = await cos(TAU_DETACH);
       {
         manualSeed(s);
         const net = new SpikingMLP(TAU_DETACH, inputSize);
@@ -166,7 +166,7 @@ export const slttRecipe: RecipeDef = {
         net.zeroGrad({ setToNone: true });
         perStepWithoutDetach(net, bx, by, T);
         const nd = net.parameters().map((p) => p.grad!);
-        rec.cosineNoDetachTau4 = cosine(nd, b);
+        rec.cosineNoDetachTau4 = await cosine(nd, b);
         net.zeroGrad({ setToNone: true });
       }
       const sweep = savedBytesPerT(probeNet, bx, by, 'sltt', TS);
@@ -201,7 +201,7 @@ export const slttRecipe: RecipeDef = {
           timeStep(net, x, y, { T, method, K: 2, generator: kGen });
           opt.step();
         });
-        const a = accuracy((x) => {
+        const a = await accuracy((x) => {
           let sum: Tensor | null = null;
           for (const m of [net.lif1, net.lif2]) m.reset();
           for (let t = 0; t < T; t++) {

@@ -152,8 +152,8 @@ export const snnkRecipe: RecipeDef = {
       trainBp(snnkNet, train, c.epochs, seed);
       const firstLayer = { mlp: d * 256 + 256, snnk: trainable(layer) };
       params = firstLayer;
-      out['acc.mlp'] = accuracy((t) => mlp.forward(t) as Tensor, test);
-      out['acc.snnkLayer'] = accuracy((t) => snnkNet.forward(t) as Tensor, test);
+      out['acc.mlp'] = await accuracy((t) => mlp.forward(t) as Tensor, test);
+      out['acc.snnkLayer'] = await accuracy((t) => snnkNet.forward(t) as Tensor, test);
       manualSeed(seed);
       const bundled = new Sequential(new Linear(d, c.bundled), new ReLU(), new Linear(c.bundled, 10));
       const learner = snnk.create(
@@ -164,7 +164,7 @@ export const snnkRecipe: RecipeDef = {
       const t0 = performance.now();
       await learner.step(train.x, train.y);
       out['bundled.fitSeconds'] = (performance.now() - t0) / 1000;
-      out['acc.bundled'] = accuracy((t) => learner.predict(t), test);
+      out['acc.bundled'] = await accuracy((t) => learner.predict(t), test);
       log?.(
         `seed ${seed}: slopes cos ${out['slope.cos.gaussian'].toFixed(2)}/${out['slope.cos.orthogonal'].toFixed(2)}, exp ${out['slope.exp.gaussian'].toFixed(2)}/${out['slope.exp.orthogonal'].toFixed(2)}; acc MLP ${out['acc.mlp'].toFixed(3)}, SNNK layer ${out['acc.snnkLayer'].toFixed(3)} (${firstLayer.snnk} vs ${firstLayer.mlp} first-layer weights), bundled ${out['acc.bundled'].toFixed(3)} in ${out['bundled.fitSeconds'].toFixed(2)} s`,
       );

@@ -118,7 +118,7 @@ export const tpsgdRecipe: RecipeDef = {
                 : tpsgd.create(model, task, o);
         const epochs = arm === 'tpsgd-greedy' ? 3 * cfg.greedyEpochsPerLayer : cfg.epochs;
         const run = await trainRule(learner, train, { epochs, batch: cfg.batch, seed });
-        rec[`acc.${arm}`] = ruleAccuracy(learner, test);
+        rec[`acc.${arm}`] = await ruleAccuracy(learner, test);
         rec[`saved.${arm}`] = run.peakSavedBytes;
         rec[`walks.${arm}`] = run.backwardCalls;
         learner.dispose();

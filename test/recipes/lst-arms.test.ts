@@ -32,14 +32,14 @@ describe('recipe lst arms', () => {
     expect(text).toContain(`bottleneck-${LST_CONFIG.adapter.bottleneck}`);
   });
 
-  it('every arm has a trainable head that gets a gradient, and a frozen backbone except full fine-tuning', () => {
+  it('every arm has a trainable head that gets a gradient, and a frozen backbone except full fine-tuning', async () => {
     gl.manualSeed(1);
     const cfg = { ...LST_CONFIG, width: 8 };
     const pre = lstBackbone(12, cfg);
     const x = gl.randn([4, 12]);
     const y = gl.tensor(Int32Array.from([0, 1, 2, 3]));
     for (const arm of LST_ARMS) {
-      const { model, forward } = buildLstArm(arm, pre, 12, cfg);
+      const { model, forward } = await buildLstArm(arm, pre, 12, cfg);
       gl.crossEntropy(forward(x), y).backward();
       const head = arm.startsWith('lst')
         ? (model as gl.lab.frozen.LadderSideTuning).head
@@ -53,12 +53,12 @@ describe('recipe lst arms', () => {
     }
   });
 
-  it('pruned side init with r = 1 copies each FFN block exactly (Down = identity selection)', () => {
+  it('pruned side init with r = 1 copies each FFN block exactly (Down = identity selection)', async () => {
     gl.manualSeed(2);
     const cfg = { ...LST_CONFIG, width: 8, side: { ...LST_CONFIG.side, reduction: 1 } };
     const pre = lstBackbone(12, cfg);
     const lst = buildLst(lstBackbone(12, cfg), 12, cfg);
-    const kept = prunedSideInit(lst, pre, cfg);
+    const kept = await prunedSideInit(lst, pre, cfg);
     expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const h = gl.randn([3, 8]);
     const sides = [...lst.sides];
@@ -72,7 +72,7 @@ describe('recipe lst arms', () => {
     expect(Array.from(d)).toEqual(Array.from(h.dataSync()));
   });
 
-  it('pruned side init with r = 2 keeps the stream dimensions with the largest weight norms', () => {
+  it('pruned side init with r = 2 keeps the stream dimensions with the largest weight norms', async () => {
     gl.manualSeed(3);
     const cfg = { ...LST_CONFIG, width: 8, side: { ...LST_CONFIG.side, reduction: 2 } };
     const pre = lstBackbone(12, cfg);
@@ -83,12 +83,12 @@ describe('recipe lst arms', () => {
       w0.weight.narrow(0, 6, 1).mul_(100);
     });
     const lst = buildLst(lstBackbone(12, cfg), 12, cfg);
-    const kept = prunedSideInit(lst, pre, cfg);
+    const kept = await prunedSideInit(lst, pre, cfg);
     expect(kept).toHaveLength(4);
     expect(kept).toContain(1);
     expect(kept).toContain(6);
-    expect(() =>
+    await expect(
       buildLstArm('lst-pruned', pre, 12, { ...cfg, side: { ...cfg.side, block: 'linear' } }),
-    ).toThrow(gl.ArgumentError);
+    ).rejects.toThrow(gl.ArgumentError);
   });
 });

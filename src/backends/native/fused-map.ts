@@ -2,7 +2,8 @@
 import type { TensorView } from '../backend.js';
 import { BackendError } from '../../core/errors.js';
 import type { ElementwiseExpr, MapKernel } from '../../core/fused-kernels.js';
-import { broadcastView, outShape } from '../../core/fused-map.js';
+import { outShape } from '../../core/fused-map.js';
+import { broadcastView, numel } from '../../core/shape.js';
 import type { JsStorage } from '../js/index.js';
 import { isDense } from '../js/strided.js';
 import type { NativeAddon } from './addon.js';
@@ -62,12 +63,6 @@ export function compileMap(expr: ElementwiseExpr): MapProgram | null {
     costly,
     inputs,
   };
-}
-
-function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** True when every element of the view is the same one (all strides of non-unit dims are 0). */

@@ -3,7 +3,7 @@ import type { Backend } from '../backend.js';
 import { TypedArrayBackend } from '../js/index.js';
 import { loadAddon, type BlasInfo, type NativeAddon } from './addon.js';
 import { nativeConvGrad } from './conv-grad.js';
-import { nativeOptimizerSteps } from './fused.js';
+import { nativeOptimizerSteps } from './fused-optim.js';
 import { nativeExpression } from './fused-map.js';
 import { nativeMatmulEpilogue } from './matmul-epilogue.js';
 import { nativeKernels } from './kernels.js';

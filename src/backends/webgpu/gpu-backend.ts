@@ -12,9 +12,9 @@ import { gpuKernels } from './kernels.js';
 import { copyInto } from './elementwise.js';
 import { contiguousView } from './views.js';
 import { isDenseView } from './wgsl.js';
-import { webgpuOptimizerSteps } from './optim.js';
-import { webgpuCrossEntropy } from './cross-entropy.js';
-import { webgpuExpression } from './fuse.js';
+import { webgpuOptimizerSteps } from './fused-optim.js';
+import { webgpuCrossEntropy } from './fused-cross-entropy.js';
+import { webgpuExpression } from './fused-map.js';
 
 /** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
 export interface GpuStorage extends Storage {

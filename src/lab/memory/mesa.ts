@@ -1,5 +1,5 @@
 // Mesa: saved activations kept in 8 bits (per-channel / per-head ranges as running estimates) or 16 bits.
-import { ArgumentError } from '../../core/errors.js';
+import { ArgumentError, BackendError } from '../../core/errors.js';
 import type { SavedTensorHooks } from '../../core/saved.js';
 import { savedTensorHooks } from '../../core/saved.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -129,6 +129,10 @@ export class Mesa implements SavedTensorHooks {
       this.stats.exact++;
       packed = { exact: t } satisfies Exact;
     } else {
+      if (!t.storage.backend.capabilities.syncRead)
+        throw new BackendError(
+          `mesa: compressing a saved tensor reads it on the host while the forward runs, which the '${t.device}' backend cannot do (no synchronous reads); run Mesa on a backend with synchronous reads (native, js)`,
+        );
       const p = this.bits === 16 ? this.pack16(t) : this.pack8(t, site);
       this.stats.compressed++;
       this.stats.bytesIn += t.numel * 4;

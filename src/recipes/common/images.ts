@@ -10,6 +10,7 @@ import { readIdx } from '../../data/readers/idx.js';
 import { tensor } from '../../ops/tensor-like.js';
 import { fileProvenance, sha256 } from '../framework/provenance.js';
 import type { DataProvenance } from '../framework/types.js';
+import { onHostBackend } from './host.js';
 import { take, type Split } from './train.js';
 
 /** The image sets a recipe may list. */
@@ -124,7 +125,7 @@ export function imageData(opts: {
   }
   const fallbackFor = name === policy[0] ? undefined : policy[0];
   const provenance = provenanceOf(name, opts.quick ?? false, fallbackFor);
-  const split =
+  const split = onHostBackend(() =>
     name === 'fashion-mnist' && opts.quick
       ? fashionTestFileOnly(opts.nTrain, opts.nTest, opts.classes)
       : (() => {
@@ -135,7 +136,8 @@ export function imageData(opts: {
           };
           for (const t of [ds.train.x, ds.train.y, ds.test.x, ds.test.y]) t.dispose();
           return out;
-        })();
+        })(),
+  );
   const [c, h, w] = split.train.x.shape.slice(1);
   return {
     name,

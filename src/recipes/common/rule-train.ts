@@ -49,6 +49,6 @@ export async function trainRule(
 }
 
 /** Test accuracy of a learner under its own prediction mode. */
-export function ruleAccuracy(learner: Learner, split: Split, batch = 500): number {
+export function ruleAccuracy(learner: Learner, split: Split, batch = 500): Promise<number> {
   return accuracy((x: Tensor) => learner.predict(x), split, batch);
 }

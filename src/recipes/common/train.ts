@@ -38,26 +38,29 @@ export function trainEpochs(
   return steps;
 }
 
-/** Accuracy of `forward` on `split`, in batches, without recording. */
-export function accuracy(forward: (x: Tensor) => Tensor, split: Split, batch = 500): number {
+/**
+ * Accuracy of `forward` on `split`, in batches, without recording. Predictions are read asynchronously,
+ * one batch at a time, so it runs on every backend (webgpu included).
+ * @example const acc = await accuracy((x) => model.forward(x), test); // in [0, 1]
+ */
+export async function accuracy(forward: (x: Tensor) => Tensor, split: Split, batch = 500): Promise<number> {
   const n = split.x.shape[0];
+  const y = await split.y.data();
   let correct = 0;
-  noGrad(() => {
-    for (let s = 0; s < n; s += batch) {
-      const len = Math.min(batch, n - s);
-      correct += tidy(() => {
-        const pred = argmax(forward(narrow(split.x, 0, s, len)), -1).dataSync();
-        const y = narrow(split.y, 0, s, len).contiguous().dataSync();
-        let c = 0;
-        for (let i = 0; i < len; i++) if (pred[i] === y[i]) c++;
-        return c;
-      });
-    }
-  });
+  for (let s = 0; s < n; s += batch) {
+    const len = Math.min(batch, n - s);
+    const predT = noGrad(() => tidy(() => argmax(forward(narrow(split.x, 0, s, len)), -1)));
+    const pred = await predT.data();
+    predT.dispose();
+    for (let i = 0; i < len; i++) if (pred[i] === y[s + i]) correct++;
+  }
   return correct / n;
 }
 
-/** The first n examples of a split (contiguous copies), optionally only some classes relabelled 0... */
+/**
+ * The first n examples of a split (contiguous copies), optionally only some classes relabelled 0...
+ * The labels are read synchronously: build splits from host data (see onHostBackend in ./host.ts).
+ */
 export function take(split: Split, n: number, classes?: readonly number[]): Split {
   const y = split.y.dataSync() as Int32Array;
   const keep: number[] = [];

@@ -1,6 +1,6 @@
 // Elementwise expression chains as one WGSL kernel: an expression tree compiled to a WGSL expression, pipelines cached by its shape.
 import type { ElementwiseExpr, MapKernel } from '../../core/fused-kernels.js';
-import { broadcastView } from '../../core/fused-map.js';
+import { broadcastView } from '../../core/shape.js';
 import type { WebGPUBackend } from './gpu-backend.js';
 import { mapKernel } from './elementwise.js';
 import { floatBits } from './wgsl.js';

@@ -5,19 +5,14 @@ import type { FusedKernelTypes } from '../../core/fused-kernels.js';
 import type { JsStorage } from '../js/index.js';
 import { isDense } from '../js/strided.js';
 import type { TypedArray } from '../../core/dtype.js';
+import { numel } from '../../core/shape.js';
 import type { NativeAddon } from './addon.js';
 import { dtypeCode } from './codes.js';
 import { scalars } from './meta.js';
 
-function numel(v: TensorView): number {
-  let n = 1;
-  for (const d of v.shape) n *= d;
-  return n;
-}
-
 /** The elements of a dense view as their own typed array (no copy), or null when not usable. */
 function flat(v: TensorView, dtype: string, n: number): TypedArray | null {
-  if (v.dtype !== dtype || !isDense(v) || numel(v) !== n || v.storage.disposed) return null;
+  if (v.dtype !== dtype || !isDense(v) || numel(v.shape) !== n || v.storage.disposed) return null;
   return (v.storage as JsStorage).data.subarray(v.offset, v.offset + n) as TypedArray;
 }
 
@@ -25,7 +20,7 @@ function flat(v: TensorView, dtype: string, n: number): TypedArray | null {
 function usable(views: readonly TensorView[]): boolean {
   const dtype = views[0].dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return false;
-  const n = numel(views[0]);
+  const n = numel(views[0].shape);
   return views.every((v) => flat(v, dtype, n) !== null);
 }
 
@@ -37,7 +32,7 @@ export function nativeOptimizerSteps(A: NativeAddon): Pick<FusedKernelTypes, 'sg
     sgdStep: {
       accepts: usable,
       run([p, g, buf], h) {
-        const n = numel(p);
+        const n = numel(p.shape);
         const [pd, gd] = [flat(p, p.dtype, n)!, flat(g, p.dtype, n)!];
         const bd = buf ? flat(buf, p.dtype, n)! : null;
         scalars[0] = h.weightDecay;
@@ -51,7 +46,7 @@ export function nativeOptimizerSteps(A: NativeAddon): Pick<FusedKernelTypes, 'sg
     adamStep: {
       accepts: usable,
       run(views, h) {
-        const n = numel(views[0]);
+        const n = numel(views[0].shape);
         const [pd, gd, md, vd] = views.map((v) => flat(v, views[0].dtype, n)!);
         const [b1, b2] = h.betas;
         scalars[0] = h.decoupled ? 1 - h.lr * h.weightDecay : 1;
