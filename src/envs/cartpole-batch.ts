@@ -26,10 +26,12 @@ export class CartPoleBatch {
   readonly returns: Float64Array;
   /** Steps each episode took. */
   readonly steps: Int32Array;
+  /** Step cap of every episode (CartPole-v1: 500). */
   readonly maxSteps: number;
   private started = false;
 
   constructor(
+    /** Number of episodes stepped in lockstep. */
     readonly n: number,
     opts: { maxSteps?: number } = {},
   ) {

@@ -3,11 +3,15 @@ import { sampleHost, type Generator } from '../core/random/generator.js';
 
 /** The constants of CartPole-v1 (Gym's classic-control values). */
 export const CARTPOLE = {
+  /** Gravitational acceleration, m/s². */
   gravity: 9.8,
+  /** Mass of the cart, kg. */
   massCart: 1.0,
+  /** Mass of the pole, kg. */
   massPole: 0.1,
   /** Half the pole's length. */
   length: 0.5,
+  /** Magnitude of the push each action applies, N. */
   forceMag: 10.0,
   /** Seconds per step (explicit Euler). */
   tau: 0.02,

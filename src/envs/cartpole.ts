@@ -36,6 +36,7 @@ export class CartPole {
   /** Steps taken in the current episode. */
   steps = 0;
   private live = false;
+  /** Step cap: an episode that reaches it ends truncated (CartPole-v1: 500). */
   readonly maxSteps: number;
 
   constructor(opts: { maxSteps?: number } = {}) {

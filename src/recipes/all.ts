@@ -22,9 +22,13 @@ export const RECIPES = {
   mesa: mesaRecipe,
   lst: lstRecipe,
   sltt: slttRecipe,
+  /** Paper 08: the deep GA beside random search, OpenAI-ES and REINFORCE on CartPole. */
   'deep-ga': deepGaRecipe,
+  /** Paper 21: AugLocal beside DGL and BP. */
   auglocal: auglocalRecipe,
+  /** Paper 18: PhyFF through forward-only physical layers, with digital-twin baselines. */
   phyff: phyffRecipe,
+  /** Paper 10: target-projection SGD beside BP, DRTP and the shallow baseline. */
   tpsgd: tpsgdRecipe,
   /** Forward-Forward (Hinton 2022). */
   ff: ffRecipe,

@@ -19,6 +19,7 @@ export class BlackBox extends Module {
 
   constructor(
     private readonly fn: (x: Tensor) => Tensor,
+    /** The box's name in errors and in the module tree. */
     readonly label = 'blackBox',
   ) {
     super();

@@ -76,6 +76,7 @@ export {
 export const RULES = {
   bp,
   ff,
+  /** PhyFF: forward-forward through forward-only black-box layers (paper 18). */
   'ff-blackbox': ffBlackbox,
   drtp,
   dfa,

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as gl from '../../src/index.js';
 import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/store/index.js';
 import { distFile } from '../helpers/dist.js';
@@ -27,7 +28,9 @@ describe('gradlab recipe', () => {
     const r = gradlab(['recipe', 'list', '--json'], tempDir());
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; paper: string }[];
-    expect(list.map((x) => x.name).sort()).toEqual(['checkpoint', 'lst', 'mesa', 'sltt']);
+    // the CLI lists exactly the typed RECIPES table
+    expect(list.map((x) => x.name).sort()).toEqual(Object.keys(gl.recipes.RECIPES).sort());
+    expect(list.map((x) => x.name)).toEqual(expect.arrayContaining(['checkpoint', 'ff', 'drtp', 'deep-ga']));
     expect(list.find((x) => x.name === 'checkpoint')!.paper).toBe('checkpointing');
   });
 

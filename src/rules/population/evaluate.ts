@@ -15,6 +15,7 @@ import type { PolicySpec } from './spec.js';
 
 /** CartPole-v1 episodes: fitness is the mean return over `episodes` episodes; actions are the argmax of the policy's 2 outputs. */
 export interface CartPoleTask {
+  /** Discriminates the task union. */
   kind: 'cartpole';
   /** Episodes per candidate (their initial states are shared by all candidates of one evaluation). */
   episodes: number;
@@ -24,13 +25,17 @@ export interface CartPoleTask {
 
 /** A supervised batch as plain arrays: fitness is −loss (cross-entropy or MSE) or accuracy on it. */
 export interface SupervisedTask {
+  /** Discriminates the task union. */
   kind: 'supervised';
   /** Inputs, row-major [N, features]. */
   x: Float32Array;
+  /** Number of examples N. */
   n: number;
   /** Class labels [N] (classification) or targets row-major [N, outputs] (regression). */
   y: Int32Array | Float32Array;
+  /** True for class labels (cross-entropy / accuracy), false for regression targets (MSE). */
   classification: boolean;
+  /** What fitness is: −loss on the batch, or accuracy (classification only). */
   fitness: 'neg-loss' | 'accuracy';
 }
 
@@ -39,16 +44,36 @@ export type PopulationTask = CartPoleTask | SupervisedTask;
 
 /** A candidate: a GA genome, an ES perturbation center ± σ·ε(seed) of the job's center, or the center itself. */
 export type Candidate =
-  { kind: 'genome'; genome: Genome } | { kind: 'perturbed'; seed: number; sign: 1 | -1 } | { kind: 'center' };
+  | {
+      /** A GA genome. */
+      kind: 'genome';
+      /** Its seed chain. */
+      genome: Genome;
+    }
+  | {
+      /** An ES perturbation of the job's center. */
+      kind: 'perturbed';
+      /** Seed of the noise ε. */
+      seed: number;
+      /** +1 for center + σε, −1 for center − σε (antithetic pairs). */
+      sign: 1 | -1;
+    }
+  | {
+      /** The job's center itself. */
+      kind: 'center';
+    };
 
 /** One evaluation: everything it depends on, as plain data (it crosses to worker threads). */
 export interface EvalJob {
+  /** The policy's layer shapes and activations. */
   spec: PolicySpec;
   /** Mutation / perturbation strength σ. */
   sigma: number;
   /** ES only: the current center θ (float32). */
   center?: Float32Array;
+  /** The candidates to score, in order (the result has one fitness each). */
   candidates: Candidate[];
+  /** What they are scored on. */
   task: PopulationTask;
   /** Seeds the episodes' initial states (ignored by supervised tasks). */
   seed: number;

@@ -10,6 +10,7 @@ export class PopulationWorkerError extends GradlabError {}
 export interface PopulationEvaluator {
   /** Worker threads used (0: this thread). */
   readonly workers: number;
+  /** The fitness of each of the job's candidates, in order. */
   evaluate(job: EvalJob): Promise<Float64Array>;
   /** Stops the worker threads (a no-op in this thread). */
   close(): Promise<void>;

@@ -9,8 +9,11 @@ import { ArgumentError } from '../../core/errors.js';
 
 /** Per layer, the G genomes' weights stacked and transposed [G, in, out] (contiguous) and biases [G, 1, out]. */
 export interface StackedWeights {
+  /** Per layer: [G, in, out]. */
   weights: Tensor[];
+  /** Per layer: [G, 1, out], or null for a layer without bias. */
   biases: (Tensor | null)[];
+  /** G, the number of stacked policies. */
   genomes: number;
 }
 

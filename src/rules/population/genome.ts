@@ -99,9 +99,18 @@ export function compressionRatio(spec: PolicySpec, genome: Genome): number {
  */
 export class WeightCache {
   private readonly map = new Map<string, Float32Array>();
-  constructor(readonly capacity = 256) {}
+  constructor(
+    /** The most weight vectors kept. */
+    readonly capacity = 256,
+  ) {}
 
-  longestPrefix(genome: Genome): { length: number; weights: Float32Array } | null {
+  /** The cached weights of the longest prefix of `genome`'s seed chain, or null when none is cached. */
+  longestPrefix(genome: Genome): {
+    /** How many seeds of the chain the cached weights cover. */
+    length: number;
+    /** The weights after those seeds. */
+    weights: Float32Array;
+  } | null {
     for (let n = genome.length; n >= 1; n--) {
       const w = this.map.get(genome.slice(0, n).join(','));
       if (w) return { length: n, weights: w };
@@ -109,6 +118,7 @@ export class WeightCache {
     return null;
   }
 
+  /** Caches the weights that `genome`'s seed chain rebuilds to. */
   put(genome: Genome, weights: Float32Array): void {
     const key = genome.join(',');
     this.map.delete(key);

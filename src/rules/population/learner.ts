@@ -25,6 +25,7 @@ export interface PopulationOptions extends CommonRuleOptions {
 
 /** One generation's record. */
 export interface GenerationReport {
+  /** The generation's number, from 1. */
   generation: number;
   /** Fitness of the best candidate evaluated this generation. */
   best: number;
@@ -66,6 +67,7 @@ export type PopulationRule<O extends PopulationOptions, L extends PopulationLear
   LearningRule<O>,
   'create'
 > & {
+  /** A population learner for `model` (trained in place). */
   create(model: Module, task: TaskSpec, options?: O): L;
 };
 

@@ -12,7 +12,14 @@ export type PolicyActivation = 'relu' | 'tanh' | 'sigmoid' | 'identity';
 /** A feed-forward policy as plain data (it crosses to worker threads): layer sizes and the activation after each. */
 export interface PolicySpec {
   /** Linear layers in order; the weight of layer l is [out, in] (PyTorch's layout), then its bias [out] when `bias`. */
-  layers: { in: number; out: number; bias: boolean }[];
+  layers: {
+    /** Input features. */
+    in: number;
+    /** Output features. */
+    out: number;
+    /** Whether the layer has a bias. */
+    bias: boolean;
+  }[];
   /** Activation after each layer (same length as `layers`). */
   activations: PolicyActivation[];
 }
