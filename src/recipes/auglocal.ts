@@ -15,6 +15,7 @@ import type { Split } from './common/train.js';
 import { describe, paired } from './framework/stats.js';
 import { forEachSeed } from './framework/seeds.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
+import { armAccuracyFigure } from './common/arm-figures.js';
 
 const ARMS = ['bp', 'dgl', 'auglocal'] as const;
 type Arm = (typeof ARMS)[number];
@@ -193,25 +194,7 @@ export const auglocalRecipe: RecipeDef = {
       kind: 'outcome',
     },
   ],
-  figures: [
-    {
-      id: 'accuracy',
-      title: 'Test accuracy per arm (%)',
-      make: (m) => ({
-        type: 'bar',
-        xLabel: 'arm',
-        yLabel: 'test accuracy (%)',
-        x: [...ARMS],
-        series: [
-          {
-            name: 'mean over seeds',
-            y: ARMS.map((a) => 100 * describe(m.perSeed[`acc.${a}`]).mean),
-            perSeed: ARMS.map((a) => m.perSeed[`acc.${a}`].map((v) => 100 * v)),
-          },
-        ],
-      }),
-    },
-  ],
+  figures: [armAccuracyFigure(ARMS)],
   summarize: (m) =>
     ARMS.map(
       (a) =>

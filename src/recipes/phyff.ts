@@ -22,6 +22,7 @@ import {
   type PhysicalSystem,
   TwinBackedPhysics,
 } from './phyff-physics.js';
+import { armAccuracyFigure } from './common/arm-figures.js';
 
 const ARMS = ['phyff2', 'phyff1', 'elm', 'bp-exact-twin', 'bp-mismatched-twin'] as const;
 type Arm = (typeof ARMS)[number];
@@ -271,25 +272,7 @@ export const phyffRecipe: RecipeDef = {
       kind: 'outcome',
     },
   ],
-  figures: [
-    {
-      id: 'accuracy',
-      title: 'Test accuracy per arm (%)',
-      make: (m) => ({
-        type: 'bar',
-        xLabel: 'arm',
-        yLabel: 'test accuracy (%)',
-        x: [...ARMS],
-        series: [
-          {
-            name: 'mean over seeds',
-            y: ARMS.map((a) => 100 * describe(m.perSeed[`acc.${a}`]).mean),
-            perSeed: ARMS.map((a) => m.perSeed[`acc.${a}`].map((v) => 100 * v)),
-          },
-        ],
-      }),
-    },
-  ],
+  figures: [armAccuracyFigure(ARMS)],
   summarize: (m) =>
     ARMS.map((a) => `${a} ${(100 * describe(m.perSeed[`acc.${a}`]).mean).toFixed(1)}%`).join('; ') +
     `; drift ${(100 * describe(m.perSeed['acc.drift.before']).mean).toFixed(1)} → ${(100 * describe(m.perSeed['acc.drift.after']).mean).toFixed(1)} → ${(100 * describe(m.perSeed['acc.drift.recovered']).mean).toFixed(1)}% (test accuracy, mean of ${m.perSeed['acc.phyff2'].length} seed(s))`,

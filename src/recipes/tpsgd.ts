@@ -14,6 +14,7 @@ import type { Split } from './common/train.js';
 import { describe, paired } from './framework/stats.js';
 import { forEachSeed } from './framework/seeds.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
+import { armAccuracyFigure } from './common/arm-figures.js';
 
 const ARMS = ['bp', 'tpsgd-simultaneous', 'tpsgd-greedy', 'drtp', 'shallow'] as const;
 type Arm = (typeof ARMS)[number];
@@ -176,25 +177,7 @@ export const tpsgdRecipe: RecipeDef = {
       kind: 'outcome',
     },
   ],
-  figures: [
-    {
-      id: 'accuracy',
-      title: 'Test accuracy per arm (%)',
-      make: (m) => ({
-        type: 'bar',
-        xLabel: 'arm',
-        yLabel: 'test accuracy (%)',
-        x: [...ARMS],
-        series: [
-          {
-            name: 'mean over seeds',
-            y: ARMS.map((a) => 100 * describe(m.perSeed[`acc.${a}`]).mean),
-            perSeed: ARMS.map((a) => m.perSeed[`acc.${a}`].map((v) => 100 * v)),
-          },
-        ],
-      }),
-    },
-  ],
+  figures: [armAccuracyFigure(ARMS)],
   summarize: (m) =>
     ARMS.map(
       (a) =>
