@@ -9,6 +9,7 @@ const forks = Math.max(2, os.availableParallelism() - 1);
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/yield-between-tests.ts'],
     pool: 'forks',
     poolOptions: { forks: { execArgv: ['--expose-gc'], maxForks: forks, minForks: 1 } },
     testTimeout: 60_000,
