@@ -180,6 +180,11 @@ export const inferKernel: { [P in KernelPrimitive]: InferFn<P> } = {
   argmax: argReduce('argmax'),
   argmin: argReduce('argmin'),
   cumsum: ([x]) => ({ shape: [...x.shape], dtype: x.dtype }),
+  argsort: ([x], { dim }) => {
+    if (!Number.isInteger(dim) || dim < 0 || dim >= Math.max(1, x.shape.length))
+      throw new ArgumentError(`argsort: dim ${dim} is out of range for ${x.shape.length} dims`);
+    return { shape: [...x.shape], dtype: 'int32' };
+  },
   logSoftmax: ([x]) => {
     requireFloat('logSoftmax', x);
     return { shape: [...x.shape], dtype: x.dtype };

@@ -143,6 +143,13 @@ export interface PrimitiveParams {
   argmax: { dim: number; keepdim: boolean };
   argmin: { dim: number; keepdim: boolean };
   cumsum: { dim: number };
+  /** int32 indices that sort each lane along `dim`: stable (ties keep their order), NaN counted as the largest value (as PyTorch). */
+  argsort: {
+    /** The dim each lane runs along. */
+    dim: number;
+    /** Largest first (NaN first); else smallest first (NaN last). */
+    descending: boolean;
+  };
   logSoftmax: { dim: number };
   /** logSoftmax's backward in one pass per lane: inputs (g, y), result g - exp(y) * sum(g along dim). */
   logSoftmaxGrad: { dim: number };

@@ -215,6 +215,7 @@ export const vjpRules: VjpRuleTable = {
   amin: extremumRule(),
   prod: prodRule,
   argmax: none,
+  argsort: none,
   argmin: none,
   cumsum: {
     vjp: (ctx, g) => [() => flip(apply('cumsum', [flip(g, [ctx.params.dim])], ctx.params), [ctx.params.dim])],

@@ -11,6 +11,7 @@ import * as L from './matmul.js';
 import * as N from './nn.js';
 import * as R from './reduce.js';
 import * as S from './shape.js';
+import * as O from './sort.js';
 import { fromTypedArray, type TensorLike } from './tensor-like.js';
 
 /** Methods every tensor has; the implementation object below must provide each (checked by the compiler). */
@@ -122,6 +123,21 @@ export interface TensorMethods {
   argmax(dim?: number | null, keepdim?: boolean): Tensor;
   /** Indices (int32) of the smallest values along `dim` (of the flattened tensor when omitted). */
   argmin(dim?: number | null, keepdim?: boolean): Tensor;
+  /**
+   * Sorted values and their int32 indices along a dim (stable; NaN as the largest); see gl.sort.
+   * @example const { values, indices } = x.sort({ descending: true });
+   */
+  sort(opts?: O.SortOptions): R.ValuesIndices;
+  /** The int32 indices that sort this tensor along a dim; see gl.argsort. */
+  argsort(opts?: O.SortOptions): Tensor;
+  /** The k largest (or smallest) elements and their indices along a dim; see gl.topk. */
+  topk(k: number, opts?: O.TopkOptions): R.ValuesIndices;
+  /** The lower median of all elements (0-d); see gl.median. */
+  median(): Tensor;
+  /** The lower median along `dim` as { values, indices }; see gl.median. */
+  median(dim: number, keepdim?: boolean): R.ValuesIndices;
+  /** The q-th quantile(s) along a dim or of all elements; see gl.quantile. */
+  quantile(q: number | readonly number[], opts?: O.QuantileOptions): Tensor;
   /** Variance over `dim` (all dims when omitted); Bessel-corrected unless `opts.correction` says otherwise. */
   var(dim?: R.Dims | null, opts?: R.VarOptions): Tensor;
   /** Standard deviation over `dim`: the square root of `var` with the same options. */
@@ -351,6 +367,21 @@ const methods: TensorMethods & ThisType<Tensor> = {
   },
   argmin(d, k) {
     return R.argmin(this, d, k);
+  },
+  sort(o) {
+    return O.sort(this, o);
+  },
+  argsort(o) {
+    return O.argsort(this, o);
+  },
+  topk(k, o) {
+    return O.topk(this, k, o);
+  },
+  median(d?: number, k?: boolean): any {
+    return d === undefined ? O.median(this) : O.median(this, d, k);
+  },
+  quantile(q, o) {
+    return O.quantile(this, q, o);
   },
   var(d, o) {
     return R.variance(this, d, o);

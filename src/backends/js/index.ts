@@ -24,6 +24,7 @@ import { catKernel, flipKernel, fullKernel, gatherKernel, padKernel, scatterAddK
 import { lapackKernels } from './lapack/index.js';
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { randomKernel } from './random.js';
+import { argsortKernel } from './sort.js';
 import { gatherDense } from './strided.js';
 import { ArrayPool } from './array-pool.js';
 
@@ -50,6 +51,7 @@ export const jsKernels: KernelTable = {
   argmax: argmaxKernel,
   argmin: argminKernel,
   cumsum: cumsumKernel,
+  argsort: argsortKernel,
   logSoftmax: logSoftmaxKernel,
   logSoftmaxGrad: logSoftmaxGradKernel,
   matmul: matmulKernel,

@@ -28,6 +28,7 @@ import { lapackUnsupported } from './lapack.js';
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { gatherKernel, scatterAddKernel } from './movement.js';
 import { randomKernel } from './random.js';
+import { argsortKernel } from './sort.js';
 
 /** A WebGPU kernel: queues its dispatches on the backend. */
 export type GpuKernel<P extends KernelPrimitive> = (
@@ -47,6 +48,7 @@ export const gpuKernels: { [P in KernelPrimitive]: GpuKernel<P> } = {
   argmax: argmaxKernel,
   argmin: argminKernel,
   cumsum: cumsumKernel,
+  argsort: argsortKernel,
   logSoftmax: logSoftmaxKernel,
   logSoftmaxGrad: logSoftmaxGradKernel,
   matmul: matmulKernel,
