@@ -6,7 +6,7 @@ import { randn } from '../ops/creation.js';
 import { add, cast, eq, gt, mul, relu, sub } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { mean, sum } from '../ops/reduce.js';
-import { flatten, transpose } from '../ops/shape.js';
+import { cat, flatten, reshape, select, transpose } from '../ops/shape.js';
 import { Parameter } from '../nn/parameter.js';
 import { Adam } from '../optim/adam.js';
 import { recoverRelu, reluObjective, solveConvexRelu, withBias } from '../rules/convex-admm-solver.js';
@@ -28,8 +28,6 @@ import { median } from './util.js';
  */
 const BETA = 1;
 const RHO = 1;
-/** The ADMM trace is certified every this many iterations; the short arm is the trace entry at `iterations`. */
-const TRACE_EVERY = 200;
 const FULL = {
   patterns: 50,
   iterations: 200,
@@ -65,28 +63,43 @@ function pca(x: Tensor, k: number, gen: Generator): { mu: Tensor; basis: Tensor 
 const accuracyOf = (f: Tensor, y: Tensor) =>
   noGrad(() => mean(cast(eq(gt(f, 0), gt(y, 0)), 'float64')).item());
 
-/** The non-convex two-layer ReLU net with k units from a random init, full-batch Adam on ½‖f − y‖² + β/2(‖H‖² + ‖α‖²). */
-function adamRun(
+/**
+ * `inits` non-convex two-layer ReLU nets with k units from random inits, trained at once: full-batch Adam on
+ * Σᵢ [½‖fᵢ − y‖² + β/2(‖Hᵢ‖² + ‖αᵢ‖²)] over stacked weights [inits, k, d + 1] and [inits, k]. Each init's terms depend
+ * only on its own weights and Adam is element-wise, so every init follows exactly its own Adam run; one batched matmul
+ * per layer replaces `inits` separate steps. Inits are drawn in the order of separate runs (H₁, α₁, H₂, α₂, ...).
+ */
+function adamRuns(
   x: Tensor,
   y: Tensor,
   k: number,
   steps: number,
+  inits: number,
   gen: Generator,
-): { hidden: Tensor; alpha: Tensor } {
+): { hidden: Tensor; alpha: Tensor }[] {
   const d = x.shape[1] + 1;
-  const h = new Parameter(mul(randn([k, d], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(d)));
-  const a = new Parameter(mul(randn([k], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(k)));
+  const hs: Tensor[] = [];
+  const as: Tensor[] = [];
+  for (let i = 0; i < inits; i++) {
+    hs.push(mul(randn([1, k, d], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(d)));
+    as.push(mul(randn([1, k, 1], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(k)));
+  }
+  const h = new Parameter(cat(hs, 0));
+  const a = new Parameter(cat(as, 0));
   const xb = withBias(x);
   const opt = new Adam([h, a], { lr: 1e-2 });
   for (let s = 0; s < steps; s++)
     tidy(() => {
       opt.zeroGrad();
-      const r = sub(matmul(relu(matmul(xb, transpose(h, 0, 1))), a), y);
+      const f = matmul(relu(matmul(xb, transpose(h, 1, 2))), a); // [inits, n, 1]
+      const r = sub(f, reshape(y, [1, -1, 1]));
       const loss = add(mul(sum(mul(r, r)), 0.5), mul(add(sum(mul(h, h)), sum(mul(a, a))), BETA / 2));
       loss.backward();
       opt.step();
     });
-  return { hidden: h.detach(), alpha: a.detach() };
+  return Array.from({ length: inits }, (_, i) =>
+    noGrad(() => ({ hidden: select(h.detach(), 0, i), alpha: reshape(select(a.detach(), 0, i), [k]) })),
+  );
 }
 
 /** Paper 16: the convex program of a two-layer ReLU network, solved by ADMM, vs non-convex Adam training. */
@@ -101,7 +114,7 @@ export const convexReluRecipe: RecipeDef = {
   protocol: {
     data: 'Embedded 8×8 digits, classes 3 vs 8 (labels ±1), first 290 train / 70 test images; PCA to 10 dimensions on the training set (orthogonal iteration, orthonormalised by gl.linalg.cholesky), plus a bias feature (d = 11).',
     model: `Two-layer ReLU network with weight decay β = ${BETA} (recalibrated from the notes' 1e-3, see the source); convex program over P = ${FULL.patterns} sampled activation patterns (2dP = ${2 * 11 * FULL.patterns} unknowns), squared loss ½‖f − y‖².`,
-    procedure: `Per seed: patterns sampled; one ADMM run of ${FULL.reference} iterations from ρ = ${RHO} (gl.rules.solveConvexRelu: one Cholesky per ρ, M⁻¹ kept, residual balancing) is the reference, and its iterate at iteration ${FULL.iterations} (certified in the trace every ${TRACE_EVERY} iterations; ADMM is deterministic, so it is the iterate of a ${FULL.iterations}-iteration run) is the ${FULL.iterations}-iteration arm; the recovered ReLU net's objective vs the convex one; ${FULL.inits} non-convex Adam runs (lr 1e-2, ${FULL.adamSteps} full-batch steps, as many units as the reference has non-zero groups) from random inits; test accuracy of sign(f).`,
+    procedure: `Per seed: patterns sampled; one ADMM run of ${FULL.reference} iterations from ρ = ${RHO} (gl.rules.solveConvexRelu: one Cholesky per ρ, M⁻¹ kept, residual balancing) is the reference, and its iterate at iteration ${FULL.iterations} (certified there; ADMM is deterministic, so it is the iterate of a ${FULL.iterations}-iteration run) is the ${FULL.iterations}-iteration arm; the recovered ReLU net's objective vs the convex one; ${FULL.inits} non-convex Adam runs (lr 1e-2, ${FULL.adamSteps} full-batch steps, as many units as the reference has non-zero groups) from random inits, stacked into one batched Adam (element-wise, so each init is exactly its own run); test accuracy of sign(f).`,
     scaled: `The notes' protocol with β = ${BETA}, ρ₀ = ${RHO} (the notes' β = 1e-3 does not converge: see the row's history). Quick: P = ${QUICK.patterns}, ${QUICK.iterations} / ${QUICK.reference} iterations, ${QUICK.inits} Adam runs of ${QUICK.adamSteps} steps, 120 / 60 images.`,
     budgetSeconds: { full: 600, quick: 10 },
   },
@@ -148,7 +161,7 @@ export const convexReluRecipe: RecipeDef = {
         beta: BETA,
         rho: RHO,
         iterations: c.reference,
-        traceEvery: TRACE_EVERY,
+        traceAt: [c.iterations],
       });
       const short = ref.trace.find((t) => t.iteration === c.iterations)!;
       const rec = await recoverRelu(ref.groups);
@@ -160,8 +173,7 @@ export const convexReluRecipe: RecipeDef = {
       manualSeed(seed);
       const adamObj: number[] = [];
       const adamAcc: number[] = [];
-      for (let i = 0; i < c.inits; i++) {
-        const run = adamRun(xtr, ytr, Math.max(1, ref.activeGroups), c.adamSteps, gen);
+      for (const run of adamRuns(xtr, ytr, Math.max(1, ref.activeGroups), c.adamSteps, c.inits, gen)) {
         adamObj.push(reluObjective(xtr, ytr, run.hidden, run.alpha, BETA));
         adamAcc.push(accuracyOf(fOf(xte, run.hidden, run.alpha), yte));
       }

@@ -43,6 +43,8 @@ export interface ConvexReluOptions {
   iterations?: number;
   /** Record the objective and the duality gap every this many iterations (default 0: only at the end). */
   traceEvery?: number;
+  /** Also record them at these iterations (each certificate costs about 200 projected-gradient steps). */
+  traceAt?: readonly number[];
 }
 
 /** The solution of the convex program and its certificates. */
@@ -65,7 +67,7 @@ export interface ConvexReluSolution {
   constraintViolation: number;
   /** Non-zero groups (neurons of the recovered network). */
   activeGroups: number;
-  /** Relative gap (and objective) every `traceEvery` iterations. */
+  /** Relative gap (and objective) every `traceEvery` iterations and at `traceAt`. */
   trace: {
     /** ADMM iteration. */
     iteration: number;
@@ -194,6 +196,7 @@ export async function solveConvexRelu(
   const adaptive = opts.adaptiveRho ?? true;
   const iterations = opts.iterations ?? 200;
   const traceEvery = opts.traceEvery ?? 0;
+  const traceAt = new Set(opts.traceAt ?? []);
   if (!(beta > 0) || !(rho0 > 0))
     throw new ArgumentError(`convex-admm: beta and rho must be > 0, got ${beta}, ${rho0}`);
   if (!Number.isInteger(iterations) || iterations < 1)
@@ -264,7 +267,7 @@ export async function solveConvexRelu(
           factor();
         }
       }
-      if (traceEvery > 0 && (it % traceEvery === 0 || it === iterations)) {
+      if ((traceEvery > 0 && (it % traceEvery === 0 || it === iterations)) || traceAt.has(it)) {
         const c = certify();
         trace.push({ iteration: it, objective: c.objective, relativeGap: c.relativeGap });
       }
