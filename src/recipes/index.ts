@@ -39,6 +39,7 @@ export {
   type FlatImageTask,
 } from './common/flat-images.js';
 export type { ImageData, ImageSource } from './common/images.js';
+export type { Split } from './common/train.js';
 export type {
   RecipeDef,
   RecipeRunOptions,
