@@ -4,20 +4,24 @@ import type { Tensor } from '../core/tensor.js';
 import { abs, add, div, gt, log, lt, mul, sub } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { Distribution, floatParam, type DistributionOptions, type SampleOptions } from './distribution.js';
-import { standardGamma } from './gamma-sampler.js';
+import { standardGammaRsample } from './gamma-grad.js';
 import { digammaPositive, lgammaPositive } from './special.js';
 
 /**
  * The Dirichlet distribution with `concentration` α [..., K] (α > 0): density Γ(Σα)/ΠΓ(α) · Π x^(α−1) on the simplex.
- * Its event is the last dimension (eventShape [K]). `sample` normalises K Gamma(αₖ, 1) draws; no `rsample` (it would
- * need Gamma's implicit reparametrisation).
+ * Its event is the last dimension (eventShape [K]). `sample` normalises K Gamma(αₖ, 1) draws; `rsample` is the same
+ * draw with a gradient: each Gamma draw is differentiated in its αₖ by implicit reparametrisation (see `Gamma`), then
+ * through the normalisation. (PyTorch's `rsample` uses a separate approximation, `_dirichlet_grad`; both are unbiased
+ * estimators of the same expectation's gradient, but their per-draw values differ.)
  * @example
  * const d = new gl.distributions.Dirichlet(gl.tensor([1, 2, 3]));
  * d.logProb(gl.tensor([0.2, 0.3, 0.5])); // a 0-d tensor
+ * const a = gl.tensor([1, 2, 3], { requiresGrad: true });
+ * gl.sum(gl.mul(new gl.distributions.Dirichlet(a).rsample([100]), gl.tensor([1, 0, 0]))).backward();
  */
 export class Dirichlet extends Distribution {
-  /** No reparametrised sampler: `rsample` throws NotReparametrizableError. */
-  readonly hasRsample = false;
+  /** Draws are differentiable in α (normalised implicitly reparametrised Gammas): `rsample` exists. */
+  readonly hasRsample = true;
   /** α [...batch, K]. */
   readonly concentration: Tensor;
 
@@ -33,7 +37,7 @@ export class Dirichlet extends Distribution {
   }
 
   protected draw(sampleShape: number[], opts: SampleOptions): Tensor {
-    const g = standardGamma(this.concentration, this.extendedShape(sampleShape), opts.generator);
+    const g = standardGammaRsample(this.concentration, this.extendedShape(sampleShape), opts.generator);
     return div(g, sum(g, -1, true));
   }
 

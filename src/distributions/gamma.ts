@@ -1,4 +1,4 @@
-// The Gamma distribution with shape `concentration` and `rate`; draws by Marsaglia–Tsang, no rsample.
+// The Gamma distribution with shape `concentration` and `rate`; draws by Marsaglia–Tsang, rsample by implicit reparametrisation.
 import { broadcastShapes } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, div, gt, log, mul, sub } from '../ops/elementwise.js';
@@ -9,20 +9,23 @@ import {
   type DistributionOptions,
   type SampleOptions,
 } from './distribution.js';
-import { standardGamma } from './gamma-sampler.js';
+import { standardGammaRsample } from './gamma-grad.js';
 import { digammaPositive, lgammaPositive } from './special.js';
 
 /**
  * The gamma distribution with density β^α x^(α−1) e^(−βx) / Γ(α) on x > 0 (`concentration` α > 0, `rate` β > 0).
- * `sample` uses Marsaglia & Tsang's method. There is no `rsample`: PyTorch differentiates Gamma draws by implicit
- * reparametrisation (the derivative of the CDF in α), which gradlab does not implement yet.
+ * `sample` uses Marsaglia & Tsang's method. `rsample` gives the same draws x = x₁/β (x₁ ~ Gamma(α, 1)) with a gradient:
+ * in β through the division, in α by implicit reparametrisation, dx₁/dα = −(∂F/∂α)/(∂F/∂x₁) of the Gamma CDF F
+ * (Figurnov et al. 2018, computed as PyTorch's `_standard_gamma_grad` does; see `standardGammaGrad`).
  * @example
  * const d = new gl.distributions.Gamma(gl.tensor([2, 0.5]), 1);
  * d.sample([1000], { generator: new gl.Generator(0) }).shape; // [1000, 2]
+ * const a = gl.tensor([2], { requiresGrad: true });
+ * gl.mean(new gl.distributions.Gamma(a, 1).rsample([1000])).backward(); // a.grad ≈ [1] (d/dα E[x] = 1/β)
  */
 export class Gamma extends Distribution {
-  /** No reparametrised sampler: `rsample` throws NotReparametrizableError. */
-  readonly hasRsample = false;
+  /** Draws are differentiable in α (implicit reparametrisation) and β: `rsample` exists. */
+  readonly hasRsample = true;
   /** The shape α, broadcast to the batch shape. */
   readonly concentration: Tensor;
   /** The rate β (1 / scale), broadcast to the batch shape. */
@@ -45,7 +48,10 @@ export class Gamma extends Distribution {
   }
 
   protected draw(sampleShape: number[], opts: SampleOptions): Tensor {
-    return div(standardGamma(this.concentration, this.extendedShape(sampleShape), opts.generator), this.rate);
+    return div(
+      standardGammaRsample(this.concentration, this.extendedShape(sampleShape), opts.generator),
+      this.rate,
+    );
   }
 
   logProb(value: Tensor): Tensor {

@@ -7,4 +7,5 @@ export { Bernoulli } from './bernoulli.js';
 export { Categorical } from './categorical.js';
 export { Gamma } from './gamma.js';
 export { Dirichlet } from './dirichlet.js';
+export { standardGammaGrad } from './gamma-grad.js';
 export { lgammaPositive as lgamma, digammaPositive as digamma } from './special.js';

@@ -9,9 +9,8 @@ import { auglocal, auglocalDepths } from '../rules/auglocal.js';
 import { bp } from '../rules/bp.js';
 import { dgl } from '../rules/dgl.js';
 import type { Learner, TaskSpec } from '../rules/types.js';
-import { imageData } from './common/images.js';
+import { flatImageTask } from './common/flat-images.js';
 import { ruleAccuracy, trainRule } from './common/rule-train.js';
-import type { Split } from './common/train.js';
 import { describe, paired } from './framework/stats.js';
 import { forEachSeed } from './framework/seeds.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
@@ -103,17 +102,12 @@ export const auglocalRecipe: RecipeDef = {
   seeds: { full: 3, quick: 1 },
   async run(opts) {
     const cfg = opts.quick ? AUGLOCAL_CONFIG.quick : AUGLOCAL_CONFIG.full;
-    const data = imageData({
-      policy: ['mnist-10k', 'embedded'],
+    const { data, train, test, inputSize, task } = flatImageTask({
       nTrain: cfg.nTrain,
       nTest: cfg.nTest,
       quick: opts.quick,
       ...(opts.data ? { force: opts.data } : {}),
     });
-    const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], data.inputSize]), y: s.y });
-    const train = flat(data.train);
-    const test = flat(data.test);
-    const task: TaskSpec = { inputShape: [data.inputSize], outputs: 10, kind: 'classification' };
     const seconds: Record<string, number[]> = {};
     let auxParams = 0;
     let modelParams = 0;
@@ -121,7 +115,7 @@ export const auglocalRecipe: RecipeDef = {
       const rec: Record<string, number> = {};
       for (const arm of ARMS) {
         manualSeed(seed);
-        const model = residualMlp(data.inputSize, cfg.width, cfg.blocks, 10);
+        const model = residualMlp(inputSize, cfg.width, cfg.blocks, 10);
         const learner = learnerFor(arm, model, task);
         modelParams = model.parameters().reduce((s, p) => s + p.numel, 0);
         if (arm === 'auglocal')
@@ -144,7 +138,7 @@ export const auglocalRecipe: RecipeDef = {
       perSeed,
       details: {
         dataset: data.name,
-        inputSize: data.inputSize,
+        inputSize,
         localModules: cfg.blocks + 1,
         depths: auglocalDepths(cfg.blocks + 2, AUGLOCAL_CONFIG.depth, AUGLOCAL_CONFIG.pyramid),
         auxParamsOverModel: auxParams / modelParams,

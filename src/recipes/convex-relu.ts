@@ -6,7 +6,7 @@ import { randn } from '../ops/creation.js';
 import { add, cast, eq, gt, mul, relu, sub } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { mean, sum } from '../ops/reduce.js';
-import { flatten, transpose } from '../ops/shape.js';
+import { cat, flatten, reshape, select, transpose } from '../ops/shape.js';
 import { Parameter } from '../nn/parameter.js';
 import { Adam } from '../optim/adam.js';
 import { recoverRelu, reluObjective, solveConvexRelu, withBias } from '../rules/convex-admm-solver.js';
@@ -17,7 +17,17 @@ import { describe, paired } from './framework/stats.js';
 import type { RecipeDef } from './framework/types.js';
 import { median } from './util.js';
 
-const BETA = 1e-3;
+/**
+ * Weight decay β and the initial ADMM penalty ρ, recalibrated (the notes: "β = 1e-3, ρ = 0.01 ... Tune them").
+ * At β = 1e-3 every group stays active and ADMM is far from converged: the full run of 2026-12-07 (seed 0) ended its
+ * 5,000-iteration reference at a certified gap of 0.40. Calibration, 2026-12-08, seed 0's patterns, 2,000 iterations,
+ * certified gap at iteration 400 → 2,000: β = 1e-3, ρ 0.1: 0.93 (at 200) → 0.58 (at 1,000); β = 1e-2, ρ 0.1: 0.38
+ * (at 1,000); β = 0.1, ρ 1: 0.14 (at 1,000); β = 0.3, ρ 1: 0.13 → 6.9e-3; β = 1, ρ 1: 1.7e-2 → 2.0e-3 (67 neurons);
+ * β = 3, ρ 1: 2.1e-2 → 5.8e-5 (26 neurons). β = 1 is the smallest β whose gap fell to the order of 1e-3 within the
+ * budget while keeping most units, with ρ = 1 (ρ = 0.1 at β = 1: 7.8e-2 at 1,000). Frozen here.
+ */
+const BETA = 1;
+const RHO = 1;
 const FULL = {
   patterns: 50,
   iterations: 200,
@@ -29,8 +39,8 @@ const FULL = {
 };
 const QUICK = {
   patterns: 10,
-  iterations: 50,
-  reference: 300,
+  iterations: 200,
+  reference: 400,
   inits: 2,
   adamSteps: 200,
   nTrain: 120,
@@ -49,31 +59,47 @@ function pca(x: Tensor, k: number, gen: Generator): { mu: Tensor; basis: Tensor 
   });
 }
 
+/** Fraction of sign(f) = y for labels y ∈ {−1, +1} (f > 0 predicts +1). */
 const accuracyOf = (f: Tensor, y: Tensor) =>
-  noGrad(() => mean(cast(eq(cast(gt(f, 0), 'float64'), y), 'float64')).item());
+  noGrad(() => mean(cast(eq(gt(f, 0), gt(y, 0)), 'float64')).item());
 
-/** The non-convex two-layer ReLU net with k units from a random init, full-batch Adam on ½‖f − y‖² + β/2(‖H‖² + ‖α‖²). */
-function adamRun(
+/**
+ * `inits` non-convex two-layer ReLU nets with k units from random inits, trained at once: full-batch Adam on
+ * Σᵢ [½‖fᵢ − y‖² + β/2(‖Hᵢ‖² + ‖αᵢ‖²)] over stacked weights [inits, k, d + 1] and [inits, k]. Each init's terms depend
+ * only on its own weights and Adam is element-wise, so every init follows exactly its own Adam run; one batched matmul
+ * per layer replaces `inits` separate steps. Inits are drawn in the order of separate runs (H₁, α₁, H₂, α₂, ...).
+ */
+function adamRuns(
   x: Tensor,
   y: Tensor,
   k: number,
   steps: number,
+  inits: number,
   gen: Generator,
-): { hidden: Tensor; alpha: Tensor } {
+): { hidden: Tensor; alpha: Tensor }[] {
   const d = x.shape[1] + 1;
-  const h = new Parameter(mul(randn([k, d], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(d)));
-  const a = new Parameter(mul(randn([k], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(k)));
+  const hs: Tensor[] = [];
+  const as: Tensor[] = [];
+  for (let i = 0; i < inits; i++) {
+    hs.push(mul(randn([1, k, d], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(d)));
+    as.push(mul(randn([1, k, 1], { generator: gen, dtype: 'float64' }), 1 / Math.sqrt(k)));
+  }
+  const h = new Parameter(cat(hs, 0));
+  const a = new Parameter(cat(as, 0));
   const xb = withBias(x);
   const opt = new Adam([h, a], { lr: 1e-2 });
   for (let s = 0; s < steps; s++)
     tidy(() => {
       opt.zeroGrad();
-      const r = sub(matmul(relu(matmul(xb, transpose(h, 0, 1))), a), y);
+      const f = matmul(relu(matmul(xb, transpose(h, 1, 2))), a); // [inits, n, 1]
+      const r = sub(f, reshape(y, [1, -1, 1]));
       const loss = add(mul(sum(mul(r, r)), 0.5), mul(add(sum(mul(h, h)), sum(mul(a, a))), BETA / 2));
       loss.backward();
       opt.step();
     });
-  return { hidden: h.detach(), alpha: a.detach() };
+  return Array.from({ length: inits }, (_, i) =>
+    noGrad(() => ({ hidden: select(h.detach(), 0, i), alpha: reshape(select(a.detach(), 0, i), [k]) })),
+  );
 }
 
 /** Paper 16: the convex program of a two-layer ReLU network, solved by ADMM, vs non-convex Adam training. */
@@ -87,10 +113,10 @@ export const convexReluRecipe: RecipeDef = {
   paperReported: [],
   protocol: {
     data: 'Embedded 8×8 digits, classes 3 vs 8 (labels ±1), first 290 train / 70 test images; PCA to 10 dimensions on the training set (orthogonal iteration, orthonormalised by gl.linalg.cholesky), plus a bias feature (d = 11).',
-    model: `Two-layer ReLU network with weight decay β = ${BETA}; convex program over P = ${FULL.patterns} sampled activation patterns (2dP = ${2 * 11 * FULL.patterns} unknowns), squared loss ½‖f − y‖².`,
-    procedure: `Per seed: patterns sampled; ADMM ${FULL.iterations} iterations and a ${FULL.reference}-iteration reference (gl.rules.solveConvexRelu: one Cholesky per ρ, residual balancing); the recovered ReLU net's objective vs the convex one; ${FULL.inits} non-convex Adam runs (lr 1e-2, ${FULL.adamSteps} full-batch steps, as many units as the reference has non-zero groups) from random inits; test accuracy of sign(f).`,
-    scaled: `The notes' protocol as written. Quick: P = ${QUICK.patterns}, ${QUICK.iterations} / ${QUICK.reference} iterations, ${QUICK.inits} Adam runs of ${QUICK.adamSteps} steps, 120 / 60 images.`,
-    budgetSeconds: { full: 400, quick: 10 },
+    model: `Two-layer ReLU network with weight decay β = ${BETA} (recalibrated from the notes' 1e-3, see the source); convex program over P = ${FULL.patterns} sampled activation patterns (2dP = ${2 * 11 * FULL.patterns} unknowns), squared loss ½‖f − y‖².`,
+    procedure: `Per seed: patterns sampled; one ADMM run of ${FULL.reference} iterations from ρ = ${RHO} (gl.rules.solveConvexRelu: one Cholesky per ρ, M⁻¹ kept, residual balancing) is the reference, and its iterate at iteration ${FULL.iterations} (certified there; ADMM is deterministic, so it is the iterate of a ${FULL.iterations}-iteration run) is the ${FULL.iterations}-iteration arm; the recovered ReLU net's objective vs the convex one; ${FULL.inits} non-convex Adam runs (lr 1e-2, ${FULL.adamSteps} full-batch steps, as many units as the reference has non-zero groups) from random inits, stacked into one batched Adam (element-wise, so each init is exactly its own run); test accuracy of sign(f).`,
+    scaled: `The notes' protocol with β = ${BETA}, ρ₀ = ${RHO} (the notes' β = 1e-3 does not converge: see the row's history). Quick: P = ${QUICK.patterns}, ${QUICK.iterations} / ${QUICK.reference} iterations, ${QUICK.inits} Adam runs of ${QUICK.adamSteps} steps, 120 / 60 images.`,
+    budgetSeconds: { full: 600, quick: 10 },
   },
   checklist: [
     { kind: 'data', item: 'PCA to 10 dimensions', built: true },
@@ -130,16 +156,14 @@ export const convexReluRecipe: RecipeDef = {
         count: c.patterns,
         generator: new Generator(seed),
       });
-      const short = await solveConvexRelu(xtr, ytr, {
-        patterns: patterns(),
-        beta: BETA,
-        iterations: c.iterations,
-      });
       const ref = await solveConvexRelu(xtr, ytr, {
         patterns: patterns(),
         beta: BETA,
+        rho: RHO,
         iterations: c.reference,
+        traceAt: [c.iterations],
       });
+      const short = ref.trace.find((t) => t.iteration === c.iterations)!;
       const rec = await recoverRelu(ref.groups);
       const recObj = reluObjective(xtr, ytr, rec.hidden, rec.alpha, BETA);
       const fOf = (x: Tensor, hidden: Tensor, alpha: Tensor) =>
@@ -149,8 +173,7 @@ export const convexReluRecipe: RecipeDef = {
       manualSeed(seed);
       const adamObj: number[] = [];
       const adamAcc: number[] = [];
-      for (let i = 0; i < c.inits; i++) {
-        const run = adamRun(xtr, ytr, Math.max(1, ref.activeGroups), c.adamSteps, gen);
+      for (const run of adamRuns(xtr, ytr, Math.max(1, ref.activeGroups), c.adamSteps, c.inits, gen)) {
         adamObj.push(reluObjective(xtr, ytr, run.hidden, run.alpha, BETA));
         adamAcc.push(accuracyOf(fOf(xte, run.hidden, run.alpha), yte));
       }
@@ -178,9 +201,10 @@ export const convexReluRecipe: RecipeDef = {
   assertions: [
     {
       id: 'admm-200-gap',
-      description: 'relative objective gap of ADMM after 200 iterations to the 5,000-iteration reference',
+      description:
+        '|relative objective gap| of ADMM after 200 iterations to the 5,000-iteration reference (an infeasible iterate can lie below it)',
       kind: 'outcome',
-      values: (m) => m['gap.admm200'],
+      values: (m) => m['gap.admm200'].map(Math.abs),
       compare: '<=',
       threshold: 1e-3,
       thresholdSource: 'paper notes 16 (gap ≤ 1e-3 in 200 iterations)',

@@ -14,9 +14,9 @@ import { drtp } from '../rules/drtp.js';
 import { measureStep } from '../rules/measure.js';
 import { releaseGrads } from '../rules/optimizers.js';
 import type { Learner, TaskSpec } from '../rules/types.js';
-import { imageData } from './common/images.js';
+import { flatImageTask } from './common/flat-images.js';
 import { trainLearner } from './common/learners.js';
-import { accuracy, type Split } from './common/train.js';
+import { accuracy } from './common/train.js';
 import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { RecipeDef } from './framework/types.js';
@@ -124,18 +124,12 @@ export const drtpRecipe: RecipeDef = {
   ],
   seeds: { full: 3, quick: 1 },
   async run({ quick, seeds, log, data: force }) {
-    const data = imageData({
-      policy: ['mnist-10k', 'embedded'],
+    const { data, train, test, inputSize, task } = flatImageTask({
       nTrain: quick ? 500 : 5000,
       nTest: quick ? 500 : 2004,
       quick,
       ...(force ? { force } : {}),
     });
-    const inputSize = data.inputSize;
-    const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], -1]).contiguous(), y: s.y });
-    const train = flat(data.train);
-    const test = flat(data.test);
-    const task: TaskSpec = { inputShape: [inputSize], outputs: 10, kind: 'classification' };
     const epochs = quick ? 1 : 5;
     const perSeed = await forEachSeed(seeds, async (s) => {
       const rec: Record<string, number> = {};

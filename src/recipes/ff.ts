@@ -8,10 +8,10 @@ import { arange } from '../ops/creation.js';
 import { indexSelect } from '../ops/shape.js';
 import { bp } from '../rules/bp.js';
 import { ff, type FFLearner, type FFOptions } from '../rules/ff.js';
-import type { StepStats, TaskSpec } from '../rules/types.js';
-import { imageData } from './common/images.js';
+import type { StepStats } from '../rules/types.js';
+import { flatImageTask } from './common/flat-images.js';
 import { trainLearner } from './common/learners.js';
-import { accuracy, type Split } from './common/train.js';
+import { accuracy } from './common/train.js';
 import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { RecipeDef } from './framework/types.js';
@@ -94,18 +94,12 @@ export const ffRecipe: RecipeDef = {
   ],
   seeds: { full: 3, quick: 1 },
   async run({ quick, seeds, log, data: force }) {
-    const data = imageData({
-      policy: ['mnist-10k', 'embedded'],
+    const { data, train, test, inputSize, task } = flatImageTask({
       nTrain: quick ? 500 : 8000,
       nTest: quick ? 500 : 2004,
       quick,
       ...(force ? { force } : {}),
     });
-    const inputSize = data.inputSize;
-    const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], -1]).contiguous(), y: s.y });
-    const train = flat(data.train);
-    const test = flat(data.test);
-    const task: TaskSpec = { inputShape: [inputSize], outputs: 10, kind: 'classification' };
     const idx = arange(0, BATCH, 1, { dtype: 'int32' });
     const bx = indexSelect(train.x, 0, idx);
     const by = indexSelect(train.y, 0, idx);

@@ -31,8 +31,15 @@ export {
 export type { ReportInput, LegacyResult } from './framework/report.js';
 export { generateReport, writeReport, REPORT_PATHS } from './framework/build.js';
 export { renderFigureSvg } from './framework/figures.js';
-export { imageData, imageSourceAvailable, IMAGE_SOURCES } from './common/images.js';
+export { imageData, imageSourceAvailable, IMAGE_SOURCES, DATA_MISSING_ENV } from './common/images.js';
+export {
+  flatImageTask,
+  FLAT_IMAGE_POLICY,
+  type FlatImageOptions,
+  type FlatImageTask,
+} from './common/flat-images.js';
 export type { ImageData, ImageSource } from './common/images.js';
+export type { Split } from './common/train.js';
 export type {
   RecipeDef,
   RecipeRunOptions,

@@ -1,6 +1,6 @@
 // Recipe `phyff` (paper 18): model-free forward-forward through simulated physical layers vs ELM and BP through twins.
 import { Generator, manualSeed } from '../core/random/generator.js';
-import { noGrad } from '../core/state.js';
+import type { Tensor } from '../core/tensor.js';
 import { avgPool2d } from '../ops/nn.js';
 import { Sequential } from '../nn/containers.js';
 import { Linear } from '../nn/linear.js';
@@ -9,7 +9,7 @@ import { blackBox, type BlackBox } from '../rules/blackbox.js';
 import { bp } from '../rules/bp.js';
 import { ffBlackbox } from '../rules/ff-blackbox.js';
 import type { Learner, TaskSpec } from '../rules/types.js';
-import { imageData } from './common/images.js';
+import { flatImageTask } from './common/flat-images.js';
 import { ruleAccuracy, trainRule } from './common/rule-train.js';
 import type { Split } from './common/train.js';
 import { describe, paired } from './framework/stats.js';
@@ -50,14 +50,8 @@ export const PHYFF_CONFIG = {
 };
 const P = PHYFF_CONFIG;
 
-/** Flat inputs: 28×28 images average-pooled to 14×14 (196 features), smaller images as they are. */
-function flatten(s: Split): Split {
-  return noGrad(() => {
-    const x = s.x.shape[2] >= 28 ? avgPool2d(s.x, 2) : s.x;
-    const n = x.shape[0];
-    return { x: x.reshape([n, x.numel / n]), y: s.y };
-  });
-}
+/** 28×28 images average-pooled to 14×14 (196 features once flattened), smaller images as they are. */
+const pool28 = (x: Tensor): Tensor => (x.shape[2] >= 28 ? avgPool2d(x, 2) : x);
 
 const acc = (m: PerSeed, a: Arm, b: Arm) => paired(m[`acc.${a}`], m[`acc.${b}`], (x, y) => 100 * (x - y));
 
@@ -111,15 +105,13 @@ export const phyffRecipe: RecipeDef = {
   seeds: { full: 3, quick: 1 },
   async run(opts) {
     const cfg = opts.quick ? P.quick : P.full;
-    const data = imageData({
-      policy: ['mnist-10k', 'embedded'],
+    const { data, train, test } = flatImageTask({
       nTrain: cfg.nTrain,
       nTest: cfg.nTest,
       quick: opts.quick,
       ...(opts.data ? { force: opts.data } : {}),
+      transform: pool28,
     });
-    const train = flatten(data.train);
-    const test = flatten(data.test);
     const evalSet: Split = { x: test.x.narrow(0, 0, cfg.evalN), y: test.y.narrow(0, 0, cfg.evalN) };
     const D = train.x.shape[1];
     const C = 10;

@@ -7,10 +7,9 @@ import { Tanh } from '../nn/activation.js';
 import { bp } from '../rules/bp.js';
 import { drtp } from '../rules/drtp.js';
 import { tpsgd } from '../rules/tpsgd.js';
-import type { Learner, TaskSpec } from '../rules/types.js';
-import { imageData } from './common/images.js';
+import type { Learner } from '../rules/types.js';
+import { flatImageTask } from './common/flat-images.js';
 import { ruleAccuracy, trainRule } from './common/rule-train.js';
-import type { Split } from './common/train.js';
 import { describe, paired } from './framework/stats.js';
 import { forEachSeed } from './framework/seeds.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
@@ -82,23 +81,18 @@ export const tpsgdRecipe: RecipeDef = {
   seeds: { full: 3, quick: 1 },
   async run(opts) {
     const cfg = opts.quick ? TPSGD_CONFIG.quick : TPSGD_CONFIG.full;
-    const data = imageData({
-      policy: ['mnist-10k', 'embedded'],
+    const { data, train, test, inputSize, task } = flatImageTask({
       nTrain: cfg.nTrain,
       nTest: cfg.nTest,
       quick: opts.quick,
       ...(opts.data ? { force: opts.data } : {}),
     });
-    const flat = (s: Split): Split => ({ x: s.x.reshape([s.x.shape[0], data.inputSize]), y: s.y });
-    const train = flat(data.train);
-    const test = flat(data.test);
-    const task: TaskSpec = { inputShape: [data.inputSize], outputs: 10, kind: 'classification' };
     const stepsPerEpoch = Math.floor(cfg.nTrain / cfg.batch);
     const perSeed = await forEachSeed(opts.seeds, async (seed) => {
       const rec: Record<string, number> = {};
       for (const arm of ARMS) {
         manualSeed(seed);
-        const model = tanhMlp(data.inputSize, cfg.hidden);
+        const model = tanhMlp(inputSize, cfg.hidden);
         const o = { lr: TPSGD_CONFIG.lr, generator: new Generator(seed) };
         const learner: Learner =
           arm === 'bp'
@@ -126,7 +120,7 @@ export const tpsgdRecipe: RecipeDef = {
       }
       return rec;
     });
-    return { perSeed, details: { dataset: data.name, inputSize: data.inputSize }, data: [data.provenance] };
+    return { perSeed, details: { dataset: data.name, inputSize }, data: [data.provenance] };
   },
   assertions: [
     {

@@ -31,8 +31,32 @@ export interface ImageData {
   provenance: DataProvenance;
 }
 
-/** Whether a set can be loaded here. */
+/**
+ * The environment variable that makes sets count as not installed: a comma-separated list of image sources
+ * (`GRADLAB_DATA_MISSING=fashion-mnist,mnist-10k gradlab recipe run drtp --quick` runs on the embedded digits), so the
+ * fallback path of a recipe can be run and tested on a machine that has the data.
+ */
+export const DATA_MISSING_ENV = 'GRADLAB_DATA_MISSING';
+
+/** The sets that `GRADLAB_DATA_MISSING` names (unknown names are refused, so a typo does not pass silently). */
+function missingByEnv(): Set<string> {
+  const raw = process.env[DATA_MISSING_ENV];
+  if (!raw) return new Set();
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  const bad = names.filter((n) => !(IMAGE_SOURCES as readonly string[]).includes(n));
+  if (bad.length)
+    throw new ArgumentError(
+      `${DATA_MISSING_ENV}: expected a comma-separated list of ${IMAGE_SOURCES.join(', ')}, got '${bad.join("', '")}'`,
+    );
+  return new Set(names);
+}
+
+/** Whether a set can be loaded here (and `GRADLAB_DATA_MISSING` does not name it). */
 export function imageSourceAvailable(s: ImageSource): boolean {
+  if (missingByEnv().has(s)) return false;
   if (s === 'fashion-mnist') return fs.existsSync(FASHION_MNIST_DIR);
   if (s === 'mnist-10k') return hasMnist10k();
   return true;

@@ -9,7 +9,9 @@ import { tensor } from '../../ops/tensor-like.js';
 
 /** A classification split: inputs [n, ...] and int32 labels [n]. */
 export interface Split {
+  /** Inputs [n, ...]. */
   x: Tensor;
+  /** int32 class labels [n]. */
   y: Tensor;
 }
 
