@@ -41,6 +41,7 @@ export { checkpoint } from './core/grad-checkpoint.js';
 export { customGrad, overrideGrad } from './core/custom.js';
 export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './core/functional.js';
+export { vmap, type VmapOptions, type Dims, type Randomness } from './core/vmap/index.js';
 export { onBackward } from './core/autograd.js';
 export type { BackwardOptions, GradOptions, BackwardInfo, BackwardObserver } from './core/autograd.js';
 export { graph, savedResiduals } from './core/inspect.js';
