@@ -14,6 +14,8 @@ function fresh(out: Tensor, args: readonly BatchArg[]): Tensor {
   return apply('permute', [out], { dims: out.shape.map((_, i) => i) });
 }
 
+let drawing = false;
+
 function drawRandom(params: PrimitiveParams['random'], backend: Backend): Tensor | null {
   const different: VmapLevel[] = [];
   for (const l of levels) {
@@ -26,7 +28,13 @@ function drawRandom(params: PrimitiveParams['random'], backend: Backend): Tensor
   }
   if (different.length === 0) return null;
   const [outer, ...inner] = different;
-  const phys = batchedDraw({ ...params, shape: [...inner.map((l) => l.size), ...params.shape] }, outer.size, backend);
+  drawing = true; // the physical draw itself runs plainly
+  let phys: Tensor;
+  try {
+    phys = batchedDraw({ ...params, shape: [...inner.map((l) => l.size), ...params.shape] }, outer.size, backend);
+  } finally {
+    drawing = false;
+  }
   let out: Tensor = phys;
   for (const l of different) out = new BatchedTensor(out, l);
   return out;
@@ -42,7 +50,7 @@ export function batchedApply<P extends Primitive>(
   params: PrimitiveParams[P],
   backend: Backend,
 ): Tensor | null {
-  if (prim === 'random') return levels.length ? drawRandom(params as PrimitiveParams['random'], backend) : null;
+  if (prim === 'random') return levels.length && !drawing ? drawRandom(params as PrimitiveParams['random'], backend) : null;
   let level: VmapLevel | null = null;
   for (const t of inputs)
     if (t instanceof BatchedTensor) {
