@@ -72,3 +72,14 @@ export function describe(v: unknown): string {
   if (isNode(v)) return `an object with keys {${Object.keys(v).join(', ')}}`;
   return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `${typeof v} ${String(v)}`;
 }
+
+/** `tree` with every leaf replaced by `f(leaf, index)` (leaves numbered in `leaves` order). */
+export function mapLeaves(tree: unknown, f: (leaf: unknown, index: number) => unknown): unknown {
+  let k = 0;
+  const walk = (v: unknown): unknown => {
+    if (!isNode(v)) return f(v, k++);
+    if (Array.isArray(v)) return v.map(walk);
+    return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, walk(x)]));
+  };
+  return walk(tree);
+}

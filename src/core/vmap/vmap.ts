@@ -10,7 +10,7 @@ import { describe, leaves, mapWithSpec } from './pytree.js';
 installBatching(batchedApply);
 
 /** Where the batch dim of an input or output is: a dim, null (not batched), or a tree of them matching the value. */
-export type Dims = number | null | readonly Dims[] | { readonly [key: string]: Dims };
+export type VmapDims = number | null | readonly VmapDims[] | { readonly [key: string]: VmapDims };
 
 /** Options of vmap beyond the dims. */
 export interface VmapOptions {
@@ -46,15 +46,15 @@ interface Plan {
   size: number;
 }
 
-function plan(args: unknown[], inDims: Dims): Plan {
-  let specs: readonly Dims[];
+function plan(args: unknown[], inDims: VmapDims): Plan {
+  let specs: readonly VmapDims[];
   if (isDim(inDims)) specs = args.map(() => inDims);
   else if (Array.isArray(inDims)) {
     if (inDims.length !== args.length)
       throw new VmapError(
         `vmap: inDims has ${inDims.length} entries but the function got ${args.length} arguments (give one per argument, or one number for all)`,
       );
-    specs = inDims as readonly Dims[];
+    specs = inDims as readonly VmapDims[];
   } else throw new VmapError(`vmap: inDims must be a number, null or an array with one entry per argument, got ${describe(inDims)}`);
   const sizes: { path: string; size: number }[] = [];
   const dims = args.map((a, i) =>
@@ -98,7 +98,7 @@ function sliceArgs(args: unknown[], p: Plan, start: number, end: number): unknow
   );
 }
 
-function unwrap(out: unknown, outDims: Dims, level: VmapLevel): unknown {
+function unwrap(out: unknown, outDims: VmapDims, level: VmapLevel): unknown {
   return mapWithSpec(
     out,
     outDims,
@@ -119,7 +119,7 @@ function unwrap(out: unknown, outDims: Dims, level: VmapLevel): unknown {
   );
 }
 
-function runLevel(fn: (...a: unknown[]) => unknown, args: unknown[], p: Plan, size: number, outDims: Dims, randomness: Randomness): unknown {
+function runLevel(fn: (...a: unknown[]) => unknown, args: unknown[], p: Plan, size: number, outDims: VmapDims, randomness: Randomness): unknown {
   const level = pushLevel(size, randomness);
   try {
     const wrapped = args.map((a, i) =>
@@ -132,7 +132,7 @@ function runLevel(fn: (...a: unknown[]) => unknown, args: unknown[], p: Plan, si
   }
 }
 
-function concatChunks(chunks: unknown[], outDims: Dims): unknown {
+function concatChunks(chunks: unknown[], outDims: VmapDims): unknown {
   const flat = chunks.map((c) => leaves(c));
   let k = 0;
   return mapWithSpec(chunks[0], outDims, isDim, (leaf, d) => {
@@ -157,8 +157,8 @@ function concatChunks(chunks: unknown[], outDims: Dims): unknown {
  */
 export function vmap<A extends unknown[], R>(
   fn: (...args: A) => R,
-  inDims: Dims = 0,
-  outDims: Dims = 0,
+  inDims: VmapDims = 0,
+  outDims: VmapDims = 0,
   opts: VmapOptions = {},
 ): (...args: A) => R {
   const randomness = opts.randomness ?? 'error';
