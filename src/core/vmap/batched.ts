@@ -54,7 +54,14 @@ export class BatchedTensor extends Tensor {
   readonly level: VmapLevel;
 
   constructor(value: Tensor, level: VmapLevel) {
-    super(value.storage, value.shape.slice(1), value.strides.slice(1), value.offset, value.dtype, value._version);
+    super(
+      value.storage,
+      value.shape.slice(1),
+      value.strides.slice(1),
+      value.offset,
+      value.dtype,
+      value._version,
+    );
     this.value = keep(value);
     this.level = level;
   }

@@ -31,7 +31,11 @@ function drawRandom(params: PrimitiveParams['random'], backend: Backend): Tensor
   drawing = true; // the physical draw itself runs plainly
   let phys: Tensor;
   try {
-    phys = batchedDraw({ ...params, shape: [...inner.map((l) => l.size), ...params.shape] }, outer.size, backend);
+    phys = batchedDraw(
+      { ...params, shape: [...inner.map((l) => l.size), ...params.shape] },
+      outer.size,
+      backend,
+    );
   } finally {
     drawing = false;
   }
@@ -50,7 +54,8 @@ export function batchedApply<P extends Primitive>(
   params: PrimitiveParams[P],
   backend: Backend,
 ): Tensor | null {
-  if (prim === 'random') return levels.length && !drawing ? drawRandom(params as PrimitiveParams['random'], backend) : null;
+  if (prim === 'random')
+    return levels.length && !drawing ? drawRandom(params as PrimitiveParams['random'], backend) : null;
   let level: VmapLevel | null = null;
   for (const t of inputs)
     if (t instanceof BatchedTensor) {

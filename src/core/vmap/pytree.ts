@@ -36,7 +36,8 @@ export function mapWithSpec<S>(
 ): unknown {
   if (isSpecLeaf(specs)) {
     if (!isNode(tree)) return f(tree, specs, path);
-    if (Array.isArray(tree)) return tree.map((v, i) => mapWithSpec(v, specs, isSpecLeaf, f, what, `${path}[${i}]`));
+    if (Array.isArray(tree))
+      return tree.map((v, i) => mapWithSpec(v, specs, isSpecLeaf, f, what, `${path}[${i}]`));
     return Object.fromEntries(
       Object.entries(tree).map(([k, v]) => [k, mapWithSpec(v, specs, isSpecLeaf, f, what, `${path}.${k}`)]),
     );
@@ -56,7 +57,10 @@ export function mapWithSpec<S>(
         `vmap: ${what}${path} has keys {${keys.join(', ')}} but the value there has {${tk.join(', ')}}`,
       );
     return Object.fromEntries(
-      tk.map((k) => [k, mapWithSpec(tree[k], (specs as Record<string, unknown>)[k], isSpecLeaf, f, what, `${path}.${k}`)]),
+      tk.map((k) => [
+        k,
+        mapWithSpec(tree[k], (specs as Record<string, unknown>)[k], isSpecLeaf, f, what, `${path}.${k}`),
+      ]),
     );
   }
   throw new VmapError(
@@ -70,7 +74,9 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (v === null) return 'null';
   if (isNode(v)) return `an object with keys {${Object.keys(v).join(', ')}}`;
-  return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `${typeof v} ${String(v)}`;
+  return typeof v === 'object'
+    ? `a ${(v as object).constructor?.name ?? 'object'}`
+    : `${typeof v} ${String(v)}`;
 }
 
 /** `tree` with every leaf replaced by `f(leaf, index)` (leaves numbered in `leaves` order). */

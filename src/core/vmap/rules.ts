@@ -41,7 +41,11 @@ const splitBatch = (t: Tensor, B: number) => reshape(t, [B, t.shape[0] / B, ...t
 function elementwise<P extends keyof PrimitiveParams>(op: P): BatchRule<P> {
   return (args, params) => {
     const r = Math.max(...args.map(lrank));
-    return apply(op, args.map((a) => alignTo(a, r)), params);
+    return apply(
+      op,
+      args.map((a) => alignTo(a, r)),
+      params,
+    );
   };
 }
 
@@ -59,7 +63,11 @@ function alongDim<P extends 'argmax' | 'argmin' | 'cumsum' | 'logSoftmax' | 'log
     const p = { ...params } as Record<string, unknown>;
     if ('dim' in params) p.dim = norm((params as { dim: number }).dim, r) + 1;
     if ('dims' in params) p.dims = (params as { dims: number[] }).dims.map((d) => norm(d, r) + 1);
-    return apply(op, args.map((a) => materialise(a, B)), p as PrimitiveParams[P]);
+    return apply(
+      op,
+      args.map((a) => materialise(a, B)),
+      p as PrimitiveParams[P],
+    );
   };
 }
 
@@ -71,7 +79,15 @@ const leadingBatched =
 
 /** Ops over [N, C, H, W]-like inputs (every input materialised): fold the batch into N, run, unfold it. */
 function imageRule<P extends 'unfold' | 'fold' | 'maxPool2d' | 'maxPool2dGrad'>(op: P): BatchRule<P> {
-  return (args, params, B) => splitBatch(apply(op, args.map((a) => mergeBatch(materialise(a, B))), params), B);
+  return (args, params, B) =>
+    splitBatch(
+      apply(
+        op,
+        args.map((a) => mergeBatch(materialise(a, B))),
+        params,
+      ),
+      B,
+    );
 }
 
 /** A fresh Philox key for a batched draw: the logical draw reserved its counter range only for one example. */
@@ -95,7 +111,11 @@ const reductions = perOp(REDUCE_OPS, reduceRule) as { [K in ReduceOp]: BatchRule
 const linalg = perOp(LINALG_OPS, (op) => {
   if (op === 'solve' || op === 'triangularSolve')
     return ((args: readonly BatchArg[], params: never, B: number) =>
-      apply(op, args.map((a) => contiguous(materialise(a, B))), params)) as BatchRule<typeof op>;
+      apply(
+        op,
+        args.map((a) => contiguous(materialise(a, B))),
+        params,
+      )) as BatchRule<typeof op>;
   return leadingBatched(op);
 }) as { [K in (typeof LINALG_OPS)[number]]: BatchRule<K> };
 
@@ -113,7 +133,11 @@ export const batchRules: BatchRuleTable = {
   logSoftmaxGrad: alongDim('logSoftmaxGrad'),
   matmul: (args) => {
     const r = Math.max(...args.map(lrank));
-    return apply('matmul', args.map((a) => alignTo(a, r)), null);
+    return apply(
+      'matmul',
+      args.map((a) => alignTo(a, r)),
+      null,
+    );
   },
   ...linalg,
   reshape: ([a], { shape }) => reshape(a.t, [a.t.shape[0], ...shape]),
@@ -127,14 +151,27 @@ export const batchRules: BatchRuleTable = {
   },
   slice: ([a], { starts, ends, steps }) =>
     apply('slice', [a.t], { starts: [0, ...starts], ends: [a.t.shape[0], ...ends], steps: [1, ...steps] }),
-  pad: ([a], { pads, value }) => apply('pad', [a.t], { pads: [{ lo: 0, hi: 0, interior: 0 }, ...pads], value }),
+  pad: ([a], { pads, value }) =>
+    apply('pad', [a.t], { pads: [{ lo: 0, hi: 0, interior: 0 }, ...pads], value }),
   flip: alongDim('flip'),
   cat: (args, { dim }, B) =>
-    apply('cat', args.map((a) => materialise(a, B)), { dim: norm(dim, lrank(args[0])) + 1 }),
+    apply(
+      'cat',
+      args.map((a) => materialise(a, B)),
+      { dim: norm(dim, lrank(args[0])) + 1 },
+    ),
   gather: (args, { dim }, B) =>
-    apply('gather', args.map((a) => materialise(a, B)), { dim: norm(dim, lrank(args[0])) + 1 }),
+    apply(
+      'gather',
+      args.map((a) => materialise(a, B)),
+      { dim: norm(dim, lrank(args[0])) + 1 },
+    ),
   scatterAdd: (args, { dim }, B) =>
-    apply('scatterAdd', args.map((a) => contiguous(materialise(a, B))), { dim: norm(dim, lrank(args[0])) + 1 }),
+    apply(
+      'scatterAdd',
+      args.map((a) => contiguous(materialise(a, B))),
+      { dim: norm(dim, lrank(args[0])) + 1 },
+    ),
   conv2d: ([x, w], p, B) => {
     if (!w.batched) return splitBatch(apply('conv2d', [mergeBatch(x.t), w.t], p), B);
     // per-example weights: the batch becomes B groups of channels (functorch's rule)

@@ -30,7 +30,9 @@ const isDim = (s: unknown): s is number | null => s === null || typeof s === 'nu
 
 function normDim(d: number, rank: number, what: string): number {
   if (!Number.isInteger(d) || d < -rank || d >= rank)
-    throw new VmapError(`vmap: ${what} ${d} is out of range for a tensor of ${rank} dims (expected -${rank}..${rank - 1})`);
+    throw new VmapError(
+      `vmap: ${what} ${d} is out of range for a tensor of ${rank} dims (expected -${rank}..${rank - 1})`,
+    );
   return d < 0 ? d + rank : d;
 }
 
@@ -55,7 +57,10 @@ function plan(args: unknown[], inDims: VmapDims): Plan {
         `vmap: inDims has ${inDims.length} entries but the function got ${args.length} arguments (give one per argument, or one number for all)`,
       );
     specs = inDims as readonly VmapDims[];
-  } else throw new VmapError(`vmap: inDims must be a number, null or an array with one entry per argument, got ${describe(inDims)}`);
+  } else
+    throw new VmapError(
+      `vmap: inDims must be a number, null or an array with one entry per argument, got ${describe(inDims)}`,
+    );
   const sizes: { path: string; size: number }[] = [];
   const dims = args.map((a, i) =>
     mapWithSpec(
@@ -76,7 +81,9 @@ function plan(args: unknown[], inDims: VmapDims): Plan {
     ),
   );
   if (sizes.length === 0)
-    throw new VmapError('vmap: no input is batched (every inDim is null, or there are no tensor inputs); at least one must be');
+    throw new VmapError(
+      'vmap: no input is batched (every inDim is null, or there are no tensor inputs); at least one must be',
+    );
   const size = sizes[0].size;
   if (sizes.some((s) => s.size !== size))
     throw new VmapError(
@@ -88,13 +95,19 @@ function plan(args: unknown[], inDims: VmapDims): Plan {
 /** The arguments for examples [start, end) (views), when chunking. */
 function sliceArgs(args: unknown[], p: Plan, start: number, end: number): unknown[] {
   return args.map((a, i) =>
-    mapWithSpec(a, p.dims[i], isDim, (leaf, d) => {
-      if (d === null) return leaf;
-      const t = leaf as Tensor;
-      const starts = t.shape.map((_, k) => (k === d ? start : 0));
-      const ends = t.shape.map((n, k) => (k === d ? end : n));
-      return apply('slice', [t], { starts, ends, steps: t.shape.map(() => 1) });
-    }, 'inDims'),
+    mapWithSpec(
+      a,
+      p.dims[i],
+      isDim,
+      (leaf, d) => {
+        if (d === null) return leaf;
+        const t = leaf as Tensor;
+        const starts = t.shape.map((_, k) => (k === d ? start : 0));
+        const ends = t.shape.map((n, k) => (k === d ? end : n));
+        return apply('slice', [t], { starts, ends, steps: t.shape.map(() => 1) });
+      },
+      'inDims',
+    ),
   );
 }
 
@@ -105,11 +118,15 @@ function unwrap(out: unknown, outDims: VmapDims, level: VmapLevel): unknown {
     isDim,
     (leaf, d, path) => {
       if (!(leaf instanceof Tensor))
-        throw new VmapError(`vmap: the function must return tensors (or arrays/objects of them); output${path} is ${describe(leaf)}`);
+        throw new VmapError(
+          `vmap: the function must return tensors (or arrays/objects of them); output${path} is ${describe(leaf)}`,
+        );
       const batched = leaf instanceof BatchedTensor && leaf.level === level;
       if (d === null) {
         if (batched)
-          throw new VmapError(`vmap: outDims is null for output${path}, but that output varies over the batch (give it a dim)`);
+          throw new VmapError(
+            `vmap: outDims is null for output${path}, but that output varies over the batch (give it a dim)`,
+          );
         return leaf;
       }
       const phys = batched ? leaf.value : apply('expand', [leaf], { shape: [level.size, ...leaf.shape] });
@@ -119,12 +136,24 @@ function unwrap(out: unknown, outDims: VmapDims, level: VmapLevel): unknown {
   );
 }
 
-function runLevel(fn: (...a: unknown[]) => unknown, args: unknown[], p: Plan, size: number, outDims: VmapDims, randomness: Randomness): unknown {
+function runLevel(
+  fn: (...a: unknown[]) => unknown,
+  args: unknown[],
+  p: Plan,
+  size: number,
+  outDims: VmapDims,
+  randomness: Randomness,
+): unknown {
   const level = pushLevel(size, randomness);
   try {
     const wrapped = args.map((a, i) =>
-      mapWithSpec(a, p.dims[i], isDim, (leaf, d) =>
-        d === null ? leaf : new BatchedTensor(moveDim(leaf as Tensor, d, 0), level), 'inDims'),
+      mapWithSpec(
+        a,
+        p.dims[i],
+        isDim,
+        (leaf, d) => (d === null ? leaf : new BatchedTensor(moveDim(leaf as Tensor, d, 0), level)),
+        'inDims',
+      ),
     );
     return unwrap(fn(...wrapped), outDims, level);
   } finally {
@@ -135,12 +164,18 @@ function runLevel(fn: (...a: unknown[]) => unknown, args: unknown[], p: Plan, si
 function concatChunks(chunks: unknown[], outDims: VmapDims): unknown {
   const flat = chunks.map((c) => leaves(c));
   let k = 0;
-  return mapWithSpec(chunks[0], outDims, isDim, (leaf, d) => {
-    const parts = flat.map((f) => f[k] as Tensor);
-    k++;
-    if (d === null) return leaf;
-    return apply('cat', parts, { dim: d < 0 ? d + (leaf as Tensor).shape.length : d });
-  }, 'outDims of output');
+  return mapWithSpec(
+    chunks[0],
+    outDims,
+    isDim,
+    (leaf, d) => {
+      const parts = flat.map((f) => f[k] as Tensor);
+      k++;
+      if (d === null) return leaf;
+      return apply('cat', parts, { dim: d < 0 ? d + (leaf as Tensor).shape.length : d });
+    },
+    'outDims of output',
+  );
 }
 
 /**

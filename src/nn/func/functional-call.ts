@@ -22,7 +22,8 @@ function slotOf(module: Module, name: string): Slot | null {
 
 function put(s: Slot, value: Tensor | null): void {
   (s.owner[s.kind] as Map<string, Tensor | null>).set(s.key, value);
-  if (Object.prototype.hasOwnProperty.call(s.owner, s.key)) (s.owner as unknown as Record<string, unknown>)[s.key] = value;
+  if (Object.prototype.hasOwnProperty.call(s.owner, s.key))
+    (s.owner as unknown as Record<string, unknown>)[s.key] = value;
 }
 
 function current(s: Slot): Tensor | null {
@@ -41,7 +42,9 @@ export function functionalCall(module: Module, tensors: NamedTensors, ...args: u
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const slots = entries.map(([name, t]) => {
     if (!(t instanceof Tensor))
-      throw new ArgumentError(`functionalCall: "${name}" must be a tensor, got ${t === null ? 'null' : typeof t}`);
+      throw new ArgumentError(
+        `functionalCall: "${name}" must be a tensor, got ${t === null ? 'null' : typeof t}`,
+      );
     const s = slotOf(module, name);
     if (!s) {
       const known = [...module.namedParameters(), ...module.namedBuffers()].map(([n]) => n);
@@ -68,7 +71,9 @@ export function functionalCall(module: Module, tensors: NamedTensors, ...args: u
  * const [params, buffers] = gl.func.stackModuleState([netA, netB]);
  * const ys = gl.vmap((p: Record<string, gl.Tensor>) => gl.func.functionalCall(netA, p, x), [0])(params);
  */
-export function stackModuleState(models: readonly Module[]): [Record<string, Tensor>, Record<string, Tensor>] {
+export function stackModuleState(
+  models: readonly Module[],
+): [Record<string, Tensor>, Record<string, Tensor>] {
   if (models.length === 0) throw new ArgumentError('stackModuleState: expected at least one model, got none');
   const first = models[0];
   const collect = (get: (m: Module) => [string, Tensor][], what: string, leaf: boolean) => {

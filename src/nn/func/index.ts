@@ -19,4 +19,15 @@ export {
  * The functional transforms under one name, as `torch.func` groups them.
  * @example const H = gl.func.hessian((x: gl.Tensor) => x.pow(3).sum())(gl.tensor([1, 2]));
  */
-export const func = { functionalCall, stackModuleState, jacrev, jacfwd, hessian, vmap, grad, valueAndGrad, vjp, jvp };
+export const func = {
+  functionalCall,
+  stackModuleState,
+  jacrev,
+  jacfwd,
+  hessian,
+  vmap,
+  grad,
+  valueAndGrad,
+  vjp,
+  jvp,
+};

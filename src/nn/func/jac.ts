@@ -21,7 +21,8 @@ function differentiable(args: unknown[], argnums: number | readonly number[], wh
     const a = args[i];
     if (!Number.isInteger(i) || i < 0 || i >= args.length)
       throw new ArgumentError(`${what}: argnum ${i} is out of range for ${args.length} arguments`);
-    if (!(a instanceof Tensor)) throw new ArgumentError(`${what}: argument ${i} must be a tensor, got ${typeof a}`);
+    if (!(a instanceof Tensor))
+      throw new ArgumentError(`${what}: argument ${i} must be a tensor, got ${typeof a}`);
     const x = a.requiresGrad ? a : a.detach().requiresGrad_();
     call[i] = x;
     return x;
@@ -115,7 +116,11 @@ export function jacfwd<A extends unknown[]>(
         if (!g || !g.requiresGrad) return outs.map((o) => zerosJ(o, x));
         const n = x.numel;
         const cols = vmap((e: Tensor) => {
-          const jv = grad([g], us, { gradOutputs: [reshape(e, x.shape)], createGraph: true, allowUnused: true });
+          const jv = grad([g], us, {
+            gradOutputs: [reshape(e, x.shape)],
+            createGraph: true,
+            allowUnused: true,
+          });
           return live.map((j, i) => jv[i] ?? zeros(outs[j].shape, { dtype: outs[j].dtype }));
         })(eye(n, n, { dtype: x.dtype })) as Tensor[];
         return outs.map((o, j) => {

@@ -81,8 +81,14 @@ export function layerSquaredNorms(m: FastLayer, a: Tensor, g: Tensor): Record<st
     const g2 = g.reshape([N, -1, m.outFeatures]);
     const weight =
       a2.shape[1] === 1
-        ? g2.mul(g2).sum([1, 2]).mul(a2.mul(a2).sum([1, 2]))
-        : g2.matmul(g2.transpose(1, 2)).mul(a2.matmul(a2.transpose(1, 2))).sum([1, 2]);
+        ? g2
+            .mul(g2)
+            .sum([1, 2])
+            .mul(a2.mul(a2).sum([1, 2]))
+        : g2
+            .matmul(g2.transpose(1, 2))
+            .mul(a2.matmul(a2.transpose(1, 2)))
+            .sum([1, 2]);
     const b = g2.sum(1);
     return { weight, bias: b.mul(b).sum(1) };
   }

@@ -65,7 +65,8 @@ function checkModel(model: Module, method: 'auto' | 'fast' | 'vmap'): 'fast' | '
       );
   if (method === 'vmap') return 'vmap';
   const owners = new Map<Tensor, Module>();
-  for (const [, m] of model.namedModules()) for (const [, p] of m.namedParameters({ recurse: false })) owners.set(p, m);
+  for (const [, m] of model.namedModules())
+    for (const [, p] of m.namedParameters({ recurse: false })) owners.set(p, m);
   for (const [name, p] of trainable(model)) {
     const m = owners.get(p)!;
     if (!isFastLayer(m)) {
@@ -107,7 +108,9 @@ function fastPass(model: Module, lossFn: PerExampleLoss, x: Tensor, y: Target) {
         const input = args[0] as Tensor;
         if (mod instanceof Tensor || !(output instanceof Tensor)) return;
         if (output.shape[0] !== x.shape[0])
-          throw new PerExampleError(`perExampleGrads: ${mod.constructor.name} got input [${input.shape.join(',')}] without the batch dim first`);
+          throw new PerExampleError(
+            `perExampleGrads: ${mod.constructor.name} got input [${input.shape.join(',')}] without the batch dim first`,
+          );
         calls.push({ module: mod as FastLayer, input: input.detach(), output });
       }),
     );
@@ -115,10 +118,19 @@ function fastPass(model: Module, lossFn: PerExampleLoss, x: Tensor, y: Target) {
     return enableGrad(() => {
       const losses = perExampleLosses(lossFn, model.forward(x), y);
       const live = calls.filter((c) => c.output.requiresGrad);
-      const gs = live.length ? grad([losses.sum()], live.map((c) => c.output), { allowUnused: true }) : [];
+      const gs = live.length
+        ? grad(
+            [losses.sum()],
+            live.map((c) => c.output),
+            { allowUnused: true },
+          )
+        : [];
       return {
         losses: losses.detach(),
-        calls: live.map((c, i) => ({ ...c, g: (gs[i] ?? zeros(c.output.shape, { dtype: c.output.dtype })).detach() })),
+        calls: live.map((c, i) => ({
+          ...c,
+          g: (gs[i] ?? zeros(c.output.shape, { dtype: c.output.dtype })).detach(),
+        })),
       };
     });
   } finally {
@@ -223,15 +235,28 @@ function finishStats(
   };
 }
 
-function vmapGrads(model: Module, lossFn: PerExampleLoss, x: Tensor, y: Target, chunkSize?: number): PerExampleGrads {
+function vmapGrads(
+  model: Module,
+  lossFn: PerExampleLoss,
+  x: Tensor,
+  y: Target,
+  chunkSize?: number,
+): PerExampleGrads {
   const params = trainable(model);
   const one = (xi: Tensor, yi: Target) =>
     enableGrad(() => {
       const leaves = params.map(([, p]) => p.detach().requiresGrad_());
-      const out = functionalCall(model, Object.fromEntries(params.map(([n], k) => [n, leaves[k]])), xi.unsqueeze(0));
+      const out = functionalCall(
+        model,
+        Object.fromEntries(params.map(([n], k) => [n, leaves[k]])),
+        xi.unsqueeze(0),
+      );
       const loss = lossFn(out, yi ? yi.unsqueeze(0) : null).reshape([]);
       const gs = grad([loss], leaves, { allowUnused: true });
-      return [loss.detach(), gs.map((g, k) => (g ?? zeros(leaves[k].shape, { dtype: leaves[k].dtype })).detach())] as const;
+      return [
+        loss.detach(),
+        gs.map((g, k) => (g ?? zeros(leaves[k].shape, { dtype: leaves[k].dtype })).detach()),
+      ] as const;
     });
   const [losses, gs] = y
     ? vmap(one, [0, 0], 0, { chunkSize })(x, y)
@@ -239,7 +264,13 @@ function vmapGrads(model: Module, lossFn: PerExampleLoss, x: Tensor, y: Target, 
   return { method: 'vmap', losses, grads: Object.fromEntries(params.map(([n], k) => [n, gs[k]])) };
 }
 
-function vmapStats(model: Module, lossFn: PerExampleLoss, x: Tensor, y: Target, chunkSize = 64): PerExampleStats {
+function vmapStats(
+  model: Module,
+  lossFn: PerExampleLoss,
+  x: Tensor,
+  y: Target,
+  chunkSize = 64,
+): PerExampleStats {
   const N = x.shape[0];
   const sum: Record<string, Tensor> = {};
   const sq: Record<string, Tensor[]> = {};
@@ -294,6 +325,8 @@ export function perExampleGrads(
   if (y && y.shape[0] !== x.shape[0])
     throw new PerExampleError(`perExampleGrads: x has ${x.shape[0]} examples but y has ${y.shape[0]}`);
   if (opts.stats)
-    return method === 'fast' ? fastStats(model, lossFn, x, y) : vmapStats(model, lossFn, x, y, opts.chunkSize);
+    return method === 'fast'
+      ? fastStats(model, lossFn, x, y)
+      : vmapStats(model, lossFn, x, y, opts.chunkSize);
   return method === 'fast' ? fastGrads(model, lossFn, x, y) : vmapGrads(model, lossFn, x, y, opts.chunkSize);
 }

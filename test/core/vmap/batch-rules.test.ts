@@ -65,7 +65,10 @@ function expectClose(got: Tensor, want: Tensor, tol: number, what: string): void
   const b = want.dataSync();
   for (let i = 0; i < a.length; i++) {
     if (Number.isNaN(b[i])) expect(Number.isNaN(a[i]), `${what}[${i}]`).toBe(true);
-    else expect(Math.abs(a[i] - b[i]), `${what}[${i}]: ${a[i]} vs ${b[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(b[i])));
+    else
+      expect(Math.abs(a[i] - b[i]), `${what}[${i}]: ${a[i]} vs ${b[i]}`).toBeLessThanOrEqual(
+        tol * (1 + Math.abs(b[i])),
+      );
   }
 }
 
@@ -97,10 +100,28 @@ function runCase<P extends Primitive>(prim: P, c: Case<P>, pattern: boolean[], d
 
   // gradients through vmap: d/dx sum(vmap(f)(x) * R) against the loop's
   const leaves = xs.map((x, k) => (floats.includes(k) ? x.detach().requiresGrad_() : x));
-  const lv = gl.vmap(f, dims)(...leaves).mul(R).sum();
-  const gv = gl.grad([lv], floats.map((k) => leaves[k]), { allowUnused: true });
-  const ll = Array.from({ length: B }, (_, i) => f(...exampleOf(i, leaves)).mul(gl.select(R, 0, i)).sum()).reduce((a, b) => a.add(b));
-  const gl_ = gl.grad([ll], floats.map((k) => leaves[k]), { allowUnused: true });
+  const lv = gl
+    .vmap(
+      f,
+      dims,
+    )(...leaves)
+    .mul(R)
+    .sum();
+  const gv = gl.grad(
+    [lv],
+    floats.map((k) => leaves[k]),
+    { allowUnused: true },
+  );
+  const ll = Array.from({ length: B }, (_, i) =>
+    f(...exampleOf(i, leaves))
+      .mul(gl.select(R, 0, i))
+      .sum(),
+  ).reduce((a, b) => a.add(b));
+  const gl_ = gl.grad(
+    [ll],
+    floats.map((k) => leaves[k]),
+    { allowUnused: true },
+  );
   gv.forEach((g, j) => {
     const w = gl_[j];
     if (w === null) expect(g, 'grad through vmap: unused in the loop').toBeNull();
@@ -112,7 +133,11 @@ function runCase<P extends Primitive>(prim: P, c: Case<P>, pattern: boolean[], d
     const r = args[args.length - 1];
     const ins = args.slice(0, -1);
     const g = (...fa: Tensor[]) => f(...ins.map((x, k) => (floats.includes(k) ? fa[floats.indexOf(k)] : x)));
-    return gl.vjp(g, floats.map((k) => ins[k]), [r])[1];
+    return gl.vjp(
+      g,
+      floats.map((k) => ins[k]),
+      [r],
+    )[1];
   };
   const pv = gl.vmap(perExample, [...dims, 0])(...xs, R);
   const loop = Array.from({ length: B }, (_, i) => perExample(...exampleOf(i, xs), gl.select(R, 0, i)));
@@ -128,7 +153,10 @@ for (const backend of testBackends()) {
       await useBackend(backend);
       dtype = gl.backendCapabilities().float64 ? 'float64' : 'float32';
     });
-    for (const [prim, cases] of Object.entries(CASES) as [Primitive, Case<Primitive>[] | { dedicated: string }][]) {
+    for (const [prim, cases] of Object.entries(CASES) as [
+      Primitive,
+      Case<Primitive>[] | { dedicated: string },
+    ][]) {
       if (!Array.isArray(cases)) continue;
       it(`${prim}`, () => {
         for (const c of cases)
@@ -136,7 +164,8 @@ for (const backend of testBackends()) {
             try {
               runCase(prim, c, p, dtype);
             } catch (e) {
-              (e as Error).message = `${prim} ${c.name ?? ''} batched=[${p.join(',')}]: ${(e as Error).message}`;
+              (e as Error).message =
+                `${prim} ${c.name ?? ''} batched=[${p.join(',')}]: ${(e as Error).message}`;
               throw e;
             }
           }

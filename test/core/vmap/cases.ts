@@ -40,7 +40,12 @@ const red = (): Case<any>[] => [
   { name: 'all dims, keepdim', ins: [f(2, 3)], params: { dims: [0, 1], keepdim: true } },
   { name: 'dims 0 and 2 of rank 3', ins: [f(2, 3, 2)], params: { dims: [0, 2], keepdim: false } },
 ];
-const pool = { kernel: [2, 2] as [number, number], stride: [2, 2] as [number, number], padding: [0, 0] as [number, number], dilation: [1, 1] as [number, number] };
+const pool = {
+  kernel: [2, 2] as [number, number],
+  stride: [2, 2] as [number, number],
+  padding: [0, 0] as [number, number],
+  dilation: [1, 1] as [number, number],
+};
 
 export const CASES: CaseTable = {
   neg: un(),
@@ -61,7 +66,10 @@ export const CASES: CaseTable = {
   add: bin(),
   sub: bin(),
   mul: bin(),
-  div: [{ ins: [f(2, 3), pos(3)], params: null }, { name: 'rank grows', ins: [pos(3), pos(2, 3)], params: null }],
+  div: [
+    { ins: [f(2, 3), pos(3)], params: null },
+    { name: 'rank grows', ins: [pos(3), pos(2, 3)], params: null },
+  ],
   pow: [{ ins: [pos(2, 3), f(3)], params: null }],
   maximum: bin(),
   minimum: bin(),
@@ -87,9 +95,15 @@ export const CASES: CaseTable = {
   amax: red(),
   amin: red(),
   prod: red(),
-  argmax: [{ ins: [f(2, 3)], params: { dim: 1, keepdim: false } }, { ins: [f(2, 3)], params: { dim: 0, keepdim: true } }],
+  argmax: [
+    { ins: [f(2, 3)], params: { dim: 1, keepdim: false } },
+    { ins: [f(2, 3)], params: { dim: 0, keepdim: true } },
+  ],
   argmin: [{ ins: [f(2, 3)], params: { dim: 1, keepdim: true } }],
-  cumsum: [{ ins: [f(2, 3)], params: { dim: 1 } }, { ins: [f(4)], params: { dim: 0 } }],
+  cumsum: [
+    { ins: [f(2, 3)], params: { dim: 1 } },
+    { ins: [f(4)], params: { dim: 0 } },
+  ],
   logSoftmax: [{ ins: [f(2, 3)], params: { dim: 1 } }],
   logSoftmaxGrad: [{ ins: [f(2, 3), f(2, 3)], params: { dim: 1 } }],
   matmul: [
@@ -99,14 +113,21 @@ export const CASES: CaseTable = {
   ],
   cholesky: [{ ins: [{ shape: [3, 3], kind: 'spd' }], params: { check: true }, tol: 1e-8 }],
   triangularSolve: [
-    { ins: [{ shape: [3, 3], kind: 'tril' }, f(3, 2)], params: { upper: false, unitriangular: false }, tol: 1e-8 },
+    {
+      ins: [{ shape: [3, 3], kind: 'tril' }, f(3, 2)],
+      params: { upper: false, unitriangular: false },
+      tol: 1e-8,
+    },
   ],
   solve: [{ ins: [{ shape: [3, 3], kind: 'wellcond' }, f(3, 2)], params: null, tol: 1e-8 }],
   slogdet: [{ ins: [{ shape: [3, 3], kind: 'wellcond' }], params: null, tol: 1e-8 }],
   qr: [{ ins: [f(4, 3)], params: { complete: false }, tol: 1e-8 }],
   eigh: [{ ins: [{ shape: [3, 3], kind: 'sym' }], params: null, tol: 1e-7 }],
   svd: [{ ins: [f(4, 3)], params: null, tol: 1e-7 }],
-  reshape: [{ ins: [f(2, 3)], params: { shape: [3, 2] } }, { ins: [f(2, 3)], params: { shape: [6] } }],
+  reshape: [
+    { ins: [f(2, 3)], params: { shape: [3, 2] } },
+    { ins: [f(2, 3)], params: { shape: [6] } },
+  ],
   permute: [{ ins: [f(2, 3, 4)], params: { dims: [2, 0, 1] } }],
   expand: [
     { ins: [f(3, 1)], params: { shape: [2, 3, 4] } },
@@ -116,11 +137,23 @@ export const CASES: CaseTable = {
   pad: [
     {
       ins: [f(2, 3)],
-      params: { pads: [{ lo: 1, hi: 0, interior: 1 }, { lo: 0, hi: 2, interior: 0 }], value: 0.5 },
+      params: {
+        pads: [
+          { lo: 1, hi: 0, interior: 1 },
+          { lo: 0, hi: 2, interior: 0 },
+        ],
+        value: 0.5,
+      },
     },
   ],
-  flip: [{ ins: [f(2, 3)], params: { dims: [1] } }, { ins: [f(2, 3)], params: { dims: [0, 1] } }],
-  cat: [{ ins: [f(2, 3), f(2, 2)], params: { dim: 1 } }, { ins: [f(1, 3), f(2, 3), f(1, 3)], params: { dim: 0 } }],
+  flip: [
+    { ins: [f(2, 3)], params: { dims: [1] } },
+    { ins: [f(2, 3)], params: { dims: [0, 1] } },
+  ],
+  cat: [
+    { ins: [f(2, 3), f(2, 2)], params: { dim: 1 } },
+    { ins: [f(1, 3), f(2, 3), f(1, 3)], params: { dim: 0 } },
+  ],
   gather: [{ ins: [f(3, 4), { shape: [3, 2], kind: { int: 4 } }], params: { dim: 1 } }],
   scatterAdd: [{ ins: [f(3, 4), { shape: [3, 2], kind: { int: 4 } }, f(3, 2)], params: { dim: 1 } }],
   conv2d: [

@@ -6,7 +6,12 @@ type Tensor = gl.Tensor;
 const x = gl.zeros([5, 4], { dtype: 'float64' });
 const noise = (a: Tensor) => a.add(gl.randn([4], { dtype: 'float64' }));
 const rowsEqual = (t: Tensor, i: number, j: number) =>
-  gl.select(t, 0, i).sub(gl.select(t, 0, j)).abs().max().item() === 0;
+  gl
+    .select(t, 0, i)
+    .sub(gl.select(t, 0, j))
+    .abs()
+    .max()
+    .item() === 0;
 
 describe('vmap randomness', () => {
   it("'error' (the default) throws a VmapError on a random op", () => {
@@ -34,7 +39,13 @@ describe('vmap randomness', () => {
     const after = gl.randn([3], { dtype: 'float64' });
     gl.manualSeed(4);
     gl.randn([4], { dtype: 'float64' });
-    expect(after.sub(gl.randn([3], { dtype: 'float64' })).abs().max().item()).toBe(0);
+    expect(
+      after
+        .sub(gl.randn([3], { dtype: 'float64' }))
+        .abs()
+        .max()
+        .item(),
+    ).toBe(0);
   });
 
   it("nested: outer 'different', inner 'same' varies only along the outer batch", () => {

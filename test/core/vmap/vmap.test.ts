@@ -41,7 +41,10 @@ describe('vmap', () => {
 
   it('expands an output that does not depend on the batch', () => {
     const x = t64([4, 3], 6);
-    const [c, z] = gl.vmap((_a: Tensor) => [gl.ones([2], { dtype: 'float64' }), gl.zeros([], { dtype: 'float64' })])(x);
+    const [c, z] = gl.vmap((_a: Tensor) => [
+      gl.ones([2], { dtype: 'float64' }),
+      gl.zeros([], { dtype: 'float64' }),
+    ])(x);
     expect(c.shape).toEqual([4, 2]);
     expect(z.shape).toEqual([4]);
     expect(c.sum().item()).toBe(8);
@@ -55,7 +58,10 @@ describe('vmap', () => {
     expect(maxDiff(pairs, x.matmul(y.transpose(0, 1)))).toBeLessThan(1e-13);
     // inner over dim 1 of a doubly batched input
     const z = t64([2, 3, 4], 9);
-    const nested = gl.vmap(gl.vmap((v: Tensor) => v.softmax(0), 1), 0)(z);
+    const nested = gl.vmap(
+      gl.vmap((v: Tensor) => v.softmax(0), 1),
+      0,
+    )(z);
     expect(maxDiff(nested, z.softmax(1).transpose(1, 2))).toBeLessThan(1e-14);
   });
 
@@ -85,7 +91,14 @@ describe('vmap composed with autodiff', () => {
 
   it('grad of vmap: the gradient flows through the batching rules', () => {
     const xl = X.detach().requiresGrad_();
-    const [g] = gl.grad([gl.vmap((x: Tensor) => f(w, x))(xl).sum()], [xl]);
+    const [g] = gl.grad(
+      [
+        gl
+          .vmap((x: Tensor) => f(w, x))(xl)
+          .sum(),
+      ],
+      [xl],
+    );
     const xr = X.detach().requiresGrad_();
     const [want] = gl.grad([xr.matmul(w).sin().pow(2).sum()], [xr]);
     expect(maxDiff(g!, want!)).toBeLessThan(1e-13);
@@ -114,7 +127,10 @@ describe('vmap composed with autodiff', () => {
 
   it('vmap of vmap of grad: per-example, per-weight-set gradients', () => {
     const Ws = t64([2, 3, 2], 23);
-    const g = gl.vmap(gl.vmap(gl.valueAndGrad(f), [null, 0]), [0, null])(Ws, X) as unknown as [Tensor, Tensor];
+    const g = gl.vmap(gl.vmap(gl.valueAndGrad(f), [null, 0]), [0, null])(Ws, X) as unknown as [
+      Tensor,
+      Tensor,
+    ];
     const [, g01] = gl.valueAndGrad(f)(gl.select(Ws, 0, 1), row(2)) as [Tensor, Tensor];
     expect(g[1].shape).toEqual([2, 4, 3, 2]);
     expect(maxDiff(gl.select(gl.select(g[1], 0, 1), 0, 2), g01)).toBeLessThan(1e-14);
@@ -128,7 +144,9 @@ describe('vmap errors', () => {
     expect(() => gl.vmap(id, [0, 0])(x)).toThrow(gl.VmapError);
     expect(() => gl.vmap(id, 2)(x)).toThrow(/out of range/);
     expect(() => gl.vmap((a: Tensor, _n: number) => a, [0, 0])(x, 3)).toThrow(/only tensors can be batched/);
-    expect(() => gl.vmap((a: Tensor, b: Tensor) => a.add(b))(x, t64([5, 3], 1))).toThrow(/different batch sizes.*4.*5/);
+    expect(() => gl.vmap((a: Tensor, b: Tensor) => a.add(b))(x, t64([5, 3], 1))).toThrow(
+      /different batch sizes.*4.*5/,
+    );
     expect(() => gl.vmap(id, null)(x)).toThrow(/no input is batched/);
     expect(() => gl.vmap(id, { a: 0 })(x)).toThrow(gl.VmapError);
   });

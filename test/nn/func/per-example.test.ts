@@ -55,7 +55,11 @@ function expectAllMethods(model: gl.nn.Module, lossFn: gl.PerExampleLoss, x: Ten
 describe('perExampleGrads equals a loop of single-example backward calls', () => {
   it('MLP with cross-entropy', () => {
     gl.manualSeed(1);
-    const net = new gl.nn.Sequential(new gl.nn.Linear(4, 6, f64), new gl.nn.Tanh(), new gl.nn.Linear(6, 3, f64));
+    const net = new gl.nn.Sequential(
+      new gl.nn.Linear(4, 6, f64),
+      new gl.nn.Tanh(),
+      new gl.nn.Linear(6, 3, f64),
+    );
     const x = gl.randn([N, 4], f64);
     const y = gl.tensor([0, 2, 1, 1, 0], { dtype: 'int32' });
     expectAllMethods(net, (o, t) => gl.crossEntropy(o, t!), x, y);
@@ -87,8 +91,21 @@ describe('perExampleGrads equals a loop of single-example backward calls', () =>
 
   it('Embedding (with a padding index and repeated tokens)', () => {
     gl.manualSeed(4);
-    const net = new gl.nn.Sequential(new gl.nn.Embedding(7, 3, { paddingIdx: 0, dtype: 'float64' }), new gl.nn.Flatten(), new gl.nn.Linear(12, 2, f64));
-    const x = gl.tensor([[1, 2, 2, 0], [3, 3, 3, 3], [0, 6, 5, 1], [4, 1, 4, 1], [2, 0, 0, 6]], { dtype: 'int32' });
+    const net = new gl.nn.Sequential(
+      new gl.nn.Embedding(7, 3, { paddingIdx: 0, dtype: 'float64' }),
+      new gl.nn.Flatten(),
+      new gl.nn.Linear(12, 2, f64),
+    );
+    const x = gl.tensor(
+      [
+        [1, 2, 2, 0],
+        [3, 3, 3, 3],
+        [0, 6, 5, 1],
+        [4, 1, 4, 1],
+        [2, 0, 0, 6],
+      ],
+      { dtype: 'int32' },
+    );
     const y = gl.tensor([1, 0, 1, 1, 0], { dtype: 'int32' });
     expectAllMethods(net, (o, t) => gl.crossEntropy(o, t!), x, y);
   });
