@@ -92,6 +92,7 @@ export {
   type PerExampleStats,
   type PerExampleOptions,
   type PerExampleLoss,
+  type PerExampleTarget,
   type JacOptions,
   type NamedTensors,
 } from './nn/func/index.js';

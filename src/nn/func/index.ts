@@ -13,6 +13,7 @@ export {
   type PerExampleStats,
   type PerExampleOptions,
   type PerExampleLoss,
+  type PerExampleTarget,
 } from './per-example.js';
 
 /**

@@ -31,14 +31,19 @@ export interface PerExampleOptions {
 
 /** Per-example gradients: `grads[name]` is [N, ...param.shape]; `losses` [N] are the per-example losses. */
 export interface PerExampleGrads {
+  /** The method that ran ('auto' resolved). */
   method: 'fast' | 'vmap';
+  /** The per-example losses [N]. */
   losses: Tensor;
+  /** Per trainable parameter (by qualified name), its per-example gradients [N, ...shape]. */
   grads: Record<string, Tensor>;
 }
 
 /** Streamed statistics of the per-example gradients g_i (never all of them at once). */
 export interface PerExampleStats {
+  /** The method that ran ('auto' resolved). */
   method: 'fast' | 'vmap';
+  /** The per-example losses [N]. */
   losses: Tensor;
   /** sum_i g_i per parameter (the gradient of the summed per-example losses). */
   sum: Record<string, Tensor>;
@@ -48,7 +53,9 @@ export interface PerExampleStats {
   norms: Tensor;
 }
 
-type Target = Tensor | null;
+/** The targets of a batch (dim 0 the examples), or null for a loss without targets. */
+export type PerExampleTarget = Tensor | null;
+type Target = PerExampleTarget;
 
 function trainable(model: Module): [string, Tensor][] {
   return model.namedParameters().filter(([, p]) => p.requiresGrad);
@@ -304,21 +311,21 @@ export function perExampleGrads(
   model: Module,
   lossFn: PerExampleLoss,
   x: Tensor,
-  y: Target,
+  y: PerExampleTarget,
   opts: PerExampleOptions & { stats: true },
 ): PerExampleStats;
 export function perExampleGrads(
   model: Module,
   lossFn: PerExampleLoss,
   x: Tensor,
-  y: Target,
+  y: PerExampleTarget,
   opts?: PerExampleOptions & { stats?: false },
 ): PerExampleGrads;
 export function perExampleGrads(
   model: Module,
   lossFn: PerExampleLoss,
   x: Tensor,
-  y: Target,
+  y: PerExampleTarget,
   opts: PerExampleOptions = {},
 ): PerExampleGrads | PerExampleStats {
   const method = checkModel(model, opts.method ?? 'auto');
