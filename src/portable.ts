@@ -86,6 +86,7 @@ export type { SafetensorsContent } from './io/safetensors-format.js';
 export * as nn from './nn/index.js';
 export {
   func,
+  type Func,
   perExampleGrads,
   PerExampleError,
   type PerExampleGrads,
