@@ -7,22 +7,12 @@ import { useBackend, webgpuUnavailable } from '../../helpers/backends.js';
 import { CASES, type Case } from './cases.js';
 import { computeCase, expectCloseValues, patterns } from './harness.js';
 
-/** Elementwise with broadcasting, a reduction, matmul, views, a dim op, gather, conv with per-example weights, pooling. */
-const SUBSET: Primitive[] = [
-  'mul',
-  'exp',
-  'where',
-  'sum',
-  'matmul',
-  'reshape',
-  'permute',
-  'expand',
-  'logSoftmax',
-  'gather',
-  'cat',
-  'conv2d',
-  'maxPool2d',
-];
+/**
+ * Elementwise with broadcasting, a reduction, views, a dim op and gather with their gradients; matmul and
+ * conv2d with per-example weights by value only (SwiftShader compiles every new kernel shape slowly).
+ */
+const SUBSET: Primitive[] = ['mul', 'sum', 'permute', 'expand', 'logSoftmax', 'gather', 'matmul', 'conv2d'];
+const VALUES_ONLY: Primitive[] = ['matmul', 'conv2d'];
 
 const why = await webgpuUnavailable();
 describe.skipIf(why !== null)(`batching rules on webgpu${why ? ` (skipped: ${why})` : ''}`, () => {
@@ -36,12 +26,20 @@ describe.skipIf(why !== null)(`batching rules on webgpu${why ? ` (skipped: ${why
   });
   for (const prim of SUBSET) {
     it(prim, async () => {
-      const cases = CASES[prim] as Case<Primitive>[];
-      for (const c of cases)
-        for (const p of patterns(c.ins.length)) {
-          const cmps = computeCase(prim, { ...c, tol: Math.max(c.tol ?? 0, 1e-4) }, p, 'float32');
-          for (const cmp of cmps) expectCloseValues(cmp, await cmp.got.data(), await cmp.want.data());
-        }
+      // the first case, all inputs batched and (for several inputs) only the last one: SwiftShader compiles
+      // every new kernel shape slowly, so the full matrix runs on js and native only
+      const c = (CASES[prim] as Case<Primitive>[])[0];
+      const all = patterns(c.ins.length);
+      for (const p of c.ins.length > 1 ? [all[0], all[all.length - 1]] : all) {
+        const cmps = computeCase(
+          prim,
+          { ...c, tol: Math.max(c.tol ?? 0, 1e-4) },
+          p,
+          'float32',
+          !VALUES_ONLY.includes(prim),
+        );
+        for (const cmp of cmps) expectCloseValues(cmp, await cmp.got.data(), await cmp.want.data());
+      }
     });
   }
 });
