@@ -158,4 +158,31 @@ describe('vmap errors', () => {
     expect(() => leaked!.add(1)).toThrow(/finished vmap/);
     expect(() => gl.vmap(id, 0, 0, { chunkSize: 0 })(x)).toThrow(/chunkSize/);
   });
+  it("refuses in-place ops on batched tensors, and checks every example's indices", () => {
+    expect(() => gl.vmap((a: Tensor) => a.mul(1).copy_(a))(x)).toThrow(/in-place/);
+    const idx = gl.tensor(
+      [
+        [0, 1],
+        [2, 0],
+        [1, 3],
+        [0, 0],
+      ],
+      { dtype: 'int32' },
+    ); // example 2 holds 3, out of range for 3
+    const pick = (a: Tensor, i: Tensor) => gl.gather(a, 0, i);
+    expect(() => gl.vmap(pick)(x, idx)).toThrow(gl.IndexOutOfRangeError);
+    const ok = gl.vmap(pick)(
+      x,
+      gl.tensor(
+        [
+          [0, 1],
+          [2, 0],
+          [1, 2],
+          [0, 0],
+        ],
+        { dtype: 'int32' },
+      ),
+    );
+    expect(ok.shape).toEqual([4, 2]);
+  });
 });
