@@ -41,6 +41,7 @@ export { checkpoint } from './core/grad-checkpoint.js';
 export { customGrad, overrideGrad } from './core/custom.js';
 export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './core/functional.js';
+export { vmap, type VmapOptions, type VmapDims, type Randomness } from './core/vmap/index.js';
 export { onBackward } from './core/autograd.js';
 export type { BackwardOptions, GradOptions, BackwardInfo, BackwardObserver } from './core/autograd.js';
 export { graph, savedResiduals } from './core/inspect.js';
@@ -85,6 +86,19 @@ export * as data from './data/portable.js';
 export { serializeSafetensors, parseSafetensors } from './io/safetensors-format.js';
 export type { SafetensorsContent } from './io/safetensors-format.js';
 export * as nn from './nn/index.js';
+export {
+  func,
+  type Func,
+  perExampleGrads,
+  PerExampleError,
+  type PerExampleGrads,
+  type PerExampleStats,
+  type PerExampleOptions,
+  type PerExampleLoss,
+  type PerExampleTarget,
+  type JacOptions,
+  type NamedTensors,
+} from './nn/func/index.js';
 export * as optim from './optim/index.js';
 export * as lab from './lab/index.js';
 export * as testing from './testing/index.js';

@@ -2,7 +2,7 @@
 import type { Backend } from './backend.js';
 import { currentBackend } from './backend-registry.js';
 import { isFloat } from './dtype.js';
-import { AnomalyError, BackendError, GradError } from './errors.js';
+import { AnomalyError, BackendError, GradError, VmapError } from './errors.js';
 import { inferKernel, inferView } from './infer.js';
 import { Node } from './node.js';
 import {
@@ -16,6 +16,27 @@ import { contiguousStrides, numel } from './shape.js';
 import { currentScope, state } from './state.js';
 import { Tensor } from './tensor.js';
 import type { BackwardContext, VjpRule, VjpRuleTable } from './vjp-types.js';
+import { BatchedTensor, levels, physicalOf } from './vmap/batched.js';
+
+/** The batching interpreter (src/core/vmap/dispatch.ts installs it, like the VJP rules, to avoid a value cycle). */
+type BatchedApply = <P extends Primitive>(
+  prim: P,
+  inputs: readonly Tensor[],
+  params: PrimitiveParams[P],
+  backend: Backend,
+) => Tensor | null;
+let batchedApply: BatchedApply | null = null;
+
+/** @internal called once by src/core/vmap/vmap.ts. */
+export function installBatching(fn: BatchedApply): void {
+  batchedApply = fn;
+}
+
+function underVmap(inputs: readonly Tensor[]): boolean {
+  if (levels.length) return true;
+  for (const t of inputs) if (t instanceof BatchedTensor) return true;
+  return false;
+}
 
 function backendOf(op: string, inputs: readonly Tensor[]): Backend {
   if (inputs.length === 0) return currentBackend();
@@ -39,7 +60,10 @@ export function apply<P extends Primitive>(
 ): Tensor {
   const backend = on ?? backendOf(prim, inputs);
   let out: Tensor;
-  if (isViewPrimitive(prim)) {
+  const batched = batchedApply && underVmap(inputs) ? batchedApply(prim, inputs, params, backend) : null;
+  if (batched) {
+    out = batched;
+  } else if (isViewPrimitive(prim)) {
     const x = inputs[0];
     const v = (
       inferView[prim as ViewPrimitive] as (
@@ -131,7 +155,7 @@ export function checkFinite(
   scope = currentScope(),
 ): void {
   if (!isFloat(t.dtype) || !t.storage.backend.capabilities.syncRead) return;
-  const d = t.dataSync();
+  const d = physicalOf(t).dataSync();
   for (let i = 0; i < d.length; i++)
     if (!Number.isFinite(d[i])) {
       const where = scope ? ` (scope ${scope})` : '';
@@ -148,6 +172,8 @@ export function checkFinite(
  */
 export function writeInPlace(op: string, target: Tensor, result: Tensor): Tensor {
   target._assertAlive(op);
+  if (target instanceof BatchedTensor || result instanceof BatchedTensor)
+    throw new VmapError(`${op}: in-place operations are not supported inside vmap; use the out-of-place op`);
   if (state.gradEnabled) {
     if (target.isLeaf && target.requiresGrad)
       throw new GradError(

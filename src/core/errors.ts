@@ -86,3 +86,6 @@ export class StoreError extends GradlabError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/** A vmap misuse: bad inDims/outDims, mismatched batch sizes, a random op under randomness 'error', a data read inside vmap. */
+export class VmapError extends GradlabError {}

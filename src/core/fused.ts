@@ -5,6 +5,7 @@ import type { FusedKernel, FusedKernelTypes, MapKernel, UpdateKernel } from './f
 import { contiguousStrides, numel } from './shape.js';
 import { state } from './state.js';
 import { Tensor } from './tensor.js';
+import { BatchedTensor } from './vmap/batched.js';
 
 /** Entries whose kernel makes one new tensor. */
 export type MapFused = {
@@ -68,6 +69,8 @@ export function countFused(k: FusedKernel, by: 'kernel' | 'composite'): void {
 
 /** True when an op on these inputs would not be recorded: grad mode is off or no input requires grad. */
 export function offTape(inputs: readonly Tensor[]): boolean {
+  // inside vmap a fused kernel would see one example's view: the composite runs the batching rules
+  for (const t of inputs) if (t instanceof BatchedTensor) return false;
   if (!state.gradEnabled) return true;
   for (const t of inputs) if (t.requiresGrad) return false;
   return true;

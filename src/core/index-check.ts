@@ -5,6 +5,7 @@ import { indexError, pendingChecks, queueCheck, type IndexCheckSpec } from './de
 import { DTypeError } from './errors.js';
 import { apply } from './engine.js';
 import { keep, Tensor, tidy } from './tensor.js';
+import { physicalOf } from './vmap/batched.js';
 
 /** The smallest and largest of `values` other than `ignore`, or null when there are none. */
 function hostRange(values: ArrayLike<number>, ignore: number | undefined): [number, number] | null {
@@ -25,7 +26,8 @@ function hostRange(values: ArrayLike<number>, ignore: number | undefined): [numb
  * large, else the smallest: the same error on every backend. On backends without synchronous reads
  * the check runs on the device and its error is thrown by the next `data()` / `itemAsync()`.
  */
-export function checkIndexRange(index: Tensor, spec: IndexCheckSpec): void {
+export function checkIndexRange(batchedIndex: Tensor, spec: IndexCheckSpec): void {
+  const index = physicalOf(batchedIndex); // inside vmap: every example's indices
   if (index.dtype !== 'int32')
     throw new DTypeError(`${spec.op}: index must be an int32 tensor, got ${index.dtype}`);
   if (index.numel === 0) return;
