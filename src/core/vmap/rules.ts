@@ -55,7 +55,9 @@ function reduceRule(op: ReduceOp): BatchRule<ReduceOp> {
 }
 
 /** Ops over one dim of one input (the others materialised): shift the dim past the batch. */
-function alongDim<P extends 'argmax' | 'argmin' | 'cumsum' | 'logSoftmax' | 'logSoftmaxGrad' | 'flip'>(
+function alongDim<
+  P extends 'argmax' | 'argmin' | 'argsort' | 'cumsum' | 'logSoftmax' | 'logSoftmaxGrad' | 'flip',
+>(
   op: P,
 ): BatchRule<P> {
   return (args, params, B) => {
@@ -128,6 +130,7 @@ export const batchRules: BatchRuleTable = {
   ...reductions,
   argmax: alongDim('argmax'),
   argmin: alongDim('argmin'),
+  argsort: alongDim('argsort'),
   cumsum: alongDim('cumsum'),
   logSoftmax: alongDim('logSoftmax'),
   logSoftmaxGrad: alongDim('logSoftmaxGrad'),

@@ -100,6 +100,10 @@ export const CASES: CaseTable = {
     { ins: [f(2, 3)], params: { dim: 0, keepdim: true } },
   ],
   argmin: [{ ins: [f(2, 3)], params: { dim: 1, keepdim: true } }],
+  argsort: [
+    { ins: [f(2, 3)], params: { dim: 1, descending: false } },
+    { ins: [f(2, 3)], params: { dim: 0, descending: true } },
+  ],
   cumsum: [
     { ins: [f(2, 3)], params: { dim: 1 } },
     { ins: [f(4)], params: { dim: 0 } },
