@@ -77,6 +77,8 @@ export * from './ops/matmul.js';
 export * from './ops/shape.js';
 export * from './ops/nn.js';
 export * from './ops/losses.js';
+export { interpolate } from './ops/interpolate.js';
+export type { InterpolateMode, InterpolateOptions } from './ops/interpolate.js';
 export type { TensorMethods } from './ops/methods.js';
 
 export * as data from './data/portable.js';
