@@ -93,3 +93,4 @@ export * as envs from './envs/index.js';
 export * as distributions from './distributions/index.js';
 export * as linalg from './ops/linalg/index.js';
 export * as explain from './lab/explain/index.js';
+export * as png from './io/png.js';
