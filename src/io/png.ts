@@ -5,8 +5,11 @@ import type { Tensor } from '../core/tensor.js';
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel. */
 export interface RgbImage {
+  /** Pixels per row. */
   width: number;
+  /** Rows. */
   height: number;
+  /** width × height × 3 bytes (r, g, b), row-major. */
   data: Uint8Array;
 }
 

@@ -17,13 +17,14 @@ export type Inputs = Tensor | readonly Tensor[];
 export type Attr<I extends Inputs> = I extends Tensor ? Tensor : Tensor[];
 /** Attributions with the convergence delta per example (Captum's `return_convergence_delta`). */
 export interface WithDelta<I extends Inputs> {
+  /** The attributions, in the inputs' form. */
   attributions: Attr<I>;
-  /** [B]: sum of the attributions minus f(x) - f(baseline), per example. */
+  /** Per example (shape [B]), the sum of the attributions minus f(x) - f(baseline). */
   delta: Tensor;
 }
 
 /**
- * Which output to explain: a class index for every example, one per example (array or int tensor [B]),
+ * Which output to explain: one class index for every example, one per example (array or int tensor of length B),
  * or undefined when the forward already returns one score per example ([B] or [B, 1]).
  */
 export type Target = number | readonly number[] | Tensor | undefined;

@@ -54,6 +54,7 @@ export type DeepLiftKind =
   | 'logSoftmax'
   | 'unsupported';
 
+/** The DeepLift rule kind of every primitive (see DeepLiftKind). */
 export const DEEPLIFT_KINDS: { [P in Primitive]: DeepLiftKind } = {
   neg: 'linear',
   exp: 'rescale',
@@ -308,7 +309,11 @@ export interface DeepLiftOptions extends CommonOptions {
  * const { attributions, delta } = new gl.explain.DeepLift(model).attribute(x, { target: 1, returnConvergenceDelta: true });
  */
 export class DeepLift {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
 
   /** Attributions of the same shape as the inputs, with the summation-to-delta gap when asked. */
   attribute<I extends Inputs>(inputs: I, opts: DeepLiftOptions & { returnConvergenceDelta: true }): WithDelta<I>;
@@ -373,7 +378,11 @@ export class DeepLift {
  * @example new gl.explain.DeepLiftShap(model).attribute(x, { baselines: gl.randn([10, 1, 8, 8]).mul(0.001), target: 0 })
  */
 export class DeepLiftShap {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
 
   /** Attributions of the same shape as the inputs (the mean over baselines). */
   attribute<I extends Inputs>(inputs: I, opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[]; returnConvergenceDelta: true }): WithDelta<I>;

@@ -15,7 +15,11 @@ export interface SaliencyOptions extends CommonOptions {
  * @example const map = new gl.explain.Saliency(model).attribute(x, { target: 3 });
  */
 export class Saliency {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: SaliencyOptions = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
@@ -29,7 +33,11 @@ export class Saliency {
  * @example const map = new gl.explain.InputXGradient(model).attribute(x, { target: 3 });
  */
 export class InputXGradient {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions & { multiplyByInputs?: boolean } = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
@@ -70,7 +78,11 @@ function overriddenGradient<I extends Inputs>(forward: ForwardFn, rules: GradOve
  * @example const map = new gl.explain.GuidedBackprop(model).attribute(x, { target: 3 });
  */
 export class GuidedBackprop {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions = {}): Attr<I> {
     return overriddenGradient(this.forward, GUIDED_RELU, inputs, opts);
@@ -82,7 +94,11 @@ export class GuidedBackprop {
  * @example const map = new gl.explain.Deconvolution(model).attribute(x, { target: 3 });
  */
 export class Deconvolution {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions = {}): Attr<I> {
     return overriddenGradient(this.forward, DECONV_RELU, inputs, opts);

@@ -41,7 +41,12 @@ export interface IntegratedGradientsOptions extends CommonOptions {
 }
 
 /** Gauss–Legendre nodes on [-1, 1] (ascending) and weights, by Newton's method on P_n. */
-export function gaussLegendre(n: number): { nodes: number[]; weights: number[] } {
+export function gaussLegendre(n: number): {
+  /** Nodes in (-1, 1), ascending. */
+  nodes: number[];
+  /** Their weights (summing to 2). */
+  weights: number[];
+} {
   const nodes = new Array<number>(n);
   const weights = new Array<number>(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
@@ -70,7 +75,15 @@ export function gaussLegendre(n: number): { nodes: number[]; weights: number[] }
 }
 
 /** Path points α_k in [0, 1] and weights w_k of Captum's method for n steps. */
-export function pathSteps(method: IntegrationMethod, n: number): { alphas: number[]; weights: number[] } {
+export function pathSteps(
+  method: IntegrationMethod,
+  n: number,
+): {
+  /** Points of the path in [0, 1]. */
+  alphas: number[];
+  /** Their weights (summing to 1). */
+  weights: number[];
+} {
   const lin = (a: number, b: number) => Array.from({ length: n }, (_, k) => (n === 1 ? a : a + ((b - a) * k) / (n - 1)));
   switch (method) {
     case 'riemann_left':
@@ -104,7 +117,11 @@ export function pathSteps(method: IntegrationMethod, n: number): { alphas: numbe
  * const { attributions, delta } = ig.attribute(x, { target: 3, nSteps: 64, returnConvergenceDelta: true });
  */
 export class IntegratedGradients {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
 
   /** Attributions of the same shape as the inputs, with the completeness gap when asked. */
   attribute<I extends Inputs>(inputs: I, opts: IntegratedGradientsOptions & { returnConvergenceDelta: true }): WithDelta<I>;

@@ -59,7 +59,14 @@ export function layerGradient(
   layer: Module,
   inputs: Inputs,
   opts: CommonOptions & { attributeToLayerInput?: boolean } = {},
-): { activation: Tensor; gradient: Tensor; scores: Tensor } {
+): {
+  /** The layer's activation (or input). */
+  activation: Tensor;
+  /** The target's gradient with respect to it. */
+  gradient: Tensor;
+  /** The target scores [B]. */
+  scores: Tensor;
+} {
   const { xs } = asTuple(inputs);
   const idx = targetIndices(opts.target, xs[0].shape[0]);
   return enableGrad(() => {
@@ -87,10 +94,14 @@ export interface LayerGradCamOptions extends CommonOptions {
  * @example const cam = new gl.explain.LayerGradCam(model, model.conv2).attribute(x, { target: 3 });
  */
 export class LayerGradCam {
-  constructor(
-    readonly forward: ForwardFn,
-    readonly layer: Module,
-  ) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  /** The layer whose activation is explained. */
+  readonly layer: Module;
+  constructor(forward: ForwardFn, layer: Module) {
+    this.forward = forward;
+    this.layer = layer;
+  }
   /** The map at the layer's resolution, [B, 1, ...spatial]. */
   attribute(inputs: Inputs, opts: LayerGradCamOptions = {}): Tensor {
     const { activation: a, gradient: g } = layerGradient(this.forward, this.layer, inputs, opts);
@@ -113,10 +124,14 @@ export class LayerGradCam {
  * @example const cam = new gl.explain.GradCam(model, model.conv2).attribute(x, { target: 3 }); // [B, 1, H, W]
  */
 export class GradCam {
-  constructor(
-    readonly forward: ForwardFn,
-    readonly layer: Module,
-  ) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  /** The layer whose activation is explained. */
+  readonly layer: Module;
+  constructor(forward: ForwardFn, layer: Module) {
+    this.forward = forward;
+    this.layer = layer;
+  }
   /** [B, 1, H, W] for [B, C, H, W] inputs. */
   attribute(inputs: Tensor, opts: CommonOptions = {}): Tensor {
     const cam = new LayerGradCam(this.forward, this.layer).attribute(inputs, { ...opts, reluAttributions: true });
@@ -129,8 +144,11 @@ export class GradCam {
 export interface LayerIntegratedGradientsOptions extends CommonOptions {
   /** Baseline inputs (default 0); the layer's baseline activation is its output at them. */
   baselines?: Baseline | readonly Baseline[];
+  /** Number of path points (default 50). */
   nSteps?: number;
+  /** Integration rule (default 'gausslegendre'). */
   method?: IntegrationMethod;
+  /** Multiply by the activation difference (default true). */
   multiplyByInputs?: boolean;
 }
 
@@ -140,10 +158,14 @@ export interface LayerIntegratedGradientsOptions extends CommonOptions {
  * @example const a = new gl.explain.LayerIntegratedGradients(model, model.conv1).attribute(x, { target: 0 });
  */
 export class LayerIntegratedGradients {
-  constructor(
-    readonly forward: ForwardFn,
-    readonly layer: Module,
-  ) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  /** The layer whose activation is explained. */
+  readonly layer: Module;
+  constructor(forward: ForwardFn, layer: Module) {
+    this.forward = forward;
+    this.layer = layer;
+  }
   /** Attributions of the layer output's shape. */
   attribute(inputs: Inputs, opts: LayerIntegratedGradientsOptions = {}): Tensor {
     const { xs } = asTuple(inputs);
@@ -231,10 +253,14 @@ function aggregate(e: Tensor, phase2: NormGradPhase2): Tensor {
  * @example const m = new gl.explain.NormGrad(model, model.conv3).attribute(x, { target: 3 });
  */
 export class NormGrad {
-  constructor(
-    readonly forward: ForwardFn,
-    readonly layer: Module,
-  ) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  /** The layer whose activation is explained. */
+  readonly layer: Module;
+  constructor(forward: ForwardFn, layer: Module) {
+    this.forward = forward;
+    this.layer = layer;
+  }
   /** The map at the layer's resolution, [B, 1, h, w]. */
   attribute(inputs: Inputs, opts: NormGradOptions = {}): Tensor {
     const { activation: x, gradient: g } = layerGradient(this.forward, this.layer, inputs, opts);

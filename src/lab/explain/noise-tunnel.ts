@@ -22,6 +22,7 @@ export type NoiseTunnelType = 'smoothgrad' | 'smoothgrad_sq' | 'vargrad';
 
 /** A method NoiseTunnel can wrap: any gl.explain attribution class. */
 export interface AttributionMethod {
+  /** Attributions for `inputs` with the method's options. */
   attribute(inputs: any, opts?: any): unknown;
 }
 
@@ -47,7 +48,11 @@ export interface NoiseTunnelOptions {
  * const map = sg.attribute(x, { ntType: 'smoothgrad_sq', ntSamples: 10, stdevs: 0.1, target: 3 });
  */
 export class NoiseTunnel {
-  constructor(readonly method: AttributionMethod) {}
+  /** The wrapped attribution method. */
+  readonly method: AttributionMethod;
+  constructor(method: AttributionMethod) {
+    this.method = method;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: NoiseTunnelOptions = {}): Attr<I> {
     const { ntType = 'smoothgrad', ntSamples, stdevs = 1, generator, ...rest } = opts;
@@ -100,7 +105,11 @@ export interface GradientShapOptions extends CommonOptions {
  * @example new gl.explain.GradientShap(model).attribute(x, { baselines: gl.randn([20, 1, 8, 8]), target: 2, nSamples: 50 })
  */
 export class GradientShap {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: GradientShapOptions): Attr<I> {
     const { xs, wrap } = asTuple(inputs);

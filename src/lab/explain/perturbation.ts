@@ -67,7 +67,11 @@ export interface OcclusionOptions extends CommonOptions {
  * @example new gl.explain.Occlusion(model).attribute(x, { slidingWindowShapes: [1, 4, 4], strides: 2, target: 3 })
  */
 export class Occlusion {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: OcclusionOptions): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
@@ -149,7 +153,11 @@ export interface FeatureAblationOptions extends CommonOptions {
  * @example new gl.explain.FeatureAblation(model).attribute(x, { featureMask: segments, target: 0 })
  */
 export class FeatureAblation {
-  constructor(readonly forward: ForwardFn) {}
+  /** The model or function explained. */
+  readonly forward: ForwardFn;
+  constructor(forward: ForwardFn) {
+    this.forward = forward;
+  }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: FeatureAblationOptions = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
