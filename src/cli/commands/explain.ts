@@ -90,7 +90,7 @@ export const explainCommand = defineCommand({
   positionals: [{ name: 'run', description: 'the id of a stored run with a checkpoint (gradlab runs lists them)' }],
   examples: [
     'gradlab explain k7m2xq',
-    'gradlab explain k7m2xq --method gradcam --images 8 --out maps',
+    'gradlab explain k7m2xq --method occlusion --images 8 --out maps',
     'gradlab explain k7m2xq --method deeplift --target label --json',
   ],
   async run({ options, positionals, global }, ctx) {
