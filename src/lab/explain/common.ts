@@ -71,15 +71,19 @@ export function expandExtra(extra: readonly unknown[] | undefined, b: number, ti
   return extra.map((a) => (a instanceof Tensor && a.ndim > 0 && a.shape[0] === b && times > 1 ? cat(Array(times).fill(a), 0) : a));
 }
 
+/** Per-example class indices: host numbers, an int32 tensor [B] (never read back to the host), or null (no target). */
+export type TargetIndices = number[] | Tensor | null;
+
 /** The per-example class indices of `target` for a batch of `b` (null: no target). */
-export function targetIndices(target: Target, b: number): number[] | null {
+export function targetIndices(target: Target, b: number): TargetIndices {
   if (target === undefined) return null;
   let idx: number[];
   if (typeof target === 'number') idx = new Array<number>(b).fill(target);
   else if (target instanceof Tensor) {
     if (target.ndim !== 1 || target.shape[0] !== b)
       throw new ExplainError(`target: expected ${b} indices (one per example), got a tensor of shape ${fmtShape(target.shape)}`);
-    idx = Array.from(target.dataSync(), Number);
+    if (target.dtype !== 'int32') throw new ExplainError(`target: expected an int32 tensor, got ${target.dtype}`);
+    return target;
   } else if (Array.isArray(target)) {
     if (target.length !== b) throw new ExplainError(`target: expected ${b} indices (one per example), got ${target.length}`);
     idx = [...target];
@@ -89,8 +93,15 @@ export function targetIndices(target: Target, b: number): number[] | null {
   return idx;
 }
 
+/** The indices for rows `rows` of a batch made of copies of the original batch of `b` (row r is example r % b). */
+export function targetRows(idx: TargetIndices, b: number, rows: readonly number[]): TargetIndices {
+  if (idx === null) return null;
+  if (Array.isArray(idx)) return rows.map((r) => idx[r % b]);
+  return (idx as Tensor).indexSelect(0, tensor(rows.map((r) => r % b), { dtype: 'int32' }));
+}
+
 /** The [B] scores out[i, target[i]] (or out itself when it is one score per example). */
-export function selectTarget(out: Tensor, idx: number[] | null): Tensor {
+export function selectTarget(out: Tensor, idx: TargetIndices): Tensor {
   const b = out.shape[0];
   if (idx === null) {
     if (out.ndim === 1) return out;
@@ -100,14 +111,17 @@ export function selectTarget(out: Tensor, idx: number[] | null): Tensor {
     );
   }
   if (out.ndim !== 2) throw new ExplainError(`target needs a [B, classes] output, got ${fmtShape(out.shape)}`);
-  if (idx.length !== b) {
-    // a batch made of copies of the original batch: targets repeat with it
-    if (b % idx.length !== 0) throw new ExplainError(`target: ${idx.length} indices for a batch of ${b}`);
-    idx = Array.from({ length: b }, (_, i) => idx![i % idx!.length]);
+  const n = Array.isArray(idx) ? idx.length : (idx as Tensor).shape[0];
+  // a batch made of copies of the original batch: targets repeat with it
+  if (n !== b && b % n !== 0) throw new ExplainError(`target: ${n} indices for a batch of ${b}`);
+  if (!Array.isArray(idx)) {
+    const rows = n === b ? (idx as Tensor) : targetRows(idx, n, Array.from({ length: b }, (_, i) => i))!;
+    return out.gather(1, (rows as Tensor).reshape([b, 1])).reshape([b]);
   }
-  const bad = idx.find((i) => i >= out.shape[1]);
+  const full = n === b ? idx : Array.from({ length: b }, (_, i) => idx[i % n]);
+  const bad = full.find((i) => i >= out.shape[1]);
   if (bad !== undefined) throw new ExplainError(`target ${bad} is out of range for ${out.shape[1]} classes`);
-  const index = tensor(idx, { dtype: 'int32', shape: [b, 1] });
+  const index = tensor(full, { dtype: 'int32', shape: [b, 1] });
   return out.gather(1, index).reshape([b]);
 }
 
@@ -134,7 +148,7 @@ export function baselinesFor(xs: readonly Tensor[], baselines: Baseline | readon
 export function gradOfTarget(
   forward: ForwardFn,
   xs: readonly Tensor[],
-  idx: number[] | null,
+  idx: TargetIndices,
   extra: readonly unknown[] = [],
   wrapForward: <T>(fn: () => T) => T = (fn) => fn(),
 ): { grads: Tensor[]; scores: Tensor } {

@@ -13,6 +13,7 @@ import {
   selectTarget,
   sumPerExample,
   targetIndices,
+  targetRows,
   type Attr,
   type Baseline,
   type CommonOptions,
@@ -150,7 +151,7 @@ export class IntegratedGradients {
           ),
         ),
       );
-      const rowIdx = idx === null ? null : rows.map((r) => idx[r % B]);
+      const rowIdx = targetRows(idx, B, rows);
       const extra = chunkExtra(opts.additionalForwardArgs, B, rows);
       const { grads } = gradOfTarget(this.forward, scaled, rowIdx, extra);
       noGrad(() => {

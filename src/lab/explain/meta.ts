@@ -33,7 +33,7 @@ export function metaSaliency<T>(model: Module, x: Tensor, saliency: () => T, opt
   const snapshot = noGrad(() => params.map((p) => p.clone()));
   try {
     const grads = enableGrad(() => {
-      const loss = crossEntropy(model.forward(x), tensor(idx, { dtype: 'int32' }));
+      const loss = crossEntropy(model.forward(x), Array.isArray(idx) ? tensor(idx, { dtype: 'int32' }) : idx);
       return grad(opts.negate ? loss.neg() : loss, params, { allowUnused: true });
     });
     noGrad(() => params.forEach((p, i) => grads[i] && p.sub_(grads[i]!.mul(lr))));

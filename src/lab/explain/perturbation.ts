@@ -18,6 +18,7 @@ import {
   type CommonOptions,
   type ForwardFn,
   type Inputs,
+  type TargetIndices,
 } from './common.js';
 
 /** Scores of the target for many perturbed copies of the batch: masks[j] (1 = replaced) applied to input i. */
@@ -26,7 +27,7 @@ function perturbedScores(
   xs: Tensor[],
   bases: Tensor[],
   masks: (Tensor | null)[][],
-  idx: number[] | null,
+  idx: TargetIndices,
   extra: readonly unknown[] | undefined,
   perEval: number,
 ): Tensor[] {

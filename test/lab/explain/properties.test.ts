@@ -107,6 +107,17 @@ describe('gl.explain properties', () => {
     for (const a of all.slice(1)) expect(diff(a, all[0])).toBeLessThan(1e-6);
   });
 
+  it('a tensor target (never read back) gives the array target\'s IG, chunked or not', () => {
+    const cnn = new Cnn();
+    const ig = new gl.explain.IntegratedGradients(cnn);
+    const a = ig.attribute(x(), { target, nSteps: 6, internalBatchSize: 5 });
+    const b = ig.attribute(x(), { target: gl.tensor(target, { dtype: 'int32' }), nSteps: 6, internalBatchSize: 5 });
+    expect(diff(a, b)).toBe(0);
+    const occ = (tg: gl.explain.Target) =>
+      new gl.explain.Occlusion(cnn).attribute(x(), { target: tg, slidingWindowShapes: [1, 4, 4], strides: 4, perturbationsPerEval: 3 });
+    expect(diff(occ(target), occ(gl.tensor(target, { dtype: 'int32' })))).toBe(0);
+  });
+
   it('tuple inputs, broadcast and numeric baselines, additionalForwardArgs', () => {
     const f = (a: gl.Tensor, b: gl.Tensor, scale: gl.Tensor, k: number) => a.mul(b).sum(1).mul(scale).mul(k);
     const a = gl.tensor([[1, 2], [3, 4]], { dtype: 'float64' });
@@ -249,6 +260,8 @@ describe('gl.explain properties', () => {
     expect(() => sal.attribute(x(), { target: [1] })).toThrow(/expected 2 indices \(one per example\), got 1/);
     expect(() => sal.attribute(x(), { target: 7 })).toThrow(/target 7 is out of range for 3 classes/);
     expect(() => sal.attribute(x(), { target: -1 })).toThrow(gl.explain.ExplainError);
+    expect(() => sal.attribute(x(), { target: gl.tensor([0, 1]) })).toThrow(/expected an int32 tensor, got float32/);
+    expect(() => sal.attribute(x(), { target: gl.tensor([0, 9], { dtype: 'int32' }) })).toThrow(gl.IndexOutOfRangeError);
     expect(() => sal.attribute([] as never)).toThrow(/non-empty array of tensors/);
     const ig = new gl.explain.IntegratedGradients(cnn);
     expect(() => ig.attribute(x(), { target, baselines: gl.zeros([3, 1, 8, 8]) })).toThrow(/does not broadcast to the input's \[2,1,8,8\]/);
