@@ -15,5 +15,7 @@ export type { BlasInfo } from './backends/native/addon.js';
 // shadows portable's gl.data (which lacks the file readers and named datasets)
 export * as data from './data/index.js';
 export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
+export { saveImagePng } from './io/png-file.js';
+export type { SaveImageOptions } from './io/png-file.js';
 export * as recipes from './recipes/index.js';
 export * as train from './train/index.js';

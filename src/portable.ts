@@ -80,6 +80,8 @@ export * from './ops/nn.js';
 export * from './ops/losses.js';
 export * from './ops/sort.js';
 export * from './ops/unfold.js';
+export { interpolate } from './ops/interpolate.js';
+export type { InterpolateMode, InterpolateOptions } from './ops/interpolate.js';
 export type { TensorMethods } from './ops/methods.js';
 
 export * as data from './data/portable.js';
@@ -106,3 +108,5 @@ export * as rules from './rules/index.js';
 export * as envs from './envs/index.js';
 export * as distributions from './distributions/index.js';
 export * as linalg from './ops/linalg/index.js';
+export * as explain from './lab/explain/index.js';
+export * as png from './io/png.js';

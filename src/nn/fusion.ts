@@ -1,6 +1,7 @@
 // The switch for layer fusion: Linear and Conv2d as one fused epilogue node (bias, and a following ReLU/Tanh/Sigmoid in a Sequential).
 import type { EpilogueActivation } from '../core/fused-kernels.js';
 import { ReLU, Sigmoid, Tanh } from './activation.js';
+import { state } from '../core/state.js';
 import type { Module } from './module.js';
 
 let enabled = true;
@@ -19,9 +20,9 @@ export function setLayerFusion(on: boolean): boolean {
   return was;
 }
 
-/** Whether layer fusion is on. */
+/** Whether layer fusion is on (never inside gl.overrideGrad: per-primitive overrides must see the separate ops). */
 export function layerFusion(): boolean {
-  return enabled;
+  return enabled && state.overrides.length === 0;
 }
 
 /** A layer whose forward can take the activation that follows it into its epilogue. */

@@ -1,5 +1,6 @@
 // softmax as one recorded node that keeps only its output (as PyTorch does), with a fused backward.
 import { customGrad } from '../core/custom.js';
+import { state } from '../core/state.js';
 import { fusedMap, SOFTMAX_GRAD } from '../core/fused-map.js';
 import { apply } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
@@ -38,5 +39,7 @@ function nodeFor(dim: number): (x: Tensor) => Tensor {
  * @example softmaxNode(scores, 3)
  */
 export function softmaxNode(x: Tensor, dim: number): Tensor {
+  // inside gl.overrideGrad, record the primitives themselves so per-primitive overrides (DeepLift) see them
+  if (state.overrides.length) return apply('exp', [apply('logSoftmax', [x], { dim })], null);
   return nodeFor(dim)(x);
 }
