@@ -96,6 +96,7 @@ export const DEEPLIFT_KINDS: { [P in Primitive]: DeepLiftKind } = {
   prod: 'unsupported',
   argmax: 'linear',
   argmin: 'linear',
+  argsort: 'linear',
   cumsum: 'linear',
   logSoftmax: 'logSoftmax',
   logSoftmaxGrad: 'unsupported',
