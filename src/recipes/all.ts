@@ -15,6 +15,7 @@ import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
 import { snnkRecipe } from './snnk.js';
+import { lrBatchRecipe } from './lr-batch.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -40,6 +41,8 @@ export const RECIPES = {
   'convex-relu': convexReluRecipe,
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
+  /** Paper 44: mini-batch Hessian spectra against batch size. */
+  'lr-batch': lrBatchRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
