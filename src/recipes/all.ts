@@ -16,6 +16,7 @@ import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
 import { snnkRecipe } from './snnk.js';
 import { lrBatchRecipe } from './lr-batch.js';
+import { opposingRecipe } from './opposing.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -43,6 +44,8 @@ export const RECIPES = {
   snnk: snnkRecipe,
   /** Paper 44: mini-batch Hessian spectra against batch size. */
   'lr-batch': lrBatchRecipe,
+  /** Paper 30: opposing-signal outliers under full-batch GD. */
+  opposing: opposingRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
