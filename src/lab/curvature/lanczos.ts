@@ -4,7 +4,9 @@ import { axpy, dot, norm, orthogonalize, scale, symmetricEigen } from './vectors
 
 /** A symmetric linear operator on flat vectors of length n (e.g. a HessianOperator). */
 export interface SymmetricOperator {
+  /** The dimension. */
   readonly n: number;
+  /** The product A·v (a new vector). */
   apply(v: Float64Array): Float64Array;
 }
 

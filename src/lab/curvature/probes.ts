@@ -23,7 +23,9 @@ export interface TopEigenOptions extends CurvatureOptions {
 
 /** Eigenvalues (largest first) and their unit eigenvectors, each split into tensors shaped like the parameters. */
 export interface TopEigenResult {
+  /** The k largest eigenvalues, largest first. */
   eigenvalues: number[];
+  /** eigenvectors[i]: the unit eigenvector of eigenvalues[i], one tensor per parameter. */
   eigenvectors: Tensor[][];
   /** Hessian-vector products used. */
   products: number;
@@ -138,7 +140,9 @@ export interface DensityOptions extends CurvatureOptions {
 
 /** Stochastic Lanczos quadrature: per probe, Gauss quadrature nodes (Ritz values) and weights (summing to 1). */
 export interface SpectralDensity {
+  /** nodes[p]: the Ritz values of probe p (ascending). */
   nodes: number[][];
+  /** weights[p][i]: the quadrature weight of nodes[p][i] (each probe's sum to 1). */
   weights: number[][];
   /** The number of parameters n (the density integrates to 1; n times it counts eigenvalues). */
   n: number;
@@ -192,8 +196,11 @@ export interface TraceOptions extends CurvatureOptions {
 
 /** Hutchinson's estimate of tr(H): the mean of zᵀHz over Rademacher z, its standard error and each sample. */
 export interface TraceEstimate {
+  /** The mean of the samples. */
   trace: number;
+  /** Its standard error (sample standard deviation / √samples). */
   stdError: number;
+  /** zᵀHz for each probe z. */
   samples: number[];
 }
 

@@ -8,6 +8,7 @@ import { Directions } from './vectors.js';
 
 /** One sharpness measurement. */
 export interface SharpnessRecord {
+  /** The optimizer step after which it was measured. */
   step: number;
   /** Top Hessian eigenvalue (largest in magnitude, by power iteration). */
   lambdaMax: number;
@@ -41,6 +42,7 @@ export interface SharpnessOptions extends CurvatureOptions {
  * await gl.train.fit(model, data, { callbacks: [sharp] }); sharp.history;
  */
 export class SharpnessCallback implements Callback {
+  /** Checkpoint key of its state. */
   readonly key: string;
   /** Every measurement so far, in step order. */
   history: SharpnessRecord[] = [];
@@ -67,14 +69,17 @@ export class SharpnessCallback implements Callback {
     return rec;
   }
 
+  /** Measures after every `every`-th step (the trainer calls it). */
   onStepEnd(info: StepInfo): void {
     if (info.step % (this.opts.every ?? 25) === 0) this.measure(info.step, info.lr);
   }
 
+  /** The history, saved in checkpoints. */
   stateDict(): JsonValue {
     return { history: this.history.map((r) => ({ ...r })) } as unknown as JsonValue;
   }
 
+  /** Restores the history of a checkpoint. */
   loadStateDict(state: JsonValue): void {
     const h = (state as { history?: SharpnessRecord[] } | null)?.history;
     if (!Array.isArray(h)) throw new ArgumentError('SharpnessCallback.loadStateDict: expected { history: [...] }');
