@@ -110,3 +110,4 @@ export * as distributions from './distributions/index.js';
 export * as linalg from './ops/linalg/index.js';
 export * as explain from './lab/explain/index.js';
 export * as png from './io/png.js';
+export * as curvature from './lab/curvature/index.js';

@@ -2,12 +2,13 @@
 import type { CommandEntry } from './command.js';
 import { compareCommand } from './commands/compare.js';
 import { explainCommand } from './commands/explain.js';
+import { curvatureCommand } from './commands/curvature.js';
 import { recipeGroup } from './commands/recipe.js';
 import { runsGroup } from './commands/runs.js';
 import { trainCommand } from './commands/train.js';
 
 /** Every top-level command; adding a name here without an entry in COMMANDS does not compile. */
-export type CommandName = 'train' | 'compare' | 'recipe' | 'runs' | 'explain';
+export type CommandName = 'train' | 'compare' | 'recipe' | 'runs' | 'explain' | 'curvature';
 
 /** The command table the dispatcher and the help read. */
 export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {
@@ -16,4 +17,5 @@ export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {
   recipe: recipeGroup,
   runs: runsGroup,
   explain: explainCommand,
+  curvature: curvatureCommand,
 };

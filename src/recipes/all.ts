@@ -15,6 +15,8 @@ import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
 import { snnkRecipe } from './snnk.js';
+import { lrBatchRecipe } from './lr-batch.js';
+import { opposingRecipe } from './opposing.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -40,6 +42,10 @@ export const RECIPES = {
   'convex-relu': convexReluRecipe,
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
+  /** Paper 44: mini-batch Hessian spectra against batch size. */
+  'lr-batch': lrBatchRecipe,
+  /** Paper 30: opposing-signal outliers under full-batch GD. */
+  opposing: opposingRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
