@@ -90,3 +90,4 @@ export * as rules from './rules/index.js';
 export * as envs from './envs/index.js';
 export * as distributions from './distributions/index.js';
 export * as linalg from './ops/linalg/index.js';
+export * as attacks from './lab/attack/index.js';
