@@ -16,3 +16,4 @@ export type { AttackModel, Normalization, CommonAttackOptions, AttackForward } f
 export { robustnessReport, ATTACKS, ATTACK_NAMES } from './report.js';
 export type { AttackName, NamedAttackSettings, RobustnessRow, RobustnessReport, RobustnessOptions } from './report.js';
 export { AttackOptionError, AttackLabelError, AttackInputError, ModelOutputError } from './errors.js';
+export { softTargetCrossEntropy, temperatureLoss, softLabels, zeroFraction } from './distill.js';
