@@ -39,6 +39,7 @@ export { savedTensorHooks, onSaved } from './core/saved.js';
 export type { SavedTensorHooks, SavedObserver, SavedEntryInfo, SavedAccount } from './core/saved.js';
 export { checkpoint } from './core/grad-checkpoint.js';
 export { customGrad, overrideGrad } from './core/custom.js';
+export { gradReverse } from './nn/gradient-reversal.js';
 export type { CustomContext, CustomGradDef, GradOverrides } from './core/custom.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './core/functional.js';
 export { onBackward } from './core/autograd.js';
