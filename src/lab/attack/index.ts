@@ -17,3 +17,5 @@ export { robustnessReport, ATTACKS, ATTACK_NAMES } from './report.js';
 export type { AttackName, NamedAttackSettings, RobustnessRow, RobustnessReport, RobustnessOptions } from './report.js';
 export { AttackOptionError, AttackLabelError, AttackInputError, ModelOutputError } from './errors.js';
 export { softTargetCrossEntropy, temperatureLoss, softLabels, zeroFraction } from './distill.js';
+export { adversarialGrid } from './png.js';
+export type { GridOptions } from './png.js';
