@@ -67,8 +67,8 @@ export const attackCommand = defineCommand({
   },
   positionals: [{ name: 'id', description: 'run id (or a unique prefix) of a run trained by gradlab train' }],
   examples: [
-    'gradlab attack k7m2xq --method fgsm --eps 0.05,0.1,0.2',
-    'gradlab attack k7m2xq --method pgd --eps 0.1 --steps 20 --out adv/',
+    'gradlab attack k7m2xq --method fgsm --eps 0.05,0.1,0.2 --examples 50',
+    'gradlab attack k7m2xq --method pgd --eps 0.1 --steps 20 --examples 50 --out adv/',
   ],
   async run({ options: o, positionals, global }, ctx) {
     const minNorm = o.method === 'cw' || o.method === 'deepfool'; // minimum-norm attacks: no radius

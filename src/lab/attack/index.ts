@@ -19,3 +19,4 @@ export { AttackOptionError, AttackLabelError, AttackInputError, ModelOutputError
 export { softTargetCrossEntropy, temperatureLoss, softLabels, zeroFraction } from './distill.js';
 export { adversarialGrid } from './png.js';
 export type { GridOptions } from './png.js';
+export { pgdTraining } from './adversarial-training.js';
