@@ -7,7 +7,9 @@ import { resolveTargets, type TargetOptions } from './targets.js';
 
 /** The valid input range adversarial inputs are clamped to (default [0, 1]). */
 export interface ClampRange {
+  /** Smallest valid input value. */
   min: number;
+  /** Largest valid input value. */
   max: number;
 }
 

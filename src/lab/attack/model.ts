@@ -18,7 +18,9 @@ export type AttackModel = Module | ((x: Tensor) => Tensor);
  * `set_normalization_used(mean, std)`.
  */
 export interface Normalization {
+  /** Per-channel mean (or one number for all channels). */
   mean: number | readonly number[];
+  /** Per-channel standard deviation, > 0 (or one number for all channels). */
   std: number | readonly number[];
 }
 

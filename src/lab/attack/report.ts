@@ -1,6 +1,7 @@
 // The robustness report: clean accuracy, robust accuracy per ε, perturbation norms and attack success rate of one attack.
 import { noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
+import type { Generator } from '../../core/random/generator.js';
 import { apgd } from './apgd.js';
 import { cw } from './cw.js';
 import { deepfool } from './deepfool.js';
@@ -14,10 +15,15 @@ export type AttackName = 'fgsm' | 'pgd' | 'bim' | 'pgd-l2' | 'apgd' | 'cw' | 'de
 
 /** Settings a named attack takes besides ε (each attack ignores what it does not use). */
 export interface NamedAttackSettings extends CommonAttackOptions {
+  /** Iterations (default: 10; cw and deepfool 50). */
   steps?: number;
+  /** Step size of pgd, bim and pgd-l2 (default ε / 4). */
   alpha?: number;
-  generator?: import('../../core/random/generator.js').Generator;
+  /** The stream of random starts (pgd, pgd-l2, apgd). */
+  generator?: Generator;
+  /** cw's trade-off constant (default 1). */
   c?: number;
+  /** cw's binary-search steps over c (default 1). */
   binarySearchSteps?: number;
 }
 
@@ -39,23 +45,31 @@ export const ATTACK_NAMES = Object.keys(ATTACKS) as AttackName[];
 
 /** One row of a robustness report: one attack radius. */
 export interface RobustnessRow {
+  /** The attack radius of this row. */
   eps: number;
   /** Accuracy on the adversarial inputs (over all examples). */
   robustAccuracy: number;
   /** Fraction of the correctly classified clean examples that the attack made misclassified. */
   successRate: number;
-  /** Mean and median L2 and L∞ norms of x_adv − x over the successful adversarial examples (NaN when none). */
+  /** Mean L2 norm of x_adv − x over the successful adversarial examples (NaN when none). */
   meanL2: number;
+  /** Median L2 norm of x_adv − x over the successful adversarial examples (NaN when none). */
   medianL2: number;
+  /** Mean L∞ norm of x_adv − x over the successful adversarial examples (NaN when none). */
   meanLinf: number;
+  /** Median L∞ norm of x_adv − x over the successful adversarial examples (NaN when none). */
   medianLinf: number;
 }
 
 /** What `robustnessReport` returns. */
 export interface RobustnessReport {
+  /** The attack's name ('custom' for a function). */
   attack: string;
+  /** Examples attacked. */
   examples: number;
+  /** Accuracy on the clean inputs. */
   cleanAccuracy: number;
+  /** One row per ε, in the order given. */
   rows: RobustnessRow[];
 }
 
