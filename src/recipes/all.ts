@@ -15,6 +15,7 @@ import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
 import { snnkRecipe } from './snnk.js';
+import { distillationRecipe } from './distillation.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -40,6 +41,7 @@ export const RECIPES = {
   'convex-relu': convexReluRecipe,
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
+  distillation: distillationRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
