@@ -16,6 +16,7 @@ import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
 import { snnkRecipe } from './snnk.js';
 import { distillationRecipe } from './distillation.js';
+import { boundaryTiltingRecipe } from './boundary-tilting.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -42,6 +43,7 @@ export const RECIPES = {
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
   distillation: distillationRecipe,
+  'boundary-tilting': boundaryTiltingRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
