@@ -42,7 +42,9 @@ export const RECIPES = {
   'convex-relu': convexReluRecipe,
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
+  /** Paper 46: FGSM vs C&W on a standard and a defensively distilled MLP. */
   distillation: distillationRecipe,
+  /** Paper 28: boundary tilting of L2-regularised linear models. */
   'boundary-tilting': boundaryTiltingRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
