@@ -45,3 +45,4 @@ export {
   KLDivLoss,
 } from './loss.js';
 export * as init from './init.js';
+export { GradientReversal, gradReverse, dannLambda, dannLearningRate } from './gradient-reversal.js';

@@ -17,6 +17,8 @@ import { tpsgdRecipe } from './tpsgd.js';
 import { snnkRecipe } from './snnk.js';
 import { lrBatchRecipe } from './lr-batch.js';
 import { opposingRecipe } from './opposing.js';
+import { distillationRecipe } from './distillation.js';
+import { boundaryTiltingRecipe } from './boundary-tilting.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -46,6 +48,10 @@ export const RECIPES = {
   'lr-batch': lrBatchRecipe,
   /** Paper 30: opposing-signal outliers under full-batch GD. */
   opposing: opposingRecipe,
+  /** Paper 46: FGSM vs C&W on a standard and a defensively distilled MLP. */
+  distillation: distillationRecipe,
+  /** Paper 28: boundary tilting of L2-regularised linear models. */
+  'boundary-tilting': boundaryTiltingRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

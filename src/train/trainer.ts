@@ -88,6 +88,12 @@ export interface TrainerOptions {
   extra?: () => JsonValue;
   /** Hand control to the event loop every this many steps, so signals and timers run (default 1). */
   yieldEvery?: number;
+  /**
+   * Adversarial training: each training batch's input is replaced by what this returns before the step
+   * (e.g. `gl.attacks.pgdTraining({ eps: 0.1 })`, Madry et al.'s PGD in the loop); training metrics are then
+   * those of the adversarial batch, evaluation stays clean. Backprop (`rule` bp) only.
+   */
+  adversarial?: ((model: Module, x: Tensor, y: Tensor) => Tensor) | null;
 }
 
 /** Options of `trainer.fit(loader, ...)`. */
@@ -187,6 +193,7 @@ export class Trainer implements TrainerControl {
   private readonly generators: Record<string, Generator>;
   private readonly extra: (() => JsonValue) | undefined;
   private readonly yieldEvery: number;
+  private readonly adversarial: ((model: Module, x: Tensor, y: Tensor) => Tensor) | null;
 
   /** Optimizer steps done. */
   step = 0;
@@ -224,7 +231,12 @@ export class Trainer implements TrainerControl {
           `Trainer: rule '${rule.name}' trains on its own objective; drop the loss option`,
         );
       if (this.task) rule.check(opts.model, this.task);
+      if (opts.adversarial)
+        throw new ArgumentError(`Trainer: adversarial training needs backprop; rule '${rule.name}' does not support it`);
     }
+    if (opts.adversarial != null && typeof opts.adversarial !== 'function')
+      throw new ArgumentError('Trainer: adversarial must be a function (model, x, y) => adversarial x');
+    this.adversarial = opts.adversarial ?? null;
     this.model = opts.model;
     this.optimizer = rule.name === 'bp' ? opts.optimizer! : null;
     this.scheduler = opts.scheduler ?? null;
@@ -345,9 +357,10 @@ export class Trainer implements TrainerControl {
   private async trainStep(batch: Batch<unknown>): Promise<Record<string, number>> {
     let reads: (number | Promise<number>)[];
     try {
-      const [x, y] = inputAndTarget(batch.data);
+      const [clean, y] = inputAndTarget(batch.data);
       this.releaseGrads();
       reads = tidy(() => {
+        const x = this.adversarial ? this.adversarial(this.model, clean, y).detach() : clean;
         const out = this.model.forward(x) as Tensor;
         const loss = this.lossFn(out, y);
         if (loss.numel !== 1)
