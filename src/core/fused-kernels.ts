@@ -117,6 +117,7 @@ export interface FusedKernelTypes {
   crossEntropy: CrossEntropyKernel;
 }
 
+/** The name of a fused entry (expression, conv2dInputGrad, conv2dWeightGrad, matmulEpilogue, sgdStep, adamStep, crossEntropy). */
 export type FusedKernel = keyof FusedKernelTypes;
 
 /** What a backend has: a kernel per entry it covers; an absent entry runs its composite. */
