@@ -9,7 +9,9 @@ import { tensor } from '../../ops/tensor-like.js';
 
 /** A classification split: inputs [n, ...] and int32 labels [n]. */
 export interface Split {
+  /** The inputs, [n, ...]. */
   x: Tensor;
+  /** The labels, int32 [n]. */
   y: Tensor;
 }
 
