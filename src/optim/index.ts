@@ -34,3 +34,4 @@ export {
 export { GradientAccumulator, type AccumulateOptions } from './accumulate.js';
 export { flattenStateDict, unflattenStateDict, type FlatStateDict } from './state-io.js';
 export * from './schedules/index.js';
+export type { AnyOptimizer } from './schedules/base.js';

@@ -33,6 +33,8 @@ export { generateReport, writeReport, REPORT_PATHS } from './framework/build.js'
 export { renderFigureSvg } from './framework/figures.js';
 export { imageData, imageSourceAvailable, IMAGE_SOURCES } from './common/images.js';
 export type { ImageData, ImageSource } from './common/images.js';
+export type { Split } from './common/train.js';
+export type { Compare } from './framework/types.js';
 export type {
   RecipeDef,
   RecipeRunOptions,
