@@ -52,6 +52,22 @@ export type { GraphNode, Residual } from './core/inspect.js';
 export { Generator, manualSeed, defaultGenerator } from './core/random/generator.js';
 export type { Primitive, PrimitiveParams } from './core/primitives.js';
 export type { VjpRule, SaveContext, BackwardContext } from './core/vjp-types.js';
+// types the public API refers to (primitive parameters, kernel tables, hooks), exported for the API reference
+export type {
+  KernelPrimitive,
+  ViewPrimitive,
+  ReduceParams,
+  Conv2dParams,
+  UnfoldParams,
+  FoldParams,
+  MaxPoolParams,
+  PadSpec,
+  RandomParams,
+} from './core/primitives.js';
+export type { GradThunk } from './core/vjp-types.js';
+export type { FusedSgdHyper } from './core/fused-kernels.js';
+export type { GradHook } from './core/node.js';
+export type { BackendLoader } from './core/backend-registry.js';
 
 export { tensor } from './ops/tensor-like.js';
 export type { TensorLike, NestedArray, CreateOptions } from './ops/tensor-like.js';

@@ -12,8 +12,11 @@ export type BackendName = 'js' | 'native' | 'webgpu';
  * their own handle (a typed array for `js`, a GPUBuffer for `webgpu`...).
  */
 export interface Storage {
+  /** The backend that owns the memory. */
   readonly backend: Backend;
+  /** The element type. */
   readonly dtype: DType;
+  /** Number of elements. */
   readonly size: number;
   /** Bytes the storage occupies on its device. */
   readonly byteLength: number;
@@ -25,10 +28,15 @@ export interface Storage {
 
 /** A strided window into a storage: what kernels read and write. */
 export interface TensorView {
+  /** The memory viewed. */
   readonly storage: Storage;
+  /** Size of each dim. */
   readonly shape: readonly number[];
+  /** Step in elements between neighbours along each dim (0 for a broadcast dim). */
   readonly strides: readonly number[];
+  /** Index of the first element in the storage, in elements. */
   readonly offset: number;
+  /** The element type (the storage's). */
   readonly dtype: DType;
 }
 
@@ -38,6 +46,7 @@ export interface TensorView {
  * strided view (in-place writes go through it).
  */
 export type KernelFn<Params> = (inputs: readonly TensorView[], out: TensorView, params: Params) => void;
+/** The kernel of primitive `P`, taking that primitive's parameters. */
 export type Kernel<P extends KernelPrimitive> = KernelFn<PrimitiveParams[P]>;
 
 /** Every backend implements every kernel primitive: a missing kernel is a compile error. */
@@ -83,6 +92,10 @@ export interface Backend {
   upload(dtype: DType, data: TypedArray): Storage;
   /** Reads a view back as a new contiguous typed array in row-major order. */
   read(view: TensorView): Promise<TypedArray>;
+  /**
+   * Reads a view back at once, as `read` does. Throws a `BackendError` where the device cannot block
+   * (`capabilities.syncRead` false).
+   */
   readSync(view: TensorView): TypedArray;
   /** Releases the storage's memory now. */
   dispose(storage: Storage): void;

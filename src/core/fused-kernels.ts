@@ -28,11 +28,17 @@ export interface MatmulEpilogueParams {
 
 /** Hyper-parameters of a fused SGD step (PyTorch 1.13 semantics, as src/optim/updates.ts). */
 export interface FusedSgdHyper {
+  /** The learning rate. */
   lr: number;
+  /** Momentum factor (0: plain SGD). */
   momentum: number;
+  /** Dampening of the momentum: the gradient enters the buffer times (1 − dampening). */
   dampening: number;
+  /** L2 penalty: weightDecay · p is added to the gradient. */
   weightDecay: number;
+  /** Nesterov momentum. */
   nesterov: boolean;
+  /** Ascend the objective instead of descending it. */
   maximize: boolean;
 }
 
@@ -117,6 +123,7 @@ export interface FusedKernelTypes {
   crossEntropy: CrossEntropyKernel;
 }
 
+/** The name of a fused entry (expression, conv2dInputGrad, conv2dWeightGrad, matmulEpilogue, sgdStep, adamStep, crossEntropy). */
 export type FusedKernel = keyof FusedKernelTypes;
 
 /** What a backend has: a kernel per entry it covers; an absent entry runs its composite. */

@@ -36,7 +36,14 @@ export interface UpdateEntry<P> {
 }
 
 /** How often each entry ran its backend kernel and how often its composite. */
-export type FusedStats = { [K in FusedKernel]: { kernel: number; composite: number } };
+export type FusedStats = {
+  [K in FusedKernel]: {
+    /** Runs through the backend's fused kernel. */
+    kernel: number;
+    /** Runs through the composite of primitives (no kernel on the backend, or declined). */
+    composite: number;
+  };
+};
 
 const counts = (): FusedStats => ({
   expression: { kernel: 0, composite: 0 },

@@ -7,15 +7,45 @@ import { Tensor } from './tensor.js';
 
 /** One node of an exported graph. */
 export interface GraphNode {
+  /** The node's id, unique in the process and increasing in recording order. */
   id: number;
+  /** The primitive name, or the custom function's name. */
   op: string;
+  /** The `gl.scope` names active when it was recorded, joined with '/' ('' outside any scope). */
   scope: string;
+  /** The op's parameters (a primitive's {@link PrimitiveParams} entry). */
   params: unknown;
-  inputs: ({ node: number; output: number } | { leaf: number[] } | null)[];
+  /** Per input: the producing node's id and output index, a leaf's shape, or null (no gradient needed). */
+  inputs: (
+    | {
+        /** Id of the node that produced the input. */
+        node: number;
+        /** Which of that node's outputs. */
+        output: number;
+      }
+    | {
+        /** Shape of the leaf tensor (input, parameter or constant). */
+        leaf: number[];
+      }
+    | null
+  )[];
+  /** Shape of each input. */
   inputShapes: number[][];
+  /** Shape of each output. */
   outputShapes: number[][];
+  /** Bytes of the tensors saved for backward (a storage shared with other saves counts in each). */
   savedBytes: number;
-  saved: { shape: number[]; dtype: DType; bytes: number; leaf: boolean }[];
+  /** The tensors saved for backward. */
+  saved: {
+    /** Shape of the saved tensor. */
+    shape: number[];
+    /** Its dtype. */
+    dtype: DType;
+    /** Its bytes. */
+    bytes: number;
+    /** True for a leaf (input, parameter or constant), false for an intermediate. */
+    leaf: boolean;
+  }[];
 }
 
 /** All nodes behind `outputs`, producers first. */
@@ -38,7 +68,10 @@ export function nodesOf(outputs: Tensor | Tensor[]): Node[] {
  * The recorded graph behind `outputs` as plain JSON (op, params, shapes, saved bytes, scope).
  * @example console.log(JSON.stringify(gl.graph(loss)));
  */
-export function graph(outputs: Tensor | Tensor[]): { nodes: GraphNode[] } {
+export function graph(outputs: Tensor | Tensor[]): {
+  /** Every node behind the outputs, producers first. */
+  nodes: GraphNode[];
+} {
   return {
     nodes: nodesOf(outputs).map((n) => ({
       id: n.id,
@@ -60,10 +93,15 @@ export function graph(outputs: Tensor | Tensor[]): { nodes: GraphNode[] } {
 
 /** One tensor a backward would keep. */
 export interface Residual {
+  /** The op that saved it. */
   op: string;
+  /** That op's `gl.scope` path. */
   scope: string;
+  /** Shape of the saved tensor. */
   shape: number[];
+  /** Its dtype. */
   dtype: DType;
+  /** Its bytes. */
   bytes: number;
   /** 'leaf' for inputs, parameters and constants (not produced by a recorded op), 'intermediate' for activations. */
   kind: 'leaf' | 'intermediate';
@@ -77,7 +115,14 @@ export interface Residual {
 export function savedResiduals<A extends unknown[]>(
   fn: (...args: A) => Tensor | Tensor[],
   ...args: A
-): { residuals: Residual[]; totalBytes: number; toString(): string } {
+): {
+  /** One entry per saved tensor, in recording order. */
+  residuals: Residual[];
+  /** Bytes of the saved tensors, each storage counted once. */
+  totalBytes: number;
+  /** A table, one residual a line: op, dtype and shape, bytes, kind, scope. */
+  toString(): string;
+} {
   const out = enableGrad(() => fn(...args));
   const residuals: Residual[] = [];
   const storages = new Set<unknown>();

@@ -135,6 +135,7 @@ export interface MemoryInfo {
   tensors: number;
   /** Storages alive and their bytes, over all backends. */
   storages: number;
+  /** Bytes of the live storages, over all backends. */
   bytes: number;
   /** Bytes currently held by tapes for backward (what `pack` returned when hooks pack). */
   savedBytes: number;
@@ -142,7 +143,16 @@ export interface MemoryInfo {
   savedTensors: number;
   /** Highest savedBytes since the last resetPeakMemory(). */
   peakSavedBytes: number;
-  backends: Record<string, { tensors: number; bytes: number }>;
+  /** Per backend name: the live tensors and the bytes of their storages. */
+  backends: Record<
+    string,
+    {
+      /** Live tensors on that backend. */
+      tensors: number;
+      /** Bytes of live storages on that backend. */
+      bytes: number;
+    }
+  >;
 }
 
 /**

@@ -118,10 +118,15 @@ function isTensorLike(v: object): v is { numel: number; dtype: Tensor['dtype'] }
 export interface SavedEntryInfo {
   /** The entry's accounting record; the same object is passed to onRelease. */
   account: SavedAccount;
+  /** The op (node) that saved it. */
   op: string;
+  /** That op's `gl.scope` path. */
   scope: string;
+  /** Shape of the saved tensor. */
   shape: readonly number[];
+  /** Its dtype. */
   dtype: Tensor['dtype'];
+  /** True for a leaf (input, parameter or constant), false for an intermediate. */
   leaf: boolean;
   /** Whether a pack hook transformed the tensor. */
   packed: boolean;
@@ -131,7 +136,9 @@ export interface SavedEntryInfo {
 
 /** Listener of saved-entry accounting (the lab's memory profiler): every save and every release. */
 export interface SavedObserver {
+  /** Called when a tape node keeps an entry for backward. */
   onSave(info: SavedEntryInfo): void;
+  /** Called when that entry is released; `freedBytes` is what left savedBytes (0 while another entry holds the storage). */
   onRelease(account: SavedAccount, freedBytes: number): void;
 }
 
@@ -159,7 +166,9 @@ export function onSaved(observer: SavedObserver): () => void {
 
 /** Accounting of one saved entry, kept apart from the tensor so finalizers never hold a graph alive. */
 export interface SavedAccount {
+  /** The storage the entry keeps alive (null when a pack hook replaced the tensor). */
   storage: Storage | null;
+  /** The entry's bytes. */
   bytes: number;
   /** What a pack hook returned, when it is an object (counted once however many entries hold it). */
   packed?: object | null;

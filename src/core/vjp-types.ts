@@ -5,6 +5,7 @@ import type { Tensor } from './tensor.js';
 
 /** What a rule sees in forward: it declares what backward needs through `save`. */
 export interface SaveContext<P extends Primitive = Primitive> {
+  /** The primitive's parameters. */
   readonly params: PrimitiveParams[P];
   /** needsInputGrad[i]: whether input i will receive a gradient. */
   readonly needsInputGrad: readonly boolean[];
@@ -14,12 +15,17 @@ export interface SaveContext<P extends Primitive = Primitive> {
 
 /** What a rule sees in backward. */
 export interface BackwardContext<P extends Primitive = Primitive> {
+  /** The primitive's parameters. */
   readonly params: PrimitiveParams[P];
+  /** needsInputGrad[i]: whether input i receives a gradient (its thunk may be null otherwise). */
   readonly needsInputGrad: readonly boolean[];
   /** The tensors passed to `save`, unpacked (in the same order). */
   readonly saved: (Tensor | null)[];
+  /** The shape of each input in forward. */
   readonly inputShapes: readonly (readonly number[])[];
+  /** The dtype of each input in forward. */
   readonly inputDTypes: readonly DType[];
+  /** The output's shape in forward. */
   readonly outShape: readonly number[];
 }
 
@@ -33,7 +39,9 @@ export type GradThunk = (() => Tensor | null) | null;
  * backward works.
  */
 export interface VjpRule<P extends Primitive = Primitive> {
+  /** Runs in forward (under grad mode) and keeps what `vjp` will need through `ctx.save`. */
   save?(ctx: SaveContext<P>, inputs: readonly Tensor[], output: Tensor): void;
+  /** Maps the output gradient `g` to one thunk per input (null where the input gets no gradient). */
   vjp(ctx: BackwardContext<P>, g: Tensor): GradThunk[];
 }
 

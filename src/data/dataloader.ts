@@ -26,11 +26,13 @@ export interface DataLoaderOptions<T, B> {
 
 /** One batch: the collated data, the dataset indices of its examples, and where it sits in the run. */
 export interface Batch<B> {
+  /** The collated (and transformed) examples, e.g. [x, y] tensors for a TensorDataset. */
   data: B;
   /** Dataset indices of the examples, in batch order. */
   indices: Int32Array;
   /** Epoch (from 0) and position of the batch within the epoch (from 0). */
   epoch: number;
+  /** Position of the batch within its epoch (from 0). */
   iteration: number;
   /** Disposes every tensor in `data`. */
   dispose(): void;
@@ -38,9 +40,17 @@ export interface Batch<B> {
 
 /** Where a loader stands: the next batch to hand out, and the shuffle stream at the start of its epoch. */
 export interface DataLoaderState {
+  /** The epoch of the next batch (from 0). */
   epoch: number;
+  /** The position of the next batch within that epoch (from 0). */
   iteration: number;
-  generator: { key: [number, number]; counter: number } | null;
+  /** The shuffle generator's state at the start of that epoch (null without shuffle). */
+  generator: {
+    /** The Philox key. */
+    key: [number, number];
+    /** The block counter. */
+    counter: number;
+  } | null;
 }
 
 function disposeAll(v: unknown, depth = 0): void {
@@ -63,9 +73,13 @@ function disposeAll(v: unknown, depth = 0): void {
  * }
  */
 export class DataLoader<T, B = T> implements Iterable<Batch<B>> {
+  /** The dataset batched. */
   readonly dataset: Dataset<T>;
+  /** Examples per batch (the last batch may be smaller unless dropLast). */
   readonly batchSize: number;
+  /** Whether each epoch visits the examples in a fresh seeded permutation. */
   readonly shuffle: boolean;
+  /** Whether a last, incomplete batch is skipped. */
   readonly dropLast: boolean;
   private readonly generator: Generator | null;
   private readonly collate: ((examples: T[]) => B) | null;
@@ -168,6 +182,7 @@ export class DataLoader<T, B = T> implements Iterable<Batch<B>> {
     return { data, indices, epoch: this.epoch, iteration, dispose: () => disposeAll(data) };
   }
 
+  /** One epoch of batches, from where the loader stands (mid-epoch after loadState); then the next epoch begins. */
   *[Symbol.iterator](): Iterator<Batch<B>> {
     this.normalize();
     const order = this.orderOfEpoch();

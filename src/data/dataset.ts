@@ -6,7 +6,9 @@ import { gatherRows } from './host.js';
 
 /** One example and its index in the dataset it was read from. */
 export interface Example<T> {
+  /** The example itself. */
   example: T;
+  /** Its index in the dataset that returned it. */
   index: number;
 }
 
@@ -16,7 +18,9 @@ export interface Example<T> {
  * const ds: gl.data.Dataset<number> = { length: 3, get: (i) => ({ example: i * i, index: i }) };
  */
 export interface Dataset<T> {
+  /** Number of examples. */
   readonly length: number;
+  /** The example at `index` (negative counts from the end; out of range: IndexOutOfRangeError). */
   get(index: number): Example<T>;
   /** Optional fast path: the collated batch of `indices` (used by DataLoader when present). */
   getBatch?(indices: Int32Array): T;
@@ -38,7 +42,9 @@ export function checkIndex(who: string, i: number, length: number): number {
  * const { example: [xi, yi], index } = ds.get(0);
  */
 export class TensorDataset implements Dataset<Tensor[]> {
+  /** The tensors, sharing dim 0. */
   readonly tensors: readonly Tensor[];
+  /** Their common dim 0. */
   readonly length: number;
 
   constructor(...tensors: Tensor[]) {
@@ -70,10 +76,16 @@ export class TensorDataset implements Dataset<Tensor[]> {
  * @example const firstTen = new gl.data.Subset(ds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
  */
 export class Subset<T> implements Dataset<T> {
+  /** The indices into `dataset`, one per example of the subset. */
   readonly indices: Int32Array;
+  /** Number of examples (indices.length). */
   readonly length: number;
   readonly getBatch?: (indices: Int32Array) => T;
 
+  /**
+   * @param dataset - The dataset drawn from.
+   * @param indices - The indices taken (each checked: out of range is an IndexOutOfRangeError).
+   */
   constructor(
     readonly dataset: Dataset<T>,
     indices: ArrayLike<number>,
@@ -87,6 +99,7 @@ export class Subset<T> implements Dataset<T> {
     }
   }
 
+  /** Example `index` of the subset (dataset example indices[index]); `index` is the subset's. */
   get(index: number): Example<T> {
     const i = checkIndex('Subset.get', index, this.length);
     return { example: this.dataset.get(this.indices[i]).example, index: i };

@@ -17,9 +17,13 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** A labelled dataset split into train and test: x float32 in [0, 1], y int32 class labels. */
 export interface LoadedDataset {
+  /** The dataset's name, as given to loadDataset. */
   name: string;
+  /** The training split. */
   train: XY;
+  /** The test split. */
   test: XY;
+  /** Number of classes (labels are 0..numClasses-1). */
   numClasses: number;
   /** Shape of one example (e.g. [1, 28, 28], or [784] when flattened). */
   inputShape: number[];
@@ -35,7 +39,9 @@ export interface LoadDatasetOptions {
   flatten?: boolean;
   /** Synthetic sets: number of examples (default 1000, 20% of them for test), seed and noise. */
   n?: number;
+  /** Synthetic sets: the seed (default 0). */
   seed?: number;
+  /** Synthetic sets: the noise level (default: the generator's own). */
   noise?: number;
 }
 

@@ -48,7 +48,12 @@ export function trainValSplit<T>(
   dataset: Dataset<T>,
   valFraction: number,
   opts: SeedOptions = {},
-): { train: Subset<T>; val: Subset<T> } {
+): {
+  /** The remaining examples, in a seeded random order. */
+  train: Subset<T>;
+  /** floor(valFraction * length) examples, in a seeded random order. */
+  val: Subset<T>;
+} {
   if (!(valFraction >= 0 && valFraction < 1))
     throw new ArgumentError(`trainValSplit: valFraction must be in [0, 1), got ${valFraction}`);
   const nVal = Math.floor(valFraction * dataset.length);

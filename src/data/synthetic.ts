@@ -6,10 +6,13 @@ import { generatorFrom, normals, permutation, uniforms, type SeedOptions } from 
 
 /** Features `x` (float32 [n, d]) and targets `y` (int32 [n] class labels, or float32 for regression). */
 export interface XY {
+  /** Features, float32 [n, d]. */
   x: Tensor;
+  /** Targets: int32 [n] labels, or float32 for regression. */
   y: Tensor;
 }
 
+/** Options of the synthetic classification sets: a seed (or generator) and the noise level. */
 export interface ClassificationOptions extends SeedOptions {
   /** Standard deviation of the Gaussian noise added to every coordinate. */
   noise?: number;
@@ -145,7 +148,10 @@ export function blobs(
     std?: number;
     box?: number;
   } = {},
-): XY & { centers: number[][] } {
+): XY & {
+  /** The blob centers, one point per class. */
+  centers: number[][];
+} {
   checkCount('blobs', n);
   const gen = generatorFrom(opts, 'blobs');
   let centers: number[][];
@@ -198,6 +204,7 @@ export function xorClusters(n: number, opts: ClassificationOptions = {}): XY {
   return finish('xorClusters', pts, labels, 2, 2, { ...opts, generator: gen, noise: opts.noise ?? 0.25 });
 }
 
+/** Options of the synthetic regressions: a seed (or generator) and the noise level. */
 export interface RegressionOptions extends SeedOptions {
   /** Standard deviation of the Gaussian noise added to y (default 0.1). */
   noise?: number;
@@ -211,7 +218,12 @@ export interface RegressionOptions extends SeedOptions {
 export function linearRegression(
   n: number,
   opts: RegressionOptions & { dim?: number; weights?: number[]; bias?: number } = {},
-): XY & { weights: number[]; bias: number } {
+): XY & {
+  /** The true weights w. */
+  weights: number[];
+  /** The true bias b. */
+  bias: number;
+} {
   checkCount('linearRegression', n);
   const gen = generatorFrom(opts, 'linearRegression');
   const dim = opts.weights?.length ?? opts.dim ?? 1;
@@ -243,7 +255,10 @@ export function linearRegression(
 export function polynomialRegression(
   n: number,
   opts: RegressionOptions & { degree?: number; coefficients?: number[] } = {},
-): XY & { coefficients: number[] } {
+): XY & {
+  /** The true coefficients c_0..c_degree (lowest degree first). */
+  coefficients: number[];
+} {
   checkCount('polynomialRegression', n);
   const gen = generatorFrom(opts, 'polynomialRegression');
   const degree = opts.coefficients ? opts.coefficients.length - 1 : (opts.degree ?? 3);

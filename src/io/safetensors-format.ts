@@ -6,7 +6,9 @@ import { fromTypedArray } from '../ops/tensor-like.js';
 
 /** Tensors by name, and the free-form string metadata (`__metadata__`) of a safetensors file. */
 export interface SafetensorsContent {
+  /** The tensors, by name. */
   tensors: Record<string, Tensor>;
+  /** The `__metadata__` strings (empty when the file has none). */
   metadata: Record<string, string>;
 }
 

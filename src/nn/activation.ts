@@ -27,6 +27,7 @@ export class Sigmoid extends Module {
 
 /** GELU, exact (erf) or with the tanh approximation. @example new gl.nn.GELU({ approximate: 'tanh' }) */
 export class GELU extends Module {
+  /** 'none': x Φ(x) with the exact erf; 'tanh': the tanh approximation. */
   readonly approximate: 'none' | 'tanh';
   constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
     super();
@@ -46,6 +47,7 @@ export class SiLU extends Module {
 
 /** max(0, x) + negativeSlope * min(0, x). */
 export class LeakyReLU extends Module {
+  /** @param negativeSlope - Slope for negative inputs. */
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -56,6 +58,7 @@ export class LeakyReLU extends Module {
 
 /** x for x > 0, alpha * (exp(x) - 1) otherwise. */
 export class ELU extends Module {
+  /** @param alpha - Scale of the negative branch. */
   constructor(readonly alpha = 1) {
     super();
   }
@@ -66,6 +69,10 @@ export class ELU extends Module {
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold`. */
 export class Softplus extends Module {
+  /**
+   * @param beta - Sharpness: larger is closer to relu.
+   * @param threshold - Above beta x = threshold the output is x itself (for stability).
+   */
   constructor(
     readonly beta = 1,
     readonly threshold = 20,
@@ -79,6 +86,7 @@ export class Softplus extends Module {
 
 /** softmax along `dim`. @example new gl.nn.Softmax(-1) */
 export class Softmax extends Module {
+  /** @param dim - The dim normalised over (negative counts from the end). */
   constructor(readonly dim: number) {
     super();
   }
@@ -89,6 +97,7 @@ export class Softmax extends Module {
 
 /** log(softmax(x)) along `dim`, computed stably. */
 export class LogSoftmax extends Module {
+  /** @param dim - The dim normalised over (negative counts from the end). */
   constructor(readonly dim: number) {
     super();
   }

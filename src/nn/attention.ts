@@ -53,10 +53,17 @@ function applyMask(scores: Tensor, mask: Tensor, shape: number[]): Tensor {
  * const [y, w] = mha.forward(x, x, x, { keyPaddingMask });
  */
 export class MultiheadAttention extends Module {
+  /** embedDim / numHeads: the size of each head's queries, keys and values. */
   readonly headDim: number;
+  /** Dropout probability on the attention weights while training. */
   readonly dropout: number;
+  /** Inputs and outputs are [N, L, E] (else [L, N, E]). */
   readonly batchFirst: boolean;
 
+  /**
+   * @param embedDim - E, the model width (queries, keys, values and output).
+   * @param numHeads - Number of heads; must divide embedDim (else ArgumentError).
+   */
   constructor(
     readonly embedDim: number,
     readonly numHeads: number,
@@ -82,6 +89,7 @@ export class MultiheadAttention extends Module {
     return this.getParameter('in_proj_weight')!;
   }
 
+  /** Shape [3E]: the query, key and value projection biases (PyTorch's `in_proj_bias`); null with `bias: false`. */
   get inProjBias(): Parameter | null {
     return this.getParameter('in_proj_bias') ?? null;
   }

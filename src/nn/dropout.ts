@@ -11,7 +11,9 @@ import { Module } from './module.js';
  * @example const drop = new gl.nn.Dropout(0.1);
  */
 export class Dropout extends Module {
+  /** The stream the masks are drawn from (undefined: the global one). */
   readonly generator: Generator | undefined;
+  /** @param p - Probability of zeroing each element, in [0, 1] (else ArgumentError). */
   constructor(
     readonly p = 0.5,
     opts: { generator?: Generator } = {},

@@ -17,9 +17,15 @@ import { empty } from './util.js';
  * @example const emb = new gl.nn.Embedding(1000, 64); emb.forward(tokens)  // [..., 64]
  */
 export class Embedding extends Module {
+  /** The table [numEmbeddings, embeddingDim]. */
   weight: Parameter;
+  /** The row kept at zero and given no gradient (negative indices normalised), or undefined. */
   readonly paddingIdx: number | undefined;
 
+  /**
+   * @param numEmbeddings - Number of rows (the vocabulary size).
+   * @param embeddingDim - Size of each vector.
+   */
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,
@@ -39,6 +45,7 @@ export class Embedding extends Module {
     this.resetParameters();
   }
 
+  /** Redraws the table from N(0, 1) and zeroes the paddingIdx row. */
   resetParameters(): void {
     init.normal(this.weight);
     if (this.paddingIdx !== undefined) noGrad(() => copyInto(select(this.weight, 0, this.paddingIdx!), 0));

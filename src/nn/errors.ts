@@ -3,8 +3,11 @@ import { ArgumentError } from '../core/errors.js';
 
 /** One entry whose shape in the state dict differs from the model's. */
 export interface ShapeMismatch {
+  /** The state-dict key. */
   key: string;
+  /** The model's shape. */
   expected: readonly number[];
+  /** The state dict's shape. */
   got: readonly number[];
 }
 
@@ -13,8 +16,11 @@ export interface ShapeMismatch {
  * problem; the fields list them for programs.
  */
 export class StateDictError extends ArgumentError {
+  /** The model's keys absent from the dict (strict loads only). */
   readonly missingKeys: string[];
+  /** The dict's keys the model does not have (strict loads only). */
   readonly unexpectedKeys: string[];
+  /** Keys present on both sides with different shapes. */
   readonly shapeMismatches: ShapeMismatch[];
 
   constructor(missingKeys: string[], unexpectedKeys: string[], shapeMismatches: ShapeMismatch[]) {

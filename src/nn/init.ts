@@ -70,7 +70,12 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * fanIn = shape[1] * receptive field, fanOut = shape[0] * receptive field (receptive field = the
  * product of the dims after the first two), as PyTorch computes them.
  */
-export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(t: Tensor | readonly number[]): {
+  /** Inputs per output unit: shape[1] * receptive field. */
+  fanIn: number;
+  /** Outputs per input unit: shape[0] * receptive field. */
+  fanOut: number;
+} {
   const shape = Array.isArray(t) ? (t as readonly number[]) : (t as Tensor).shape;
   if (shape.length < 2)
     throw new ShapeError(

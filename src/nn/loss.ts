@@ -19,6 +19,7 @@ import { Module } from './module.js';
  * @example const loss = new gl.nn.CrossEntropyLoss().forward(logits, labels);
  */
 export class CrossEntropyLoss extends Module {
+  /** @param opts - Options passed to `gl.crossEntropy` (reduction, ignoreIndex, labelSmoothing, weight...). */
   constructor(readonly opts: CrossEntropyOptions = {}) {
     super();
   }
@@ -29,6 +30,7 @@ export class CrossEntropyLoss extends Module {
 
 /** Negative log-likelihood of log-probabilities against class indices. */
 export class NLLLoss extends Module {
+  /** @param opts - Options passed to `gl.nllLoss`. */
   constructor(readonly opts: NllOptions = {}) {
     super();
   }
@@ -39,7 +41,13 @@ export class NLLLoss extends Module {
 
 /** Mean squared error. */
 export class MSELoss extends Module {
-  constructor(readonly opts: { reduction?: Reduction } = {}) {
+  /** @param opts - Options passed to `gl.mseLoss`. */
+  constructor(
+    readonly opts: {
+      /** 'mean' (default), 'sum' or 'none'. */
+      reduction?: Reduction;
+    } = {},
+  ) {
     super();
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -49,7 +57,13 @@ export class MSELoss extends Module {
 
 /** Mean absolute error. */
 export class L1Loss extends Module {
-  constructor(readonly opts: { reduction?: Reduction } = {}) {
+  /** @param opts - Options passed to `gl.l1Loss`. */
+  constructor(
+    readonly opts: {
+      /** 'mean' (default), 'sum' or 'none'. */
+      reduction?: Reduction;
+    } = {},
+  ) {
     super();
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -59,7 +73,15 @@ export class L1Loss extends Module {
 
 /** Smooth L1 (Huber-like) loss. */
 export class SmoothL1Loss extends Module {
-  constructor(readonly opts: { reduction?: Reduction; beta?: number } = {}) {
+  /** @param opts - Options passed to `gl.smoothL1Loss`. */
+  constructor(
+    readonly opts: {
+      /** 'mean' (default), 'sum' or 'none'. */
+      reduction?: Reduction;
+      /** Where the loss turns from quadratic to linear (default 1; 0 gives L1). */
+      beta?: number;
+    } = {},
+  ) {
     super();
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -69,8 +91,16 @@ export class SmoothL1Loss extends Module {
 
 /** Binary cross-entropy on logits. */
 export class BCEWithLogitsLoss extends Module {
+  /** @param opts - Options passed to `gl.bceWithLogits`. */
   constructor(
-    readonly opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+    readonly opts: {
+      /** Weight of each element's loss (broadcast against the input). */
+      weight?: Tensor | null;
+      /** Weight of the positive term (broadcast against the target; e.g. one per class). */
+      posWeight?: Tensor | null;
+      /** 'mean' (default), 'sum' or 'none'. */
+      reduction?: Reduction;
+    } = {},
   ) {
     super();
   }
@@ -81,7 +111,15 @@ export class BCEWithLogitsLoss extends Module {
 
 /** KL divergence with log-probability input. */
 export class KLDivLoss extends Module {
-  constructor(readonly opts: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}) {
+  /** @param opts - Options passed to `gl.klDiv`. */
+  constructor(
+    readonly opts: {
+      /** 'mean' (default, over elements), 'sum', 'none', or 'batchmean' (sum / batch size: the true KL). */
+      reduction?: Reduction | 'batchmean';
+      /** The target holds log-probabilities (else probabilities). */
+      logTarget?: boolean;
+    } = {},
+  ) {
     super();
   }
   override forward(input: Tensor, target: Tensor): Tensor {

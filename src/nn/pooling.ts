@@ -9,6 +9,10 @@ import type { Pair } from './util.js';
  * @example new gl.nn.MaxPool2d(2).forward(x)  // halves H and W
  */
 export class MaxPool2d extends Module {
+  /**
+   * @param kernelSize - Window size, one number or [h, w].
+   * @param opts - stride (default: the kernel size), padding, dilation.
+   */
   constructor(
     readonly kernelSize: Pair,
     readonly opts: Omit<PoolOptions, 'countIncludePad'> = {},
@@ -23,6 +27,10 @@ export class MaxPool2d extends Module {
 
 /** Mean over kernel windows (padding counted unless `countIncludePad` is false). */
 export class AvgPool2d extends Module {
+  /**
+   * @param kernelSize - Window size, one number or [h, w].
+   * @param opts - stride (default: the kernel size), padding, countIncludePad (default true).
+   */
   constructor(
     readonly kernelSize: Pair,
     readonly opts: Omit<PoolOptions, 'dilation'> = {},
@@ -40,6 +48,7 @@ export class AvgPool2d extends Module {
  * @example new gl.nn.AdaptiveAvgPool2d(1).forward(x)  // [N, C, 1, 1]
  */
 export class AdaptiveAvgPool2d extends Module {
+  /** @param outputSize - [H, W] of the output, or one number for both. */
   constructor(readonly outputSize: Pair) {
     super();
   }

@@ -8,6 +8,10 @@ import { Module } from './module.js';
  * @example const block = new gl.nn.Residual(new gl.nn.Sequential(new gl.nn.Linear(64, 64), new gl.nn.ReLU()));
  */
 export class Residual extends Module {
+  /**
+   * @param body - The residual branch.
+   * @param shortcut - A projection on the skip path (e.g. a 1x1 conv when shapes change), or null for the identity.
+   */
   constructor(
     readonly body: Module,
     readonly shortcut: Module | null = null,

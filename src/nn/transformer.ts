@@ -9,15 +9,21 @@ import { Linear, type FactoryOptions } from './linear.js';
 import { Module } from './module.js';
 import { LayerNorm } from './normalization.js';
 
+/** Options of TransformerEncoderLayer (PyTorch's constructor arguments, camelCased). */
 export interface TransformerEncoderLayerOptions extends FactoryOptions {
+  /** Width of the feed-forward block's hidden layer (default 2048). */
   dimFeedforward?: number;
+  /** Dropout probability in attention, after it and in the feed-forward block (default 0.1). */
   dropout?: number;
   /** 'relu' (default), 'gelu' or any function of a tensor. */
   activation?: 'relu' | 'gelu' | ((x: Tensor) => Tensor);
+  /** LayerNorm's eps (default 1e-5). */
   layerNormEps?: number;
+  /** Inputs are [N, S, E] (else [S, N, E]; default false). */
   batchFirst?: boolean;
   /** Pre-norm (LayerNorm before attention and feed-forward) instead of the default post-norm. */
   normFirst?: boolean;
+  /** Biases in the linear layers and LayerNorms (default true). */
   bias?: boolean;
 }
 
@@ -37,9 +43,14 @@ export interface EncoderForwardOptions {
  * @example const layer = new gl.nn.TransformerEncoderLayer(64, 4, { dimFeedforward: 128, batchFirst: true, normFirst: true });
  */
 export class TransformerEncoderLayer extends Module {
+  /** Pre-norm (else post-norm). */
   readonly normFirst: boolean;
   private readonly activation: (x: Tensor) => Tensor;
 
+  /**
+   * @param dModel - The model width E.
+   * @param nhead - Attention heads (must divide dModel).
+   */
   constructor(
     readonly dModel: number,
     readonly nhead: number,
@@ -75,6 +86,7 @@ export class TransformerEncoderLayer extends Module {
     return this.getModule(name) as T;
   }
 
+  /** The self-attention block (key `self_attn`). */
   get selfAttn(): MultiheadAttention {
     return this.m('self_attn');
   }
@@ -115,7 +127,9 @@ export class TransformerEncoderLayer extends Module {
  * @example new gl.nn.TransformerEncoder(() => new gl.nn.TransformerEncoderLayer(64, 4), 6)
  */
 export class TransformerEncoder extends Module {
+  /** The layers, in order (keys `layers.<i>.*`). */
   readonly layers: ModuleList;
+  /** A final norm applied after the last layer, or null. */
   readonly norm: Module | null;
 
   constructor(makeLayer: (index: number) => Module, numLayers: number, opts: { norm?: Module | null } = {}) {

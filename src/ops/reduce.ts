@@ -67,7 +67,9 @@ export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor 
 
 /** Values and int32 indices of a max/min along a dim. */
 export interface ValuesIndices {
+  /** The extreme values. */
   values: Tensor;
+  /** Their positions along the dim (int32). */
   indices: Tensor;
 }
 

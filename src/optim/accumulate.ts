@@ -32,8 +32,13 @@ export interface AccumulateOptions {
 export class GradientAccumulator<H extends BaseHyper = BaseHyper> {
   /** Micro-batches accumulated since the last real step. */
   count = 0;
+  /** Divide the summed gradients by the number of micro-batches before stepping (default true). */
   readonly average: boolean;
 
+  /**
+   * @param optimizer - The optimizer stepped every `every` micro-batches.
+   * @param every - Micro-batches per real step (an integer >= 1, else ArgumentError).
+   */
   constructor(
     readonly optimizer: Optimizer<H>,
     readonly every: number,
@@ -73,10 +78,15 @@ export class GradientAccumulator<H extends BaseHyper = BaseHyper> {
     this.count = 0;
   }
 
-  stateDict(): { count: number } {
+  /** The pending micro-batch count, for checkpoints (the optimizer's state is saved separately). */
+  stateDict(): {
+    /** Micro-batches accumulated since the last real step. */
+    count: number;
+  } {
     return { count: this.count };
   }
 
+  /** Restores the pending count (an integer >= 0, else ArgumentError). */
   loadStateDict(s: { count: number }): void {
     integer('GradientAccumulator.loadStateDict', 'count', s?.count, 0);
     this.count = s.count;

@@ -35,3 +35,4 @@ export { GradientAccumulator, type AccumulateOptions } from './accumulate.js';
 export { flattenStateDict, unflattenStateDict, type FlatStateDict } from './state-io.js';
 export * from './schedules/index.js';
 export { orthogonalPart, projectConflicting, type GradVector } from './surgery.js';
+export type { AnyOptimizer } from './schedules/base.js';

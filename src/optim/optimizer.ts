@@ -40,6 +40,7 @@ const isPlainGroup = (x: unknown): x is ParamGroupSpec =>
 export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   /** The hyper-parameters a group gets when it does not set its own. */
   readonly defaults: Readonly<H>;
+  /** The parameter groups: each its tensors and its hyper-parameters (schedules write `lr` here). */
   readonly paramGroups: ParamGroup<H>[] = [];
   /** Per-parameter state, created on a parameter's first step. */
   readonly state = new Map<Tensor, ParamState>();

@@ -8,7 +8,10 @@ import { boolean, nonNegative } from './validate.js';
 
 export type { SGDHyper };
 /** SGD's options: `lr` is required; momentum, dampening, weightDecay 0; nesterov, maximize false. */
-export type SGDOptions = Partial<SGDHyper> & { lr: number } & OptimizerExtras;
+export type SGDOptions = Partial<SGDHyper> & {
+  /** The learning rate (required). */
+  lr: number;
+} & OptimizerExtras;
 
 /**
  * Stochastic gradient descent, optionally with (Nesterov) momentum:

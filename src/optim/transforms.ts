@@ -19,6 +19,7 @@ import { nonNegative } from './validate.js';
  * device as `lastNormTensor` instead (read it with `await t.lastNormTensor.itemAsync()`).
  */
 export interface ClipByNorm extends GradTransform {
+  /** The total gradient norm (before clipping) measured at the last call; NaN before any, and on webgpu. */
   lastNorm: number;
   /** The last norm as a 0-d tensor, on webgpu only (null elsewhere); replaced (and released) at every call. */
   lastNormTensor: Tensor | null;
@@ -68,7 +69,13 @@ export interface GradNoiseOptions {
  * t-th call, drawn from a seeded Generator so runs and resumed runs are reproducible.
  * @example gl.optim.gradNoise(0.01, { decay: 0.55, seed: 1 })
  */
-export function gradNoise(std: number, opts: GradNoiseOptions = {}): GradTransform & { calls: number } {
+export function gradNoise(
+  std: number,
+  opts: GradNoiseOptions = {},
+): GradTransform & {
+  /** Calls so far (t of the decay formula); saved in stateDict. */
+  calls: number;
+} {
   nonNegative('gradNoise', 'std', std);
   const decay = opts.decay ?? 0;
   nonNegative('gradNoise', 'decay', decay);

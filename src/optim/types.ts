@@ -6,6 +6,7 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 
 /** Hyper-parameters every optimizer has. */
 export interface BaseHyper {
+  /** The learning rate. */
   lr: number;
 }
 
@@ -13,10 +14,17 @@ export interface BaseHyper {
  * A parameter group: its tensors, its hyper-parameters, and any extra keys schedules store
  * (`initialLr`, `maxLr`, ...).
  */
-export type ParamGroup<H extends BaseHyper = BaseHyper> = H & { params: Tensor[]; [extra: string]: unknown };
+export type ParamGroup<H extends BaseHyper = BaseHyper> = H & {
+  /** The group's tensors. */
+  params: Tensor[];
+  [extra: string]: unknown;
+};
 
 /** What the constructor and addParamGroup accept as a group: tensors plus hyper-parameter overrides. */
-export type ParamGroupSpec<H extends BaseHyper = BaseHyper> = { params: Iterable<Tensor> } & Partial<H>;
+export type ParamGroupSpec<H extends BaseHyper = BaseHyper> = {
+  /** The group's tensors. */
+  params: Iterable<Tensor>;
+} & Partial<H>;
 
 /** Per-parameter optimizer state: named tensors (exp_avg, momentum_buffer...) and numbers (step). */
 export type ParamState = Record<string, Tensor | number>;
@@ -32,8 +40,14 @@ export type ParamState = Record<string, Tensor | number>;
  * `flattenStateDict` turns it into named tensors plus one JSON string (for safetensors).
  */
 export interface OptimizerStateDict {
+  /** Per parameter index (through the groups in order): its state; never-stepped parameters are absent. */
   state: Record<number, ParamState>;
-  paramGroups: ({ params: number[] } & Record<string, Json>)[];
+  /** Per group: its hyper-parameters and `params`, its parameters' indices. */
+  paramGroups: ({
+    /** Indices of the group's parameters. */
+    params: number[];
+  } & Record<string, Json>)[];
+  /** The gradient transforms' states, in order (null for a stateless one). */
   transforms: Json[];
 }
 
@@ -42,10 +56,12 @@ export interface OptimizerStateDict {
  * the `transforms` option, or by hand with `t.apply(params)`). It may replace `p.grad`.
  */
 export interface GradTransform {
+  /** A name for messages and state dicts (e.g. 'clipByNorm'). */
   readonly name: string;
   /** Transforms the gradients of `params` (those whose grad is null are skipped). */
   apply(params: readonly Tensor[]): void;
   /** Serialisable state (counters, generator position); omitted for stateless transforms. */
   stateDict?(): Json;
+  /** Restores what stateDict returned. */
   loadStateDict?(state: Json): void;
 }

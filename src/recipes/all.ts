@@ -22,9 +22,13 @@ import { boundaryTiltingRecipe } from './boundary-tilting.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
+  /** Gradient checkpointing (Chen et al. 2016): saved memory against depth, plain and √n segments. */
   checkpoint: checkpointRecipe,
+  /** Paper 02: Mesa, 8-bit compressed activations for backward. */
   mesa: mesaRecipe,
+  /** Paper 06: Ladder Side-Tuning over a frozen backbone. */
   lst: lstRecipe,
+  /** Paper 32: SLTT, spiking networks trained with the temporal route cut (memory independent of T). */
   sltt: slttRecipe,
   /** Paper 08: the deep GA beside random search, OpenAI-ES and REINFORCE on CartPole. */
   'deep-ga': deepGaRecipe,
@@ -54,6 +58,7 @@ export const RECIPES = {
   'boundary-tilting': boundaryTiltingRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
+/** The name of a shipped recipe. */
 export type RecipeName = keyof typeof RECIPES;
 
 /** The definition of a shipped recipe (ArgumentError naming the known ones otherwise). */
@@ -67,10 +72,19 @@ export function getRecipe(name: string): RecipeDef {
 
 /** Name, paper, claim and budgets of every shipped recipe. */
 export function listRecipes(): {
+  /** The recipe's name. */
   name: string;
+  /** Its paper id. */
   paper: string;
+  /** Its claim, in words. */
   claim: string;
-  budgetSeconds: { full: number; quick: number };
+  /** Rough wall time of its runs on a 2-core CPU. */
+  budgetSeconds: {
+    /** Seconds of a full run. */
+    full: number;
+    /** Seconds of a quick run. */
+    quick: number;
+  };
 }[] {
   return Object.values(RECIPES).map((r) => ({
     name: r.name,

@@ -40,6 +40,7 @@ export {
 } from './common/flat-images.js';
 export type { ImageData, ImageSource } from './common/images.js';
 export type { Split } from './common/train.js';
+export type { Compare } from './framework/types.js';
 export type {
   RecipeDef,
   RecipeRunOptions,

@@ -10,7 +10,9 @@ export const PAPER_NUMBERS = [
 /** Ids of the base methods that several papers build on. */
 export const BASE_METHODS = ['ff', 'drtp', 'checkpointing'] as const;
 
+/** A numbered paper's id, '01'..'46'. */
 type NumberedId = (typeof PAPER_NUMBERS)[number];
+/** A base method's id. */
 type BaseId = (typeof BASE_METHODS)[number];
 
 /** A row of REPRODUCTIONS.md. */
@@ -18,11 +20,15 @@ export type PaperId = NumberedId | BaseId;
 
 /** One paper: its number (null for base methods), title, and authors/year where the notes give them. */
 export interface Paper {
+  /** Its id. */
   id: PaperId;
+  /** Its number in titles.txt, null for base methods. */
   number: number | null;
   /** `02` for numbered papers, the method's name for base methods. */
   label: string;
+  /** Its title. */
   title: string;
+  /** Authors and year, where the notes give them. */
   authors?: string;
 }
 

@@ -23,6 +23,7 @@ export class StoreVersionError extends StoreError {
  * `holder` says who holds it (pid, host, process start time) and until when.
  */
 export class RunLeaseError extends StoreError {
+  /** @param holder - The lease now held by the other process, or null when the lease was released. */
   constructor(
     message: string,
     readonly holder: RunLease | null,

@@ -8,6 +8,7 @@ export interface Migration {
   readonly to: number;
   /** What it adds, for the version table and the docs. */
   readonly summary: string;
+  /** Applies the schema change to an open database. */
   readonly up: (db: Database.Database) => void;
 }
 

@@ -413,7 +413,14 @@ export class RunStore {
    * @example
    * const l = store.getLease(id); // { lease: { owner: { pid, hostname, processStartedAt }, expiresAt, ... }, live: true, ... }
    */
-  getLease(runId: string): { lease: RunLease; live: boolean; stale: ReturnType<LeaseTable['stale']> } | null {
+  getLease(runId: string): {
+    /** The lease recorded. */
+    lease: RunLease;
+    /** Whether its holder still holds it (not expired, process alive). */
+    live: boolean;
+    /** Why it is stale (null while live). */
+    stale: ReturnType<LeaseTable['stale']>;
+  } | null {
     this.open('getLease');
     const id = this.resolveId(runId);
     return this.guard('cannot read the lease', () => {

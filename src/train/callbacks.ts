@@ -16,6 +16,7 @@ export interface TrainerControl {
 export interface StepInfo {
   /** Steps done, from 1 (the global step of this update). */
   step: number;
+  /** The epoch of this step, from 0. */
   epoch: number;
   /** Position of the batch within its epoch, from 0. */
   iteration: number;
@@ -29,7 +30,9 @@ export interface StepInfo {
 
 /** After each epoch, with the epoch's training metrics and, given evaluation data, `val*` metrics. */
 export interface EpochInfo {
+  /** The epoch that ended, from 0. */
   epoch: number;
+  /** Steps done so far (global). */
   step: number;
   /** `loss`, `accuracy`, ... over the epoch, plus `valLoss`, `valAccuracy`, ... */
   metrics: Record<string, number>;
@@ -37,8 +40,11 @@ export interface EpochInfo {
 
 /** After a checkpoint file was written. */
 export interface CheckpointInfo {
+  /** The file written. */
   path: string;
+  /** Steps done when it was written. */
   step: number;
+  /** The epoch when it was written, from 0. */
   epoch: number;
   /** 'step' (every N steps), 'epoch' (at an epoch end) or 'manual'. */
   trigger: 'step' | 'epoch' | 'manual';
@@ -55,14 +61,23 @@ export interface CheckpointInfo {
  * };
  */
 export interface Callback {
+  /** The name its state is saved under in checkpoints (default: its position in the callback list). */
   key?: string;
+  /** Once, before the first epoch (also on a resumed fit). */
   onFitStart?(control: TrainerControl): void | Promise<void>;
+  /** Before each epoch. */
   onEpochStart?(epoch: number, control: TrainerControl): void | Promise<void>;
+  /** After each optimizer step. */
   onStepEnd?(info: StepInfo, control: TrainerControl): void | Promise<void>;
+  /** After each epoch (and its evaluation). */
   onEpochEnd?(info: EpochInfo, control: TrainerControl): void | Promise<void>;
+  /** After a checkpoint file was written. */
   onCheckpoint?(info: CheckpointInfo, control: TrainerControl): void | Promise<void>;
+  /** Once, when fit returns: why it stopped (null: it ran its epochs) and where. */
   onFitEnd?(result: { stopReason: string | null; step: number; epoch: number }): void | Promise<void>;
+  /** The callback's state as JSON, saved in checkpoints. */
   stateDict?(): JsonValue;
+  /** Restores what stateDict returned (on resume). */
   loadStateDict?(state: JsonValue): void;
 }
 
@@ -85,13 +100,21 @@ export interface EarlyStoppingOptions {
  * await trainer.fit(loader, { epochs: 100, evalData: valLoader, callbacks: [stopper] });
  */
 export class EarlyStopping implements Callback {
+  /** Its state's name in checkpoints. */
   readonly key = 'earlyStopping';
+  /** The epoch metric watched. */
   readonly monitor: string;
+  /** Whether lower ('min') or higher ('max') is better. */
   readonly mode: 'min' | 'max';
+  /** Consecutive epochs without improvement that stop training. */
   readonly patience: number;
+  /** Smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** The best value seen (null before the first epoch). */
   best: number | null = null;
+  /** The epoch of the best value (-1 before the first epoch). */
   bestEpoch = -1;
+  /** Epochs since the last improvement. */
   wait = 0;
 
   constructor(opts: EarlyStoppingOptions = {}) {
@@ -105,6 +128,7 @@ export class EarlyStopping implements Callback {
       throw new ArgumentError(`EarlyStopping: minDelta must be >= 0, got ${this.minDelta}`);
   }
 
+  /** Compares the monitored metric with the best; stops training after `patience` epochs without improvement. Throws ArgumentError when the metric is absent. */
   onEpochEnd(info: EpochInfo, control: TrainerControl): void {
     const v = info.metrics[this.monitor];
     if (v === undefined)
@@ -124,10 +148,12 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /** best, bestEpoch and wait, for checkpoints. */
   stateDict(): JsonValue {
     return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait };
   }
 
+  /** Restores what stateDict returned. */
   loadStateDict(s: JsonValue): void {
     const o = s as { best: number | null; bestEpoch: number; wait: number };
     this.best = o.best;

@@ -18,8 +18,11 @@ export const LATEST_FILE = 'latest.json';
 
 /** One finished epoch's metrics (training and evaluation). */
 export interface EpochRecord {
+  /** The epoch, from 0. */
   epoch: number;
+  /** Steps done at its end. */
   step: number;
+  /** Its training metrics and `val*` metrics. */
   metrics: Record<string, number>;
 }
 
@@ -34,11 +37,22 @@ export interface TrainerState {
   /** The training loader's position and shuffle stream. */
   loader: DataLoaderState | null;
   /** States of the saved random generators (`default` is gl.defaultGenerator). */
-  generators: Record<string, { key: [number, number]; counter: number }>;
+  generators: Record<
+    string,
+    {
+      /** The Philox key. */
+      key: [number, number];
+      /** The block counter. */
+      counter: number;
+    }
+  >;
+  /** The scheduler's stateDict (null without a scheduler). */
   scheduler: JsonValue;
   /** Running states of the training metrics of the epoch in progress. */
   metrics: Record<string, JsonValue>;
+  /** Callback states by key (or list position). */
   callbacks: Record<string, JsonValue>;
+  /** Every finished epoch's metrics. */
   history: EpochRecord[];
   /** Anything the caller stores alongside (the CLI keeps its run config and run id here). */
   extra: JsonValue;
@@ -46,9 +60,13 @@ export interface TrainerState {
 
 /** A checkpoint as read back: tensors (`model.*`, `optimizer.*`), the optimizer's JSON and the trainer state. */
 export interface CheckpointContent {
+  /** The file read. */
   file: string;
+  /** Model (`model.*`) and optimizer (`optimizer.*`) tensors by name. */
   tensors: Record<string, Tensor>;
+  /** The optimizer's state dict JSON (flattenStateDict's JSON part). */
   optimizer: string;
+  /** The trainer's state. */
   state: TrainerState;
 }
 

@@ -34,10 +34,15 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: s
 export interface Metric {
   /** The key the value is reported under (`loss`, `accuracy`; `val` + Name for evaluation). */
   readonly name: string;
+  /** Adds one batch (model output, target, loss) and returns the batch's own value. */
   update(output: Tensor, target: Tensor, loss: Tensor): number | Promise<number>;
+  /** The value over the batches since the last reset (NaN when there were none). */
   compute(): number;
+  /** Forgets the batches seen (at the start of every epoch). */
   reset(): void;
+  /** The running state as JSON (saved in checkpoints mid-epoch). */
   state(): JsonValue;
+  /** Restores what state returned. */
   loadState(state: JsonValue): void;
 }
 
@@ -54,19 +59,25 @@ function readScalar(t: Tensor): Promise<number> {
 /** A weighted running mean (sum of value·weight over sum of weights); the base of the built-ins. */
 abstract class MeanMetric implements Metric {
   abstract readonly name: string;
+  /** Sum of value times weight. */
   protected sum = 0;
+  /** Sum of weights (examples). */
   protected count = 0;
   abstract update(output: Tensor, target: Tensor, loss: Tensor): Promise<number>;
+  /** sum / count, NaN before any batch. */
   compute(): number {
     return this.count > 0 ? this.sum / this.count : NaN;
   }
+  /** Sets sum and count to 0. */
   reset(): void {
     this.sum = 0;
     this.count = 0;
   }
+  /** `{ sum, count }`. */
   state(): JsonValue {
     return { sum: this.sum, count: this.count };
   }
+  /** Restores `{ sum, count }` (a malformed state is an ArgumentError). */
   loadState(s: JsonValue): void {
     const o = s as { sum?: unknown; count?: unknown } | null;
     if (o && o.sum === null) o.sum = NaN; // JSON writes NaN as null
@@ -81,7 +92,9 @@ abstract class MeanMetric implements Metric {
 
 /** The mean of the loss, weighted by batch size (one asynchronous scalar read per batch). */
 export class LossMetric extends MeanMetric {
+  /** Reported as `loss` (and `valLoss`). */
   readonly name = 'loss';
+  /** Adds the batch's mean loss with weight target.shape[0]; resolves to the batch loss. */
   async update(_output: Tensor, target: Tensor, loss: Tensor): Promise<number> {
     const v = await loss.itemAsync();
     const n = target.shape[0] ?? 1;
@@ -93,13 +106,16 @@ export class LossMetric extends MeanMetric {
 
 /** Classification accuracy of the arg-max of dimension 1 (`topK` > 1: the target among the k largest). */
 export class Accuracy extends MeanMetric {
+  /** `accuracy`, or `top<k>Accuracy` for topK > 1. */
   readonly name: string;
+  /** @param topK - Count a hit when the target is among the k largest outputs (a positive integer). */
   constructor(readonly topK = 1) {
     super();
     if (!Number.isInteger(topK) || topK < 1)
       throw new ArgumentError(`Accuracy: topK must be a positive integer, got ${topK}`);
     this.name = topK === 1 ? 'accuracy' : `top${topK}Accuracy`;
   }
+  /** Adds a batch: output [N, classes], int targets [N] (else ArgumentError); resolves to the batch's accuracy. */
   async update(output: Tensor, target: Tensor): Promise<number> {
     if (output.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== output.shape[0])
       throw new ArgumentError(

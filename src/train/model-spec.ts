@@ -8,16 +8,60 @@ export type Width = number | 'classes';
 
 /** One layer of a JSON model spec; `type` names it, the other keys are its options. */
 export type LayerSpec =
-  | { type: 'linear'; out: Width; bias?: boolean }
-  | { type: 'conv2d'; out: number; kernel: number; stride?: number; padding?: number; bias?: boolean }
-  | { type: 'maxpool2d' | 'avgpool2d'; kernel: number; stride?: number }
-  | { type: 'flatten' | 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'silu' | 'elu' }
-  | { type: 'leakyrelu'; slope?: number }
-  | { type: 'dropout'; p?: number }
-  | { type: 'batchnorm1d' | 'batchnorm2d' | 'layernorm' };
+  | {
+      /** A fully connected layer on flat input. */
+      type: 'linear';
+      /** Output features. */
+      out: Width;
+      /** Add a bias (default true). */
+      bias?: boolean;
+    }
+  | {
+      /** A 2-D convolution on [C, H, W] input. */
+      type: 'conv2d';
+      /** Output channels. */
+      out: number;
+      /** Square kernel size. */
+      kernel: number;
+      /** Stride (default 1). */
+      stride?: number;
+      /** Zero padding on each side (default 0). */
+      padding?: number;
+      /** Add a bias (default true). */
+      bias?: boolean;
+    }
+  | {
+      /** Max or average pooling on [C, H, W] input. */
+      type: 'maxpool2d' | 'avgpool2d';
+      /** Square window size. */
+      kernel: number;
+      /** Stride (default: the kernel size). */
+      stride?: number;
+    }
+  | {
+      /** A layer without options: flatten to [features], or an activation. */
+      type: 'flatten' | 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'silu' | 'elu';
+    }
+  | {
+      /** Leaky ReLU. */
+      type: 'leakyrelu';
+      /** Slope for negative inputs (default 0.01). */
+      slope?: number;
+    }
+  | {
+      /** Dropout. */
+      type: 'dropout';
+      /** Drop probability (default 0.5). */
+      p?: number;
+    }
+  | {
+      /** A normalization layer over the current shape's features or channels. */
+      type: 'batchnorm1d' | 'batchnorm2d' | 'layernorm';
+    };
 
 /** A JSON model spec: `{ "layers": [...] }` (or just the array). */
 export interface ModelSpec {
+  /** The layers, in order; shapes are checked as the model is built. */
   layers: LayerSpec[];
 }
 

@@ -11,7 +11,9 @@ import type { BaseHyper } from '../optim/types.js';
 
 /** A schedule built from a spec, and whether the trainer steps it per optimizer step or per epoch. */
 export interface BuiltSchedule {
+  /** The scheduler, or null for 'constant'. */
   scheduler: Schedule | null;
+  /** 'step': stepped after every optimizer step; 'epoch': at every epoch end. */
   interval: 'step' | 'epoch';
 }
 

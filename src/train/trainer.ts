@@ -35,7 +35,9 @@ export interface TrainLoader {
   readonly length: number;
   /** One epoch of batches, from the current position; each batch's data is `[input, target]`. */
   [Symbol.iterator](): Iterator<Batch<unknown>>;
+  /** Where the loader stands (saved in checkpoints). */
   state(): DataLoaderState;
+  /** Moves the loader to a saved position (on resume). */
   loadState(state: DataLoaderState): unknown;
 }
 
@@ -56,6 +58,7 @@ export interface CheckpointOptions {
 
 /** Options of `new Trainer(...)`. */
 export interface TrainerOptions {
+  /** The model trained (called as `model.forward(input)`). */
   model: Module;
   /** The optimizer of backprop training (required unless `rule` is a rule other than bp, which owns its optimizers). */
   optimizer?: Optimizer<BaseHyper> | null;
@@ -73,6 +76,7 @@ export interface TrainerOptions {
   task?: TaskSpec;
   /** A learning-rate schedule on `optimizer`; stepped after every optimizer step unless `schedulerInterval: 'epoch'`. ReduceLROnPlateau is always stepped at epoch ends with `plateauMetric`. */
   scheduler?: Schedule | null;
+  /** Step `scheduler` after every optimizer step ('step', default) or at every epoch end ('epoch'). */
   schedulerInterval?: 'step' | 'epoch';
   /** The epoch metric ReduceLROnPlateau watches (default `valLoss` when there is evaluation data, else `loss`). */
   plateauMetric?: string;
@@ -80,7 +84,9 @@ export interface TrainerOptions {
   loss?: (output: Tensor, target: Tensor) => Tensor;
   /** Metric names (`loss`, `accuracy`, `top5`) or Metric objects; default `['loss', 'accuracy']`. `loss` is always included. */
   metrics?: readonly (string | Metric)[];
+  /** Hooks into the loop (logging, early stopping, ...), called in order. */
   callbacks?: readonly Callback[];
+  /** Where and when to write checkpoints (default: none). */
   checkpoint?: CheckpointOptions | null;
   /** Random streams whose state checkpoints save and restore; default `{ default: gl.defaultGenerator }`. */
   generators?: Record<string, Generator>;
@@ -114,11 +120,13 @@ export interface FitResult {
   step: number;
   /** Epochs completed. */
   epochs: number;
+  /** Every completed epoch's metrics, a resumed run's earlier epochs included. */
   history: EpochRecord[];
   /** The last completed epoch's metrics (empty if none completed). */
   metrics: Record<string, number>;
   /** null when all epochs ran; else `'early-stopping'`, `'max-steps'`, `'interrupted'` or a callback's reason. */
   stopReason: string | null;
+  /** The path of the last checkpoint written (or resumed from), or null. */
   lastCheckpoint: string | null;
 }
 
@@ -172,6 +180,7 @@ function inferTask(model: Module, x: Tensor, y: Tensor): TaskSpec {
  * await new gl.train.Trainer({ model, optimizer, checkpoint: { dir: 'ckpt' } }).fit(trainLoader, { epochs: 5, resumeFrom: 'ckpt' });
  */
 export class Trainer implements TrainerControl {
+  /** The model trained. */
   readonly model: Module;
   /** The backprop optimizer; null when a rule other than bp trains the model (it owns its optimizers). */
   readonly optimizer: Optimizer<BaseHyper> | null;
@@ -183,8 +192,11 @@ export class Trainer implements TrainerControl {
   lastStepStats: StepStats | null = null;
   private readonly ruleOptions: CommonRuleOptions & Record<string, unknown>;
   private task: TaskSpec | null;
+  /** The learning-rate schedule, or null. */
   readonly scheduler: Schedule | null;
+  /** The training metrics (`loss` first). */
   readonly metrics: Metric[];
+  /** The callbacks, in call order. */
   readonly callbacks: readonly Callback[];
   private readonly schedulerInterval: 'step' | 'epoch';
   private readonly plateauMetric: string | undefined;
@@ -201,7 +213,9 @@ export class Trainer implements TrainerControl {
   epoch = 0;
   /** Batches of the current epoch done. */
   iteration = 0;
+  /** Every completed epoch's metrics. */
   history: EpochRecord[] = [];
+  /** The path of the last checkpoint written or resumed from, or null. */
   lastCheckpoint: string | null = null;
   private stopReason: string | null = null;
   private loader: TrainLoader | null = null;

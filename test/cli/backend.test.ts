@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 import { RunStore } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { gradlab, TINY } from './spawn.js';
+import { gradlab, gradlabInProcess, TINY } from './spawn.js';
 
 const tempDir = useTempDirs('gradlab-cli-backend-');
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -43,29 +43,39 @@ describe('--backend and $GRADLAB_BACKEND', () => {
     }
   });
 
-  it('an unknown name is a command-line mistake on every command, from the flag or the variable', () => {
+  // In process (runCli): what is checked is how the command line and the variable are read, not the
+  // process itself; each spawn costs a full gradlab start-up (the train test above and the webgpu one
+  // below spawn, so main.js's own handling of the option is still exercised).
+  it('an unknown name is a command-line mistake on every command, from the flag or the variable', async () => {
     const dir = tempDir();
     for (const args of [['train'], ['recipe', 'run', 'checkpoint', '--quick']]) {
-      const v = gradlab(args, dir, { GRADLAB_BACKEND: 'cuda' });
+      const v = await gradlabInProcess(args, dir, { GRADLAB_BACKEND: 'cuda' });
       expect(v.code).toBe(2);
       expect(v.stderr).toContain("$GRADLAB_BACKEND is 'cuda'; expected one of js, native, webgpu");
-      const f = gradlab([...args, '--backend', 'cuda'], dir);
+      const f = await gradlabInProcess([...args, '--backend', 'cuda'], dir);
       expect(f.code).toBe(2);
       expect(f.stderr).toContain("option '--backend' must be one of js, native, webgpu; got 'cuda'");
     }
     // commands that do not compute accept the option too
-    expect(gradlab(['runs', '--backend', 'webgpu'], dir).code).toBe(0);
-    expect(gradlab(['--backend', 'js', 'runs'], dir).code).toBe(0);
+    expect((await gradlabInProcess(['runs', '--backend', 'webgpu'], dir)).code).toBe(0);
+    expect((await gradlabInProcess(['--backend', 'js', 'runs'], dir)).code).toBe(0);
   });
 
-  it('recipe run honours --backend and $GRADLAB_BACKEND alike', () => {
+  it('recipe run honours --backend and $GRADLAB_BACKEND alike', async () => {
     const dir = tempDir();
-    const a = gradlab(['recipe', 'run', 'checkpoint', '--quick', '--backend', 'js'], dir);
-    expect(a.code).toBe(0);
-    expect(backendOf(dir)).toBe('js');
-    const b = gradlab(['recipe', 'run', 'checkpoint', '--quick'], dir, { GRADLAB_BACKEND: 'js' });
-    expect(b.code).toBe(0);
-    expect(backendOf(dir)).toBe('js');
+    const before = gl.getBackend();
+    try {
+      const a = await gradlabInProcess(['recipe', 'run', 'checkpoint', '--quick', '--backend', 'js'], dir);
+      expect(a.code).toBe(0);
+      expect(backendOf(dir)).toBe('js');
+      const b = await gradlabInProcess(['recipe', 'run', 'checkpoint', '--quick'], dir, {
+        GRADLAB_BACKEND: 'js',
+      });
+      expect(b.code).toBe(0);
+      expect(backendOf(dir)).toBe('js');
+    } finally {
+      await gl.setBackend(before);
+    }
   });
 
   it('webgpu (SwiftShader here): the CLI sets it up for train and recipe run, from the flag or the variable', () => {

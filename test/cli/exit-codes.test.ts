@@ -6,7 +6,7 @@ import { EXIT } from '../../src/cli/run.js';
 import { RunStore } from '../../src/store/index.js';
 import { ROOT } from '../helpers/dist.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { gradlab } from './spawn.js';
+import { gradlab, gradlabInProcess } from './spawn.js';
 import type { CliResult } from './spawn.js';
 
 const tempDir = useTempDirs('gradlab-cli-exit-');
@@ -21,6 +21,9 @@ function expectExit(r: CliResult, code: number, message: string | RegExp): void 
   expect(lines[0]).toMatch(message);
 }
 
+// The first case of each code runs the built CLI (main.js turns runCli's code into the process's exit
+// status), and so does the lease case (the lease is held by this process, so it must be another one);
+// the others run in process (runCli, same code and output, without a gradlab start-up each).
 describe('exit codes (docs/cli.md, "Errors and exit codes")', () => {
   it('the documented table lists exactly the codes of EXIT', () => {
     const doc = readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8');
@@ -29,13 +32,14 @@ describe('exit codes (docs/cli.md, "Errors and exit codes")', () => {
     expect(codes).toEqual(Object.values(EXIT));
   });
 
-  it('0: success, help and version', () => {
+  it('0: success, help and version', async () => {
     const dir = tempDir();
-    for (const args of [['--version'], ['help'], ['runs'], ['help', 'train']])
-      expect(gradlab(args, dir).code).toBe(0);
+    expect(gradlab(['--version'], dir).code).toBe(0);
+    for (const args of [['help'], ['runs'], ['help', 'train']])
+      expect((await gradlabInProcess(args, dir)).code).toBe(0);
   });
 
-  it('1: missing or corrupt data, an unwritable folder, an unusable store, a run driven elsewhere', () => {
+  it('1: missing or corrupt data, an unwritable folder, an unusable store, a run driven elsewhere', async () => {
     const dir = tempDir();
     const empty = path.join(dir, 'empty');
     mkdirSync(empty);
@@ -53,17 +57,21 @@ describe('exit codes (docs/cli.md, "Errors and exit codes")', () => {
       't10k-labels-idx1-ubyte',
     ])
       writeFileSync(path.join(bad, f), 'not idx');
-    expectExit(gradlab(['train', '--data', 'mnist', '--data-path', bad], dir), 1, /FileFormatError/);
+    expectExit(
+      await gradlabInProcess(['train', '--data', 'mnist', '--data-path', bad], dir),
+      1,
+      /FileFormatError/,
+    );
     writeFileSync(path.join(dir, 'file'), '');
     expectExit(
-      gradlab(['train', '--checkpoint-dir', 'file/sub'], dir),
+      await gradlabInProcess(['train', '--checkpoint-dir', 'file/sub'], dir),
       1,
       /cannot write checkpoints to .*ENOTDIR/,
     );
     mkdirSync(path.join(dir, 'st'));
     writeFileSync(path.join(dir, 'st', 'runs.db'), 'id,loss\n');
     expectExit(
-      gradlab(['runs', '--store', 'st'], dir),
+      await gradlabInProcess(['runs', '--store', 'st'], dir),
       1,
       /StoreError: run store .* is not an SQLite database/,
     );
@@ -80,20 +88,24 @@ describe('exit codes (docs/cli.md, "Errors and exit codes")', () => {
     store.close();
   });
 
-  it('2: the command line is wrong, including values naming files or runs that do not exist', () => {
+  it('2: the command line is wrong, including values naming files or runs that do not exist', async () => {
     const dir = tempDir();
     expectExit(gradlab(['runs', '--limt', '3'], dir), 2, "unknown option '--limt'");
-    expectExit(gradlab(['train', '--lr', '1e-3x'], dir), 2, /--lr/);
-    expectExit(gradlab(['train', '--model', 'nets/mine.json'], dir), 2, /--model file .* does not exist/);
+    expectExit(await gradlabInProcess(['train', '--lr', '1e-3x'], dir), 2, /--lr/);
     expectExit(
-      gradlab(['train', '--resume', 'ck/step-1.safetensors'], dir),
+      await gradlabInProcess(['train', '--model', 'nets/mine.json'], dir),
+      2,
+      /--model file .* does not exist/,
+    );
+    expectExit(
+      await gradlabInProcess(['train', '--resume', 'ck/step-1.safetensors'], dir),
       2,
       /no such checkpoint file or folder/,
     );
-    expectExit(gradlab(['recipe', 'run', 'nope'], dir), 2, /unknown recipe 'nope'/);
+    expectExit(await gradlabInProcess(['recipe', 'run', 'nope'], dir), 2, /unknown recipe 'nope'/);
     RunStore.open(path.join(dir, 'st')).close();
     expectExit(
-      gradlab(['runs', 'show', 'zzzzzz', '--store', 'st'], dir),
+      await gradlabInProcess(['runs', 'show', 'zzzzzz', '--store', 'st'], dir),
       2,
       /RunNotFoundError: no run 'zzzzzz'/,
     );

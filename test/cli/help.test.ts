@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { gradlab, TINY } from './spawn.js';
+import { gradlab, gradlabInProcess, TINY } from './spawn.js';
 
 const tempDir = useTempDirs('gradlab-cli-help-');
 
 describe('gradlab help', () => {
-  it('help, help <command> and help <command> <subcommand> equal the --help outputs', () => {
+  // in process (runCli): what is compared is the text the commands print, not the process
+  it('help, help <command> and help <command> <subcommand> equal the --help outputs', async () => {
     const dir = tempDir();
     for (const [viaHelp, viaFlag] of [
       [['help'], ['--help']],
@@ -25,14 +26,14 @@ describe('gradlab help', () => {
         ['runs', 'show', '--help'],
       ],
     ]) {
-      const a = gradlab(viaHelp, dir);
-      const b = gradlab(viaFlag, dir);
+      const a = await gradlabInProcess(viaHelp, dir);
+      const b = await gradlabInProcess(viaFlag, dir);
       expect(a.code).toBe(0);
       expect(a.stdout).toBe(b.stdout);
       expect(a.stdout.length).toBeGreaterThan(100);
     }
-    expect(gradlab(['help'], dir).stdout).toContain("Run 'gradlab help <command>'");
-    const unknown = gradlab(['help', 'trian'], dir);
+    expect((await gradlabInProcess(['help'], dir)).stdout).toContain("Run 'gradlab help <command>'");
+    const unknown = await gradlabInProcess(['help', 'trian'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'trian' (did you mean 'train'?)");
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { gradlab, TINY } from './spawn.js';
+import { gradlab, gradlabInProcess, TINY } from './spawn.js';
 
 const tempDir = useTempDirs('gradlab-cli-store-');
 
@@ -39,14 +39,15 @@ describe('the store is a directory', () => {
     checkStoreDir(parent, 'exp2', (JSON.parse(r.stdout) as { runId: string }).runId);
   });
 
-  it('a store path that is an existing file: exit 1, one line naming it', () => {
+  // in process (runCli): the refusal comes before any work; what is checked is its code and message
+  it('a store path that is an existing file: exit 1, one line naming it', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'exp'), 'not a folder');
     for (const [args, env, from] of [
       [['runs', '--store', 'exp'], {}, '--store'],
       [['train', '--epochs', '1'], { GRADLAB_STORE: 'exp' }, '$GRADLAB_STORE'],
     ] as const) {
-      const r = gradlab([...args], dir, env);
+      const r = await gradlabInProcess([...args], dir, env);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

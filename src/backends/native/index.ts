@@ -29,7 +29,9 @@ export function createNativeBackend(): Backend {
 
 /** What the native backend runs on, once loaded: its BLAS and its thread pool size; null before. */
 export interface NativeInfo {
+  /** The BLAS the GEMMs run on. */
   blas: BlasInfo;
+  /** Threads of the addon's pool. */
   threads: number;
 }
 

@@ -49,6 +49,7 @@ export interface GpuMemoryStats {
   createdBuffers: number;
   /** Buffers held by live storages. */
   liveBuffers: number;
+  /** Bytes of the buffers held by live storages. */
   liveBytes: number;
   /** Bytes kept in the pool for reuse. */
   pooledBytes: number;
@@ -75,6 +76,7 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
   /** WGSL has no float64; reads are asynchronous; storages are GPU buffers. */
   readonly capabilities: BackendCapabilities = { float64: false, syncRead: false, hostMemory: false };
+  /** The device's queue (work is submitted here). */
   readonly queue: GPUQueue;
   /**
    * Its fused kernels: float32 elementwise expressions in one dispatch (relu's backward uses it), SGD and
@@ -108,6 +110,10 @@ export class WebGPUBackend implements Backend {
   /** The first device error not yet reported (shader or validation errors surface on the next read). */
   private deviceError: string | null = null;
 
+  /**
+   * @param device - The GPU device computed on.
+   * @param adapterInfo - The adapter's vendor, architecture and description, for messages.
+   */
   constructor(
     readonly device: GPUDevice,
     readonly adapterInfo: string,

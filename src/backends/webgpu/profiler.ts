@@ -3,7 +3,9 @@
 
 /** GPU time spent in one kernel (pipeline key) while profiling. */
 export interface KernelTime {
+  /** The kernel's pipeline key. */
   kernel: string;
+  /** Dispatches timed. */
   calls: number;
   /** Sum of the kernel's pass times, milliseconds. */
   ms: number;

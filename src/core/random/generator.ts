@@ -12,7 +12,9 @@ let replayLog: Map<Generator, number> | null = null;
  * const a = gl.randn([3], { generator: g });
  */
 export class Generator {
+  /** The Philox key: two uint32 words made from the seed. */
   key: [number, number] = [0, 0];
+  /** The next 128-bit block counter; every draw advances it by the blocks it used. */
   counter = 0;
 
   constructor(seed = 0) {
@@ -29,10 +31,19 @@ export class Generator {
   }
 
   /** The full state, to restore later with setState. */
-  getState(): { key: [number, number]; counter: number } {
+  getState(): {
+    /** The Philox key. */
+    key: [number, number];
+    /** The block counter. */
+    counter: number;
+  } {
     return { key: [...this.key], counter: this.counter };
   }
 
+  /**
+   * Restores a state that getState returned: the stream continues exactly from there.
+   * @example const s = g.getState(); gl.rand([2], { generator: g }); g.setState(s); // replays the draw
+   */
   setState(s: { key: readonly [number, number]; counter: number }): this {
     this.key = [s.key[0] >>> 0, s.key[1] >>> 0];
     this.counter = s.counter;

@@ -7,8 +7,11 @@ export const CIFAR10_RECORD = 1 + 3 * 32 * 32;
 
 /** The examples of one batch file: `count` images as [count, 3, 32, 32] uint8 and their labels 0..9. */
 export interface Cifar10Batch {
+  /** Number of images. */
   count: number;
+  /** Pixels, [count, 3, 32, 32] row-major, 0..255. */
   images: Uint8Array;
+  /** Labels 0..9, one per image. */
   labels: Uint8Array;
 }
 

@@ -12,9 +12,13 @@ export interface CsvOptions {
 
 /** A table of numbers: column names (or null), its shape, and the values row-major. */
 export interface CsvTable {
+  /** Column names from the header row, or null when the file has none. */
   columns: string[] | null;
+  /** Number of data rows. */
   rows: number;
+  /** Number of columns. */
   cols: number;
+  /** The values, [rows, cols] row-major. */
   data: Float64Array;
 }
 

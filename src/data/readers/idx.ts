@@ -16,8 +16,11 @@ const TYPES: Record<number, [IdxType, number]> = {
 
 /** The decoded contents of an IDX file: its element type, its shape and its values in row-major order. */
 export interface IdxArray {
+  /** The element type named by the file's magic number. */
   type: IdxType;
+  /** The dims from the header. */
   shape: number[];
+  /** The values, row-major, in the typed array of `type`. */
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 

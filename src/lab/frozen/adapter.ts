@@ -14,9 +14,16 @@ import { Module } from '../../nn/module.js';
  * const blocks = backbone.map((b) => new gl.lab.frozen.BottleneckAdapter(b, 128, 16));
  */
 export class BottleneckAdapter extends Module {
+  /** width → bottleneck. */
   readonly down: Linear;
+  /** bottleneck → width, zero at the start. */
   readonly up: Linear;
 
+  /**
+   * @param block - The block adapted; its parameters are frozen.
+   * @param width - Features of the block's output.
+   * @param bottleneck - Units of the bottleneck.
+   */
   constructor(
     readonly block: Module,
     width: number,

@@ -16,7 +16,9 @@ import { Parameter } from '../../nn/parameter.js';
 
 /** Rank and scaling of a LoRA adapter (update = alpha / rank · B·A). */
 export interface LoRAOptions {
+  /** Rank r of the update, an integer in [1, min(out, in)] (default 4). */
   rank?: number;
+  /** Scaling numerator: s = alpha / rank (default: rank, so s = 1). */
   alpha?: number;
 }
 
@@ -40,11 +42,16 @@ function delta(a: Tensor, b: Tensor, scale: number): Tensor {
  * @example const l = new gl.lab.frozen.LoRALinear(linear, { rank: 4, alpha: 8 });
  */
 export class LoRALinear extends Module {
+  /** A [rank, in], Kaiming-uniform at the start. */
   readonly loraA: Parameter;
+  /** B [out, rank], zero at the start (the adapted layer starts equal to the base). */
   readonly loraB: Parameter;
+  /** s = alpha / rank. */
   readonly scale: number;
+  /** Whether s·B·A is folded into the base weight now. */
   merged = false;
 
+  /** @param base - The Linear adapted; its parameters are frozen (requiresGrad false). */
   constructor(
     readonly base: Linear,
     opts: LoRAOptions = {},
@@ -85,11 +92,16 @@ export class LoRALinear extends Module {
  * @example const c = new gl.lab.frozen.LoRAConv2d(conv, { rank: 4 });
  */
 export class LoRAConv2d extends Module {
+  /** A [rank, in/groups·kh·kw], Kaiming-uniform at the start. */
   readonly loraA: Parameter;
+  /** B [out, rank], zero at the start. */
   readonly loraB: Parameter;
+  /** s = alpha / rank. */
   readonly scale: number;
+  /** Whether s·B·A is folded into the base weight now. */
   merged = false;
 
+  /** @param base - The Conv2d adapted (symmetric padding only); its parameters are frozen. */
   constructor(
     readonly base: Conv2d,
     opts: LoRAOptions = {},
@@ -118,6 +130,7 @@ export class LoRAConv2d extends Module {
     });
   }
 
+  /** Folds s·reshape(B·A) into the base weight. */
   merge(): void {
     if (this.merged) return;
     const d = reshape(delta(this.loraA, this.loraB, this.scale), this.base.weight.shape);
@@ -125,6 +138,7 @@ export class LoRAConv2d extends Module {
     this.merged = true;
   }
 
+  /** Takes s·reshape(B·A) back out of the base weight. */
   unmerge(): void {
     if (!this.merged) return;
     const d = reshape(delta(this.loraA, this.loraB, this.scale), this.base.weight.shape);
@@ -136,9 +150,19 @@ export class LoRAConv2d extends Module {
 /** LoRA on an attention module: q, k, v (the packed in_proj) and the output projection. */
 export interface LoRAAttention {
   /** Adapter of the packed [3E, E] in_proj weight. */
-  inProj: { loraA: Parameter; loraB: Parameter; scale: number };
+  inProj: {
+    /** A [rank, E]. */
+    loraA: Parameter;
+    /** B [3E, rank], zero at the start. */
+    loraB: Parameter;
+    /** s = alpha / rank. */
+    scale: number;
+  };
+  /** The output projection, wrapped. */
   outProj: LoRALinear;
+  /** Folds both updates into the base weights. */
   merge(): void;
+  /** Takes both updates back out. */
   unmerge(): void;
 }
 

@@ -48,14 +48,23 @@ class LinearRelu extends Module {
  * const logits = lst.forward(x); // only lst's side parameters require grad
  */
 export class LadderSideTuning extends Module {
+  /** The frozen blocks, run without recording. */
   readonly backbone: ModuleList;
+  /** The ladders' down-projections to the side width (the input's first with inputLadder). */
   readonly downs: ModuleList;
+  /** The side blocks, one per backbone block (side width to side width). */
   readonly sides: ModuleList;
+  /** Gate logits α, one per block (μᵢ = sigmoid(αᵢ / T)), zero at the start. */
   readonly gates: Parameter;
+  /** Up-projection of the side state to the last block's width. */
   readonly up: Linear;
+  /** Logit of the output gate μ, zero at the start. */
   readonly outGate: Parameter;
+  /** The classifier on the mixed state. */
   readonly head: Linear;
+  /** Gate temperature T. */
   readonly gateT: number;
+  /** The side state starts from Down₀(input) (else from the first block's output). */
   readonly inputLadder: boolean;
 
   constructor(blocks: readonly Module[], inputWidth: number, widths: readonly number[], opts: LSTOptions) {

@@ -59,7 +59,14 @@ export function policyGradientError(
  * saved q) with head-wise groups (G = H) and with one group, both 8-bit, round to nearest.
  * @example const { ratio } = gl.lab.memory.headwiseVsOneGroup(2); // ≤ 0.7 expected
  */
-export function headwiseVsOneGroup(seed = 2): { perHead: number; oneGroup: number; ratio: number } {
+export function headwiseVsOneGroup(seed = 2): {
+  /** Relative error of k's gradient with one group per head. */
+  perHead: number;
+  /** Relative error of k's gradient with a single group. */
+  oneGroup: number;
+  /** perHead / oneGroup. */
+  ratio: number;
+} {
   manualSeed(seed);
   const x = randn([2, 4, 6, 8]).requiresGrad_();
   const k0 = randn([2, 4, 6, 8]).requiresGrad_();

@@ -45,6 +45,7 @@ export interface MesaStats {
   exact: number;
   /** Float32 bytes of the compressed entries, and the bytes they were stored in. */
   bytesIn: number;
+  /** The bytes the compressed entries were stored in. */
   bytesOut: number;
 }
 
@@ -80,14 +81,23 @@ interface Exact {
  * loss.backward();
  */
 export class Mesa implements SavedTensorHooks {
+  /** 8: affine uint8 per group; 16: half-precision storage. */
   readonly bits: 8 | 16;
+  /** The 16-bit format. */
   readonly format16: 'bfloat16' | 'float16';
+  /** The dim the groups run along ('auto': dim 1 of 4-D tensors, else the last). */
   readonly groupDim: 'auto' | number;
+  /** Groups along that dim (undefined: one per channel / head). */
   readonly groups: number | undefined;
+  /** Use gcd(groups, size) groups where `groups` does not divide the dim (else throw). */
   readonly fitGroups: boolean;
+  /** EMA decay of the per-group range estimates (0: each tensor's own range). */
   readonly emaDecay: number;
+  /** Stochastic rounding (else round to nearest). */
   readonly stochastic: boolean;
+  /** Tensors with fewer elements stay exact. */
   readonly minElements: number;
+  /** What this policy has packed so far. */
   readonly stats: MesaStats = { compressed: 0, exact: 0, bytesIn: 0, bytesOut: 0 };
   private readonly ranges = new Map<string, { clip: Float32Array; shift: Float32Array }>();
   private rngState: number;
@@ -300,7 +310,15 @@ export function mesa(opts: MesaOptions = {}): Mesa {
  * function that restores the plain forward.
  * @example const { undo, policy } = gl.lab.memory.applyMesa(vit, { bits: 8 });
  */
-export function applyMesa(model: Module, opts: MesaOptions | Mesa = {}): { policy: Mesa; undo: () => void } {
+export function applyMesa(
+  model: Module,
+  opts: MesaOptions | Mesa = {},
+): {
+  /** The policy every forward now runs under. */
+  policy: Mesa;
+  /** Restores the model's plain forward. */
+  undo: () => void;
+} {
   const policy = opts instanceof Mesa ? opts : new Mesa(opts);
   const target = model as unknown as { forward: (...a: unknown[]) => unknown };
   const inner = target.forward;

@@ -7,14 +7,19 @@ import type { Sequential } from '../../nn/containers.js';
 
 /** A run of consecutive blocks [start, end), checkpointed as one region or run plainly. */
 export interface Segment {
+  /** Index of the first block. */
   start: number;
+  /** Index one past the last block. */
   end: number;
+  /** Run under gl.checkpoint (else plainly). */
   checkpointed: boolean;
 }
 
 /** Decides, for a sequence of blocks, which runs of them are checkpointed. */
 export interface CheckpointPolicy {
+  /** A name for tables and messages (e.g. 'sqrt'). */
   readonly name: string;
+  /** Splits the blocks (with their names) into consecutive segments covering them all, in order. */
   plan(blocks: readonly Module[], names: readonly string[]): Segment[];
 }
 

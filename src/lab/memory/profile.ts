@@ -12,13 +12,17 @@ import { formatBytes, formatTable } from './table.js';
 export interface TimelineEvent {
   /** Position in the timeline (0, 1, ...). */
   seq: number;
+  /** A new saved entry, or the release of one. */
   kind: 'save' | 'release';
   /** Which entry (the index of its save event; a release of an entry saved before profiling has -1). */
   entry: number;
+  /** The op that saved the entry. */
   op: string;
   /** gl.scope / module path active when the op was recorded ('' when none). */
   scope: string;
+  /** Shape of the saved tensor. */
   shape: number[];
+  /** Its dtype. */
   dtype: DType;
   /** Bytes of the saved tensor itself (elements × item size). */
   bytes: number;
@@ -38,22 +42,33 @@ export interface TimelineEvent {
 
 /** An entry held at the peak. */
 export interface Holder {
+  /** The entry (the seq of its save event). */
   entry: number;
+  /** The op that saved it. */
   op: string;
+  /** Its scope or module path. */
   scope: string;
+  /** Shape of the saved tensor. */
   shape: number[];
+  /** Its dtype. */
   dtype: DType;
   /** What it adds to the held total (storage shared with an earlier entry counts once). */
   heldBytes: number;
+  /** Bytes the entry keeps (after any pack hook). */
   packedBytes: number;
+  /** A parameter or input (else an activation). */
   leaf: boolean;
 }
 
 /** One row of the by-module table. */
 export interface ModuleRow {
+  /** The scope (module path, cut to the requested depth; '(no scope)' for none). */
   scope: string;
+  /** Entries saved under it. */
   saves: number;
+  /** Bytes of those saved tensors. */
   bytes: number;
+  /** Bytes those entries keep (after pack hooks). */
   packedBytes: number;
   /** Bytes this scope's entries held at the peak. */
   atPeak: number;
@@ -61,9 +76,31 @@ export interface ModuleRow {
 
 /** The JSON form of a timeline (what the dashboard draws). */
 export interface TimelineJSON {
+  /** Every save and release, in order. */
   events: TimelineEvent[];
-  peak: { bytes: number; seq: number; holders: Holder[] };
-  totals: { saves: number; releases: number; savedBytes: number; packedBytes: number; heldAtEnd: number };
+  /** As MemoryTimeline.peak. */
+  peak: {
+    /** The highest held total. */
+    bytes: number;
+    /** The event where it was reached (-1 when nothing was saved). */
+    seq: number;
+    /** The entries alive then, largest first. */
+    holders: Holder[];
+  };
+  /** Totals over the timeline. */
+  totals: {
+    /** Save events. */
+    saves: number;
+    /** Release events. */
+    releases: number;
+    /** Bytes of all saved tensors. */
+    savedBytes: number;
+    /** Bytes all entries kept (after pack hooks). */
+    packedBytes: number;
+    /** Saved bytes still held after the last event. */
+    heldAtEnd: number;
+  };
+  /** MemoryTimeline.byModule() at full depth. */
   byModule: ModuleRow[];
 }
 
@@ -77,6 +114,7 @@ export interface ProfileOptions {
 
 /** What profile() returns: the timeline, the peak and who holds it, and fn's result. */
 export class MemoryTimeline<T = unknown> {
+  /** @param events - Every save and release, in order. */
   constructor(
     readonly events: TimelineEvent[],
     /** What `fn` returned. */
@@ -84,7 +122,14 @@ export class MemoryTimeline<T = unknown> {
   ) {}
 
   /** The highest held total, the event where it happened and the entries alive then (largest first). */
-  get peak(): { bytes: number; seq: number; holders: Holder[] } {
+  get peak(): {
+    /** The highest held total. */
+    bytes: number;
+    /** The event where it was reached (-1 when nothing was saved). */
+    seq: number;
+    /** The entries alive then, largest first. */
+    holders: Holder[];
+  } {
     let bytes = 0;
     let seq = -1;
     for (const e of this.events)
@@ -137,6 +182,7 @@ export class MemoryTimeline<T = unknown> {
     return [...rows.values()];
   }
 
+  /** The JSON form: events, peak, totals and the by-module table. */
   toJSON(): TimelineJSON {
     const saves = this.events.filter((e) => e.kind === 'save');
     const last = this.events.length ? this.events[this.events.length - 1].total : 0;
@@ -176,6 +222,7 @@ export class MemoryTimeline<T = unknown> {
     return formatTable(['module', 'saves', 'bytes', 'packed', 'at peak'], body);
   }
 
+  /** The by-module table (as table()). */
   toString(): string {
     return this.table();
   }

@@ -12,7 +12,14 @@ import { checkpointSequence, sqrtSegments, type CheckpointPolicy } from './polic
 export function logLogSlope(
   xs: readonly number[],
   ys: readonly number[],
-): { slope: number; intercept: number; r2: number } {
+): {
+  /** The fitted exponent. */
+  slope: number;
+  /** The fitted log-space intercept c (natural log). */
+  intercept: number;
+  /** Coefficient of determination of the fit in log space. */
+  r2: number;
+} {
   if (xs.length !== ys.length || xs.length < 2)
     throw new ArgumentError(
       `logLogSlope: expected two equally long lists of ≥ 2 values, got ${xs.length} and ${ys.length}`,
@@ -39,8 +46,11 @@ export function logLogSlope(
 
 /** Peak saved bytes (gl.memory(), recomputation in backward counted) of one step at one depth. */
 export interface DepthPeak {
+  /** The depth n given to build. */
   depth: number;
+  /** Peak saved bytes of the plain step. */
   plain: number;
+  /** Peak saved bytes of the checkpointed step. */
   checkpointed: number;
 }
 

@@ -60,7 +60,9 @@ export interface LIFOptions {
   tau?: number;
   /** Threshold V_th (default 1); reset is soft: u ← u − V_th·s, not detached. */
   vth?: number;
+  /** The surrogate derivative used in backward (default 'triangle', as in SLTT). */
   surrogate?: Surrogate;
+  /** Sharpness α of the triangle and sigmoid surrogates (default 1). */
   alpha?: number;
 }
 
@@ -73,9 +75,13 @@ export interface LIFOptions {
  * lif.reset(); for (let t = 0; t < T; t++) out.push(lif.forward(fc.forward(x)));
  */
 export class LIF extends Module {
+  /** Membrane time constant τ. */
   readonly tau: number;
+  /** Firing threshold V_th. */
   readonly vth: number;
+  /** The surrogate derivative used in backward. */
   readonly surrogate: Surrogate;
+  /** The surrogate's sharpness α. */
   readonly alpha: number;
   /** Cut the temporal route (SLTT): the state enters each step detached. */
   detachState = false;

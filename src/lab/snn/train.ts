@@ -11,6 +11,7 @@ import { LIF } from './lif.js';
 
 /** A network stepped through time: `step(x)` is one time step's output (logits). */
 export interface SpikingNet extends Module {
+  /** One time step: the input at that step to the output logits. */
   step(x: Tensor): Tensor;
 }
 

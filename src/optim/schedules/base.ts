@@ -8,10 +8,13 @@ export type AnyOptimizer = Optimizer<BaseHyper>;
 
 /** What every schedule offers: step(), the last learning rates and a JSON state. */
 export interface Schedule {
+  /** Advances the schedule one step (an epoch or a batch, as the caller decides) and sets the groups' lr. */
   step(...args: never[]): void;
   /** The learning rate of each parameter group after the last step. */
   getLastLr(): number[];
+  /** The schedule's counters and settings as JSON (for checkpoints). */
   stateDict(): Record<string, Json>;
+  /** Restores what stateDict returned. */
   loadStateDict(state: Record<string, Json>): void;
 }
 

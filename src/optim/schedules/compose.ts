@@ -26,9 +26,13 @@ function checkSchedulers(owner: string, schedulers: readonly LRScheduler[], opti
  * const sched = new gl.optim.SequentialLR(opt, [warm, cos], [5]);
  */
 export class SequentialLR implements Schedule {
+  /** The optimizer whose groups' lr the schedulers set. */
   readonly optimizer: AnyOptimizer;
+  /** The schedulers, in the order they run. */
   readonly schedulers: LRScheduler[];
+  /** The steps at which the next scheduler takes over (one fewer than the schedulers). */
   readonly milestones: number[];
+  /** Steps taken so far. */
   lastEpoch: number;
   private lastLr: number[];
 
@@ -88,7 +92,9 @@ export class SequentialLR implements Schedule {
  * @example const sched = new gl.optim.ChainedScheduler([warmup, new gl.optim.ExponentialLR(opt, 0.9)]);
  */
 export class ChainedScheduler implements Schedule {
+  /** The optimizer of the schedulers (all must share it, else ArgumentError). */
   readonly optimizer: AnyOptimizer;
+  /** The schedulers stepped, in order, at every step. */
   readonly schedulers: LRScheduler[];
   private lastLr: number[];
 

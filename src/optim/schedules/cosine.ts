@@ -9,7 +9,9 @@ import { LRScheduler } from './base.js';
  * @example const sched = new gl.optim.CosineAnnealingLR(opt, 100, { etaMin: 1e-5 });
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Steps of the half cosine (an integer >= 1). */
   tMax: number;
+  /** The lowest lr, reached at step tMax (default 0). */
   etaMin: number;
 
   constructor(optimizer: unknown, tMax: number, opts: { etaMin?: number } = {}) {
@@ -49,10 +51,15 @@ export class CosineAnnealingLR extends LRScheduler {
  * @example const sched = new gl.optim.CosineAnnealingWarmRestarts(opt, 10, { tMult: 2 });
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** Steps of the first cycle. */
   t0: number;
+  /** Steps of the current cycle. */
   tI: number;
+  /** Growth factor of the cycle length after each restart (an integer >= 1; default 1). */
   tMult: number;
+  /** The lowest lr (default 0). */
   etaMin: number;
+  /** Steps (possibly fractional) since the last restart. */
   tCur: number;
 
   constructor(optimizer: unknown, t0: number, opts: { tMult?: number; etaMin?: number } = {}) {

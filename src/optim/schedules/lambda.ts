@@ -11,6 +11,7 @@ export type LrLambda = (step: number) => number;
  * @example const sched = new gl.optim.LambdaLR(opt, (step) => Math.min(1, (step + 1) / 100));
  */
 export class LambdaLR extends LRScheduler {
+  /** One factor function of the step per parameter group. */
   readonly lrLambdas: LrLambda[];
 
   constructor(optimizer: unknown, lrLambda: LrLambda | readonly LrLambda[]) {

@@ -20,8 +20,11 @@ export interface LinearLROptions {
  * @example const decay = new gl.optim.LinearLR(opt, { startFactor: 1, endFactor: 0, totalIters: 1000 });
  */
 export class LinearLR extends LRScheduler {
+  /** Factor at step 0. */
   startFactor: number;
+  /** Factor from step totalIters on. */
   endFactor: number;
+  /** Steps over which the factor moves. */
   totalIters: number;
 
   constructor(optimizer: unknown, opts: LinearLROptions = {}) {

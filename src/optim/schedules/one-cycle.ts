@@ -5,15 +5,21 @@ import { LRScheduler, perGroup } from './base.js';
 
 /** Options of OneCycleLR (PyTorch's, camelCased). Give totalSteps, or epochs and stepsPerEpoch. */
 export interface OneCycleOptions {
+  /** Steps in the whole cycle (or give epochs and stepsPerEpoch). */
   totalSteps?: number;
+  /** Epochs, with stepsPerEpoch: totalSteps = epochs * stepsPerEpoch. */
   epochs?: number;
+  /** Batches per epoch, with epochs. */
   stepsPerEpoch?: number;
   /** Fraction of the steps spent increasing the lr (default 0.3). */
   pctStart?: number;
+  /** Shape of the lr's changes: 'cos' (default) or 'linear'. */
   annealStrategy?: 'cos' | 'linear';
   /** Cycle the momentum (SGD's momentum or Adam's beta1) between maxMomentum and baseMomentum (default true). */
   cycleMomentum?: boolean;
+  /** Momentum at the lr's peak (one value or one per group; default 0.85). */
   baseMomentum?: number | number[];
+  /** Momentum at the start and the end (one value or one per group; default 0.95). */
   maxMomentum?: number | number[];
   /** initialLr = maxLr / divFactor (default 25). */
   divFactor?: number;
@@ -23,11 +29,17 @@ export interface OneCycleOptions {
   threePhase?: boolean;
 }
 
+/** One phase of the cycle: its last step and the group keys its lr and momentum move between. */
 interface Phase {
+  /** The phase's last step. */
   endStep: number;
+  /** Group key of the lr at the phase's start ('initialLr', 'maxLr' or 'minLr'). */
   startLr: string;
+  /** Group key of the lr at the phase's end. */
   endLr: string;
+  /** Group key of the momentum at the start ('maxMomentum' or 'baseMomentum'). */
   startMomentum: string;
+  /** Group key of the momentum at the end. */
   endMomentum: string;
 }
 
@@ -36,10 +48,15 @@ interface Phase {
  * @example const sched = new gl.optim.OneCycleLR(opt, 0.1, { totalSteps: 1000 });
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the whole cycle: step() may be called this many times. */
   totalSteps: number;
+  /** The two (or three) phases of the cycle. */
   phases: Phase[];
+  /** Shape of the changes: 'cos' or 'linear'. */
   annealStrategy: 'cos' | 'linear';
+  /** Whether the momentum cycles too. */
   cycleMomentum: boolean;
+  /** The optimizer has `betas` (Adam family): the cycled momentum is beta1 (else SGD's `momentum`). */
   useBeta1: boolean;
 
   constructor(optimizer: unknown, maxLr: number | number[], opts: OneCycleOptions = {}) {

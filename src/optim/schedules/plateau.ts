@@ -39,18 +39,31 @@ export interface PlateauOptions {
  * sched.step(validationLoss);
  */
 export class ReduceLROnPlateau implements Schedule {
+  /** The optimizer whose groups' lr is reduced. */
   readonly optimizer: AnyOptimizer;
+  /** 'min': lower metric is better; 'max': higher is better. */
   mode: 'min' | 'max';
+  /** lr multiplier on a plateau. */
   factor: number;
+  /** Non-improving steps tolerated before reducing. */
   patience: number;
+  /** Minimum change that counts as an improvement. */
   threshold: number;
+  /** Whether threshold is relative to the best value or absolute. */
   thresholdMode: 'rel' | 'abs';
+  /** Steps to wait after a reduction before counting again. */
   cooldown: number;
+  /** Lower bound of each group's lr. */
   minLrs: number[];
+  /** Reductions smaller than eps are skipped. */
   eps: number;
+  /** The best metric seen so far (±Infinity before the first step). */
   best: number;
+  /** Consecutive steps without improvement. */
   numBadEpochs = 0;
+  /** Steps left in the cooldown after a reduction. */
   cooldownCounter = 0;
+  /** Steps taken so far. */
   lastEpoch = 0;
   private lastLr: number[];
 

@@ -8,7 +8,9 @@ import { LRScheduler, bisectRight } from './base.js';
  * @example const sched = new gl.optim.StepLR(opt, 30, { gamma: 0.1 });
  */
 export class StepLR extends LRScheduler {
+  /** Steps between two decays. */
   stepSize: number;
+  /** Multiplier applied every stepSize steps (default 0.1). */
   gamma: number;
 
   constructor(optimizer: unknown, stepSize: number, opts: { gamma?: number } = {}) {
@@ -36,7 +38,9 @@ export class StepLR extends LRScheduler {
  * @example const sched = new gl.optim.MultiStepLR(opt, [30, 80], { gamma: 0.1 });
  */
 export class MultiStepLR extends LRScheduler {
+  /** The steps at which the lr is multiplied by gamma (sorted). */
   milestones: number[];
+  /** Multiplier applied at each milestone (default 0.1). */
   gamma: number;
 
   constructor(optimizer: unknown, milestones: readonly number[], opts: { gamma?: number } = {}) {
@@ -67,6 +71,7 @@ export class MultiStepLR extends LRScheduler {
  * @example const sched = new gl.optim.ExponentialLR(opt, 0.95);
  */
 export class ExponentialLR extends LRScheduler {
+  /** Multiplier applied at every step. */
   gamma: number;
 
   constructor(optimizer: unknown, gamma: number) {

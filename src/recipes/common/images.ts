@@ -15,10 +15,12 @@ import { take, type Split } from './train.js';
 
 /** The image sets a recipe may list. */
 export const IMAGE_SOURCES = ['fashion-mnist', 'mnist-10k', 'embedded'] as const;
+/** One of IMAGE_SOURCES. */
 export type ImageSource = (typeof IMAGE_SOURCES)[number];
 
 /** Loaded splits with what the model needs to adapt to them. */
 export interface ImageData {
+  /** The set loaded. */
   name: ImageSource;
   /** True when `name` is not the first set of the policy (the protocol's own). */
   fallback: boolean;
@@ -26,8 +28,11 @@ export interface ImageData {
   shape: [number, number, number];
   /** channels × height × width: the input width of a flattening model. */
   inputSize: number;
+  /** The training split. */
   train: Split;
+  /** The test split. */
   test: Split;
+  /** The files read and their hashes. */
   provenance: DataProvenance;
 }
 

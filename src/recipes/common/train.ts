@@ -9,9 +9,9 @@ import { tensor } from '../../ops/tensor-like.js';
 
 /** A classification split: inputs [n, ...] and int32 labels [n]. */
 export interface Split {
-  /** Inputs [n, ...]. */
+  /** The inputs, [n, ...]. */
   x: Tensor;
-  /** int32 class labels [n]. */
+  /** The labels, int32 [n]. */
   y: Tensor;
 }
 

@@ -8,9 +8,13 @@ import type { RecipeDef } from './types.js';
 
 /** Where the generated files go, relative to the package root. */
 export const REPORT_PATHS = {
+  /** The report. */
   report: 'REPRODUCTIONS.md',
+  /** The figures' folder. */
   figures: 'docs/recipes/figures',
+  /** The README, whose recipe block is regenerated. */
   readme: 'README.md',
+  /** The first framework's result files. */
   legacy: 'docs/recipes/legacy',
 } as const;
 

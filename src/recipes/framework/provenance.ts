@@ -22,7 +22,12 @@ export function packageRoot(): string {
 const OUTPUTS = ['docs/recipes/results', 'docs/recipes/figures', 'REPRODUCTIONS.md', 'README.md'];
 
 /** HEAD and whether tracked files differ from it (untracked files and the recipe outputs left out). */
-export function gitState(root = packageRoot()): { commit: string | null; dirty: boolean | null } {
+export function gitState(root = packageRoot()): {
+  /** HEAD's commit, null outside a git checkout. */
+  commit: string | null;
+  /** Whether tracked files differ from it, null when unknown. */
+  dirty: boolean | null;
+} {
   const git = (args: string[]) =>
     execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {

@@ -7,19 +7,35 @@ import type { AssertionDef, AssertionOutcome, RecipeDef, RecipeResult } from './
 
 /** A result file of the first recipe framework (no commit, claim text inside): shown, never judged again. */
 export interface LegacyResult {
+  /** The recipe's name. */
   recipe: string;
+  /** When it started (ISO 8601). */
   startedAt: string;
+  /** Its wall time. */
   durationSeconds: number;
-  environment: { backend: string };
-  options: { seeds: number };
+  /** Where it ran. */
+  environment: {
+    /** The backend. */
+    backend: string;
+  };
+  /** How it ran. */
+  options: {
+    /** Number of seeds. */
+    seeds: number;
+  };
+  /** Its verdict, as it was written. */
   verdict: string;
+  /** Its one-line summary. */
   summary: string;
 }
 
 /** What the report is made from. */
 export interface ReportInput {
+  /** The recipe definitions, one section each. */
   recipes: readonly RecipeDef[];
+  /** The result files read. */
   results: readonly RecipeResult[];
+  /** Result files of the first framework, shown as they are. */
   legacy?: readonly LegacyResult[];
   /** Folder of the figures, relative to the report (default docs/recipes/figures). */
   figuresDir?: string;

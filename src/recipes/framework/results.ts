@@ -65,7 +65,12 @@ export const PROTOCOL_BACKEND = 'native';
 export function pickResults(
   all: readonly RecipeResult[],
   recipe: string,
-): { main: RecipeResult | null; others: RecipeResult[] } {
+): {
+  /** The result the row shows, or null when there is none. */
+  main: RecipeResult | null;
+  /** The other full runs (other backends). */
+  others: RecipeResult[];
+} {
   const mine = all.filter((r) => r.recipe === recipe);
   const full = mine.filter((r) => r.mode === 'full');
   const rank = (r: RecipeResult) => (r.provenance.backend === PROTOCOL_BACKEND ? 0 : 1);

@@ -7,11 +7,13 @@ import type { RecipeDef, RecipeResult } from './types.js';
 
 /** Options of runRecipe. */
 export interface RunRecipeOptions {
+  /** The tiny budget (mechanism assertions only; default false: the full run). */
   quick?: boolean;
   /** Number of seeds (0..n−1); default the recipe's `seeds.full` / `seeds.quick`. */
   seeds?: number;
   /** Force one data set of the recipe's image-data policy. */
   data?: string;
+  /** Receives progress lines. */
   log?: (line: string) => void;
 }
 

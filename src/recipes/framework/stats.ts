@@ -20,9 +20,13 @@ export function t975(df: number): number {
 
 /** Summary of a sample: n, mean, sample sd (n − 1; null for n < 2), 95% t interval (null for n < 3). */
 export interface SampleStats {
+  /** Number of values. */
   n: number;
+  /** Their mean. */
   mean: number;
+  /** Sample standard deviation (n − 1), null for n < 2. */
   sd: number | null;
+  /** 95% Student-t interval of the mean, null for n < 3. */
   ci95: [number, number] | null;
 }
 
@@ -57,10 +61,15 @@ export function paired(
 
 /** Median and quartiles (linear interpolation) of a sample. */
 export function quantiles(values: readonly number[]): {
+  /** The smallest value. */
   min: number;
+  /** The first quartile. */
   q1: number;
+  /** The median. */
   median: number;
+  /** The third quartile. */
   q3: number;
+  /** The largest value. */
   max: number;
 } {
   if (values.length === 0) throw new ArgumentError('quantiles: no values');

@@ -4,7 +4,9 @@ import { quantiles } from './stats.js';
 
 /** Per-arm wall times (ms) of each repetition, and the per-repetition ratio of `arm` over `baseline`. */
 export interface InterleavedTimes<A extends string> {
+  /** Repetitions timed. */
   reps: number;
+  /** Per arm: the wall time (ms) of each repetition. */
   ms: Record<A, number[]>;
 }
 
@@ -41,7 +43,20 @@ export function ratioSpread<A extends string>(
   t: InterleavedTimes<A>,
   arm: A,
   baseline: A,
-): { ratios: number[]; min: number; q1: number; median: number; q3: number; max: number } {
+): {
+  /** arm / baseline of each repetition. */
+  ratios: number[];
+  /** The smallest ratio. */
+  min: number;
+  /** The first quartile of the ratios. */
+  q1: number;
+  /** Their median. */
+  median: number;
+  /** The third quartile. */
+  q3: number;
+  /** The largest ratio. */
+  max: number;
+} {
   const ratios = t.ms[arm].map((v, i) => v / t.ms[baseline][i]);
   return { ratios, ...quantiles(ratios) };
 }
