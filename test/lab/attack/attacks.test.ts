@@ -113,7 +113,7 @@ describe('attack hygiene', () => {
   class Probe extends gl.nn.Module {
     lin = linear();
     modes: boolean[] = [];
-    forward(x: gl.Tensor): gl.Tensor {
+    override forward(x: gl.Tensor): gl.Tensor {
       this.modes.push(this.training);
       return this.lin.forward(x);
     }

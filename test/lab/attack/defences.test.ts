@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as gl from '../../../src/index.js';
 
-function loader(n = 16): gl.data.DataLoader<[gl.Tensor, gl.Tensor]> {
+function loader(n = 16): gl.data.DataLoader<gl.Tensor[], [gl.Tensor, gl.Tensor]> {
   const gen = new gl.Generator(1);
   const x = gl.rand([n, 4], { generator: gen });
   const y = gl.tensor(Array.from({ length: n }, (_, i) => i % 2), { dtype: 'int32' });
@@ -14,7 +14,7 @@ describe('adversarial training (Trainer option)', () => {
     class Probe extends gl.nn.Module {
       lin = new gl.nn.Linear(4, 2);
       seen: { training: boolean; sum: number }[] = [];
-      forward(x: gl.Tensor): gl.Tensor {
+      override forward(x: gl.Tensor): gl.Tensor {
         this.seen.push({ training: this.training, sum: x.sum().item() });
         return this.lin.forward(x);
       }
