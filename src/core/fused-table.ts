@@ -8,11 +8,7 @@ import { conv2dEpilogueEntry } from './conv2d-epilogue.js';
 
 /** The entries defined in core; ops/fused-cross-entropy.ts and optim/updates.ts hold the others. */
 export type CoreFused =
-  | 'expression'
-  | 'conv2dInputGrad'
-  | 'conv2dWeightGrad'
-  | 'matmulEpilogue'
-  | 'conv2dEpilogue';
+  'expression' | 'conv2dInputGrad' | 'conv2dWeightGrad' | 'matmulEpilogue' | 'conv2dEpilogue';
 
 /** Every core entry: its infer step and its composite (the kernels are the backends'). */
 export const coreFusedTable: {

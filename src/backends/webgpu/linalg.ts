@@ -17,7 +17,13 @@ import { copyInto } from './elementwise.js';
 import { scalarMatmulPrologue } from './matmul-params.js';
 import { WIDE_TILE, wideMatmulSource } from './matmul-wide.js';
 import { splitCount, splitKInto } from './matmul-split.js';
-import { epilogueKey, epilogueMeta, epilogueSource, type EpiShape, type GpuEpilogue } from './matmul-epilogue.js';
+import {
+  epilogueKey,
+  epilogueMeta,
+  epilogueSource,
+  type EpiShape,
+  type GpuEpilogue,
+} from './matmul-epilogue.js';
 import { EPILOGUE } from '../../core/fused-map.js';
 import { webgpuExpression } from './fused-map.js';
 import {
