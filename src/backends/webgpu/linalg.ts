@@ -186,7 +186,9 @@ function matmulPlan(
     c.exact = forced !== 'wide4' && M % tm === 0 && N % tn === 0 && K % c.bk === 0;
     return { key: vec4MatmulKey(c) + ek, source: () => vec4MatmulSource(c, epi), tm, tn };
   }
-  if (auto && !big) return narrow;
+  // the scalar wide kernel's 128x128 tiles only where both sides fill more than half of one: a batch of
+  // small products (a ViT's 17x17 attention scores for 512 heads x images) would use under 2% of each
+  if (auto && (!big || M <= WIDE_TILE / 2 || N <= WIDE_TILE / 2)) return narrow;
   // the scalar wide kernel: any strides, bounds-checked; bk 32 holds 2 x 16 KiB of tiles
   const wideBk = bk * WIDE_TILE * 8 <= limit ? bk : 16;
   const aKFast = a.strides[r - 1] === 1 || a.shape[r - 1] === 1;
