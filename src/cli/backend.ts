@@ -52,16 +52,3 @@ export function defaultBackend(): CliBackend {
 export async function useBackend(name: CliBackend): Promise<void> {
   await gl.setBackend(name);
 }
-
-/**
- * True when a backend with a device queue of its own (reads are asynchronous: webgpu) was set up in
- * this process. Such a queue may still hold kernels nobody will read, e.g. when an error stopped a
- * command in the middle of a step, and Dawn keeps Node alive until that queue has drained: minutes on
- * a software GPU (SwiftShader). The executable then ends the process itself (src/cli/main.ts).
- *
- * @example
- * if (deviceQueueInUse()) process.exit(code);
- */
-export function deviceQueueInUse(): boolean {
-  return gl.availableBackends().some((name) => !gl.backendCapabilities(name).syncRead);
-}
