@@ -1,13 +1,14 @@
 // The bias + activation epilogue of matmul and conv2d on the tape: one node whose gradient comes from the activations' fused gradient expressions.
 import { conv2dInputGrad, conv2dWeightGrad } from './conv-grad.js';
 import type { ElementwiseExpr, EpilogueActivation } from './fused-kernels.js';
-import { EPILOGUE, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD, fusedMap } from './fused-map.js';
+import { RELU_GRAD, SIGMOID_GRAD, TANH_GRAD, fusedMap } from './fused-map.js';
+import { conv2dEpilogueOp } from './conv2d-epilogue.js';
 import { matmulEpilogue } from './matmul-epilogue.js';
 import { Node } from './node.js';
-import { pconv2d, pmatmul, preshape, psum, ptransposeLast } from './primitive-calls.js';
+import { pmatmul, psum, ptransposeLast } from './primitive-calls.js';
 import type { Conv2dParams } from './primitives.js';
 import { currentScope, noGrad, state } from './state.js';
-import { releaseIntermediate, type Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 import type { GradThunk } from './vjp-types.js';
 
 /**
@@ -90,9 +91,10 @@ export function linearEpilogue(a: Tensor, b: Tensor, bias: Tensor, act: Epilogue
 }
 
 /**
- * act(conv2d(x, w) + bias) for x [N, C, H, W], w [O, C/groups, kh, kw], bias [O]: the convolution,
- * then bias and activation in one elementwise pass (the backend's fused expression kernel where it
- * has one), recorded as one node on the tape (the convolution's raw output is never kept).
+ * act(conv2d(x, w) + bias) for x [N, C, H, W], w [O, C/groups, kh, kw], bias [O]: the conv2dEpilogue
+ * entry (the backend's kernel storing bias and activation with the convolution where it has one, else
+ * the convolution then one elementwise pass), recorded as one node on the tape (the convolution's raw
+ * output is never kept).
  * @example const h = conv2dEpilogue(x, w, b, { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 }, 'relu')
  */
 export function conv2dEpilogue(
@@ -102,12 +104,7 @@ export function conv2dEpilogue(
   p: Conv2dParams,
   act: EpilogueActivation,
 ): Tensor {
-  const forward = (): Tensor => {
-    const h = pconv2d(x, w, p);
-    const y = fusedMap(EPILOGUE[act], [h, preshape(bias, [bias.shape[0], 1, 1])]);
-    releaseIntermediate(h);
-    return y;
-  };
+  const forward = (): Tensor => conv2dEpilogueOp(x, w, bias, p, act);
   if (!onTape([x, w, bias])) return forward();
   const xShape = x.shape;
   const wShape = w.shape;

@@ -26,6 +26,11 @@ export interface MatmulEpilogueParams {
   activation: EpilogueActivation;
 }
 
+/** Parameters of the conv2dEpilogue entry: the convolution's geometry and the activation. */
+export interface Conv2dEpilogueParams extends Conv2dParams {
+  activation: EpilogueActivation;
+}
+
 /** Hyper-parameters of a fused SGD step (PyTorch 1.13 semantics, as src/optim/updates.ts). */
 export interface FusedSgdHyper {
   /** The learning rate. */
@@ -116,6 +121,8 @@ export interface FusedKernelTypes {
   conv2dWeightGrad: MapKernel<Conv2dGradParams>;
   /** out [..., m, n] = activation(a [..., m, k] @ b [k, n] + bias [n]): bias and activation in the GEMM's call */
   matmulEpilogue: MapKernel<MatmulEpilogueParams>;
+  /** out [N, O, Ho, Wo] = activation(conv2d(x, w) + bias [O] per channel) from [x, w, bias]: bias and activation as the convolution stores */
+  conv2dEpilogue: MapKernel<Conv2dEpilogueParams>;
   /** [p, g] or [p, g, momentumBuffer]: one SGD step in place */
   sgdStep: UpdateKernel<FusedSgdHyper>;
   /** [p, g, expAvg, expAvgSq]: one Adam/AdamW step in place */

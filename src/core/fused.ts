@@ -50,6 +50,7 @@ const counts = (): FusedStats => ({
   conv2dInputGrad: { kernel: 0, composite: 0 },
   conv2dWeightGrad: { kernel: 0, composite: 0 },
   matmulEpilogue: { kernel: 0, composite: 0 },
+  conv2dEpilogue: { kernel: 0, composite: 0 },
   sgdStep: { kernel: 0, composite: 0 },
   adamStep: { kernel: 0, composite: 0 },
   crossEntropy: { kernel: 0, composite: 0 },

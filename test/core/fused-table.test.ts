@@ -7,6 +7,7 @@ import type { FusedKernel } from '../../src/core/fused-kernels.js';
 import { coreFusedTable } from '../../src/core/fused-table.js';
 import { fusedMap, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD } from '../../src/core/fused-map.js';
 import { matmulEpilogue } from '../../src/core/matmul-epilogue.js';
+import { conv2dEpilogueOp } from '../../src/core/conv2d-epilogue.js';
 import { useBackend, webgpuUnavailable } from '../helpers/backends.js';
 import { checkGrad } from '../helpers/check-grad.js';
 import { without, withFusedTable } from '../helpers/fused.js';
@@ -86,6 +87,18 @@ const CASES: { [K in FusedKernel]: { run: Run; rtol: number } } = {
       const bias = filled([6], 11);
       const acts = ['none', 'relu', 'tanh', 'sigmoid'] as const;
       const outs = gl.noGrad(() => acts.map((act) => matmulEpilogue(a, b, bias, act)));
+      return Promise.all(outs.map(async (t) => Array.from(await t.data())));
+    },
+  },
+  conv2dEpilogue: {
+    // the same unfold and GEMM, then the same float ops as the composite's kernels: equal
+    rtol: 0,
+    run: async () => {
+      const x = filled([2, 4, 7, 6], 12);
+      const w = filled([6, 2, 3, 3], 13);
+      const bias = filled([6], 14);
+      const acts = ['none', 'relu', 'tanh', 'sigmoid'] as const;
+      const outs = gl.noGrad(() => acts.map((act) => conv2dEpilogueOp(x, w, bias, convP, act)));
       return Promise.all(outs.map(async (t) => Array.from(await t.data())));
     },
   },
@@ -222,6 +235,22 @@ describe.each(SYNC_F64)(
         checkGrad(
           (a, b, bias) => coreFusedTable.matmulEpilogue.composite([a, b, bias], { activation }),
           [f64([2, 3, 4], 6), f64([4, 5], 7), f64([5], 8)],
+          second,
+        );
+    });
+
+    it('conv2dEpilogue (every activation)', async () => {
+      await useBackend(name);
+      const p = {
+        stride: [2, 1] as [number, number],
+        padding: [1, 0] as [number, number],
+        dilation: [1, 1] as [number, number],
+        groups: 2,
+      };
+      for (const activation of ['none', 'relu', 'tanh', 'sigmoid'] as const)
+        checkGrad(
+          (x, w, bias) => coreFusedTable.conv2dEpilogue.composite([x, w, bias], { ...p, activation }),
+          [f64([2, 2, 5, 4], 9), f64([4, 1, 3, 2], 10), f64([4], 11)],
           second,
         );
     });

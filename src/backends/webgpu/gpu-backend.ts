@@ -15,6 +15,7 @@ import { isDenseView } from './wgsl.js';
 import { webgpuOptimizerSteps } from './fused-optim.js';
 import { webgpuCrossEntropy } from './fused-cross-entropy.js';
 import { webgpuExpression } from './fused-map.js';
+import { webgpuEpilogues } from './fused-epilogue.js';
 
 /** WebGPU storage: a pooled GPUBuffer holding 4 bytes per element (bool as u32); float64 has none. */
 export interface GpuStorage extends Storage {
@@ -80,10 +81,12 @@ export class WebGPUBackend implements Backend {
   readonly queue: GPUQueue;
   /**
    * Its fused kernels: float32 elementwise expressions in one dispatch (relu's backward uses it), SGD and
-   * Adam/AdamW in one dispatch per parameter, crossEntropy's rows, reduction and backward in one each.
+   * Adam/AdamW in one dispatch per parameter, crossEntropy's rows, reduction and backward in one each,
+   * and the matmul/conv2d epilogues (bias and activation stored by the matmul shader itself).
    */
   readonly fused: BackendFusedTable = {
     expression: webgpuExpression(this),
+    ...webgpuEpilogues(this),
     ...webgpuOptimizerSteps(this),
     crossEntropy: webgpuCrossEntropy(this),
   };

@@ -18,6 +18,15 @@ import { scalarMatmulPrologue } from './matmul-params.js';
 import { WIDE_TILE, wideMatmulSource } from './matmul-wide.js';
 import { splitCount, splitKInto } from './matmul-split.js';
 import {
+  epilogueKey,
+  epilogueMeta,
+  epilogueSource,
+  type EpiShape,
+  type GpuEpilogue,
+} from './matmul-epilogue.js';
+import { EPILOGUE } from '../../core/fused-map.js';
+import { webgpuExpression } from './fused-map.js';
+import {
   type Vec4MatmulConfig,
   vec4MatmulKey,
   vec4MatmulSharedBytes,
@@ -29,8 +38,9 @@ import {
 const TILE = 64;
 const BK = 16;
 
-function matmulSource(t: string): string {
+function matmulSource(t: string, epi: EpiShape | null): string {
   return `${bindings(t, [t, t])}
+${epi ? epilogueSource(epi, 4) : ''}
 var<workgroup> As: array<${t}, ${BK * TILE}>;
 var<workgroup> Bs: array<${t}, ${BK * TILE}>;
 @compute @workgroup_size(256)
@@ -74,7 +84,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     if (gm >= M) { continue; }
     for (var j = 0; j < 4; j = j + 1) {
       let gn = col0 + tx + 16 * j;
-      if (gn < N) { dst[cBase + gm * N + gn] = acc[i * 4 + j]; }
+      if (gn < N) { dst[cBase + gm * N + gn] = ${epi ? 'epi(acc[i * 4 + j], gm, gn, batch)' : 'acc[i * 4 + j]'}; }
     }
   }
 }`;
@@ -119,13 +129,20 @@ function matmulPlan(
   b: TensorView,
   out: TensorView,
   batchShape: readonly number[],
+  epi: EpiShape | null,
 ): MatmulPlan {
   const r = out.shape.length;
   const [M, K, N] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
   const batches = numelOf(batchShape);
   const e = env();
   const forced = e.GRADLAB_WEBGPU_MATMUL;
-  const narrow: MatmulPlan = { key: `matmul:${t}`, source: () => matmulSource(t), tm: TILE, tn: TILE };
+  const ek = epilogueKey(epi);
+  const narrow: MatmulPlan = {
+    key: `matmul:${t}${ek}`,
+    source: () => matmulSource(t, epi),
+    tm: TILE,
+    tn: TILE,
+  };
   if (t !== 'f32' || forced === 'narrow') return narrow;
   const groups = (tm: number, tn: number): number => Math.ceil(M / tm) * Math.ceil(N / tn) * batches;
   const auto = forced === undefined || forced === 'auto';
@@ -167,23 +184,36 @@ function matmulPlan(
     if (vec4MatmulSharedBytes(c) > limit && c.prefetch === 2) c.prefetch = 1;
     while (vec4MatmulSharedBytes(c) > limit && c.bk > 8) c.bk = (c.bk / 2) as 8 | 16;
     c.exact = forced !== 'wide4' && M % tm === 0 && N % tn === 0 && K % c.bk === 0;
-    return { key: vec4MatmulKey(c), source: () => vec4MatmulSource(c), tm, tn };
+    return { key: vec4MatmulKey(c) + ek, source: () => vec4MatmulSource(c, epi), tm, tn };
   }
-  if (auto && !big) return narrow;
+  // the scalar wide kernel's 128x128 tiles only where both sides fill more than half of one: a batch of
+  // small products (a ViT's 17x17 attention scores for 512 heads x images) would use under 2% of each
+  if (auto && (!big || M <= WIDE_TILE / 2 || N <= WIDE_TILE / 2)) return narrow;
   // the scalar wide kernel: any strides, bounds-checked; bk 32 holds 2 x 16 KiB of tiles
   const wideBk = bk * WIDE_TILE * 8 <= limit ? bk : 16;
   const aKFast = a.strides[r - 1] === 1 || a.shape[r - 1] === 1;
   const bNFast = b.strides[r - 1] === 1 || b.shape[r - 1] === 1;
   return {
-    key: `matmul-wide:${wideBk}:${Number(aKFast)}${Number(bNFast)}`,
-    source: () => wideMatmulSource(wideBk, aKFast, bNFast),
+    key: `matmul-wide:${wideBk}:${Number(aKFast)}${Number(bNFast)}${ek}`,
+    source: () => wideMatmulSource(wideBk, aKFast, bNFast, epi),
     tm: WIDE_TILE,
     tn: WIDE_TILE,
   };
 }
 
-/** out[..., m, n] = sum_k a[..., m, k] b[..., k, n]; a and b may have any strides (batch stride 0 = broadcast). */
-export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out: TensorView): void {
+/**
+ * out[..., m, n] = sum_k a[..., m, k] b[..., k, n]; a and b may have any strides (batch stride 0 =
+ * broadcast); `out` is dense. With `epi`, each element is stored as activation(sum + bias[...]) by the
+ * same dispatch (see GpuEpilogue), except for a split-K product, whose chunks are summed first: there
+ * the epilogue is one elementwise pass after the sum.
+ */
+export function matmulInto(
+  be: WebGPUBackend,
+  a: TensorView,
+  b: TensorView,
+  out: TensorView,
+  epi: GpuEpilogue | null = null,
+): void {
   const r = out.shape.length;
   const M = a.shape[r - 2];
   const K = a.shape[r - 1];
@@ -192,10 +222,19 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
   const batches = numelOf(batchShape);
   if (batches * M * N === 0) return;
   const parts = splitCount(M, N, K, batches);
-  if (parts > 1) return splitKInto(be, a, b, out, parts, matmulInto);
+  if (parts > 1) {
+    if (!epi) return splitKInto(be, a, b, out, parts, matmulInto);
+    const h = be.allocate(out.dtype, batches * M * N);
+    const hv = contiguousView(h, out.shape);
+    splitKInto(be, a, b, hv, parts, matmulInto);
+    applyEpilogue(be, hv, out, epi);
+    be.dispose(h);
+    return;
+  }
   const t = wgslType(out.dtype);
   const buffers = [be.bufferOf(out), be.bufferOf(a), be.bufferOf(b)];
-  const plan = matmulPlan(be, t, a, b, out, batchShape);
+  if (epi) buffers.push(be.bufferOf(epi.bias));
+  const plan = matmulPlan(be, t, a, b, out, batchShape, epi);
   for (let base = 0; base < batches; base += 65535) {
     const meta = [
       M,
@@ -213,6 +252,7 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
       ...batchShape,
       ...a.strides.slice(0, r - 2),
       ...b.strides.slice(0, r - 2),
+      ...(epi ? epilogueMeta(epi) : []),
     ];
     be.dispatch(plan.key, plan.source, meta, buffers, [
       Math.ceil(N / plan.tn),
@@ -224,6 +264,20 @@ export function matmulInto(be: WebGPUBackend, a: TensorView, b: TensorView, out:
 
 export function matmulKernel(be: WebGPUBackend, [a, b]: readonly TensorView[], out: TensorView): void {
   matmulInto(be, a, b, out);
+}
+
+/**
+ * out = activation(h + bias) as one elementwise pass (the epilogue of a split-K product, whose sum is
+ * only known after its chunks are added). Split-K runs only unbatched products: a row bias is then
+ * one value per row.
+ */
+function applyEpilogue(be: WebGPUBackend, h: TensorView, out: TensorView, epi: GpuEpilogue): void {
+  const r = out.shape.length;
+  const s = epi.bias.strides[0] ?? 1;
+  const strides = out.shape.map(() => 0);
+  strides[epi.along === 'col' ? r - 1 : r - 2] = s;
+  const bias: TensorView = { ...epi.bias, shape: [...out.shape], strides };
+  webgpuExpression(be).run([h, bias], out, EPILOGUE[epi.activation]);
 }
 
 /** Output spatial size of a sliding window. */
@@ -369,6 +423,22 @@ export function conv2dKernel(
   out: TensorView,
   p: Conv2dParams,
 ): void {
+  conv2dInto(be, x, w, out, p, null);
+}
+
+/**
+ * conv2d of x [N, C, H, W] and w [O, C/groups, kh, kw] into the dense `out` [N, O, Ho, Wo]: the
+ * unfold, then one batched matmul, which with `epi` also adds the bias [O] and applies the activation
+ * as it stores each output (`along: 'row'`: the product's rows are a group's output channels).
+ */
+export function conv2dInto(
+  be: WebGPUBackend,
+  x: TensorView,
+  w: TensorView,
+  out: TensorView,
+  p: Conv2dParams,
+  epi: GpuEpilogue | null,
+): void {
   const [N, C] = x.shape;
   const [O, Cg, kh, kw] = w.shape;
   const [, , Ho, Wo] = out.shape;
@@ -395,7 +465,7 @@ export function conv2dKernel(
     shape: [N, G, K, L],
     strides: [G * K * L, K * L, L, 1],
   };
-  matmulInto(be, A, B, { ...out, shape: [N, G, Og, L], strides: denseStrides([N, G, Og, L]) });
+  matmulInto(be, A, B, { ...out, shape: [N, G, Og, L], strides: denseStrides([N, G, Og, L]) }, epi);
   be.dispose(cols);
   if (wTmp) be.dispose(wTmp);
 }

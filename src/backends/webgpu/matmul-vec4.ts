@@ -1,5 +1,6 @@
 // The fast float32 matmul shader: vec4 global loads and stores, 8x8 outputs per thread, optional exact tiles and prefetch.
 import { MATMUL_BATCH_BASES } from './matmul-params.js';
+import { epilogueSource, type EpiShape } from './matmul-epilogue.js';
 
 /** One specialization of the vec4 matmul shader (every field is part of its pipeline key). */
 export interface Vec4MatmulConfig {
@@ -65,8 +66,10 @@ export function vec4Readable(
  * @example
  * const src = vec4MatmulSource({ tm: 128, tn: 128, bk: 8, aK: true, bN: true, exact: true, prefetch: 2 });
  */
-export function vec4MatmulSource(c: Vec4MatmulConfig): string {
+export function vec4MatmulSource(c: Vec4MatmulConfig, epi: EpiShape | null = null): string {
   const { tm, tn, bk, aK, bN, exact, prefetch } = c;
+  // the vec4 stored for four columns from n0 of row gm: with an epilogue, bias and activation applied
+  const fin = (v: string, n0: string): string => (epi ? `epi4(${v}, i32(gm), i32(${n0}), batch)` : v);
   const nt = (tm / 8) * (tn / 8);
   const sa = rowStride(tm, aK);
   const sb = rowStride(tn, !bN);
@@ -143,7 +146,7 @@ export function vec4MatmulSource(c: Vec4MatmulConfig): string {
   const stores: string[] = [];
   for (let r = 0; r < 8; r++) {
     const row = r < 4 ? `ty * 4u + ${r}u` : `${tm / 2}u + ty * 4u + ${r - 4}u`;
-    const body = `let o = cB + gm * N4 + (col0 >> 2u) + tx; dst[o] = c${2 * r};${exact ? '' : ` if (col0 + ${tn / 2}u + tx * 4u < N) {`} dst[o + ${tn / 8}u] = c${2 * r + 1};${exact ? '' : ' }'}`;
+    const body = `let o = cB + gm * N4 + (col0 >> 2u) + tx; dst[o] = ${fin(`c${2 * r}`, 'col0 + tx * 4u')};${exact ? '' : ` if (col0 + ${tn / 2}u + tx * 4u < N) {`} dst[o + ${tn / 8}u] = ${fin(`c${2 * r + 1}`, `col0 + ${tn / 2}u + tx * 4u`)};${exact ? '' : ' }'}`;
     stores.push(
       exact
         ? `{ let gm = row0 + ${row}; ${body} }`
@@ -205,6 +208,7 @@ export function vec4MatmulSource(c: Vec4MatmulConfig): string {
 @group(0) @binding(1) var<storage, read_write> dst: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> src0: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> src1: array<vec4<f32>>;
+${epi ? epilogueSource(epi, 4) : ''}
 var<workgroup> As: array<array<array<vec4<f32>, ${sa}>, ${bk}>, ${bufs}>;
 var<workgroup> Bs: array<array<array<vec4<f32>, ${sb}>, ${bk}>, ${bufs}>;
 @compute @workgroup_size(${nt})

@@ -1,6 +1,7 @@
 // The large-product float32 matmul shader: 128x128 output tiles, 8x8 outputs per thread held in vec4 registers.
 import { bindings } from './wgsl.js';
 import { scalarMatmulPrologue } from './matmul-params.js';
+import { epilogueSource, type EpiShape } from './matmul-epilogue.js';
 
 /** Output tile edge of the wide kernel (one 256-thread workgroup per WIDE_TILE x WIDE_TILE block of C). */
 export const WIDE_TILE = 128;
@@ -11,13 +12,20 @@ export const WIDE_TILE = 128;
  * and two of B and does 64 multiply-adds. `aKFast` / `bNFast` say which index of A (k) and B (n) is
  * the contiguous one in memory, so that neighbouring threads load neighbouring addresses. The
  * parameters (`prm`) are the narrow kernel's: [M, N, K, batch rank, offsets, A/B row and column
- * strides, first batch, batch shape, A and B batch strides].
+ * strides, first batch, batch shape, A and B batch strides], then an epilogue's (`epi`, see matmul-epilogue.ts).
  *
  * @example
  * const src = wideMatmulSource(16, true, true); // row-major A and B
  */
-export function wideMatmulSource(bk: number, aKFast: boolean, bNFast: boolean): string {
+export function wideMatmulSource(
+  bk: number,
+  aKFast: boolean,
+  bNFast: boolean,
+  epi: EpiShape | null = null,
+): string {
   const T = WIDE_TILE;
+  // the value stored for four columns from n0 of row gm: with an epilogue, bias and activation applied
+  const fin = (v: string, n0: string): string => (epi ? `epi4(${v}, gm, ${n0}, batch)` : v);
   const loads = (T * bk) / 256;
   // a thread owns rows {ty*4 + r, 64 + ty*4 + r} and columns {tx*4 + c, 64 + tx*4 + c}, r, c < 4
   const fma: string[] = [];
@@ -30,11 +38,12 @@ export function wideMatmulSource(bk: number, aKFast: boolean, bNFast: boolean): 
     const row = r < 4 ? `ty * 4 + ${r}` : `64 + ty * 4 + ${r - 4}`;
     stores.push(`{ let gm = row0 + ${row};
     if (gm < M) {
-      store(cBase + gm * N, col0 + tx * 4, N, acc[${2 * r}]);
-      store(cBase + gm * N, col0 + 64 + tx * 4, N, acc[${2 * r + 1}]);
+      store(cBase + gm * N, col0 + tx * 4, N, ${fin(`acc[${2 * r}]`, 'col0 + tx * 4')});
+      store(cBase + gm * N, col0 + 64 + tx * 4, N, ${fin(`acc[${2 * r + 1}]`, 'col0 + 64 + tx * 4')});
     } }`);
   }
   return `${bindings('f32', ['f32', 'f32'])}
+${epi ? epilogueSource(epi, 4) : ''}
 var<workgroup> As: array<vec4<f32>, ${(bk * T) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bk * T) / 4}>;
 fn store(rowBase: i32, n0: i32, N: i32, v: vec4<f32>) {

@@ -15,8 +15,16 @@ import {
   wgslType,
 } from './wgsl.js';
 
-/** Rows at least this long are reduced by a workgroup tree instead of one thread. */
+/** Rows at least this long are reduced by a workgroup tree instead of one thread... */
 const TREE_MIN = 128;
+/**
+ * ...unless there are at least this many times more rows than a row is long: one thread per row then
+ * fills the device by itself and reads neighbouring columns together, where the tree would start a
+ * 256-thread workgroup (and eight barriers) per output. A column sum [128, 2048] -> [2048] (a bias
+ * gradient) took 15 s as 2048 trees on SwiftShader, whose barriers are costly; its queued kernels kept
+ * a failed CLI command alive for minutes.
+ */
+const ROWS_PER_LENGTH_FOR_THREADS = 4;
 /** Threads of a reduction tree. */
 const TREE = 256;
 
@@ -101,7 +109,7 @@ export function reduceKernel(op: ReduceOp) {
       ...iStrides,
     ];
     const buffers = [be.bufferOf(out), be.bufferOf(x)];
-    if (count < TREE_MIN) {
+    if (count < TREE_MIN || nOut >= ROWS_PER_LENGTH_FOR_THREADS * count) {
       const source = () => `${bindings(t, [xt])}
 ${helpersFor(initOf(op, t))}
 @compute @workgroup_size(256)
