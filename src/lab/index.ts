@@ -4,4 +4,15 @@ export * as frozen from './frozen/index.js';
 export * as snn from './snn/index.js';
 export { diagram } from './diagram/index.js';
 export { flopsOf, wireLabel } from './diagram/index.js';
-export type { Diagram, DiagramOp, DiagramInput, DiagramWire, DiagramSaved, DiagramOptions, WireSource, FlopCount, FlopKind, AxisNames } from './diagram/index.js';
+export type {
+  Diagram,
+  DiagramOp,
+  DiagramInput,
+  DiagramWire,
+  DiagramSaved,
+  DiagramOptions,
+  WireSource,
+  FlopCount,
+  FlopKind,
+  AxisNames,
+} from './diagram/index.js';

@@ -6,7 +6,10 @@ export type AxisNames = (string | null)[];
 const nulls = (n: number): AxisNames => Array.from({ length: n }, () => null);
 
 /** Right-aligned broadcast of the inputs' names onto `out`: each output axis takes the first input name of the same size. */
-export function broadcastNames(inputs: readonly { shape: readonly number[]; axes: AxisNames }[], out: readonly number[]): AxisNames {
+export function broadcastNames(
+  inputs: readonly { shape: readonly number[]; axes: AxisNames }[],
+  out: readonly number[],
+): AxisNames {
   return out.map((size, j) => {
     const fromRight = out.length - j;
     for (const x of inputs) {

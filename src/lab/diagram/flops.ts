@@ -141,7 +141,12 @@ export const PRIMITIVE_FLOPS: { [P in Primitive]: FlopRule<PrimitiveParams[P]> }
   argmax: (c) => ({ forward: in0(c), backward: 0, kind: 'reduction', exact: true }),
   argmin: (c) => ({ forward: in0(c), backward: 0, kind: 'reduction', exact: true }),
   cumsum: reduction(1),
-  logSoftmax: (c) => ({ forward: 5 * in0(c), backward: c.needs[0] ? 4 * in0(c) : 0, kind: 'reduction', exact: true }),
+  logSoftmax: (c) => ({
+    forward: 5 * in0(c),
+    backward: c.needs[0] ? 4 * in0(c) : 0,
+    kind: 'reduction',
+    exact: true,
+  }),
   logSoftmaxGrad: (c) => ({
     forward: 4 * in0(c),
     backward: c.needs.filter(Boolean).length * 4 * in0(c),
@@ -245,7 +250,12 @@ export const COMPOSITE_FLOPS: Readonly<Record<string, FlopRule<unknown>>> = {
   }),
   conv2dEpilogue: epilogue((c) => numel(c.inputShapes[1].slice(1))),
   // max, subtract, exp, sum, divide forward; y·(g − Σ g·y) backward
-  softmax: (c) => ({ forward: 5 * in0(c), backward: c.needs[0] ? 4 * in0(c) : 0, kind: 'reduction', exact: true }),
+  softmax: (c) => ({
+    forward: 5 * in0(c),
+    backward: c.needs[0] ? 4 * in0(c) : 0,
+    kind: 'reduction',
+    exact: true,
+  }),
   // log-softmax (5 per logit) and the pick of the target forward; softmax − one-hot backward
   crossEntropy: (c) => ({
     forward: 5 * in0(c),

@@ -28,7 +28,8 @@ interface Placed {
 function title(o: DiagramOp): string {
   const p = o.params as Record<string, unknown> | null;
   if (p && typeof p.activation === 'string' && p.activation !== 'none') return `${o.op} · ${p.activation}`;
-  if (p && Array.isArray(p.dims) && (o.op === 'permute' || o.op === 'sum' || o.op === 'amax')) return `${o.op} (${p.dims.join(',')})`;
+  if (p && Array.isArray(p.dims) && (o.op === 'permute' || o.op === 'sum' || o.op === 'amax'))
+    return `${o.op} (${p.dims.join(',')})`;
   return o.op;
 }
 
@@ -62,7 +63,10 @@ export function renderSvg(d: Diagram): string {
   const nLayers = Math.max(0, ...layer.values());
   const rows: DiagramOp[][] = Array.from({ length: nLayers + 1 }, () => []);
   for (const o of visible) rows[layer.get(o.id)!].push(o);
-  const width = Math.max(MIN_W, Math.max(d.inputs.length, ...rows.map((r) => r.length), 1) * COL_W + 2 * MARGIN + 2 * SIDE);
+  const width = Math.max(
+    MIN_W,
+    Math.max(d.inputs.length, ...rows.map((r) => r.length), 1) * COL_W + 2 * MARGIN + 2 * SIDE,
+  );
   const colX = (i: number, n: number): number => width / 2 + (i - (n - 1) / 2) * COL_W;
 
   // positions: inputs on row 0, then each row ordered by the mean x of its producers (fewer crossings)
@@ -76,7 +80,9 @@ export function renderSvg(d: Diagram): string {
       return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : width / 2;
     };
     const row = rows[l].map((o, i) => ({ o, b: bary(o), i })).sort((a, b) => a.b - b.b || a.i - b.i);
-    row.forEach(({ o }, i) => placed.set(o.id, { op: o, layer: l, x: colX(i, row.length), y: TOP + l * ROW_H }));
+    row.forEach(({ o }, i) =>
+      placed.set(o.id, { op: o, layer: l, x: colX(i, row.length), y: TOP + l * ROW_H }),
+    );
   }
   const height = TOP + (nLayers + 1) * ROW_H + 70;
   const parts: string[] = [];
@@ -123,7 +129,16 @@ export function renderSvg(d: Diagram): string {
 
   // wires into each op, labelled at their lower end with the shape and axis names
   const routed = { left: 0, right: 0 };
-  const wire = (x0: number, y0: number, x1: number, y1: number, label: string, k: number, l0: number, l1: number): void => {
+  const wire = (
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    label: string,
+    k: number,
+    l0: number,
+    l1: number,
+  ): void => {
     const my = (y0 + y1) / 2;
     let path = `M ${x0} ${y0} C ${x0} ${my}, ${x1} ${my}, ${x1} ${y1}`;
     const between = [...placed.values()].filter((q) => q.layer > l0 && q.layer < l1);
@@ -148,7 +163,8 @@ export function renderSvg(d: Diagram): string {
     drawn.forEach((x, k) => {
       const ex = p.x - BOX_W / 2 + ((k + 1) * BOX_W) / (drawn.length + 1);
       const s = x.from;
-      if (s.kind === 'input') wire(inputX[s.index], TOP + ROW_H - 86, ex, p.y, wireLabel(x.shape, x.axes), k, 0, p.layer);
+      if (s.kind === 'input')
+        wire(inputX[s.index], TOP + ROW_H - 86, ex, p.y, wireLabel(x.shape, x.axes), k, 0, p.layer);
       else if (s.kind === 'op') {
         const q = placed.get(s.op)!;
         wire(q.x, q.y + BOX_H, ex, p.y, wireLabel(x.shape, x.axes), k, q.layer, p.layer);

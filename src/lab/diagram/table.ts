@@ -48,7 +48,8 @@ export function diagramTable(d: Diagram): string {
   const head = ['id', 'op', 'module', 'output', 'forward', 'backward', 'saved'];
   const all = [head, ...rows];
   const w = head.map((_, j) => Math.max(...all.map((r) => r[j].length)));
-  const line = (r: string[]): string => r.map((c, j) => (j >= 4 ? c.padStart(w[j]) : c.padEnd(w[j]))).join('  ');
+  const line = (r: string[]): string =>
+    r.map((c, j) => (j >= 4 ? c.padStart(w[j]) : c.padEnd(w[j]))).join('  ');
   const t = d.totals;
   return [
     line(head),

@@ -5,6 +5,8 @@ import { nodesOf } from '../../core/inspect.js';
 import type { Node } from '../../core/node.js';
 import { enableGrad, state } from '../../core/state.js';
 import { Tensor } from '../../core/tensor.js';
+import { Sequential } from '../../nn/containers.js';
+import { epilogueActivation, hasEpilogue, layerFusion } from '../../nn/fusion.js';
 import { Module } from '../../nn/module.js';
 import { propagateNames, reshapeNames, type AxisNames } from './axes.js';
 import { flopsOf, numel, type FlopCount } from './flops.js';
@@ -113,15 +115,31 @@ function tensorsIn(v: unknown, out: Tensor[] = [], seen = new Set<unknown>()): T
 }
 
 /** Runs `fn` with every submodule's forward inside a scope named by its attribute name. */
-function withModuleScopes<T>(root: Module | undefined, fn: () => T): { value: T; modules: Record<string, string> } {
+function withModuleScopes<T>(
+  root: Module | undefined,
+  fn: () => T,
+): { value: T; modules: Record<string, string> } {
   const modules: Record<string, string> = {};
   if (!root) return { value: fn(), modules };
   const handles: { remove(): void }[] = [];
   const depth = state.scopes.length;
+  // a Linear/Conv2d and the activation after it in a Sequential run as one fused node only without hooks:
+  // they get no scope hooks (their op is placed in the layer's module by its parameters afterwards)
+  const fused = new Set<Module>();
+  if (layerFusion())
+    for (const m of root.modules())
+      if (m instanceof Sequential) {
+        const list = m.children();
+        list.forEach((c, i) => {
+          const next = list[i + 1];
+          if (next && hasEpilogue(c) && epilogueActivation(next)) fused.add(c).add(next);
+        });
+      }
   for (const [name, m] of root.namedModules()) {
     if (name === '') continue;
-    const local = name.split('.').pop()!;
     modules[name.split('.').join('/')] = m.constructor.name;
+    if (fused.has(m)) continue;
+    const local = name.split('.').pop()!;
     handles.push(
       m.registerForwardPreHook(() => {
         state.scopes.push(local);
@@ -209,7 +227,9 @@ export function diagram(
   );
   const outs = tensorsIn(value);
   if (outs.length === 0)
-    throw new ArgumentError('diagram: the forward returned no tensor (expected a Tensor, or arrays/objects of them)');
+    throw new ArgumentError(
+      'diagram: the forward returned no tensor (expected a Tensor, or arrays/objects of them)',
+    );
 
   const paramNames = new Map<Tensor, string>();
   if (module) {
@@ -219,15 +239,27 @@ export function diagram(
   const nodes = nodesOf(outs);
   const byNode = new Map<Node, DiagramOp>();
   const byId = new Map<number, DiagramOp>();
+  // the parameter behind a folded view (a weight's transpose), for module placement
+  const foldedParam = new Map<number, string>();
+  const paramOf = (f: WireSource): string | undefined =>
+    f.kind === 'param' ? f.name : f.kind === 'op' ? foldedParam.get(f.op) : undefined;
   const ops: DiagramOp[] = [];
   const storages = new Set<unknown>();
 
-  const sourceOfUntracked = (shape: readonly number[]): { from: WireSource; label: string; axes: AxisNames } => {
+  const sourceOfUntracked = (
+    shape: readonly number[],
+  ): { from: WireSource; label: string; axes: AxisNames } => {
     // an input that needs no gradient leaves no edge: it is recognised by its shape (or a reshape of it)
     const same = inputs.findIndex((x, i) => !xs[i].requiresGrad && x.shape.join() === shape.join());
-    if (same >= 0) return { from: { kind: 'input', index: same }, label: inputs[same].label, axes: [...inputs[same].axes] };
+    if (same >= 0)
+      return {
+        from: { kind: 'input', index: same },
+        label: inputs[same].label,
+        axes: [...inputs[same].axes],
+      };
     const reshaped = inputs.findIndex(
-      (x, i) => !xs[i].requiresGrad && shape.length > 0 && numel(x.shape) === numel(shape) && x.shape[0] === shape[0],
+      (x, i) =>
+        !xs[i].requiresGrad && shape.length > 0 && numel(x.shape) === numel(shape) && x.shape[0] === shape[0],
     );
     if (reshaped >= 0)
       return {
@@ -235,7 +267,11 @@ export function diagram(
         label: inputs[reshaped].label,
         axes: reshapeNames(inputs[reshaped].shape, inputs[reshaped].axes, shape),
       };
-    return { from: { kind: 'const' }, label: shape.length === 0 ? 'const' : 'constant', axes: shape.map(() => null) };
+    return {
+      from: { kind: 'const' },
+      label: shape.length === 0 ? 'const' : 'constant',
+      axes: shape.map(() => null),
+    };
   };
 
   for (const n of nodes) {
@@ -253,7 +289,14 @@ export function diagram(
         };
       }
       const k = xs.indexOf(e.leaf);
-      if (k >= 0) return { from: { kind: 'input', index: k }, label: inputs[k].label, shape, axes: [...inputs[k].axes], needsGrad: true };
+      if (k >= 0)
+        return {
+          from: { kind: 'input', index: k },
+          label: inputs[k].label,
+          shape,
+          axes: [...inputs[k].axes],
+          needsGrad: true,
+        };
       const name = paramNames.get(e.leaf);
       return {
         from: name !== undefined ? { kind: 'param', name } : { kind: 'const' },
@@ -292,10 +335,17 @@ export function diagram(
       const src = x.from.kind === 'op' ? byId.get(x.from.op) : undefined;
       return src !== undefined && src.folded && src.learned;
     });
+    // an op fed by a module's parameter belongs to that module (fused layers run without scope hooks)
+    let scope = n.scope;
+    for (const x of dinputs) {
+      const name = paramOf(x.from);
+      const path = name?.split('.').slice(0, -1).join('/');
+      if (path && path.length > scope.length && (scope === '' || path.startsWith(scope + '/'))) scope = path;
+    }
     const op: DiagramOp = {
       id: n.id,
       op: n.op,
-      scope: n.scope,
+      scope,
       params: n.params,
       inputs: dinputs,
       outputs,
@@ -319,6 +369,10 @@ export function diagram(
     };
     byNode.set(n, op);
     byId.set(op.id, op);
+    if (op.folded) {
+      const p = dinputs.map((x) => paramOf(x.from)).find((v) => v !== undefined);
+      if (p !== undefined) foldedParam.set(op.id, p);
+    }
     ops.push(op);
   }
 
@@ -326,7 +380,11 @@ export function diagram(
     if (t.gradFn) {
       const src = byNode.get(t.gradFn)!;
       const k = t._outputIndex;
-      return { from: { kind: 'op', op: src.id, output: k } as WireSource, shape: [...t.shape], axes: [...src.outputs[k].axes] };
+      return {
+        from: { kind: 'op', op: src.id, output: k } as WireSource,
+        shape: [...t.shape],
+        axes: [...src.outputs[k].axes],
+      };
     }
     const k = xs.indexOf(t);
     return {
