@@ -1,12 +1,13 @@
 // The command table: one typed entry per top-level command name.
 import type { CommandEntry } from './command.js';
 import { compareCommand } from './commands/compare.js';
+import { diagramCommand } from './commands/diagram.js';
 import { recipeGroup } from './commands/recipe.js';
 import { runsGroup } from './commands/runs.js';
 import { trainCommand } from './commands/train.js';
 
 /** Every top-level command; adding a name here without an entry in COMMANDS does not compile. */
-export type CommandName = 'train' | 'compare' | 'recipe' | 'runs';
+export type CommandName = 'train' | 'compare' | 'recipe' | 'runs' | 'diagram';
 
 /** The command table the dispatcher and the help read. */
 export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {
@@ -14,4 +15,5 @@ export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {
   compare: compareCommand,
   recipe: recipeGroup,
   runs: runsGroup,
+  diagram: diagramCommand,
 };
