@@ -13,6 +13,7 @@ export type {
   DiagramOptions,
   WireSource,
   FlopCount,
+  FlopContext,
   FlopKind,
   AxisNames,
 } from './diagram/index.js';

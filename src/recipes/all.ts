@@ -2,6 +2,7 @@
 import { ArgumentError } from '../core/errors.js';
 import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
+import { circuitDiagramsRecipe } from './circuit-diagrams.js';
 import { deepGaRecipe } from './deep-ga.js';
 import { drtpRecipe } from './drtp.js';
 import { ffRecipe } from './ff.js';
@@ -40,6 +41,8 @@ export const RECIPES = {
   'convex-relu': convexReluRecipe,
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
+  /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
+  'circuit-diagrams': circuitDiagramsRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

@@ -3,8 +3,11 @@ import type { Primitive, PrimitiveParams } from '../../core/primitives.js';
 
 /** What a FLOP rule sees of one tape node. */
 export interface FlopContext<P = unknown> {
+  /** The op's recorded parameters. */
   params: P;
+  /** Shapes of its inputs. */
   inputShapes: readonly (readonly number[])[];
+  /** Shapes of its outputs. */
   outputShapes: readonly (readonly number[])[];
   /** Which inputs need a gradient (backward work is counted only for these). */
   needs: readonly boolean[];
@@ -23,8 +26,11 @@ export type FlopKind =
 
 /** Forward and backward FLOPs of one op (a multiply-add counts 2). `null` when the op has no rule (a user's custom function). */
 export interface FlopCount {
+  /** Forward FLOPs. */
   forward: number | null;
+  /** Backward FLOPs for the inputs that need gradients. */
   backward: number | null;
+  /** Which convention counted them. */
   kind: FlopKind;
   /** True for counts by a closed formula (contractions, elementwise); false for the linear-algebra estimates. */
   exact: boolean;

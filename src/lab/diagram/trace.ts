@@ -15,17 +15,40 @@ import { renderSvg } from './svg.js';
 
 /** Where a wire comes from: an op's output, an example input, a parameter or buffer, or an untracked tensor. */
 export type WireSource =
-  | { kind: 'op'; op: number; output: number }
-  | { kind: 'input'; index: number }
-  | { kind: 'param'; name: string }
-  | { kind: 'const' };
+  | {
+      /** An op's output. */
+      kind: 'op';
+      /** The producing op's tape node id. */
+      op: number;
+      /** Which of its outputs. */
+      output: number;
+    }
+  | {
+      /** An example input. */
+      kind: 'input';
+      /** Its position in the example inputs. */
+      index: number;
+    }
+  | {
+      /** A parameter or buffer of the module. */
+      kind: 'param';
+      /** Its name in the module (`0.weight`). */
+      name: string;
+    }
+  | {
+      /** A tensor outside the trace (a constant, or a tensor needing no gradient and not an input). */
+      kind: 'const';
+    };
 
 /** One input wire of an op. */
 export interface DiagramInput {
+  /** Where the wire comes from. */
   from: WireSource;
   /** What the wire is called: the input's or parameter's name, or '' for an op output. */
   label: string;
+  /** The wire's shape. */
   shape: number[];
+  /** The names of its axes (null where unnamed). */
   axes: AxisNames;
   /** Whether backward computes a gradient for this input (only these count in backward FLOPs). */
   needsGrad: boolean;
@@ -33,16 +56,23 @@ export interface DiagramInput {
 
 /** One output wire of an op. */
 export interface DiagramWire {
+  /** The wire's shape. */
   shape: number[];
+  /** Its dtype. */
   dtype: DType;
+  /** The names of its axes (null where unnamed). */
   axes: AxisNames;
 }
 
 /** One saved tensor of an op. */
 export interface DiagramSaved {
+  /** Shape of the saved tensor. */
   shape: number[];
+  /** Its dtype. */
   dtype: DType;
+  /** Bytes of its storage (or of what a pack hook kept). */
   bytes: number;
+  /** 'leaf' for inputs, parameters and constants, 'intermediate' for activations. */
   kind: 'leaf' | 'intermediate';
   /** False when an earlier op already saved the same storage (its bytes count there, once). */
   counted: boolean;
@@ -52,15 +82,21 @@ export interface DiagramSaved {
 export interface DiagramOp {
   /** Tape node id. */
   id: number;
+  /** The primitive, fused node or custom function name. */
   op: string;
   /** The scope the op ran in: module path segments joined by '/' (empty at top level). */
   scope: string;
+  /** The op's parameters as recorded on the tape. */
   params: unknown;
+  /** Its input wires, in the op's argument order. */
   inputs: DiagramInput[];
+  /** Its output wires. */
   outputs: DiagramWire[];
+  /** Forward and backward FLOPs (backward only for inputs needing gradients). */
   flops: FlopCount;
   /** Bytes this op adds to what backward keeps (each storage counted once, at the first op saving it). */
   savedBytes: number;
+  /** Each tensor its rule saved for backward. */
   saved: DiagramSaved[];
   /** Whether a parameter enters the op (drawn as a bold box, as the paper draws learned operations). */
   learned: boolean;
@@ -70,14 +106,39 @@ export interface DiagramOp {
 
 /** A traced forward: its ops, inputs and outputs, totals, and the renderers. */
 export interface Diagram {
-  inputs: { label: string; shape: number[]; dtype: DType; axes: AxisNames; requiresGrad: boolean }[];
+  /** The example inputs. */
+  inputs: {
+    /** Its label (x, x1, … or `inputNames`). */
+    label: string;
+    /** Its shape. */
+    shape: number[];
+    /** Its dtype. */
+    dtype: DType;
+    /** Its axis names. */
+    axes: AxisNames;
+    /** Whether it needed a gradient in the trace. */
+    requiresGrad: boolean;
+  }[];
+  /** The recorded ops, producers first. */
   ops: DiagramOp[];
-  outputs: { from: WireSource; shape: number[]; axes: AxisNames }[];
+  /** The tensors the forward returned. */
+  outputs: {
+    /** Where each comes from. */
+    from: WireSource;
+    /** Its shape. */
+    shape: number[];
+    /** Its axis names. */
+    axes: AxisNames;
+  }[];
   /** Module path (segments joined by '/') → the module's class name, for the fences. */
   modules: Record<string, string>;
+  /** Sums over the ops. */
   totals: {
+    /** Forward FLOPs of all ops with a rule. */
     forwardFlops: number;
+    /** Backward FLOPs of all ops with a rule. */
     backwardFlops: number;
+    /** Bytes saved for backward, each storage once (equals `gl.savedResiduals`' total). */
     savedBytes: number;
     /** Ops without a FLOP rule (a user's custom functions); their FLOPs are not in the totals. */
     uncounted: string[];
