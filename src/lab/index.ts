@@ -17,3 +17,4 @@ export type {
   FlopKind,
   AxisNames,
 } from './diagram/index.js';
+export * as info from './info/index.js';
