@@ -3,6 +3,7 @@ import { ArgumentError } from '../core/errors.js';
 import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { circuitDiagramsRecipe } from './circuit-diagrams.js';
+import { informationPlaneRecipe } from './information-plane.js';
 import { deepGaRecipe } from './deep-ga.js';
 import { drtpRecipe } from './drtp.js';
 import { ffRecipe } from './ff.js';
@@ -43,6 +44,8 @@ export const RECIPES = {
   snnk: snnkRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
+  /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */
+  'information-plane': informationPlaneRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;

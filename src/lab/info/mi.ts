@@ -130,7 +130,8 @@ export function logSpacedEpochs(last: number, count: number): number[] {
 
 /**
  * Gradient signal-to-noise of one layer over an epoch's minibatch gradients (flat, equal lengths):
- * the norm of their mean over the norm of their elementwise standard deviation (the paper's drift vs diffusion).
+ * the norm of their mean over the norm of their elementwise standard deviation (the paper's drift vs diffusion);
+ * Infinity for equal nonzero gradients, 0 when all are zero.
  * @example gl.lab.info.gradientSnr([g1, g2, g3]); // { meanNorm, stdNorm, snr }
  */
 export function gradientSnr(grads: readonly ArrayLike<number>[]): {
@@ -158,5 +159,5 @@ export function gradientSnr(grads: readonly ArrayLike<number>[]): {
   }
   const meanNorm = Math.sqrt(m2);
   const stdNorm = Math.sqrt(v2);
-  return { meanNorm, stdNorm, snr: stdNorm === 0 ? Infinity : meanNorm / stdNorm };
+  return { meanNorm, stdNorm, snr: stdNorm > 0 ? meanNorm / stdNorm : meanNorm > 0 ? Infinity : 0 };
 }
