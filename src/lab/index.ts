@@ -18,3 +18,4 @@ export type {
   AxisNames,
 } from './diagram/index.js';
 export * as info from './info/index.js';
+export * as coherence from './coherence/index.js';
