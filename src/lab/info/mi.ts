@@ -128,17 +128,23 @@ export function logSpacedEpochs(last: number, count: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+/** What gradientSnr returns. */
+export interface GradientSnr {
+  /** Norm of the mean gradient. */
+  meanNorm: number;
+  /** Norm of the elementwise sample standard deviation. */
+  stdNorm: number;
+  /** meanNorm / stdNorm. */
+  snr: number;
+}
+
 /**
  * Gradient signal-to-noise of one layer over an epoch's minibatch gradients (flat, equal lengths):
  * the norm of their mean over the norm of their elementwise standard deviation (the paper's drift vs diffusion);
  * Infinity for equal nonzero gradients, 0 when all are zero.
  * @example gl.lab.info.gradientSnr([g1, g2, g3]); // { meanNorm, stdNorm, snr }
  */
-export function gradientSnr(grads: readonly ArrayLike<number>[]): {
-  meanNorm: number;
-  stdNorm: number;
-  snr: number;
-} {
+export function gradientSnr(grads: readonly ArrayLike<number>[]): GradientSnr {
   const n = grads.length;
   if (n < 2) throw new ArgumentError(`gradientSnr: expected at least 2 gradients, got ${n}`);
   const p = grads[0].length;

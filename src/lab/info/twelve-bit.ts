@@ -19,13 +19,25 @@ export function twelveBitScore(bits: readonly number[]): number {
   return re * re + im * im + pop / 2;
 }
 
+/** The 12-bit task's data. */
+export interface TwelveBitTask {
+  /** The inputs, 4096 × 12 zeros and ones, row-major. */
+  x: Float64Array;
+  /** The labels, 0 or 1. */
+  y: Int32Array;
+  /** 4096. */
+  rows: number;
+  /** 12. */
+  cols: number;
+}
+
 /**
  * All 2¹² = 4096 binary inputs (bit j of pattern i is (i >> j) & 1) with labels y = [score(x) ≥ 5.5]
  * (`twelveBitScore`): a rotation-invariant rule with p(y = 1) ≈ 0.5, standing in for the paper's `var_u.mat`
  * (a spherically symmetric rule on 12 points, not available here).
  * @example const { x, y } = gl.lab.info.twelveBitTask(); // x: 4096×12 (0/1, row-major), y: 4096 labels
  */
-export function twelveBitTask(): { x: Float64Array; y: Int32Array; rows: number; cols: number } {
+export function twelveBitTask(): TwelveBitTask {
   const rows = 4096;
   const x = new Float64Array(rows * 12);
   const y = new Int32Array(rows);
