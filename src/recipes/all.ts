@@ -2,6 +2,8 @@
 import { ArgumentError } from '../core/errors.js';
 import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
+import { circuitDiagramsRecipe } from './circuit-diagrams.js';
+import { informationPlaneRecipe } from './information-plane.js';
 import { deepGaRecipe } from './deep-ga.js';
 import { drtpRecipe } from './drtp.js';
 import { ffRecipe } from './ff.js';
@@ -56,6 +58,10 @@ export const RECIPES = {
   distillation: distillationRecipe,
   /** Paper 28: boundary tilting of L2-regularised linear models. */
   'boundary-tilting': boundaryTiltingRecipe,
+  /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
+  'circuit-diagrams': circuitDiagramsRecipe,
+  /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */
+  'information-plane': informationPlaneRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
