@@ -146,6 +146,17 @@ export const PRIMITIVE_FLOPS: { [P in Primitive]: FlopRule<PrimitiveParams[P]> }
   prod: reduction(2),
   argmax: (c) => ({ forward: in0(c), backward: 0, kind: 'reduction', exact: true }),
   argmin: (c) => ({ forward: in0(c), backward: 0, kind: 'reduction', exact: true }),
+  /** A comparison sort: ⌈log2 L⌉ comparisons per element for lanes of length L (an estimate; no gradient). */
+  argsort: (c) => {
+    const shape = c.inputShapes[0] ?? [];
+    const lane = shape.length === 0 ? 1 : (shape[(c.params.dim + shape.length) % shape.length] ?? 1);
+    return {
+      forward: in0(c) * Math.ceil(Math.log2(Math.max(lane, 2))),
+      backward: 0,
+      kind: 'reduction',
+      exact: false,
+    };
+  },
   cumsum: reduction(1),
   logSoftmax: (c) => ({
     forward: 5 * in0(c),
