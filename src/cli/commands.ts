@@ -10,7 +10,8 @@ import { runsGroup } from './commands/runs.js';
 import { trainCommand } from './commands/train.js';
 
 /** Every top-level command; adding a name here without an entry in COMMANDS does not compile. */
-export type CommandName = 'train' | 'compare' | 'recipe' | 'runs' | 'explain' | 'curvature' | 'attack' | 'diagram';
+export type CommandName =
+  'train' | 'compare' | 'recipe' | 'runs' | 'explain' | 'curvature' | 'attack' | 'diagram';
 
 /** The command table the dispatcher and the help read. */
 export const COMMANDS: { readonly [K in CommandName]: CommandEntry } = {

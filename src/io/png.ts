@@ -53,7 +53,8 @@ const ANCHORS: { readonly [M in ColorMap]: readonly (readonly [number, number, n
  */
 export function colorAt(map: ColorMap, t: number): [number, number, number] {
   const a = ANCHORS[map];
-  if (!a) throw new ArgumentError(`unknown colour map ${JSON.stringify(map)} (expected gray|viridis|hot|bwr)`);
+  if (!a)
+    throw new ArgumentError(`unknown colour map ${JSON.stringify(map)} (expected gray|viridis|hot|bwr)`);
   const v = Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0;
   let k = 1;
   while (k < a.length - 1 && a[k][0] < v) k++;
@@ -129,15 +130,24 @@ export function heatmap(map: Tensor, opts: HeatmapOptions = {}): RgbImage {
   const { h, w, planes: ps } = planes(map, 'heatmap');
   const sign = opts.sign ?? 'all';
   if (!['all', 'absolute', 'positive', 'negative'].includes(sign))
-    throw new ArgumentError(`heatmap: sign must be all|absolute|positive|negative, got ${JSON.stringify(sign)}`);
+    throw new ArgumentError(
+      `heatmap: sign must be all|absolute|positive|negative, got ${JSON.stringify(sign)}`,
+    );
   const cmap = opts.colormap ?? (sign === 'all' ? 'bwr' : 'viridis');
   const vals = new Float64Array(h * w);
   for (const p of ps) for (let i = 0; i < h * w; i++) vals[i] += Number.isFinite(p[i]) ? p[i] : 0;
   const shown = vals.map((v) =>
-    sign === 'absolute' ? Math.abs(v) : sign === 'positive' ? Math.max(v, 0) : sign === 'negative' ? Math.max(-v, 0) : v,
+    sign === 'absolute'
+      ? Math.abs(v)
+      : sign === 'positive'
+        ? Math.max(v, 0)
+        : sign === 'negative'
+          ? Math.max(-v, 0)
+          : v,
   );
   const pct = opts.outlierPercent ?? 2;
-  if (!(pct >= 0 && pct < 100)) throw new ArgumentError(`heatmap: outlierPercent must be in [0, 100), got ${opts.outlierPercent}`);
+  if (!(pct >= 0 && pct < 100))
+    throw new ArgumentError(`heatmap: outlierPercent must be in [0, 100), got ${opts.outlierPercent}`);
   const sorted = Array.from(shown, Math.abs).sort((a, b) => a - b);
   const scale = sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * (1 - pct / 100)))] || 1;
   const data = new Uint8Array(h * w * 3);
@@ -155,10 +165,13 @@ export function heatmap(map: Tensor, opts: HeatmapOptions = {}): RgbImage {
  */
 export function overlay(base: RgbImage, heat: RgbImage, alpha = 0.5): RgbImage {
   if (base.width !== heat.width || base.height !== heat.height)
-    throw new ShapeError(`overlay: images differ in size: ${base.width}x${base.height} and ${heat.width}x${heat.height}`);
+    throw new ShapeError(
+      `overlay: images differ in size: ${base.width}x${base.height} and ${heat.width}x${heat.height}`,
+    );
   if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentError(`overlay: alpha must be in [0, 1], got ${alpha}`);
   const data = new Uint8Array(base.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = Math.round((1 - alpha) * base.data[i] + alpha * heat.data[i]);
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.round((1 - alpha) * base.data[i] + alpha * heat.data[i]);
   return { width: base.width, height: base.height, data };
 }
 
@@ -167,7 +180,8 @@ export function overlay(base: RgbImage, heat: RgbImage, alpha = 0.5): RgbImage {
  * @example gl.png.upscale(img, 8)
  */
 export function upscale(img: RgbImage, factor: number): RgbImage {
-  if (!Number.isInteger(factor) || factor < 1) throw new ArgumentError(`upscale: factor must be a positive integer, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new ArgumentError(`upscale: factor must be a positive integer, got ${factor}`);
   const w = img.width * factor;
   const h = img.height * factor;
   const data = new Uint8Array(w * h * 3);
@@ -183,14 +197,18 @@ export function upscale(img: RgbImage, factor: number): RgbImage {
  * Images of one size laid out in rows of `cols` (default: all in one row), `pad` pixels apart.
  * @example gl.png.imageGrid([a, b, c, d], { cols: 2, pad: 2 })
  */
-export function imageGrid(images: readonly RgbImage[], opts: { cols?: number; pad?: number; background?: number } = {}): RgbImage {
+export function imageGrid(
+  images: readonly RgbImage[],
+  opts: { cols?: number; pad?: number; background?: number } = {},
+): RgbImage {
   if (!images.length) throw new ArgumentError('imageGrid: expected at least one image');
   const { width: iw, height: ih } = images[0];
   for (const im of images)
     if (im.width !== iw || im.height !== ih)
       throw new ShapeError(`imageGrid: images differ in size: ${iw}x${ih} and ${im.width}x${im.height}`);
   const cols = Math.min(images.length, opts.cols ?? images.length);
-  if (!Number.isInteger(cols) || cols < 1) throw new ArgumentError(`imageGrid: cols must be a positive integer, got ${opts.cols}`);
+  if (!Number.isInteger(cols) || cols < 1)
+    throw new ArgumentError(`imageGrid: cols must be a positive integer, got ${opts.cols}`);
   const pad = opts.pad ?? 2;
   const rows = Math.ceil(images.length / cols);
   const w = cols * iw + (cols + 1) * pad;
@@ -199,7 +217,8 @@ export function imageGrid(images: readonly RgbImage[], opts: { cols?: number; pa
   images.forEach((im, k) => {
     const x0 = pad + (k % cols) * (iw + pad);
     const y0 = pad + Math.floor(k / cols) * (ih + pad);
-    for (let y = 0; y < ih; y++) data.set(im.data.subarray(y * iw * 3, (y + 1) * iw * 3), ((y0 + y) * w + x0) * 3);
+    for (let y = 0; y < ih; y++)
+      data.set(im.data.subarray(y * iw * 3, (y + 1) * iw * 3), ((y0 + y) * w + x0) * 3);
   });
   return { width: w, height: h, data };
 }
@@ -210,7 +229,9 @@ export function imageGrid(images: readonly RgbImage[], opts: { cols?: number; pa
  */
 export function encodeImagePng(img: RgbImage): Uint8Array {
   if (img.data.length !== img.width * img.height * 3)
-    throw new ShapeError(`encodeImagePng: ${img.data.length} bytes for a ${img.width}x${img.height} RGB image`);
+    throw new ShapeError(
+      `encodeImagePng: ${img.data.length} bytes for a ${img.width}x${img.height} RGB image`,
+    );
   return encode({ width: img.width, height: img.height, data: img.data, channels: 3, depth: 8 });
 }
 
@@ -218,10 +239,14 @@ export function encodeImagePng(img: RgbImage): Uint8Array {
  * A batch [N, C, H, W] (C 1 or 3) as one grid image, or a single [C, H, W] / [H, W] image.
  * @example gl.png.imagesFromTensor(xAdv, { range: [0, 1], cols: 8 })
  */
-export function imagesFromTensor(t: Tensor, opts: { range?: [number, number]; cols?: number; pad?: number } = {}): RgbImage {
+export function imagesFromTensor(
+  t: Tensor,
+  opts: { range?: [number, number]; cols?: number; pad?: number } = {},
+): RgbImage {
   if (t.ndim !== 4) return imageFromTensor(t, opts);
   if (t.shape[0] < 1) throw new ShapeError(`imagesFromTensor: empty batch ${fmtShape(t.shape)}`);
-  const range = opts.range ?? minMax([Float64Array.from(t.contiguous().dataSync() as ArrayLike<number>, Number)]);
+  const range =
+    opts.range ?? minMax([Float64Array.from(t.contiguous().dataSync() as ArrayLike<number>, Number)]);
   const images = Array.from({ length: t.shape[0] }, (_, i) => imageFromTensor(t.select(0, i), { range }));
   return imageGrid(images, { cols: opts.cols ?? Math.min(8, images.length), pad: opts.pad });
 }

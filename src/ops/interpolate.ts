@@ -29,7 +29,9 @@ export interface InterpolateOptions {
 function pair(v: number | [number, number], what: string): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isFinite(x) && x > 0))
-    throw new ArgumentError(`interpolate: ${what} must be a positive number or [h, w], got ${JSON.stringify(v)}`);
+    throw new ArgumentError(
+      `interpolate: ${what} must be a positive number or [h, w], got ${JSON.stringify(v)}`,
+    );
   return p;
 }
 

@@ -110,7 +110,10 @@ function positionsIndex(
   const shape = x.shape.map((_, d) => (d === dim ? positions.length : 1));
   let pos = reshape(tensor([...positions], { dtype: 'int32' }), shape);
   if (nans) pos = where(gt(nans, 0), nanAt(nans), pos);
-  return expand(pos, x.shape.map((s, d) => (d === dim ? positions.length : s)));
+  return expand(
+    pos,
+    x.shape.map((s, d) => (d === dim ? positions.length : s)),
+  );
 }
 
 /** The lower median along dim, kept as size 1: { values, indices }; a lane with a NaN gives NaN and its first NaN's index. */
@@ -178,13 +181,22 @@ export function quantile(x: Tensor, q: number | readonly number[], opts: Quantil
   const xs = all ? reshape(x, [x.numel]) : atLeast1d(x);
   const dim = all ? 0 : normDim('quantile', opts.dim as number, xs.ndim);
   const n = xs.shape[dim];
-  if (n === 0) throw new ArgumentError(`quantile: the input must be non-empty along the reduced dim (input ${x.shape})`);
+  if (n === 0)
+    throw new ArgumentError(`quantile: the input must be non-empty along the reduced dim (input ${x.shape})`);
   const round = x.dtype === 'float32' ? Math.fround : (v: number) => v;
   const ranks = qs.map((v) => round(round(v) * (n - 1)));
   const order = apply('argsort', [xs], { dim, descending: false });
   const nans = nanCount(xs, dim);
   const at = (positions: number[]) =>
-    gather(xs, dim, gather(order, dim, positionsIndex(xs, dim, positions, nans, () => tensor(n - 1, { dtype: 'int32' }))));
+    gather(
+      xs,
+      dim,
+      gather(
+        order,
+        dim,
+        positionsIndex(xs, dim, positions, nans, () => tensor(n - 1, { dtype: 'int32' })),
+      ),
+    );
   let g: Tensor;
   if (interpolation === 'lower') g = at(ranks.map(Math.floor));
   else if (interpolation === 'higher') g = at(ranks.map(Math.ceil));

@@ -41,7 +41,9 @@ function geometry(op: string, kernelSize: SizePair, opts: UnfoldOptions) {
  */
 export function unfold(x: Tensor, kernelSize: SizePair, opts: UnfoldOptions = {}): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4)
-    throw new ShapeError(`unfold: expected a 4-D input [N, C, H, W] (or 3-D [C, H, W]), got ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `unfold: expected a 4-D input [N, C, H, W] (or 3-D [C, H, W]), got ${fmtShape(x.shape)}`,
+    );
   const xin = x.ndim === 4 ? x : unsqueeze(x, 0);
   const y = apply('unfold', [xin], { ...geometry('unfold', kernelSize, opts), padValue: 0 });
   return x.ndim === 4 ? y : squeeze(y, 0);
@@ -52,7 +54,12 @@ export function unfold(x: Tensor, kernelSize: SizePair, opts: UnfoldOptions = {}
  * [N, C, outputSize[0], outputSize[1]] (a 2-D input [C·kh·kw, L] gives [C, H, W]); overlapping values add up.
  * @example gl.fold(gl.unfold(x, 2, { stride: 2 }), [H, W], 2, { stride: 2 }) // equals x
  */
-export function fold(x: Tensor, outputSize: SizePair, kernelSize: SizePair, opts: UnfoldOptions = {}): Tensor {
+export function fold(
+  x: Tensor,
+  outputSize: SizePair,
+  kernelSize: SizePair,
+  opts: UnfoldOptions = {},
+): Tensor {
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new ShapeError(`fold: expected a 3-D input [N, C*kh*kw, L] (or 2-D), got ${fmtShape(x.shape)}`);
   const xin = x.ndim === 3 ? x : unsqueeze(x, 0);

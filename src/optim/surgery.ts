@@ -9,22 +9,29 @@ export type GradVector = Tensor | readonly Tensor[];
 function parts(op: string, g: GradVector, ref: GradVector): [Tensor[], Tensor[]] {
   const a = g instanceof Tensor ? [g] : [...g];
   const b = ref instanceof Tensor ? [ref] : [...ref];
-  if (a.length !== b.length || a.some((t, i) => !(t instanceof Tensor) || t.shape.join() !== b[i]?.shape.join()))
+  if (
+    a.length !== b.length ||
+    a.some((t, i) => !(t instanceof Tensor) || t.shape.join() !== b[i]?.shape.join())
+  )
     throw new ArgumentError(
       `${op}: the two gradients must have the same structure, got [${a.map((t) => fmtShape(t.shape)).join(', ')}] and [${b.map((t) => fmtShape(t.shape)).join(', ')}]`,
     );
   return [a, b];
 }
 
-const dot = (a: Tensor[], b: Tensor[]) =>
-  a.map((t, i) => t.mul(b[i]).sum()).reduce((s, v) => s.add(v));
+const dot = (a: Tensor[], b: Tensor[]) => a.map((t, i) => t.mul(b[i]).sum()).reduce((s, v) => s.add(v));
 
 function rebuild(g: GradVector, out: Tensor[]): GradVector {
   return g instanceof Tensor ? out[0] : out;
 }
 
 /** g − c·ref with the coefficient c computed on the device (no host read). */
-function subtract(g: GradVector, ref: GradVector, coef: (d: Tensor, n2: Tensor) => Tensor, op: string): GradVector {
+function subtract(
+  g: GradVector,
+  ref: GradVector,
+  coef: (d: Tensor, n2: Tensor) => Tensor,
+  op: string,
+): GradVector {
   const [a, b] = parts(op, g, ref);
   const d = dot(a, b);
   const n2 = dot(b, b);

@@ -37,7 +37,14 @@ export interface LinearFit {
  * Minimises F(w, b) = (1/n) Σ ℓ(yᵢ(wᵀxᵢ + b)) + (λ/2)‖w‖² (b unpenalised) by Newton's method with backtracking
  * (the squared hinge with its generalised Hessian), until ‖∇F‖ ≤ tol. `x` is [n, d] float64, `y` ±1.
  */
-export function fitLinear(x: Tensor, y: Float64Array, loss: LinearLoss, lambda: number, tol = 1e-8, maxIter = 200): LinearFit {
+export function fitLinear(
+  x: Tensor,
+  y: Float64Array,
+  loss: LinearLoss,
+  lambda: number,
+  tol = 1e-8,
+  maxIter = 200,
+): LinearFit {
   const [n, d] = x.shape;
   const X = x.dataSync() as Float64Array;
   const L = LOSS[loss];

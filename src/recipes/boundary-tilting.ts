@@ -30,7 +30,7 @@ function spearman(a: number[], b: number[]): number {
 /** The d = 50 tilting toy: accuracy of w_θ = cos θ e₁ + sin θ e₅₀ and its mean adversarial distance, per θ. */
 function toy(seed: number, thetasDeg: number[]): { acc: number[]; dist: number[] } {
   let s = seed * 7919 + 1;
-  const uni = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const uni = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const normal = () => Math.sqrt(-2 * Math.log(uni())) * Math.cos(2 * Math.PI * uni());
   const n = 2000;
   const xs: number[][] = [];
@@ -82,14 +82,24 @@ export const boundaryTiltingRecipe: RecipeDef = {
   ],
   protocol: {
     data: "(a) the notes' d = 50 toy: class means ±e₁, noise σ = 0.3 on coordinates 1..10, none on 11..50, 2,000 points. (b) MNIST 3 vs 7 from the 10k subset (the 3s and 7s among the first 8,000 / last 2,000 digits; the embedded 8×8 digits as fallback), pixels in [0, 1].",
-    model: '(a) w_θ = cos θ e₁ + sin θ e₅₀, θ ∈ {0, 30, 60, 80, 89}°. (b) logistic regression and a squared-hinge linear SVM, F = mean loss + (λ/2)‖w‖², λ ∈ {1e-6, …, 1}, fitted full-batch by Newton (float64) to ‖∇F‖ ≤ 1e-8.',
-    procedure: '(a) accuracy and mean |wᵀx|/‖w‖ per θ. (b) per λ: test error, cos θ between w and the nearest-centroid direction z = μ₊ − μ₋ (training means), mean closed-form adversarial distance |wᵀx + b|/‖w‖ over the correctly classified test points.',
+    model:
+      '(a) w_θ = cos θ e₁ + sin θ e₅₀, θ ∈ {0, 30, 60, 80, 89}°. (b) logistic regression and a squared-hinge linear SVM, F = mean loss + (λ/2)‖w‖², λ ∈ {1e-6, …, 1}, fitted full-batch by Newton (float64) to ‖∇F‖ ≤ 1e-8.',
+    procedure:
+      '(a) accuracy and mean |wᵀx|/‖w‖ per θ. (b) per λ: test error, cos θ between w and the nearest-centroid direction z = μ₊ − μ₋ (training means), mean closed-form adversarial distance |wᵀx + b|/‖w‖ over the correctly classified test points.',
     scaled: `Exactly the notes' small-scale protocol. Quick: ${QUICK.nTrain}/${QUICK.nTest} images, λ ∈ {1e-4, 1e-2, 1}.`,
     budgetSeconds: { full: 240, quick: 15 },
   },
   checklist: [
-    { kind: 'arm', item: 'logistic regression and squared-hinge SVM, full batch to ‖∇‖ ≤ 1e-8, λ ∈ {1e-6…1}', built: true },
-    { kind: 'control', item: 'angle to the nearest-centroid direction and closed-form adversarial distance', built: true },
+    {
+      kind: 'arm',
+      item: 'logistic regression and squared-hinge SVM, full batch to ‖∇‖ ≤ 1e-8, λ ∈ {1e-6…1}',
+      built: true,
+    },
+    {
+      kind: 'control',
+      item: 'angle to the nearest-centroid direction and closed-form adversarial distance',
+      built: true,
+    },
     { kind: 'data', item: 'the d = 50 tilting toy', built: true },
     { kind: 'assertion', item: '3-vs-7: Spearman(λ, cos θ) ≥ 0.9, distance ratio ≥ 3', built: true },
   ],
@@ -97,7 +107,14 @@ export const boundaryTiltingRecipe: RecipeDef = {
   async run({ quick, seeds, data, log }) {
     const c = quick ? QUICK : FULL;
     const lambdas = quick ? QUICK_LAMBDAS : LAMBDAS;
-    const img = imageData({ policy: ['mnist-10k', 'embedded'], nTrain: c.nTrain, nTest: c.nTest, classes: [3, 7], quick, force: data });
+    const img = imageData({
+      policy: ['mnist-10k', 'embedded'],
+      nTrain: c.nTrain,
+      nTest: c.nTest,
+      classes: [3, 7],
+      quick,
+      force: data,
+    });
     const flat = (t: typeof img.train.x) => noGrad(() => t.reshape([t.shape[0], -1]).double());
     const xTr = flat(img.train.x);
     const xTe = flat(img.test.x);
@@ -144,17 +161,27 @@ export const boundaryTiltingRecipe: RecipeDef = {
           out[`err.${k}`] = errors / yTe.length;
           out[`dist.${k}`] = dsum / ok;
           out[`grad.${k}`] = fit.gradNorm;
-          log?.(`seed ${seed} ${loss} λ=${lambda}: test error ${(100 * errors / yTe.length).toFixed(2)}%, cos θ ${cos.toFixed(3)}, mean d_adv ${(dsum / ok).toFixed(3)}, ‖∇F‖ ${fit.gradNorm.toExponential(1)} after ${fit.iterations} Newton steps`);
+          log?.(
+            `seed ${seed} ${loss} λ=${lambda}: test error ${((100 * errors) / yTe.length).toFixed(2)}%, cos θ ${cos.toFixed(3)}, mean d_adv ${(dsum / ok).toFixed(3)}, ‖∇F‖ ${fit.gradNorm.toExponential(1)} after ${fit.iterations} Newton steps`,
+          );
         });
-        out[`spearman.${loss}`] = spearman(lambdas, lambdas.map((l) => out[`cos.${loss}.${l}`]));
-        out[`distRatio.${loss}`] = out[`dist.${loss}.${lambdas[lambdas.length - 1]}`] / out[`dist.${loss}.${lambdas[0]}`];
+        out[`spearman.${loss}`] = spearman(
+          lambdas,
+          lambdas.map((l) => out[`cos.${loss}.${l}`]),
+        );
+        out[`distRatio.${loss}`] =
+          out[`dist.${loss}.${lambdas[lambdas.length - 1]}`] / out[`dist.${loss}.${lambdas[0]}`];
         const mid = lambdas.filter((l) => l >= 1e-4 && l <= 1e-2).map((l) => out[`err.${loss}.${l}`]);
         out[`errRangeMid.${loss}`] = 100 * (Math.max(...mid) - Math.min(...mid));
         out[`maxGrad.${loss}`] = Math.max(...lambdas.map((l) => out[`grad.${loss}.${l}`]));
       }
       return out;
     });
-    return { perSeed, details: { lambdas, thetas: TOY_THETAS, n: { train: yTr.length, test: yTe.length } }, data: [img.provenance] };
+    return {
+      perSeed,
+      details: { lambdas, thetas: TOY_THETAS, n: { train: yTr.length, test: yTe.length } },
+      data: [img.provenance],
+    };
   },
   assertions: [
     {

@@ -23,10 +23,23 @@ const FULL = { nTrain: 8000, nTest: 2000, epochs: 8, attacked: 200, cwSearch: 5,
 const QUICK = { nTrain: 600, nTest: 300, epochs: 3, attacked: 30, cwSearch: 3, cwSteps: 60 };
 
 function mlp(d: number): Sequential {
-  return new Sequential(new Flatten(), new Linear(d, 256), new ReLU(), new Linear(256, 256), new ReLU(), new Linear(256, 10));
+  return new Sequential(
+    new Flatten(),
+    new Linear(d, 256),
+    new ReLU(),
+    new Linear(256, 256),
+    new ReLU(),
+    new Linear(256, 10),
+  );
 }
 
-function train(model: Sequential, split: Split, epochs: number, seed: number, loss: (z: Tensor, t: Tensor) => Tensor): void {
+function train(
+  model: Sequential,
+  split: Split,
+  epochs: number,
+  seed: number,
+  loss: (z: Tensor, t: Tensor) => Tensor,
+): void {
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   trainEpochs(split, { epochs, batch: 128, seed }, (x, y) => {
     opt.zeroGrad();
@@ -88,7 +101,7 @@ export const distillationRecipe: RecipeDef = {
       value: 'FGSM thwarted, C&W succeeds',
       unit: '',
       setting: 'CIFAR-10, teacher ResNet101, student ResNeXt50',
-      source: 'abstract (the report\'s numbers unverified, paper notes 46)',
+      source: "abstract (the report's numbers unverified, paper notes 46)",
       ours: 'fgsm-distilled-vs-standard',
     },
   ],
@@ -100,21 +113,36 @@ export const distillationRecipe: RecipeDef = {
     budgetSeconds: { full: 420, quick: 20 },
   },
   checklist: [
-    { kind: 'arm', item: 'standard MLP and defensively distilled MLP (T = 50, same init), deployed at T = 1', built: true },
+    {
+      kind: 'arm',
+      item: 'standard MLP and defensively distilled MLP (T = 50, same init), deployed at T = 1',
+      built: true,
+    },
     { kind: 'arm', item: 'FGSM (ε 0.1, 0.2) and C&W-L2 at 5 × 300 iterations on 200 images', built: true },
     { kind: 'arm', item: 'FGSM on softmax(Z/T) (the known fix)', built: true },
-    { kind: 'control', item: 'fraction of exactly-zero input gradients, distilled vs standard (float32)', built: true },
+    {
+      kind: 'control',
+      item: 'fraction of exactly-zero input gradients, distilled vs standard (float32)',
+      built: true,
+    },
     {
       kind: 'control',
       item: 'the same measurements in float64 (masking expected to vanish)',
       built: false,
-      reason: 'not built this session (time); test/lab/attack/defences.test.ts shows the float32/float64 difference on a saturated net',
+      reason:
+        'not built this session (time); test/lab/attack/defences.test.ts shows the float32/float64 difference on a saturated net',
     },
   ],
   seeds: { full: 1, quick: 1 },
   async run({ quick, seeds, data, log }) {
     const c = quick ? QUICK : FULL;
-    const img = imageData({ policy: ['mnist-10k', 'fashion-mnist', 'embedded'], nTrain: c.nTrain, nTest: c.nTest, quick, force: data });
+    const img = imageData({
+      policy: ['mnist-10k', 'fashion-mnist', 'embedded'],
+      nTrain: c.nTrain,
+      nTest: c.nTest,
+      quick,
+      force: data,
+    });
     const d = img.train.x.numel / img.train.x.shape[0];
     const perSeed = await forEachSeed(seeds, async (seed) => {
       const out: Record<string, number> = {};
@@ -134,10 +162,19 @@ export const distillationRecipe: RecipeDef = {
       out['acc.distilled'] = await accuracy((t) => student.forward(t) as Tensor, img.test);
       const atk = commonCorrect([standard, student], img.test, c.attacked);
       out['attacked'] = atk.y.shape[0];
-      for (const [name, m] of [['standard', standard], ['distilled', student]] as const) {
+      for (const [name, m] of [
+        ['standard', standard],
+        ['distilled', student],
+      ] as const) {
         out[`zeroGrad.${name}`] = zeroFraction(inputGradient(m, atk.x, (z) => crossEntropy(z, atk.y)));
-        for (const eps of [0.1, 0.2]) out[`fgsm${eps}.${name}`] = fooled(m, fgsm(m, atk.x, atk.y, { eps }), atk.y);
-        const adv = cw(m, atk.x, atk.y, { c: 0.1, steps: c.cwSteps, lr: 0.01, binarySearchSteps: c.cwSearch });
+        for (const eps of [0.1, 0.2])
+          out[`fgsm${eps}.${name}`] = fooled(m, fgsm(m, atk.x, atk.y, { eps }), atk.y);
+        const adv = cw(m, atk.x, atk.y, {
+          c: 0.1,
+          steps: c.cwSteps,
+          lr: 0.01,
+          binarySearchSteps: c.cwSearch,
+        });
         out[`cw.${name}`] = fooled(m, adv, atk.y);
         out[`cwL2.${name}`] = medianL2(m, adv, atk.x, atk.y);
       }

@@ -56,7 +56,8 @@ export const lrBatchRecipe: RecipeDef = {
   paper: '44',
   claim: {
     text: 'The extremal eigenvalues of mini-batch Hessians exceed those of the full empirical Hessian by a random-matrix perturbation that shrinks with batch size B, so the largest stable SGD learning rate (≈ 2/λ_max(H_B)) grows linearly in B for small batches and saturates for large ones.',
-    source: 'abstract of Granziol et al., JMLR 23(173) 2022 (arXiv 2006.09092), via the research notes (paper 44)',
+    source:
+      'abstract of Granziol et al., JMLR 23(173) 2022 (arXiv 2006.09092), via the research notes (paper 44)',
   },
   paperReported: [
     {
@@ -73,7 +74,7 @@ export const lrBatchRecipe: RecipeDef = {
     model: `inputSize-${HIDDEN}-${HIDDEN}-10 MLP with tanh (smooth, as the notes ask), float32.`,
     procedure: `Train one epoch of SGD (lr ${LR}, batch ${TRAIN_BATCH}, seeded order) to a checkpoint; then, at those weights, for B ∈ {${SIZES.join(', ')}} draw 5 random batches each and take λ_max(H_B) by ${LANCZOS} Lanczos steps with full reorthogonalisation (gl.curvature.topEigen), and λ_max of the full 2,000-example Hessian the same way (4 chunks of 500, averaged). Per B the median over its 5 batches; least squares λ(B) = a + c/B over the medians; log-log slope of α_max(B) = 2/λ(B) against B over B ≤ 64 and over B ∈ {256, 512}. Quick: B ∈ {${QUICK_SIZES.join(', ')}}, 2 batches, 10 steps.`,
     scaled:
-      'VGG/WideResNet on CIFAR-100/ImageNet → a 2-hidden-layer MLP on 2,000 Fashion-MNIST images (the notes\' small-scale protocol); the direct learning-rate sweep (largest non-diverging lr per B) is not run.',
+      "VGG/WideResNet on CIFAR-100/ImageNet → a 2-hidden-layer MLP on 2,000 Fashion-MNIST images (the notes' small-scale protocol); the direct learning-rate sweep (largest non-diverging lr per B) is not run.",
     budgetSeconds: { full: 400, quick: 15 },
   },
   checklist: [
@@ -87,7 +88,8 @@ export const lrBatchRecipe: RecipeDef = {
       kind: 'arm',
       item: 'direct check: largest non-diverging SGD lr per B (and Adam √B)',
       built: false,
-      reason: 'optional in the notes and ~7 training sweeps per seed; the Hessian route is the paper\'s main instrument',
+      reason:
+        "optional in the notes and ~7 training sweeps per seed; the Hessian route is the paper's main instrument",
     },
     { kind: 'data', item: 'Fashion-MNIST 2k subset', built: true },
   ],
@@ -109,7 +111,13 @@ export const lrBatchRecipe: RecipeDef = {
     const details: Record<string, number[]> = {};
     const perSeed = await forEachSeed(seeds, async (s) => {
       manualSeed(s);
-      const model = new Sequential(new Linear(data.inputSize, HIDDEN), new Tanh(), new Linear(HIDDEN, HIDDEN), new Tanh(), new Linear(HIDDEN, 10));
+      const model = new Sequential(
+        new Linear(data.inputSize, HIDDEN),
+        new Tanh(),
+        new Linear(HIDDEN, HIDDEN),
+        new Tanh(),
+        new Linear(HIDDEN, 10),
+      );
       const opt = new SGD(model.parameters(), { lr: LR });
       const gen = new Generator(1000 + s);
       const order = sample(gen, n, n).dataSync();
@@ -144,10 +152,15 @@ export const lrBatchRecipe: RecipeDef = {
         details[`seed${s}.lambda.B${B}`] = vals;
         medians.push(median(vals));
         rec[`lambda.B${B}`] = median(vals);
-        log?.(`seed ${s} B=${B}: λ_max median ${median(vals).toFixed(3)} (${vals.map((v) => v.toFixed(2)).join(', ')})`);
+        log?.(
+          `seed ${s} B=${B}: λ_max median ${median(vals).toFixed(3)} (${vals.map((v) => v.toFixed(2)).join(', ')})`,
+        );
       }
       log?.(`seed ${s} full batch: λ_max ${rec['lambda.full'].toFixed(3)}`);
-      const f = fit(sizes.map((B) => 1 / B), medians);
+      const f = fit(
+        sizes.map((B) => 1 / B),
+        medians,
+      );
       rec['fit.a'] = f.a;
       rec['fit.c'] = f.c;
       rec['fit.r2'] = f.r2;
@@ -173,7 +186,8 @@ export const lrBatchRecipe: RecipeDef = {
       values: (m) => m['excess.B8'],
       compare: '>=',
       threshold: 1,
-      thresholdSource: 'the paper\'s claim (batch Hessians\' extremal eigenvalues exceed the full Hessian\'s), research notes 44',
+      thresholdSource:
+        "the paper's claim (batch Hessians' extremal eigenvalues exceed the full Hessian's), research notes 44",
       kind: 'mechanism',
     },
     {
@@ -214,7 +228,8 @@ export const lrBatchRecipe: RecipeDef = {
     },
     {
       id: 'slope-large',
-      description: 'log-log slope of 2/λ(B) over the two largest B, {256, 512} (saturation; quick runs: {32, 64})',
+      description:
+        'log-log slope of 2/λ(B) over the two largest B, {256, 512} (saturation; quick runs: {32, 64})',
       values: (m) => m['slope.large'],
       compare: '<=',
       threshold: 0.3,

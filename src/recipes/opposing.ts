@@ -52,7 +52,8 @@ function prepare(x0: Tensor, patched: ReadonlySet<number>, patch: number): { x: 
   for (let i = 0; i < d.length; i++) d[i] = (d[i] - m) / sd;
   for (const i of patched)
     for (let ch = 0; ch < c; ch++)
-      for (let r = 0; r < patch; r++) for (let q = 0; q < patch; q++) d[((i * c + ch) * h + r) * w + q] = PATCH_VALUE;
+      for (let r = 0; r < patch; r++)
+        for (let q = 0; q < patch; q++) d[((i * c + ch) * h + r) * w + q] = PATCH_VALUE;
   return { x: tensor(Array.from(d)).reshape([n, c * h * w]), inputSize: c * h * w };
 }
 
@@ -62,7 +63,8 @@ export const opposingRecipe: RecipeDef = {
   paper: '30',
   claim: {
     text: 'Small groups of outliers sharing a large-magnitude feature whose gradients pull in opposite directions ("opposing signals") dominate the changes of the per-example losses under gradient descent; their group losses oscillate against each other as the sharpness rises to the edge of stability 2/η.',
-    source: 'abstract of Rosenfeld & Risteski, ICLR 2024 (arXiv 2311.04163), via the research notes (paper 30)',
+    source:
+      'abstract of Rosenfeld & Risteski, ICLR 2024 (arXiv 2311.04163), via the research notes (paper 30)',
   },
   paperReported: [
     {
@@ -79,13 +81,17 @@ export const opposingRecipe: RecipeDef = {
     model: `inputSize-${HIDDEN}-${HIDDEN}-4 ReLU MLP, float32.`,
     procedure: `Full-batch gradient descent, lr η = ${LR}, 600 steps (quick: 60), the same initialisation for both arms. Every step: the per-example cross-entropy losses (one forward), Δᵢ = ℓᵢ(t+1) − ℓᵢ(t), the top-${TOP} |Δᵢ|. Over the second half of training: (a) the fraction of steps whose top-${TOP} hold ≥ 30% patched examples; (b) the Pearson correlation of the step-to-step changes of the mean losses of the patched class-0 and patched class-2 groups. (c) λ_max of the full-batch Hessian by power iteration (${SHARP_ITERS} iterations, warm-started) every ${SHARP_EVERY} steps and at the end, its maximum against 2/η; the final estimate is checked against 30 Lanczos steps.`,
     scaled:
-      'the notes\' 4,000 images, 784-256-256-4 and 1,500 steps → 1,000 pooled images, 196-128-128-4 and 600 steps (2-core CPU budget); λ_max every 50 steps (warm-started) instead of every 25.',
+      "the notes' 4,000 images, 784-256-256-4 and 1,500 steps → 1,000 pooled images, 196-128-128-4 and 600 steps (2-core CPU budget); λ_max every 50 steps (warm-started) instead of every 25.",
     budgetSeconds: { full: 500, quick: 20 },
   },
   checklist: [
     { kind: 'data', item: 'planted-patch 4-class set', built: true },
     { kind: 'control', item: 'no-patch control', built: true },
-    { kind: 'assertion', item: 'top-|Δloss| examples carry the patch (≥ 30% of the top 20 in ≥ 50% of steps)', built: true },
+    {
+      kind: 'assertion',
+      item: 'top-|Δloss| examples carry the patch (≥ 30% of the top 20 in ≥ 50% of steps)',
+      built: true,
+    },
     { kind: 'assertion', item: 'anti-correlated group losses (ρ ≤ −0.3)', built: true },
     { kind: 'assertion', item: 'λ_max (power iteration) reaches ≥ 0.8 · 2/η', built: true },
   ],
@@ -110,7 +116,11 @@ export const opposingRecipe: RecipeDef = {
         const members = labels.map((l, i) => (l === cls ? i : -1)).filter((i) => i >= 0);
         const u = dirs.normal(members.length);
         const k = Math.max(2, Math.round(PATCH_FRACTION * members.length));
-        return members.map((i, j) => [u[j], i] as const).sort((a, b) => a[0] - b[0]).slice(0, k).map(([, i]) => i);
+        return members
+          .map((i, j) => [u[j], i] as const)
+          .sort((a, b) => a[0] - b[0])
+          .slice(0, k)
+          .map(([, i]) => i);
       };
       const groupA = pick(0);
       const groupB = pick(2);
@@ -120,7 +130,13 @@ export const opposingRecipe: RecipeDef = {
         const { x } = prepare(data.train.x, arm === 'patch' ? patched : new Set(), patchSize);
         const y = data.train.y;
         manualSeed(s);
-        const model = new Sequential(new Linear(x.shape[1], HIDDEN), new ReLU(), new Linear(HIDDEN, HIDDEN), new ReLU(), new Linear(HIDDEN, 4));
+        const model = new Sequential(
+          new Linear(x.shape[1], HIDDEN),
+          new ReLU(),
+          new Linear(HIDDEN, HIDDEN),
+          new ReLU(),
+          new Linear(HIDDEN, 4),
+        );
         const params = model.parameters();
         const losses: Float32Array[] = [];
         const sharp: number[] = [];
@@ -154,7 +170,9 @@ export const opposingRecipe: RecipeDef = {
         for (let t = from; t < steps; t++) {
           const a = losses[t];
           const b = losses[t + 1];
-          const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => Math.abs(b[j] - a[j]) - Math.abs(b[i] - a[i]));
+          const order = Array.from({ length: n }, (_, i) => i).sort(
+            (i, j) => Math.abs(b[j] - a[j]) - Math.abs(b[i] - a[i]),
+          );
           const inTop = order.slice(0, TOP).filter((i) => patched.has(i)).length;
           if (inTop >= 0.3 * TOP) hits++;
           share += inTop / TOP;
@@ -167,7 +185,8 @@ export const opposingRecipe: RecipeDef = {
         rec[`finalLoss.${arm}`] = losses[steps].reduce((a, v) => a + v, 0) / n;
         if (arm === 'patch') {
           // the probe itself: the last warm-started power estimate against 30 Lanczos steps at the final weights
-          const lz = topEigen(() => crossEntropy(model.forward(x), y), params, { iters: 30, seed: s }).eigenvalues[0];
+          const lz = topEigen(() => crossEntropy(model.forward(x), y), params, { iters: 30, seed: s })
+            .eigenvalues[0];
           rec['sharpness.powerOverLanczos'] = sharp[sharp.length - 1] / lz;
           rec['sharpness.max'] = Math.max(...sharp);
           rec['sharpness.edgeRatio'] = Math.max(...sharp) / (2 / LR);
@@ -190,7 +209,8 @@ export const opposingRecipe: RecipeDef = {
       values: (m) => m['topFraction.patch'],
       compare: '>=',
       threshold: 0.5,
-      thresholdSource: 'research notes 30 ("in ≥ 50 % of steps at least 30 % of the top-20 |Δ_i| examples carry the patch", [guess])',
+      thresholdSource:
+        'research notes 30 ("in ≥ 50 % of steps at least 30 % of the top-20 |Δ_i| examples carry the patch", [guess])',
       kind: 'outcome',
     },
     {
@@ -199,16 +219,19 @@ export const opposingRecipe: RecipeDef = {
       values: (m) => m['topFraction.patch'].map((v, i) => v - m['topFraction.control'][i]),
       compare: '>=',
       threshold: 0.2,
-      thresholdSource: 'the control of research notes 30 ("without the patch, (a) fails"); 0.2 set here before the first full run',
+      thresholdSource:
+        'the control of research notes 30 ("without the patch, (a) fails"); 0.2 set here before the first full run',
       kind: 'outcome',
     },
     {
       id: 'opposing-vs-control',
-      description: "ρ(group losses' step changes) in the no-patch control − ρ in the patch arm (the patch makes the groups move oppositely)",
+      description:
+        "ρ(group losses' step changes) in the no-patch control − ρ in the patch arm (the patch makes the groups move oppositely)",
       values: (m) => m['groupCorr.control'].map((v, i) => v - m['groupCorr.patch'][i]),
       compare: '>=',
       threshold: 0.5,
-      thresholdSource: 'set here before the first full run (the notes call ρ undefined without the patch; the same examples unpatched are ordinary class-0/class-2 images)',
+      thresholdSource:
+        'set here before the first full run (the notes call ρ undefined without the patch; the same examples unpatched are ordinary class-0/class-2 images)',
       kind: 'outcome',
     },
     {
@@ -217,12 +240,13 @@ export const opposingRecipe: RecipeDef = {
       values: (m) => m['sharpness.powerOverLanczos'],
       compare: '>=',
       threshold: 0.95,
-      thresholdSource: 'set here before the first run: the warm-started probe must track the top eigenvalue (power iteration only underestimates it)',
+      thresholdSource:
+        'set here before the first run: the warm-started probe must track the top eigenvalue (power iteration only underestimates it)',
       kind: 'mechanism',
     },
     {
       id: 'anti-correlated',
-      description: 'Pearson ρ of step-to-step changes of the two patched groups\' mean losses (patch arm)',
+      description: "Pearson ρ of step-to-step changes of the two patched groups' mean losses (patch arm)",
       values: (m) => m['groupCorr.patch'],
       compare: '<=',
       threshold: -0.3,

@@ -246,7 +246,9 @@ export class Trainer implements TrainerControl {
         );
       if (this.task) rule.check(opts.model, this.task);
       if (opts.adversarial)
-        throw new ArgumentError(`Trainer: adversarial training needs backprop; rule '${rule.name}' does not support it`);
+        throw new ArgumentError(
+          `Trainer: adversarial training needs backprop; rule '${rule.name}' does not support it`,
+        );
     }
     if (opts.adversarial != null && typeof opts.adversarial !== 'function')
       throw new ArgumentError('Trainer: adversarial must be a function (model, x, y) => adversarial x');

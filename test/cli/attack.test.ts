@@ -11,7 +11,10 @@ let id = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'gradlab-cli-attack-'));
-  const r = await gradlabInProcess(['train', '--epochs', '2', ...TINY, '--data', 'digits', '--backend', 'js', '--json'], dir);
+  const r = await gradlabInProcess(
+    ['train', '--epochs', '2', ...TINY, '--data', 'digits', '--backend', 'js', '--json'],
+    dir,
+  );
   expect(r.code).toBe(0);
   id = (JSON.parse(r.stdout) as { runId: string }).runId;
 }, 120_000);
@@ -20,12 +23,30 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('gradlab attack', () => {
   it('reports robustness per ε as JSON and writes PNG grids and report.json', async () => {
     const r = await gradlabInProcess(
-      ['attack', id, '--method', 'fgsm', '--eps', '0,0.3', '--examples', '20', '--out', 'adv', '--json', '--backend', 'js'],
+      [
+        'attack',
+        id,
+        '--method',
+        'fgsm',
+        '--eps',
+        '0,0.3',
+        '--examples',
+        '20',
+        '--out',
+        'adv',
+        '--json',
+        '--backend',
+        'js',
+      ],
       dir,
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const rep = JSON.parse(r.stdout) as { cleanAccuracy: number; examples: number; rows: { eps: number; robustAccuracy: number; successRate: number }[] };
+    const rep = JSON.parse(r.stdout) as {
+      cleanAccuracy: number;
+      examples: number;
+      rows: { eps: number; robustAccuracy: number; successRate: number }[];
+    };
     expect(rep.examples).toBe(20);
     expect(rep.rows.map((row) => row.eps)).toEqual([0, 0.3]);
     // ε = 0 changes nothing; ε = 0.3 (a third of the pixel range) fools a lightly trained MLP on most digits
@@ -40,7 +61,23 @@ describe('gradlab attack', () => {
   });
 
   it('prints a table by default', async () => {
-    const r = await gradlabInProcess(['attack', id, '--method', 'pgd', '--eps', '0.1', '--steps', '2', '--examples', '10', '--backend', 'js'], dir);
+    const r = await gradlabInProcess(
+      [
+        'attack',
+        id,
+        '--method',
+        'pgd',
+        '--eps',
+        '0.1',
+        '--steps',
+        '2',
+        '--examples',
+        '10',
+        '--backend',
+        'js',
+      ],
+      dir,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^pgd on run \S+ \(digits, 10 test examples\): clean accuracy/);
     expect(r.stdout).toMatch(/EPS\s+ROBUST ACC\s+SUCCESS/);

@@ -12,7 +12,12 @@ const tempDir = useTempDirs('gradlab-cli-curvature-');
 
 /** A 64-8-10 tanh MLP (smooth, so power iteration and Lanczos converge to one λ). */
 const SPEC = JSON.stringify({
-  layers: [{ type: 'flatten' }, { type: 'linear', out: 8 }, { type: 'tanh' }, { type: 'linear', out: 'classes' }],
+  layers: [
+    { type: 'flatten' },
+    { type: 'linear', out: 8 },
+    { type: 'tanh' },
+    { type: 'linear', out: 'classes' },
+  ],
 });
 
 async function cli(args: string[], cwd: string) {
@@ -27,7 +32,22 @@ describe('gradlab curvature', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gradlab-cli-curvature-run-')); // shared by the tests below
     const r = await cli(
-      ['train', '--model', SPEC, '--train-size', '64', '--batch-size', '32', '--epochs', '1', '--lr', '0.1', '--backend', 'js', '--json'],
+      [
+        'train',
+        '--model',
+        SPEC,
+        '--train-size',
+        '64',
+        '--batch-size',
+        '32',
+        '--epochs',
+        '1',
+        '--lr',
+        '0.1',
+        '--backend',
+        'js',
+        '--json',
+      ],
       dir,
     );
     expect(r.stderr + r.code).toBe('0'); // no error message, exit 0
@@ -40,21 +60,38 @@ describe('gradlab curvature', () => {
     const common = [runId, '--k', '2', '--batches', '2', '--backend', 'js', '--json'];
     const lz = await cli(['curvature', ...common, '--iters', '60'], dir);
     expect(lz.code).toBe(0);
-    const a = JSON.parse(lz.stdout) as { eigenvalues: number[]; stabilityEdge: number; batches: number; batchSize: number; parameters: number };
-    expect(a).toMatchObject({ batches: 2, batchSize: 32, parameters: 64 * 8 + 8 + 8 * 10 + 10, stabilityEdge: 20 });
+    const a = JSON.parse(lz.stdout) as {
+      eigenvalues: number[];
+      stabilityEdge: number;
+      batches: number;
+      batchSize: number;
+      parameters: number;
+    };
+    expect(a).toMatchObject({
+      batches: 2,
+      batchSize: 32,
+      parameters: 64 * 8 + 8 + 8 * 10 + 10,
+      stabilityEdge: 20,
+    });
     expect(a.eigenvalues).toHaveLength(2);
     expect(a.eigenvalues[0]).toBeGreaterThanOrEqual(a.eigenvalues[1]);
     const pw = await cli(['curvature', ...common, '--method', 'power', '--iters', '2000'], dir);
     expect(pw.code).toBe(0);
     const b = JSON.parse(pw.stdout) as { eigenvalues: number[] };
     // float32 model: the two methods agree to float32-level accuracy
-    b.eigenvalues.forEach((v, i) => expect(Math.abs(v - a.eigenvalues[i])).toBeLessThan(1e-3 * Math.abs(a.eigenvalues[0])));
+    b.eigenvalues.forEach((v, i) =>
+      expect(Math.abs(v - a.eigenvalues[i])).toBeLessThan(1e-3 * Math.abs(a.eigenvalues[0])),
+    );
   });
 
   it('prints a table of the eigenvalues beside 2/lr', async () => {
     const r = await cli(['curvature', runId.slice(0, 5), '--backend', 'js'], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^run ${runId} at step 2: top 1 Hessian eigenvalue \\(lanczos, 1 batch of 32, 610 parameters, \\d+ HVPs\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^run ${runId} at step 2: top 1 Hessian eigenvalue \\(lanczos, 1 batch of 32, 610 parameters, \\d+ HVPs\\)`,
+      ),
+    );
     expect(r.stdout).toMatch(/λ1 = [\d.e+-]+\n {2}2\/lr = 20 \(lr 0.1\); λ1 \/ \(2\/lr\) = /);
   });
 

@@ -10,7 +10,13 @@ const tempDir = useTempDirs('gradlab-png-');
 
 describe('gl.png', () => {
   it('maps a grey tensor linearly to bytes and round-trips through PNG', () => {
-    const x = gl.tensor([[0, 0.5], [1, 2]], { dtype: 'float64' });
+    const x = gl.tensor(
+      [
+        [0, 0.5],
+        [1, 2],
+      ],
+      { dtype: 'float64' },
+    );
     const img = gl.png.imageFromTensor(x, { range: [0, 1] });
     expect(Array.from(img.data)).toEqual([0, 0, 0, 128, 128, 128, 255, 255, 255, 255, 255, 255]);
     const back = decode(gl.png.encodeImagePng(img));
@@ -56,17 +62,23 @@ describe('gl.png', () => {
     const png = decode(new Uint8Array(readFileSync(file)));
     expect([png.width, png.height]).toEqual([(3 * 5 + 4 * 2) * 2, (4 + 2 * 2) * 2]);
     // a folder where the file's parent should be is a FileError naming the file
-    expect(() => gl.saveImagePng(join(file, 'x.png'), gl.zeros([2, 2]))).toThrow(/saveImagePng: cannot write .*batch.png\/x.png/);
+    expect(() => gl.saveImagePng(join(file, 'x.png'), gl.zeros([2, 2]))).toThrow(
+      /saveImagePng: cannot write .*batch.png\/x.png/,
+    );
   });
 
   it('bad input gets named errors', () => {
-    expect(() => gl.png.imageFromTensor(gl.zeros([2, 3, 3]))).toThrow(/expected an \[H, W\], \[1, H, W\] or \[3, H, W\] tensor, got \[2,3,3\]/);
+    expect(() => gl.png.imageFromTensor(gl.zeros([2, 3, 3]))).toThrow(
+      /expected an \[H, W\], \[1, H, W\] or \[3, H, W\] tensor, got \[2,3,3\]/,
+    );
     expect(() => gl.png.colorAt('jet' as never, 0)).toThrow(/unknown colour map "jet"/);
     const a = { width: 1, height: 1, data: new Uint8Array(3) };
     const b = { width: 2, height: 1, data: new Uint8Array(6) };
     expect(() => gl.png.overlay(a, b)).toThrow(/images differ in size/);
     expect(() => gl.png.overlay(a, a, 2)).toThrow(/alpha must be in \[0, 1\]/);
-    expect(() => gl.png.encodeImagePng({ width: 2, height: 2, data: new Uint8Array(3) })).toThrow(/3 bytes for a 2x2 RGB image/);
+    expect(() => gl.png.encodeImagePng({ width: 2, height: 2, data: new Uint8Array(3) })).toThrow(
+      /3 bytes for a 2x2 RGB image/,
+    );
     expect(() => gl.png.heatmap(gl.zeros([2, 2]), { sign: 'both' as never })).toThrow(/sign must be/);
   });
 });

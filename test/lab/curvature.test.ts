@@ -64,12 +64,18 @@ describe('gl.curvature on a small float64 network', () => {
   });
 
   it('the HVP-built Hessian is symmetric and its columns match finite differences of gradients', () => {
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(Math.abs(H[i * n + j] - H[j * n + i])).toBeLessThan(1e-12);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++) expect(Math.abs(H[i * n + j] - H[j * n + i])).toBeLessThan(1e-12);
     // column 5 by central differences of the gradient along e_5
     const h = 1e-5;
     const gradAt = (d: number) => {
       const p = net.params[0]; // the first weight [4, 3]: element 5 is flat parameter 5
-      const step = gl.tensor(Array.from({ length: 12 }, (_, i) => (i === 5 ? d : 0)), F64).reshape(p.shape);
+      const step = gl
+        .tensor(
+          Array.from({ length: 12 }, (_, i) => (i === 5 ? d : 0)),
+          F64,
+        )
+        .reshape(p.shape);
       gl.noGrad(() => p.add_(step));
       const gs = gl.grad([net.loss()], net.params).map((g) => g!);
       gl.noGrad(() => p.sub_(step));
@@ -92,7 +98,12 @@ describe('gl.curvature on a small float64 network', () => {
 
   it('power iteration with deflation finds the eigenvalues largest in magnitude to 1e-6', () => {
     const byMagnitude = [...exact].sort((a, b) => Math.abs(b) - Math.abs(a)).slice(0, 2);
-    const r = gl.curvature.topEigen(net.loss, net.params, { k: 2, method: 'power', iters: 20000, tol: 1e-15 });
+    const r = gl.curvature.topEigen(net.loss, net.params, {
+      k: 2,
+      method: 'power',
+      iters: 20000,
+      tol: 1e-15,
+    });
     const want = [...byMagnitude].sort((a, b) => b - a);
     r.eigenvalues.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-6));
   });
@@ -138,7 +149,9 @@ describe('gl.curvature: replayed draws, BatchNorm, bad input, sharpness callback
     expect(errorOf(() => gl.curvature.trace(net.loss, net.params, { model: net.model }))).toBeInstanceOf(
       gl.curvature.TrainModeBatchNormError,
     );
-    expect(gl.curvature.topEigen(net.loss, net.model, { allowTrainBatchNorm: true, iters: 3 }).eigenvalues).toHaveLength(1);
+    expect(
+      gl.curvature.topEigen(net.loss, net.model, { allowTrainBatchNorm: true, iters: 3 }).eigenvalues,
+    ).toHaveLength(1);
     net.model.eval();
     expect(gl.curvature.topEigen(net.loss, net.model, { iters: 3 }).eigenvalues).toHaveLength(1);
   });
@@ -148,19 +161,35 @@ describe('gl.curvature: replayed draws, BatchNorm, bad input, sharpness callback
     expect(errorOf(() => gl.curvature.topEigen(net.loss, net.model, { k: 1000 })).message).toMatch(
       /k must be at most the number of parameters \(31\), got 1000/,
     );
-    expect(errorOf(() => gl.curvature.topEigen(net.loss, net.model, { method: 'qr' as any }))).toBeInstanceOf(gl.ArgumentError);
-    expect(errorOf(() => gl.curvature.topEigen(() => net.model.forward(gl.ones([2, 3], F64)), net.model))).toBeInstanceOf(
-      gl.ShapeError,
+    expect(errorOf(() => gl.curvature.topEigen(net.loss, net.model, { method: 'qr' as any }))).toBeInstanceOf(
+      gl.ArgumentError,
     );
-    expect(errorOf(() => gl.curvature.trace(net.loss, [gl.ones([2], F64)])).message).toMatch(/does not require grad/);
+    expect(
+      errorOf(() => gl.curvature.topEigen(() => net.model.forward(gl.ones([2, 3], F64)), net.model)),
+    ).toBeInstanceOf(gl.ShapeError);
+    expect(errorOf(() => gl.curvature.trace(net.loss, [gl.ones([2], F64)])).message).toMatch(
+      /does not require grad/,
+    );
     expect(errorOf(() => gl.curvature.hvp(net.loss, net.model, [])).message).toMatch(/expected 4 vectors/);
   });
 
   it('SharpnessCallback measures λ_max every N steps against 2/η and round-trips its state', () => {
     const net = setup();
     const top = gl.curvature.topEigen(net.loss, net.model, { iters: 31 }).eigenvalues[0];
-    const cb = new gl.curvature.SharpnessCallback({ loss: net.loss, params: net.model, every: 2, iters: 400 });
-    const info = (step: number) => ({ step, epoch: 0, iteration: step - 1, stepsPerEpoch: 10, metrics: {}, lr: 0.5 });
+    const cb = new gl.curvature.SharpnessCallback({
+      loss: net.loss,
+      params: net.model,
+      every: 2,
+      iters: 400,
+    });
+    const info = (step: number) => ({
+      step,
+      epoch: 0,
+      iteration: step - 1,
+      stepsPerEpoch: 10,
+      metrics: {},
+      lr: 0.5,
+    });
     for (let s = 1; s <= 4; s++) cb.onStepEnd(info(s));
     expect(cb.history.map((r) => r.step)).toEqual([2, 4]);
     expect(Math.abs(cb.history[1].lambdaMax - top)).toBeLessThan(1e-6 * Math.abs(top));

@@ -24,7 +24,8 @@ const fixture = JSON.parse(
 function close(got: ArrayLike<number>, exp: number[], tol: number): void {
   expect(got.length).toBe(exp.length);
   let worst = 0;
-  for (let i = 0; i < exp.length; i++) worst = Math.max(worst, Math.abs(got[i] - exp[i]) / (1 + Math.abs(exp[i])));
+  for (let i = 0; i < exp.length; i++)
+    worst = Math.max(worst, Math.abs(got[i] - exp[i]) / (1 + Math.abs(exp[i])));
   expect(worst).toBeLessThan(tol);
 }
 
@@ -49,14 +50,24 @@ for (const backend of await allTestBackends()) {
 describe('interpolate: bad input', () => {
   const x = gl.zeros([1, 1, 4, 4]);
   it('names what it expected', () => {
-    expect(() => gl.interpolate(gl.zeros([4, 4]), { size: 2 })).toThrow(/expected an \[N, C, H, W\] tensor, got \[4,4\]/);
+    expect(() => gl.interpolate(gl.zeros([4, 4]), { size: 2 })).toThrow(
+      /expected an \[N, C, H, W\] tensor, got \[4,4\]/,
+    );
     expect(() => gl.interpolate(x, {})).toThrow(/exactly one of size and scaleFactor/);
-    expect(() => gl.interpolate(x, { size: 2, scaleFactor: 2 })).toThrow(/exactly one of size and scaleFactor/);
-    expect(() => gl.interpolate(x, { size: 2, mode: 'bicubic' as never })).toThrow(/mode must be 'nearest' or 'bilinear', got "bicubic"/);
-    expect(() => gl.interpolate(x, { size: 2, alignCorners: true })).toThrow(/alignCorners applies to mode 'bilinear' only/);
+    expect(() => gl.interpolate(x, { size: 2, scaleFactor: 2 })).toThrow(
+      /exactly one of size and scaleFactor/,
+    );
+    expect(() => gl.interpolate(x, { size: 2, mode: 'bicubic' as never })).toThrow(
+      /mode must be 'nearest' or 'bilinear', got "bicubic"/,
+    );
+    expect(() => gl.interpolate(x, { size: 2, alignCorners: true })).toThrow(
+      /alignCorners applies to mode 'bilinear' only/,
+    );
     expect(() => gl.interpolate(x, { size: [2, 0] })).toThrow(gl.ArgumentError);
     expect(() => gl.interpolate(x, { size: 2.5 })).toThrow(/size must be integers/);
     expect(() => gl.interpolate(x, { scaleFactor: 0.1 })).toThrow(/empty output/);
-    expect(() => gl.interpolate(gl.zeros([1, 1, 2, 2], { dtype: 'int32' }), { size: 4 })).toThrow(/float tensor, got int32/);
+    expect(() => gl.interpolate(gl.zeros([1, 1, 2, 2], { dtype: 'int32' }), { size: 4 })).toThrow(
+      /float tensor, got int32/,
+    );
   });
 });

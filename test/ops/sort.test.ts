@@ -25,9 +25,10 @@ interface SortCase {
   grad: FixtureTensor | null;
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/torch/sort.json', import.meta.url), 'utf8'),
-) as { source: string; cases: SortCase[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/torch/sort.json', import.meta.url), 'utf8')) as {
+  source: string;
+  cases: SortCase[];
+};
 
 function make(t: FixtureTensor, float64: boolean): gl.Tensor {
   const dtype = t.dtype === 'float64' && !float64 ? 'float32' : t.dtype;
@@ -56,7 +57,12 @@ function call(c: SortCase, x: gl.Tensor): { values: gl.Tensor; indices: gl.Tenso
   }
 }
 
-async function expectClose(what: string, got: gl.Tensor, want: FixtureTensor, float64: boolean): Promise<void> {
+async function expectClose(
+  what: string,
+  got: gl.Tensor,
+  want: FixtureTensor,
+  float64: boolean,
+): Promise<void> {
   expect(Array.from(got.shape), `${what}: shape`).toEqual(want.shape);
   const data = Array.from((await got.data()) as ArrayLike<number>);
   const exact = want.dtype === 'int32';
@@ -94,7 +100,14 @@ for (const backend of backends)
 
 describe('sort ops: gradients against finite differences (float64, js)', () => {
   beforeAll(() => useBackend('js'));
-  const x = () => gl.tensor([[0.3, -1.2, 2.5, 0.9, -0.4], [1.1, 0.2, -2.0, 0.7, 1.9]], { dtype: 'float64' });
+  const x = () =>
+    gl.tensor(
+      [
+        [0.3, -1.2, 2.5, 0.9, -0.4],
+        [1.1, 0.2, -2.0, 0.7, 1.9],
+      ],
+      { dtype: 'float64' },
+    );
   it('sort, topk, median, quantile (second order too), unfold, fold', () => {
     checkGrad((a) => gl.sort(a, { dim: 1, descending: true }).values, [x()], { order: 2 });
     checkGrad((a) => gl.topk(a, 2, { dim: 0, largest: false }).values, [x()]);
@@ -102,7 +115,12 @@ describe('sort ops: gradients against finite differences (float64, js)', () => {
     checkGrad((a) => gl.median(a), [x()]);
     for (const interpolation of ['linear', 'lower', 'higher', 'midpoint', 'nearest'] as const)
       checkGrad((a) => gl.quantile(a, [0.1, 0.45, 0.9], { dim: 1, interpolation }), [x()], { order: 2 });
-    const img = gl.tensor(Array.from({ length: 2 * 16 }, (_, i) => Math.sin(i)), { dtype: 'float64' }).reshape([1, 2, 4, 4]);
+    const img = gl
+      .tensor(
+        Array.from({ length: 2 * 16 }, (_, i) => Math.sin(i)),
+        { dtype: 'float64' },
+      )
+      .reshape([1, 2, 4, 4]);
     checkGrad((a) => gl.unfold(a, 3, { padding: 1, stride: 2 }), [img]);
     checkGrad((a) => gl.fold(a, [4, 4], 2, { stride: 2 }), [gl.unfold(img, 2, { stride: 2 })]);
   });
@@ -111,7 +129,10 @@ describe('sort ops: gradients against finite differences (float64, js)', () => {
 describe('sort ops: methods and bad input', () => {
   beforeAll(() => useBackend('js'));
   it('Tensor methods call the functions', () => {
-    const x = gl.tensor([[3, 1, 2], [0, 5, 4]]);
+    const x = gl.tensor([
+      [3, 1, 2],
+      [0, 5, 4],
+    ]);
     expect(Array.from(x.sort({ descending: true }).values.dataSync())).toEqual([3, 2, 1, 5, 4, 0]);
     expect(Array.from(x.argsort({ dim: 0 }).dataSync())).toEqual([1, 0, 0, 0, 1, 1]);
     expect(Array.from(x.topk(1).indices.dataSync())).toEqual([0, 1]);
@@ -123,14 +144,20 @@ describe('sort ops: methods and bad input', () => {
     const x = gl.tensor([[1, 2, 3]], { dtype: 'float64' });
     expect(errorOf(() => gl.topk(x, 4))).toBeInstanceOf(gl.ArgumentError);
     expect(errorOf(() => gl.topk(x, 4)).message).toMatch(/k must be an integer in \[0, 3\].*got 4/);
-    expect(errorOf(() => gl.quantile(x, 1.5)).message).toMatch(/q values must be numbers in \[0, 1\], got 1.5/);
+    expect(errorOf(() => gl.quantile(x, 1.5)).message).toMatch(
+      /q values must be numbers in \[0, 1\], got 1.5/,
+    );
     expect(errorOf(() => gl.quantile(x, 0.5, { interpolation: 'cubic' as any })).message).toMatch(
       /interpolation must be one of linear, lower, higher, midpoint, nearest, got 'cubic'/,
     );
-    expect(errorOf(() => gl.quantile(gl.tensor([1, 2], { dtype: 'int32' }), 0.5))).toBeInstanceOf(gl.ArgumentError);
+    expect(errorOf(() => gl.quantile(gl.tensor([1, 2], { dtype: 'int32' }), 0.5))).toBeInstanceOf(
+      gl.ArgumentError,
+    );
     expect(errorOf(() => gl.median(gl.zeros([0])))).toBeInstanceOf(gl.ArgumentError);
     expect(errorOf(() => gl.sort(x, { dim: 2 }))).toBeInstanceOf(gl.IndexOutOfRangeError);
     expect(errorOf(() => gl.unfold(gl.zeros([2, 3]), 2))).toBeInstanceOf(gl.ShapeError);
-    expect(errorOf(() => gl.unfold(gl.zeros([1, 1, 4, 4]), 0)).message).toMatch(/kernelSize must be integers >= 1/);
+    expect(errorOf(() => gl.unfold(gl.zeros([1, 1, 4, 4]), 0)).message).toMatch(
+      /kernelSize must be integers >= 1/,
+    );
   });
 });

@@ -19,7 +19,11 @@ describe('gradient surgery', () => {
   it('lists of per-parameter tensors are one flat vector', () => {
     const g = [f64([1, 2], [2]), f64([3, -1, 0, 2], [2, 2])];
     const r = [f64([-1, 0.5], [2]), f64([1, 1, -2, 0], [2, 2])];
-    const flat = Array.from(gl.optim.orthogonalPart(gl.cat(g.map((t) => t.reshape([-1]))), gl.cat(r.map((t) => t.reshape([-1])))).dataSync());
+    const flat = Array.from(
+      gl.optim
+        .orthogonalPart(gl.cat(g.map((t) => t.reshape([-1]))), gl.cat(r.map((t) => t.reshape([-1]))))
+        .dataSync(),
+    );
     const parts = gl.optim.orthogonalPart(g, r).flatMap((t) => Array.from(t.dataSync()));
     parts.forEach((v, i) => expect(v).toBeCloseTo(flat[i], 14));
   });

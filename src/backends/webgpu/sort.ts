@@ -36,7 +36,8 @@ export function argsortKernel(
   ];
   const xt = wgslType(x.dtype);
   // NaN is told by its bits: compilers may fold `v != v` to false (WGSL lets them assume no NaN)
-  const isNan = (e: string) => (xt === 'f32' ? `((bitcast<u32>(${e}) & 0x7fffffffu) > 0x7f800000u)` : 'false');
+  const isNan = (e: string) =>
+    xt === 'f32' ? `((bitcast<u32>(${e}) & 0x7fffffffu) > 0x7f800000u)` : 'false';
   const cmp = descending ? '>' : '<';
   const first = descending ? 'nu' : 'nv'; // u sorts before v when exactly one is NaN and this one is
   const source = () => `${bindings('i32', [xt])}
@@ -75,5 +76,11 @@ fn main(${MAIN_ARGS}) {
   }
   dst[ob + r * os] = k;
 }`;
-  be.dispatch(`argsort:${xt}:${descending ? 'desc' : 'asc'}`, source, meta, [be.bufferOf(out), be.bufferOf(x)], grid(n));
+  be.dispatch(
+    `argsort:${xt}:${descending ? 'desc' : 'asc'}`,
+    source,
+    meta,
+    [be.bufferOf(out), be.bufferOf(x)],
+    grid(n),
+  );
 }

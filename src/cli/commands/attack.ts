@@ -16,13 +16,17 @@ function parseEps(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const eps = parts.map(Number);
   const bad = parts.findIndex((p, i) => p === '' || !Number.isFinite(eps[i]) || eps[i] < 0);
-  if (bad >= 0) throw usage(`--eps expects comma-separated numbers >= 0 (e.g. 0.05,0.1), got '${parts[bad]}' in '${text}'`);
+  if (bad >= 0)
+    throw usage(
+      `--eps expects comma-separated numbers >= 0 (e.g. 0.05,0.1), got '${parts[bad]}' in '${text}'`,
+    );
   return eps;
 }
 
 /** The stored run's configuration and newest checkpoint file. */
-function locateRun(storeFile: string, id: string): { run: ReturnType<RunStore["getRun"]>; file: string } {
-  if (!fs.existsSync(storeFile)) throw usage(`no run store at ${storeFile} (train a model first: gradlab train)`);
+function locateRun(storeFile: string, id: string): { run: ReturnType<RunStore['getRun']>; file: string } {
+  if (!fs.existsSync(storeFile))
+    throw usage(`no run store at ${storeFile} (train a model first: gradlab train)`);
   const store = RunStore.open(storeFile, { create: false });
   try {
     let run: ReturnType<RunStore['getRun']>;
@@ -33,7 +37,8 @@ function locateRun(storeFile: string, id: string): { run: ReturnType<RunStore["g
       throw e;
     }
     const files = [...run.checkpoints].sort((a, b) => a.step - b.step).filter((c) => fs.existsSync(c.path));
-    if (files.length === 0) throw new gl.FileError(`${WHERE}: run ${run.id} has no checkpoint file left to load the model from`);
+    if (files.length === 0)
+      throw new gl.FileError(`${WHERE}: run ${run.id} has no checkpoint file left to load the model from`);
     return { run, file: files[files.length - 1].path };
   } finally {
     store.close();
@@ -42,7 +47,7 @@ function locateRun(storeFile: string, id: string): { run: ReturnType<RunStore["g
 
 /** `gradlab attack`. */
 export const attackCommand = defineCommand({
-  summary: "attack a stored model on its test set: robustness report and adversarial examples (PNG)",
+  summary: 'attack a stored model on its test set: robustness report and adversarial examples (PNG)',
   description:
     'Loads the model of a run trained by `gradlab train` (its newest checkpoint), attacks the first --examples ' +
     'test examples at each radius of --eps with gl.attacks, and prints clean accuracy, robust accuracy, attack ' +
@@ -55,14 +60,46 @@ export const attackCommand = defineCommand({
       default: 'pgd',
       description: 'the attack (cw and deepfool are minimum-norm attacks and ignore --eps)',
     },
-    eps: { type: 'string', valueName: 'list', default: '0.1', description: 'comma-separated radii, e.g. 0.05,0.1 (default 0.1)' },
-    steps: { type: 'number', integer: true, min: 1, description: 'attack iterations (default: 10; cw 50; deepfool 50)' },
+    eps: {
+      type: 'string',
+      valueName: 'list',
+      default: '0.1',
+      description: 'comma-separated radii, e.g. 0.05,0.1 (default 0.1)',
+    },
+    steps: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      description: 'attack iterations (default: 10; cw 50; deepfool 50)',
+    },
     alpha: { type: 'number', min: 0, description: 'step size of pgd / bim / pgd-l2 (default eps / 4)' },
     c: { type: 'number', min: 0, description: 'the trade-off constant of cw (default 1)' },
-    examples: { type: 'number', integer: true, min: 1, default: 200, description: 'test examples attacked (default 200)' },
-    batchSize: { type: 'number', integer: true, min: 1, default: 100, description: 'examples per attack call (default 100)' },
-    seed: { type: 'number', integer: true, min: 0, default: 0, description: 'seed of random starts (default 0)' },
-    out: { type: 'string', valueName: 'dir', description: 'write adversarial-<eps>.png and report.json to this folder' },
+    examples: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 200,
+      description: 'test examples attacked (default 200)',
+    },
+    batchSize: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 100,
+      description: 'examples per attack call (default 100)',
+    },
+    seed: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      default: 0,
+      description: 'seed of random starts (default 0)',
+    },
+    out: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'write adversarial-<eps>.png and report.json to this folder',
+    },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
   positionals: [{ name: 'id', description: 'run id (or a unique prefix) of a run trained by gradlab train' }],
@@ -75,13 +112,20 @@ export const attackCommand = defineCommand({
     const eps = minNorm ? [0] : parseEps(o.eps);
     const storeFile = resolveStorePath(global.store, ctx.env, ctx.cwd);
     const { run, file } = locateRun(storeFile, positionals.id);
-    const cfg = run.config as { modelSpec?: gl.train.ModelSpec; data?: string; dataPath?: string | null; seed?: number };
+    const cfg = run.config as {
+      modelSpec?: gl.train.ModelSpec;
+      data?: string;
+      dataPath?: string | null;
+      seed?: number;
+    };
     if (cfg.modelSpec === undefined || typeof cfg.data !== 'string')
       throw usage(`run ${run.id} was not made by gradlab train (its config has no model spec and dataset)`);
     const backend = requestedBackend(global, ctx, WHERE) ?? defaultBackend();
     await useBackend(backend);
     if (!gl.backendCapabilities().syncRead)
-      throw usage(`the attacks read per-example values synchronously; backend '${backend}' cannot (use js or native)`);
+      throw usage(
+        `the attacks read per-example values synchronously; backend '${backend}' cannot (use js or native)`,
+      );
     const ds = gl.data.loadDataset(cfg.data, { path: cfg.dataPath ?? undefined, seed: cfg.seed ?? 0 });
     const model = gl.train.buildModel(cfg.modelSpec, ds.inputShape, ds.numClasses);
     const ck = gl.train.readCheckpoint(file);
@@ -99,7 +143,12 @@ export const attackCommand = defineCommand({
     const settings = { steps: o.steps, alpha: o.alpha, c: o.c, generator: new gl.Generator(o.seed) };
     let report: gl.attacks.RobustnessReport;
     try {
-      report = gl.attacks.robustnessReport(model, x, y, { ...settings, attack: o.method, eps, batchSize: o.batchSize });
+      report = gl.attacks.robustnessReport(model, x, y, {
+        ...settings,
+        attack: o.method,
+        eps,
+        batchSize: o.batchSize,
+      });
     } catch (e) {
       if (e instanceof gl.attacks.AttackInputError) throw usage(`dataset '${cfg.data}': ${e.message}`);
       throw e;
@@ -110,13 +159,18 @@ export const attackCommand = defineCommand({
       try {
         fs.mkdirSync(dir, { recursive: true });
       } catch (e) {
-        throw new gl.FileError(`${WHERE}: cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new gl.FileError(
+          `${WHERE}: cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       }
       const shown = Math.min(8, n);
       const xs = x.narrow(0, 0, shown).contiguous();
       const ys = y.narrow(0, 0, shown).contiguous();
       for (const e of eps) {
-        const adv = gl.attacks.ATTACKS[o.method](model, xs, ys, e, { ...settings, generator: new gl.Generator(o.seed) });
+        const adv = gl.attacks.ATTACKS[o.method](model, xs, ys, e, {
+          ...settings,
+          generator: new gl.Generator(o.seed),
+        });
         const img = ds.inputShape.length === 1 ? null : gl.attacks.adversarialGrid(xs, adv);
         adv.dispose();
         if (img === null) break; // flat inputs (tabular data) have no picture
@@ -125,11 +179,16 @@ export const attackCommand = defineCommand({
         written.push(f);
       }
       const jf = path.join(dir, 'report.json');
-      fs.writeFileSync(jf, JSON.stringify({ run: run.id, checkpoint: file, data: cfg.data, ...report }, null, 2) + '\n');
+      fs.writeFileSync(
+        jf,
+        JSON.stringify({ run: run.id, checkpoint: file, data: cfg.data, ...report }, null, 2) + '\n',
+      );
       written.push(jf);
     }
     if (o.json) {
-      ctx.stdout.write(JSON.stringify({ run: run.id, checkpoint: file, data: cfg.data, ...report }, null, 2) + '\n');
+      ctx.stdout.write(
+        JSON.stringify({ run: run.id, checkpoint: file, data: cfg.data, ...report }, null, 2) + '\n',
+      );
     } else {
       ctx.stdout.write(
         `${o.method} on run ${run.id} (${cfg.data}, ${n} test examples): clean accuracy ${formatNumber(report.cleanAccuracy)}\n`,
@@ -138,7 +197,15 @@ export const attackCommand = defineCommand({
       ctx.stdout.write(
         table(
           ['EPS', 'ROBUST ACC', 'SUCCESS', 'MEAN L2', 'MEDIAN L2', 'MEAN LINF', 'MEDIAN LINF'],
-          report.rows.map((r) => [minNorm ? '-' : f(r.eps), f(r.robustAccuracy), f(r.successRate), f(r.meanL2), f(r.medianL2), f(r.meanLinf), f(r.medianLinf)]),
+          report.rows.map((r) => [
+            minNorm ? '-' : f(r.eps),
+            f(r.robustAccuracy),
+            f(r.successRate),
+            f(r.meanL2),
+            f(r.medianL2),
+            f(r.meanLinf),
+            f(r.medianLinf),
+          ]),
         ),
       );
       for (const w of written) ctx.stdout.write(`wrote ${path.relative(ctx.cwd, w) || w}\n`);

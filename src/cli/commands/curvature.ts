@@ -26,8 +26,12 @@ function usage(message: string): UsageError {
 }
 
 /** The run's configuration and its newest checkpoint file that still exists. */
-function locate(storeFile: string, id: string): { runId: string; config: RunConfig; file: string; step: number } {
-  if (!fs.existsSync(storeFile)) throw usage(`no run store at ${storeFile} (train a model with gradlab train first)`);
+function locate(
+  storeFile: string,
+  id: string,
+): { runId: string; config: RunConfig; file: string; step: number } {
+  if (!fs.existsSync(storeFile))
+    throw usage(`no run store at ${storeFile} (train a model with gradlab train first)`);
   const store = RunStore.open(storeFile, { create: false });
   try {
     let run: ReturnType<RunStore['getRun']>;
@@ -39,9 +43,12 @@ function locate(storeFile: string, id: string): { runId: string; config: RunConf
     }
     const config = run.config as unknown as RunConfig | null;
     if (run.kind !== 'train' || !config || typeof config !== 'object' || !config.modelSpec)
-      throw usage(`run ${run.id} is a '${run.kind}' run; curvature needs a run of gradlab train (a model and its data)`);
+      throw usage(
+        `run ${run.id} is a '${run.kind}' run; curvature needs a run of gradlab train (a model and its data)`,
+      );
     const files = [...run.checkpoints].sort((a, b) => a.step - b.step).filter((c) => fs.existsSync(c.path));
-    if (files.length === 0) throw new gl.FileError(`run ${run.id} has no checkpoint file left to load the model from`);
+    if (files.length === 0)
+      throw new gl.FileError(`run ${run.id} has no checkpoint file left to load the model from`);
     const last = files[files.length - 1];
     return { runId: run.id, config, file: last.path, step: last.step };
   } finally {
@@ -58,14 +65,26 @@ export const curvatureCommand = defineCommand({
     'split), by Lanczos with full reorthogonalisation or power ' +
     'iteration (gl.curvature.topEigen). Prints them beside 2/lr, the stability edge of gradient descent.',
   options: {
-    k: { type: 'number', integer: true, min: 1, default: 1, description: 'how many of the largest eigenvalues' },
+    k: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 1,
+      description: 'how many of the largest eigenvalues',
+    },
     method: {
       type: 'string',
       choices: ['lanczos', 'power'],
       default: 'lanczos',
       description: 'Lanczos with full reorthogonalisation, or power iteration with deflation',
     },
-    batches: { type: 'number', integer: true, min: 1, default: 1, description: 'training batches the loss averages' },
+    batches: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 1,
+      description: 'training batches the loss averages',
+    },
     batchSize: {
       type: 'number',
       integer: true,
@@ -82,7 +101,9 @@ export const curvatureCommand = defineCommand({
     seed: { type: 'number', integer: true, default: 0, description: 'seed of the random start vector' },
     json: { type: 'boolean', description: 'print the result as JSON' },
   },
-  positionals: [{ name: 'run-id', description: 'run id, or a unique prefix of one (gradlab runs lists them)' }],
+  positionals: [
+    { name: 'run-id', description: 'run id, or a unique prefix of one (gradlab runs lists them)' },
+  ],
   examples: ['gradlab curvature k7m2xq', 'gradlab curvature k7m --k 3 --method power --json'],
   async run({ options: o, positionals, global }, ctx) {
     const storeFile = resolveStorePath(global.store, ctx.env, ctx.cwd);
@@ -100,7 +121,8 @@ export const curvatureCommand = defineCommand({
     const model = gl.train.buildModel(config.modelSpec, ds.inputShape, ds.numClasses);
     const ck = gl.train.readCheckpoint(file);
     const weights = new Map<string, gl.Tensor>();
-    for (const [key, t] of Object.entries(ck.tensors)) if (key.startsWith('model.')) weights.set(key.slice(6), t);
+    for (const [key, t] of Object.entries(ck.tensors))
+      if (key.startsWith('model.')) weights.set(key.slice(6), t);
     model.loadStateDict(weights);
     model.eval();
     const losses = Array.from({ length: o.batches }, (_, b) => {
@@ -137,7 +159,9 @@ export const curvatureCommand = defineCommand({
         `(${o.method}, ${o.batches} batch${o.batches === 1 ? '' : 'es'} of ${batchSize}, ${result.parameters} parameters, ${r.products} HVPs)\n`,
     );
     r.eigenvalues.forEach((v, i) => ctx.stdout.write(`  λ${i + 1} = ${formatNumber(v)}\n`));
-    ctx.stdout.write(`  2/lr = ${formatNumber(edge)} (lr ${config.lr}); λ1 / (2/lr) = ${formatNumber(r.eigenvalues[0] / edge)}\n`);
+    ctx.stdout.write(
+      `  2/lr = ${formatNumber(edge)} (lr ${config.lr}); λ1 / (2/lr) = ${formatNumber(r.eigenvalues[0] / edge)}\n`,
+    );
     return 0;
   },
 });

@@ -31,7 +31,13 @@ function lastConv(model: gl.nn.Module): gl.nn.Module | null {
 }
 
 /** Attributions [B, ...input shape] (Grad-CAM: [B, 1, H, W]) of `method` for the target classes. */
-function attribute(method: Method, model: gl.nn.Module, x: gl.Tensor, target: number[], steps: number): gl.Tensor {
+function attribute(
+  method: Method,
+  model: gl.nn.Module,
+  x: gl.Tensor,
+  target: number[],
+  steps: number,
+): gl.Tensor {
   const e = gl.explain;
   switch (method) {
     case 'saliency':
@@ -41,7 +47,12 @@ function attribute(method: Method, model: gl.nn.Module, x: gl.Tensor, target: nu
     case 'ig':
       return new e.IntegratedGradients(model).attribute(x, { target, nSteps: steps });
     case 'smoothgrad':
-      return new e.NoiseTunnel(new e.Saliency(model)).attribute(x, { target, ntSamples: steps, stdevs: 0.15, generator: new gl.Generator(0) });
+      return new e.NoiseTunnel(new e.Saliency(model)).attribute(x, {
+        target,
+        ntSamples: steps,
+        stdevs: 0.15,
+        generator: new gl.Generator(0),
+      });
     case 'guided':
       return new e.GuidedBackprop(model).attribute(x, { target });
     case 'deconv':
@@ -49,7 +60,9 @@ function attribute(method: Method, model: gl.nn.Module, x: gl.Tensor, target: nu
     case 'deeplift':
       return new e.DeepLift(model).attribute(x, { target });
     case 'occlusion': {
-      const w = x.shape.slice(1).map((n, i) => (i === 0 && x.ndim === 4 ? n : Math.max(1, Math.round(n / 7))));
+      const w = x.shape
+        .slice(1)
+        .map((n, i) => (i === 0 && x.ndim === 4 ? n : Math.max(1, Math.round(n / 7))));
       return new e.Occlusion(model).attribute(x, {
         target,
         slidingWindowShapes: w,
@@ -59,8 +72,13 @@ function attribute(method: Method, model: gl.nn.Module, x: gl.Tensor, target: nu
     }
     case 'gradcam': {
       const layer = lastConv(model);
-      if (!layer) throw new UsageError(`${WHERE}: --method gradcam needs a model with a Conv2d layer (this one has none)`, WHERE);
-      if (x.ndim !== 4) throw new UsageError(`${WHERE}: --method gradcam needs image inputs [C, H, W]`, WHERE);
+      if (!layer)
+        throw new UsageError(
+          `${WHERE}: --method gradcam needs a model with a Conv2d layer (this one has none)`,
+          WHERE,
+        );
+      if (x.ndim !== 4)
+        throw new UsageError(`${WHERE}: --method gradcam needs image inputs [C, H, W]`, WHERE);
       return new e.GradCam(model, layer).attribute(x, { target });
     }
   }
@@ -80,14 +98,42 @@ export const explainCommand = defineCommand({
       default: 'ig',
       description: 'attribution method (gl.explain): integrated gradients by default',
     },
-    images: { type: 'number', integer: true, min: 1, max: 256, default: 4, description: 'how many test images (the first n)' },
+    images: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: 256,
+      default: 4,
+      description: 'how many test images (the first n)',
+    },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default ./explain-<run id>)' },
-    target: { type: 'string', choices: ['pred', 'label'] as const, default: 'pred', description: 'explain the predicted class or the true label' },
-    steps: { type: 'number', integer: true, min: 1, max: 1000, default: 32, description: 'IG steps / SmoothGrad samples' },
-    scale: { type: 'number', integer: true, min: 1, max: 32, default: 8, description: 'enlargement of the PNGs (nearest neighbour)' },
+    target: {
+      type: 'string',
+      choices: ['pred', 'label'] as const,
+      default: 'pred',
+      description: 'explain the predicted class or the true label',
+    },
+    steps: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: 1000,
+      default: 32,
+      description: 'IG steps / SmoothGrad samples',
+    },
+    scale: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: 32,
+      default: 8,
+      description: 'enlargement of the PNGs (nearest neighbour)',
+    },
     json: { type: 'boolean', description: 'print the summary as JSON' },
   },
-  positionals: [{ name: 'run', description: 'the id of a stored run with a checkpoint (gradlab runs lists them)' }],
+  positionals: [
+    { name: 'run', description: 'the id of a stored run with a checkpoint (gradlab runs lists them)' },
+  ],
   examples: [
     'gradlab explain k7m2xq',
     'gradlab explain k7m2xq --method occlusion --images 8 --out maps',
@@ -96,14 +142,19 @@ export const explainCommand = defineCommand({
   async run({ options, positionals, global }, ctx) {
     const runId = positionals.run as string;
     const storeFile = resolveStorePath(global.store, ctx.env, ctx.cwd);
-    if (!existsSync(storeFile)) throw new UsageError(`${WHERE}: no run store at ${storeFile} (train a run first, or pass --store)`, WHERE);
+    if (!existsSync(storeFile))
+      throw new UsageError(
+        `${WHERE}: no run store at ${storeFile} (train a run first, or pass --store)`,
+        WHERE,
+      );
     const store = RunStore.open(storeFile, { create: false });
     let run: ReturnType<RunStore['getRun']>;
     try {
       try {
         run = store.getRun(runId);
       } catch (e) {
-        if (e instanceof gl.StoreError && e.name === 'RunNotFoundError') throw new UsageError(`${WHERE}: ${e.message}`, WHERE);
+        if (e instanceof gl.StoreError && e.name === 'RunNotFoundError')
+          throw new UsageError(`${WHERE}: ${e.message}`, WHERE);
         throw e;
       }
     } finally {
@@ -111,7 +162,10 @@ export const explainCommand = defineCommand({
     }
     const config = run.config as Record<string, unknown>;
     if (run.kind !== 'train' || typeof config.data !== 'string' || config.modelSpec === undefined)
-      throw new UsageError(`${WHERE}: run ${run.id} is a '${run.kind}' run; explain needs a run of gradlab train`, WHERE);
+      throw new UsageError(
+        `${WHERE}: run ${run.id} is a '${run.kind}' run; explain needs a run of gradlab train`,
+        WHERE,
+      );
     const files = [...run.checkpoints].sort((a, b) => a.step - b.step).filter((c) => existsSync(c.path));
     if (!files.length) throw new gl.FileError(`${WHERE}: run ${run.id} has no checkpoint file left`);
     await useBackend(requestedBackend(global, ctx, WHERE) ?? (defaultBackend() as CliBackend));
@@ -134,7 +188,16 @@ export const explainCommand = defineCommand({
     const method = options.method as Method;
     const attr = attribute(method, model, x, target, options.steps);
     const outDir = path.resolve(ctx.cwd, options.out ?? `explain-${run.id}`);
-    const rows: { index: number; label: number; predicted: number; target: number; probability: number; attributionSum: number; maxAbs: number; file: string }[] = [];
+    const rows: {
+      index: number;
+      label: number;
+      predicted: number;
+      target: number;
+      probability: number;
+      attributionSum: number;
+      maxAbs: number;
+      file: string;
+    }[] = [];
     const tiles: gl.png.RgbImage[] = [];
     const isImage = x.ndim === 4;
     const magnitude = method === 'saliency' || method === 'gradcam' || method === 'smoothgrad';
@@ -162,16 +225,43 @@ export const explainCommand = defineCommand({
       });
     }
     const gridFile = path.join(outDir, `${method}-grid.png`);
-    gl.saveImagePng(gridFile, gl.png.upscale(gl.png.imageGrid(tiles, { cols: 1, pad: 2 }), Math.max(1, Math.floor(options.scale / 2))));
+    gl.saveImagePng(
+      gridFile,
+      gl.png.upscale(
+        gl.png.imageGrid(tiles, { cols: 1, pad: 2 }),
+        Math.max(1, Math.floor(options.scale / 2)),
+      ),
+    );
     if (options.json) {
-      ctx.stdout.write(JSON.stringify({ run: run.id, method, data: config.data, grid: path.relative(ctx.cwd, gridFile) || gridFile, images: rows }, null, 2) + '\n');
+      ctx.stdout.write(
+        JSON.stringify(
+          {
+            run: run.id,
+            method,
+            data: config.data,
+            grid: path.relative(ctx.cwd, gridFile) || gridFile,
+            images: rows,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return 0;
     }
     ctx.stdout.write(
       `${method} attributions of run ${run.id} (${config.data}, model ${String(config.model)}) on ${n} test image${n === 1 ? '' : 's'}\n` +
         table(
           ['#', 'label', 'pred', 'target', 'p(target)', 'sum attr', 'max |attr|', 'file'],
-          rows.map((r) => [String(r.index), String(r.label), String(r.predicted), String(r.target), formatNumber(r.probability), formatNumber(r.attributionSum), formatNumber(r.maxAbs), r.file]),
+          rows.map((r) => [
+            String(r.index),
+            String(r.label),
+            String(r.predicted),
+            String(r.target),
+            formatNumber(r.probability),
+            formatNumber(r.attributionSum),
+            formatNumber(r.maxAbs),
+            r.file,
+          ]),
         ) +
         `grid: ${path.relative(ctx.cwd, gridFile) || gridFile}\n`,
     );

@@ -57,9 +57,7 @@ function reduceRule(op: ReduceOp): BatchRule<ReduceOp> {
 /** Ops over one dim of one input (the others materialised): shift the dim past the batch. */
 function alongDim<
   P extends 'argmax' | 'argmin' | 'argsort' | 'cumsum' | 'logSoftmax' | 'logSoftmaxGrad' | 'flip',
->(
-  op: P,
-): BatchRule<P> {
+>(op: P): BatchRule<P> {
   return (args, params, B) => {
     const r = lrank(args[0]);
     const p = { ...params } as Record<string, unknown>;

@@ -5,7 +5,15 @@ import { Tensor, tidy } from '../../core/tensor.js';
 import { where } from '../../ops/elementwise.js';
 import { tensor } from '../../ops/tensor-like.js';
 import { oneHot } from '../../ops/shape.js';
-import { nonNegative, positive, positiveInt, attackForward, withEvalMode, type AttackModel, type CommonAttackOptions } from './model.js';
+import {
+  nonNegative,
+  positive,
+  positiveInt,
+  attackForward,
+  withEvalMode,
+  type AttackModel,
+  type CommonAttackOptions,
+} from './model.js';
 import { resolveTargets, type TargetOptions } from './targets.js';
 
 /** Options of `cw`. */
@@ -60,7 +68,10 @@ export function cw(model: AttackModel, x: Tensor, y: Tensor, opts: CwOptions = {
   let best = x0.clone();
   // w₀ = atanh(2x − 1), pulled inside (−1, 1) so that pixels at 0 or 1 stay finite (Carlini's 1.999999 factor)
   const w0 = noGrad(() => {
-    const u = x0.mul(2).sub(1).mul(1 - 1e-6);
+    const u = x0
+      .mul(2)
+      .sub(1)
+      .mul(1 - 1e-6);
     return u.add(1).div(u.neg().add(1)).log().mul(0.5);
   });
   withEvalMode(model, () => {
@@ -91,7 +102,10 @@ export function cw(model: AttackModel, x: Tensor, y: Tensor, opts: CwOptions = {
           // Adam (PyTorch's form) on w
           const mN = m.mul(0.9).add(g.mul(0.1));
           const vN = v.mul(0.999).add(g.mul(g).mul(0.001));
-          const denom = vN.sqrt().div(Math.sqrt(1 - 0.999 ** t)).add(1e-8);
+          const denom = vN
+            .sqrt()
+            .div(Math.sqrt(1 - 0.999 ** t))
+            .add(1e-8);
           const wN = w.sub(mN.div(denom).mul(lr / (1 - 0.9 ** t)));
           return [adv, l2, margin, cost, mN, vN, wN];
         });
@@ -115,9 +129,7 @@ export function cw(model: AttackModel, x: Tensor, y: Tensor, opts: CwOptions = {
           }
         }
         if (any) {
-          const next = noGrad(() =>
-            where(tensor(improve, { dtype: 'bool' }).reshape(rowShape), adv, best),
-          );
+          const next = noGrad(() => where(tensor(improve, { dtype: 'bool' }).reshape(rowShape), adv, best));
           best.dispose();
           best = next;
         }

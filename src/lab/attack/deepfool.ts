@@ -3,7 +3,14 @@ import { grad } from '../../core/functional.js';
 import { enableGrad, noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
 import { tensor } from '../../ops/tensor-like.js';
-import { attackForward, nonNegative, positiveInt, withEvalMode, type AttackModel, type CommonAttackOptions } from './model.js';
+import {
+  attackForward,
+  nonNegative,
+  positiveInt,
+  withEvalMode,
+  type AttackModel,
+  type CommonAttackOptions,
+} from './model.js';
 
 /** Options of `deepfool`. */
 export interface DeepFoolOptions extends CommonAttackOptions {

@@ -14,7 +14,11 @@ import { ShapeError } from '../../core/errors.js';
  * (no T² factor: Papernot's distillation trains with exactly this loss).
  * @example const loss = gl.attacks.softTargetCrossEntropy(logits, softLabels, { temperature: 20 });
  */
-export function softTargetCrossEntropy(logits: Tensor, targets: Tensor, opts: { temperature?: number } = {}): Tensor {
+export function softTargetCrossEntropy(
+  logits: Tensor,
+  targets: Tensor,
+  opts: { temperature?: number } = {},
+): Tensor {
   const T = positive('softTargetCrossEntropy', 'temperature', opts.temperature ?? 1);
   if (!isFloat(targets.dtype) || targets.shape.join() !== logits.shape.join())
     throw new ShapeError(
@@ -30,7 +34,8 @@ export function softTargetCrossEntropy(logits: Tensor, targets: Tensor, opts: { 
  */
 export function temperatureLoss(temperature: number): (logits: Tensor, target: Tensor) => Tensor {
   const T = positive('temperatureLoss', 'temperature', temperature);
-  return (z, t) => (isFloat(t.dtype) ? softTargetCrossEntropy(z, t, { temperature: T }) : crossEntropy(z.div(T), t));
+  return (z, t) =>
+    isFloat(t.dtype) ? softTargetCrossEntropy(z, t, { temperature: T }) : crossEntropy(z.div(T), t);
 }
 
 /**

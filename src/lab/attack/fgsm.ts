@@ -2,7 +2,14 @@
 import { noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
 import { crossEntropy } from '../../ops/losses.js';
-import { attackForward, inputGradient, nonNegative, withEvalMode, type AttackModel, type CommonAttackOptions } from './model.js';
+import {
+  attackForward,
+  inputGradient,
+  nonNegative,
+  withEvalMode,
+  type AttackModel,
+  type CommonAttackOptions,
+} from './model.js';
 import { resolveTargets, type TargetOptions } from './targets.js';
 
 /** The valid input range adversarial inputs are clamped to (default [0, 1]). */

@@ -14,7 +14,13 @@ export type { TargetSpec, TargetOptions } from './targets.js';
 export { withEvalMode, inputGradient, attackForward } from './model.js';
 export type { AttackModel, Normalization, CommonAttackOptions, AttackForward } from './model.js';
 export { robustnessReport, ATTACKS, ATTACK_NAMES } from './report.js';
-export type { AttackName, NamedAttackSettings, RobustnessRow, RobustnessReport, RobustnessOptions } from './report.js';
+export type {
+  AttackName,
+  NamedAttackSettings,
+  RobustnessRow,
+  RobustnessReport,
+  RobustnessOptions,
+} from './report.js';
 export { AttackOptionError, AttackLabelError, AttackInputError, ModelOutputError } from './errors.js';
 export { softTargetCrossEntropy, temperatureLoss, softLabels, zeroFraction } from './distill.js';
 export { adversarialGrid } from './png.js';

@@ -50,7 +50,12 @@ export function withEvalMode<T>(model: AttackModel, fn: () => T): T {
 }
 
 /** A channel-broadcastable tensor [1, C, 1, ...] of `v` for inputs of shape `shape`. */
-function channelTensor(v: number | readonly number[], shape: readonly number[], x: Tensor, what: string): Tensor {
+function channelTensor(
+  v: number | readonly number[],
+  shape: readonly number[],
+  x: Tensor,
+  what: string,
+): Tensor {
   if (typeof v === 'number') return tensor(v, { dtype: x.dtype });
   const c = shape[1];
   if (v.length !== c)
@@ -108,7 +113,8 @@ function fmtList(v: number | readonly number[]): string {
 /** Throws AttackInputError unless `x` is a float batch [N, ...] with every value in [0, 1]. */
 export function checkInputs(op: string, x: Tensor): void {
   if (!(x instanceof Tensor)) throw new AttackInputError(`${op}: expected an input tensor, got ${typeof x}`);
-  if (!isFloat(x.dtype)) throw new AttackInputError(`${op}: inputs must be float32 or float64, got ${x.dtype}`);
+  if (!isFloat(x.dtype))
+    throw new AttackInputError(`${op}: inputs must be float32 or float64, got ${x.dtype}`);
   if (x.ndim < 2 || x.shape[0] === 0)
     throw new AttackInputError(`${op}: inputs must be a non-empty batch [N, ...], got ${fmtShape(x.shape)}`);
   if (x.storage.backend.capabilities.syncRead) {
@@ -153,7 +159,11 @@ export function checkLabels(op: string, y: Tensor, n: number, classes: number, w
  * The gradient of `loss(logits(x))` with respect to `x` alone: parameters' `.grad` are left untouched.
  * @example const g = gl.attacks.inputGradient(model, x, (z) => gl.crossEntropy(z, y));
  */
-export function inputGradient(model: AttackModel | AttackForward, x: Tensor, loss: (logits: Tensor) => Tensor): Tensor {
+export function inputGradient(
+  model: AttackModel | AttackForward,
+  x: Tensor,
+  loss: (logits: Tensor) => Tensor,
+): Tensor {
   const f = isModule(model) ? (t: Tensor) => model.forward(t) as Tensor : model;
   const leaf = x.detach().requiresGrad_();
   return enableGrad(() => {
@@ -179,6 +189,7 @@ export function positive(op: string, name: string, v: number): number {
 
 /** Throws AttackOptionError unless `v` is an integer ≥ 1. */
 export function positiveInt(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new AttackOptionError(`${op}: ${name} must be an integer >= 1, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new AttackOptionError(`${op}: ${name} must be an integer >= 1, got ${v}`);
   return v;
 }

@@ -42,7 +42,10 @@ export interface PgdOptions extends CommonAttackOptions, TargetOptions {
 /** Per-example L2 norms of a batch as [N, 1, 1, ...] (broadcastable against it). */
 function rowNorms(t: Tensor): Tensor {
   const n = t.shape[0];
-  return t.reshape([n, -1]).norm(2, 1).reshape([n, ...t.shape.slice(1).map(() => 1)]);
+  return t
+    .reshape([n, -1])
+    .norm(2, 1)
+    .reshape([n, ...t.shape.slice(1).map(() => 1)]);
 }
 
 /**
@@ -73,7 +76,14 @@ export function pgd(model: AttackModel, x: Tensor, y: Tensor, opts: PgdOptions =
     let adv = x0;
     if (opts.randomStart !== false)
       adv = noGrad(() => {
-        if (!l2) return x0.add(rand(x0.shape, { dtype: x0.dtype, generator }).mul(2 * eps).sub(eps)).clamp(range.min, range.max);
+        if (!l2)
+          return x0
+            .add(
+              rand(x0.shape, { dtype: x0.dtype, generator })
+                .mul(2 * eps)
+                .sub(eps),
+            )
+            .clamp(range.min, range.max);
         const d = randn(x0.shape, { dtype: x0.dtype, generator });
         const r = rand([x0.shape[0]], { dtype: x0.dtype, generator }).reshape(rowNorms(d).shape);
         return x0.add(d.mul(r.div(rowNorms(d)).mul(eps))).clamp(range.min, range.max);
@@ -106,6 +116,11 @@ export function pgd(model: AttackModel, x: Tensor, y: Tensor, opts: PgdOptions =
  * The basic iterative method (Kurakin et al.): `pgd` without the random start.
  * @example const xAdv = gl.attacks.bim(model, x, y, { eps: 0.1, alpha: 0.01, steps: 10 });
  */
-export function bim(model: AttackModel, x: Tensor, y: Tensor, opts: Omit<PgdOptions, 'randomStart'> = {}): Tensor {
+export function bim(
+  model: AttackModel,
+  x: Tensor,
+  y: Tensor,
+  opts: Omit<PgdOptions, 'randomStart'> = {},
+): Tensor {
   return pgd(model, x, y, { ...opts, randomStart: false });
 }

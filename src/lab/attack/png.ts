@@ -19,10 +19,14 @@ export interface GridOptions {
  */
 export function adversarialGrid(clean: Tensor, adv: Tensor, opts: GridOptions = {}): Uint8Array {
   if (clean.shape.join() !== adv.shape.join())
-    throw new ArgumentError(`adversarialGrid: clean ${fmtShape(clean.shape)} and adversarial ${fmtShape(adv.shape)} differ in shape`);
+    throw new ArgumentError(
+      `adversarialGrid: clean ${fmtShape(clean.shape)} and adversarial ${fmtShape(adv.shape)} differ in shape`,
+    );
   const s4 = clean.ndim === 3 ? [clean.shape[0], 1, clean.shape[1], clean.shape[2]] : clean.shape;
   if (s4.length !== 4 || (s4[1] !== 1 && s4[1] !== 3))
-    throw new ArgumentError(`adversarialGrid: expected images [N, 1 or 3, H, W] or [N, H, W], got ${fmtShape(clean.shape)}`);
+    throw new ArgumentError(
+      `adversarialGrid: expected images [N, 1 or 3, H, W] or [N, H, W], got ${fmtShape(clean.shape)}`,
+    );
   const [n0, C, H, W] = s4;
   const n = Math.min(n0, opts.rows ?? 16);
   const k = opts.scale ?? Math.max(1, Math.floor(64 / W));
@@ -46,7 +50,8 @@ export function adversarialGrid(clean: Tensor, adv: Tensor, opts: GridOptions = 
       }
   };
   for (let r = 0; r < n; r++) {
-    const at = (arr: ArrayLike<number>, c: number, i: number, j: number) => arr[r * per + c * H * W + i * W + j];
+    const at = (arr: ArrayLike<number>, c: number, i: number, j: number) =>
+      arr[r * per + c * H * W + i * W + j];
     let m = 0;
     for (let q = 0; q < per; q++) m = Math.max(m, Math.abs(b[r * per + q] - a[r * per + q]));
     put(0, r, (c, i, j) => at(a, c, i, j));

@@ -7,7 +7,13 @@ import { cw } from './cw.js';
 import { deepfool } from './deepfool.js';
 import { AttackOptionError } from './errors.js';
 import { fgsm } from './fgsm.js';
-import { attackForward, nonNegative, withEvalMode, type AttackModel, type CommonAttackOptions } from './model.js';
+import {
+  attackForward,
+  nonNegative,
+  withEvalMode,
+  type AttackModel,
+  type CommonAttackOptions,
+} from './model.js';
 import { pgd } from './pgd.js';
 
 /** The attacks the report and `gradlab attack` can run by name. */
@@ -29,14 +35,49 @@ export interface NamedAttackSettings extends CommonAttackOptions {
 
 /** How each named attack runs at radius ε (cw and deepfool are minimum-norm attacks: they ignore ε). */
 export const ATTACKS: {
-  readonly [K in AttackName]: (model: AttackModel, x: Tensor, y: Tensor, eps: number, s: NamedAttackSettings) => Tensor;
+  readonly [K in AttackName]: (
+    model: AttackModel,
+    x: Tensor,
+    y: Tensor,
+    eps: number,
+    s: NamedAttackSettings,
+  ) => Tensor;
 } = {
   fgsm: (m, x, y, eps, s) => fgsm(m, x, y, { eps, normalization: s.normalization }),
-  pgd: (m, x, y, eps, s) => pgd(m, x, y, { eps, alpha: s.alpha ?? eps / 4, steps: s.steps ?? 10, generator: s.generator, normalization: s.normalization }),
-  bim: (m, x, y, eps, s) => pgd(m, x, y, { eps, alpha: s.alpha ?? eps / 4, steps: s.steps ?? 10, randomStart: false, normalization: s.normalization }),
-  'pgd-l2': (m, x, y, eps, s) => pgd(m, x, y, { eps, norm: '2', alpha: s.alpha ?? eps / 4, steps: s.steps ?? 10, generator: s.generator, normalization: s.normalization }),
-  apgd: (m, x, y, eps, s) => apgd(m, x, y, { eps, steps: s.steps ?? 10, generator: s.generator, normalization: s.normalization }),
-  cw: (m, x, y, _eps, s) => cw(m, x, y, { c: s.c ?? 1, steps: s.steps ?? 50, binarySearchSteps: s.binarySearchSteps ?? 1, normalization: s.normalization }),
+  pgd: (m, x, y, eps, s) =>
+    pgd(m, x, y, {
+      eps,
+      alpha: s.alpha ?? eps / 4,
+      steps: s.steps ?? 10,
+      generator: s.generator,
+      normalization: s.normalization,
+    }),
+  bim: (m, x, y, eps, s) =>
+    pgd(m, x, y, {
+      eps,
+      alpha: s.alpha ?? eps / 4,
+      steps: s.steps ?? 10,
+      randomStart: false,
+      normalization: s.normalization,
+    }),
+  'pgd-l2': (m, x, y, eps, s) =>
+    pgd(m, x, y, {
+      eps,
+      norm: '2',
+      alpha: s.alpha ?? eps / 4,
+      steps: s.steps ?? 10,
+      generator: s.generator,
+      normalization: s.normalization,
+    }),
+  apgd: (m, x, y, eps, s) =>
+    apgd(m, x, y, { eps, steps: s.steps ?? 10, generator: s.generator, normalization: s.normalization }),
+  cw: (m, x, y, _eps, s) =>
+    cw(m, x, y, {
+      c: s.c ?? 1,
+      steps: s.steps ?? 50,
+      binarySearchSteps: s.binarySearchSteps ?? 1,
+      normalization: s.normalization,
+    }),
   deepfool: (m, x, y, _eps, s) => deepfool(m, x, y, { steps: s.steps ?? 50, normalization: s.normalization }),
 };
 
@@ -105,11 +146,18 @@ function predictions(z: Tensor): Int32Array {
  * const r = gl.attacks.robustnessReport(model, x, y, { attack: 'pgd', eps: [0.05, 0.1], steps: 10 });
  * r.rows[0].robustAccuracy;
  */
-export function robustnessReport(model: AttackModel, x: Tensor, y: Tensor, opts: RobustnessOptions = {}): RobustnessReport {
+export function robustnessReport(
+  model: AttackModel,
+  x: Tensor,
+  y: Tensor,
+  opts: RobustnessOptions = {},
+): RobustnessReport {
   const op = 'robustnessReport';
   const attack = opts.attack ?? 'pgd';
   if (typeof attack === 'string' && !(attack in ATTACKS))
-    throw new AttackOptionError(`${op}: unknown attack '${attack}'; expected one of ${ATTACK_NAMES.join(', ')}`);
+    throw new AttackOptionError(
+      `${op}: unknown attack '${attack}'; expected one of ${ATTACK_NAMES.join(', ')}`,
+    );
   const run =
     typeof attack === 'string'
       ? (m: AttackModel, xb: Tensor, yb: Tensor, e: number) => ATTACKS[attack](m, xb, yb, e, opts)
@@ -125,7 +173,10 @@ export function robustnessReport(model: AttackModel, x: Tensor, y: Tensor, opts:
   const clean = new Int32Array(n);
   for (let s = 0; s < n; s += batch) {
     const b = Math.min(batch, n - s);
-    clean.set(withEvalMode(model, () => predictions(noGrad(() => f(x.narrow(0, s, b))))), s);
+    clean.set(
+      withEvalMode(model, () => predictions(noGrad(() => f(x.narrow(0, s, b))))),
+      s,
+    );
   }
   const correct = Array.from(clean, (p, i) => p === labels[i]);
   const nCorrect = correct.filter(Boolean).length;
@@ -170,5 +221,10 @@ export function robustnessReport(model: AttackModel, x: Tensor, y: Tensor, opts:
       medianLinf: median(linf),
     };
   });
-  return { attack: typeof attack === 'string' ? attack : 'custom', examples: n, cleanAccuracy: nCorrect / n, rows };
+  return {
+    attack: typeof attack === 'string' ? attack : 'custom',
+    examples: n,
+    cleanAccuracy: nCorrect / n,
+    rows,
+  };
 }

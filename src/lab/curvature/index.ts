@@ -3,7 +3,14 @@ export { HessianOperator } from './operator.js';
 export type { LossClosure, ParamsLike, CurvatureOptions } from './operator.js';
 export { TrainModeBatchNormError } from './errors.js';
 export { hvp, topEigen, spectralDensity, trace } from './probes.js';
-export type { TopEigenOptions, TopEigenResult, DensityOptions, SpectralDensity, TraceOptions, TraceEstimate } from './probes.js';
+export type {
+  TopEigenOptions,
+  TopEigenResult,
+  DensityOptions,
+  SpectralDensity,
+  TraceOptions,
+  TraceEstimate,
+} from './probes.js';
 export { lanczos } from './lanczos.js';
 export type { LanczosRun, SymmetricOperator } from './lanczos.js';
 export { SharpnessCallback } from './sharpness.js';

@@ -26,7 +26,8 @@ export interface LanczosRun {
  * (β below 1e-12 of the largest |α|, β): T is then exact for that invariant subspace.
  */
 export function lanczos(op: SymmetricOperator, steps: number, start: Float64Array): LanczosRun {
-  if (!Number.isInteger(steps) || steps < 1) throw new ArgumentError(`lanczos: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new ArgumentError(`lanczos: steps must be a positive integer, got ${steps}`);
   const m = Math.min(steps, op.n);
   const alpha: number[] = [];
   const beta: number[] = [];

@@ -40,7 +40,8 @@ function replayed(loss: () => Tensor): Tensor {
 
 function paramList(params: ParamsLike): Tensor[] {
   const list = params instanceof Module ? params.parameters().filter((p) => p.requiresGrad) : [...params];
-  if (list.length === 0) throw new ArgumentError('curvature: expected at least one parameter that requires grad, got none');
+  if (list.length === 0)
+    throw new ArgumentError('curvature: expected at least one parameter that requires grad, got none');
   list.forEach((p, i) => {
     if (!p || typeof p.requiresGrad !== 'boolean')
       throw new ArgumentError(`curvature: params[${i}] is not a tensor (got ${String(p)})`);
@@ -87,7 +88,9 @@ export class HessianOperator {
     checkBatchNorm(params, opts);
     const closures = typeof loss === 'function' ? [loss] : [...loss];
     if (closures.length === 0 || closures.some((f) => typeof f !== 'function'))
-      throw new ArgumentError('curvature: loss must be a function returning a scalar tensor, or a non-empty array of them');
+      throw new ArgumentError(
+        'curvature: loss must be a function returning a scalar tensor, or a non-empty array of them',
+      );
     this.n = this.params.reduce((a, p) => a + p.numel, 0);
     let total = 0;
     this.grads = closures.map((f, i) =>
@@ -118,7 +121,8 @@ export class HessianOperator {
 
   /** H·v for a flat vector v (length n). */
   apply(v: Float64Array): Float64Array {
-    if (v.length !== this.n) throw new ShapeError(`curvature: expected a vector of length ${this.n}, got ${v.length}`);
+    if (v.length !== this.n)
+      throw new ShapeError(`curvature: expected a vector of length ${this.n}, got ${v.length}`);
     const vs = this.toTensors(v);
     const out = new Float64Array(this.n);
     for (const g of this.grads) {

@@ -33,7 +33,8 @@ export interface TopEigenResult {
 
 function positiveInt(name: string, v: number | undefined, dflt: number): number {
   const x = v ?? dflt;
-  if (!Number.isInteger(x) || x < 1) throw new ArgumentError(`curvature: ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(x) || x < 1)
+    throw new ArgumentError(`curvature: ${name} must be a positive integer, got ${String(v)}`);
   return x;
 }
 
@@ -42,16 +43,25 @@ function positiveInt(name: string, v: number | undefined, dflt: number): number 
  * shaped like the parameters. The loss closure is re-run with its first evaluation's random draws.
  * @example const hv = gl.curvature.hvp(() => gl.mseLoss(model.forward(x), y), model, vs);
  */
-export function hvp(loss: LossClosure, params: ParamsLike, vectors: readonly Tensor[], opts: CurvatureOptions = {}): Tensor[] {
+export function hvp(
+  loss: LossClosure,
+  params: ParamsLike,
+  vectors: readonly Tensor[],
+  opts: CurvatureOptions = {},
+): Tensor[] {
   const op = new HessianOperator(loss, params, opts);
   if (vectors.length !== op.params.length)
-    throw new ArgumentError(`curvature.hvp: expected ${op.params.length} vectors (one per parameter), got ${vectors.length}`);
+    throw new ArgumentError(
+      `curvature.hvp: expected ${op.params.length} vectors (one per parameter), got ${vectors.length}`,
+    );
   const flat = new Float64Array(op.n);
   let off = 0;
   vectors.forEach((v, k) => {
     const p = op.params[k];
     if (v.numel !== p.numel || v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i]))
-      throw new ShapeError(`curvature.hvp: vector ${k} has shape ${fmtShape(v.shape)}, its parameter ${fmtShape(p.shape)}`);
+      throw new ShapeError(
+        `curvature.hvp: vector ${k} has shape ${fmtShape(v.shape)}, its parameter ${fmtShape(p.shape)}`,
+      );
     flat.set(v.dataSync(), off);
     off += p.numel;
   });
@@ -68,10 +78,15 @@ export function hvp(loss: LossClosure, params: ParamsLike, vectors: readonly Ten
 export function topEigen(loss: LossClosure, params: ParamsLike, opts: TopEigenOptions = {}): TopEigenResult {
   const method = opts.method ?? 'lanczos';
   if (method !== 'lanczos' && method !== 'power')
-    throw new ArgumentError(`curvature.topEigen: method must be 'lanczos' or 'power', got '${String(method)}'`);
+    throw new ArgumentError(
+      `curvature.topEigen: method must be 'lanczos' or 'power', got '${String(method)}'`,
+    );
   const op = new HessianOperator(loss, params, opts);
   const k = positiveInt('k', opts.k, 1);
-  if (k > op.n) throw new ArgumentError(`curvature.topEigen: k must be at most the number of parameters (${op.n}), got ${k}`);
+  if (k > op.n)
+    throw new ArgumentError(
+      `curvature.topEigen: k must be at most the number of parameters (${op.n}), got ${k}`,
+    );
   const dirs = new Directions(opts.seed ?? 0);
   if (method === 'power') {
     const iters = positiveInt('iters', opts.iters, 100);
@@ -122,7 +137,8 @@ export function powerIterate(
     const size = norm(w);
     if (size === 0) return { value: 0, vector: v, iterations: it };
     v = scale(w, 1 / size);
-    if (it > 1 && Math.abs(next - value) <= tol * Math.abs(next)) return { value: next, vector: v, iterations: it };
+    if (it > 1 && Math.abs(next - value) <= tol * Math.abs(next))
+      return { value: next, vector: v, iterations: it };
     value = next;
   }
   return { value, vector: v, iterations: iters };
@@ -156,7 +172,11 @@ export interface SpectralDensity {
  * its eigenvectors the weights, so Σᵢ wᵢ f(θᵢ) ≈ vᵀ f(H) v / n.
  * @example const d = gl.curvature.spectralDensity(loss, model, { iters: 40 }); d.at(grid, 0.01);
  */
-export function spectralDensity(loss: LossClosure, params: ParamsLike, opts: DensityOptions = {}): SpectralDensity {
+export function spectralDensity(
+  loss: LossClosure,
+  params: ParamsLike,
+  opts: DensityOptions = {},
+): SpectralDensity {
   const op = new HessianOperator(loss, params, opts);
   const steps = Math.min(op.n, positiveInt('iters', opts.iters, Math.min(op.n, 30)));
   const probes = positiveInt('probes', opts.probes, 4);
@@ -165,7 +185,7 @@ export function spectralDensity(loss: LossClosure, params: ParamsLike, opts: Den
   const weights: number[][] = [];
   for (let p = 0; p < probes; p++) {
     const run = lanczos(op, steps, dirs.rademacher(op.n));
-    const { values, vectors, m } = ritz(run);
+    const { values, vectors } = ritz(run);
     nodes.push(Array.from(values));
     weights.push(Array.from(values, (_, i) => vectors[i] ** 2));
   }

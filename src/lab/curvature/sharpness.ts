@@ -53,7 +53,8 @@ export class SharpnessCallback implements Callback {
     if (typeof opts?.loss !== 'function' && !Array.isArray(opts?.loss))
       throw new ArgumentError('SharpnessCallback: expected options { loss, params }, got no loss closure');
     const every = opts.every ?? 25;
-    if (!Number.isInteger(every) || every < 1) throw new ArgumentError(`SharpnessCallback: every must be a positive integer, got ${every}`);
+    if (!Number.isInteger(every) || every < 1)
+      throw new ArgumentError(`SharpnessCallback: every must be a positive integer, got ${every}`);
     this.opts = opts;
     this.key = opts.key ?? 'sharpness';
   }
@@ -61,7 +62,10 @@ export class SharpnessCallback implements Callback {
   /** Measures λ_max now (called by onStepEnd; callable directly outside the trainer). */
   measure(step: number, lr: number): SharpnessRecord {
     const op = new HessianOperator(this.opts.loss, this.opts.params, this.opts);
-    const start = this.vector && this.vector.length === op.n ? this.vector : new Directions(this.opts.seed ?? 0).unit(op.n);
+    const start =
+      this.vector && this.vector.length === op.n
+        ? this.vector
+        : new Directions(this.opts.seed ?? 0).unit(op.n);
     const r = powerIterate(op, start, this.opts.iters ?? 20, 0);
     this.vector = r.vector;
     const rec = { step, lambdaMax: r.value, lr, ratioToEdge: (r.value * lr) / 2 };
@@ -82,7 +86,8 @@ export class SharpnessCallback implements Callback {
   /** Restores the history of a checkpoint. */
   loadStateDict(state: JsonValue): void {
     const h = (state as { history?: SharpnessRecord[] } | null)?.history;
-    if (!Array.isArray(h)) throw new ArgumentError('SharpnessCallback.loadStateDict: expected { history: [...] }');
+    if (!Array.isArray(h))
+      throw new ArgumentError('SharpnessCallback.loadStateDict: expected { history: [...] }');
     this.history = h.map((r) => ({ ...r }));
   }
 }

@@ -68,7 +68,9 @@ export function callForward(f: ForwardFn, xs: readonly Tensor[], extra: readonly
 /** Additional forward arguments for a batch made of `times` copies of the original batch `b` (tensors with dim 0 = b repeat). */
 export function expandExtra(extra: readonly unknown[] | undefined, b: number, times: number): unknown[] {
   if (!extra) return [];
-  return extra.map((a) => (a instanceof Tensor && a.ndim > 0 && a.shape[0] === b && times > 1 ? cat(Array(times).fill(a), 0) : a));
+  return extra.map((a) =>
+    a instanceof Tensor && a.ndim > 0 && a.shape[0] === b && times > 1 ? cat(Array(times).fill(a), 0) : a,
+  );
 }
 
 /** Per-example class indices: host numbers, an int32 tensor [B] (never read back to the host), or null (no target). */
@@ -81,15 +83,21 @@ export function targetIndices(target: Target, b: number): TargetIndices {
   if (typeof target === 'number') idx = new Array<number>(b).fill(target);
   else if (target instanceof Tensor) {
     if (target.ndim !== 1 || target.shape[0] !== b)
-      throw new ExplainError(`target: expected ${b} indices (one per example), got a tensor of shape ${fmtShape(target.shape)}`);
-    if (target.dtype !== 'int32') throw new ExplainError(`target: expected an int32 tensor, got ${target.dtype}`);
+      throw new ExplainError(
+        `target: expected ${b} indices (one per example), got a tensor of shape ${fmtShape(target.shape)}`,
+      );
+    if (target.dtype !== 'int32')
+      throw new ExplainError(`target: expected an int32 tensor, got ${target.dtype}`);
     return target;
   } else if (Array.isArray(target)) {
-    if (target.length !== b) throw new ExplainError(`target: expected ${b} indices (one per example), got ${target.length}`);
+    if (target.length !== b)
+      throw new ExplainError(`target: expected ${b} indices (one per example), got ${target.length}`);
     idx = [...target];
   } else throw new ExplainError(`target: expected a number, an array or an int tensor, got ${typeof target}`);
   if (!idx.every((i) => Number.isInteger(i) && i >= 0))
-    throw new ExplainError(`target: expected non-negative integer class indices, got ${JSON.stringify(idx.slice(0, 8))}`);
+    throw new ExplainError(
+      `target: expected non-negative integer class indices, got ${JSON.stringify(idx.slice(0, 8))}`,
+    );
   return idx;
 }
 
@@ -97,7 +105,13 @@ export function targetIndices(target: Target, b: number): TargetIndices {
 export function targetRows(idx: TargetIndices, b: number, rows: readonly number[]): TargetIndices {
   if (idx === null) return null;
   if (Array.isArray(idx)) return rows.map((r) => idx[r % b]);
-  return (idx as Tensor).indexSelect(0, tensor(rows.map((r) => r % b), { dtype: 'int32' }));
+  return (idx as Tensor).indexSelect(
+    0,
+    tensor(
+      rows.map((r) => r % b),
+      { dtype: 'int32' },
+    ),
+  );
 }
 
 /** The [B] scores out[i, target[i]] (or out itself when it is one score per example). */
@@ -110,12 +124,20 @@ export function selectTarget(out: Tensor, idx: TargetIndices): Tensor {
       `target is required when the forward returns ${fmtShape(out.shape)} (expected [B] or [B, 1] without a target)`,
     );
   }
-  if (out.ndim !== 2) throw new ExplainError(`target needs a [B, classes] output, got ${fmtShape(out.shape)}`);
+  if (out.ndim !== 2)
+    throw new ExplainError(`target needs a [B, classes] output, got ${fmtShape(out.shape)}`);
   const n = Array.isArray(idx) ? idx.length : (idx as Tensor).shape[0];
   // a batch made of copies of the original batch: targets repeat with it
   if (n !== b && b % n !== 0) throw new ExplainError(`target: ${n} indices for a batch of ${b}`);
   if (!Array.isArray(idx)) {
-    const rows = n === b ? (idx as Tensor) : targetRows(idx, n, Array.from({ length: b }, (_, i) => i))!;
+    const rows =
+      n === b
+        ? (idx as Tensor)
+        : targetRows(
+            idx,
+            n,
+            Array.from({ length: b }, (_, i) => i),
+          )!;
     return out.gather(1, (rows as Tensor).reshape([b, 1])).reshape([b]);
   }
   const full = n === b ? idx : Array.from({ length: b }, (_, i) => idx[i % n]);
@@ -126,9 +148,16 @@ export function selectTarget(out: Tensor, idx: TargetIndices): Tensor {
 }
 
 /** Each baseline as a tensor of the input's shape (numbers fill, broadcastable tensors expand). */
-export function baselinesFor(xs: readonly Tensor[], baselines: Baseline | readonly Baseline[] | undefined): Tensor[] {
+export function baselinesFor(
+  xs: readonly Tensor[],
+  baselines: Baseline | readonly Baseline[] | undefined,
+): Tensor[] {
   const list: readonly (Baseline | undefined)[] =
-    baselines === undefined ? xs.map(() => undefined) : Array.isArray(baselines) ? baselines : [baselines as Baseline];
+    baselines === undefined
+      ? xs.map(() => undefined)
+      : Array.isArray(baselines)
+        ? baselines
+        : [baselines as Baseline];
   if (list.length !== xs.length)
     throw new ExplainError(`baselines: expected one per input (${xs.length}), got ${list.length}`);
   return xs.map((x, i) => {
@@ -139,7 +168,9 @@ export function baselinesFor(xs: readonly Tensor[], baselines: Baseline | readon
     try {
       return b.to(x.dtype).expand(x.shape).contiguous();
     } catch {
-      throw new ShapeError(`baselines[${i}]: shape ${fmtShape(b.shape)} does not broadcast to the input's ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `baselines[${i}]: shape ${fmtShape(b.shape)} does not broadcast to the input's ${fmtShape(x.shape)}`,
+      );
     }
   });
 }
@@ -177,6 +208,7 @@ export function sumPerExample(ts: readonly Tensor[]): Tensor {
 /** Checks a positive integer option. */
 export function positiveInt(v: number | undefined, dflt: number, what: string): number {
   const n = v ?? dflt;
-  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${what}: expected a positive integer, got ${v}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ArgumentError(`${what}: expected a positive integer, got ${v}`);
   return n;
 }

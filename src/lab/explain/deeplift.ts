@@ -44,15 +44,7 @@ export class UnsupportedNonlinearityError extends ExplainError {}
  * - unsupported: a named error.
  */
 export type DeepLiftKind =
-  | 'linear'
-  | 'rescale'
-  | 'bilinear'
-  | 'div'
-  | 'pow'
-  | 'switch'
-  | 'maxPool'
-  | 'logSoftmax'
-  | 'unsupported';
+  'linear' | 'rescale' | 'bilinear' | 'div' | 'pow' | 'switch' | 'maxPool' | 'logSoftmax' | 'unsupported';
 
 /** The DeepLift rule kind of every primitive (see DeepLiftKind). */
 export const DEEPLIFT_KINDS: { [P in Primitive]: DeepLiftKind } = {
@@ -142,7 +134,11 @@ function localGrad(p: Primitive, params: unknown, inputs: readonly Tensor[], out
   const saved: (Tensor | null)[] = [];
   const needs = inputs.map((_, k) => k === i);
   const r = rule(p);
-  r.save?.({ params, needsInputGrad: needs, save: (...ts) => void saved.push(...ts) } as SaveContext<any>, inputs, out);
+  r.save?.(
+    { params, needsInputGrad: needs, save: (...ts) => void saved.push(...ts) } as SaveContext<any>,
+    inputs,
+    out,
+  );
   const ctx = {
     params,
     needsInputGrad: needs,
@@ -160,11 +156,17 @@ function rescale(dy: Tensor, dx: Tensor, local: () => Tensor, eps: number): Tens
   return where(small, local(), dy.div(where(small, onesLike(dx), dx)));
 }
 
-function actualRule(p: Primitive, next: (p: Primitive, inputs: readonly Tensor[]) => RefRecord, eps: number): VjpRule<any> {
+function actualRule(
+  p: Primitive,
+  next: (p: Primitive, inputs: readonly Tensor[]) => RefRecord,
+  eps: number,
+): VjpRule<any> {
   const kind = DEEPLIFT_KINDS[p];
   const base = rule(p);
   const unsupported = (why: string) =>
-    new UnsupportedNonlinearityError(`DeepLift: no rule for the primitive '${p}'${why}; it would fall back to the plain gradient`);
+    new UnsupportedNonlinearityError(
+      `DeepLift: no rule for the primitive '${p}'${why}; it would fall back to the plain gradient`,
+    );
   return {
     save(ctx, inputs, out) {
       const ref = next(p, inputs);
@@ -188,7 +190,8 @@ function actualRule(p: Primitive, next: (p: Primitive, inputs: readonly Tensor[]
           }
           case 'bilinear': {
             const avg = x.map((t, i) => t.add(r[i]).mul(0.5));
-            if (p === 'conv2d') ctx.save(ctx.needsInputGrad[1] ? avg[0] : null, ctx.needsInputGrad[0] ? avg[1] : null);
+            if (p === 'conv2d')
+              ctx.save(ctx.needsInputGrad[1] ? avg[0] : null, ctx.needsInputGrad[0] ? avg[1] : null);
             else ctx.save(ctx.needsInputGrad[0] ? avg[1] : null, ctx.needsInputGrad[1] ? avg[0] : null);
             return;
           }
@@ -205,7 +208,8 @@ function actualRule(p: Primitive, next: (p: Primitive, inputs: readonly Tensor[]
           }
           case 'switch': {
             const [ia, ib] = p === 'where' ? [1, 2] : [0, 1];
-            const cond = (v: readonly Tensor[]) => (p === 'where' ? v[0] : p === 'maximum' ? v[0].gt(v[1]) : v[0].lt(v[1]));
+            const cond = (v: readonly Tensor[]) =>
+              p === 'where' ? v[0] : p === 'maximum' ? v[0].gt(v[1]) : v[0].lt(v[1]);
             const c = cond(x).expand(out.shape);
             const c0 = cond(r).expand(out.shape);
             const da = x[ia].sub(r[ia]).expand(out.shape);
@@ -229,7 +233,9 @@ function actualRule(p: Primitive, next: (p: Primitive, inputs: readonly Tensor[]
             const dL = dx.sub(dy).narrow(dim, 0, 1);
             const den = sbar.mul(dx).sum(dim, true);
             const small = den.abs().lt(eps);
-            ctx.save(where(small.expand(out.shape), sbar, sbar.mul(dL).div(where(small, onesLike(den), den))));
+            ctx.save(
+              where(small.expand(out.shape), sbar, sbar.mul(dL).div(where(small, onesLike(den), den))),
+            );
             return;
           }
         }
@@ -256,7 +262,9 @@ function actualRule(p: Primitive, next: (p: Primitive, inputs: readonly Tensor[]
           const [x, x0, y, y0] = ctx.saved as Tensor[];
           const params = ctx.params as MaxPoolParams;
           const ymax = y.maximum(y0);
-          const u = pmaxPool2dGrad(g.mul(ymax.sub(y0)), x, params).add(pmaxPool2dGrad(g.mul(y.sub(ymax)), x0, params));
+          const u = pmaxPool2dGrad(g.mul(ymax.sub(y0)), x, params).add(
+            pmaxPool2dGrad(g.mul(y.sub(ymax)), x0, params),
+          );
           const dx = x.sub(x0);
           const small = dx.abs().lt(eps);
           return [() => where(small, pmaxPool2dGrad(g, x, params), u.div(where(small, onesLike(dx), dx)))];
@@ -317,7 +325,10 @@ export class DeepLift {
   }
 
   /** Attributions of the same shape as the inputs, with the summation-to-delta gap when asked. */
-  attribute<I extends Inputs>(inputs: I, opts: DeepLiftOptions & { returnConvergenceDelta: true }): WithDelta<I>;
+  attribute<I extends Inputs>(
+    inputs: I,
+    opts: DeepLiftOptions & { returnConvergenceDelta: true },
+  ): WithDelta<I>;
   attribute<I extends Inputs>(inputs: I, opts?: DeepLiftOptions): Attr<I>;
   attribute<I extends Inputs>(inputs: I, opts: DeepLiftOptions = {}): Attr<I> | WithDelta<I> {
     const { xs, wrap } = asTuple(inputs);
@@ -341,7 +352,10 @@ export class DeepLift {
         ]),
       ) as GradOverrides;
       const refLeaves = bases.map((b) => b.detach().requiresGrad_());
-      const refScores = selectTarget(overrideGrad(recording, () => callForward(this.forward, refLeaves, extra)), idx).detach();
+      const refScores = selectTarget(
+        overrideGrad(recording, () => callForward(this.forward, refLeaves, extra)),
+        idx,
+      ).detach();
       let pos = 0;
       const next = (p: Primitive, ins: readonly Tensor[]): RefRecord => {
         const r = records[pos++];
@@ -355,7 +369,9 @@ export class DeepLift {
       const leaves = xs.map((x) => x.detach().requiresGrad_());
       const out = overrideGrad(rules, () => callForward(this.forward, leaves, extra));
       if (pos !== records.length)
-        throw new ExplainError(`DeepLift: the input pass ran ${pos} ops, the reference pass ${records.length}`);
+        throw new ExplainError(
+          `DeepLift: the input pass ran ${pos} ops, the reference pass ${records.length}`,
+        );
       const custom = customNodes(out);
       if (custom.length)
         throw new UnsupportedNonlinearityError(
@@ -386,8 +402,14 @@ export class DeepLiftShap {
   }
 
   /** Attributions of the same shape as the inputs (the mean over baselines). */
-  attribute<I extends Inputs>(inputs: I, opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[]; returnConvergenceDelta: true }): WithDelta<I>;
-  attribute<I extends Inputs>(inputs: I, opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[] }): Attr<I>;
+  attribute<I extends Inputs>(
+    inputs: I,
+    opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[]; returnConvergenceDelta: true },
+  ): WithDelta<I>;
+  attribute<I extends Inputs>(
+    inputs: I,
+    opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[] },
+  ): Attr<I>;
   attribute<I extends Inputs>(
     inputs: I,
     opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[] },

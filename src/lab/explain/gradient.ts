@@ -2,7 +2,15 @@
 import { overrideGrad, type GradOverrides } from '../../core/custom.js';
 import { noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
-import { asTuple, gradOfTarget, targetIndices, type Attr, type CommonOptions, type ForwardFn, type Inputs } from './common.js';
+import {
+  asTuple,
+  gradOfTarget,
+  targetIndices,
+  type Attr,
+  type CommonOptions,
+  type ForwardFn,
+  type Inputs,
+} from './common.js';
 
 /** Options of Saliency. */
 export interface SaliencyOptions extends CommonOptions {
@@ -23,7 +31,12 @@ export class Saliency {
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: SaliencyOptions = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
-    const { grads } = gradOfTarget(this.forward, xs, targetIndices(opts.target, xs[0].shape[0]), opts.additionalForwardArgs);
+    const { grads } = gradOfTarget(
+      this.forward,
+      xs,
+      targetIndices(opts.target, xs[0].shape[0]),
+      opts.additionalForwardArgs,
+    );
     return wrap(opts.abs === false ? grads : grads.map((g) => g.abs()));
   }
 }
@@ -41,7 +54,12 @@ export class InputXGradient {
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions & { multiplyByInputs?: boolean } = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
-    const { grads } = gradOfTarget(this.forward, xs, targetIndices(opts.target, xs[0].shape[0]), opts.additionalForwardArgs);
+    const { grads } = gradOfTarget(
+      this.forward,
+      xs,
+      targetIndices(opts.target, xs[0].shape[0]),
+      opts.additionalForwardArgs,
+    );
     return wrap(opts.multiplyByInputs === false ? grads : grads.map((g, i) => noGrad(() => g.mul(xs[i]))));
   }
 }
@@ -59,7 +77,12 @@ export const DECONV_RELU: GradOverrides = {
   relu: { vjp: (_ctx, g) => [() => g.relu()] },
 };
 
-function overriddenGradient<I extends Inputs>(forward: ForwardFn, rules: GradOverrides, inputs: I, opts: CommonOptions): Attr<I> {
+function overriddenGradient<I extends Inputs>(
+  forward: ForwardFn,
+  rules: GradOverrides,
+  inputs: I,
+  opts: CommonOptions,
+): Attr<I> {
   const { xs, wrap } = asTuple(inputs);
   const { grads } = gradOfTarget(
     forward,

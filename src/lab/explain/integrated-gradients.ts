@@ -23,7 +23,8 @@ import {
 } from './common.js';
 
 /** Captum's approximation methods of the path integral. */
-export type IntegrationMethod = 'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid' | 'gausslegendre';
+export type IntegrationMethod =
+  'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid' | 'gausslegendre';
 
 /** Options of IntegratedGradients.attribute. */
 export interface IntegratedGradientsOptions extends CommonOptions {
@@ -85,7 +86,8 @@ export function pathSteps(
   /** Their weights (summing to 1). */
   weights: number[];
 } {
-  const lin = (a: number, b: number) => Array.from({ length: n }, (_, k) => (n === 1 ? a : a + ((b - a) * k) / (n - 1)));
+  const lin = (a: number, b: number) =>
+    Array.from({ length: n }, (_, k) => (n === 1 ? a : a + ((b - a) * k) / (n - 1)));
   switch (method) {
     case 'riemann_left':
       return { alphas: lin(0, 1 - 1 / n), weights: new Array<number>(n).fill(1 / n) };
@@ -95,7 +97,9 @@ export function pathSteps(
       return { alphas: lin(1 / (2 * n), 1 - 1 / (2 * n)), weights: new Array<number>(n).fill(1 / n) };
     case 'riemann_trapezoid': {
       if (n < 2) throw new ArgumentError(`riemann_trapezoid needs nSteps >= 2, got ${n}`);
-      const w = Array.from({ length: n }, (_, k) => (k === 0 || k === n - 1 ? 1 / (2 * (n - 1)) : 1 / (n - 1)));
+      const w = Array.from({ length: n }, (_, k) =>
+        k === 0 || k === n - 1 ? 1 / (2 * (n - 1)) : 1 / (n - 1),
+      );
       return { alphas: lin(0, 1), weights: w };
     }
     case 'gausslegendre': {
@@ -125,7 +129,10 @@ export class IntegratedGradients {
   }
 
   /** Attributions of the same shape as the inputs, with the completeness gap when asked. */
-  attribute<I extends Inputs>(inputs: I, opts: IntegratedGradientsOptions & { returnConvergenceDelta: true }): WithDelta<I>;
+  attribute<I extends Inputs>(
+    inputs: I,
+    opts: IntegratedGradientsOptions & { returnConvergenceDelta: true },
+  ): WithDelta<I>;
   attribute<I extends Inputs>(inputs: I, opts?: IntegratedGradientsOptions): Attr<I>;
   attribute<I extends Inputs>(inputs: I, opts: IntegratedGradientsOptions = {}): Attr<I> | WithDelta<I> {
     const { xs, wrap } = asTuple(inputs);
@@ -166,7 +173,9 @@ export class IntegratedGradients {
         }
       });
     }
-    const attributions = noGrad(() => (opts.multiplyByInputs === false ? total : total.map((t, i) => t.mul(diffs[i]))));
+    const attributions = noGrad(() =>
+      opts.multiplyByInputs === false ? total : total.map((t, i) => t.mul(diffs[i])),
+    );
     if (!opts.returnConvergenceDelta) return wrap(attributions);
     const delta = noGrad(() => {
       const fx = selectTarget(callForward(this.forward, xs, opts.additionalForwardArgs ?? []), idx);
@@ -207,6 +216,9 @@ function chunkExtra(extra: readonly unknown[] | undefined, B: number, rows: numb
     if (!(a && typeof a === 'object' && 'shape' in a)) return a;
     const t = a as Tensor;
     if (t.ndim === 0 || t.shape[0] !== B) return t;
-    return cat(groups(rows, B).map(({ from, to }) => t.narrow(0, from, to - from)), 0);
+    return cat(
+      groups(rows, B).map(({ from, to }) => t.narrow(0, from, to - from)),
+      0,
+    );
   });
 }

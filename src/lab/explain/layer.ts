@@ -134,8 +134,12 @@ export class GradCam {
   }
   /** [B, 1, H, W] for [B, C, H, W] inputs. */
   attribute(inputs: Tensor, opts: CommonOptions = {}): Tensor {
-    const cam = new LayerGradCam(this.forward, this.layer).attribute(inputs, { ...opts, reluAttributions: true });
-    if (inputs.ndim !== 4) throw new ArgumentError(`GradCam: expected [B, C, H, W] inputs, got rank ${inputs.ndim}`);
+    const cam = new LayerGradCam(this.forward, this.layer).attribute(inputs, {
+      ...opts,
+      reluAttributions: true,
+    });
+    if (inputs.ndim !== 4)
+      throw new ArgumentError(`GradCam: expected [B, C, H, W] inputs, got rank ${inputs.ndim}`);
     return noGrad(() => interpolate(cam, { size: [inputs.shape[2], inputs.shape[3]], mode: 'bilinear' }));
   }
 }
@@ -208,7 +212,12 @@ export interface NormGradOptions extends CommonOptions {
 function extract(x: Tensor, g: Tensor, phase1: NormGradPhase1): Tensor {
   const [B, C, h, w] = x.shape;
   const cols = (t: Tensor) =>
-    punfold(t, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], padValue: 0 }).reshape([B, C * 9, h, w]);
+    punfold(t, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], padValue: 0 }).reshape([
+      B,
+      C * 9,
+      h,
+      w,
+    ]);
   switch (phase1) {
     case 'scaling':
       return x.mul(g);
@@ -216,13 +225,24 @@ function extract(x: Tensor, g: Tensor, phase1: NormGradPhase1): Tensor {
       return g;
     case 'conv1x1':
       // vec(x_u g_uᵀ): [B, C, C, h, w] flattened to C² entries per location
-      return x.reshape([B, C, 1, h, w]).mul(g.reshape([B, 1, C, h, w])).reshape([B, C * C, h, w]);
+      return x
+        .reshape([B, C, 1, h, w])
+        .mul(g.reshape([B, 1, C, h, w]))
+        .reshape([B, C * C, h, w]);
     case 'conv3x3':
-      return cols(x).reshape([B, C * 9, 1, h, w]).mul(g.reshape([B, 1, C, h, w])).reshape([B, C * 9 * C, h, w]);
+      return cols(x)
+        .reshape([B, C * 9, 1, h, w])
+        .mul(g.reshape([B, 1, C, h, w]))
+        .reshape([B, C * 9 * C, h, w]);
     case 'conv3x3_depthwise':
-      return cols(x).reshape([B, C, 9, h, w]).mul(g.reshape([B, C, 1, h, w])).reshape([B, C * 9, h, w]);
+      return cols(x)
+        .reshape([B, C, 9, h, w])
+        .mul(g.reshape([B, C, 1, h, w]))
+        .reshape([B, C * 9, h, w]);
     default:
-      throw new ArgumentError(`NormGrad: phase1 must be scaling|conv1x1|conv3x3|conv3x3_depthwise|bias, got ${JSON.stringify(phase1)}`);
+      throw new ArgumentError(
+        `NormGrad: phase1 must be scaling|conv1x1|conv3x3|conv3x3_depthwise|bias, got ${JSON.stringify(phase1)}`,
+      );
   }
 }
 
@@ -239,7 +259,9 @@ function aggregate(e: Tensor, phase2: NormGradPhase2): Tensor {
     case 'max':
       return e.amax(1, true);
     default:
-      throw new ArgumentError(`NormGrad: phase2 must be sum|norm|filter_norm|max, got ${JSON.stringify(phase2)}`);
+      throw new ArgumentError(
+        `NormGrad: phase2 must be sum|norm|filter_norm|max, got ${JSON.stringify(phase2)}`,
+      );
   }
 }
 
@@ -264,12 +286,14 @@ export class NormGrad {
   /** The map at the layer's resolution, [B, 1, h, w]. */
   attribute(inputs: Inputs, opts: NormGradOptions = {}): Tensor {
     const { activation: x, gradient: g } = layerGradient(this.forward, this.layer, inputs, opts);
-    if (x.ndim !== 4) throw new ExplainError(`NormGrad: the layer's output must be [B, C, h, w], got rank ${x.ndim}`);
+    if (x.ndim !== 4)
+      throw new ExplainError(`NormGrad: the layer's output must be [B, C, h, w], got rank ${x.ndim}`);
     const p1 = opts.phase1 ?? 'conv1x1';
     const p2 = opts.phase2 ?? 'norm';
     return noGrad(() => {
       // closed forms that avoid the C×C outer products (equal to the explicit ones; tested)
-      if (p1 === 'conv1x1' && p2 === 'norm') return x.mul(x).sum(1, true).sqrt().mul(g.mul(g).sum(1, true).sqrt());
+      if (p1 === 'conv1x1' && p2 === 'norm')
+        return x.mul(x).sum(1, true).sqrt().mul(g.mul(g).sum(1, true).sqrt());
       if (p1 === 'conv1x1' && p2 === 'sum') return x.sum(1, true).mul(g.sum(1, true));
       return aggregate(extract(x, g, p1), p2);
     });
@@ -288,7 +312,9 @@ export class NormGrad {
  */
 export function combineMaps(maps: readonly Tensor[], size: [number, number]): Tensor {
   if (!maps.length) throw new ArgumentError('combineMaps: expected at least one map');
-  return noGrad(() => maps.map((m) => normalizeMap(interpolate(m, { size, mode: 'bilinear' }))).reduce((a, b) => a.mul(b)));
+  return noGrad(() =>
+    maps.map((m) => normalizeMap(interpolate(m, { size, mode: 'bilinear' }))).reduce((a, b) => a.mul(b)),
+  );
 }
 
 /** Min–max normalisation of each example's map to [0, 1] (a constant map becomes 0). */

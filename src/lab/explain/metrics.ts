@@ -50,9 +50,21 @@ export function infidelity(
     const dfs: Tensor[] = [];
     for (let k = 0; k < n; k++) {
       const I = perturb(xs);
-      if (I.length !== xs.length) throw new ArgumentError(`infidelity: perturb returned ${I.length} tensors for ${xs.length} inputs`);
+      if (I.length !== xs.length)
+        throw new ArgumentError(`infidelity: perturb returned ${I.length} tensors for ${xs.length} inputs`);
       dots.push(sumPerExample(I.map((p, i) => p.mul(attrs[i]))));
-      dfs.push(fx.sub(selectTarget(callForward(forward, xs.map((x, i) => x.sub(I[i])), extra), idx)));
+      dfs.push(
+        fx.sub(
+          selectTarget(
+            callForward(
+              forward,
+              xs.map((x, i) => x.sub(I[i])),
+              extra,
+            ),
+            idx,
+          ),
+        ),
+      );
     }
     let beta: Tensor | number = 1;
     if (opts.normalize) {
@@ -88,7 +100,11 @@ export interface SensitivityOptions {
  * ‖expl(x + δ) − expl(x)‖ / ‖expl(x)‖, per example.
  * @example const s = gl.explain.sensitivityMax((xs) => [sal.attribute(xs[0], { target: 3 })], [x]);
  */
-export function sensitivityMax(explain: (xs: Tensor[]) => Tensor[], inputs: Inputs, opts: SensitivityOptions = {}): Tensor {
+export function sensitivityMax(
+  explain: (xs: Tensor[]) => Tensor[],
+  inputs: Inputs,
+  opts: SensitivityOptions = {},
+): Tensor {
   const { xs } = asTuple(inputs);
   const r = opts.perturbRadius ?? 0.02;
   const n = positiveInt(opts.nPerturbSamples, 10, 'sensitivityMax: nPerturbSamples');
@@ -97,7 +113,15 @@ export function sensitivityMax(explain: (xs: Tensor[]) => Tensor[], inputs: Inpu
   const baseNorm = noGrad(() => norm(base));
   let best: Tensor | null = null;
   for (let k = 0; k < n; k++) {
-    const noisy = noGrad(() => xs.map((x) => x.add(rand(x.shape, { dtype: x.dtype, generator: opts.generator }).mul(2 * r).sub(r))));
+    const noisy = noGrad(() =>
+      xs.map((x) =>
+        x.add(
+          rand(x.shape, { dtype: x.dtype, generator: opts.generator })
+            .mul(2 * r)
+            .sub(r),
+        ),
+      ),
+    );
     const e = explain(noisy);
     const s = noGrad(() => norm(e.map((t, i) => t.sub(base[i]))).div(baseNorm));
     best = best ? noGrad(() => best!.maximum(s)) : s;
@@ -130,7 +154,7 @@ export function completenessGap(
 function ranks(v: ArrayLike<number>): number[] {
   const order = Array.from(v, (x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
@@ -175,7 +199,11 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * change (correlation near 1) does not depend on what the model learned.
  * @example const rho = gl.explain.modelRandomisationCheck(model, () => ig.attribute(x, { target: 3 }) as gl.Tensor);
  */
-export function modelRandomisationCheck(model: Module, attribute: () => Tensor, opts: { generator?: Generator } = {}): number[] {
+export function modelRandomisationCheck(
+  model: Module,
+  attribute: () => Tensor,
+  opts: { generator?: Generator } = {},
+): number[] {
   const params = model.parameters();
   const trained = attribute();
   const snapshot = noGrad(() => params.map((p) => p.clone()));
@@ -183,14 +211,20 @@ export function modelRandomisationCheck(model: Module, attribute: () => Tensor, 
     noGrad(() =>
       params.forEach((p) => {
         const s = p.abs().amax().item() || 1;
-        p.copy_(rand(p.shape, { dtype: p.dtype, generator: opts.generator }).mul(2 * s).sub(s));
+        p.copy_(
+          rand(p.shape, { dtype: p.dtype, generator: opts.generator })
+            .mul(2 * s)
+            .sub(s),
+        );
       }),
     );
     const random = attribute();
     const B = trained.shape[0];
     const a = trained.abs().reshape([B, -1]);
     const b = random.abs().reshape([B, -1]);
-    return Array.from({ length: B }, (_, i) => spearman(a.select(0, i).dataSync(), b.select(0, i).dataSync()));
+    return Array.from({ length: B }, (_, i) =>
+      spearman(a.select(0, i).dataSync(), b.select(0, i).dataSync()),
+    );
   } finally {
     noGrad(() => params.forEach((p, i) => p.copy_(snapshot[i])));
   }

@@ -57,16 +57,23 @@ export class NoiseTunnel {
   attribute<I extends Inputs>(inputs: I, opts: NoiseTunnelOptions = {}): Attr<I> {
     const { ntType = 'smoothgrad', ntSamples, stdevs = 1, generator, ...rest } = opts;
     if (!['smoothgrad', 'smoothgrad_sq', 'vargrad'].includes(ntType))
-      throw new ArgumentError(`NoiseTunnel: ntType must be smoothgrad|smoothgrad_sq|vargrad, got ${JSON.stringify(ntType)}`);
+      throw new ArgumentError(
+        `NoiseTunnel: ntType must be smoothgrad|smoothgrad_sq|vargrad, got ${JSON.stringify(ntType)}`,
+      );
     const n = positiveInt(ntSamples, 5, 'NoiseTunnel: ntSamples');
     const { xs, wrap } = asTuple(inputs);
     const sd = typeof stdevs === 'number' ? xs.map(() => stdevs) : [...stdevs];
-    if (sd.length !== xs.length) throw new ExplainError(`NoiseTunnel: ${sd.length} stdevs for ${xs.length} inputs`);
+    if (sd.length !== xs.length)
+      throw new ExplainError(`NoiseTunnel: ${sd.length} stdevs for ${xs.length} inputs`);
     let s1: Tensor[] | null = null;
     let s2: Tensor[] | null = null;
     for (let k = 0; k < n; k++) {
-      const noisy = noGrad(() => xs.map((x, i) => x.add(randn(x.shape, { dtype: x.dtype, generator }).mul(sd[i]))));
-      const a = attributionsOf(this.method.attribute(inputs instanceof Array ? noisy : noisy[0], rest) as Tensor);
+      const noisy = noGrad(() =>
+        xs.map((x, i) => x.add(randn(x.shape, { dtype: x.dtype, generator }).mul(sd[i]))),
+      );
+      const a = attributionsOf(
+        this.method.attribute(inputs instanceof Array ? noisy : noisy[0], rest) as Tensor,
+      );
       noGrad(() => {
         s1 = s1 ? s1.map((s, i) => s.add(a[i])) : a;
         const sq = a.map((t) => t.mul(t));
@@ -114,7 +121,8 @@ export class GradientShap {
   attribute<I extends Inputs>(inputs: I, opts: GradientShapOptions): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const dist = opts.baselines instanceof Array ? [...opts.baselines] : [opts.baselines as Tensor];
-    if (dist.length !== xs.length) throw new ExplainError(`GradientShap: ${dist.length} baseline sets for ${xs.length} inputs`);
+    if (dist.length !== xs.length)
+      throw new ExplainError(`GradientShap: ${dist.length} baseline sets for ${xs.length} inputs`);
     const B = xs[0].shape[0];
     const n = positiveInt(opts.nSamples, 5, 'GradientShap: nSamples');
     const idx = targetIndices(opts.target, B);
@@ -126,7 +134,9 @@ export class GradientShap {
       const { scaled, diffs } = noGrad(() => {
         const diffs: Tensor[] = [];
         const scaled = xs.map((x, i) => {
-          const noisy = opts.stdevs ? x.add(randn(x.shape, { dtype: x.dtype, generator: g }).mul(opts.stdevs)) : x;
+          const noisy = opts.stdevs
+            ? x.add(randn(x.shape, { dtype: x.dtype, generator: g }).mul(opts.stdevs))
+            : x;
           const b = dist[i].to(x.dtype).indexSelect(0, pick);
           const d = noisy.sub(b);
           diffs.push(d);
@@ -136,7 +146,9 @@ export class GradientShap {
         return { scaled, diffs };
       });
       const { grads } = gradOfTarget(this.forward, scaled, idx, opts.additionalForwardArgs);
-      const a = noGrad(() => (opts.multiplyByInputs === false ? grads : grads.map((gr, i) => gr.mul(diffs[i]))));
+      const a = noGrad(() =>
+        opts.multiplyByInputs === false ? grads : grads.map((gr, i) => gr.mul(diffs[i])),
+      );
       acc = acc ? noGrad(() => acc!.map((t, i) => t.add(a[i]))) : a;
     }
     return wrap(noGrad(() => acc!.map((t) => t.div(n))));

@@ -77,13 +77,23 @@ export class Occlusion {
   attribute<I extends Inputs>(inputs: I, opts: OcclusionOptions): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const B = xs[0].shape[0];
-    const shapes = (Array.isArray(opts.slidingWindowShapes[0]) ? opts.slidingWindowShapes : [opts.slidingWindowShapes]) as number[][];
-    if (shapes.length !== xs.length) throw new ExplainError(`Occlusion: ${shapes.length} window shapes for ${xs.length} inputs`);
+    const shapes = (
+      Array.isArray(opts.slidingWindowShapes[0]) ? opts.slidingWindowShapes : [opts.slidingWindowShapes]
+    ) as number[][];
+    if (shapes.length !== xs.length)
+      throw new ExplainError(`Occlusion: ${shapes.length} window shapes for ${xs.length} inputs`);
     const strideList = xs.map((x, i) => {
-      const s = opts.strides === undefined ? 1 : xs.length > 1 && Array.isArray(opts.strides) ? (opts.strides as never[])[i] : opts.strides;
+      const s =
+        opts.strides === undefined
+          ? 1
+          : xs.length > 1 && Array.isArray(opts.strides)
+            ? (opts.strides as never[])[i]
+            : opts.strides;
       const per = typeof s === 'number' ? x.shape.slice(1).map(() => s) : [...(s as number[])];
       if (per.length !== x.ndim - 1 || !per.every((v) => Number.isInteger(v) && v >= 1))
-        throw new ArgumentError(`Occlusion: strides for input ${i} must be ${x.ndim - 1} positive integers, got ${JSON.stringify(s)}`);
+        throw new ArgumentError(
+          `Occlusion: strides for input ${i} must be ${x.ndim - 1} positive integers, got ${JSON.stringify(s)}`,
+        );
       return per;
     });
     const bases = baselinesFor(xs, opts.baselines);
@@ -92,10 +102,17 @@ export class Occlusion {
       const feat = x.shape.slice(1);
       const win = shapes[i];
       if (win.length !== feat.length || win.some((w, d) => !Number.isInteger(w) || w < 1 || w > feat[d]))
-        throw new ShapeError(`Occlusion: window ${JSON.stringify(win)} does not fit input ${i}'s features ${fmtShape(feat)}`);
+        throw new ShapeError(
+          `Occlusion: window ${JSON.stringify(win)} does not fit input ${i}'s features ${fmtShape(feat)}`,
+        );
       const counts = feat.map((n, d) => Math.floor((n - win[d]) / strideList[i][d]) + 1);
       const positions: number[][] = [[]];
-      for (const c of counts) positions.splice(0, positions.length, ...positions.flatMap((p) => Array.from({ length: c }, (_, k) => [...p, k])));
+      for (const c of counts)
+        positions.splice(
+          0,
+          positions.length,
+          ...positions.flatMap((p) => Array.from({ length: c }, (_, k) => [...p, k])),
+        );
       const size = feat.reduce((a, b) => a * b, 1);
       const masks: Float64Array[] = positions.map((p) => {
         const m = new Float64Array(size);
@@ -127,7 +144,10 @@ export class Occlusion {
           total = total.add(maskTensors[j].mul(base.sub(s).reshape([B, ...feat.map(() => 1)])));
           masks[j].forEach((v, k) => (cover[k] += v));
         });
-        const inv = tensor(Array.from(cover, (c) => (c > 0 ? 1 / c : 0)), { dtype: x.dtype, shape: [1, ...feat] });
+        const inv = tensor(
+          Array.from(cover, (c) => (c > 0 ? 1 / c : 0)),
+          { dtype: x.dtype, shape: [1, ...feat] },
+        );
         return total.mul(inv);
       });
     });
@@ -165,8 +185,14 @@ export class FeatureAblation {
     const B = xs[0].shape[0];
     const bases = baselinesFor(xs, opts.baselines);
     const idx = targetIndices(opts.target, B);
-    const given = opts.featureMask === undefined ? null : opts.featureMask instanceof Tensor ? [opts.featureMask] : [...opts.featureMask];
-    if (given && given.length !== xs.length) throw new ExplainError(`FeatureAblation: ${given.length} feature masks for ${xs.length} inputs`);
+    const given =
+      opts.featureMask === undefined
+        ? null
+        : opts.featureMask instanceof Tensor
+          ? [opts.featureMask]
+          : [...opts.featureMask];
+    if (given && given.length !== xs.length)
+      throw new ExplainError(`FeatureAblation: ${given.length} feature masks for ${xs.length} inputs`);
     let offset = 0;
     const ids = xs.map((x, i) => {
       const shape = [1, ...x.shape.slice(1)];
@@ -177,12 +203,15 @@ export class FeatureAblation {
         return { shape, data: a };
       }
       const m = given[i];
-      if (m.dtype !== 'int32') throw new ArgumentError(`FeatureAblation: featureMask must be int32, got ${m.dtype}`);
+      if (m.dtype !== 'int32')
+        throw new ArgumentError(`FeatureAblation: featureMask must be int32, got ${m.dtype}`);
       let e: Tensor;
       try {
         e = m.ndim === x.ndim && m.shape[0] === B && B > 1 ? m : m.expand(shape);
       } catch {
-        throw new ShapeError(`FeatureAblation: featureMask ${fmtShape(m.shape)} does not broadcast to ${fmtShape(shape)}`);
+        throw new ShapeError(
+          `FeatureAblation: featureMask ${fmtShape(m.shape)} does not broadcast to ${fmtShape(shape)}`,
+        );
       }
       return { shape: e.shape as number[], data: Array.from(e.contiguous().dataSync(), Number) };
     });

@@ -88,7 +88,13 @@ describe('attacks on a linear model (closed-form distances)', () => {
   it('L2 PGD stays in the L2 ball and fools the examples closer than ε', () => {
     const eps = 0.06;
     const m = linear();
-    const adv = gl.attacks.pgd(m, x, y, { eps, norm: '2', alpha: 0.02, steps: 20, generator: new gl.Generator(3) });
+    const adv = gl.attacks.pgd(m, x, y, {
+      eps,
+      norm: '2',
+      alpha: 0.02,
+      steps: 20,
+      generator: new gl.Generator(3),
+    });
     const pred = rowsOf(m.forward(adv)).map((r) => (r[0] > r[1] ? 0 : 1));
     expect(pred.map((p, i) => p !== cf.y[i])).toEqual(cf.l2.map((d) => d < eps));
     rowsOf(adv).forEach((a, i) => expect(dist(a, X[i], 2)).toBeLessThanOrEqual(eps + 1e-6));
@@ -155,7 +161,17 @@ describe('attack hygiene', () => {
 
   it('targeted modes: given, least-likely and random targets', () => {
     const f = (t: gl.Tensor) =>
-      gl.matmul(t, gl.tensor([[1, 0, -1], [0, 1, -1], [0, 0, 0], [0, 0, 0]])).add(gl.tensor([0, 0, 0.5]));
+      gl
+        .matmul(
+          t,
+          gl.tensor([
+            [1, 0, -1],
+            [0, 1, -1],
+            [0, 0, 0],
+            [0, 0, 0],
+          ]),
+        )
+        .add(gl.tensor([0, 0, 0.5]));
     const yy = gl.tensor([0, 1, 0, 1], { dtype: 'int32' });
     const fw = gl.attacks.attackForward('t', f, x, yy, {});
     const ll = gl.attacks.resolveTargets('t', f, fw, x, yy, 'leastLikely')!;
@@ -178,12 +194,16 @@ describe('attack hygiene', () => {
     const bad = gl.tensor([0, 1, 2, 0], { dtype: 'int32' });
     expect(() => gl.attacks.fgsm(m, x, bad)).toThrow(gl.attacks.AttackLabelError);
     expect(() => gl.attacks.fgsm(m, x, bad)).toThrow(/labels must lie in \[0, 2\).*got 2 at position 2/);
-    expect(() => gl.attacks.fgsm(m, x, gl.tensor([0, 1], { dtype: 'int32' }))).toThrow(gl.attacks.AttackLabelError);
+    expect(() => gl.attacks.fgsm(m, x, gl.tensor([0, 1], { dtype: 'int32' }))).toThrow(
+      gl.attacks.AttackLabelError,
+    );
     expect(() => gl.attacks.fgsm((t) => t.sum(1), x, y)).toThrow(gl.attacks.ModelOutputError);
     expect(() => gl.attacks.fgsm(m, x.mul(3), y)).toThrow(gl.attacks.AttackInputError);
     expect(() => gl.attacks.fgsm(m, x, y, { target: gl.tensor([5, 0, 0, 0], { dtype: 'int32' }) })).toThrow(
       /target labels must lie in \[0, 2\)/,
     );
-    expect(() => gl.attacks.robustnessReport(m, x, y, { attack: 'nope' as 'pgd' })).toThrow(/unknown attack 'nope'/);
+    expect(() => gl.attacks.robustnessReport(m, x, y, { attack: 'nope' as 'pgd' })).toThrow(
+      /unknown attack 'nope'/,
+    );
   });
 });

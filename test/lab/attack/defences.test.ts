@@ -5,7 +5,10 @@ import * as gl from '../../../src/index.js';
 function loader(n = 16): gl.data.DataLoader<gl.Tensor[], [gl.Tensor, gl.Tensor]> {
   const gen = new gl.Generator(1);
   const x = gl.rand([n, 4], { generator: gen });
-  const y = gl.tensor(Array.from({ length: n }, (_, i) => i % 2), { dtype: 'int32' });
+  const y = gl.tensor(
+    Array.from({ length: n }, (_, i) => i % 2),
+    { dtype: 'int32' },
+  );
   return new gl.data.DataLoader(new gl.data.TensorDataset(x, y), { batchSize: 8 });
 }
 
@@ -38,9 +41,18 @@ describe('adversarial training (Trainer option)', () => {
   });
 
   it('pgdTraining runs PGD on the current weights and restores training mode', async () => {
-    const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.Dropout(0.5), new gl.nn.Linear(8, 2));
+    const model = new gl.nn.Sequential(
+      new gl.nn.Linear(4, 8),
+      new gl.nn.Dropout(0.5),
+      new gl.nn.Linear(8, 2),
+    );
     let modes: boolean[] = [];
-    const attack = gl.attacks.pgdTraining({ eps: 0.1, alpha: 0.05, steps: 2, generator: new gl.Generator(0) });
+    const attack = gl.attacks.pgdTraining({
+      eps: 0.1,
+      alpha: 0.05,
+      steps: 2,
+      generator: new gl.Generator(0),
+    });
     const adversarial = (m: gl.nn.Module, x: gl.Tensor, y: gl.Tensor) => {
       const adv = attack(m, x, y);
       modes.push(m.training);
@@ -61,20 +73,37 @@ describe('adversarial training (Trainer option)', () => {
 
   it('a rule other than bp refuses the option', () => {
     const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 2));
-    expect(() => new gl.train.Trainer({ model, rule: 'dfa', adversarial: (_m, x) => x })).toThrow(/adversarial training needs backprop/);
+    expect(() => new gl.train.Trainer({ model, rule: 'dfa', adversarial: (_m, x) => x })).toThrow(
+      /adversarial training needs backprop/,
+    );
   });
 });
 
 describe('defensive distillation', () => {
   it('temperatureLoss: hard labels → CE of z / T; soft labels → soft-target CE at T', () => {
-    const z = gl.tensor([[2, -1, 0.5], [0, 3, -2]]);
+    const z = gl.tensor([
+      [2, -1, 0.5],
+      [0, 3, -2],
+    ]);
     const y = gl.tensor([0, 1], { dtype: 'int32' });
     const loss = gl.attacks.temperatureLoss(4);
     expect(loss(z, y).item()).toBeCloseTo(gl.crossEntropy(z.div(4), y).item(), 6);
-    const soft = gl.softmax(gl.tensor([[1, 0, 0], [0, 2, 1]]), 1);
-    expect(loss(z, soft).item()).toBeCloseTo(gl.attacks.softTargetCrossEntropy(z, soft, { temperature: 4 }).item(), 6);
+    const soft = gl.softmax(
+      gl.tensor([
+        [1, 0, 0],
+        [0, 2, 1],
+      ]),
+      1,
+    );
+    expect(loss(z, soft).item()).toBeCloseTo(
+      gl.attacks.softTargetCrossEntropy(z, soft, { temperature: 4 }).item(),
+      6,
+    );
     // with one-hot soft labels the soft-target CE is the plain CE
-    const onehot = gl.tensor([[1, 0, 0], [0, 1, 0]]);
+    const onehot = gl.tensor([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(loss(z, onehot).item()).toBeCloseTo(gl.crossEntropy(z.div(4), y).item(), 6);
     expect(() => gl.attacks.temperatureLoss(0)).toThrow(gl.attacks.AttackOptionError);
     expect(() => gl.attacks.softTargetCrossEntropy(z, y)).toThrow(gl.ShapeError);
@@ -92,8 +121,17 @@ describe('defensive distillation', () => {
 
   it('the float32 saturation effect: input gradients of a confident (distilled-like) net are exactly 0 in float32, not in float64', () => {
     // logits scaled as a net trained at T = 100 and deployed at T = 1: margins of a few hundred
-    const w = [[60, -40, 10], [-50, 45, -20], [5, -5, 30]];
-    const x = [[0.9, 0.1, 0.5], [0.2, 0.8, 0.4], [0.1, 0.3, 0.9], [0.7, 0.2, 0.1]];
+    const w = [
+      [60, -40, 10],
+      [-50, 45, -20],
+      [5, -5, 30],
+    ];
+    const x = [
+      [0.9, 0.1, 0.5],
+      [0.2, 0.8, 0.4],
+      [0.1, 0.3, 0.9],
+      [0.7, 0.2, 0.1],
+    ];
     const frac = (dtype: 'float32' | 'float64') => {
       const W = gl.tensor(w, { dtype });
       const f = (t: gl.Tensor) => gl.matmul(t, W.t()).mul(20); // logit margins 180 to 720: exp(−180) underflows float32 (min 1.4e-45), exp(−720) not float64 (min 4.9e-324)

@@ -34,7 +34,12 @@ const fx = JSON.parse(
 ) as Fixture;
 
 function model(): gl.nn.Sequential {
-  const m = new gl.nn.Sequential(new gl.nn.Flatten(), new gl.nn.Linear(18, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 4));
+  const m = new gl.nn.Sequential(
+    new gl.nn.Flatten(),
+    new gl.nn.Linear(18, 8),
+    new gl.nn.ReLU(),
+    new gl.nn.Linear(8, 4),
+  );
   m.loadStateDict(
     new Map([
       ['1.weight', gl.tensor(fx.model.w1, { shape: [8, 18] })],

@@ -9,7 +9,11 @@ type Run = () => gl.Tensor;
 async function attributions(): Promise<number[][]> {
   gl.manualSeed(7);
   const model = new gl.nn.Sequential(
-    new gl.nn.Conv2d(1, 3, 3, { padding: 1 }), new gl.nn.ReLU(), new gl.nn.MaxPool2d(2), new gl.nn.Flatten(), new gl.nn.Linear(48, 3),
+    new gl.nn.Conv2d(1, 3, 3, { padding: 1 }),
+    new gl.nn.ReLU(),
+    new gl.nn.MaxPool2d(2),
+    new gl.nn.Flatten(),
+    new gl.nn.Linear(48, 3),
   );
   const x = gl.randn([2, 1, 8, 8], { generator: new gl.Generator(3) });
   const target = gl.tensor([2, 0], { dtype: 'int32' });
@@ -34,7 +38,13 @@ describe('explain on every backend', () => {
     for (const b of (await allTestBackends()).filter((n) => n !== 'js')) {
       await useBackend(b);
       const got = await attributions();
-      got.forEach((g, k) => g.forEach((v, i) => expect(Math.abs(v - ref[k][i]), `${b} method ${k} at ${i}`).toBeLessThan(1e-4 * (1 + Math.abs(ref[k][i])))));
+      got.forEach((g, k) =>
+        g.forEach((v, i) =>
+          expect(Math.abs(v - ref[k][i]), `${b} method ${k} at ${i}`).toBeLessThan(
+            1e-4 * (1 + Math.abs(ref[k][i])),
+          ),
+        ),
+      );
     }
     await useBackend('js');
   });

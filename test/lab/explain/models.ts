@@ -10,7 +10,6 @@ export interface WithDeltaFT {
   attr: FT;
   delta: FT;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const fixture: { source: string; cases: Record<string, any> } = JSON.parse(
   readFileSync(new URL('../../fixtures/torch/explain.json', import.meta.url), 'utf8'),
 );

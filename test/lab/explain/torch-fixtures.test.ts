@@ -24,9 +24,13 @@ for (const backend of testBackends()) {
     const target = () => C.cnn.target as number[];
 
     it('Saliency and InputXGradient', () => {
-      expect(maxRelErr(new gl.explain.Saliency(cnn).attribute(x, { target: target() }), C.cnn.saliency)).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.Saliency(cnn).attribute(x, { target: target() }), C.cnn.saliency),
+      ).toBeLessThan(TOL);
       const tgt = gl.tensor(target(), { dtype: 'int32' });
-      expect(maxRelErr(new gl.explain.InputXGradient(cnn).attribute(x, { target: tgt }), C.cnn.inputXGradient)).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.InputXGradient(cnn).attribute(x, { target: tgt }), C.cnn.inputXGradient),
+      ).toBeLessThan(TOL);
     });
 
     it('IntegratedGradients (gausslegendre and riemann_trapezoid, deltas, internal batching)', () => {
@@ -47,10 +51,18 @@ for (const backend of testBackends()) {
     });
 
     it('GuidedBackprop and Deconvolution: functional relu, and one ReLU module used twice', () => {
-      expect(maxRelErr(new gl.explain.GuidedBackprop(cnn).attribute(x, { target: target() }), C.cnn.guided)).toBeLessThan(TOL);
-      expect(maxRelErr(new gl.explain.Deconvolution(cnn).attribute(x, { target: target() }), C.cnn.deconv)).toBeLessThan(TOL);
-      expect(maxRelErr(new gl.explain.GuidedBackprop(mlp).attribute(xm, { target: C.mlp.target }), C.mlp.guided)).toBeLessThan(TOL);
-      expect(maxRelErr(new gl.explain.Deconvolution(mlp).attribute(xm, { target: C.mlp.target }), C.mlp.deconv)).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.GuidedBackprop(cnn).attribute(x, { target: target() }), C.cnn.guided),
+      ).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.Deconvolution(cnn).attribute(x, { target: target() }), C.cnn.deconv),
+      ).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.GuidedBackprop(mlp).attribute(xm, { target: C.mlp.target }), C.mlp.guided),
+      ).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.Deconvolution(mlp).attribute(xm, { target: C.mlp.target }), C.mlp.deconv),
+      ).toBeLessThan(TOL);
       // the guided map differs from the plain gradient here, so the rule really ran on both ReLU calls
       const plain = new gl.explain.Saliency(mlp).attribute(xm, { target: C.mlp.target, abs: false });
       expect(maxRelErr(plain, C.mlp.guided)).toBeGreaterThan(1e-3);
@@ -66,7 +78,10 @@ for (const backend of testBackends()) {
         expect(maxRelErr(r.attributions, C.cnn[name].attr)).toBeLessThan(TOL);
         expect(Math.max(...Array.from(r.delta.dataSync(), Math.abs))).toBeLessThan(1e-12);
       }
-      const rm = new gl.explain.DeepLift(mlp).attribute(xm, { target: C.mlp.target, returnConvergenceDelta: true });
+      const rm = new gl.explain.DeepLift(mlp).attribute(xm, {
+        target: C.mlp.target,
+        returnConvergenceDelta: true,
+      });
       expect(maxRelErr(rm.attributions, C.mlp.deeplift_zero.attr)).toBeLessThan(TOL);
       const rs = new gl.explain.DeepLift(new Smooth()).attribute(t(C.smooth.x), {
         target: C.smooth.target,
@@ -78,15 +93,35 @@ for (const backend of testBackends()) {
     });
 
     it('LayerGradCam and GradCam at conv2', () => {
-      expect(maxRelErr(new gl.explain.LayerGradCam(cnn, cnn.conv2).attribute(x, { target: target() }), C.cnn.layerGradCam)).toBeLessThan(TOL);
-      expect(maxRelErr(new gl.explain.GradCam(cnn, cnn.conv2).attribute(x, { target: target() }), C.cnn.gradCam)).toBeLessThan(TOL);
+      expect(
+        maxRelErr(
+          new gl.explain.LayerGradCam(cnn, cnn.conv2).attribute(x, { target: target() }),
+          C.cnn.layerGradCam,
+        ),
+      ).toBeLessThan(TOL);
+      expect(
+        maxRelErr(new gl.explain.GradCam(cnn, cnn.conv2).attribute(x, { target: target() }), C.cnn.gradCam),
+      ).toBeLessThan(TOL);
     });
 
     it('Occlusion (3x3 windows, stride 2: some pixels uncovered; 2x2 stride 2)', () => {
       const occ = new gl.explain.Occlusion(cnn);
-      expect(maxRelErr(occ.attribute(x, { target: target(), slidingWindowShapes: [1, 3, 3], strides: [1, 2, 2] }), C.cnn.occlusion_w3_s2)).toBeLessThan(TOL);
       expect(
-        maxRelErr(occ.attribute(x, { target: target(), slidingWindowShapes: [1, 2, 2], strides: 2, perturbationsPerEval: 5 }), C.cnn.occlusion_w2_s2),
+        maxRelErr(
+          occ.attribute(x, { target: target(), slidingWindowShapes: [1, 3, 3], strides: [1, 2, 2] }),
+          C.cnn.occlusion_w3_s2,
+        ),
+      ).toBeLessThan(TOL);
+      expect(
+        maxRelErr(
+          occ.attribute(x, {
+            target: target(),
+            slidingWindowShapes: [1, 2, 2],
+            strides: 2,
+            perturbationsPerEval: 5,
+          }),
+          C.cnn.occlusion_w2_s2,
+        ),
       ).toBeLessThan(TOL);
     });
 
