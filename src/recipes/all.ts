@@ -1,5 +1,6 @@
 // The recipes shipped with gradlab: a typed table (name → definition), and lookup/run by name.
 import { ArgumentError } from '../core/errors.js';
+import { attributionRecipe } from './attribution.js';
 import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { deepGaRecipe } from './deep-ga.js';
@@ -40,6 +41,8 @@ export const RECIPES = {
   'convex-relu': convexReluRecipe,
   /** Paper 41: scalable neural network kernels. */
   snnk: snnkRecipe,
+  /** Paper 11: attribution and NAP on tag-biased digits, MLP/CNN/ResNet ensemble. */
+  attribution: attributionRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
