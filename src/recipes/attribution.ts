@@ -16,7 +16,7 @@ import {
 import { classGroupProfile, deadPercent, linearAgreement, rows, tagMasses } from './attribution-measures.js';
 import { forEachSeed } from './framework/seeds.js';
 import { describe } from './framework/stats.js';
-import type { Json, PerSeed, RecipeDef } from './framework/types.js';
+import type { AssertionDef, Json, RecipeDef } from './framework/types.js';
 import { pct } from './util.js';
 
 const BIASED = 3;
@@ -24,9 +24,6 @@ const P_BIASED = 0.95;
 const P_OTHER = 0.05;
 const LR = 1e-3;
 const BATCH = 50;
-
-const minOver = (m: PerSeed, prefix: string): number[] =>
-  m[`${prefix}.${MODELS[0]}`].map((_, i) => Math.min(...MODELS.map((k) => m[`${prefix}.${k}`][i])));
 
 /** Paper 11 (COVID-CXR interpretability) on digits with a planted corner tag in place of chest X-rays. */
 export const attributionRecipe: RecipeDef = {
@@ -67,7 +64,7 @@ export const attributionRecipe: RecipeDef = {
     { kind: 'assertion', item: '≥ 30% of |IG| and occlusion mass on the tag pixels among tagged images whose prediction flips when the tag is erased', built: true },
     { kind: 'assertion', item: 'for a linear model saliency·sign, x⊙∇, IG(0), DeepLift(0) and occlusion(1) agree to 1e-6', built: true },
   ],
-  seeds: { full: 2, quick: 1 },
+  seeds: { full: 3, quick: 1 },
   async run({ quick, seeds, log, data: force }) {
     const data = imageData({
       policy: ['mnist-10k', 'embedded'],
@@ -160,24 +157,19 @@ export const attributionRecipe: RecipeDef = {
     };
   },
   assertions: [
-    {
-      id: 'tag-mass-ig',
-      description: 'share of |IG| on the tag pixels among flipped tagged images, the smallest over MLP, CNN, ResNet',
-      values: (m) => minOver(m, 'tagMass.ig'),
-      compare: '>=',
-      threshold: 0.3,
-      thresholdSource: 'research notes, paper 11 small-scale reproduction ("≥ 30% of |attribution| mass on the 16 tag pixels"; a guess there)',
-      kind: 'outcome',
-    },
-    {
-      id: 'tag-mass-occlusion',
-      description: 'share of |occlusion| on the tag pixels among flipped tagged images, the smallest over MLP, CNN, ResNet',
-      values: (m) => minOver(m, 'tagMass.occlusion'),
-      compare: '>=',
-      threshold: 0.3,
-      thresholdSource: 'research notes, paper 11 small-scale reproduction (as for IG)',
-      kind: 'outcome',
-    },
+    ...MODELS.flatMap((k) =>
+      (['ig', 'occlusion'] as const).map(
+        (meth): AssertionDef => ({
+          id: `tag-mass-${meth === 'ig' ? 'ig' : 'occ'}-${k}`,
+          description: `${k}: share of |${meth === 'ig' ? 'IG' : 'occlusion'}| on the tag pixels, mean over flipped tagged test images`,
+          values: (m) => m[`tagMass.${meth}.${k}`],
+          compare: '>=',
+          threshold: 0.3,
+          thresholdSource: `research notes, paper 11 small-scale reproduction ("≥ 30% of |attribution| mass on the 16 tag pixels"; a guess there), kept after the calibration run e79qcy (seeds 0, 1; IG / occlusion: MLP 0.39 / 0.36, CNN 0.36 / 0.37, ResNet 0.26 / 0.27)`,
+          kind: 'outcome',
+        }),
+      ),
+    ),
     {
       id: 'linear-agreement',
       description: 'linear model: max |difference| of saliency·sign·x, IG(0), DeepLift(0), occlusion(1) from x ⊙ ∇',
@@ -194,7 +186,7 @@ export const attributionRecipe: RecipeDef = {
         m['accB.soft'].map((v, i) => 100 * (v - Math.max(...MODELS.map((k) => m[`accB.${k}`][i])))),
       compare: '>=',
       threshold: -0.5,
-      thresholdSource: 'research notes, paper 11 small-scale reproduction ("≥ max single-model accuracy − 0.5 pts"; a guess there)',
+      thresholdSource: 'research notes, paper 11 small-scale reproduction ("≥ max single-model accuracy − 0.5 pts"; a guess there), kept after the calibration run e79qcy (seeds 0, 1: −2.7, −0.1 pts; the ResNet alone beats the soft ensemble)',
       kind: 'outcome',
     },
   ],

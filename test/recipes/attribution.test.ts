@@ -46,7 +46,7 @@ describe('recipe attribution (quick)', () => {
     expect(r.details.tagSize).toBe(2);
     expect(r.provenance.data).toEqual([expect.objectContaining({ name: 'embedded', fallbackFor: 'mnist-10k' })]);
     expect(r.assertions.find((a) => a.id === 'linear-agreement')!.status).toBe('holds');
-    expect(r.assertions.find((a) => a.id === 'tag-mass-ig')!.status).toBe('not judged');
+    expect(r.assertions.find((a) => a.id === 'tag-mass-ig-resnet')!.status).toBe('not judged');
     for (const k of ['mlp', 'cnn', 'resnet']) {
       expect(r.perSeed[`tagged.${k}`][0]).toBeGreaterThan(0);
       const m = r.perSeed[`tagMass.ig.${k}`][0];
