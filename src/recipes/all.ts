@@ -12,6 +12,7 @@ import { convexReluRecipe } from './convex-relu.js';
 import { gbnnRecipe } from './gbnn.js';
 import { lstRecipe } from './lst.js';
 import { mesaRecipe } from './mesa.js';
+import { normgradRecipe } from './normgrad.js';
 import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
@@ -43,6 +44,8 @@ export const RECIPES = {
   snnk: snnkRecipe,
   /** Paper 11: attribution and NAP on tag-biased digits, MLP/CNN/ResNet ensemble. */
   attribution: attributionRecipe,
+  /** Paper 26: NormGrad, Grad-CAM and the extract-and-aggregate grid on digits on a canvas. */
+  normgrad: normgradRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 export type RecipeName = keyof typeof RECIPES;
