@@ -1,5 +1,6 @@
 // The recipes shipped with gradlab: a typed table (name → definition), and lookup/run by name.
 import { ArgumentError } from '../core/errors.js';
+import { attributionRecipe } from './attribution.js';
 import { auglocalRecipe } from './auglocal.js';
 import { checkpointRecipe } from './grad-checkpointing.js';
 import { circuitDiagramsRecipe } from './circuit-diagrams.js';
@@ -13,6 +14,7 @@ import { convexReluRecipe } from './convex-relu.js';
 import { gbnnRecipe } from './gbnn.js';
 import { lstRecipe } from './lst.js';
 import { mesaRecipe } from './mesa.js';
+import { normgradRecipe } from './normgrad.js';
 import { phyffRecipe } from './phyff.js';
 import { slttRecipe } from './sltt.js';
 import { tpsgdRecipe } from './tpsgd.js';
@@ -62,6 +64,10 @@ export const RECIPES = {
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */
   'information-plane': informationPlaneRecipe,
+  /** Paper 11: attribution and NAP on tag-biased digits, MLP/CNN/ResNet ensemble. */
+  attribution: attributionRecipe,
+  /** Paper 26: NormGrad, Grad-CAM and the extract-and-aggregate grid on digits on a canvas. */
+  normgrad: normgradRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
