@@ -15,6 +15,8 @@ export type { BlasInfo } from './backends/native/addon.js';
 // shadows portable's gl.data (which lacks the file readers and named datasets)
 export * as data from './data/index.js';
 export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
+// PNG rendering lives in the Node entry only: the browser entry's module graph holds no package
+export * as png from './io/png.js';
 export { saveImagePng } from './io/png-file.js';
 export type { SaveImageOptions } from './io/png-file.js';
 export * as recipes from './recipes/index.js';

@@ -126,6 +126,5 @@ export * as envs from './envs/index.js';
 export * as distributions from './distributions/index.js';
 export * as linalg from './ops/linalg/index.js';
 export * as explain from './lab/explain/index.js';
-export * as png from './io/png.js';
 export * as curvature from './lab/curvature/index.js';
 export * as attacks from './lab/attack/index.js';

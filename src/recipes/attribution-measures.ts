@@ -149,7 +149,13 @@ export function classGroupProfile(
  * of shape [c, h, w] with targets 0..n−1 (mod 10).
  */
 export async function linearAgreement(shape: readonly number[], n: number): Promise<number> {
-  const model = new Sequential(new Flatten(), new Linear(shape.reduce((a, b) => a * b, 1), 10)).double();
+  const model = new Sequential(
+    new Flatten(),
+    new Linear(
+      shape.reduce((a, b) => a * b, 1),
+      10,
+    ),
+  ).double();
   const x = rand([n, ...shape], { dtype: 'float64' });
   const target = Array.from({ length: n }, (_, i) => i % 10);
   const ixg = new InputXGradient(model).attribute(x, { target });

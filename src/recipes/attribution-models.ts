@@ -26,17 +26,30 @@ export function buildModel(name: ModelName, [c, h, w]: readonly number[]): Seque
       return new Sequential(new Flatten(), new Linear(c * h * w, 128), new ReLU(), new Linear(128, 10));
     case 'cnn':
       return new Sequential(
-        conv(c, 8), new ReLU(), new MaxPool2d(2),
-        conv(8, 16), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Linear(16 * q, 64), new ReLU(), new Linear(64, 10),
+        conv(c, 8),
+        new ReLU(),
+        new MaxPool2d(2),
+        conv(8, 16),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Linear(16 * q, 64),
+        new ReLU(),
+        new Linear(64, 10),
       );
     case 'resnet': {
       const block = () => new Residual(new Sequential(conv(16, 16), new ReLU(), conv(16, 16)));
       return new Sequential(
-        conv(c, 16), new ReLU(),
-        block(), new ReLU(), new MaxPool2d(2),
-        block(), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Linear(16 * q, 10),
+        conv(c, 16),
+        new ReLU(),
+        block(),
+        new ReLU(),
+        new MaxPool2d(2),
+        block(),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Linear(16 * q, 10),
       );
     }
   }

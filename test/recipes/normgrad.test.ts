@@ -27,7 +27,10 @@ describe('recipe normgrad helpers', () => {
     const maps = new Float32Array(2 * 25);
     maps[2 * 5 + 2] = 1; // image 0 peaks at (2, 2)
     maps[25 + 4 * 5 + 4] = 1; // image 1 peaks at (4, 4)
-    const boxes = [{ row: 0, col: 0 }, { row: 0, col: 0 }];
+    const boxes = [
+      { row: 0, col: 0 },
+      { row: 0, col: 0 },
+    ];
     expect(pointingHits(maps, side, boxes, 2, 1)).toBe(1); // (2, 2) is inside [0, 3) dilated; (4, 4) is not
     expect(inBox(4 * 5 + 4, 5, { row: 0, col: 0 }, 2, 3)).toBe(true);
   });
@@ -43,7 +46,9 @@ describe('recipe normgrad (quick)', () => {
       else process.env[env] = before;
     });
     expect(r.details.side).toBe(23);
-    expect(r.provenance.data).toEqual([expect.objectContaining({ name: 'embedded', fallbackFor: 'mnist-10k' })]);
+    expect(r.provenance.data).toEqual([
+      expect.objectContaining({ name: 'embedded', fallbackFor: 'mnist-10k' }),
+    ]);
     expect(r.assertions.find((a) => a.id === 'meta-restores-weights')!.status).toBe('holds');
     expect(Object.keys(r.perSeed).filter((k) => k.startsWith('grid.')).length).toBe(20);
     for (const k of Object.keys(r.perSeed).filter((k) => k.startsWith('pointing.'))) {

@@ -175,7 +175,7 @@ export const attackCommand = defineCommand({
         adv.dispose();
         if (img === null) break; // flat inputs (tabular data) have no picture
         const f = path.join(dir, minNorm ? `adversarial-${o.method}.png` : `adversarial-${e}.png`);
-        fs.writeFileSync(f, img);
+        fs.writeFileSync(f, gl.png.encodeImagePng(img));
         written.push(f);
       }
       const jf = path.join(dir, 'report.json');

@@ -1,7 +1,7 @@
-// Adversarial examples as one PNG grid (clean | adversarial | perturbation per row); a small local encoder call, to be unified with src/io's image helper.
-import { encode } from 'fast-png';
+// Adversarial examples as one RGB image grid (clean | adversarial | perturbation per row), encoded by gl.png.
 import { ArgumentError, fmtShape } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
+import type { RgbImage } from '../../io/png.js';
 
 /** Options of `adversarialGrid`. */
 export interface GridOptions {
@@ -13,11 +13,11 @@ export interface GridOptions {
 
 /**
  * Draws clean inputs, adversarial inputs and their perturbations (mid-grey = 0, scaled so that the largest
- * |δ| of each example is black or white) side by side, one example per row, as PNG bytes. Inputs are
+ * |δ| of each example is black or white) side by side, one example per row, as an RGB image (`gl.png.encodeImagePng` makes PNG bytes of it). Inputs are
  * [N, C, H, W] with C = 1 or 3 (or [N, H, W]), values in [0, 1].
- * @example fs.writeFileSync('adv.png', gl.attacks.adversarialGrid(x, xAdv));
+ * @example fs.writeFileSync('adv.png', gl.png.encodeImagePng(gl.attacks.adversarialGrid(x, xAdv)));
  */
-export function adversarialGrid(clean: Tensor, adv: Tensor, opts: GridOptions = {}): Uint8Array {
+export function adversarialGrid(clean: Tensor, adv: Tensor, opts: GridOptions = {}): RgbImage {
   if (clean.shape.join() !== adv.shape.join())
     throw new ArgumentError(
       `adversarialGrid: clean ${fmtShape(clean.shape)} and adversarial ${fmtShape(adv.shape)} differ in shape`,
@@ -58,5 +58,5 @@ export function adversarialGrid(clean: Tensor, adv: Tensor, opts: GridOptions = 
     put(1, r, (c, i, j) => at(b, c, i, j));
     put(2, r, (c, i, j) => (m > 0 ? 0.5 + (0.5 * (at(b, c, i, j) - at(a, c, i, j))) / m : 0.5));
   }
-  return encode({ width, height, data: out, channels: 3, depth: 8 });
+  return { width, height, data: out };
 }

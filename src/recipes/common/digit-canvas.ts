@@ -21,7 +21,11 @@ function shrink(px: Float32Array, s: number, i: number): { img: Float32Array; d:
   for (let r = 0; r < d; r++)
     for (let c = 0; c < d; c++)
       img[r * d + c] =
-        (src[2 * r * s + 2 * c] + src[2 * r * s + 2 * c + 1] + src[(2 * r + 1) * s + 2 * c] + src[(2 * r + 1) * s + 2 * c + 1]) / 4;
+        (src[2 * r * s + 2 * c] +
+          src[2 * r * s + 2 * c + 1] +
+          src[(2 * r + 1) * s + 2 * c] +
+          src[(2 * r + 1) * s + 2 * c + 1]) /
+        4;
   return { img, d };
 }
 
@@ -31,7 +35,13 @@ function shrink(px: Float32Array, s: number, i: number): { img: Float32Array; d:
  * digits, else s), plus a horizontal or vertical stroke of half the side at 0.3 × the maximum pixel.
  * @example const c = digitCanvas(px, 28, labels, 100, 0); // c.side === 40
  */
-export function digitCanvas(px: Float32Array, s: number, y: ArrayLike<number>, n: number, seed: number): DigitCanvas {
+export function digitCanvas(
+  px: Float32Array,
+  s: number,
+  y: ArrayLike<number>,
+  n: number,
+  seed: number,
+): DigitCanvas {
   const m = y.length;
   const d = s === 28 ? 14 : s;
   const side = Math.round((40 * d) / 14);
@@ -52,7 +62,11 @@ export function digitCanvas(px: Float32Array, s: number, y: ArrayLike<number>, n
     for (const idx of [a, b]) {
       let row = pos();
       let col = pos();
-      for (let t = 0; t < 50 && placed.some((p) => Math.abs(p.row - row) < d && Math.abs(p.col - col) < d); t++) {
+      for (
+        let t = 0;
+        t < 50 && placed.some((p) => Math.abs(p.row - row) < d && Math.abs(p.col - col) < d);
+        t++
+      ) {
         row = pos();
         col = pos();
       }
@@ -86,8 +100,16 @@ export function digitCanvas(px: Float32Array, s: number, y: ArrayLike<number>, n
  * Whether location p of a side × side map lies in the box (dilated by `dilate` pixels).
  * @example inBox(0, 40, { cls: 1, row: 0, col: 0 }, 14, 2); // true
  */
-export function inBox(p: number, side: number, box: { row: number; col: number }, d: number, dilate: number): boolean {
+export function inBox(
+  p: number,
+  side: number,
+  box: { row: number; col: number },
+  d: number,
+  dilate: number,
+): boolean {
   const r = Math.floor(p / side);
   const c = p % side;
-  return r >= box.row - dilate && r < box.row + d + dilate && c >= box.col - dilate && c < box.col + d + dilate;
+  return (
+    r >= box.row - dilate && r < box.row + d + dilate && c >= box.col - dilate && c < box.col + d + dilate
+  );
 }
