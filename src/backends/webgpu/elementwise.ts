@@ -158,7 +158,8 @@ export function binaryKernel(op: BinaryOp | CompareOp | LogicalOp) {
         [a, b],
         out,
         [convert('X', at, ct), convert('X', bt, ct)],
-        `select(0u, 1u, a ${cmp} b)`,
+        // ne as not-eq: SwiftShader folds `a != b` to an ordered compare, false when either is NaN (IEEE says true)
+        op === 'ne' ? 'select(1u, 0u, a == b)' : `select(0u, 1u, a ${cmp} b)`,
       );
     } else if (op in LOGIC) {
       mapKernel(
