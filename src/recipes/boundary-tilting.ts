@@ -1,5 +1,6 @@
 // Recipe `boundary-tilting` (paper 28): L2 regularisation tilts linear boundaries toward the nearest-centroid direction and lengthens adversarial distances.
 import { noGrad } from '../core/state.js';
+import { spearman } from '../lab/explain/metrics.js';
 import { imageData } from './common/images.js';
 import { fitLinear, type LinearLoss } from './boundary-tilting-linear.js';
 import { forEachSeed } from './framework/seeds.js';
@@ -11,21 +12,6 @@ const QUICK_LAMBDAS = [1e-4, 1e-2, 1];
 const LOSSES: readonly LinearLoss[] = ['logistic', 'squaredHinge'];
 const FULL = { nTrain: 8000, nTest: 2000 };
 const QUICK = { nTrain: 200, nTest: 100 };
-
-/** Spearman rank correlation (no ties expected). */
-function spearman(a: number[], b: number[]): number {
-  const rank = (v: number[]) => {
-    const idx = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
-    const r = new Array<number>(v.length);
-    idx.forEach(([, i], k) => (r[i] = k));
-    return r;
-  };
-  const ra = rank(a);
-  const rb = rank(b);
-  const n = a.length;
-  const d2 = ra.reduce((s, r, i) => s + (r - rb[i]) ** 2, 0);
-  return 1 - (6 * d2) / (n * (n * n - 1));
-}
 
 /** The d = 50 tilting toy: accuracy of w_θ = cos θ e₁ + sin θ e₅₀ and its mean adversarial distance, per θ. */
 function toy(seed: number, thetasDeg: number[]): { acc: number[]; dist: number[] } {

@@ -5,6 +5,7 @@ import { tidy, type Tensor } from '../core/tensor.js';
 import { HessianOperator } from '../lab/curvature/operator.js';
 import { powerIterate, topEigen } from '../lab/curvature/probes.js';
 import { Directions } from '../lab/curvature/vectors.js';
+import { pearson } from '../lab/explain/metrics.js';
 import { Linear } from '../nn/linear.js';
 import { ReLU } from '../nn/activation.js';
 import { Sequential } from '../nn/containers.js';
@@ -25,22 +26,6 @@ const PATCH_FRACTION = 0.03;
 const SHARP_EVERY = 50;
 /** Power iterations per sharpness measurement (the notes' 20; 10 warm-started ones read 0.79 of Lanczos' λ_max at the edge of stability in the first full run). */
 const SHARP_ITERS = 20;
-
-/** Pearson correlation. */
-function pearson(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 /** Standardised, (pooled) flattened images with a planted patch in the top-left corner of `patched` examples. */
 function prepare(x0: Tensor, patched: ReadonlySet<number>, patch: number): { x: Tensor; inputSize: number } {

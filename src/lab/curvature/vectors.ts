@@ -1,4 +1,5 @@
 // Flat float64 host vectors for the curvature probes: dot products, seeded random directions, a small symmetric eigensolver.
+import { jacobiEigh } from '../../core/jacobi-eigh.js';
 import { Generator, sampleHost } from '../../core/random/generator.js';
 
 export function dot(a: Float64Array, b: Float64Array): number {
@@ -52,54 +53,10 @@ export class Directions {
 
 /**
  * Eigenvalues (ascending) and eigenvectors (columns, row-major m x m) of a small symmetric matrix by cyclic
- * Jacobi rotations, to machine precision. Used for Lanczos' tridiagonal matrices (m of at most a few hundred).
+ * Jacobi rotations, to machine precision (core's `jacobiEigh`, which gl.linalg's js kernel uses too). Used for Lanczos'
+ * tridiagonal matrices (m of at most a few hundred).
  */
 export function symmetricEigen(a0: Float64Array, m: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(a0);
-  const v = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) v[i * m + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) {
-        total += a[i * m + j] ** 2;
-        if (i !== j) off += a[i * m + j] ** 2;
-      }
-    if (off <= 1e-30 * total || off === 0) break;
-    for (let p = 0; p < m - 1; p++)
-      for (let q = p + 1; q < m; q++) {
-        const apq = a[p * m + q];
-        if (apq === 0) continue;
-        const theta = (a[q * m + q] - a[p * m + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = a[k * m + p];
-          const akq = a[k * m + q];
-          a[k * m + p] = c * akp - s * akq;
-          a[k * m + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = a[p * m + k];
-          const aqk = a[q * m + k];
-          a[p * m + k] = c * apk - s * aqk;
-          a[q * m + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < m; k++) {
-          const vkp = v[k * m + p];
-          const vkq = v[k * m + q];
-          v[k * m + p] = c * vkp - s * vkq;
-          v[k * m + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => a[i * m + i] - a[j * m + j]);
-  const values = Float64Array.from(order, (i) => a[i * m + i]);
-  const vectors = new Float64Array(m * m);
-  order.forEach((src, dst) => {
-    for (let k = 0; k < m; k++) vectors[k * m + dst] = v[k * m + src];
-  });
-  return { values, vectors };
+  const { w, V } = jacobiEigh(a0, m);
+  return { values: w, vectors: V };
 }
