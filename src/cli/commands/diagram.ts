@@ -4,37 +4,19 @@ import path from 'node:path';
 import * as gl from '../../index.js';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../errors.js';
+import { readModelSpec } from '../model-spec-arg.js';
 
 const WHERE = 'gradlab diagram';
 const usage = (m: string): UsageError => new UsageError(`${WHERE}: ${m}`, WHERE);
 
 /** A spec from a built-in name, inline JSON or a .json file. */
 function readSpec(text: string, cwd: string, what: string): gl.train.ModelSpec {
-  if (text in gl.train.BUILTIN_MODELS)
-    return gl.train.BUILTIN_MODELS[text as keyof typeof gl.train.BUILTIN_MODELS];
-  let json = text.trim();
-  let source = `the ${what}`;
-  if (!json.startsWith('{') && !json.startsWith('[')) {
-    const file = path.resolve(cwd, text);
-    if (!fs.existsSync(file))
-      throw usage(
-        `${what} must be mlp, cnn, linear, a JSON model spec, a .json spec file or a .safetensors file (with --spec); '${text}' is none of these (no such file ${file})`,
-      );
-    source = text;
-    json = fs.readFileSync(file, 'utf8');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (e) {
-    throw usage(`${source} is not valid JSON (${(e as Error).message})`);
-  }
-  try {
-    return gl.train.parseModelSpec(parsed);
-  } catch (e) {
-    if (e instanceof gl.ArgumentError) throw usage(`${source}: ${e.message}`);
-    throw e;
-  }
+  return readModelSpec(text, cwd, {
+    source: `the ${what}`,
+    usage,
+    missing: (t, file) =>
+      `${what} must be mlp, cnn, linear, a JSON model spec, a .json spec file or a .safetensors file (with --spec); '${t}' is none of these (no such file ${file})`,
+  });
 }
 
 /** "1,28,28" → [1, 28, 28]. */

@@ -17,6 +17,7 @@ import type { CliBackend } from '../backend.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { readModelSpec } from '../model-spec-arg.js';
 import { formatDuration, formatNumber } from '../format.js';
 import { ProgressReporter, formatMetrics } from '../progress.js';
 
@@ -184,38 +185,14 @@ function usage(message: string): UsageError {
 
 /** --model: a built-in name, inline JSON, or a JSON file. */
 function resolveModel(text: string, cwd: string): gl.train.ModelSpec {
-  if (text in gl.train.BUILTIN_MODELS)
-    return gl.train.BUILTIN_MODELS[text as keyof typeof gl.train.BUILTIN_MODELS];
-  const trimmed = text.trim();
-  let source = 'the --model value';
-  let json = trimmed;
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
-    const file = path.resolve(cwd, text);
-    if (!fs.existsSync(file))
-      throw usage(
-        /[./\\]/.test(text)
-          ? `--model file ${file} does not exist (--model takes mlp, cnn, linear, a JSON model spec or the path of a .json file)`
-          : `--model must be mlp, cnn, linear, a JSON model spec or the path of a .json file; '${text}' is none of these (no such file ${file})`,
-      );
-    source = text;
-    try {
-      json = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new gl.FileError(`cannot read the model spec ${text}: ${(e as Error).message}`);
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (e) {
-    throw usage(`${source} is not valid JSON (${(e as Error).message})`);
-  }
-  try {
-    return gl.train.parseModelSpec(parsed);
-  } catch (e) {
-    if (e instanceof gl.ArgumentError) throw usage(`${source}: ${e.message}`);
-    throw e;
-  }
+  return readModelSpec(text, cwd, {
+    source: 'the --model value',
+    usage,
+    missing: (t, file) =>
+      /[./\\]/.test(t)
+        ? `--model file ${file} does not exist (--model takes mlp, cnn, linear, a JSON model spec or the path of a .json file)`
+        : `--model must be mlp, cnn, linear, a JSON model spec or the path of a .json file; '${t}' is none of these (no such file ${file})`,
+  });
 }
 
 /** The run's configuration from the options (and, when resuming, the checkpoint's configuration). */
