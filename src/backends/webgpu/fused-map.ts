@@ -24,8 +24,8 @@ const OPS: Record<string, (x: string[]) => string> = {
   lt: ([a, b]) => `select(0.0, 1.0, ${a} < ${b})`,
   le: ([a, b]) => `select(0.0, 1.0, ${a} <= ${b})`,
   eq: ([a, b]) => `select(0.0, 1.0, ${a} == ${b})`,
-  ne: ([a, b]) => `select(0.0, 1.0, ${a} != ${b})`,
-  where: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0.0)`,
+  ne: ([a, b]) => `select(1.0, 0.0, ${a} == ${b})`, // not-eq: SwiftShader folds != into an ordered compare (false on NaN)
+  where: ([c, a, b]) => `select(${a}, ${b}, ${c} == 0.0)`, // a NaN condition is true, as on the CPU backends
 };
 
 /**
