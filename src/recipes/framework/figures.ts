@@ -1,6 +1,15 @@
 // Recipe figures as SVG through Apache ECharts' server-side renderer (no DOM), made deterministic.
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
+import type * as Echarts from 'echarts';
 import type { FigureSpec } from './types.js';
+
+// ECharts is loaded on the first figure, as its single-file CommonJS build: importing its ESM entry
+// eagerly loads ~600 modules (about 1 s of CPU), paid by every `import 'gradlab'` and CLI start.
+const requireEcharts = createRequire(import.meta.url);
+let loaded: typeof Echarts | undefined;
+function echartsLib(): typeof Echarts {
+  return (loaded ??= requireEcharts('echarts') as typeof Echarts);
+}
 
 /** ECharts numbers its CSS classes by a process-wide counter; renumber them per document. */
 function stableClasses(svg: string): string {
@@ -18,7 +27,7 @@ function stableClasses(svg: string): string {
  *   series: [{ name: 'mean', y: [0.75, 0.74], perSeed: [[0.74, 0.76], [0.73, 0.75]] }] }, 'accuracy');
  */
 export function renderFigureSvg(spec: FigureSpec, title: string, size = { width: 640, height: 360 }): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, ...size });
+  const chart = echartsLib().init(null, null, { renderer: 'svg', ssr: true, ...size });
   const category = spec.type === 'bar' || spec.x.some((v) => typeof v === 'string');
   const dots = spec.series.flatMap((s) =>
     s.perSeed
