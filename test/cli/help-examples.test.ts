@@ -1,8 +1,9 @@
 // Every example line of every command's --help runs and exits 0 (against a temp store, with tiny settings).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR } from '../../src/data/datasets.js';
 import { distFile } from '../helpers/dist.js';
@@ -15,6 +16,9 @@ import { distFile } from '../helpers/dist.js';
  * - time: `gradlab train` without `--resume` gets `--train-size 64 --epochs 1` appended (the last value of
  *   an option wins), `gradlab recipe run` gets `--quick` (the recipes' tiny budget), `gradlab compare`
  *   `--train-size 64 --epochs 1 --seeds 1`;
+ * - data: `--data fashion-mnist` gets `--data-path <temp project>/fashion-mnist-head`, a copy of the first
+ *   256 training and 256 test images and labels of the installed Fashion-MNIST (same IDX layout): the
+ *   examples train on 64 images, and evaluating the whole 10,000-image test set cost most of this file's time;
  * - each line runs through /bin/sh (for `> file`) in a temp project directory, `gradlab` being the build.
  */
 const EXAMPLE_ID = 'k7m2xq';
@@ -26,6 +30,14 @@ const TINY: { pattern: RegExp; append: string }[] = [
   { pattern: /^gradlab compare(?!.*--rerun)/, append: ' --train-size 64 --epochs 1 --seeds 1' },
 ];
 const EXAMPLE_TIMEOUT_MS = 180_000;
+/** Images (and labels) of each Fashion-MNIST split that the examples' data folder holds. */
+const FASHION_HEAD = 256;
+const FASHION_FILES = [
+  { name: 'train-images-idx3-ubyte', header: 16, record: 28 * 28 },
+  { name: 'train-labels-idx1-ubyte', header: 8, record: 1 },
+  { name: 't10k-images-idx3-ubyte', header: 16, record: 28 * 28 },
+  { name: 't10k-labels-idx1-ubyte', header: 8, record: 1 },
+];
 
 const main = distFile('src/cli/main.js');
 
@@ -75,6 +87,19 @@ const examples = [...new Set(paths.flatMap((p) => examplesIn(helpOf([...p.split(
 let project = '';
 let bin = '';
 let runId = '';
+let fashionHead = '';
+
+/** Writes the first FASHION_HEAD records of each installed Fashion-MNIST file (raw IDX, count patched). */
+function writeFashionHead(dir: string): void {
+  mkdirSync(dir);
+  for (const f of FASHION_FILES) {
+    const all = gunzipSync(readFileSync(path.join(FASHION_MNIST_DIR, f.name + '.gz')));
+    const head = Buffer.from(all.subarray(0, f.header + FASHION_HEAD * f.record));
+    if (all.readUInt32BE(4) < FASHION_HEAD) throw new Error(`${f.name}: fewer than ${FASHION_HEAD} records`);
+    head.writeUInt32BE(FASHION_HEAD, 4); // the count of dimension 0
+    writeFileSync(path.join(dir, f.name), head);
+  }
+}
 
 beforeAll(() => {
   project = mkdtempSync(path.join(os.tmpdir(), 'gradlab-help-examples-'));
@@ -83,6 +108,10 @@ beforeAll(() => {
   const shim = path.join(bin, 'gradlab');
   writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${main}" "$@"\n`);
   chmodSync(shim, 0o755);
+  if (existsSync(path.join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz'))) {
+    fashionHead = path.join(project, 'fashion-mnist-head');
+    writeFashionHead(fashionHead);
+  }
   const r = spawnSync(process.execPath, [main, ...FIXTURE_ARGS, '--json'], {
     cwd: project,
     encoding: 'utf8',
@@ -95,6 +124,7 @@ beforeAll(() => {
   console.info(
     `help examples: '${EXAMPLE_ID}' -> ${runId}, '${EXAMPLE_PREFIX}' -> ${runId.slice(0, 4)} ` +
       `(gradlab ${FIXTURE_ARGS.join(' ')}); '/tmp/exp' -> ${project}/exp; ` +
+      `--data fashion-mnist +' --data-path ${fashionHead}' (its first ${FASHION_HEAD} train and test images); ` +
       TINY.map((t) => `${t.pattern.source} +'${t.append}'`).join('; '),
   );
 }, 150_000);
@@ -109,8 +139,9 @@ function rewrite(example: string): string {
     .replace(new RegExp(`\\b${EXAMPLE_ID}\\b`, 'g'), runId)
     .replace(new RegExp(`\\b${EXAMPLE_PREFIX}\\b`, 'g'), runId.slice(0, 4))
     .replace(/(^|\s)\/tmp\/exp\b/g, `$1${project}/exp`);
-  for (const t of TINY)
-    if (t.pattern.test(cmd)) cmd = cmd.replace(/(\s*[|>].*)?$/, (rest) => t.append + rest);
+  const appends = TINY.filter((t) => t.pattern.test(cmd)).map((t) => t.append);
+  if (/--data fashion-mnist\b/.test(cmd)) appends.push(` --data-path ${fashionHead}`);
+  for (const a of appends) cmd = cmd.replace(/(\s*[|>].*)?$/, (rest) => a + rest);
   return cmd;
 }
 
