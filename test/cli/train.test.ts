@@ -8,6 +8,7 @@ import { RunStore } from '../../src/store/index.js';
 import { distFile } from '../helpers/dist.js';
 import { withoutNativeNotice } from '../helpers/optional.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { gradlabInProcess } from './spawn.js';
 
 const tempDir = useTempDirs('gradlab-cli-train-');
 
@@ -139,7 +140,9 @@ describe('gradlab train', () => {
     expect(done.steps).toBe(epochs * 4);
   });
 
-  it('refuses user mistakes with one clear line', () => {
+  // The first case runs the built CLI (main.js turns runCli's code into the exit status, the process prints
+  // no stack trace); the others run in process (runCli: same code and output, without a start-up each).
+  it('refuses user mistakes with one clear line', async () => {
     const dir = tempDir();
     expectError(
       gradlab(['train', '--epocs', '1'], dir),
@@ -147,52 +150,69 @@ describe('gradlab train', () => {
       "unknown option '--epocs' (did you mean '--epochs'?)",
     );
     expectError(
-      gradlab(['train', '--data', 'spirals', '--model', 'cnn'], dir),
+      await gradlabInProcess(['train', '--data', 'spirals', '--model', 'cnn'], dir),
       2,
       /model 'cnn' does not fit dataset 'spirals' \(examples of shape \[2\], 2 classes\): layer 0 \(conv2d\) needs image input/,
     );
     expectError(
-      gradlab(['train', '--model', '{"layers":[{"type":"linear","out":5}]}'], dir),
+      await gradlabInProcess(['train', '--model', '{"layers":[{"type":"linear","out":5}]}'], dir),
       2,
       /layer 0 \(linear\) needs flat input \[features\], got \[1,8,8\]/,
     );
     expectError(
-      gradlab(['train', '--model', '{"layers":[{"type":"conv"}]}'], dir),
+      await gradlabInProcess(['train', '--model', '{"layers":[{"type":"conv"}]}'], dir),
       2,
       /layer 0: unknown type "conv"/,
     );
     expectError(
-      gradlab(['train', '--model', 'missing.json'], dir),
+      await gradlabInProcess(['train', '--model', 'missing.json'], dir),
       2,
       `gradlab train: --model file ${path.join(dir, 'missing.json')} does not exist`,
     );
-    expectError(gradlab(['train', '--model', 'mpl'], dir), 2, /'mpl' is none of these \(no such file/);
     expectError(
-      gradlab(['train', '--resume', 'ck/step-4.safetensors'], dir),
+      await gradlabInProcess(['train', '--model', 'mpl'], dir),
+      2,
+      /'mpl' is none of these \(no such file/,
+    );
+    expectError(
+      await gradlabInProcess(['train', '--resume', 'ck/step-4.safetensors'], dir),
       2,
       `gradlab train: --resume: no such checkpoint file or folder ${path.join(dir, 'ck', 'step-4.safetensors')}`,
     );
     expectError(
-      gradlab(['train', '--data-path', 'somewhere'], dir),
+      await gradlabInProcess(['train', '--data-path', 'somewhere'], dir),
       2,
       /--data-path is only read for datasets stored in files \(mnist, fashion-mnist, cifar10\); 'embedded' is built in/,
     );
     expectError(
-      gradlab(['train', '--data', 'mnist', '--data-path', 'nowhere'], dir),
+      await gradlabInProcess(['train', '--data', 'mnist', '--data-path', 'nowhere'], dir),
       2,
       `gradlab train: --data-path folder ${path.join(dir, 'nowhere')} does not exist`,
     );
-    expectError(gradlab(['train', '--schedule', 'step:x'], dir), 2, /schedule 'step:x': bad epoch count 'x'/);
-    expectError(gradlab(['train', '--data', 'imagenet'], dir), 2, /unknown dataset 'imagenet'/);
-    expectError(gradlab(['train', '--patience', '2'], dir), 2, /--patience needs a validation set/);
     expectError(
-      gradlab(['train', '--resume', 'zz9'], dir),
+      await gradlabInProcess(['train', '--schedule', 'step:x'], dir),
+      2,
+      /schedule 'step:x': bad epoch count 'x'/,
+    );
+    expectError(
+      await gradlabInProcess(['train', '--data', 'imagenet'], dir),
+      2,
+      /unknown dataset 'imagenet'/,
+    );
+    expectError(
+      await gradlabInProcess(['train', '--patience', '2'], dir),
+      2,
+      /--patience needs a validation set/,
+    );
+    expectError(
+      await gradlabInProcess(['train', '--resume', 'zz9'], dir),
       2,
       /--resume 'zz9': no such checkpoint file or folder .*zz9, and no run store at/,
     );
   });
 
-  it('reports missing and corrupt data files and unwritable checkpoint folders', () => {
+  // The first case is spawned, the others run in process (as above).
+  it('reports missing and corrupt data files and unwritable checkpoint folders', async () => {
     const dir = tempDir();
     const empty = path.join(dir, 'empty');
     mkdirSync(empty);
@@ -211,20 +231,20 @@ describe('gradlab train', () => {
     ])
       writeFileSync(path.join(bad, f), Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 7]));
     expectError(
-      gradlab(['train', '--data', 'mnist', '--data-path', bad], dir),
+      await gradlabInProcess(['train', '--data', 'mnist', '--data-path', bad], dir),
       1,
       /^gradlab train: FileFormatError: .*wrong magic number/,
     );
     writeFileSync(path.join(dir, 'file'), '');
     expectError(
-      gradlab(['train', '--checkpoint-dir', 'file/sub'], dir),
+      await gradlabInProcess(['train', '--checkpoint-dir', 'file/sub'], dir),
       1,
       /^gradlab train: FileError: cannot write checkpoints to .*file\/sub: ENOTDIR/,
     );
     const notCk = path.join(dir, 'x.safetensors');
     writeFileSync(notCk, 'garbage');
     expectError(
-      gradlab(['train', '--resume', notCk], dir),
+      await gradlabInProcess(['train', '--resume', notCk], dir),
       1,
       /FileFormatError: safetensors: .*x\.safetensors/,
     );
