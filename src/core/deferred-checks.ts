@@ -32,9 +32,12 @@ export function indexError(spec: IndexCheckSpec, value: number): IndexOutOfRange
 interface Pending {
   id: Tensor;
   value: Tensor;
-  /** specs[k - 1] is check number k. */
-  specs: number[];
+  /** specs[k - 1] is check number k: an interned index check, or the error factory of another check. */
+  specs: (number | DeferredError)[];
 }
+
+/** A check other than an index range (e.g. a factorization's): builds its error from the offending value. */
+export type DeferredError = (value: number) => Error;
 
 /** Interned check descriptions: a training loop repeats the same few, so each is stored once. */
 const specTable: IndexCheckSpec[] = [];
@@ -62,15 +65,21 @@ export function pendingChecks(backend: Backend): { id: Tensor; value: Tensor; ne
  * @internal queues check number `next` (from pendingChecks, or 1): `id` / `value` are the new running
  * verdict (kept out of tidy scopes by the caller); the previous one is disposed.
  */
-export function queueCheck(backend: Backend, spec: IndexCheckSpec, id: Tensor, value: Tensor): void {
+export function queueCheck(
+  backend: Backend,
+  spec: IndexCheckSpec | DeferredError,
+  id: Tensor,
+  value: Tensor,
+): void {
   const p = pending.get(backend);
+  const entry = typeof spec === 'function' ? spec : intern(spec);
   if (p) {
     p.id.dispose();
     p.value.dispose();
     p.id = id;
     p.value = value;
-    p.specs.push(intern(spec));
-  } else pending.set(backend, { id, value, specs: [intern(spec)] });
+    p.specs.push(entry);
+  } else pending.set(backend, { id, value, specs: [entry] });
 }
 
 /**
@@ -83,7 +92,10 @@ export async function settleChecks(backend: Backend): Promise<void> {
   pending.delete(backend);
   try {
     const [id, value] = await Promise.all([backend.read(p.id), backend.read(p.value)]);
-    if (id[0] !== 0) throw indexError(specTable[p.specs[id[0] - 1]], value[0]);
+    if (id[0] !== 0) {
+      const spec = p.specs[id[0] - 1];
+      throw typeof spec === 'function' ? spec(value[0]) : indexError(specTable[spec], value[0]);
+    }
   } finally {
     p.id.dispose();
     p.value.dispose();

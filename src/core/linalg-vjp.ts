@@ -1,7 +1,8 @@
 // VJP rules of the matrix factorization primitives, written with primitives (so they differentiate again).
 // Formulas follow PyTorch's FunctionsManual (cholesky, triangular solve, solve, slogdet, QR, eigh, SVD backward).
 import { apply } from './engine.js';
-import { GradError, LinAlgError } from './errors.js';
+import { GradError } from './errors.js';
+import { withLinAlgRelabel } from './linalg-report.js';
 import type { LinalgPrimitive } from './primitives.js';
 import {
   padd,
@@ -77,12 +78,7 @@ const triSolveRight = (a: Tensor, b: Tensor, upper: boolean) => mT(triSolve(mT(a
 
 /** Runs a backward computation, reporting a failed solve under the forward op's name. */
 function asBackwardOf<T>(op: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof LinAlgError) throw e.renamed(`${op} (backward)`);
-    throw e;
-  }
+  return withLinAlgRelabel((e) => e.renamed(`${op} (backward)`), f);
 }
 
 /** QR backward through Q alone (R = triu(Q^T A) is a composite) for A [..., m, n] with m >= n, reduced Q. */

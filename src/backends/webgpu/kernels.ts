@@ -24,7 +24,7 @@ import {
 import { argmaxKernel, argminKernel, cumsumKernel, reduceKernel } from './reduce.js';
 import { logSoftmaxGradKernel, logSoftmaxKernel } from './softmax.js';
 import { conv2dKernel, foldKernel, matmulKernel, unfoldKernel } from './linalg.js';
-import { lapackUnsupported } from './lapack.js';
+import { lapackKernel } from './lapack.js';
 import { maxPool2dGradKernel, maxPool2dKernel } from './maxpool.js';
 import { gatherKernel, scatterAddKernel } from './movement.js';
 import { randomKernel } from './random.js';
@@ -52,7 +52,7 @@ export const gpuKernels: { [P in KernelPrimitive]: GpuKernel<P> } = {
   logSoftmax: logSoftmaxKernel,
   logSoftmaxGrad: logSoftmaxGradKernel,
   matmul: matmulKernel,
-  ...perOp(LINALG_OPS, lapackUnsupported),
+  ...perOp(LINALG_OPS, lapackKernel),
   conv2d: conv2dKernel,
   unfold: unfoldKernel,
   fold: foldKernel,

@@ -1,5 +1,6 @@
 // Helpers shared by gl.linalg's functions: input checks, batch broadcasting, constant masks, error relabelling.
 import { DTypeError, LinAlgError, ShapeError, fmtShape } from '../../core/errors.js';
+import { withLinAlgRelabel } from '../../core/linalg-report.js';
 import { broadcastShapes } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { fromTypedArray } from '../tensor-like.js';
@@ -56,13 +57,14 @@ export function triangle(x: Tensor, upper: boolean, k = 0): Tensor {
 /**
  * Runs `f`, reporting a LinAlgError raised inside it under `op` (the function the user called), its text
  * rewritten by `detail` when given (PyTorch words a singular matrix differently for solve and inv).
+ * A failure an asynchronous backend reports at the next read is relabelled the same way.
  */
 export function reportAs<T>(op: string, f: () => T, detail?: (d: string) => string): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof LinAlgError && (e.op !== op || detail))
-      throw new LinAlgError(op, e.batchIndex, e.batched, detail ? detail(e.detail) : e.detail);
-    throw e;
-  }
+  return withLinAlgRelabel(
+    (e) =>
+      e.op !== op || detail
+        ? new LinAlgError(op, e.batchIndex, e.batched, detail ? detail(e.detail) : e.detail)
+        : e,
+    f,
+  );
 }

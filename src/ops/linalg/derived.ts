@@ -5,9 +5,9 @@ import { ArgumentError, ShapeError, fmtShape } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { abs, add, div, gt, maximum, mul, sub, where } from '../elementwise.js';
 import { matmul } from '../matmul.js';
-import { amax, sum } from '../reduce.js';
-import { expand, unsqueeze } from '../shape.js';
-import { broadcastBatch, checkMatrix, eyeLike, mT, reportAs, sameDType } from './common.js';
+import { amax, prod, sum } from '../reduce.js';
+import { expand, select, unsqueeze } from '../shape.js';
+import { broadcastBatch, checkMatrix, constMatrix, eyeLike, mT, reportAs, sameDType } from './common.js';
 import { eigh, qr, svd } from './decompose.js';
 import { solve, solveTriangular } from './solve.js';
 
@@ -132,22 +132,57 @@ const PADE13 = [
 /** The largest 1-norm for which the [13/13] approximant is accurate to double precision (Higham 2005). */
 const THETA13 = 5.371920351148152;
 
+/** The squarings the device-side scaling allows: enough for any finite float32 1-norm (THETA13 * 2^126 > 3.5e38). */
+const DEVICE_SQUARINGS = 126;
+
+/** A constant vector [n] on `like`'s backend and dtype, entry i = f(i). */
+const constVector = (like: Tensor, n: number, f: (i: number) => number): Tensor =>
+  select(
+    constMatrix(like, 1, n, (_, i) => f(i)),
+    0,
+    0,
+  );
+
+/**
+ * The scaling 2^-s of {@link matrixExp} from the batch's largest 1-norm: chosen on the host where the
+ * backend reads synchronously, else on the device, where squaring i then runs only when the norm exceeds
+ * THETA13 * 2^i (the same s, so the same result, at the cost of DEVICE_SQUARINGS masked squarings).
+ */
+function expScaling(A: Tensor): { X: Tensor; square: (R: Tensor) => Tensor } {
+  // the largest 1-norm (max column sum of |A|) of the batch decides the scaling 2^-s
+  const norms = amax(sum(abs(A.detach()), -2), -1);
+  if (A.storage.backend.capabilities.syncRead) {
+    let norm1 = 0;
+    for (const v of norms.dataSync()) norm1 = Math.max(norm1, Number(v));
+    const s = norm1 > THETA13 ? Math.ceil(Math.log2(norm1 / THETA13)) : 0;
+    const square = (R: Tensor) => {
+      for (let i = 0; i < s; i++) R = matmul(R, R);
+      return R;
+    };
+    return { X: s > 0 ? mul(A, 2 ** -s) : A, square };
+  }
+  const levels = constVector(A, DEVICE_SQUARINGS, (i) => THETA13 * 2 ** i);
+  const over = gt(amax(norms), levels); // over[i]: squaring i runs (s > i)
+  const X = mul(A, prod(where(over, 0.5, 1)));
+  const square = (R: Tensor) => {
+    for (let i = 0; i < DEVICE_SQUARINGS; i++) R = where(select(over, 0, i), matmul(R, R), R);
+    return R;
+  };
+  return { X, square };
+}
+
 /**
  * The matrix exponential exp(A) = sum_k A^k / k! by scaling and squaring with the [13/13] Padé approximant
  * (Higham 2005), differentiable (the gradient is that of the same computation). One scaling is chosen for
- * the whole batch from its largest 1-norm (read from the data).
+ * the whole batch from its largest 1-norm (read from the data; on a backend without synchronous reads, such
+ * as webgpu, chosen on the device with the same result, every possible squaring masked by it).
  * @example gl.linalg.matrixExp(gl.tensor([[0, 1], [-1, 0]])) // a rotation by 1 radian
  */
 export function matrixExp(A: Tensor): Tensor {
   checkMatrix('linalg.matrix_exp', A);
   const n = A.shape[A.ndim - 1];
   if (n === 0) return A;
-  // the largest 1-norm (max column sum of |A|) of the batch decides the scaling 2^-s
-  const norms = amax(sum(abs(A.detach()), -2), -1).dataSync();
-  let norm1 = 0;
-  for (const v of norms) norm1 = Math.max(norm1, Number(v));
-  const s = norm1 > THETA13 ? Math.ceil(Math.log2(norm1 / THETA13)) : 0;
-  const X = s > 0 ? mul(A, 2 ** -s) : A;
+  const { X, square } = expScaling(A);
   const I = expand(eyeLike(A, n), A.shape);
   const b = PADE13;
   const X2 = matmul(X, X);
@@ -190,7 +225,5 @@ export function matrixExp(A: Tensor): Tensor {
       [I, b[0]],
     ]),
   );
-  let R = reportAs('linalg.matrix_exp', () => solve(sub(V, U), add(V, U)));
-  for (let i = 0; i < s; i++) R = matmul(R, R);
-  return R;
+  return square(reportAs('linalg.matrix_exp', () => solve(sub(V, U), add(V, U))));
 }

@@ -3,7 +3,7 @@
 // and the native backend running LAPACK.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as gl from '../../../src/index.js';
-import { testBackends, useBackend, webgpuUnavailable } from '../../helpers/backends.js';
+import { testBackends, useBackend } from '../../helpers/backends.js';
 import { checkGrad } from '../../helpers/check-grad.js';
 
 const f64 = (data: number[][] | number[][][]) => gl.tensor(data, { dtype: 'float64' });
@@ -234,25 +234,5 @@ describe('native backend', () => {
       addon.lapack = real;
     }
     expect(ops).toEqual([0, 1, 2, 3]);
-  });
-});
-
-describe('webgpu backend', () => {
-  it('has no factorization kernels: a BackendError says how to run the op on a CPU backend', async () => {
-    const why = await webgpuUnavailable();
-    if (why !== null) return console.info(`webgpu case skipped: ${why}`);
-    await gl.setBackend('webgpu');
-    try {
-      const A = gl.tensor([
-        [4, 2],
-        [2, 3],
-      ]);
-      expect(() => gl.linalg.cholesky(A)).toThrow(
-        /linalg cholesky: the webgpu backend has no matrix factorization kernels/,
-      );
-      expect(() => gl.linalg.cholesky(A)).toThrow(gl.BackendError);
-    } finally {
-      await gl.setBackend('js');
-    }
   });
 });
