@@ -24,6 +24,7 @@ import { opposingRecipe } from './opposing.js';
 import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
 import { powernormRecipe } from './powernorm.js';
+import { ghostBnRecipe } from './ghost-bn.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -71,6 +72,8 @@ export const RECIPES = {
   normgrad: normgradRecipe,
   /** Paper 13: PowerNorm vs BatchNorm and LayerNorm in a post-norm transformer LM. */
   powernorm: powernormRecipe,
+  /** Paper 45: small vs large batch, ghost batch norm and regime adaptation. */
+  'ghost-bn': ghostBnRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
