@@ -14,6 +14,8 @@ export type { ConvLayerOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './normalization.js';
+export { PowerNorm, type PowerNormOptions } from './power-norm.js';
+export { GhostBatchNorm1d, GhostBatchNorm2d, type GhostBatchNormOptions } from './ghost-batch-norm.js';
 export type { BatchNormLayerOptions } from './normalization.js';
 export { Embedding } from './embedding.js';
 export {

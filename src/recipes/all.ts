@@ -23,6 +23,8 @@ import { lrBatchRecipe } from './lr-batch.js';
 import { opposingRecipe } from './opposing.js';
 import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
+import { powernormRecipe } from './powernorm.js';
+import { ghostBnRecipe } from './ghost-bn.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -68,6 +70,10 @@ export const RECIPES = {
   attribution: attributionRecipe,
   /** Paper 26: NormGrad, Grad-CAM and the extract-and-aggregate grid on digits on a canvas. */
   normgrad: normgradRecipe,
+  /** Paper 13: PowerNorm vs BatchNorm and LayerNorm in a post-norm transformer LM. */
+  powernorm: powernormRecipe,
+  /** Paper 45: small vs large batch, ghost batch norm and regime adaptation. */
+  'ghost-bn': ghostBnRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
