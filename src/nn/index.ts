@@ -14,6 +14,8 @@ export type { ConvLayerOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './normalization.js';
+export { InstanceNorm2d } from './instance-norm.js';
+export type { InstanceNormOptions } from './instance-norm.js';
 export type { BatchNormLayerOptions } from './normalization.js';
 export { Embedding } from './embedding.js';
 export {
