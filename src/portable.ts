@@ -128,3 +128,4 @@ export * as linalg from './ops/linalg/index.js';
 export * as explain from './lab/explain/index.js';
 export * as curvature from './lab/curvature/index.js';
 export * as attacks from './lab/attack/index.js';
+export * as condense from './lab/condense/index.js';

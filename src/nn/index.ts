@@ -16,6 +16,8 @@ export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './normalization.js';
 export { PowerNorm, type PowerNormOptions } from './power-norm.js';
 export { GhostBatchNorm1d, GhostBatchNorm2d, type GhostBatchNormOptions } from './ghost-batch-norm.js';
+export { InstanceNorm2d } from './instance-norm.js';
+export type { InstanceNormOptions } from './instance-norm.js';
 export type { BatchNormLayerOptions } from './normalization.js';
 export { Embedding } from './embedding.js';
 export {

@@ -25,6 +25,7 @@ import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
 import { powernormRecipe } from './powernorm.js';
 import { ghostBnRecipe } from './ghost-bn.js';
+import { condensationRecipe } from './condensation.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -62,6 +63,8 @@ export const RECIPES = {
   distillation: distillationRecipe,
   /** Paper 28: boundary tilting of L2-regularised linear models. */
   'boundary-tilting': boundaryTiltingRecipe,
+  /** Paper 36: dataset condensation, DC vs contrastive DCC vs random real images, plain and background-dominated digits. */
+  condensation: condensationRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */
