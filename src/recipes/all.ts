@@ -23,6 +23,7 @@ import { lrBatchRecipe } from './lr-batch.js';
 import { opposingRecipe } from './opposing.js';
 import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
+import { dannRecipe } from './dann.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -60,6 +61,8 @@ export const RECIPES = {
   distillation: distillationRecipe,
   /** Paper 28: boundary tilting of L2-regularised linear models. */
   'boundary-tilting': boundaryTiltingRecipe,
+  /** Paper 07: DANN on the rotated moons and on digits → a colour-texture-shifted domain. */
+  dann: dannRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */
