@@ -18,3 +18,5 @@ export {
   randomSequences,
 } from './synthetic.js';
 export type { XY, ClassificationOptions, RegressionOptions, SequenceTask } from './synthetic.js';
+export { transMoons, texturedDomain, greyToRgb } from './domains.js';
+export type { TwoDomains, TransMoonsOptions, TexturedDomainOptions } from './domains.js';

@@ -26,6 +26,7 @@ import { boundaryTiltingRecipe } from './boundary-tilting.js';
 import { powernormRecipe } from './powernorm.js';
 import { ghostBnRecipe } from './ghost-bn.js';
 import { condensationRecipe } from './condensation.js';
+import { dannRecipe } from './dann.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -65,6 +66,8 @@ export const RECIPES = {
   'boundary-tilting': boundaryTiltingRecipe,
   /** Paper 36: dataset condensation, DC vs contrastive DCC vs random real images, plain and background-dominated digits. */
   condensation: condensationRecipe,
+  /** Paper 07: DANN on the rotated moons and on digits → a colour-texture-shifted domain. */
+  dann: dannRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */

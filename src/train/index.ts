@@ -1,5 +1,7 @@
 // gl.train: the Trainer and fit() helper, metrics, callbacks (early stopping), checkpoint files and compare().
 export { Trainer, fit } from './trainer.js';
+export { DANN, fitDann } from './dann.js';
+export type { DannParts, DannLosses, FitDannOptions, DannHistory } from './dann.js';
 export type {
   TrainerOptions,
   FitOptions,
