@@ -23,6 +23,7 @@ import { lrBatchRecipe } from './lr-batch.js';
 import { opposingRecipe } from './opposing.js';
 import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
+import { pskdRecipe } from './pskd.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -68,6 +69,8 @@ export const RECIPES = {
   attribution: attributionRecipe,
   /** Paper 26: NormGrad, Grad-CAM and the extract-and-aggregate grid on digits on a canvas. */
   normgrad: normgradRecipe,
+  /** Paper 29: PS-KD self-distillation vs CE and label smoothing, accuracy and calibration. */
+  pskd: pskdRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
