@@ -27,6 +27,7 @@ import { powernormRecipe } from './powernorm.js';
 import { ghostBnRecipe } from './ghost-bn.js';
 import { condensationRecipe } from './condensation.js';
 import { dannRecipe } from './dann.js';
+import { pskdRecipe } from './pskd.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -80,6 +81,8 @@ export const RECIPES = {
   powernorm: powernormRecipe,
   /** Paper 45: small vs large batch, ghost batch norm and regime adaptation. */
   'ghost-bn': ghostBnRecipe,
+  /** Paper 29: PS-KD self-distillation vs CE and label smoothing, accuracy and calibration. */
+  pskd: pskdRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */

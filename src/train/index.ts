@@ -12,6 +12,10 @@ export type {
 } from './trainer.js';
 export { LossMetric, Accuracy, resolveMetrics } from './metrics.js';
 export type { Metric, JsonValue } from './metrics.js';
+export { calibration, ExpectedCalibrationError, NegativeLogLikelihood, AURC } from './calibration.js';
+export type { CalibrationReport, ReliabilityBin } from './calibration.js';
+export { SelfDistillation } from './pskd.js';
+export type { SelfDistillationOptions } from './pskd.js';
 export { EarlyStopping } from './callbacks.js';
 export type {
   Callback,

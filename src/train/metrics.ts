@@ -2,6 +2,7 @@
 import { ArgumentError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { noGrad } from '../core/state.js';
+import { AURC, ExpectedCalibrationError, NegativeLogLikelihood } from './calibration.js';
 
 /** Plain JSON, as saved in checkpoints. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -134,16 +135,19 @@ export class Accuracy extends MeanMetric {
   }
 }
 
-/** Turns metric names ('loss', 'accuracy' or 'acc', 'top5') or objects into Metric instances. */
+/** Turns metric names ('loss', 'accuracy' or 'acc', 'top5', 'ece', 'nll', 'aurc') or objects into Metric instances. */
 export function resolveMetrics(specs: readonly (string | Metric)[]): Metric[] {
   const out = specs.map((s) => {
     if (typeof s !== 'string') return s;
     if (s === 'loss') return new LossMetric();
     if (s === 'accuracy' || s === 'acc') return new Accuracy();
+    if (s === 'ece') return new ExpectedCalibrationError();
+    if (s === 'nll') return new NegativeLogLikelihood();
+    if (s === 'aurc') return new AURC();
     const m = /^top(\d+)$/.exec(s);
     if (m) return new Accuracy(Number(m[1]));
     throw new ArgumentError(
-      `unknown metric '${s}' (expected loss, accuracy, topK such as top5, or a Metric object)`,
+      `unknown metric '${s}' (expected loss, accuracy, topK such as top5, ece, nll, aurc, or a Metric object)`,
     );
   });
   const names = out.map((m) => m.name);

@@ -27,6 +27,7 @@ import {
 } from './checkpoint-file.js';
 import { resolveMetrics, type JsonValue, type Metric } from './metrics.js';
 import { RULES, type RuleName } from '../rules/index.js';
+import { SelfDistillation, type SelfDistillationOptions } from './pskd.js';
 import type { CommonRuleOptions, Learner, LearningRule, StepStats, TaskSpec } from '../rules/types.js';
 
 /** What fit() needs of a training loader; a gl.data.DataLoader (or anything with these members) fits. */
@@ -100,6 +101,14 @@ export interface TrainerOptions {
    * those of the adversarial batch, evaluation stays clean. Backprop (`rule` bp) only.
    */
   adversarial?: ((model: Module, x: Tensor, y: Tensor) => Tensor) | null;
+  /**
+   * PS-KD (progressive self-knowledge distillation): the loss sees the soft targets
+   * (1 − α_t)·onehot(y) + α_t·P[i] instead of the labels, P being each example's softmax at its previous
+   * visit (a bank indexed by the loader's dataset indices, saved in checkpoints). Options or a
+   * `gl.train.SelfDistillation`; the loss must take probability targets (the default cross-entropy does);
+   * metrics still see the labels. Backprop (`rule` bp) only.
+   */
+  selfDistillation?: SelfDistillation | SelfDistillationOptions | null;
 }
 
 /** Options of `trainer.fit(loader, ...)`. */
@@ -206,6 +215,8 @@ export class Trainer implements TrainerControl {
   private readonly extra: (() => JsonValue) | undefined;
   private readonly yieldEvery: number;
   private readonly adversarial: ((model: Module, x: Tensor, y: Tensor) => Tensor) | null;
+  /** The PS-KD bank and schedule, or null. */
+  readonly selfDistillation: SelfDistillation | null;
 
   /** Optimizer steps done. */
   step = 0;
@@ -249,10 +260,16 @@ export class Trainer implements TrainerControl {
         throw new ArgumentError(
           `Trainer: adversarial training needs backprop; rule '${rule.name}' does not support it`,
         );
+      if (opts.selfDistillation)
+        throw new ArgumentError(
+          `Trainer: self-distillation (PS-KD) needs backprop; rule '${rule.name}' does not support it`,
+        );
     }
     if (opts.adversarial != null && typeof opts.adversarial !== 'function')
       throw new ArgumentError('Trainer: adversarial must be a function (model, x, y) => adversarial x');
     this.adversarial = opts.adversarial ?? null;
+    const sd = opts.selfDistillation ?? null;
+    this.selfDistillation = sd === null || sd instanceof SelfDistillation ? sd : new SelfDistillation(sd);
     this.model = opts.model;
     this.optimizer = rule.name === 'bp' ? opts.optimizer! : null;
     this.scheduler = opts.scheduler ?? null;
@@ -378,10 +395,13 @@ export class Trainer implements TrainerControl {
       reads = tidy(() => {
         const x = this.adversarial ? this.adversarial(this.model, clean, y).detach() : clean;
         const out = this.model.forward(x) as Tensor;
-        const loss = this.lossFn(out, y);
+        const sd = this.selfDistillation;
+        const target = sd ? sd.targets(y, batch.indices, this.epoch, out.shape[1] ?? 1) : y;
+        const loss = this.lossFn(out, target);
         if (loss.numel !== 1)
           throw new ArgumentError(`Trainer: the loss must be a scalar, got shape [${loss.shape}]`);
         loss.backward();
+        sd?.record(out, batch.indices);
         const pending = noGrad(() => {
           const o = out.detach();
           const l = loss.detach();
@@ -557,10 +577,13 @@ export class Trainer implements TrainerControl {
       ? flattenStateDict(this.optimizer.stateDict(), 'optimizer.')
       : { tensors: {} as Record<string, Tensor>, metadata: 'null' };
     const weights = this.model.stateDict({ prefix: 'model.' });
+    const sd = this.selfDistillation;
+    const bank: Record<string, Tensor> =
+      sd?.bank && sd.seen ? { 'pskd.bank': sd.bank, 'pskd.seen': sd.seen } : {};
     try {
       await writeCheckpoint(
         file,
-        { ...Object.fromEntries(weights), ...flat.tensors },
+        { ...Object.fromEntries(weights), ...flat.tensors, ...bank },
         flat.metadata,
         this.state(),
       );
@@ -605,6 +628,9 @@ export class Trainer implements TrainerControl {
         if (!(e instanceof GradlabError)) throw e;
         fail('optimizer state', e);
       }
+      const bank = ck.tensors['pskd.bank'];
+      const seen = ck.tensors['pskd.seen'];
+      if (this.selfDistillation && bank && seen) this.selfDistillation.load(bank, seen);
       if ((state.scheduler === null) !== (this.scheduler === null))
         fail(
           state.scheduler === null
