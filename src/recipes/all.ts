@@ -23,6 +23,7 @@ import { lrBatchRecipe } from './lr-batch.js';
 import { opposingRecipe } from './opposing.js';
 import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
+import { coherenceRecipe } from './coherence.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -68,6 +69,8 @@ export const RECIPES = {
   attribution: attributionRecipe,
   /** Paper 26: NormGrad, Grad-CAM and the extract-and-aggregate grid on digits on a canvas. */
   normgrad: normgradRecipe,
+  /** Paper 27: gradient coherence on real vs random labels; M3 and winsorised SGD on noisy labels. */
+  coherence: coherenceRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
