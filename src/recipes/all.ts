@@ -28,6 +28,7 @@ import { ghostBnRecipe } from './ghost-bn.js';
 import { condensationRecipe } from './condensation.js';
 import { dannRecipe } from './dann.js';
 import { pskdRecipe } from './pskd.js';
+import { coherenceRecipe } from './coherence.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -83,6 +84,8 @@ export const RECIPES = {
   'ghost-bn': ghostBnRecipe,
   /** Paper 29: PS-KD self-distillation vs CE and label smoothing, accuracy and calibration. */
   pskd: pskdRecipe,
+  /** Paper 27: gradient coherence on real vs random labels; M3 and winsorised SGD on noisy labels. */
+  coherence: coherenceRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */

@@ -94,3 +94,44 @@ describe('gl.lab.coherence per-example gradients', () => {
     full.forEach((v, j) => expect(Math.abs(mean[j] - v)).toBeLessThan(1e-12));
   });
 });
+
+describe('gl.lab.coherence tensor aggregators and the model probe', () => {
+  it('medianOfMeansTensor / winsorizedMeanTensor equal the host forms on the flattened rows (float64)', () => {
+    gl.manualSeed(5);
+    const g = gl.randn([7, 2, 3], { dtype: 'float64' });
+    const rows = Array.from({ length: 7 }, (_, i) => Array.from(g.select(0, i).reshape([6]).dataSync()));
+    for (const groups of [1, 2, 3, 7]) {
+      const t = Array.from(C.medianOfMeansTensor(g, groups).dataSync());
+      const h = Array.from(C.medianOfMeans(rows, groups));
+      t.forEach((v, j) => expect(Math.abs(v - h[j])).toBeLessThan(1e-12));
+    }
+    for (const c of [0, 0.1, 0.25]) {
+      const w = C.winsorizedMeanTensor(g, c);
+      expect(w.shape).toEqual([2, 3]);
+      const h = Array.from(C.winsorizedMean(rows, c));
+      Array.from(w.dataSync()).forEach((v, j) => expect(Math.abs(v - h[j])).toBeLessThan(1e-12));
+    }
+    expect(() => C.medianOfMeansTensor(g, 8)).toThrow(/groups must be an integer in \[1, 7\]/);
+    expect(() => C.winsorizedMeanTensor(g, 0.5)).toThrow(/c must be in \[0, 0.5\)/);
+    expect(() => C.winsorizedMeanTensor(gl.zeros([0, 2]), 0.1)).toThrow(/m ≥ 1 gradients, got shape \[0,2\]/);
+  });
+
+  it('modelCoherence (streamed, chunked) equals mCoherence of the stored per-example gradients', async () => {
+    gl.manualSeed(4);
+    const model = new gl.nn.Sequential(new gl.nn.Linear(4, 5), new gl.nn.ReLU(), new gl.nn.Linear(5, 3)).to(
+      'float64',
+    );
+    const x = gl.randn([9, 4], { dtype: 'float64' });
+    const y = gl.tensor(new Int32Array([0, 2, 1, 1, 0, 2, 2, 1, 0]));
+    const ref = C.mCoherence(await C.perExampleGradients(model, gl.crossEntropy, x, y));
+    const got = await C.modelCoherence(model, gl.crossEntropy, x, y, { chunkSize: 4 });
+    expect(got.m).toBe(9);
+    expect(Math.abs(got.mCoherence - ref)).toBeLessThan(1e-10);
+    expect(got.alpha).toBeCloseTo(ref / 9, 12);
+    const loss = (gl.crossEntropy(model.forward(x) as gl.Tensor, y).dataSync() as Float64Array)[0];
+    expect(got.loss).toBeCloseTo(loss, 12);
+    await expect(C.modelCoherence(model, gl.crossEntropy, x, y.narrow(0, 0, 3))).rejects.toThrow(
+      /x has 9 examples but y has 3/,
+    );
+  });
+});
