@@ -82,7 +82,10 @@ export class FileFormatError extends FileError {}
 /** A run store that cannot be opened or read (not SQLite, newer schema, corrupt, unwritable, unknown run). */
 export class StoreError extends GradlabError {}
 
-/** Formats a shape the way error messages show it: [2,3]. */
+/**
+ * Formats a shape the way error messages show it: [2,3].
+ * @example gl.fmtShape([2, 3]); // '[2,3]'
+ */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }

@@ -392,7 +392,15 @@ export function releaseIntermediate(t: Tensor): void {
 }
 
 const keptForever = new WeakSet<Tensor>();
-/** Excludes a tensor from disposal by enclosing tidy() scopes. */
+/**
+ * Excludes a tensor from disposal by enclosing tidy() scopes.
+ * @example
+ * let w!: gl.Tensor;
+ * gl.tidy(() => {
+ *   w = gl.keep(gl.randn([3, 3])); // survives the scope
+ *   gl.randn([3, 3]); // disposed at its end
+ * });
+ */
 export function keep<T extends Tensor>(t: T): T {
   keptForever.add(t);
   return t;
