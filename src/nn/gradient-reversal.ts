@@ -33,7 +33,8 @@ export function gradReverse(x: Tensor, lambda = 1): Tensor {
  * schedule such as `dannLambda`.
  * @example
  * const grl = new gl.nn.GradientReversal(0);
- * grl.setLambda(gl.nn.dannLambda(step / totalSteps));
+ * grl.setLambda(gl.nn.dannLambda(100 / 1000)); // step 100 of 1000
+ * const features = grl.forward(gl.randn([2, 3], { requiresGrad: true })); // identity; backward multiplies by -λ
  */
 export class GradientReversal extends Module {
   /** The factor of the reversed gradient (the forward pass does not depend on it). */

@@ -19,7 +19,10 @@ export interface FactoryOptions {
   dtype?: DType;
 }
 
-/** Returns its input unchanged (a placeholder in containers). */
+/**
+ * Returns its input unchanged (a placeholder in containers).
+ * @example new gl.nn.Identity().forward(gl.tensor([1, 2])); // [1, 2], the same tensor
+ */
 export class Identity extends Module {
   override forward(x: Tensor): Tensor {
     return x;
@@ -159,7 +162,10 @@ export class Flatten extends Module {
   }
 }
 
-/** Splits dim `dim` into `sizes` (the inverse of Flatten). */
+/**
+ * Splits dim `dim` into `sizes` (the inverse of Flatten).
+ * @example new gl.nn.Unflatten(1, [1, 28, 28]).forward(gl.zeros([8, 784])).shape; // [8, 1, 28, 28]
+ */
 export class Unflatten extends Module {
   constructor(
     /** The dim that is split. */
