@@ -107,7 +107,12 @@ export class Conv2d extends Module {
     resetConv(this.weight, this.bias);
   }
 
-  /** Re-draws weight and bias with PyTorch's default initialization (Kaiming-uniform, a = √5). */
+  /**
+   * Re-draws weight and bias with PyTorch's default initialization (Kaiming-uniform, a = √5).
+   * @example
+   * const conv = new gl.nn.Conv2d(3, 8, 3);
+   * conv.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     resetConv(this.weight, this.bias);
   }

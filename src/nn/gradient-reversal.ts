@@ -43,7 +43,12 @@ export class GradientReversal extends Module {
     super();
     this.lambda = checkLambda('GradientReversal', lambda);
   }
-  /** Sets λ for the following steps; returns this. */
+  /**
+   * Sets λ for the following steps; returns this.
+   * @example
+   * const grl = new gl.nn.GradientReversal(0);
+   * for (let step = 0; step < 3; step++) grl.setLambda(gl.nn.dannLambda(step / 3)); // 0 → ~1 over training
+   */
   setLambda(lambda: number): this {
     this.lambda = checkLambda('GradientReversal.setLambda', lambda);
     return this;

@@ -52,7 +52,12 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
-  /** Re-draws the parameters from the default initialisation (kaiming uniform with a = sqrt(5)). */
+  /**
+   * Re-draws the parameters from the default initialisation (kaiming uniform with a = sqrt(5)).
+   * @example
+   * const fc = new gl.nn.Linear(4, 2);
+   * fc.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -118,7 +123,12 @@ export class Bilinear extends Module {
     this.resetParameters();
   }
 
-  /** Re-draws weight and bias ~ U(−1/√in1Features, 1/√in1Features), as PyTorch. */
+  /**
+   * Re-draws weight and bias ~ U(−1/√in1Features, 1/√in1Features), as PyTorch.
+   * @example
+   * const bil = new gl.nn.Bilinear(3, 4, 5);
+   * bil.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     const b = 1 / Math.sqrt(this.in1Features);
     init.uniform(this.weight, -b, b);
