@@ -7,9 +7,10 @@
  * - every public class (on the class comment);
  * - every method (static or not) declared in a public class, except
  *   - an inherited method that the class does not redeclare: it is checked where it is declared;
- *   - an override or interface implementation (TypeDoc's `overwrites` / `implementationOf`) when the member it
- *     overrides has an `@example`, or when the class's own `@example` calls it (`.name(` appears in it), as
- *     `new gl.nn.Linear(4, 2).forward(x)` does for `Linear.forward`.
+ *   - a method that the class's own `@example` calls (`.name(` appears in it), as `new gl.nn.Linear(4, 2)
+ *     .forward(x)` does for `Linear.forward`, when it overrides or implements a base member;
+ *   - an override or interface implementation (TypeDoc's `overwrites` / `implementationOf`) whose base member
+ *     satisfies this rule (has an example, or is exempt itself through its own base or class example).
  *
  * Every fenced code block of an `@example` (```ts, ```typescript or an unfenced example, which TypeDoc
  * fences as ts) is a program that is type-checked and run, unless a line of it says otherwise:
@@ -120,6 +121,25 @@ export function collect(project: JsonReflection): { required: Required[]; exampl
   const required: Required[] = [];
   const examples: Example[] = [];
   const hasExample = (r: JsonReflection | undefined): boolean => !!r && exampleTexts(r).length > 0;
+  const parentOf = new Map<number, JsonReflection>();
+  const link = (r: JsonReflection) => {
+    for (const c of r.children ?? []) {
+      parentOf.set(c.id, r);
+      link(c);
+    }
+  };
+  link(project);
+  /** A method's own example, or one that its base member has (or is exempt through), or its class's call of it. */
+  const methodOk = (r: JsonReflection, owner: JsonReflection | undefined, depth = 0): boolean => {
+    if (hasExample(r)) return true;
+    const base = r.overwrites ?? r.implementationOf;
+    if (!base || depth > 20) return false;
+    if (owner && exampleTexts(owner).some((t) => t.includes(`.${r.name}(`))) return true;
+    let target = byId.get(base.target);
+    if (target?.kind === 4096) target = [...byId.values()].find((m) => m.signatures?.some((x) => x.id === base.target));
+    if (!target) return false;
+    return methodOk(target, parentOf.get(target.id), depth + 1);
+  };
 
   const visit = (r: JsonReflection, path: string, entry: string, parent: JsonReflection | null) => {
     const name = path;
@@ -133,15 +153,8 @@ export function collect(project: JsonReflection): { required: Required[]; exampl
     }
     if (r.kind === KIND.Function) required.push({ kind: 'function', name, ok: hasExample(r) });
     else if (r.kind === KIND.Class) required.push({ kind: 'class', name, ok: hasExample(r) });
-    else if (r.kind === KIND.Method && parent?.kind === KIND.Class && !r.inheritedFrom) {
-      let ok = hasExample(r);
-      const base = r.overwrites ?? r.implementationOf;
-      if (!ok && base) {
-        const classCalls = exampleTexts(parent).some((t) => t.includes(`.${r.name}(`));
-        ok = hasExample(byId.get(base.target)) || classCalls;
-      }
-      required.push({ kind: 'method', name, ok });
-    }
+    else if (r.kind === KIND.Method && parent?.kind === KIND.Class && !r.inheritedFrom)
+      required.push({ kind: 'method', name, ok: methodOk(r, parent) });
     for (const c of r.children ?? []) visit(c, `${path}.${c.name}`, entry, r);
   };
   for (const mod of project.children ?? []) {
