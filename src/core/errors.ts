@@ -84,7 +84,12 @@ export class LinAlgError extends GradlabError {
     super(`${op}: ${batched ? `(Batch element ${batchIndex}): ` : ''}${detail}`);
   }
 
-  /** The same failure reported under the name of the op the user called. */
+  /**
+   * The same failure reported under the name of the op the user called.
+   * @example
+   * declare const e: gl.LinAlgError;
+   * throw e.renamed('linalg.inv'); // the same failure, named after the op the user called
+   */
   renamed(op: string): LinAlgError {
     return new LinAlgError(op, this.batchIndex, this.batched, this.detail);
   }
