@@ -143,7 +143,10 @@ export function collect(project: JsonReflection): { required: Required[]; exampl
 
   const visit = (r: JsonReflection, path: string, entry: string, parent: JsonReflection | null) => {
     const name = path;
-    if (!r.inheritedFrom) {
+    // an inherited member, or an override whose comment TypeDoc copied from its base, repeats the base's examples
+    const base = r.overwrites ?? r.implementationOf;
+    const baseTexts = base ? exampleTexts(byId.get(base.target) ?? r).join('\n') : null;
+    if (!r.inheritedFrom && exampleTexts(r).join('\n') !== baseTexts) {
       exampleTexts(r).forEach((text, i) => {
         const exName = i === 0 ? name : `${name}#${i + 1}`;
         const code = exampleCode(text);
