@@ -23,6 +23,9 @@ const reported = new Set<string>();
 /**
  * Makes a backend available; higher priority is preferred by default. `isAsync` loaders (returning a
  * Promise) are only started by `await setBackend(name)`, never by a synchronous lookup.
+ * @example
+ * declare const myBackend: gl.Backend;
+ * gl.registerBackend('js', () => myBackend, 100); // preferred over the built-in ones from now on
  */
 export function registerBackend(
   name: BackendName,
@@ -148,7 +151,10 @@ export async function ready(): Promise<void> {
   if (wanted && !current) await setBackend(wanted as BackendName);
 }
 
-/** Name of the backend new tensors go to. */
+/**
+ * Name of the backend new tensors go to.
+ * @example gl.getBackend(); // 'native' where the addon is built, else 'js'
+ */
 export function getBackend(): BackendName {
   return currentBackend().name;
 }

@@ -171,7 +171,13 @@ export function memory(): MemoryInfo {
   };
 }
 
-/** Starts a new peak window for peakSavedBytes. */
+/**
+ * Starts a new peak window for peakSavedBytes.
+ * @example
+ * gl.resetPeakMemory();
+ * const loss = gl.ones([64, 64], { requiresGrad: true }).relu().sum();
+ * console.log(gl.memory().peakSavedBytes); // bytes saved for this step's backward
+ */
 export function resetPeakMemory(): void {
   saved.peak = saved.bytes;
 }

@@ -31,7 +31,12 @@ export function noGrad<T>(fn: () => T): T {
   return withFlag('gradEnabled', false, fn);
 }
 
-/** Runs `fn` with gradient recording on (inside a noGrad region, for example). */
+/**
+ * Runs `fn` with gradient recording on (inside a noGrad region, for example).
+ * @example
+ * const y = gl.noGrad(() => gl.enableGrad(() => gl.ones([2], { requiresGrad: true }).mul(2)));
+ * y.requiresGrad; // true
+ */
 export function enableGrad<T>(fn: () => T): T {
   return withFlag('gradEnabled', true, fn);
 }
@@ -44,7 +49,13 @@ export function isGradEnabled(): boolean {
   return state.gradEnabled;
 }
 
-/** Sets grad mode globally and returns the previous value. */
+/**
+ * Sets grad mode globally and returns the previous value.
+ * @example
+ * const prev = gl.setGradEnabled(false);
+ * gl.ones([2], { requiresGrad: true }).mul(2).requiresGrad; // false
+ * gl.setGradEnabled(prev);
+ */
 export function setGradEnabled(on: boolean): boolean {
   const prev = state.gradEnabled;
   state.gradEnabled = on;

@@ -129,7 +129,10 @@ export class Tensor implements TensorView {
     this.requiresGrad_(on);
   }
 
-  /** Marks a leaf as needing a gradient (float dtypes only). Returns this. */
+  /**
+   * Marks a leaf as needing a gradient (float dtypes only). Returns this.
+   * @example const w = gl.randn([3, 3]).mul(0.1).requiresGrad_(); // a leaf that backward fills .grad of
+   */
   requiresGrad_(on = true): this {
     if (on && !isFloat(this.dtype))
       throw new DTypeError(`requiresGrad: only float tensors can require gradients, got ${this.dtype}`);
@@ -172,7 +175,10 @@ export class Tensor implements TensorView {
     return isContiguous(this.shape, this.strides);
   }
 
-  /** The elements as a new flat typed array (row-major). Throws on asynchronous backends: use data(). */
+  /**
+   * The elements as a new flat typed array (row-major). Throws on asynchronous backends: use data().
+   * @example gl.tensor([[1, 2], [3, 4]]).dataSync(); // Float32Array [1, 2, 3, 4] (synchronous backends: js, native)
+   */
   dataSync(): TypedArray {
     this._assertAlive('dataSync');
     const b = this.storage.backend;
@@ -186,6 +192,7 @@ export class Tensor implements TensorView {
   /**
    * The elements as a new flat typed array, once the device has them. Rejects with the error of a
    * device-side check queued since the last read (e.g. an out-of-range gather index on webgpu).
+   * @example const values = await gl.tensor([1, 2, 3]).mul(2).data(); // Float32Array [2, 4, 6], on every backend
    */
   async data(): Promise<TypedArray> {
     this._assertAlive('data');
@@ -194,7 +201,10 @@ export class Tensor implements TensorView {
     return out;
   }
 
-  /** Nested JS arrays (a number for a scalar; booleans for bool tensors). */
+  /**
+   * Nested JS arrays (a number for a scalar; booleans for bool tensors).
+   * @example gl.tensor([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
+   */
   toArray(): unknown {
     const flat = this.dataSync();
     const asValue = (v: number): number | boolean => (this.dtype === 'bool' ? v !== 0 : v);
@@ -211,7 +221,10 @@ export class Tensor implements TensorView {
     return build(0, 0);
   }
 
-  /** The value of a one-element tensor. */
+  /**
+   * The value of a one-element tensor.
+   * @example gl.tensor([1, 2, 3]).sum().item(); // 6
+   */
   item(): number {
     if (this.numel !== 1)
       throw new ShapeError(
@@ -232,7 +245,12 @@ export class Tensor implements TensorView {
     return (await this.data())[0];
   }
 
-  /** Releases the storage now (on CPU backends this only helps the garbage collector). */
+  /**
+   * Releases the storage now (on CPU backends this only helps the garbage collector).
+   * @example
+   * const big = gl.randn([1024, 1024]);
+   * big.dispose(); // using it afterwards throws DisposedError
+   */
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
@@ -250,7 +268,14 @@ export class Tensor implements TensorView {
     else free();
   }
 
-  /** `using x = ...` support: disposes the tensor at the end of the block. */
+  /**
+   * `using x = ...` support: disposes the tensor at the end of the block.
+   * @example
+   * {
+   *   using tmp = gl.randn([1024, 1024]);
+   *   console.log(tmp.mean().item());
+   * } // tmp is disposed here
+   */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -260,7 +285,14 @@ export class Tensor implements TensorView {
     return this._disposed;
   }
 
-  /** Registers a hook called with this tensor's gradient during backward; it may return a replacement. */
+  /**
+   * Registers a hook called with this tensor's gradient during backward; it may return a replacement.
+   * @example
+   * const x = gl.ones([2], { requiresGrad: true });
+   * x.registerHook((g) => g.clamp(-0.5, 0.5)); // clip this tensor's gradient
+   * x.mul(3).sum().backward();
+   * x.grad; // [0.5, 0.5]
+   */
   registerHook(hook: GradHook): RemovableHandle {
     if (!this._requiresGrad)
       throw new GradError("registerHook: cannot register a hook on a tensor that doesn't require grad");
@@ -274,7 +306,14 @@ export class Tensor implements TensorView {
     return { remove: () => void list.splice(list.indexOf(hook) >>> 0, 1) };
   }
 
-  /** Keeps the gradient of this non-leaf in `.grad` after backward. */
+  /**
+   * Keeps the gradient of this non-leaf in `.grad` after backward.
+   * @example
+   * const x = gl.ones([2], { requiresGrad: true });
+   * const h = x.mul(2).retainGrad();
+   * h.sum().backward();
+   * h.grad; // [1, 1]
+   */
   retainGrad(): this {
     if (!this.gradFn) return this;
     const node = this.gradFn;
@@ -283,13 +322,20 @@ export class Tensor implements TensorView {
     return this;
   }
 
-  /** How Node prints the tensor (console.log, util.inspect): PyTorch-like values, shape, dtype, gradFn. */
+  /**
+   * How Node prints the tensor (console.log, util.inspect): PyTorch-like values, shape, dtype, gradFn.
+   * @example console.log(gl.tensor([[1, 2], [3, 4]])); // tensor([[1., 2.], [3., 4.]], shape=[2,2], dtype=float32, device=...)
+   */
   [INSPECT_CUSTOM](): string {
     return inspectTensor(
       inspectable(this, () => (this._disposed || this.storage.disposed ? 'disposed' : null)),
     );
   }
 
+  /**
+   * A one-line summary, with the values when they are few and readable now.
+   * @example String(gl.tensor([1, 2])); // 'tensor(shape=[2], dtype=float32, device=js) [1,2]'
+   */
   toString(): string {
     const head = `tensor(shape=[${this.shape.join(',')}], dtype=${this.dtype}, device=${this.device}`;
     const grad = this.gradFn ? `, gradFn=${this.gradFn.op}` : this._requiresGrad ? ', requiresGrad=true' : '';
@@ -392,7 +438,15 @@ export function releaseIntermediate(t: Tensor): void {
 }
 
 const keptForever = new WeakSet<Tensor>();
-/** Excludes a tensor from disposal by enclosing tidy() scopes. */
+/**
+ * Excludes a tensor from disposal by enclosing tidy() scopes.
+ * @example
+ * let w!: gl.Tensor;
+ * gl.tidy(() => {
+ *   w = gl.keep(gl.randn([3, 3])); // survives the scope
+ *   gl.randn([3, 3]); // disposed at its end
+ * });
+ */
 export function keep<T extends Tensor>(t: T): T {
   keptForever.add(t);
   return t;

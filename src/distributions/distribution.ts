@@ -57,7 +57,12 @@ export abstract class Distribution {
     return this.constructor.name;
   }
 
-  /** Draws without a gradient path to the parameters: shape `[...sampleShape, ...batchShape, ...eventShape]`. */
+  /**
+   * Draws without a gradient path to the parameters: shape `[...sampleShape, ...batchShape, ...eventShape]`.
+   * @example
+   * const d = new gl.distributions.Bernoulli({ probs: gl.tensor([0.1, 0.9]) });
+   * d.sample([4], { generator: new gl.Generator(0) }).shape; // [4, 2]
+   */
   sample(sampleShape: readonly number[] = [], opts: SampleOptions = {}): Tensor {
     return noGrad(() => this.draw(checkShape(`${this.name}.sample`, sampleShape), opts));
   }
@@ -65,6 +70,10 @@ export abstract class Distribution {
   /**
    * Reparametrised draws: differentiable functions of the parameters (Normal: loc + scale·ε). Throws
    * NotReparametrizableError where the distribution has no such sampler.
+   * @example
+   * const scale = gl.tensor([1.5], { requiresGrad: true });
+   * const x = new gl.distributions.Normal(0, scale).rsample([256]);
+   * x.pow(2).mean().backward(); // d E[x²] / d scale = 2 scale (≈ 3)
    */
   rsample(sampleShape: readonly number[] = [], opts: SampleOptions = {}): Tensor {
     if (!this.hasRsample)
@@ -74,14 +83,23 @@ export abstract class Distribution {
     return this.draw(checkShape(`${this.name}.rsample`, sampleShape), opts);
   }
 
-  /** The shape of a draw of `sample(sampleShape)`. */
+  /**
+   * The shape of a draw of `sample(sampleShape)`.
+   * @example new gl.distributions.Dirichlet(gl.ones([2, 3])).extendedShape([5]); // [5, 2, 3]
+   */
   extendedShape(sampleShape: readonly number[] = []): number[] {
     return [...sampleShape, ...this.batchShape, ...this.eventShape];
   }
 
-  /** Log density (or mass) of `value`, reduced over the event dimensions: shape broadcast(value, batch + event) minus event. */
+  /**
+   * Log density (or mass) of `value`, reduced over the event dimensions: shape broadcast(value, batch + event) minus event.
+   * @example new gl.distributions.Normal(0, 1).logProb(gl.tensor([0])); // [-0.919] = -log √(2π)
+   */
   abstract logProb(value: Tensor): Tensor;
-  /** Entropy, one value per batch element (shape `batchShape`). */
+  /**
+   * Entropy, one value per batch element (shape `batchShape`).
+   * @example new gl.distributions.Categorical({ probs: gl.tensor([0.5, 0.5]) }).entropy(); // log 2 = 0.693
+   */
   abstract entropy(): Tensor;
   /** The mean, shape `[...batchShape, ...eventShape]`. */
   abstract get mean(): Tensor;
@@ -92,10 +110,43 @@ export abstract class Distribution {
     return sqrt(this.variance);
   }
 
-  /** Draws (the subclass decides whether they carry a gradient; `sample` wraps it in noGrad). */
+  /**
+   * Draws (the subclass decides whether they carry a gradient; `sample` wraps it in noGrad).
+   * @example
+   * class Exponential extends gl.distributions.Distribution {
+   *   readonly hasRsample = true;
+   *   constructor(readonly rate: gl.Tensor) {
+   *     super(rate.shape, []);
+   *     this.require(rate.gt(0), 'rate must be positive');
+   *   }
+   *   get mean() {
+   *     return this.rate.pow(-1);
+   *   }
+   *   get variance() {
+   *     return this.rate.pow(-2);
+   *   }
+   *   logProb(value: gl.Tensor) {
+   *     this.valueBatchShape(value);
+   *     return this.rate.log().sub(this.rate.mul(value));
+   *   }
+   *   entropy() {
+   *     return gl.sub(1, this.rate.log());
+   *   }
+   *   protected draw(sampleShape: number[], opts: gl.distributions.SampleOptions) {
+   *     const u = gl.rand(this.extendedShape(sampleShape), opts);
+   *     return u.neg().log1p().neg().div(this.rate); // inverse CDF: differentiable in rate
+   *   }
+   * }
+   * new Exponential(gl.tensor([0.5, 2])).sample([1000]).mean(0); // ≈ [2, 0.5]
+   */
   protected abstract draw(sampleShape: number[], opts: SampleOptions): Tensor;
 
-  /** Throws DistributionValueError when `ok` (a bool tensor) is false anywhere, if values can be read now. */
+  /**
+   * Throws DistributionValueError when `ok` (a bool tensor) is false anywhere, if values can be read now.
+   * @example
+   * // doc-test: fragment: in a Distribution subclass's constructor (draw's example shows a whole one)
+   * this.require(rate.gt(0), 'rate must be positive'); // DistributionValueError when violated
+   */
   protected require(ok: Tensor, what: string): void {
     if (!this.validate || !ok.storage.backend.capabilities.syncRead) return;
     const bad = sum(logicalNot(ok)).item();
@@ -105,7 +156,12 @@ export abstract class Distribution {
       );
   }
 
-  /** Checks that `value`'s trailing dims match the event shape and broadcast with the batch shape; returns the result's batch shape. */
+  /**
+   * Checks that `value`'s trailing dims match the event shape and broadcast with the batch shape; returns the result's batch shape.
+   * @example
+   * // doc-test: fragment: in a Distribution subclass's logProb (draw's example shows a whole one)
+   * const batch = this.valueBatchShape(value); // ShapeError when value does not fit the event shape
+   */
   protected valueBatchShape(value: Tensor): number[] {
     const op = `${this.name}.logProb`;
     if (!(value instanceof Tensor))

@@ -4,28 +4,34 @@ import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../op
 import { logSoftmax, softmax } from '../ops/nn.js';
 import { Module } from './module.js';
 
-/** max(0, x). @example new gl.nn.ReLU() */
+/** max(0, x). @example new gl.nn.ReLU().forward(gl.tensor([-1, 2])); // [0, 2] */
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
     return relu(x);
   }
 }
 
-/** tanh(x). */
+/**
+ * tanh(x).
+ * @example new gl.nn.Tanh().forward(gl.tensor([0, 1])); // [0, 0.762]
+ */
 export class Tanh extends Module {
   override forward(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 
-/** 1 / (1 + exp(-x)). */
+/**
+ * 1 / (1 + exp(-x)).
+ * @example new gl.nn.Sigmoid().forward(gl.tensor([0])); // [0.5]
+ */
 export class Sigmoid extends Module {
   override forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
 }
 
-/** GELU, exact (erf) or with the tanh approximation. @example new gl.nn.GELU({ approximate: 'tanh' }) */
+/** GELU, exact (erf) or with the tanh approximation. @example new gl.nn.GELU({ approximate: 'tanh' }).forward(gl.tensor([-1, 0, 1])) */
 export class GELU extends Module {
   /** 'none': x Φ(x) with the exact erf; 'tanh': the tanh approximation. */
   readonly approximate: 'none' | 'tanh';
@@ -38,14 +44,20 @@ export class GELU extends Module {
   }
 }
 
-/** x * sigmoid(x) (swish). */
+/**
+ * x * sigmoid(x) (swish).
+ * @example new gl.nn.SiLU().forward(gl.tensor([0, 1])); // [0, 0.731]
+ */
 export class SiLU extends Module {
   override forward(x: Tensor): Tensor {
     return silu(x);
   }
 }
 
-/** max(0, x) + negativeSlope * min(0, x). */
+/**
+ * max(0, x) + negativeSlope * min(0, x).
+ * @example new gl.nn.LeakyReLU(0.2).forward(gl.tensor([-1, 1])); // [-0.2, 1]
+ */
 export class LeakyReLU extends Module {
   /** @param negativeSlope - Slope for negative inputs. */
   constructor(readonly negativeSlope = 0.01) {
@@ -56,7 +68,10 @@ export class LeakyReLU extends Module {
   }
 }
 
-/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
+/**
+ * x for x > 0, alpha * (exp(x) - 1) otherwise.
+ * @example new gl.nn.ELU().forward(gl.tensor([-1, 1])); // [-0.632, 1]
+ */
 export class ELU extends Module {
   /** @param alpha - Scale of the negative branch. */
   constructor(readonly alpha = 1) {
@@ -67,7 +82,10 @@ export class ELU extends Module {
   }
 }
 
-/** log(1 + exp(beta x)) / beta, linear above `threshold`. */
+/**
+ * log(1 + exp(beta x)) / beta, linear above `threshold`.
+ * @example new gl.nn.Softplus().forward(gl.tensor([0])); // [0.693]
+ */
 export class Softplus extends Module {
   /**
    * @param beta - Sharpness: larger is closer to relu.
@@ -84,7 +102,7 @@ export class Softplus extends Module {
   }
 }
 
-/** softmax along `dim`. @example new gl.nn.Softmax(-1) */
+/** softmax along `dim`. @example new gl.nn.Softmax(-1).forward(gl.tensor([[1, 2, 3]])); // a row that sums to 1 */
 export class Softmax extends Module {
   /** @param dim - The dim normalised over (negative counts from the end). */
   constructor(readonly dim: number) {
@@ -95,7 +113,10 @@ export class Softmax extends Module {
   }
 }
 
-/** log(softmax(x)) along `dim`, computed stably. */
+/**
+ * log(softmax(x)) along `dim`, computed stably.
+ * @example new gl.nn.LogSoftmax(1).forward(gl.randn([4, 10])).exp().sum(1); // [1, 1, 1, 1]
+ */
 export class LogSoftmax extends Module {
   /** @param dim - The dim normalised over (negative counts from the end). */
   constructor(readonly dim: number) {

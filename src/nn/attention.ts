@@ -99,7 +99,12 @@ export class MultiheadAttention extends Module {
     return this.getModule('out_proj') as Linear;
   }
 
-  /** Xavier-uniform projections, zero biases (PyTorch's initialisation). */
+  /**
+   * Xavier-uniform projections, zero biases (PyTorch's initialisation).
+   * @example
+   * const attn = new gl.nn.MultiheadAttention(16, 4);
+   * attn.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     init.xavierUniform(this.inProjWeight);
     if (this.inProjBias) init.zeros(this.inProjBias);

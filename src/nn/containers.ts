@@ -42,7 +42,10 @@ export class Sequential extends Module {
     return this.list().length;
   }
 
-  /** The i-th module (negative counts from the end). */
+  /**
+   * The i-th module (negative counts from the end).
+   * @example new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU()).at(-1); // the ReLU
+   */
   at(i: number): Module {
     const list = this.list();
     const j = i < 0 ? i + list.length : i;
@@ -51,13 +54,21 @@ export class Sequential extends Module {
     return list[j];
   }
 
-  /** Adds a module at the end (named by its position). */
+  /**
+   * Adds a module at the end (named by its position).
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8)).append(new gl.nn.ReLU());
+   * model.length; // 2
+   */
   append(m: Module): this {
     this.registerModule(String(this.childEntries().length), checkModule('Sequential.append', m));
     return this;
   }
 
-  /** The modules in order (`for (const m of seq)`). */
+  /**
+   * The modules in order (`for (const m of seq)`).
+   * @example for (const m of new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU())) console.log(m.constructor.name);
+   */
   [Symbol.iterator](): Iterator<Module> {
     return this.list()[Symbol.iterator]();
   }
@@ -117,7 +128,12 @@ export class ModuleList extends Module {
     return this.count;
   }
 
-  /** The i-th module (negative i counts from the end); IndexOutOfRangeError when absent. */
+  /**
+   * The i-th module (negative i counts from the end); IndexOutOfRangeError when absent.
+   * @example
+   * const blocks = new gl.nn.ModuleList([new gl.nn.Linear(4, 4), new gl.nn.Linear(4, 2)]);
+   * blocks.at(-1); // the Linear(4, 2)
+   */
   at(i: number): Module {
     const j = i < 0 ? i + this.count : i;
     if (!Number.isInteger(j) || j < 0 || j >= this.count)
@@ -125,31 +141,57 @@ export class ModuleList extends Module {
     return this.getModule(String(j))!;
   }
 
-  /** Replaces the i-th module. */
+  /**
+   * Replaces the i-th module.
+   * @example
+   * const blocks = new gl.nn.ModuleList([new gl.nn.Linear(4, 4), new gl.nn.Linear(4, 2)]);
+   * blocks.set(0, new gl.nn.Identity());
+   */
   set(i: number, m: Module): void {
     this.at(i);
     this.registerModule(String(i < 0 ? i + this.count : i), checkModule('ModuleList.set', m));
   }
 
-  /** Adds a module at the end; returns this list. */
+  /**
+   * Adds a module at the end; returns this list.
+   * @example
+   * const blocks = new gl.nn.ModuleList().append(new gl.nn.Linear(4, 4));
+   * blocks.length; // 1
+   */
   append(m: Module): this {
     this.registerModule(String(this.count), checkModule('ModuleList.append', m));
     this.count++;
     return this;
   }
 
-  /** Appends each module in turn; returns this list. */
+  /**
+   * Appends each module in turn; returns this list.
+   * @example
+   * const blocks = new gl.nn.ModuleList().extend([new gl.nn.Linear(4, 4), new gl.nn.ReLU()]);
+   * blocks.length; // 2
+   */
   extend(ms: Iterable<Module>): this {
     for (const m of ms) this.append(m);
     return this;
   }
 
-  /** The modules in order (`for (const m of seq)`). */
+  /**
+   * The modules in order (`for (const m of seq)`).
+   * @example
+   * const blocks = new gl.nn.ModuleList([new gl.nn.Linear(4, 4), new gl.nn.Linear(4, 4)]);
+   * let x = gl.randn([2, 4]);
+   * for (const block of blocks) x = block.forward(x);
+   */
   [Symbol.iterator](): Iterator<Module> {
     return Array.from({ length: this.count }, (_, i) => this.getModule(String(i))!)[Symbol.iterator]();
   }
 
-  /** `fn` applied to each module with its index, as an array. */
+  /**
+   * `fn` applied to each module with its index, as an array.
+   * @example
+   * const blocks = new gl.nn.ModuleList([new gl.nn.Linear(4, 4), new gl.nn.Linear(4, 2)]);
+   * blocks.map((m, i) => `${i}: ${m.numParameters()}`); // ['0: 20', '1: 10']
+   */
   map<T>(fn: (m: Module, i: number) => T): T[] {
     return [...this].map(fn);
   }
@@ -165,33 +207,59 @@ export class ModuleDict extends Module {
     for (const [k, m] of modules instanceof Map ? modules : Object.entries(modules)) this.set(k, m);
   }
 
-  /** The module under `key`, or undefined. */
+  /**
+   * The module under `key`, or undefined.
+   * @example
+   * const heads = new gl.nn.ModuleDict({ cls: new gl.nn.Linear(64, 10) });
+   * heads.get('cls')?.forward(gl.randn([2, 64])).shape; // [2, 10]
+   */
   get(key: string): Module | undefined {
     return this.getModule(key) ?? undefined;
   }
 
-  /** Adds or replaces the module under `key`; returns this dict. */
+  /**
+   * Adds or replaces the module under `key`; returns this dict.
+   * @example
+   * const heads = new gl.nn.ModuleDict().set('box', new gl.nn.Linear(64, 4));
+   * heads.has('box'); // true
+   */
   set(key: string, m: Module): this {
     this.registerModule(key, checkModule(`ModuleDict '${key}'`, m));
     return this;
   }
 
-  /** True when a module is registered under `key`. */
+  /**
+   * True when a module is registered under `key`.
+   * @example new gl.nn.ModuleDict({ cls: new gl.nn.Linear(64, 10) }).has('box'); // false
+   */
   has(key: string): boolean {
     return this.getModule(key) !== undefined;
   }
 
-  /** The keys, in insertion order. */
+  /**
+   * The keys, in insertion order.
+   * @example new gl.nn.ModuleDict({ cls: new gl.nn.Linear(64, 10), box: new gl.nn.Linear(64, 4) }).keys(); // ['cls', 'box']
+   */
   keys(): string[] {
     return this.entries().map(([k]) => k);
   }
 
-  /** The modules, in insertion order. */
+  /**
+   * The modules, in insertion order.
+   * @example
+   * const heads = new gl.nn.ModuleDict({ cls: new gl.nn.Linear(64, 10), box: new gl.nn.Linear(64, 4) });
+   * const outs = heads.values().map((head) => head.forward(gl.randn([2, 64])));
+   */
   values(): Module[] {
     return this.entries().map(([, m]) => m);
   }
 
-  /** [key, module] pairs, in insertion order. */
+  /**
+   * [key, module] pairs, in insertion order.
+   * @example
+   * const heads = new gl.nn.ModuleDict({ cls: new gl.nn.Linear(64, 10), box: new gl.nn.Linear(64, 4) });
+   * for (const [name, head] of heads.entries()) console.log(name, head.numParameters());
+   */
   entries(): [string, Module][] {
     return this.childEntries().filter((e): e is [string, Module] => e[1] !== null);
   }

@@ -68,6 +68,7 @@ function paddings(
  * 2-D convolution over [N, C, H, W] (or unbatched [C, H, W]) with weight
  * [outChannels, inChannels/groups, kh, kw].
  * @example const conv = new gl.nn.Conv2d(1, 32, 3, { stride: 1, padding: 1 });
+ * conv.forward(gl.randn([8, 1, 28, 28])).shape; // [8, 32, 28, 28]
  */
 export class Conv2d extends Module {
   /** The learned kernel (see the class comment for its layout). */
@@ -106,7 +107,12 @@ export class Conv2d extends Module {
     resetConv(this.weight, this.bias);
   }
 
-  /** Re-draws weight and bias with PyTorch's default initialization (Kaiming-uniform, a = √5). */
+  /**
+   * Re-draws weight and bias with PyTorch's default initialization (Kaiming-uniform, a = √5).
+   * @example
+   * const conv = new gl.nn.Conv2d(3, 8, 3);
+   * conv.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     resetConv(this.weight, this.bias);
   }
@@ -151,7 +157,7 @@ export class Conv2d extends Module {
 
 /**
  * 1-D convolution over [N, C, L] with weight [outChannels, inChannels/groups, k].
- * @example new gl.nn.Conv1d(16, 33, 3, { stride: 2 })
+ * @example new gl.nn.Conv1d(16, 33, 3, { stride: 2 }).forward(gl.randn([4, 16, 50])).shape; // [4, 33, 24]
  */
 export class Conv1d extends Module {
   /** The learned kernel (see the class comment for its layout). */
@@ -205,7 +211,7 @@ export class Conv1d extends Module {
 
 /**
  * Transposed 2-D convolution with weight [inChannels, outChannels/groups, kh, kw] (PyTorch's layout).
- * @example new gl.nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1 })
+ * @example new gl.nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1 }).forward(gl.randn([1, 16, 12, 12])).shape; // [1, 8, 24, 24]
  */
 export class ConvTranspose2d extends Module {
   /** The learned kernel (see the class comment for its layout). */

@@ -9,6 +9,7 @@ import { Module } from './module.js';
  * Zeroes each element with probability `p` and scales the rest by 1/(1-p) while training; the
  * identity after eval(). Draws from `generator` (default: the global seeded stream).
  * @example const drop = new gl.nn.Dropout(0.1);
+ * drop.forward(gl.ones([2, 4])); // in training mode: each entry 0 (p = 0.1) or 1 / 0.9
  */
 export class Dropout extends Module {
   /** The stream the masks are drawn from (undefined: the global one). */

@@ -45,13 +45,23 @@ export class Embedding extends Module {
     this.resetParameters();
   }
 
-  /** Redraws the table from N(0, 1) and zeroes the paddingIdx row. */
+  /**
+   * Redraws the table from N(0, 1) and zeroes the paddingIdx row.
+   * @example
+   * const emb = new gl.nn.Embedding(100, 16, { paddingIdx: 0 });
+   * emb.resetParameters(); // row 0 stays zero
+   */
   resetParameters(): void {
     init.normal(this.weight);
     if (this.paddingIdx !== undefined) noGrad(() => copyInto(select(this.weight, 0, this.paddingIdx!), 0));
   }
 
-  /** An Embedding holding a copy of `weights` [n, dim] (frozen unless `freeze` is false). */
+  /**
+   * An Embedding holding a copy of `weights` [n, dim] (frozen unless `freeze` is false).
+   * @example
+   * const emb = gl.nn.Embedding.fromPretrained(gl.randn([1000, 50])); // frozen
+   * emb.forward(gl.tensor([[3, 14, 15]], { dtype: 'int32' })).shape; // [1, 3, 50]
+   */
   static fromPretrained(weights: Tensor, opts: { freeze?: boolean; paddingIdx?: number } = {}): Embedding {
     if (weights.ndim !== 2)
       throw new ShapeError(`Embedding.fromPretrained: expected 2-D weights, got ${fmtShape(weights.shape)}`);

@@ -14,6 +14,12 @@ export interface ShapeMismatch {
 /**
  * Thrown by `Module.loadStateDict` when the dict does not fit the model. The message names every
  * problem; the fields list them for programs.
+ * @example
+ * try {
+ *   new gl.nn.Linear(2, 2).loadStateDict({});
+ * } catch (e) {
+ *   if (e instanceof gl.nn.StateDictError) console.log(e.message); // loadStateDict: missing keys: "weight", "bias"
+ * }
  */
 export class StateDictError extends ArgumentError {
   /** The model's keys absent from the dict (strict loads only). */

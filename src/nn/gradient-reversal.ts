@@ -33,7 +33,8 @@ export function gradReverse(x: Tensor, lambda = 1): Tensor {
  * schedule such as `dannLambda`.
  * @example
  * const grl = new gl.nn.GradientReversal(0);
- * grl.setLambda(gl.nn.dannLambda(step / totalSteps));
+ * grl.setLambda(gl.nn.dannLambda(100 / 1000)); // step 100 of 1000
+ * const features = grl.forward(gl.randn([2, 3], { requiresGrad: true })); // identity; backward multiplies by -λ
  */
 export class GradientReversal extends Module {
   /** The factor of the reversed gradient (the forward pass does not depend on it). */
@@ -42,7 +43,12 @@ export class GradientReversal extends Module {
     super();
     this.lambda = checkLambda('GradientReversal', lambda);
   }
-  /** Sets λ for the following steps; returns this. */
+  /**
+   * Sets λ for the following steps; returns this.
+   * @example
+   * const grl = new gl.nn.GradientReversal(0);
+   * for (let step = 0; step < 3; step++) grl.setLambda(gl.nn.dannLambda(step / 3)); // 0 → ~1 over training
+   */
   setLambda(lambda: number): this {
     this.lambda = checkLambda('GradientReversal.setLambda', lambda);
     return this;

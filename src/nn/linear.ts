@@ -19,7 +19,10 @@ export interface FactoryOptions {
   dtype?: DType;
 }
 
-/** Returns its input unchanged (a placeholder in containers). */
+/**
+ * Returns its input unchanged (a placeholder in containers).
+ * @example new gl.nn.Identity().forward(gl.tensor([1, 2])); // [1, 2], the same tensor
+ */
 export class Identity extends Module {
   override forward(x: Tensor): Tensor {
     return x;
@@ -49,7 +52,12 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
-  /** Re-draws the parameters from the default initialisation (kaiming uniform with a = sqrt(5)). */
+  /**
+   * Re-draws the parameters from the default initialisation (kaiming uniform with a = sqrt(5)).
+   * @example
+   * const fc = new gl.nn.Linear(4, 2);
+   * fc.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -115,7 +123,12 @@ export class Bilinear extends Module {
     this.resetParameters();
   }
 
-  /** Re-draws weight and bias ~ U(−1/√in1Features, 1/√in1Features), as PyTorch. */
+  /**
+   * Re-draws weight and bias ~ U(−1/√in1Features, 1/√in1Features), as PyTorch.
+   * @example
+   * const bil = new gl.nn.Bilinear(3, 4, 5);
+   * bil.resetParameters(); // fresh weights, e.g. between repeated trials
+   */
   resetParameters(): void {
     const b = 1 / Math.sqrt(this.in1Features);
     init.uniform(this.weight, -b, b);
@@ -159,7 +172,10 @@ export class Flatten extends Module {
   }
 }
 
-/** Splits dim `dim` into `sizes` (the inverse of Flatten). */
+/**
+ * Splits dim `dim` into `sizes` (the inverse of Flatten).
+ * @example new gl.nn.Unflatten(1, [1, 28, 28]).forward(gl.zeros([8, 784])).shape; // [8, 1, 28, 28]
+ */
 export class Unflatten extends Module {
   constructor(
     /** The dim that is split. */

@@ -28,7 +28,12 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
-/** Negative log-likelihood of log-probabilities against class indices. */
+/**
+ * Negative log-likelihood of log-probabilities against class indices.
+ * @example
+ * const logProbs = gl.logSoftmax(gl.randn([4, 10]), 1);
+ * new gl.nn.NLLLoss().forward(logProbs, gl.tensor([1, 0, 4, 9], { dtype: 'int32' }));
+ */
 export class NLLLoss extends Module {
   /** @param opts - Options passed to `gl.nllLoss`. */
   constructor(readonly opts: NllOptions = {}) {
@@ -39,7 +44,10 @@ export class NLLLoss extends Module {
   }
 }
 
-/** Mean squared error. */
+/**
+ * Mean squared error.
+ * @example new gl.nn.MSELoss().forward(gl.tensor([1, 2]), gl.tensor([1, 4])); // 2
+ */
 export class MSELoss extends Module {
   /** @param opts - Options passed to `gl.mseLoss`. */
   constructor(
@@ -55,7 +63,10 @@ export class MSELoss extends Module {
   }
 }
 
-/** Mean absolute error. */
+/**
+ * Mean absolute error.
+ * @example new gl.nn.L1Loss({ reduction: 'sum' }).forward(gl.tensor([1, 2]), gl.tensor([1, 4])); // 2
+ */
 export class L1Loss extends Module {
   /** @param opts - Options passed to `gl.l1Loss`. */
   constructor(
@@ -71,7 +82,10 @@ export class L1Loss extends Module {
   }
 }
 
-/** Smooth L1 (Huber-like) loss. */
+/**
+ * Smooth L1 (Huber-like) loss.
+ * @example new gl.nn.SmoothL1Loss({ beta: 1 }).forward(gl.tensor([0, 0]), gl.tensor([0.5, 3])); // 1.3125
+ */
 export class SmoothL1Loss extends Module {
   /** @param opts - Options passed to `gl.smoothL1Loss`. */
   constructor(
@@ -89,7 +103,10 @@ export class SmoothL1Loss extends Module {
   }
 }
 
-/** Binary cross-entropy on logits. */
+/**
+ * Binary cross-entropy on logits.
+ * @example new gl.nn.BCEWithLogitsLoss().forward(gl.tensor([0, 2]), gl.tensor([1, 1])); // mean(log 2, log(1 + e^-2))
+ */
 export class BCEWithLogitsLoss extends Module {
   /** @param opts - Options passed to `gl.bceWithLogits`. */
   constructor(
@@ -109,7 +126,12 @@ export class BCEWithLogitsLoss extends Module {
   }
 }
 
-/** KL divergence with log-probability input. */
+/**
+ * KL divergence with log-probability input.
+ * @example
+ * const logP = gl.logSoftmax(gl.randn([4, 10]), 1);
+ * new gl.nn.KLDivLoss({ reduction: 'batchmean' }).forward(logP, gl.softmax(gl.randn([4, 10]), 1));
+ */
 export class KLDivLoss extends Module {
   /** @param opts - Options passed to `gl.klDiv`. */
   constructor(

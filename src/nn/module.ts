@@ -90,12 +90,26 @@ export class Module {
     return this._hooks.empty && this.forward === this._wrapper;
   }
 
-  /** The computation; subclasses override it. Hooks run around it however it is called. */
+  /**
+   * The computation; subclasses override it. Hooks run around it however it is called.
+   * @example
+   * class TwoLayer extends gl.nn.Module {
+   *   fc1 = new gl.nn.Linear(4, 8);
+   *   fc2 = new gl.nn.Linear(8, 2);
+   *   override forward(x: gl.Tensor) {
+   *     return this.fc2.forward(this.fc1.forward(x).relu());
+   *   }
+   * }
+   * new TwoLayer().forward(gl.randn([3, 4])).shape; // [3, 2]
+   */
   forward(..._args: any[]): any {
     throw new GradlabError(`${this.constructor.name}: forward is not implemented`);
   }
 
-  /** Alias of forward (hooks included). */
+  /**
+   * Alias of forward (hooks included).
+   * @example new gl.nn.Linear(4, 2).call(gl.randn([3, 4])).shape; // [3, 2], as forward
+   */
   call(...args: any[]): any {
     return this.forward(...args);
   }
@@ -141,6 +155,14 @@ export class Module {
   /**
    * Registers a buffer: state that is not trained but belongs in the state dict (unless
    * `persistent` is false), such as BatchNorm's running statistics.
+   * @example
+   * class Counter extends gl.nn.Module {
+   *   constructor() {
+   *     super();
+   *     this.registerBuffer('steps', gl.zeros([1])); // saved in the state dict, not trained
+   *   }
+   * }
+   * [...new Counter().stateDict().keys()]; // ['steps']
    */
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): Tensor | null {
     checkName('registerBuffer', name);
@@ -155,7 +177,13 @@ export class Module {
     return tensor;
   }
 
-  /** Registers a child module under `name`. */
+  /**
+   * Registers a child module under `name`.
+   * @example
+   * const model = new gl.nn.Module();
+   * model.registerModule('head', new gl.nn.Linear(8, 2));
+   * model.namedParameters().map(([name]) => name); // ['head.weight', 'head.bias']
+   */
   registerModule<M extends Module | null>(name: string, module: M): M {
     checkName('registerModule', name);
     if (module !== null && !(module instanceof Module))
@@ -166,24 +194,38 @@ export class Module {
     return module;
   }
 
-  /** The registered children in order, duplicates and null entries included (for containers). */
+  /**
+   * The registered children in order, duplicates and null entries included (for containers).
+   * @example
+   * // doc-test: fragment: protected, called inside a container subclass of Module
+   * for (const [name, child] of this.childEntries()) if (child) console.log(name, child.constructor.name);
+   */
   protected childEntries(): [string, Module | null][] {
     this._sync();
     return [...this._modules];
   }
 
-  /** The parameter registered as `name` directly on this module (undefined when none). */
+  /**
+   * The parameter registered as `name` directly on this module (undefined when none).
+   * @example new gl.nn.Linear(4, 2).getParameter('weight')?.shape; // [2, 4]
+   */
   getParameter(name: string): Parameter | null | undefined {
     this._sync();
     return this._parameters.get(name);
   }
 
-  /** The buffer registered as `name` directly on this module. */
+  /**
+   * The buffer registered as `name` directly on this module.
+   * @example new gl.nn.BatchNorm1d(3).getBuffer('running_mean'); // zeros [3]
+   */
   getBuffer(name: string): Tensor | null | undefined {
     return this._buffers.get(name);
   }
 
-  /** The child registered as `name` directly on this module. */
+  /**
+   * The child registered as `name` directly on this module.
+   * @example new gl.nn.Sequential(new gl.nn.Linear(4, 2), new gl.nn.ReLU()).getModule('1'); // the ReLU
+   */
   getModule(name: string): Module | null | undefined {
     this._sync();
     return this._modules.get(name);
@@ -198,7 +240,12 @@ export class Module {
 
   // ------------------------------------------------------------------ traversal
 
-  /** Direct children with their names. */
+  /**
+   * Direct children with their names.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU());
+   * model.namedChildren().map(([name, m]) => `${name}: ${m.constructor.name}`); // ['0: Linear', '1: ReLU']
+   */
   namedChildren(): [string, Module][] {
     this._sync();
     const out: [string, Module][] = [];
@@ -219,7 +266,12 @@ export class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module and all below it, depth first (this one first, named ''), each once. */
+  /**
+   * This module and all below it, depth first (this one first, named ''), each once.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU());
+   * model.namedModules().map(([name]) => name); // ['', '0', '1']
+   */
   namedModules(prefix = '', seen = new Set<Module>()): [string, Module][] {
     if (seen.has(this)) return [];
     seen.add(this);
@@ -257,12 +309,20 @@ export class Module {
     return out;
   }
 
-  /** The parameters as a `Tensor[]` for an optimizer. */
+  /**
+   * The parameters as a `Tensor[]` for an optimizer.
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const opt = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
+   */
   parameters(opts: { recurse?: boolean } = {}): Parameter[] {
     return this.namedParameters(opts).map(([, p]) => p);
   }
 
-  /** Buffers with dotted names (non-persistent ones included), each tensor once. */
+  /**
+   * Buffers with dotted names (non-persistent ones included), each tensor once.
+   * @example new gl.nn.BatchNorm1d(3).namedBuffers().map(([name]) => name); // ['running_mean', 'running_var', 'num_batches_tracked']
+   */
   namedBuffers(opts: { recurse?: boolean } = {}): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
@@ -284,14 +344,24 @@ export class Module {
     return this.namedBuffers(opts).map(([, b]) => b);
   }
 
-  /** Total number of parameter elements (trainable only with `{ trainable: true }`). */
+  /**
+   * Total number of parameter elements (trainable only with `{ trainable: true }`).
+   * @example new gl.nn.Linear(784, 10).numParameters(); // 7850
+   */
   numParameters(opts: { trainable?: boolean } = {}): number {
     return this.parameters()
       .filter((p) => !opts.trainable || p.requiresGrad)
       .reduce((n, p) => n + p.numel, 0);
   }
 
-  /** Calls `fn` on every module below this one, then on this one (children first, as PyTorch). */
+  /**
+   * Calls `fn` on every module below this one, then on this one (children first, as PyTorch).
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 2));
+   * model.apply((m) => {
+   *   if (m instanceof gl.nn.Linear) gl.nn.init.zeros(m.weight);
+   * });
+   */
   apply(fn: (m: Module) => void): this {
     for (const c of this.children()) c.apply(fn);
     fn(this);
@@ -300,24 +370,47 @@ export class Module {
 
   // ------------------------------------------------------------------ modes and gradients
 
-  /** Sets training mode on this module and all below it. */
+  /**
+   * Sets training mode on this module and all below it.
+   * @example
+   * const model = new gl.nn.Dropout(0.5);
+   * model.train(false).training; // false, as eval()
+   * model.train(); // back to training mode
+   */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
-  /** Evaluation mode: dropout off, batch norm uses its running statistics. */
+  /**
+   * Evaluation mode: dropout off, batch norm uses its running statistics.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 4), new gl.nn.Dropout(0.5)).eval();
+   * const y = gl.noGrad(() => model.forward(gl.randn([2, 4]))); // deterministic: no dropout
+   */
   eval(): this {
     return this.train(false);
   }
 
-  /** Turns gradient tracking of every parameter on or off (freezing). */
+  /**
+   * Turns gradient tracking of every parameter on or off (freezing).
+   * @example
+   * const backbone = new gl.nn.Linear(16, 8).requiresGrad_(false); // frozen
+   * backbone.numParameters({ trainable: true }); // 0
+   */
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
 
-  /** Clears the gradients of all parameters (to null, or to zeros with `{ setToNone: false }`). */
+  /**
+   * Clears the gradients of all parameters (to null, or to zeros with `{ setToNone: false }`).
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * gl.mseLoss(model.forward(gl.randn([3, 4])), gl.zeros([3, 2])).backward();
+   * model.zeroGrad();
+   * model.weight.grad; // null
+   */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
@@ -328,12 +421,25 @@ export class Module {
 
   // ------------------------------------------------------------------ hooks
 
-  /** Registers `hook(module, args)`, run before forward; it may return replacement args. */
+  /**
+   * Registers `hook(module, args)`, run before forward; it may return replacement args.
+   * @example
+   * const fc = new gl.nn.Linear(4, 2);
+   * const handle = fc.registerForwardPreHook((_m, args) => console.log('input', (args[0] as gl.Tensor).shape));
+   * fc.forward(gl.randn([3, 4])); // logs: input [3, 4]
+   * handle.remove();
+   */
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
     return this._hooks.add(this._hooks.forwardPre, hook);
   }
 
-  /** Registers `hook(module, args, output)`, run after forward; it may return a replacement output. */
+  /**
+   * Registers `hook(module, args, output)`, run after forward; it may return a replacement output.
+   * @example
+   * const fc = new gl.nn.Linear(4, 2);
+   * fc.registerForwardHook((_m, _args, out) => console.log('output', (out as gl.Tensor).shape));
+   * fc.forward(gl.randn([3, 4])); // logs: output [3, 2]
+   */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
     return this._hooks.add(this._hooks.forward, hook);
   }
@@ -347,7 +453,13 @@ export class Module {
     return this._hooks.add(this._hooks.backward, hook);
   }
 
-  /** Registers `hook(module, gradOutput)`, run when the output gradients reach the module. */
+  /**
+   * Registers `hook(module, gradOutput)`, run when the output gradients reach the module.
+   * @example
+   * const fc = new gl.nn.Linear(4, 2);
+   * fc.registerFullBackwardPreHook((_m, gradOutput) => console.log('dL/dy', gradOutput[0]?.shape));
+   * fc.forward(gl.randn([3, 4], { requiresGrad: true })).sum().backward(); // logs: dL/dy [3, 2]
+   */
   registerFullBackwardPreHook(hook: BackwardPreHook): RemovableHandle {
     return this._hooks.add(this._hooks.backwardPre, hook);
   }
@@ -437,24 +549,41 @@ export class Module {
     return this;
   }
 
-  /** Casts floating parameters and buffers to float32. */
+  /**
+   * Casts floating parameters and buffers to float32.
+   * @example new gl.nn.Linear(4, 2).double().float().weight.dtype; // 'float32'
+   */
   float(): this {
     return this.to('float32');
   }
 
-  /** Casts floating parameters and buffers to float64. */
+  /**
+   * Casts floating parameters and buffers to float64.
+   * @example new gl.nn.Linear(4, 2).double().weight.dtype; // 'float64' (e.g. for gradient checks)
+   */
   double(): this {
     return this.to('float64');
   }
 
-  /** A readable tree of the module and its children. */
+  /**
+   * A readable tree of the module and its children.
+   * @example
+   * console.log(new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU()).toString());
+   * // Sequential(
+   * //   (0): Linear(inFeatures=4, outFeatures=8, bias=true)
+   * //   (1): ReLU()
+   * // )
+   */
   toString(): string {
     const lines = this.namedChildren().map(([k, m]) => `  (${k}): ${m.toString().replace(/\n/g, '\n  ')}`);
     const head = `${this.constructor.name}(${this.extraRepr()}`;
     return lines.length ? `${head}\n${lines.join('\n')}\n)` : `${head})`;
   }
 
-  /** The constructor arguments shown by toString (subclasses override it). */
+  /**
+   * The constructor arguments shown by toString (subclasses override it).
+   * @example new gl.nn.Linear(4, 8).extraRepr(); // 'inFeatures=4, outFeatures=8, bias=true'
+   */
   extraRepr(): string {
     return '';
   }

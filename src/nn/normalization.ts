@@ -167,7 +167,7 @@ export class BatchNorm2d extends BatchNormBase {
 
 /**
  * Normalises over the trailing `normalizedShape` dims, with elementwise scale and shift.
- * @example new gl.nn.LayerNorm(512)
+ * @example new gl.nn.LayerNorm(512).forward(gl.randn([2, 10, 512])).shape; // [2, 10, 512]
  */
 export class LayerNorm extends Module {
   /** The learned scale (initialized to 1), or null without the affine part. */
@@ -200,7 +200,7 @@ export class LayerNorm extends Module {
 /**
  * Normalises [N, C, ...] over groups of C/numGroups channels (and all spatial positions), then
  * applies a per-channel scale and shift.
- * @example new gl.nn.GroupNorm(4, 32)
+ * @example new gl.nn.GroupNorm(4, 32).forward(gl.randn([2, 32, 8, 8])).shape; // [2, 32, 8, 8]
  */
 export class GroupNorm extends Module {
   /** The learned scale (initialized to 1), or null without the affine part. */

@@ -25,7 +25,10 @@ export class MaxPool2d extends Module {
   }
 }
 
-/** Mean over kernel windows (padding counted unless `countIncludePad` is false). */
+/**
+ * Mean over kernel windows (padding counted unless `countIncludePad` is false).
+ * @example new gl.nn.AvgPool2d(2).forward(gl.randn([1, 3, 8, 8])).shape; // [1, 3, 4, 4]
+ */
 export class AvgPool2d extends Module {
   /**
    * @param kernelSize - Window size, one number or [h, w].

@@ -6,6 +6,7 @@ import { Module } from './module.js';
 /**
  * A residual connection around `body` (keys `body.*`, and `shortcut.*` for a projection shortcut).
  * @example const block = new gl.nn.Residual(new gl.nn.Sequential(new gl.nn.Linear(64, 64), new gl.nn.ReLU()));
+ * block.forward(gl.randn([8, 64])).shape; // [8, 64]: x + f(x)
  */
 export class Residual extends Module {
   /**

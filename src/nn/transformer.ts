@@ -41,6 +41,7 @@ export interface EncoderForwardOptions {
  * Self-attention and a feed-forward block, each with a residual connection and LayerNorm.
  * State-dict keys are PyTorch's (`self_attn.in_proj_weight`, `linear1.weight`, `norm1.bias`...).
  * @example const layer = new gl.nn.TransformerEncoderLayer(64, 4, { dimFeedforward: 128, batchFirst: true, normFirst: true });
+ * layer.forward(gl.randn([2, 10, 64])).shape; // [2, 10, 64]
  */
 export class TransformerEncoderLayer extends Module {
   /** Pre-norm (else post-norm). */
@@ -124,7 +125,9 @@ export class TransformerEncoderLayer extends Module {
 /**
  * A stack of encoder layers built by `makeLayer` (keys `layers.0.*`, ..., and `norm.*` when a final
  * norm is given), as PyTorch's TransformerEncoder.
- * @example new gl.nn.TransformerEncoder(() => new gl.nn.TransformerEncoderLayer(64, 4), 6)
+ * @example
+ * const encoder = new gl.nn.TransformerEncoder(() => new gl.nn.TransformerEncoderLayer(64, 4), 6);
+ * encoder.forward(gl.randn([10, 2, 64])).shape; // [10, 2, 64]: [seq, batch, embed]
  */
 export class TransformerEncoder extends Module {
   /** The layers, in order (keys `layers.<i>.*`). */

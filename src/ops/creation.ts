@@ -38,17 +38,26 @@ export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor
   return full(shape, 1, opts);
 }
 
-/** Zeros with `x`'s shape and dtype (unless overridden). */
+/**
+ * Zeros with `x`'s shape and dtype (unless overridden).
+ * @example gl.zerosLike(gl.ones([2, 3])).shape; // [2, 3]
+ */
 export function zerosLike(x: Tensor, opts: CreateOptions = {}): Tensor {
   return full(x.shape, 0, { dtype: x.dtype, ...opts });
 }
 
-/** Ones with `x`'s shape and dtype (unless overridden). */
+/**
+ * Ones with `x`'s shape and dtype (unless overridden).
+ * @example gl.onesLike(gl.zeros([2]), { dtype: 'float64' }); // [1, 1] float64
+ */
 export function onesLike(x: Tensor, opts: CreateOptions = {}): Tensor {
   return full(x.shape, 1, { dtype: x.dtype, ...opts });
 }
 
-/** `value` with `x`'s shape and dtype (unless overridden). */
+/**
+ * `value` with `x`'s shape and dtype (unless overridden).
+ * @example gl.fullLike(gl.zeros([2]), 7); // [7, 7]
+ */
 export function fullLike(x: Tensor, value: number, opts: CreateOptions = {}): Tensor {
   return full(x.shape, value, { dtype: x.dtype, ...opts });
 }
@@ -119,7 +128,10 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
   return random('randn', shape, 'normal', opts);
 }
 
-/** Uniform samples in [0, 1). */
+/**
+ * Uniform samples in [0, 1).
+ * @example gl.rand([2, 3], { generator: new gl.Generator(0) }); // reproducible uniform samples
+ */
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   return random('rand', shape, 'uniform', opts);
 }

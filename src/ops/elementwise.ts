@@ -35,7 +35,10 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   return apply('mul', [x, y], null);
 }
 
-/** True division (integers are promoted to float32). */
+/**
+ * True division (integers are promoted to float32).
+ * @example gl.div(gl.tensor([1, 2]), 4); // [0.25, 0.5]
+ */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = promote(a, b, 'div');
   return apply('div', [toFloat(x), toFloat(y)], null);
@@ -47,13 +50,19 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   return apply('pow', [x, y], null);
 }
 
-/** Elementwise maximum of two tensors (NaN propagates; ties split the gradient). */
+/**
+ * Elementwise maximum of two tensors (NaN propagates; ties split the gradient).
+ * @example gl.maximum(gl.tensor([1, 5]), gl.tensor([3, 2])); // [3, 5]
+ */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = promote(a, b, 'maximum');
   return apply('maximum', [x, y], null);
 }
 
-/** Elementwise minimum of two tensors. */
+/**
+ * Elementwise minimum of two tensors.
+ * @example gl.minimum(gl.tensor([1, 5]), gl.tensor([3, 2])); // [1, 2]
+ */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = promote(a, b, 'minimum');
   return apply('minimum', [x, y], null);
@@ -130,17 +139,26 @@ export const sign = (x: Tensor): Tensor => apply('sign', [x], null);
  */
 export const relu = (x: Tensor): Tensor => apply('relu', [x], null);
 
-/** 1 / sqrt(x). */
+/**
+ * 1 / sqrt(x).
+ * @example gl.rsqrt(gl.tensor([4, 16])); // [0.5, 0.25]
+ */
 export function rsqrt(x: Tensor): Tensor {
   return div(1, sqrt(x));
 }
 
-/** Casts to `dtype` (differentiable between float dtypes). */
+/**
+ * Casts to `dtype` (differentiable between float dtypes).
+ * @example gl.cast(gl.tensor([1.7, -2.2]), 'int32'); // [1, -2]
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
   return pcast(x, dtype);
 }
 
-/** x * sigmoid(x). */
+/**
+ * x * sigmoid(x).
+ * @example gl.silu(gl.tensor([0, 1])); // [0, 0.731]
+ */
 export function silu(x: Tensor): Tensor {
   return mul(x, sigmoid(x));
 }
@@ -157,18 +175,27 @@ export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 
-/** max(0,x) + negativeSlope * min(0,x). */
+/**
+ * max(0,x) + negativeSlope * min(0,x).
+ * @example gl.leakyRelu(gl.tensor([-2, 3]), 0.1); // [-0.2, 3]
+ */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return where(gt(x, 0), x, mul(x, negativeSlope));
 }
 
-/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
+/**
+ * x for x > 0, alpha * (exp(x) - 1) otherwise.
+ * @example gl.elu(gl.tensor([-1, 2])); // [exp(-1) - 1, 2] = [-0.632, 2]
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const pos = gt(x, 0);
   return where(pos, x, mul(expm1(where(pos, 0, x)), alpha));
 }
 
-/** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's definition). */
+/**
+ * log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's definition).
+ * @example gl.softplus(gl.tensor([0, 30])); // [log 2, 30]
+ */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const bx = mul(x, beta);
   const smooth = div(add(relu(bx), log1p(exp(neg(abs(bx))))), beta);
@@ -265,7 +292,10 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return apply('where', [cond, x, y], null);
 }
 
-/** True where x is finite (not NaN or +-Inf). */
+/**
+ * True where x is finite (not NaN or +-Inf).
+ * @example gl.isfinite(gl.tensor([1, Infinity, NaN])); // [true, false, false]
+ */
 export function isfinite(x: Tensor): Tensor {
   if (!isFloat(x.dtype)) return apply('full', [], { shape: [...x.shape], dtype: 'bool', value: 1 });
   return lt(abs(x), Infinity);

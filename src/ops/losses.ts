@@ -137,20 +137,29 @@ function checkSame(op: string, a: Tensor, b: Tensor): void {
     throw new ShapeError(`${op}: input ${fmtShape(a.shape)} and target ${fmtShape(b.shape)} differ in shape`);
 }
 
-/** Mean squared error. */
+/**
+ * Mean squared error.
+ * @example gl.mseLoss(gl.tensor([1, 2]), gl.tensor([1, 4])); // 2
+ */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   checkSame('mseLoss', input, target);
   const d = sub(input, target);
   return reduce(mul(d, d), opts.reduction);
 }
 
-/** Mean absolute error. */
+/**
+ * Mean absolute error.
+ * @example gl.l1Loss(gl.tensor([1, 2]), gl.tensor([1, 4])); // 1
+ */
 export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   checkSame('l1Loss', input, target);
   return reduce(abs(sub(input, target)), opts.reduction);
 }
 
-/** Huber-like loss: 0.5 d²/beta where |d| < beta, |d| - beta/2 elsewhere. */
+/**
+ * Huber-like loss: 0.5 d²/beta where |d| < beta, |d| - beta/2 elsewhere.
+ * @example gl.smoothL1Loss(gl.tensor([0, 0]), gl.tensor([0.5, 3])); // (0.125 + 2.5) / 2 = 1.3125
+ */
 export function smoothL1Loss(
   input: Tensor,
   target: Tensor,
@@ -183,6 +192,10 @@ export function bceWithLogits(
 /**
  * KL divergence with `input` as log-probabilities: target * (log target - input). Use reduction
  * 'batchmean' for the mathematical definition.
+ * @example
+ * const logP = gl.logSoftmax(gl.randn([4, 10]), 1);
+ * const q = gl.softmax(gl.randn([4, 10]), 1);
+ * gl.klDiv(logP, q, { reduction: 'batchmean' }); // KL(q || p), as F.kl_div
  */
 export function klDiv(
   input: Tensor,

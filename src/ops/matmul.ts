@@ -34,7 +34,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Outer product of two vectors. */
+/**
+ * Outer product of two vectors.
+ * @example gl.outer(gl.tensor([1, 2]), gl.tensor([3, 4, 5])); // [[3, 4, 5], [6, 8, 10]]
+ */
 export function outer(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1)
     throw new ShapeError(

@@ -15,7 +15,10 @@ import { copyInto } from './inplace.js';
 import { softmaxNode } from './softmax.js';
 import { normalize } from './normalize.js';
 
-/** log(softmax(x)) along `dim`, computed stably. */
+/**
+ * log(softmax(x)) along `dim`, computed stably.
+ * @example gl.logSoftmax(gl.tensor([[1, 2, 3]]), -1).exp().sum(); // 1
+ */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return apply('logSoftmax', [x], { dim: normDim('logSoftmax', dim, x.ndim) });
 }
@@ -171,7 +174,10 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: ConvOption
   return batched ? y : squeeze(y, 0);
 }
 
-/** 1-D convolution of x [N,C,L] with w [O, C/groups, k]. */
+/**
+ * 1-D convolution of x [N,C,L] with w [O, C/groups, k].
+ * @example gl.conv1d(gl.randn([2, 3, 10]), gl.randn([4, 3, 5]), null, { padding: 2 }).shape; // [2, 4, 10]
+ */
 export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, opts: ConvOptions = {}): Tensor {
   if (x.ndim !== 3 || w.ndim !== 3)
     throw new ShapeError(
@@ -277,7 +283,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): 
   return batched ? y : squeeze(y, 0);
 }
 
-/** Average pooling over kh x kw windows. */
+/**
+ * Average pooling over kh x kw windows.
+ * @example gl.avgPool2d(gl.ones([1, 1, 4, 4]), 2).shape; // [1, 1, 2, 2]
+ */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): Tensor {
   const { cols, finish, geometry, xin } = pool('avgPool2d', x, kernelSize, opts, 0);
   if (opts.countIncludePad ?? true) return finish(mean(cols, 2));

@@ -28,7 +28,10 @@ export function sum(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
   return apply('sum', [src], { dims: dimsOf('sum', x, dim), keepdim });
 }
 
-/** Mean over `dim` (all dims when omitted). */
+/**
+ * Mean over `dim` (all dims when omitted).
+ * @example gl.mean(gl.tensor([[1, 2], [3, 4]]), 1); // [1.5, 3.5]
+ */
 export function mean(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
   if (!isFloat(x.dtype))
     throw new ArgumentError(`mean: expected a float tensor, got ${x.dtype}; cast it with .float()`);
@@ -36,29 +39,44 @@ export function mean(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
   return div(apply('sum', [x], { dims, keepdim }), countOf(x, dims));
 }
 
-/** Product over one dim (all elements when omitted). */
+/**
+ * Product over one dim (all elements when omitted).
+ * @example gl.prod(gl.tensor([[1, 2], [3, 4]]), 1); // [2, 12]
+ */
 export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   return apply('prod', [x], { dims: dimsOf('prod', x, dim ?? undefined), keepdim });
 }
 
-/** Maximum over `dim`; the gradient is shared evenly among ties. */
+/**
+ * Maximum over `dim`; the gradient is shared evenly among ties.
+ * @example gl.amax(gl.tensor([[1, 5], [3, 2]]), 1); // [5, 3]
+ */
 export function amax(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
   return apply('amax', [x], { dims: dimsOf('amax', x, dim), keepdim });
 }
 
-/** Minimum over `dim`; the gradient is shared evenly among ties. */
+/**
+ * Minimum over `dim`; the gradient is shared evenly among ties.
+ * @example gl.amin(gl.tensor([[1, 5], [3, 2]]), 1); // [1, 2]
+ */
 export function amin(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
   return apply('amin', [x], { dims: dimsOf('amin', x, dim), keepdim });
 }
 
-/** Index of the maximum along `dim` (over the flattened tensor when omitted), int32. */
+/**
+ * Index of the maximum along `dim` (over the flattened tensor when omitted), int32.
+ * @example gl.argmax(gl.tensor([[1, 5], [3, 2]]), 1); // [1, 0] (int32)
+ */
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   if (dim === undefined || dim === null)
     return apply('argmax', [reshape(x, [x.numel])], { dim: 0, keepdim: false });
   return apply('argmax', [x], { dim: normDim('argmax', dim, x.ndim), keepdim });
 }
 
-/** Index of the minimum along `dim` (over the flattened tensor when omitted), int32. */
+/**
+ * Index of the minimum along `dim` (over the flattened tensor when omitted), int32.
+ * @example gl.argmin(gl.tensor([[1, 5], [3, 2]]), 1); // [0, 1] (int32)
+ */
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   if (dim === undefined || dim === null)
     return apply('argmin', [reshape(x, [x.numel])], { dim: 0, keepdim: false });
@@ -92,7 +110,12 @@ export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIn
   return extremum('max', x, dim, keepdim);
 }
 
-/** `min(x)`, or { values, indices } along dim. */
+/**
+ * `min(x)`, or { values, indices } along dim.
+ * @example
+ * gl.min(gl.tensor([[1, 5], [3, 2]])); // 1
+ * const { values, indices } = gl.min(gl.tensor([[1, 5], [3, 2]]), 1); // [1, 2] and [0, 1]
+ */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
@@ -107,7 +130,10 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-/** Variance over `dim` (all dims when omitted). */
+/**
+ * Variance over `dim` (all dims when omitted).
+ * @example gl.var(gl.tensor([1, 2, 3, 4]), null, { correction: 0 }); // 1.25
+ */
 export function variance(x: Tensor, dim?: Dims | null, opts: VarOptions = {}): Tensor {
   const dims = dimsOf('var', x, dim);
   const n = countOf(x, dims);
@@ -116,12 +142,18 @@ export function variance(x: Tensor, dim?: Dims | null, opts: VarOptions = {}): T
   return div(sq, Math.max(0, n - (opts.correction ?? 1)));
 }
 
-/** Standard deviation over `dim`. */
+/**
+ * Standard deviation over `dim`.
+ * @example gl.std(gl.tensor([1, 2, 3, 4])); // 1.291 (unbiased, as torch.std)
+ */
 export function std(x: Tensor, dim?: Dims | null, opts: VarOptions = {}): Tensor {
   return sqrt(variance(x, dim, opts));
 }
 
-/** log(sum(exp(x))) over `dim`, computed stably. */
+/**
+ * log(sum(exp(x))) over `dim`, computed stably.
+ * @example gl.logsumexp(gl.tensor([[0, 0], [1, 1]]), 1); // [log 2, 1 + log 2]
+ */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const dims = dimsOf('logsumexp', x, dim);
   const m = amax(x, dims, true).detach();
@@ -131,7 +163,10 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   return keepdim ? out : squeeze(out, dims);
 }
 
-/** Running sum along `dim`. */
+/**
+ * Running sum along `dim`.
+ * @example gl.cumsum(gl.tensor([1, 2, 3]), 0); // [1, 3, 6]
+ */
 export function cumsum(x: Tensor, dim: number): Tensor {
   const src = x.dtype === 'bool' ? pcast(x, 'int32') : x;
   return apply('cumsum', [src], { dim: normDim('cumsum', dim, x.ndim) });

@@ -28,12 +28,18 @@ function resolveShape(op: string, x: Tensor, shape: readonly number[]): number[]
   return out;
 }
 
-/** A contiguous copy when `x` is not contiguous, else `x`. */
+/**
+ * A contiguous copy when `x` is not contiguous, else `x`.
+ * @example gl.contiguous(gl.ones([2, 3]).transpose(0, 1)).isContiguous; // true
+ */
 export function contiguous(x: Tensor): Tensor {
   return x.isContiguous ? x : apply('copy', [x], null);
 }
 
-/** A copy with its own memory (differentiable). */
+/**
+ * A copy with its own memory (differentiable).
+ * @example const copy = gl.clone(gl.tensor([1, 2]));
+ */
 export function clone(x: Tensor): Tensor {
   return apply('copy', [x], null);
 }
@@ -47,14 +53,20 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return apply('reshape', [contiguous(x)], { shape: s });
 }
 
-/** Like reshape, but only for contiguous tensors (always a view). */
+/**
+ * Like reshape, but only for contiguous tensors (always a view).
+ * @example gl.view(gl.arange(6), [2, 3]).shape; // [2, 3]
+ */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   if (!x.isContiguous)
     throw new ShapeError(`view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape()`);
   return apply('reshape', [x], { shape: resolveShape('view', x, shape) });
 }
 
-/** Flattens dims startDim..endDim into one. */
+/**
+ * Flattens dims startDim..endDim into one.
+ * @example gl.flatten(gl.ones([2, 3, 4]), 1).shape; // [2, 12]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim('flatten', startDim, x.ndim);
@@ -63,7 +75,10 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, shape);
 }
 
-/** Reorders dims (a view). */
+/**
+ * Reorders dims (a view).
+ * @example gl.permute(gl.ones([2, 3, 4]), [2, 0, 1]).shape; // [4, 2, 3]
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const d = dims.map((i) => normDim('permute', i, x.ndim));
   if (d.length !== x.ndim || new Set(d).size !== d.length)
@@ -71,7 +86,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return apply('permute', [x], { dims: d });
 }
 
-/** Swaps two dims (a view). */
+/**
+ * Swaps two dims (a view).
+ * @example gl.transpose(gl.ones([2, 3]), 0, 1).shape; // [3, 2]
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   if (x.ndim < 2) return x;
   const a = normDim('transpose', dim0, x.ndim);
@@ -82,7 +100,10 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return apply('permute', [x], { dims });
 }
 
-/** Inserts a size-1 dim at `dim`. */
+/**
+ * Inserts a size-1 dim at `dim`.
+ * @example gl.unsqueeze(gl.tensor([1, 2]), 0).shape; // [1, 2]
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim('unsqueeze', dim, x.ndim + 1);
   const shape = [...x.shape];
@@ -90,7 +111,10 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Removes size-1 dims (all, or those listed). */
+/**
+ * Removes size-1 dims (all, or those listed).
+ * @example gl.squeeze(gl.ones([1, 3, 1])).shape; // [3]
+ */
 export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   const dims = dim === undefined ? x.shape.map((_, i) => i) : normDims('squeeze', dim, x.ndim);
   return reshape(
@@ -99,7 +123,10 @@ export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   );
 }
 
-/** Broadcasts to `shape` (-1 keeps a dim) without copying. */
+/**
+ * Broadcasts to `shape` (-1 keeps a dim) without copying.
+ * @example gl.expand(gl.tensor([[1], [2]]), [-1, 3]); // [[1, 1, 1], [2, 2, 2]]
+ */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   const s = shape.map((d, i) => (d === -1 ? (i < lead ? -1 : x.shape[i - lead]) : d));
@@ -108,7 +135,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return pexpand(x, s);
 }
 
-/** Tiles the tensor `repeats[i]` times along each dim. */
+/**
+ * Tiles the tensor `repeats[i]` times along each dim.
+ * @example gl.repeat(gl.tensor([1, 2]), [2]); // [1, 2, 1, 2]
+ */
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
   if (repeats.length < x.ndim)
     throw new ArgumentError(`repeat: need at least ${x.ndim} repeat counts, got ${repeats.length}`);
@@ -127,7 +157,10 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
   );
 }
 
-/** Joins tensors along an existing dim. */
+/**
+ * Joins tensors along an existing dim.
+ * @example gl.cat([gl.ones([2, 3]), gl.zeros([1, 3])]).shape; // [3, 3]
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ArgumentError('cat: expected a non-empty list of tensors');
   const d = normDim('cat', dim, tensors[0].ndim);
@@ -136,7 +169,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return apply('cat', parts, { dim: d });
 }
 
-/** Joins tensors along a new dim. */
+/**
+ * Joins tensors along a new dim.
+ * @example gl.stack([gl.tensor([1, 2]), gl.tensor([3, 4])], 1); // [[1, 3], [2, 4]]
+ */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ArgumentError('stack: expected a non-empty list of tensors');
   const d = normDim('stack', dim, tensors[0].ndim + 1);
@@ -167,7 +203,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
-/** A strided view of `dim`: elements start, start+step, ... < end (negative bounds count from the end). */
+/**
+ * A strided view of `dim`: elements start, start+step, ... < end (negative bounds count from the end).
+ * @example gl.slice(gl.arange(10), 0, 2, 8, 3); // [2, 5]
+ */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normDim('slice', dim, x.ndim);
   const n = x.shape[d];
@@ -183,13 +222,19 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   });
 }
 
-/** The slice at `index` of `dim`, with that dim removed. */
+/**
+ * The slice at `index` of `dim`, with that dim removed.
+ * @example gl.select(gl.tensor([[1, 2], [3, 4]]), 1, 0); // [1, 3]
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normDim('select', dim, x.ndim);
   return squeeze(narrow(x, d, index, 1), d);
 }
 
-/** Splits into pieces of `size` (or the listed sizes) along `dim`. */
+/**
+ * Splits into pieces of `size` (or the listed sizes) along `dim`.
+ * @example gl.split(gl.arange(5), [2, 3]).map((t) => t.shape); // [[2], [3]]
+ */
 export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
   const d = normDim('split', dim, x.ndim);
   const n = x.shape[d];
@@ -215,7 +260,10 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
   });
 }
 
-/** Splits into `chunks` nearly equal pieces along `dim`. */
+/**
+ * Splits into `chunks` nearly equal pieces along `dim`.
+ * @example gl.chunk(gl.arange(5), 2).map((t) => t.shape); // [[3], [2]]
+ */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const d = normDim('chunk', dim, x.ndim);
   if (!Number.isInteger(chunks) || chunks <= 0)
@@ -238,14 +286,20 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply('gather', [x, index], { dim: d });
 }
 
-/** Out-of-place scatter-add: x with src added at `index` along `dim` (repeated indices accumulate). */
+/**
+ * Out-of-place scatter-add: x with src added at `index` along `dim` (repeated indices accumulate).
+ * @example gl.scatterAdd(gl.zeros([2]), 0, gl.tensor([1, 1, 0], { dtype: 'int32' }), gl.tensor([1, 2, 3])); // [3, 3]
+ */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = normDim('scatterAdd', dim, x.ndim);
   checkIndexValues('scatterAdd', index, x.shape[d] ?? 1);
   return apply('scatterAdd', [x, index, pcast(src, x.dtype)], { dim: d });
 }
 
-/** Out-of-place scatter: x with values of src written at `index` along `dim`. */
+/**
+ * Out-of-place scatter: x with values of src written at `index` along `dim`.
+ * @example gl.scatter(gl.zeros([3]), 0, gl.tensor([2, 0], { dtype: 'int32' }), gl.tensor([7, 8])); // [8, 0, 7]
+ */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike): Tensor {
   const d = normDim('scatter', dim, x.ndim);
   const s = src instanceof Tensor ? src : expand(asTensor(src, x), index.shape);
@@ -267,7 +321,10 @@ function expandedIndex(x: Tensor, dim: number, index: Tensor, op: string): Tenso
   return expand(reshape(index, viewShape), shape);
 }
 
-/** Rows (or entries along `dim`) of x picked by a 1-D int32 index. */
+/**
+ * Rows (or entries along `dim`) of x picked by a 1-D int32 index.
+ * @example gl.indexSelect(gl.tensor([[1, 2], [3, 4], [5, 6]]), 0, gl.tensor([2, 0], { dtype: 'int32' })); // [[5, 6], [1, 2]]
+ */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim('indexSelect', dim, x.ndim);
   checkIndexValues('indexSelect', index, x.shape[d]);
@@ -277,7 +334,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply('gather', [x, contiguous(expand(reshape(index, viewShape), shape))], { dim: d });
 }
 
-/** Out-of-place index_add: adds alpha * source slices into x at the entries of `index` along `dim`. */
+/**
+ * Out-of-place index_add: adds alpha * source slices into x at the entries of `index` along `dim`.
+ * @example gl.indexAdd(gl.zeros([3]), 0, gl.tensor([0, 0, 2], { dtype: 'int32' }), gl.tensor([1, 2, 3])); // [3, 0, 3]
+ */
 export function indexAdd(
   x: Tensor,
   dim: number,
@@ -329,12 +389,18 @@ export function pad(
   return apply('pad', [y], { pads, value: opts.value ?? 0 });
 }
 
-/** Reverses the order along `dims`. */
+/**
+ * Reverses the order along `dims`.
+ * @example gl.flip(gl.tensor([1, 2, 3]), 0); // [3, 2, 1]
+ */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   return apply('flip', [x], { dims: normDims('flip', dims as number[], x.ndim) });
 }
 
-/** Rotates elements along dims (flattened when dims is omitted). */
+/**
+ * Rotates elements along dims (flattened when dims is omitted).
+ * @example gl.roll(gl.tensor([1, 2, 3, 4]), 1); // [4, 1, 2, 3]
+ */
 export function roll(
   x: Tensor,
   shifts: number | readonly number[],
@@ -366,12 +432,18 @@ function triMask(x: Tensor, diagonal: number, lower: boolean): Tensor {
   return lower ? le(diff, diagonal) : ge(diff, diagonal);
 }
 
-/** Lower triangle (entries with col - row <= diagonal), zeros elsewhere. */
+/**
+ * Lower triangle (entries with col - row <= diagonal), zeros elsewhere.
+ * @example gl.tril(gl.ones([3, 3])); // [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+ */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   return where(triMask(x, diagonal, true), x, 0);
 }
 
-/** Upper triangle (entries with col - row >= diagonal), zeros elsewhere. */
+/**
+ * Upper triangle (entries with col - row >= diagonal), zeros elsewhere.
+ * @example gl.triu(gl.ones([3, 3]), 1); // [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
+ */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   return where(triMask(x, diagonal, false), x, 0);
 }

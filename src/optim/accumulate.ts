@@ -52,7 +52,16 @@ export class GradientAccumulator<H extends BaseHyper = BaseHyper> {
     this.average = opts.average ?? true;
   }
 
-  /** Counts one micro-batch (call after its backward); steps and returns true on every N-th. */
+  /**
+   * Counts one micro-batch (call after its backward); steps and returns true on every N-th.
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const acc = new gl.optim.GradientAccumulator(new gl.optim.SGD(model.parameters(), { lr: 0.1 }), 4);
+   * for (let i = 0; i < 8; i++) {
+   *   gl.mseLoss(model.forward(gl.randn([2, 4])), gl.zeros([2, 2])).backward();
+   *   if (acc.step()) console.log('optimizer step after micro-batch', i); // 3 and 7
+   * }
+   */
   step(): boolean {
     this.count++;
     if (this.count < this.every) return false;
@@ -60,7 +69,15 @@ export class GradientAccumulator<H extends BaseHyper = BaseHyper> {
     return true;
   }
 
-  /** Steps now if any micro-batch is pending (returns whether it stepped). */
+  /**
+   * Steps now if any micro-batch is pending (returns whether it stepped).
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const acc = new gl.optim.GradientAccumulator(new gl.optim.SGD(model.parameters(), { lr: 0.1 }), 4);
+   * gl.mseLoss(model.forward(gl.randn([2, 4])), gl.zeros([2, 2])).backward();
+   * acc.step(); // 1 of 4: no step yet
+   * acc.flush(); // true: the end of the epoch steps with what is pending
+   */
   flush(): boolean {
     if (this.count === 0) return false;
     this.apply();
@@ -78,7 +95,13 @@ export class GradientAccumulator<H extends BaseHyper = BaseHyper> {
     this.count = 0;
   }
 
-  /** The pending micro-batch count, for checkpoints (the optimizer's state is saved separately). */
+  /**
+   * The pending micro-batch count, for checkpoints (the optimizer's state is saved separately).
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const acc = new gl.optim.GradientAccumulator(new gl.optim.SGD(model.parameters(), { lr: 0.1 }), 4);
+   * acc.stateDict(); // { count: 0 }
+   */
   stateDict(): {
     /** Micro-batches accumulated since the last real step. */
     count: number;
@@ -86,7 +109,13 @@ export class GradientAccumulator<H extends BaseHyper = BaseHyper> {
     return { count: this.count };
   }
 
-  /** Restores the pending count (an integer >= 0, else ArgumentError). */
+  /**
+   * Restores the pending count (an integer >= 0, else ArgumentError).
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const acc = new gl.optim.GradientAccumulator(new gl.optim.SGD(model.parameters(), { lr: 0.1 }), 4);
+   * acc.loadStateDict({ count: 2 }); // resume mid-accumulation, as saved by stateDict()
+   */
   loadStateDict(s: { count: number }): void {
     integer('GradientAccumulator.loadStateDict', 'count', s?.count, 0);
     this.count = s.count;

@@ -68,11 +68,47 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       );
   }
 
-  /** Throws ArgumentError naming the first invalid hyper-parameter of a group. */
+  /**
+   * Throws ArgumentError naming the first invalid hyper-parameter of a group.
+   * @example
+   * // doc-test: fragment: a method of an Optimizer subclass (updateParam's example shows a whole one)
+   * protected checkHyper(h: { lr: number }): void {
+   *   if (!(h.lr > 0)) throw new gl.ArgumentError(`SignSGD: lr must be > 0, got ${h.lr}`);
+   * }
+   */
   protected abstract checkHyper(h: H): void;
-  /** Creates the state of `p` before its first update. */
+  /**
+   * Creates the state of `p` before its first update.
+   * @example
+   * // doc-test: fragment: a method of an Optimizer subclass (updateParam's example shows a whole one)
+   * protected initState(p: gl.Tensor): gl.optim.ParamState {
+   *   return { momentum: gl.zerosLike(p) }; // kept in state dicts
+   * }
+   */
   protected abstract initState(p: Tensor, group: ParamGroup<H>): ParamState;
-  /** Updates one parameter in place (runs under noGrad inside tidy). */
+  /**
+   * Updates one parameter in place (runs under noGrad inside tidy).
+   * @example
+   * type Hyper = { lr: number };
+   * class SignSGD extends gl.optim.Optimizer<Hyper> {
+   *   constructor(params: gl.Tensor[], opts: Partial<Hyper> = {}) {
+   *     super('SignSGD', params, { lr: 0.01 }, opts);
+   *   }
+   *   protected checkHyper(h: Hyper): void {
+   *     if (!(h.lr > 0)) throw new gl.ArgumentError(`SignSGD: lr must be > 0, got ${h.lr}`);
+   *   }
+   *   protected initState(): gl.optim.ParamState {
+   *     return {};
+   *   }
+   *   protected updateParam(p: gl.Tensor, grad: gl.Tensor, _s: gl.optim.ParamState, group: gl.optim.ParamGroup<Hyper>) {
+   *     p.sub_(grad.sign().mul(group.lr));
+   *   }
+   * }
+   * const w = gl.randn([3], { requiresGrad: true });
+   * const opt = new SignSGD([w], { lr: 0.1 });
+   * w.pow(2).sum().backward();
+   * opt.step(); // each entry moves 0.1 towards zero
+   */
   protected abstract updateParam(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<H>): void;
 
   /**
@@ -101,7 +137,12 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     this.paramGroups.push(group);
   }
 
-  /** Every parameter, group after group. */
+  /**
+   * Every parameter, group after group.
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * new gl.optim.Adam(model.parameters(), { lr: 1e-3 }).parameters().length; // 2: weight and bias
+   */
   parameters(): Tensor[] {
     return this.paramGroups.flatMap((g) => g.params);
   }
@@ -109,6 +150,14 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   /**
    * Clears the gradients. `setToNone` (default true, like PyTorch 2) drops them; false zeroes them
    * in place (gradients that are broadcast views or carry a graph are replaced by fresh zeros).
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const opt = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
+   * for (let step = 0; step < 3; step++) {
+   *   opt.zeroGrad();
+   *   gl.mseLoss(model.forward(gl.randn([8, 4])), gl.zeros([8, 2])).backward();
+   *   opt.step();
+   * }
    */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     const setToNone = opts.setToNone ?? true;
@@ -180,6 +229,12 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
    * Restores hyper-parameters, per-parameter state and transform states saved by stateDict(). The
    * groups must hold the same number of parameters, in the same order; tensors are copied (and cast
    * to the parameter's dtype).
+   * @example
+   * const model = new gl.nn.Linear(4, 2);
+   * const opt = new gl.optim.Adam(model.parameters(), { lr: 1e-3 });
+   * const saved = opt.stateDict(); // e.g. from a checkpoint
+   * const resumed = new gl.optim.Adam(model.parameters(), { lr: 1e-3 });
+   * resumed.loadStateDict(saved);
    */
   loadStateDict(sd: OptimizerStateDict): void {
     const owner = `${this.name}.loadStateDict`;

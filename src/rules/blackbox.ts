@@ -9,6 +9,10 @@ import { BlackBoxGradError } from './errors.js';
  * A layer that can only be run forward, like a physical system: `fn` runs without recording a graph, and a
  * backward walk that reaches the layer throws BlackBoxGradError. `calls` counts forward calls and
  * `backwardAttempts` the backward walks that reached it (a rule that never differentiates through it keeps 0).
+ * @example
+ * const box = new gl.rules.BlackBox((x) => gl.tanh(x), 'phys');
+ * box.forward(gl.ones([2, 3])); // runs without recording a graph
+ * box.calls; // 1
  */
 export class BlackBox extends Module {
   /** Forward calls so far. */

@@ -39,6 +39,10 @@ const named = (m: Module): string => m.constructor.name;
  * a `gl.nn.Sequential` of Linear layers, each followed by elementwise activations or dropout, with
  * optional Flatten/Identity modules before the first Linear; consecutive Linear sizes must chain and
  * the first must take the task's flattened input size.
+ * @example
+ * const task: gl.rules.TaskSpec = { inputShape: [784], outputs: 10, kind: 'classification' };
+ * const mlp = new gl.nn.Sequential(new gl.nn.Linear(784, 64), new gl.nn.ReLU(), new gl.nn.Linear(64, 10));
+ * const blocks = gl.rules.splitBlocks('ff', mlp, task); // one block per Linear and its activation
  */
 export function splitBlocks(rule: string, model: Module, task: TaskSpec): BlockModel {
   const need = `${rule} needs a gl.nn.Sequential of Linear layers, each followed by elementwise activations (ReLU, Tanh, ...)`;

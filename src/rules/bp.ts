@@ -9,7 +9,12 @@ import { releaseGrads, ruleOptimizer } from './optimizers.js';
 import type { CommonRuleOptions, LearningRule, Learner, TaskSpec } from './types.js';
 import { RuleModelError } from './errors.js';
 
-/** The training loss of a supervised task: cross-entropy on logits, or mean squared error for regression. */
+/**
+ * The training loss of a supervised task: cross-entropy on logits, or mean squared error for regression.
+ * @example
+ * const task: gl.rules.TaskSpec = { inputShape: [4], outputs: 3, kind: 'classification' };
+ * gl.rules.taskLoss(task, gl.randn([2, 3]), gl.tensor([0, 2], { dtype: 'int32' })); // cross-entropy
+ */
 export function taskLoss(task: TaskSpec, out: Tensor, y: Tensor): Tensor {
   return task.kind === 'classification' ? crossEntropy(out, y) : mseLoss(out, y);
 }

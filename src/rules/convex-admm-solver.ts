@@ -78,7 +78,10 @@ export interface ConvexReluSolution {
   }[];
 }
 
-/** X with a column of ones appended (the bias feature). */
+/**
+ * X with a column of ones appended (the bias feature).
+ * @example gl.rules.withBias(gl.tensor([[2, 3]])); // [[2, 3, 1]]
+ */
 export function withBias(x: Tensor): Tensor {
   return cat([x, add(zeros([x.shape[0], 1], { dtype: x.dtype }), 1)], 1);
 }

@@ -11,6 +11,7 @@ import type { CommonRuleOptions, LearningRule, Learner, TaskSpec } from './types
 /**
  * DGL's auxiliary net for a block output of shape `shape` (no batch dim): a Linear to the outputs for features
  * [N, F]; AdaptiveAvgPool2d(2) → Flatten → Linear for images [N, C, H, W] (any other rank: Flatten → Linear).
+ * @example gl.rules.dglAux([16, 8, 8], 10).forward(gl.randn([2, 16, 8, 8])).shape; // [2, 10]
  */
 export function dglAux(shape: readonly number[], outputs: number): Sequential {
   if (shape.length === 1) return new Sequential(new Linear(shape[0], outputs));

@@ -65,7 +65,10 @@ export function feedbackPlan(rule: string, model: Module, task: TaskSpec): Feedb
   return { bm, hidden: bm.blocks.slice(0, -1), output };
 }
 
-/** Fixed feedback matrices B_k [classes, n_k], Kaiming-uniform (bound √(6/n_k)) drawn in layer order from `gen`; kept out of enclosing tidy scopes (dispose them yourself). */
+/**
+ * Fixed feedback matrices B_k [classes, n_k], Kaiming-uniform (bound √(6/n_k)) drawn in layer order from `gen`; kept out of enclosing tidy scopes (dispose them yourself).
+ * @example const [b1, b2] = gl.rules.feedbackMatrices(10, [256, 128], new gl.Generator(0)); // [10, 256] and [10, 128]
+ */
 export function feedbackMatrices(classes: number, widths: readonly number[], gen: Generator): Tensor[] {
   return widths.map((n) => {
     const bound = Math.sqrt(6 / n);

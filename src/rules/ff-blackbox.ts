@@ -70,7 +70,12 @@ function phyBlocks(model: Module, task: TaskSpec): PhyBlock[] {
   return blocks;
 }
 
-/** cos(|h|, v) per row for a unit vector v: the PhyFF goodness. */
+/**
+ * cos(|h|, v) per row for a unit vector v: the PhyFF goodness.
+ * @example
+ * const v = gl.tensor([0.6, 0.8]); // a unit vector
+ * gl.rules.cosineGoodness(gl.tensor([[3, 4], [-4, 3]]), v); // [1, 0.96]: cos(|h|, v) per row
+ */
 export function cosineGoodness(h: Tensor, v: Tensor): Tensor {
   const a = abs(h);
   return div(sum(mul(a, v), -1), add(norm(a, 2, -1), 1e-8));
@@ -79,6 +84,7 @@ export function cosineGoodness(h: Tensor, v: Tensor): Tensor {
 /**
  * Prepends the label as C features (one-hot scaled by each example's largest input, as the PhyFF DNN code's
  * overlay): [N, D] → [N, C + D].
+ * @example gl.rules.prependLabels(gl.tensor([[0.5, 2]]), gl.tensor([1], { dtype: 'int32' }), 3); // [[0, 2, 0, 0.5, 2]]
  */
 export function prependLabels(x: Tensor, labels: Tensor, classes: number): Tensor {
   return noGrad(() => {

@@ -17,6 +17,9 @@ export type FFNorm = 'rms' | 'l2';
 /**
  * `x` [N, F] with its first `classes` features replaced by the one-hot of `labels` [N] times `value`
  * (Hinton 2022's supervised FF); `labels = null` writes the neutral label `value / classes` in every slot.
+ * @example
+ * const x = gl.rand([2, 784]);
+ * const xPos = gl.rules.overlayLabels(x, gl.tensor([3, 7], { dtype: 'int32' }), 10, 1); // features 0..9: one-hot of the label
  */
 export function overlayLabels(x: Tensor, labels: Tensor | null, classes: number, value: number): Tensor {
   const n = x.shape[0];
@@ -28,14 +31,22 @@ export function overlayLabels(x: Tensor, labels: Tensor | null, classes: number,
   return cat([head, rest], 1);
 }
 
-/** A strictly wrong label for every example: (y + r) mod C with r uniform in 1..C−1 (loeweX's negatives). */
+/**
+ * A strictly wrong label for every example: (y + r) mod C with r uniform in 1..C−1 (loeweX's negatives).
+ * @example
+ * const y = gl.tensor([0, 1, 2], { dtype: 'int32' });
+ * gl.rules.wrongLabels(y, 10, new gl.Generator(0)); // a different class for each example
+ */
 export function wrongLabels(y: Tensor, classes: number, gen: Generator): Tensor {
   const r = randint(1, classes, [y.shape[0]], { generator: gen });
   const s = add(y, r);
   return where(ge(s, classes), sub(s, classes), s);
 }
 
-/** The labels permuted across the batch (mpezeshki's pitfall: about 1/C of these "negatives" carry the true label). */
+/**
+ * The labels permuted across the batch (mpezeshki's pitfall: about 1/C of these "negatives" carry the true label).
+ * @example gl.rules.permutedLabels(gl.tensor([0, 1, 2, 3], { dtype: 'int32' }), new gl.Generator(0)); // the same labels, shuffled
+ */
 export function permutedLabels(y: Tensor, gen: Generator): Tensor {
   const n = y.shape[0];
   const u = sampleHost(gen, n, 'uniform');
@@ -43,7 +54,10 @@ export function permutedLabels(y: Tensor, gen: Generator): Tensor {
   return indexSelect(y, 0, tensor(perm, { dtype: 'int32' }));
 }
 
-/** Goodness per example ([N]) of activities z [N, units]. */
+/**
+ * Goodness per example ([N]) of activities z [N, units].
+ * @example gl.rules.goodness(gl.tensor([[1, 2], [3, 0]]), 'sumsq'); // [5, 9]
+ */
 export function goodness(z: Tensor, kind: Goodness): Tensor {
   const sq = mul(z, z);
   return kind === 'sumsq' ? sum(sq, 1) : mean(sq, 1);
@@ -52,6 +66,9 @@ export function goodness(z: Tensor, kind: Goodness): Tensor {
 /**
  * FF's layer loss on goodness g [2N] (positives first, then negatives): the mean over the 2N examples of
  * softplus(θ − g⁺) and softplus(g⁻ − θ), i.e. binary cross-entropy with p(positive) = σ(g − θ).
+ * @example
+ * const g = gl.tensor([5, 4, 1, 0]); // goodness of 2 positives, then 2 negatives
+ * gl.rules.ffLayerLoss(g, 2); // small: positives above θ = 2, negatives below
  */
 export function ffLayerLoss(g: Tensor, theta: number): Tensor {
   const n = g.shape[0] / 2;
@@ -60,7 +77,10 @@ export function ffLayerLoss(g: Tensor, theta: number): Tensor {
   return mean(softplus(cat([sub(theta, pos), sub(neg, theta)], 0)));
 }
 
-/** Length-normalises each row of z, as between FF layers. */
+/**
+ * Length-normalises each row of z, as between FF layers.
+ * @example gl.rules.normalizeRows(gl.tensor([[3, 4]]), 'l2'); // ≈ [[0.6, 0.8]]
+ */
 export function normalizeRows(z: Tensor, kind: FFNorm): Tensor {
   if (kind === 'l2') return div(z, add(sqrt(sum(mul(z, z), 1, true)), 1e-4));
   return div(z, add(sqrt(mean(mul(z, z), 1, true)), 1e-8));

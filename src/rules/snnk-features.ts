@@ -17,7 +17,12 @@ export type ProjectionKind = 'gaussian' | 'orthogonal';
 /** The function f whose f(xᵀw) the features estimate. */
 export type FeatureKind = 'exp' | 'cos' | 'relu';
 
-/** The orthonormal Q of A = QR (A [n, k], full column rank), by CholeskyQR twice (gl.linalg.cholesky + solveTriangular). */
+/**
+ * The orthonormal Q of A = QR (A [n, k], full column rank), by CholeskyQR twice (gl.linalg.cholesky + solveTriangular).
+ * @example
+ * const q = gl.rules.orthonormalColumns(gl.randn([8, 3], { dtype: 'float64' }));
+ * q.transpose(0, 1).matmul(q); // ≈ the 3×3 identity
+ */
 export function orthonormalColumns(a: Tensor): Tensor {
   let q = a;
   for (let pass = 0; pass < 2; pass++) {
@@ -81,7 +86,13 @@ export function features(kind: FeatureKind, side: 'input' | 'weight', z: Tensor,
   throw new ArgumentError(`features: kind must be 'exp', 'cos' or 'relu', got '${String(kind)}'`);
 }
 
-/** The exact kernel f(xᵀw) of the exp and cos features, row by row (x, w [n, d]). */
+/**
+ * The exact kernel f(xᵀw) of the exp and cos features, row by row (x, w [n, d]).
+ * @example
+ * const x = gl.randn([4, 8]).mul(0.1);
+ * const w = gl.randn([4, 8]).mul(0.1);
+ * gl.rules.exactKernel('exp', x, w); // exp(xᵢ · wᵢ), shape [4]
+ */
 export function exactKernel(kind: 'exp' | 'cos', x: Tensor, w: Tensor): Tensor {
   const dot = sum(mul(x, w), 1);
   if (kind === 'exp') return exp(dot);

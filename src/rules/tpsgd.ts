@@ -66,6 +66,7 @@ function tpBlocks(model: Module, task: TaskSpec): TpBlock[] {
 /**
  * The fixed projection of hidden layer i: B_i ∈ R^{C×n_i}, uniform in ±√(6/C) (Kaiming-uniform with fan-in C, as
  * DRTP's feedback), drawn from `generator` in layer order; regenerable from its seed.
+ * @example const [p1] = gl.rules.tpsgdProjections([64], 10, new gl.Generator(0)); // [10, 64], fixed for the whole run
  */
 export function tpsgdProjections(widths: readonly number[], classes: number, generator: Generator): Tensor[] {
   const bound = Math.sqrt(6 / classes);

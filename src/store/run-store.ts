@@ -471,7 +471,15 @@ export class RunStore {
       this.flush();
   }
 
-  /** Commits buffered metrics now (and refreshes the heartbeat of this process's runs). */
+  /**
+   * Commits buffered metrics now (and refreshes the heartbeat of this process's runs).
+   * @example
+   * const store = RunStore.open('exp');
+   * const id = store.createRun({ kind: 'train', config: { lr: 0.1 } });
+   * store.logMetrics(id, 0, { loss: 2.3 });
+   * store.flush(); // visible to other processes now
+   * store.close();
+   */
   flush(): void {
     if (this.closed || this.readonly) return;
     this.guard('cannot write metrics', () => this.commitTx());
@@ -479,7 +487,13 @@ export class RunStore {
     this.lastCommit = this.now();
   }
 
-  /** Refreshes the heartbeat of this process's runs; call it during long phases that log nothing. */
+  /**
+   * Refreshes the heartbeat of this process's runs; call it during long phases that log nothing.
+   * @example
+   * const store = RunStore.open('exp');
+   * store.heartbeat(); // e.g. every few seconds during a long evaluation that logs nothing
+   * store.close();
+   */
   heartbeat(): void {
     this.flush();
   }
@@ -921,7 +935,13 @@ export class RunStore {
     return row.id;
   }
 
-  /** Commits pending metrics, releases this instance's leases and closes the file; further calls throw StoreError. Idempotent. */
+  /**
+   * Commits pending metrics, releases this instance's leases and closes the file; further calls throw StoreError. Idempotent.
+   * @example
+   * const store = RunStore.open('exp');
+   * console.log(store.listRuns().length);
+   * store.close();
+   */
   close(): void {
     if (this.closed) return;
     for (const stop of this.keepAlives) stop();
@@ -942,7 +962,14 @@ export class RunStore {
     }
   }
 
-  /** `using store = RunStore.open()` closes it at the end of the block. */
+  /**
+   * `using store = RunStore.open()` closes it at the end of the block.
+   * @example
+   * {
+   *   using store = RunStore.open('exp');
+   *   console.log(store.listRuns().length);
+   * } // closed here
+   */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -21,7 +21,15 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Resets the stream to the start of `seed`'s sequence. */
+  /**
+   * Resets the stream to the start of `seed`'s sequence.
+   * @example
+   * const g = new gl.Generator();
+   * g.manualSeed(42);
+   * const a = gl.rand([2], { generator: g });
+   * g.manualSeed(42);
+   * gl.rand([2], { generator: g }); // the same values as a
+   */
   manualSeed(seed: number): this {
     if (!Number.isSafeInteger(seed) || seed < 0)
       throw new ArgumentError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
@@ -30,7 +38,12 @@ export class Generator {
     return this;
   }
 
-  /** The full state, to restore later with setState. */
+  /**
+   * The full state, to restore later with setState.
+   * @example
+   * const g = new gl.Generator(0);
+   * const s = g.getState(); // { key, counter }: JSON for a checkpoint
+   */
   getState(): {
     /** The Philox key. */
     key: [number, number];
@@ -50,7 +63,12 @@ export class Generator {
     return this;
   }
 
-  /** An independent stream derived from this one (advances this one by one block). */
+  /**
+   * An independent stream derived from this one (advances this one by one block).
+   * @example
+   * const data = new gl.Generator(0);
+   * const dropout = data.fork(); // its own stream: drawing from it does not shift data's
+   */
   fork(): Generator {
     const g = new Generator(0);
     const c = this.reserve(1, 'uniform');

@@ -13,7 +13,16 @@ import { BatchNorm1d, BatchNorm2d } from '../normalization.js';
 import { functionalCall } from './functional-call.js';
 import { isFastLayer, layerGrads, layerSquaredNorms, type FastLayer } from './per-example-layers.js';
 
-/** A model per-example gradients cannot be computed for (BatchNorm in training, a layer the fast path lacks). */
+/**
+ * A model per-example gradients cannot be computed for (BatchNorm in training, a layer the fast path lacks).
+ * @example
+ * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 4), new gl.nn.BatchNorm1d(4));
+ * try {
+ *   gl.perExampleGrads(model, (out, y) => gl.crossEntropy(out, y!), gl.randn([8, 4]), gl.randint(0, 4, [8]));
+ * } catch (e) {
+ *   if (e instanceof gl.PerExampleError) console.log(e.message); // BatchNorm in training mode mixes the examples
+ * }
+ */
 export class PerExampleError extends GradlabError {}
 
 /** The loss of a batch: called with the model's output and the targets (batches of one example here). */

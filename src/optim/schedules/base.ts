@@ -8,13 +8,45 @@ export type AnyOptimizer = Optimizer<BaseHyper>;
 
 /** What every schedule offers: step(), the last learning rates and a JSON state. */
 export interface Schedule {
-  /** Advances the schedule one step (an epoch or a batch, as the caller decides) and sets the groups' lr. */
+  /**
+   * Advances the schedule one step (an epoch or a batch, as the caller decides) and sets the groups' lr.
+   * @example
+   * const opt = new gl.optim.SGD(new gl.nn.Linear(4, 2).parameters(), { lr: 0.1 });
+   * const sched = new gl.optim.StepLR(opt, 10, { gamma: 0.5 });
+   * for (let epoch = 0; epoch < 20; epoch++) {
+   *   // ... one epoch of opt.step() calls ...
+   *   sched.step();
+   * }
+   * sched.getLastLr(); // [0.025]
+   */
   step(...args: never[]): void;
-  /** The learning rate of each parameter group after the last step. */
+  /**
+   * The learning rate of each parameter group after the last step.
+   * @example
+   * const opt = new gl.optim.SGD(new gl.nn.Linear(4, 2).parameters(), { lr: 0.1 });
+   * const sched = new gl.optim.ExponentialLR(opt, 0.9);
+   * sched.step();
+   * sched.getLastLr(); // [0.09]
+   */
   getLastLr(): number[];
-  /** The schedule's counters and settings as JSON (for checkpoints). */
+  /**
+   * The schedule's counters and settings as JSON (for checkpoints).
+   * @example
+   * const opt = new gl.optim.SGD(new gl.nn.Linear(4, 2).parameters(), { lr: 0.1 });
+   * const sched = new gl.optim.CosineAnnealingLR(opt, 100);
+   * const json = JSON.stringify(sched.stateDict()); // goes into the checkpoint
+   */
   stateDict(): Record<string, Json>;
-  /** Restores what stateDict returned. */
+  /**
+   * Restores what stateDict returned.
+   * @example
+   * const opt = new gl.optim.SGD(new gl.nn.Linear(4, 2).parameters(), { lr: 0.1 });
+   * const sched = new gl.optim.StepLR(opt, 10);
+   * for (let i = 0; i < 15; i++) sched.step();
+   * const resumed = new gl.optim.StepLR(opt, 10);
+   * resumed.loadStateDict(sched.stateDict());
+   * resumed.lastEpoch; // 15
+   */
   loadStateDict(state: Record<string, Json>): void;
 }
 
@@ -79,6 +111,20 @@ export function perGroup<T>(owner: string, name: string, v: T | readonly T[], gr
  * `initialLr` and performs step 0; each `step()` advances `lastEpoch` and sets every group's lr
  * (mostly by the recursive, chainable formula, so schedules can be combined). Call `step()` after
  * `optimizer.step()`.
+ * @example
+ * class HalveEvery extends gl.optim.LRScheduler {
+ *   constructor(optimizer: gl.optim.SGD, readonly period: number) {
+ *     super('HalveEvery', optimizer);
+ *     this._initialStep();
+ *   }
+ *   protected getLr(): number[] {
+ *     const decay = this.lastEpoch > 0 && this.lastEpoch % this.period === 0;
+ *     return this.optimizer.paramGroups.map((g) => (decay ? g.lr / 2 : g.lr));
+ *   }
+ * }
+ * const sched = new HalveEvery(new gl.optim.SGD(new gl.nn.Linear(4, 2).parameters(), { lr: 0.1 }), 5);
+ * for (let i = 0; i < 5; i++) sched.step();
+ * sched.getLastLr(); // [0.05]
  */
 export abstract class LRScheduler implements Schedule {
   /** The optimizer whose groups' `lr` this schedule sets. */
@@ -104,10 +150,24 @@ export abstract class LRScheduler implements Schedule {
     return this.optimizer.paramGroups;
   }
 
-  /** The learning rates for the current lastEpoch (chainable form). */
+  /**
+   * The learning rates for the current lastEpoch (chainable form).
+   * @example
+   * // doc-test: fragment: a method of an LRScheduler subclass (the class example shows a whole one)
+   * protected getLr(): number[] {
+   *   return this.optimizer.paramGroups.map((g) => g.lr * 0.9); // chainable: from the current lr
+   * }
+   */
   protected abstract getLr(): number[];
 
-  /** The learning rates as a function of lastEpoch alone, where a closed form exists. */
+  /**
+   * The learning rates as a function of lastEpoch alone, where a closed form exists.
+   * @example
+   * // doc-test: fragment: a method of an LRScheduler subclass (the class example shows a whole one)
+   * protected closedFormLr(): number[] {
+   *   return this.baseLrs.map((b) => b * 0.9 ** this.lastEpoch); // from lastEpoch alone
+   * }
+   */
   protected closedFormLr?(): number[];
 
   /** @internal PyTorch's _initial_step: resets the step count and takes step 0. */
@@ -130,7 +190,12 @@ export abstract class LRScheduler implements Schedule {
     this.setLrs(this.closedFormLr ? this.closedFormLr() : this.getLr());
   }
 
-  /** Sets every group's lr (one value per group) and records them as the last ones. */
+  /**
+   * Sets every group's lr (one value per group) and records them as the last ones.
+   * @example
+   * // doc-test: fragment: inside an LRScheduler subclass, e.g. a step() that sets the rates directly
+   * this.setLrs(this.baseLrs.map((b) => b * 0.5));
+   */
   protected setLrs(lrs: number[]): void {
     this.groups.forEach((g, i) => (g.lr = lrs[i]));
     this.lastLr = this.groups.map((g) => g.lr);
