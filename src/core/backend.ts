@@ -70,6 +70,11 @@ export interface BackendCapabilities {
   readonly syncRead: boolean;
   /** Storages live in host memory that `hostArray` exposes without a copy (CPU backends). */
   readonly hostMemory: boolean;
+  /**
+   * Several worker threads of one process may each compute on it at once (no process-wide state such
+   * as a native addon's parameter block and thread pool): population workers are then threads, else processes.
+   */
+  readonly workerThreads: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 // gl.rules.population: genome → weights bit-identical (rebuilds, cache, backends), the stacked forward, 1 vs 2 workers, the ES estimate.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
+import { makeEvaluator, inProcessEvaluator } from '../../src/rules/population/evaluator.js';
 import { allTestBackends, useBackend } from '../helpers/backends.js';
 
 const P = gl.rules.population;
@@ -103,6 +104,47 @@ describe('population evaluation', () => {
     expect(one.reports[0].evaluated).toBe(8);
     expect(one.reports[0].episodes).toBe(8 * 2 + 3 * 2);
   });
+});
+
+describe('population workers on the backend the user chose', () => {
+  const job = (task: gl.rules.population.PopulationTask): gl.rules.population.EvalJob => ({
+    spec,
+    sigma: 0.1,
+    candidates: [[1], [2, 3], [4, 5], [6]].map((genome) => ({ kind: 'genome' as const, genome })),
+    task,
+    seed: 3,
+  });
+  const x = Float32Array.from({ length: 12 * 4 }, (_, i) => Math.sin(i));
+  const supervised: gl.rules.population.SupervisedTask = {
+    kind: 'supervised',
+    x,
+    n: 12,
+    y: Int32Array.from({ length: 12 }, (_, i) => i % 2),
+    classification: true,
+    fitness: 'neg-loss',
+  };
+
+  it.each(['js', 'native', 'webgpu'] as const)(
+    '%s: workers (threads on js, processes elsewhere) compute on it, with the fitness of this thread',
+    async (name) => {
+      if (!(await allTestBackends()).includes(name))
+        return console.info(`${name} workers case skipped: not here`);
+      const before = gl.getBackend();
+      await useBackend(name);
+      // webgpu: one process opening its own device, on a supervised batch (CartPole steps cost a dispatch each)
+      const task = name === 'webgpu' ? supervised : { kind: 'cartpole' as const, episodes: 2, maxSteps: 40 };
+      const workers = name === 'webgpu' ? 1 : 2;
+      const pool = makeEvaluator('test', workers);
+      try {
+        expect(pool.backend).toBe(name);
+        const want = Array.from(await inProcessEvaluator().evaluate(job(task)));
+        expect(Array.from(await pool.evaluate(job(task)))).toEqual(want);
+      } finally {
+        await pool.close();
+        await useBackend(before);
+      }
+    },
+  );
 });
 
 describe('ES gradient estimate', () => {

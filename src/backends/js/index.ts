@@ -75,8 +75,8 @@ export const jsKernels: KernelTable = {
  * class with different kernel tables, so their tensors share memory with JS (and with the addon) without copies.
  */
 export class TypedArrayBackend implements Backend {
-  /** CPU memory: float64, synchronous reads and zero-copy host views. */
-  readonly capabilities: BackendCapabilities = { float64: true, syncRead: true, hostMemory: true };
+  /** CPU memory: float64, synchronous reads and zero-copy host views; worker threads when the kernels are plain TypeScript. */
+  readonly capabilities: BackendCapabilities;
 
   /** Typed arrays of disposed storages, reused by later allocations of the same dtype and size. */
   readonly pool = new ArrayPool();
@@ -86,7 +86,11 @@ export class TypedArrayBackend implements Backend {
     private readonly kernels: KernelTable,
     /** The fused kernels it has (none on `js`: every fused entry runs its composite there). */
     readonly fused: BackendFusedTable = {},
-  ) {}
+    /** Whether its kernels may run in several worker threads at once (false for the native addon's process-wide state). */
+    workerThreads = true,
+  ) {
+    this.capabilities = { float64: true, syncRead: true, hostMemory: true, workerThreads };
+  }
 
   allocate(dtype: DType, size: number): JsStorage {
     return {

@@ -19,12 +19,17 @@ export function createNativeBackend(): Backend {
   const addon = loadAddon();
   addon.setMeta(meta, scalars);
   loaded = addon;
-  return new TypedArrayBackend('native', nativeKernels(addon), {
-    expression: nativeExpression(addon),
-    ...nativeConvGrad(addon),
-    matmulEpilogue: nativeMatmulEpilogue(addon),
-    ...nativeOptimizerSteps(addon),
-  });
+  return new TypedArrayBackend(
+    'native',
+    nativeKernels(addon),
+    {
+      expression: nativeExpression(addon),
+      ...nativeConvGrad(addon),
+      matmulEpilogue: nativeMatmulEpilogue(addon),
+      ...nativeOptimizerSteps(addon),
+    },
+    false,
+  ); // one parameter block, thread pool and BLAS per process
 }
 
 /** What the native backend runs on, once loaded: its BLAS and its thread pool size; null before. */

@@ -76,7 +76,12 @@ export function noFloat64(op: string): never {
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
   /** WGSL has no float64; reads are asynchronous; storages are GPU buffers. */
-  readonly capabilities: BackendCapabilities = { float64: false, syncRead: false, hostMemory: false };
+  readonly capabilities: BackendCapabilities = {
+    float64: false,
+    syncRead: false,
+    hostMemory: false,
+    workerThreads: false, // population workers are processes, each with its own GPU device
+  };
   /** The device's queue (work is submitted here). */
   readonly queue: GPUQueue;
   /**

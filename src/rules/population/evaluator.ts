@@ -1,4 +1,5 @@
 // Where a population is evaluated: in this thread, or split over worker threads (Node registers the pool; browsers have none).
+import type { BackendName } from '../../core/backend.js';
 import { ArgumentError, GradlabError } from '../../core/errors.js';
 import { evaluate, type EvalJob } from './evaluate.js';
 import { WeightCache } from './genome.js';
@@ -8,8 +9,10 @@ export class PopulationWorkerError extends GradlabError {}
 
 /** Evaluates jobs (`evaluate` is pure, so where it runs does not change the numbers). */
 export interface PopulationEvaluator {
-  /** Worker threads used (0: this thread). */
+  /** Workers used (0: this thread). */
   readonly workers: number;
+  /** The backend the workers compute on (the current one when they started; null in this thread: the current one). */
+  readonly backend: BackendName | null;
   /** The fitness of each of the job's candidates, in order. */
   evaluate(job: EvalJob): Promise<Float64Array>;
   /** Stops the worker threads (a no-op in this thread). */
@@ -21,6 +24,7 @@ export function inProcessEvaluator(): PopulationEvaluator {
   const cache = new WeightCache();
   return {
     workers: 0,
+    backend: null,
     evaluate: (job) => evaluate(job, cache),
     close: async () => {},
   };
@@ -34,7 +38,7 @@ export function registerWorkerPool(factory: PoolFactory): void {
   poolFactory = factory;
 }
 
-/** The evaluator for `workers` threads (0: in-process). */
+/** The evaluator for `workers` workers (0: in-process), computing on the current backend. */
 export function makeEvaluator(rule: string, workers: number): PopulationEvaluator {
   if (!Number.isInteger(workers) || workers < 0)
     throw new ArgumentError(`${rule}: workers must be an integer >= 0, got ${workers}`);

@@ -15,7 +15,7 @@ export interface PopulationOptions extends CommonRuleOptions {
   populationSize?: number;
   /** Mutation / perturbation strength σ (default 0.1: Such et al.'s 0.002 is for ~4M weights; per-weight σ grows as the net shrinks). */
   sigma?: number;
-  /** Worker threads evaluating the population (0, the default: this thread, on the current backend; > 0: Node only, js backend). */
+  /** Workers evaluating the population on the current backend (0, the default: this thread; > 0: Node only, threads or processes as the backend allows). */
   workers?: number;
   /** Supervised fitness: −loss (default) or accuracy (classification only). */
   fitness?: 'neg-loss' | 'accuracy';
@@ -58,7 +58,7 @@ export interface PopulationLearner extends Learner {
   readonly generations: number;
   /** Episodes run so far (every candidate's, re-evaluations included). */
   readonly episodes: number;
-  /** Stops the worker threads (and frees what `dispose` frees). */
+  /** Stops the workers (and frees what `dispose` frees). */
   close(): Promise<void>;
 }
 
