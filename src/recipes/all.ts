@@ -25,6 +25,7 @@ import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
 import { powernormRecipe } from './powernorm.js';
 import { ghostBnRecipe } from './ghost-bn.js';
+import { gradNoiseRecipe } from './grad-noise.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -74,6 +75,8 @@ export const RECIPES = {
   powernorm: powernormRecipe,
   /** Paper 45: small vs large batch, ghost batch norm and regime adaptation. */
   'ghost-bn': ghostBnRecipe,
+  /** Paper 20: annealed gradient noise in a 20-layer MLP from poor inits. */
+  'grad-noise': gradNoiseRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
