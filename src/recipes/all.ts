@@ -26,6 +26,7 @@ import { boundaryTiltingRecipe } from './boundary-tilting.js';
 import { powernormRecipe } from './powernorm.js';
 import { ghostBnRecipe } from './ghost-bn.js';
 import { gradNoiseRecipe } from './grad-noise.js';
+import { refinedSchedulesRecipe } from './refined-schedules.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -77,6 +78,8 @@ export const RECIPES = {
   'ghost-bn': ghostBnRecipe,
   /** Paper 20: annealed gradient noise in a 20-layer MLP from poor inits. */
   'grad-noise': gradNoiseRecipe,
+  /** Paper 37: linear decay vs cosine, constant and 1/√t, and the refined schedule. */
+  'refined-schedules': refinedSchedulesRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */
