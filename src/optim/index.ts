@@ -30,6 +30,8 @@ export {
   gradHook,
   type ClipByNorm,
   type GradNoiseOptions,
+  type AnnealedNoiseOptions,
+  type GradNoise,
 } from './transforms.js';
 export { GradientAccumulator, type AccumulateOptions } from './accumulate.js';
 export { flattenStateDict, unflattenStateDict, type FlatStateDict } from './state-io.js';

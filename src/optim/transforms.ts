@@ -62,29 +62,76 @@ export interface GradNoiseOptions {
   generator?: Generator;
   /** Seed of the default generator (default 0). */
   seed?: number;
+  /**
+   * Clip the gradients' total ℓ₂ norm to this before adding the noise (as the paper does for its
+   * memory networks; default: no clipping). `lastNorm` then holds the norm measured before clipping.
+   */
+  maxNorm?: number;
+}
+
+/** The paper's parametrisation of gradNoise: the noise **variance** at call t is `eta / (1 + t)^gamma`. */
+export interface AnnealedNoiseOptions extends Omit<GradNoiseOptions, 'decay'> {
+  /** η: the variance at t = 0 (the paper's grid: 0.01, 0.3, 1.0). */
+  eta: number;
+  /** γ of the annealing (default 0.55, the paper's). */
+  gamma?: number;
+}
+
+/** What gradNoise returns: a transform with its call count and schedule. */
+export interface GradNoise extends GradTransform {
+  /** Calls so far (t of the decay formula); saved in stateDict. */
+  calls: number;
+  /** The noise standard deviation at call t. */
+  stdAt(t: number): number;
+  /** With `maxNorm`: the total gradient norm before clipping at the last call (NaN before any). */
+  lastNorm: number;
 }
 
 /**
- * Adds Gaussian noise to the gradients (Neelakantan et al., 2015): std `std / (1 + t)^decay` at the
- * t-th call, drawn from a seeded Generator so runs and resumed runs are reproducible.
- * @example gl.optim.gradNoise(0.01, { decay: 0.55, seed: 1 })
+ * Adds Gaussian noise to the gradients (Neelakantan et al., 2015), fresh for every element at every
+ * call, drawn from a seeded Generator so runs (and resumed runs, through stateDict) are reproducible.
+ * Two forms: `gradNoise(std, { decay })` — std `std / (1 + t)^decay` at the t-th call (t from 0) — and
+ * the paper's `gradNoise({ eta, gamma = 0.55 })` — **variance** `eta / (1 + t)^gamma`, i.e. std
+ * `√(eta / (1 + t)^gamma)`. With `maxNorm` the gradients' total norm is clipped first, then the
+ * noise is added (clip → noise, in one transform).
+ * @example
+ * gl.optim.gradNoise(0.01, { decay: 0.55, seed: 1 });
+ * gl.optim.gradNoise({ eta: 0.3, gamma: 0.55, seed: 1, maxNorm: 10 });
  */
-export function gradNoise(
-  std: number,
-  opts: GradNoiseOptions = {},
-): GradTransform & {
-  /** Calls so far (t of the decay formula); saved in stateDict. */
-  calls: number;
-} {
-  nonNegative('gradNoise', 'std', std);
-  const decay = opts.decay ?? 0;
-  nonNegative('gradNoise', 'decay', decay);
-  const generator = opts.generator ?? new Generator(opts.seed ?? 0);
+export function gradNoise(std: number | AnnealedNoiseOptions, opts: GradNoiseOptions = {}): GradNoise {
+  let std0: number;
+  let decay: number;
+  let o: GradNoiseOptions;
+  if (typeof std === 'object' && std !== null) {
+    const { eta, gamma, ...rest } = std;
+    nonNegative('gradNoise', 'eta', eta);
+    const g = gamma ?? 0.55;
+    nonNegative('gradNoise', 'gamma', g);
+    std0 = Math.sqrt(eta);
+    decay = g / 2; // √(η / (1+t)^γ) = √η / (1+t)^(γ/2)
+    o = rest;
+  } else {
+    nonNegative('gradNoise', 'std', std);
+    std0 = std;
+    decay = opts.decay ?? 0;
+    nonNegative('gradNoise', 'decay', decay);
+    o = opts;
+  }
+  if (o.maxNorm !== undefined) nonNegative('gradNoise', 'maxNorm', o.maxNorm);
+  const generator = o.generator ?? new Generator(o.seed ?? 0);
+  const maxNorm = o.maxNorm;
   return {
     name: 'gradNoise',
     calls: 0,
+    lastNorm: NaN,
+    stdAt: (t: number) => std0 / (1 + t) ** decay,
     apply(params) {
-      addGradNoise(params, std / (1 + this.calls) ** decay, { generator });
+      if (maxNorm !== undefined) {
+        if (params.some((p) => p.grad?.storage.backend.capabilities.syncRead === false))
+          clipGradNormTensor(params, maxNorm).dispose(); // webgpu: no synchronous read (lastNorm stays NaN)
+        else this.lastNorm = clipGradNorm(params, maxNorm);
+      }
+      addGradNoise(params, this.stdAt(this.calls), { generator });
       this.calls++;
     },
     stateDict(): Json {

@@ -29,6 +29,8 @@ import { condensationRecipe } from './condensation.js';
 import { dannRecipe } from './dann.js';
 import { pskdRecipe } from './pskd.js';
 import { coherenceRecipe } from './coherence.js';
+import { gradNoiseRecipe } from './grad-noise.js';
+import { refinedSchedulesRecipe } from './refined-schedules.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -86,6 +88,10 @@ export const RECIPES = {
   pskd: pskdRecipe,
   /** Paper 27: gradient coherence on real vs random labels; M3 and winsorised SGD on noisy labels. */
   coherence: coherenceRecipe,
+  /** Paper 20: annealed gradient noise in a 20-layer MLP from poor inits. */
+  'grad-noise': gradNoiseRecipe,
+  /** Paper 37: linear decay vs cosine, constant and 1/√t, and the refined schedule. */
+  'refined-schedules': refinedSchedulesRecipe,
 } as const satisfies Record<string, RecipeDef>;
 
 /** The name of a shipped recipe. */

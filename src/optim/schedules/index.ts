@@ -8,3 +8,4 @@ export { OneCycleLR, type OneCycleOptions } from './one-cycle.js';
 export { ReduceLROnPlateau, type PlateauOptions } from './plateau.js';
 export { SequentialLR, ChainedScheduler } from './compose.js';
 export { regimeAdaptation, milestoneMultiplier, SampleCountLR, type Regime, type SampleMultiplier, type SampleCountOptions } from './regime.js';
+export { medianFilter1d, refinedSchedule, type RefinedScheduleOptions } from './refined.js';
