@@ -34,7 +34,12 @@ export function pointMassStep(
   states: Float64Array,
   actions: Float64Array,
   generator: Generator,
-): { next: Float64Array; reward: Float64Array } {
+): {
+  /** The next states, [n, 2]. */
+  next: Float64Array;
+  /** The rewards r(s′), [n]. */
+  reward: Float64Array;
+} {
   if (states.length % 2 !== 0 || actions.length !== states.length)
     throw new ArgumentError(
       `pointMassStep: expected states and actions [n, 2] of the same size, got ${states.length} and ${actions.length} values`,
