@@ -20,3 +20,7 @@ export {
 export type { XY, ClassificationOptions, RegressionOptions, SequenceTask } from './synthetic.js';
 export { transMoons, texturedDomain, greyToRgb } from './domains.js';
 export type { TwoDomains, TransMoonsOptions, TexturedDomainOptions } from './domains.js';
+export { pointMassOffline, pointMassStep, pointMassStarts, POINT_MASS } from './offline-rl.js';
+export type { OfflineDataset, PointMassOfflineOptions } from './offline-rl.js';
+export { weatherPairs, WEATHERS } from './weather.js';
+export type { WeatherPairs } from './weather.js';

@@ -31,6 +31,7 @@ import { pskdRecipe } from './pskd.js';
 import { coherenceRecipe } from './coherence.js';
 import { gradNoiseRecipe } from './grad-noise.js';
 import { refinedSchedulesRecipe } from './refined-schedules.js';
+import { odiceRecipe } from './odice.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -72,6 +73,8 @@ export const RECIPES = {
   condensation: condensationRecipe,
   /** Paper 07: DANN on the rotated moons and on digits → a colour-texture-shifted domain. */
   dann: dannRecipe,
+  /** Paper 35: ODICE's orthogonal-gradient update on the toy point-mass offline-RL task. */
+  odice: odiceRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */

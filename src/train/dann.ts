@@ -100,7 +100,12 @@ export class DANN extends Module {
 /** Options of `fitDann`. */
 export interface FitDannOptions {
   /** Labelled source data: inputs [n, ...] and int32 labels [n]. */
-  source: { x: Tensor; y: Tensor };
+  source: {
+    /** Source inputs [n, ...]. */
+    x: Tensor;
+    /** Int32 labels [n]. */
+    y: Tensor;
+  };
   /** Unlabelled target inputs [m, ...] (needed unless domainWeight is 0). */
   target?: Tensor;
   /** The optimizer over the model's parameters (all three parts). */
