@@ -70,9 +70,11 @@ function benchModel(): gl.nn.Sequential {
   );
   const fanIns = [9, 9, c0 * 9, c0 * 9, flat, flat, PGD_SPEC.hidden, PGD_SPEC.hidden];
   gl.noGrad(() =>
-    net.parameters().forEach((p, k) =>
-      p.copy_(gl.tensor(param(PGD_SPEC.seed, 10 + k, p.numel, fanIns[k]), { shape: p.shape })),
-    ),
+    net
+      .parameters()
+      .forEach((p, k) =>
+        p.copy_(gl.tensor(param(PGD_SPEC.seed, 10 + k, p.numel, fanIns[k]), { shape: p.shape })),
+      ),
   );
   return net;
 }
@@ -85,7 +87,9 @@ function gradlabChild(): Figure {
   const { eps, alpha, steps } = PGD_SPEC;
   // the check: the summed |x_adv − x| (no random start, so both systems compute the same attack)
   return measure(() =>
-    gl.tidy(() => gl.attacks.pgd(net, x, y, { eps, alpha, steps, randomStart: false }).sub(x).abs().sum().item()),
+    gl.tidy(() =>
+      gl.attacks.pgd(net, x, y, { eps, alpha, steps, randomStart: false }).sub(x).abs().sum().item(),
+    ),
   );
 }
 
@@ -133,7 +137,9 @@ function main(): void {
   console.log(
     `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}, ${m.date}, load ${m.loadAvg}`,
   );
-  console.log(`gradlab backend: ${gl.getBackend()}; ${blasNote}${missing ? `; torch missing: ${missing}` : ''}`);
+  console.log(
+    `gradlab backend: ${gl.getBackend()}; ${blasNote}${missing ? `; torch missing: ${missing}` : ''}`,
+  );
   const figs = new Map<System, Figure[]>(systems.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? systems : [...systems].reverse();

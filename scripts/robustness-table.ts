@@ -81,7 +81,8 @@ async function main(): Promise<void> {
       ...CFG.pgd,
       generator: new gl.Generator(CFG.seed + 3),
     });
-    const cwAttack = (mm: gl.attacks.AttackModel, xb: gl.Tensor, yb: gl.Tensor) => gl.attacks.cw(mm, xb, yb, CFG.cw);
+    const cwAttack = (mm: gl.attacks.AttackModel, xb: gl.Tensor, yb: gl.Tensor) =>
+      gl.attacks.cw(mm, xb, yb, CFG.cw);
     const c = gl.attacks.robustnessReport(m, xc, yc, { attack: cwAttack, eps: [0] });
     const cw = c.rows[0];
     lines.push(
@@ -95,7 +96,10 @@ async function main(): Promise<void> {
     `data: Fashion-MNIST (Debian dataset-fashion-mnist), first ${s.nTrain} training / ${s.nTest} test images, pixels in [0, 1]`,
     `training: Adam lr ${s.lr}, batch ${s.batch}, ${s.epochs} epochs, same init and batch order; PGD-trained: every batch replaced by PGD-${s.train.steps} (L∞ ε ${s.eps}, α ${s.train.alpha}, random start) — gl.train.Trainer adversarial: gl.attacks.pgdTraining`,
     `attacks (gl.attacks.robustnessReport, eval mode): FGSM L∞ ε ${s.eps}; PGD-${s.pgd.steps} L∞ ε ${s.eps}, α ${s.pgd.alpha}, random start; C&W-L2 (c ${s.cw.c}, ${s.cw.steps} Adam steps, lr ${s.cw.lr}, no binary search: torchattacks' defaults) on the first ${s.cwExamples} test images — a minimum-norm attack, unbounded: its column is the accuracy where it failed, with its success rate (over the clean-correct) and the median L2 of its successes`,
-    `machine: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} at the end (shared by other jobs), backend ${gl.getBackend()}`,
+    `machine: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')} at the end (shared by other jobs), backend ${gl.getBackend()}`,
     '',
     '| model       | clean | FGSM  | PGD-10 | C&W-L2 robust accuracy               | C&W success | C&W median L2 |',
     '|-------------|-------|-------|--------|--------------------------------------|-------------|---------------|',

@@ -269,7 +269,8 @@ export const distillationRecipe: RecipeDef = {
       values: (m) => m['zeroGrad64.distilled'],
       compare: '<=',
       threshold: 0.01,
-      thresholdSource: 'paper notes 46 ("also log the float64 run": the masking is float32 underflow; ≤ 1% as for the standard net)',
+      thresholdSource:
+        'paper notes 46 ("also log the float64 run": the masking is float32 underflow; ≤ 1% as for the standard net)',
     },
     {
       id: 'fgsm-float64-distilled-vs-standard',
@@ -278,7 +279,8 @@ export const distillationRecipe: RecipeDef = {
       values: (m) => paired(m['fgsm64_0.2.distilled'], m['fgsm64_0.2.standard'], (a, b) => a / b),
       compare: '>=',
       threshold: 0.8,
-      thresholdSource: 'paper notes 46 ("expected: FGSM largely succeeds even on the distilled net" in float64; 0.8 as for FGSM on Z/T)',
+      thresholdSource:
+        'paper notes 46 ("expected: FGSM largely succeeds even on the distilled net" in float64; 0.8 as for FGSM on Z/T)',
     },
   ],
   summarize: (m) => {
