@@ -119,7 +119,12 @@ async function trainArm(
   z.dispose();
   trainer.selfDistillation?.bank?.dispose();
   trainer.selfDistillation?.seen?.dispose();
-  return { [`err.${arm}`]: 1 - r.accuracy, [`ece.${arm}`]: r.ece, [`nll.${arm}`]: r.nll, [`aurc.${arm}`]: r.aurc };
+  return {
+    [`err.${arm}`]: 1 - r.accuracy,
+    [`ece.${arm}`]: r.ece,
+    [`nll.${arm}`]: r.nll,
+    [`aurc.${arm}`]: r.aurc,
+  };
 }
 
 /** Paper 29: PS-KD improves accuracy and calibration over CE (and over label smoothing's calibration). */
@@ -155,7 +160,7 @@ export const pskdRecipe: RecipeDef = {
     { kind: 'data', item: 'random crop (pad 2) and horizontal flip augmentation', built: true },
     {
       kind: 'assertion',
-      item: "analytic logit gradient equals softmax − ỹ (test/train/pskd.test.ts, against PyTorch)",
+      item: 'analytic logit gradient equals softmax − ỹ (test/train/pskd.test.ts, against PyTorch)',
       built: true,
     },
   ],
@@ -181,7 +186,11 @@ export const pskdRecipe: RecipeDef = {
       );
       return out;
     });
-    return { perSeed, details: { alphaT: ALPHA_T, labelSmoothing: SMOOTHING, eceBins: 10 }, data: [img.provenance] };
+    return {
+      perSeed,
+      details: { alphaT: ALPHA_T, labelSmoothing: SMOOTHING, eceBins: 10 },
+      data: [img.provenance],
+    };
   },
   assertions: [
     {

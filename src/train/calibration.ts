@@ -40,7 +40,12 @@ function checkBins(bins: number): number {
 }
 
 function checkShapes(who: string, logits: Tensor, labels: Tensor): void {
-  if (logits.ndim !== 2 || labels.ndim !== 1 || labels.shape[0] !== logits.shape[0] || labels.dtype !== 'int32')
+  if (
+    logits.ndim !== 2 ||
+    labels.ndim !== 1 ||
+    labels.shape[0] !== logits.shape[0] ||
+    labels.dtype !== 'int32'
+  )
     throw new ArgumentError(
       `${who}: expected logits [N, classes] and int32 labels [N], got [${logits.shape}] and ${labels.dtype} [${labels.shape}]`,
     );
@@ -113,7 +118,8 @@ class BinSums {
     if (n === 0) return NaN;
     let e = 0;
     for (let b = 0; b < this.bins; b++)
-      if (this.count[b] > 0) e += Math.abs(this.conf[b] / this.count[b] - this.hits[b] / this.count[b]) * (this.count[b] / n);
+      if (this.count[b] > 0)
+        e += Math.abs(this.conf[b] / this.count[b] - this.hits[b] / this.count[b]) * (this.count[b] / n);
     return e;
   }
   diagram(): ReliabilityBin[] {
@@ -203,7 +209,9 @@ export class ExpectedCalibrationError implements Metric {
     const ok = (a: unknown): a is number[] =>
       Array.isArray(a) && a.length === this.bins && a.every((v) => typeof v === 'number');
     if (!o || !ok(o.count) || !ok(o.conf) || !ok(o.hits))
-      throw new ArgumentError(`metric ece: expected a saved state { count, conf, hits } of ${this.bins} bins`);
+      throw new ArgumentError(
+        `metric ece: expected a saved state { count, conf, hits } of ${this.bins} bins`,
+      );
     this.sums = new BinSums(this.bins);
     this.sums.count = [...o.count];
     this.sums.conf = [...o.conf];

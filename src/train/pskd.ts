@@ -92,12 +92,12 @@ export class SelfDistillation {
    */
   targets(labels: Tensor, indices: Int32Array | Tensor, epoch: number, classes: number): Tensor {
     if (labels.ndim !== 1 || labels.dtype !== 'int32')
-      throw new ArgumentError(`SelfDistillation: labels must be int32 [B], got ${labels.dtype} [${labels.shape}]`);
+      throw new ArgumentError(
+        `SelfDistillation: labels must be int32 [B], got ${labels.dtype} [${labels.shape}]`,
+      );
     const idx = this.indexTensor(indices);
     if (idx.shape[0] !== labels.shape[0])
-      throw new ArgumentError(
-        `SelfDistillation: ${idx.shape[0]} indices for ${labels.shape[0]} labels`,
-      );
+      throw new ArgumentError(`SelfDistillation: ${idx.shape[0]} indices for ${labels.shape[0]} labels`);
     this.ensureBank(classes);
     const a = this.alpha(epoch);
     return noGrad(() => {
@@ -138,7 +138,12 @@ export class SelfDistillation {
    * @example pskd.load(savedBank, savedSeen);
    */
   load(bank: Tensor, seen: Tensor): void {
-    if (bank.ndim !== 2 || bank.shape[0] !== this.examples || seen.ndim !== 1 || seen.shape[0] !== this.examples)
+    if (
+      bank.ndim !== 2 ||
+      bank.shape[0] !== this.examples ||
+      seen.ndim !== 1 ||
+      seen.shape[0] !== this.examples
+    )
       throw new ArgumentError(
         `SelfDistillation.load: expected a bank [${this.examples}, classes] and seen [${this.examples}], got [${bank.shape}] and [${seen.shape}]`,
       );

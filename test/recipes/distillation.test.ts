@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import * as gl from '../../src/index.js';
 
 describe('recipe distillation (quick)', () => {
-  it('runs and measures both nets under FGSM, FGSM on Z/T and C&W', async () => {
+  it('runs and measures both nets under FGSM, FGSM on Z/T and C&W, and again in float64', async () => {
     const r = await gl.recipes.runRecipe('distillation', { quick: true });
     const m = r.perSeed;
-    for (const k of ['zeroGrad', 'fgsm0.2', 'cw'])
+    for (const k of ['zeroGrad', 'fgsm0.2', 'cw', 'zeroGrad64', 'fgsm64_0.2'])
       for (const net of ['standard', 'distilled']) {
         expect(m[`${k}.${net}`][0]).toBeGreaterThanOrEqual(0);
         expect(m[`${k}.${net}`][0]).toBeLessThanOrEqual(1);

@@ -29,7 +29,7 @@ describe('gl.train.calibration', () => {
     expect(r.ece).toBeCloseTo(fx.ece, 5);
     expect(r.nll).toBeCloseTo(fx.nll, 5);
     expect(r.aurc).toBeCloseTo(fx.aurc, 6);
-    expect(r.accuracy).toBeCloseTo(fx.accuracy, 6) // torch takes the mean in float32;
+    expect(r.accuracy).toBeCloseTo(fx.accuracy, 6); // torch takes the mean in float32;
     expect(r.reliability.map((b) => b.count)).toEqual(fx.bins.map((b) => b.count));
     r.reliability.forEach((b, i) => {
       if (b.count === 0) return expect(b.confidence).toBeNaN();
@@ -41,7 +41,11 @@ describe('gl.train.calibration', () => {
 
   it('the epoch metrics over batches equal the whole-set values', async () => {
     const metrics = gl.train.resolveMetrics(['ece', 'nll', 'aurc']);
-    for (const [s, n] of [[0, 70], [70, 70], [140, M - 140]])
+    for (const [s, n] of [
+      [0, 70],
+      [70, 70],
+      [140, M - 140],
+    ])
       for (const m of metrics) await m.update(logits.narrow(0, s, n), labels.narrow(0, s, n), gl.tensor(0));
     const [ece, nll, aurc] = metrics.map((m) => m.compute());
     expect(ece).toBeCloseTo(fx.ece, 5);
@@ -61,9 +65,18 @@ describe('gl.train.calibration', () => {
 
   it('a perfectly calibrated toy has ECE 0 and a confidently wrong one has ECE = its confidence', async () => {
     // two classes, logits (0, 0): confidence 0.5, one of two right → bin (0.4, 0.5] accuracy 0.5
-    const half = await gl.train.calibration(gl.tensor([[0, 0], [0, 0]]), gl.tensor([0, 1], { dtype: 'int32' }));
+    const half = await gl.train.calibration(
+      gl.tensor([
+        [0, 0],
+        [0, 0],
+      ]),
+      gl.tensor([0, 1], { dtype: 'int32' }),
+    );
     expect(half.ece).toBe(0);
-    const wrong = await gl.train.calibration(gl.tensor([[Math.log(9), 0]]), gl.tensor([1], { dtype: 'int32' }));
+    const wrong = await gl.train.calibration(
+      gl.tensor([[Math.log(9), 0]]),
+      gl.tensor([1], { dtype: 'int32' }),
+    );
     expect(wrong.ece).toBeCloseTo(0.9, 6); // softmax in float32
     expect(wrong.aurc).toBe(1);
   });
