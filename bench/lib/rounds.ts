@@ -78,15 +78,15 @@ export function combineRatios(
 }
 
 /**
- * The workloads in run order, grouped: the plain and tidy loops of one family form one group (their
- * rounds interleave), every other workload is a group of its own.
+ * The workloads in run order, grouped: the plain and tidy loops of one family, and the per-example methods,
+ * form one group each (their rounds interleave), every other workload is a group of its own.
  * @example familyGroups([mlp(), mlp(undefined, undefined, 'tidy')]) // [[mlp, mlp-tidy]]
  */
 export function familyGroups(specs: readonly WorkloadSpec[]): WorkloadSpec[][] {
   const groups: WorkloadSpec[][] = [];
   const byFamily = new Map<string, WorkloadSpec[]>();
   for (const s of specs) {
-    if (s.family !== 'mlp' && s.family !== 'cnn') {
+    if (s.family !== 'mlp' && s.family !== 'cnn' && s.family !== 'per-example') {
       groups.push([s]);
       continue;
     }
@@ -134,4 +134,49 @@ export function loopRatios(
 export function loopLine(l: LoopRatio): string {
   const f = (v: number) => v.toPrecision(3);
   return `gradlab plain loop ÷ tidy loop, ${l.family.toUpperCase()}: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
+}
+
+/** One system's per-example throughput of a method over its loop's, per round (figures measured seconds apart). */
+export interface MethodRatio {
+  system: string;
+  /** `per-example-fast` or `per-example-vmap`. */
+  workload: string;
+  ratio: number;
+  perRound: number[];
+}
+
+/**
+ * For every system, its fast-path and vmap throughput over its own loop of single-example backward calls, per round,
+ * and their median.
+ * @example perExampleRatios([perExample('fast'), perExample('loop')], rounds) // [{ system: 'gradlab', workload: 'per-example-fast', ... }]
+ */
+export function perExampleRatios(
+  specs: readonly WorkloadSpec[],
+  rounds: readonly (readonly WorkloadResult[])[],
+): MethodRatio[] {
+  const loop = specs.find((s) => s.family === 'per-example' && s.method === 'loop');
+  if (!loop) return [];
+  const systems = [...new Set(rounds.flat().map((r) => r.system))];
+  const out: MethodRatio[] = [];
+  for (const spec of specs) {
+    if (spec.family !== 'per-example' || spec.method === 'loop') continue;
+    for (const system of systems) {
+      const value = (rs: readonly WorkloadResult[], id: string) =>
+        rs.find((r) => r.system === system && r.workload === id && r.status === 'ok')?.value;
+      const perRound: number[] = [];
+      for (const rs of rounds) {
+        const a = value(rs, spec.id);
+        const b = value(rs, loop.id);
+        if (a !== undefined && b !== undefined) perRound.push(a / b);
+      }
+      if (perRound.length) out.push({ system, workload: spec.id, ratio: median(perRound), perRound });
+    }
+  }
+  return out;
+}
+
+/** One line of the report: `torch per-example-vmap ÷ its loop: 18.1× [13.6–25.2] (median of 3 rounds)`. */
+export function methodLine(l: MethodRatio): string {
+  const f = (v: number) => v.toPrecision(3);
+  return `${l.system} ${l.workload} ÷ its loop: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
 }
