@@ -136,47 +136,49 @@ export function loopLine(l: LoopRatio): string {
   return `gradlab plain loop ÷ tidy loop, ${l.family.toUpperCase()}: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
 }
 
-/** One system's per-example throughput of a method over its loop's, per round (figures measured seconds apart). */
+/** One per-example figure over another (`gradlab per-example-fast` ÷ `gradlab per-example-loop`), per round. */
 export interface MethodRatio {
-  system: string;
-  /** `per-example-fast` or `per-example-vmap`. */
-  workload: string;
+  /** The numerator: `<system> <workload>`. */
+  a: string;
+  /** The denominator: `<system> <workload>`. */
+  b: string;
   ratio: number;
   perRound: number[];
 }
 
 /**
- * For every system, its fast-path and vmap throughput over its own loop of single-example backward calls, per round,
- * and their median.
- * @example perExampleRatios([perExample('fast'), perExample('loop')], rounds) // [{ system: 'gradlab', workload: 'per-example-fast', ... }]
+ * Per-example throughput ratios, per round and their median: every system's fast path and vmap path over its own
+ * loop of single-example backward calls, and gradlab's fast path over each peer's vmap (PyTorch has no fast path).
+ * @example perExampleRatios([perExample('fast'), perExample('loop')], rounds) // [{ a: 'gradlab per-example-fast', b: 'gradlab per-example-loop', ... }]
  */
 export function perExampleRatios(
   specs: readonly WorkloadSpec[],
   rounds: readonly (readonly WorkloadResult[])[],
 ): MethodRatio[] {
-  const loop = specs.find((s) => s.family === 'per-example' && s.method === 'loop');
-  if (!loop) return [];
   const systems = [...new Set(rounds.flat().map((r) => r.system))];
+  const pairs: [string, string, string, string][] = [];
+  for (const system of systems)
+    for (const m of ['fast', 'vmap']) pairs.push([system, `per-example-${m}`, system, 'per-example-loop']);
+  for (const peer of systems.filter((s) => s !== 'gradlab'))
+    pairs.push(['gradlab', 'per-example-fast', peer, 'per-example-vmap']);
   const out: MethodRatio[] = [];
-  for (const spec of specs) {
-    if (spec.family !== 'per-example' || spec.method === 'loop') continue;
-    for (const system of systems) {
-      const value = (rs: readonly WorkloadResult[], id: string) =>
-        rs.find((r) => r.system === system && r.workload === id && r.status === 'ok')?.value;
-      const perRound: number[] = [];
-      for (const rs of rounds) {
-        const a = value(rs, spec.id);
-        const b = value(rs, loop.id);
-        if (a !== undefined && b !== undefined) perRound.push(a / b);
-      }
-      if (perRound.length) out.push({ system, workload: spec.id, ratio: median(perRound), perRound });
+  for (const [sa, wa, sb, wb] of pairs) {
+    if (!specs.some((s) => s.id === wa) || !specs.some((s) => s.id === wb)) continue;
+    const value = (rs: readonly WorkloadResult[], system: string, w: string) =>
+      rs.find((r) => r.system === system && r.workload === w && r.status === 'ok')?.value;
+    const perRound: number[] = [];
+    for (const rs of rounds) {
+      const x = value(rs, sa, wa);
+      const y = value(rs, sb, wb);
+      if (x !== undefined && y !== undefined) perRound.push(x / y);
     }
+    if (perRound.length) out.push({ a: `${sa} ${wa}`, b: `${sb} ${wb}`, ratio: median(perRound), perRound });
   }
   return out;
 }
 
-/** One line of the report: `torch per-example-vmap ÷ its loop: 18.1× [13.6–25.2] (median of 3 rounds)`. */
+/** One line of the report: `torch per-example-vmap ÷ torch per-example-loop: 18.1× [13.6–25.2] (median of 3 rounds)`. */
 export function methodLine(l: MethodRatio): string {
   const f = (v: number) => v.toPrecision(3);
-  return `${l.system} ${l.workload} ÷ its loop: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
+  return `${l.a} ÷ ${l.b}: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
 }
