@@ -12,6 +12,8 @@ import {
   familyGroups,
   loopLine,
   loopRatios,
+  methodLine,
+  perExampleRatios,
   roundOrder,
 } from './lib/rounds.js';
 import { childEnv, runSystem } from './lib/runner.js';
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   const results = combineResults(rounds);
   const ratioList = combineRatios(workloads, rounds);
   const loops = loopRatios(workloads, rounds);
+  const methods = perExampleRatios(workloads, rounds);
   for (const s of o.systems)
     status[s] = infos.has(s) ? 'ran' : `${dead.get(s)?.status}: ${dead.get(s)?.reason}`;
   const loadEnd = Math.round(os.loadavg()[0] * 100) / 100;
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     rounds: o.rounds,
     ratios: ratioList,
     loopRatios: loops,
+    perExampleRatios: methods,
   };
   if (o.out) writeFileSync(o.out, JSON.stringify(doc, null, 2) + '\n');
   if (o.json) {
@@ -115,7 +119,8 @@ async function main(): Promise<void> {
     lines.join('\n') +
       '\n\n' +
       table(workloads, o.systems, results, infos, { ratios: ratioList }) +
-      loops.map((l) => `\n${loopLine(l)}`).join(''),
+      loops.map((l) => `\n${loopLine(l)}`).join('') +
+      methods.map((l) => `\n${methodLine(l)}`).join(''),
   );
 }
 

@@ -7,6 +7,7 @@ import { prepareMatmul } from './matmul.js';
 import { prepareOverhead } from './overhead.js';
 import { prepareEpoch, prepareMlp } from './mlp.js';
 import { prepareCnn } from './cnn.js';
+import { preparePerExample } from './per-example.js';
 import { gradlabVersion } from '../lib/paths.js';
 // for the adapter's name in the header only (the workloads use the public API)
 import { backendByName } from '../../src/core/backend-registry.js';
@@ -28,6 +29,8 @@ export function prepareGradlab(spec: WorkloadSpec): Prepared {
       return prepareCnn(spec);
     case 'epoch':
       return prepareEpoch(spec);
+    case 'per-example':
+      return preparePerExample(spec);
   }
 }
 

@@ -31,8 +31,9 @@ export const USAGE = `npm run bench -- [options]
   --json              print one JSON document (progress goes to stderr; use npm run -s)
   --out <file>        also write the JSON document to <file>
   --only <workload>   run only these workloads: an id (matmul-1024, overhead, mlp, mlp-tidy,
-                      cnn, cnn-tidy, epoch) or a family (matmul; mlp and cnn take both loops);
-                      repeat or comma-separate
+                      cnn, cnn-tidy, per-example-fast, per-example-vmap, per-example-loop, epoch)
+                      or a family (matmul; mlp and cnn take both loops; per-example its three
+                      methods); repeat or comma-separate
   --reps <N>          timed repetitions per workload (default 7; the epoch: 1)
   --rounds <N>        measure each workload N times per system, the systems alternating, and
                       quote medians over rounds (default ${DEFAULT_ROUNDS}; with --quick 1)

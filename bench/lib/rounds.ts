@@ -78,15 +78,15 @@ export function combineRatios(
 }
 
 /**
- * The workloads in run order, grouped: the plain and tidy loops of one family form one group (their
- * rounds interleave), every other workload is a group of its own.
+ * The workloads in run order, grouped: the plain and tidy loops of one family, and the per-example methods,
+ * form one group each (their rounds interleave), every other workload is a group of its own.
  * @example familyGroups([mlp(), mlp(undefined, undefined, 'tidy')]) // [[mlp, mlp-tidy]]
  */
 export function familyGroups(specs: readonly WorkloadSpec[]): WorkloadSpec[][] {
   const groups: WorkloadSpec[][] = [];
   const byFamily = new Map<string, WorkloadSpec[]>();
   for (const s of specs) {
-    if (s.family !== 'mlp' && s.family !== 'cnn') {
+    if (s.family !== 'mlp' && s.family !== 'cnn' && s.family !== 'per-example') {
       groups.push([s]);
       continue;
     }
@@ -134,4 +134,51 @@ export function loopRatios(
 export function loopLine(l: LoopRatio): string {
   const f = (v: number) => v.toPrecision(3);
   return `gradlab plain loop ÷ tidy loop, ${l.family.toUpperCase()}: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
+}
+
+/** One per-example figure over another (`gradlab per-example-fast` ÷ `gradlab per-example-loop`), per round. */
+export interface MethodRatio {
+  /** The numerator: `<system> <workload>`. */
+  a: string;
+  /** The denominator: `<system> <workload>`. */
+  b: string;
+  ratio: number;
+  perRound: number[];
+}
+
+/**
+ * Per-example throughput ratios, per round and their median: every system's fast path and vmap path over its own
+ * loop of single-example backward calls, and gradlab's fast path over each peer's vmap (PyTorch has no fast path).
+ * @example perExampleRatios([perExample('fast'), perExample('loop')], rounds) // [{ a: 'gradlab per-example-fast', b: 'gradlab per-example-loop', ... }]
+ */
+export function perExampleRatios(
+  specs: readonly WorkloadSpec[],
+  rounds: readonly (readonly WorkloadResult[])[],
+): MethodRatio[] {
+  const systems = [...new Set(rounds.flat().map((r) => r.system))];
+  const pairs: [string, string, string, string][] = [];
+  for (const system of systems)
+    for (const m of ['fast', 'vmap']) pairs.push([system, `per-example-${m}`, system, 'per-example-loop']);
+  for (const peer of systems.filter((s) => s !== 'gradlab'))
+    pairs.push(['gradlab', 'per-example-fast', peer, 'per-example-vmap']);
+  const out: MethodRatio[] = [];
+  for (const [sa, wa, sb, wb] of pairs) {
+    if (!specs.some((s) => s.id === wa) || !specs.some((s) => s.id === wb)) continue;
+    const value = (rs: readonly WorkloadResult[], system: string, w: string) =>
+      rs.find((r) => r.system === system && r.workload === w && r.status === 'ok')?.value;
+    const perRound: number[] = [];
+    for (const rs of rounds) {
+      const x = value(rs, sa, wa);
+      const y = value(rs, sb, wb);
+      if (x !== undefined && y !== undefined) perRound.push(x / y);
+    }
+    if (perRound.length) out.push({ a: `${sa} ${wa}`, b: `${sb} ${wb}`, ratio: median(perRound), perRound });
+  }
+  return out;
+}
+
+/** One line of the report: `torch per-example-vmap ÷ torch per-example-loop: 18.1× [13.6–25.2] (median of 3 rounds)`. */
+export function methodLine(l: MethodRatio): string {
+  const f = (v: number) => v.toPrecision(3);
+  return `${l.a} ÷ ${l.b}: ${f(l.ratio)}× [${f(Math.min(...l.perRound))}–${f(Math.max(...l.perRound))}] (median of ${l.perRound.length} rounds)`;
 }

@@ -1,7 +1,7 @@
 // Shared workload definitions: ids, shapes, units and seeds that gradlab and every peer run identically.
 
 /** The families a workload belongs to; `--only` accepts a family or a workload id. */
-export type Family = 'matmul' | 'overhead' | 'mlp' | 'cnn' | 'epoch';
+export type Family = 'matmul' | 'overhead' | 'mlp' | 'cnn' | 'epoch' | 'per-example';
 
 /** Whether the headline figure is better when higher (throughput) or lower (latency). */
 export type Direction = 'higher' | 'lower';
@@ -78,7 +78,23 @@ export interface EpochSpec extends Base {
   limit?: number;
 }
 
-export type WorkloadSpec = MatmulSpec | OverheadSpec | MlpSpec | CnnSpec | EpochSpec;
+/**
+ * How per-example gradients are computed: `fast` from saved activations and output gradients (gradlab's
+ * gl.perExampleGrads fast path; PyTorch has none built in), `vmap` by vmap(grad) (gradlab's vmap path,
+ * functorch in PyTorch 1.13), `loop` by one backward call per example.
+ */
+export type PerExampleMethod = 'fast' | 'vmap' | 'loop';
+
+/** Per-example gradients of an MLP's cross-entropy (ReLU between layers), every parameter; figure: examples/s. */
+export interface PerExampleSpec extends Base {
+  family: 'per-example';
+  method: PerExampleMethod;
+  /** Layer widths, input first: [784, 128, 10]. */
+  sizes: number[];
+  batch: number;
+}
+
+export type WorkloadSpec = MatmulSpec | OverheadSpec | MlpSpec | CnnSpec | EpochSpec | PerExampleSpec;
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -163,6 +179,18 @@ export const epoch = (
   limit: o.limit,
 });
 
+export const perExample = (method: PerExampleMethod, sizes = [784, 128, 10], batch = 32): PerExampleSpec => ({
+  id: `per-example-${method}`,
+  family: 'per-example',
+  title: `per-example grads ${sizes.join('-')} b${batch}, ${method}`,
+  unit: 'examples/s',
+  direction: 'higher',
+  seed: SEED,
+  method,
+  sizes,
+  batch,
+});
+
 /** Geometry of the CNN: spatial sizes after each conv/pool stage and the flattened width. */
 export function cnnGeometry(s: CnnSpec): {
   conv1: number;
@@ -187,6 +215,7 @@ export function figure(spec: WorkloadSpec, stepSeconds: number): number {
       return (stepSeconds / spec.opsPerStep) * 1e6;
     case 'mlp':
     case 'cnn':
+    case 'per-example':
       return spec.batch / stepSeconds;
     case 'epoch':
       return stepSeconds;
@@ -204,6 +233,9 @@ export function allWorkloads(quick: boolean): WorkloadSpec[] {
     mlp(undefined, undefined, 'tidy'),
     cnn(),
     cnn({ loop: 'tidy' }),
+    perExample('fast'),
+    perExample('vmap'),
+    perExample('loop'),
     epoch(quick ? { limit: 1280 } : {}),
   ];
 }

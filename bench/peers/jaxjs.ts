@@ -12,7 +12,7 @@ import {
 } from '@jax-js/jax';
 import type { Prepared } from '../lib/protocol.js';
 import { labels, param, STREAM, uniform } from '../lib/prng.js';
-import type { BenchSystem } from '../lib/system.js';
+import { UnsupportedError, type BenchSystem } from '../lib/system.js';
 import {
   cnnGeometry,
   type CnnSpec,
@@ -209,6 +209,10 @@ function prepare(spec: WorkloadSpec): Prepared | Promise<Prepared> {
       return prepareCnn(spec);
     case 'epoch':
       return prepareEpoch(spec);
+    case 'per-example':
+      throw new UnsupportedError(
+        'per-example gradients: no vmap or per-example gradient API is benchmarked here',
+      );
   }
 }
 

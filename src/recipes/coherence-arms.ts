@@ -77,7 +77,13 @@ export async function train(
   model: Module,
   x: Tensor,
   labels: Int32Array,
-  o: { agg: Aggregator; steps: number; seed: number; probeAt?: (step: number) => boolean; probe?: (step: number) => Promise<void> },
+  o: {
+    agg: Aggregator;
+    steps: number;
+    seed: number;
+    probeAt?: (step: number) => boolean;
+    probe?: (step: number) => Promise<void>;
+  },
 ): Promise<void> {
   const n = x.shape[0];
   const y = tensor(labels);

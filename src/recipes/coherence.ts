@@ -4,7 +4,15 @@ import { tidy, type Tensor } from '../core/tensor.js';
 import { argmax } from '../ops/reduce.js';
 import { imageData } from './common/images.js';
 import { accuracy } from './common/train.js';
-import { coherenceOn, corruptHalf, makeMlp, P, randomLabels, train, type Aggregator } from './coherence-arms.js';
+import {
+  coherenceOn,
+  corruptHalf,
+  makeMlp,
+  P,
+  randomLabels,
+  train,
+  type Aggregator,
+} from './coherence-arms.js';
 import { forEachSeed } from './framework/seeds.js';
 import { describe } from './framework/stats.js';
 import type { RecipeDef } from './framework/types.js';
@@ -67,14 +75,19 @@ export const coherenceRecipe: RecipeDef = {
       built: true,
     },
     { kind: 'assertion', item: 'peak m-coherence(real) ≥ 5 × peak(random)', built: true },
-    { kind: 'assertion', item: 'M3 memorises ≥ 20 pts less than SGD (winsorised: not run, see above)', built: true },
+    {
+      kind: 'assertion',
+      item: 'M3 memorises ≥ 20 pts less than SGD (winsorised: not run, see above)',
+      built: true,
+    },
     { kind: 'assertion', item: 'at equal clean test accuracy (≥ SGD − 0.5 pt)', built: true },
     { kind: 'data', item: 'MNIST 1k subset', built: true },
     {
       kind: 'arm',
       item: 'RM3 (median of the current and two previous minibatch gradients)',
       built: false,
-      reason: 'not in the checklist row; it needs no per-example gradients and the notes list it as a variant only',
+      reason:
+        'not in the checklist row; it needs no per-example gradients and the notes list it as a variant only',
     },
   ],
   seeds: { full: 2, quick: 1 },
@@ -165,7 +178,8 @@ export const coherenceRecipe: RecipeDef = {
       values: (p) => p['coh.ratio'],
       compare: '>=',
       threshold: 1,
-      thresholdSource: "the paper's claim in its weakest form (real-label gradients are the more coherent), research notes 27",
+      thresholdSource:
+        "the paper's claim in its weakest form (real-label gradients are the more coherent), research notes 27",
       kind: 'mechanism',
     },
     {
@@ -174,7 +188,8 @@ export const coherenceRecipe: RecipeDef = {
       values: (p) => p['coh.ratio'],
       compare: '>=',
       threshold: 5,
-      thresholdSource: 'research notes 27 / checklist row 27 ("peak(real) ≥ 5 × peak(random)")',
+      thresholdSource:
+        'research notes 27 / checklist row 27 ("peak(real) ≥ 5 × peak(random)", from the paper\'s "tens vs one or two"); kept after the calibration run (seeds 0–1, probes every 100 steps, 2026-12-08: ratios 1.8 and 3.0) since it is the claim itself',
       kind: 'outcome',
     },
     {
@@ -183,7 +198,8 @@ export const coherenceRecipe: RecipeDef = {
       values: (p) => p['memDrop.m3'],
       compare: '>=',
       threshold: 20,
-      thresholdSource: 'research notes 27 ("≥ 20 pts lower for M3 (or winsorized)", [guess tolerances])',
+      thresholdSource:
+        'research notes 27 ("≥ 20 pts lower for M3 (or winsorized)", [guess tolerances]); kept after the calibration run (seeds 0–1, 2026-12-08: 4.2 and 3.0 pts), not lowered to what we measured',
       kind: 'outcome',
     },
     {
@@ -192,7 +208,8 @@ export const coherenceRecipe: RecipeDef = {
       values: (p) => p['testGap.m3'],
       compare: '>=',
       threshold: -0.5,
-      thresholdSource: 'research notes 27 ("clean test acc(M3) ≥ acc(SGD) − 0.5 pt", [guess tolerances])',
+      thresholdSource:
+        'research notes 27 ("clean test acc(M3) ≥ acc(SGD) − 0.5 pt", [guess tolerances]); calibration run (seeds 0–1): +0.7 and −0.8 pt',
       kind: 'outcome',
     },
   ],

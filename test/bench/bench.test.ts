@@ -19,12 +19,23 @@ import {
   combineResults,
   familyGroups,
   loopRatios,
+  methodLine,
+  perExampleRatios,
   roundOrder,
 } from '../../bench/lib/rounds.js';
 import type { WorkloadResult } from '../../bench/lib/result.js';
 import { summarize } from '../../bench/lib/stats.js';
 import { isUnsupported } from '../../bench/lib/system.js';
-import { cnn, cnnGeometry, epoch, figure, matmul, mlp, overhead } from '../../bench/lib/workloads.js';
+import {
+  cnn,
+  cnnGeometry,
+  epoch,
+  figure,
+  matmul,
+  mlp,
+  overhead,
+  perExample,
+} from '../../bench/lib/workloads.js';
 
 const ONCE: Protocol = { warmup: 1, warmupMinS: 0, reps: 1, capS: 60, minRepS: 0, hardS: 60 };
 
@@ -51,6 +62,20 @@ const tinyMlp = { ...mlp([16, 8, 4], 4), lr: 0.1 };
 const tinyMlpTidy = { ...mlp([16, 8, 4], 4, 'tidy'), lr: 0.1 };
 
 describe('gradlab workloads at tiny size', () => {
+  it('per-example gradients: fast, vmap and loop give the same check through the protocol', async () => {
+    const checks: string[] = [];
+    for (const method of ['fast', 'vmap', 'loop'] as const) {
+      const r = await runWorkload(gradlabSystem, 'gradlab', perExample(method, [6, 5, 3], 4), ONCE);
+      expect(r.status, r.reason).toBe('ok');
+      expect(r.value).toBeGreaterThan(0);
+      checks.push(r.check!);
+    }
+    const v = checks.map((c) => Number(/grads of layer 1's weight (\S+)/.exec(c)![1]));
+    expect(v[0]).toBeGreaterThan(0);
+    expect(Math.abs(v[1] - v[0]) / v[0]).toBeLessThan(1e-5);
+    expect(Math.abs(v[2] - v[0]) / v[0]).toBeLessThan(1e-5);
+  });
+
   it('matmul, overhead, MLP and CNN run through the protocol and report a figure', async () => {
     const sys = gradlabSystem;
     const info = await sys.setup();
@@ -234,6 +259,35 @@ describe('bench helpers', () => {
     expect(loopRatios([m, mt], rounds)).toEqual([{ family: 'mlp', ratio: 1, perRound: [0.9, 1.25, 1] }]);
   });
 
+  it('per-example methods share their rounds; method ÷ loop and fast ÷ peer vmap are medians of rounds', () => {
+    const [f, v, l] = [perExample('fast'), perExample('vmap'), perExample('loop')];
+    expect(familyGroups([overhead(), f, v, l]).map((g) => g.map((w) => w.id))).toEqual([
+      ['overhead'],
+      ['per-example-fast', 'per-example-vmap', 'per-example-loop'],
+    ]);
+    const r = (system: string, workload: string, value?: number): WorkloadResult =>
+      value === undefined
+        ? { system, workload, status: 'unsupported', unit: 'examples/s', reason: 'none' }
+        : { system, workload, status: 'ok', unit: 'examples/s', value };
+    const rounds = [
+      [r('gradlab', f.id, 40), r('gradlab', v.id, 20), r('gradlab', l.id, 10), r('torch', f.id)],
+      [r('torch', v.id, 30), r('torch', l.id, 3), r('gradlab', f.id, 60), r('gradlab', l.id, 20)],
+    ];
+    rounds[0].push(r('torch', v.id, 20), r('torch', l.id, 4));
+    rounds[1].push(r('gradlab', v.id, 40));
+    const got = perExampleRatios([f, v, l], rounds);
+    expect(got.map((m) => [m.a, m.b, m.perRound])).toEqual([
+      ['gradlab per-example-fast', 'gradlab per-example-loop', [4, 3]],
+      ['gradlab per-example-vmap', 'gradlab per-example-loop', [2, 2]],
+      ['torch per-example-vmap', 'torch per-example-loop', [5, 10]],
+      ['gradlab per-example-fast', 'torch per-example-vmap', [2, 2]],
+    ]);
+    expect(methodLine(got[0])).toBe(
+      'gradlab per-example-fast ÷ gradlab per-example-loop: 3.50× [3.00–4.00] (median of 2 rounds)',
+    );
+    expect(figure(f, 0.5)).toBe(64); // examples/s from a batch of 32
+  });
+
   it('parseArgs and selectWorkloads', () => {
     const o = parseArgs(['--only', 'matmul,mlp', '--reps', '3', '--backend', 'js', '--json']);
     expect(o).toMatchObject({ only: ['matmul', 'mlp'], reps: 3, backend: 'js', json: true });
@@ -253,6 +307,14 @@ describe('bench helpers', () => {
       'mlp-tidy',
       'cnn',
       'cnn-tidy',
+      'per-example-fast',
+      'per-example-vmap',
+      'per-example-loop',
+    ]);
+    expect(selectWorkloads(parseArgs(['--only', 'per-example'])).map((w) => w.id)).toEqual([
+      'per-example-fast',
+      'per-example-vmap',
+      'per-example-loop',
     ]);
     expect(() => parseArgs(['--backend', 'cuda'])).toThrow(/js, native or webgpu/);
     expect(() => parseArgs(['--reps', '0'])).toThrow(/positive integer/);

@@ -7,7 +7,9 @@ import { quantile } from '../../ops/sort.js';
 
 function rows(who: string, g: Tensor): number {
   if (g.ndim < 1 || g.shape[0] === 0)
-    throw new ArgumentError(`${who}: expected a tensor [m, ...] with m ≥ 1 gradients, got shape [${g.shape}]`);
+    throw new ArgumentError(
+      `${who}: expected a tensor [m, ...] with m ≥ 1 gradients, got shape [${g.shape}]`,
+    );
   return g.shape[0];
 }
 

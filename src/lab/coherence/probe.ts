@@ -31,7 +31,8 @@ export async function modelCoherence(
   opts: { chunkSize?: number } = {},
 ): Promise<ModelCoherence> {
   const m = x.shape[0];
-  if (y.shape[0] !== m) throw new ArgumentError(`modelCoherence: x has ${m} examples but y has ${y.shape[0]}`);
+  if (y.shape[0] !== m)
+    throw new ArgumentError(`modelCoherence: x has ${m} examples but y has ${y.shape[0]}`);
   if (m === 0) throw new ArgumentError('modelCoherence: expected at least one example, got none');
   const chunk = opts.chunkSize ?? 100;
   if (!Number.isInteger(chunk) || chunk < 1)
@@ -42,9 +43,15 @@ export async function modelCoherence(
   for (let a = 0; a < m; a += chunk) {
     const n = Math.min(chunk, m - a);
     const s = enableGrad(() =>
-      perExampleGrads(model, (out: Tensor, t: Tensor | null) => lossFn(out, t!), x.narrow(0, a, n), y.narrow(0, a, n), {
-        stats: true,
-      }),
+      perExampleGrads(
+        model,
+        (out: Tensor, t: Tensor | null) => lossFn(out, t!),
+        x.narrow(0, a, n),
+        y.narrow(0, a, n),
+        {
+          stats: true,
+        },
+      ),
     );
     for (const [name, t] of Object.entries(s.sum)) {
       const v = (await t.data()) as ArrayLike<number>;
@@ -54,7 +61,8 @@ export async function modelCoherence(
     }
     for (const t of Object.values(s.sumSquaredNorms)) sq += ((await t.data()) as ArrayLike<number>)[0];
     lossSum += ((await tidy(() => s.losses.sum()).data()) as ArrayLike<number>)[0];
-    for (const t of [...Object.values(s.sum), ...Object.values(s.sumSquaredNorms), s.losses, s.norms]) t.dispose();
+    for (const t of [...Object.values(s.sum), ...Object.values(s.sumSquaredNorms), s.losses, s.norms])
+      t.dispose();
   }
   let s2 = 0;
   for (const v of sums.values()) for (const e of v) s2 += e * e;

@@ -4,6 +4,7 @@ import type { Generator } from '../../core/random/generator.js';
 import { noGrad } from '../../core/state.js';
 import type { Tensor } from '../../core/tensor.js';
 import { rand, randint, randn } from '../../ops/creation.js';
+import { indexSelect } from '../../ops/shape.js';
 import { attributionsOf } from './gradient.js';
 import {
   ExplainError,
@@ -36,6 +37,12 @@ export interface NoiseTunnelOptions {
   stdevs?: number | readonly number[];
   /** The noise stream (default: the global generator). */
   generator?: Generator;
+  /**
+   * Captum's `draw_baseline_from_distrib`: `baselines` (one [K, ...] tensor per input) is a distribution, and for
+   * every noisy copy each example gets a baseline drawn uniformly from its K rows (drawn after that copy's noise,
+   * from the same stream). Default false: `baselines` passes to the method unchanged.
+   */
+  drawBaselineFromDistrib?: boolean;
   /** Options handed to the wrapped method on each noisy copy. */
   [option: string]: unknown;
 }
@@ -46,6 +53,9 @@ export interface NoiseTunnelOptions {
  * @example
  * const sg = new gl.explain.NoiseTunnel(new gl.explain.Saliency(model));
  * const map = sg.attribute(x, { ntType: 'smoothgrad_sq', ntSamples: 10, stdevs: 0.1, target: 3 });
+ * // IG with a baseline drawn per example and noisy copy from a set of 20 reference images [20, 1, 28, 28]
+ * const nt = new gl.explain.NoiseTunnel(new gl.explain.IntegratedGradients(model));
+ * nt.attribute(x, { baselines: refs, drawBaselineFromDistrib: true, ntSamples: 8, stdevs: 0.1, target: 3 });
  */
 export class NoiseTunnel {
   /** The wrapped attribution method. */
@@ -55,7 +65,14 @@ export class NoiseTunnel {
   }
   /** Attributions of the same shape as the inputs. */
   attribute<I extends Inputs>(inputs: I, opts: NoiseTunnelOptions = {}): Attr<I> {
-    const { ntType = 'smoothgrad', ntSamples, stdevs = 1, generator, ...rest } = opts;
+    const {
+      ntType = 'smoothgrad',
+      ntSamples,
+      stdevs = 1,
+      generator,
+      drawBaselineFromDistrib = false,
+      ...rest
+    } = opts;
     if (!['smoothgrad', 'smoothgrad_sq', 'vargrad'].includes(ntType))
       throw new ArgumentError(
         `NoiseTunnel: ntType must be smoothgrad|smoothgrad_sq|vargrad, got ${JSON.stringify(ntType)}`,
@@ -65,14 +82,23 @@ export class NoiseTunnel {
     const sd = typeof stdevs === 'number' ? xs.map(() => stdevs) : [...stdevs];
     if (sd.length !== xs.length)
       throw new ExplainError(`NoiseTunnel: ${sd.length} stdevs for ${xs.length} inputs`);
+    const dist = drawBaselineFromDistrib ? baselineDistribution(rest.baselines, xs) : null;
     let s1: Tensor[] | null = null;
     let s2: Tensor[] | null = null;
     for (let k = 0; k < n; k++) {
       const noisy = noGrad(() =>
         xs.map((x, i) => x.add(randn(x.shape, { dtype: x.dtype, generator }).mul(sd[i]))),
       );
+      const drawn = dist
+        ? noGrad(() =>
+            dist.map((b, i) =>
+              indexSelect(b, 0, randint(0, b.shape[0], [xs[i].shape[0]], { dtype: 'int32', generator })),
+            ),
+          )
+        : null;
+      const opts = drawn ? { ...rest, baselines: inputs instanceof Array ? drawn : drawn[0] } : rest;
       const a = attributionsOf(
-        this.method.attribute(inputs instanceof Array ? noisy : noisy[0], rest) as Tensor,
+        this.method.attribute(inputs instanceof Array ? noisy : noisy[0], opts) as Tensor,
       );
       noGrad(() => {
         s1 = s1 ? s1.map((s, i) => s.add(a[i])) : a;
@@ -90,6 +116,23 @@ export class NoiseTunnel {
       }),
     );
   }
+}
+
+/** The baselines of drawBaselineFromDistrib checked: one [K, ...example shape] tensor per input, K ≥ 1. */
+function baselineDistribution(baselines: unknown, xs: readonly Tensor[]): Tensor[] {
+  const list = baselines instanceof Array ? baselines : baselines === undefined ? [] : [baselines];
+  if (list.length !== xs.length || list.some((b) => !(b instanceof Object) || !('shape' in (b as object))))
+    throw new ExplainError(
+      `NoiseTunnel: drawBaselineFromDistrib needs baselines as one tensor [K, ...] per input (${xs.length}), got ${baselines === undefined ? 'none' : `${list.length} value(s)`}`,
+    );
+  return (list as Tensor[]).map((b, i) => {
+    const want = xs[i].shape.slice(1);
+    if (b.ndim !== xs[i].ndim || b.shape[0] < 1 || b.shape.slice(1).some((d, j) => d !== want[j]))
+      throw new ExplainError(
+        `NoiseTunnel: drawBaselineFromDistrib: baselines[${i}] must be [K, ${want.join(', ')}] with K ≥ 1 (input ${i} is [${xs[i].shape.join(', ')}]), got [${b.shape.join(', ')}]`,
+      );
+    return b;
+  });
 }
 
 /** Options of GradientShap.attribute. */

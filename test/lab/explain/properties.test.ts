@@ -219,6 +219,57 @@ describe('gl.explain properties', () => {
     ).toThrow(/ntType must be smoothgrad\|smoothgrad_sq\|vargrad/);
   });
 
+  it('NoiseTunnel drawBaselineFromDistrib: each example and noisy copy gets a baseline drawn from the set', () => {
+    // linear f: IG(x, b) = w ⊙ (x − b) exactly, so the smoothgrad of IG is w ⊙ (x̃ − b) averaged over the draws
+    const w = gl.tensor([[2, -1, 0.5]], { dtype: 'float64' });
+    const f = (v: gl.Tensor) => v.mul(w).sum(1);
+    const xs = gl.tensor(
+      [
+        [1, 2, 3],
+        [0, -1, 4],
+        [2, 2, 2],
+        [1, 0, 1],
+      ],
+      { dtype: 'float64' },
+    );
+    const refs = gl.tensor(
+      [
+        [0, 0, 0],
+        [1, 1, 1],
+        [-2, 3, 5],
+      ],
+      { dtype: 'float64' },
+    );
+    const nt = new gl.explain.NoiseTunnel(new gl.explain.IntegratedGradients(f));
+    const opts = { ntSamples: 6, stdevs: 0.1, nSteps: 4, generator: new gl.Generator(9) };
+    const got = nt.attribute(xs, { ...opts, baselines: refs, drawBaselineFromDistrib: true });
+    // by hand: per copy, the noise, then one row index per example, from the same stream
+    const g = new gl.Generator(9);
+    let acc = gl.zeros([4, 3], { dtype: 'float64' });
+    const picked = new Set<number>();
+    for (let k = 0; k < 6; k++) {
+      const noisy = xs.add(gl.randn([4, 3], { dtype: 'float64', generator: g }).mul(0.1));
+      const idx = gl.randint(0, 3, [4], { dtype: 'int32', generator: g });
+      Array.from(idx.dataSync()).forEach((i) => picked.add(i));
+      acc = acc.add(noisy.sub(gl.indexSelect(refs, 0, idx)).mul(w));
+    }
+    expect(picked.size).toBeGreaterThan(1); // the draws differ (else the test could not tell them apart)
+    expect(diff(got, acc.div(6))).toBeLessThan(1e-12);
+    // off (the default): the baselines pass unchanged (one per example here)
+    const same = nt.attribute(xs, { ...opts, stdevs: 0, baselines: refs.narrow(0, 0, 1).expand([4, 3]) });
+    expect(diff(same, xs.mul(w))).toBeLessThan(1e-12);
+    expect(() => nt.attribute(xs, { ...opts, drawBaselineFromDistrib: true })).toThrow(
+      /drawBaselineFromDistrib needs baselines as one tensor \[K, \.\.\.\] per input \(1\), got none/,
+    );
+    expect(() =>
+      nt.attribute(xs, {
+        ...opts,
+        baselines: gl.zeros([3, 2], { dtype: 'float64' }),
+        drawBaselineFromDistrib: true,
+      }),
+    ).toThrow(/baselines\[0\] must be \[K, 3\] with K ≥ 1 \(input 0 is \[4, 3\]\), got \[3, 2\]/);
+  });
+
   it('GradientShap with one baseline and no noise is a one-point IG estimate; its mean over samples converges to IG', () => {
     const f = (v: gl.Tensor) => v.pow(2).sum(1);
     const xs = gl.tensor([[1, 2, -1]], { dtype: 'float64' });
