@@ -3,7 +3,17 @@ import { ArgumentError, GradlabError } from '../../core/errors.js';
 import { evaluate, type EvalJob } from './evaluate.js';
 import { WeightCache } from './genome.js';
 
-/** A population worker thread failed while evaluating (its error's name and message), or died. */
+/**
+ * A population worker thread failed while evaluating (its error's name and message), or died.
+ * @example
+ * declare const ev: gl.rules.population.PopulationEvaluator;
+ * declare const job: gl.rules.population.EvalJob;
+ * try {
+ *   await ev.evaluate(job);
+ * } catch (e) {
+ *   if (e instanceof gl.rules.population.PopulationWorkerError) console.log(e.message); // the worker's error, by name
+ * }
+ */
 export class PopulationWorkerError extends GradlabError {}
 
 /** Evaluates jobs (`evaluate` is pure, so where it runs does not change the numbers). */
@@ -16,7 +26,13 @@ export interface PopulationEvaluator {
   close(): Promise<void>;
 }
 
-/** Evaluation in the calling thread, on the current backend. */
+/**
+ * Evaluation in the calling thread, on the current backend.
+ * @example
+ * const ev = gl.rules.population.inProcessEvaluator();
+ * ev.workers; // 0
+ * await ev.close();
+ */
 export function inProcessEvaluator(): PopulationEvaluator {
   const cache = new WeightCache();
   return {
@@ -34,7 +50,12 @@ export function registerWorkerPool(factory: PoolFactory): void {
   poolFactory = factory;
 }
 
-/** The evaluator for `workers` threads (0: in-process). */
+/**
+ * The evaluator for `workers` threads (0: in-process).
+ * @example
+ * const ev = gl.rules.population.makeEvaluator('ga', 0); // 0: in this thread; n > 0 starts n worker threads
+ * await ev.close();
+ */
 export function makeEvaluator(rule: string, workers: number): PopulationEvaluator {
   if (!Number.isInteger(workers) || workers < 0)
     throw new ArgumentError(`${rule}: workers must be an integer >= 0, got ${workers}`);
