@@ -324,7 +324,15 @@ export class DeepLift {
     this.forward = forward;
   }
 
-  /** Attributions of the same shape as the inputs, with the summation-to-delta gap when asked. */
+  /**
+   * Attributions of the same shape as the inputs, with the summation-to-delta gap when asked.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * const { attributions, delta } = new gl.explain.DeepLift(model).attribute(gl.randn([2, 4]), {
+   *   target: 0,
+   *   returnConvergenceDelta: true,
+   * }); // attributions [2, 4]; delta ≈ 0 (they sum to f(x) − f(baseline))
+   */
   attribute<I extends Inputs>(
     inputs: I,
     opts: DeepLiftOptions & { returnConvergenceDelta: true },
@@ -401,7 +409,12 @@ export class DeepLiftShap {
     this.forward = forward;
   }
 
-  /** Attributions of the same shape as the inputs (the mean over baselines). */
+  /**
+   * Attributions of the same shape as the inputs (the mean over baselines).
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * const attr = new gl.explain.DeepLiftShap(model).attribute(gl.randn([2, 4]), { baselines: gl.randn([5, 4]), target: 0 });
+   */
   attribute<I extends Inputs>(
     inputs: I,
     opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[]; returnConvergenceDelta: true },

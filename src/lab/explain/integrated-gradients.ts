@@ -128,7 +128,13 @@ export class IntegratedGradients {
     this.forward = forward;
   }
 
-  /** Attributions of the same shape as the inputs, with the completeness gap when asked. */
+  /**
+   * Attributions of the same shape as the inputs, with the completeness gap when asked.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.Tanh(), new gl.nn.Linear(8, 3));
+   * const ig = new gl.explain.IntegratedGradients(model);
+   * const { attributions, delta } = ig.attribute(gl.randn([2, 4]), { target: 0, nSteps: 32, returnConvergenceDelta: true });
+   */
   attribute<I extends Inputs>(
     inputs: I,
     opts: IntegratedGradientsOptions & { returnConvergenceDelta: true },
