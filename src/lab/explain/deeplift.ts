@@ -27,7 +27,16 @@ import {
   type WithDelta,
 } from './common.js';
 
-/** An op DeepLift has no rule for: it names the op instead of silently using the plain gradient. */
+/**
+ * An op DeepLift has no rule for: it names the op instead of silently using the plain gradient.
+ * @example
+ * declare const model: gl.nn.Module; // with an op DeepLift has no rule for
+ * try {
+ *   new gl.explain.DeepLift(model).attribute(gl.randn([2, 4]), { target: 0 });
+ * } catch (e) {
+ *   if (e instanceof gl.explain.UnsupportedNonlinearityError) console.log(e.message); // names the op
+ * }
+ */
 export class UnsupportedNonlinearityError extends ExplainError {}
 
 /**

@@ -53,7 +53,13 @@ export function withLayer(
   }
 }
 
-/** The target's gradient with respect to a layer's activation, with the activation: both [B, ...layer shape]. */
+/**
+ * The target's gradient with respect to a layer's activation, with the activation: both [B, ...layer shape].
+ * @example
+ * const conv = new gl.nn.Conv2d(1, 4, 3, { padding: 1 });
+ * const model = new gl.nn.Sequential(conv, new gl.nn.ReLU(), new gl.nn.Flatten(), new gl.nn.Linear(4 * 8 * 8, 3));
+ * const { activation, gradient } = gl.explain.layerGradient(model, conv, gl.rand([2, 1, 8, 8]), { target: 0 }); // both [2, 4, 8, 8]
+ */
 export function layerGradient(
   forward: ForwardFn,
   layer: Module,
@@ -352,7 +358,10 @@ export function combineMaps(maps: readonly Tensor[], size: [number, number]): Te
   );
 }
 
-/** Min–max normalisation of each example's map to [0, 1] (a constant map becomes 0). */
+/**
+ * Min–max normalisation of each example's map to [0, 1] (a constant map becomes 0).
+ * @example gl.explain.normalizeMap(gl.tensor([[[2, 4], [6, 10]]])); // [[[0, 0.25], [0.5, 1]]]
+ */
 export function normalizeMap(m: Tensor): Tensor {
   return noGrad(() => {
     const B = m.shape[0];
