@@ -147,7 +147,10 @@ export class Accuracy extends MeanMetric {
   }
 }
 
-/** Turns metric names ('loss', 'accuracy' or 'acc', 'top5') or objects into Metric instances. */
+/**
+ * Turns metric names ('loss', 'accuracy' or 'acc', 'top5') or objects into Metric instances.
+ * @example gl.train.resolveMetrics(['loss', 'acc', 'top5']).map((m) => m.name); // ['loss', 'accuracy', 'top5Accuracy']
+ */
 export function resolveMetrics(specs: readonly (string | Metric)[]): Metric[] {
   const out = specs.map((s) => {
     if (typeof s !== 'string') return s;
