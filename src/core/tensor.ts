@@ -271,10 +271,11 @@ export class Tensor implements TensorView {
   /**
    * `using x = ...` support: disposes the tensor at the end of the block.
    * @example
-   * {
+   * function noiseMean(): number {
    *   using tmp = gl.randn([1024, 1024]);
-   *   console.log(tmp.mean().item());
-   * } // tmp is disposed here
+   *   return tmp.mean().item();
+   * } // tmp is disposed when the function returns
+   * noiseMean();
    */
   [Symbol.dispose](): void {
     this.dispose();
