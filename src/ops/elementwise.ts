@@ -279,7 +279,7 @@ export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [toBool(x)]
 
 /**
  * Picks from `a` where `cond` holds, else from `b` (broadcasting).
- * @example gl.where(x.gt(0), x, 0)
+ * @example gl.where(gl.tensor([-1, 2]).gt(0), gl.tensor([-1, 2]), 0); // [0, 2]
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== 'bool')
