@@ -11,9 +11,29 @@ import type { Tensor } from './tensor.js';
  * (PyTorch semantics: the innermost region's hooks apply).
  */
 export interface SavedTensorHooks {
-  /** Receives the tensor to save; returns what to keep (a tensor, a typed array, or an object holding them). */
+  /**
+   * Receives the tensor to save; returns what to keep (a tensor, a typed array, or an object holding them).
+   * @example
+   * const x = gl.randn([4, 4], { requiresGrad: true });
+   * const y = gl.savedTensorHooks(
+   *   { pack: (t) => t.detach().to('float64'), unpack: (p) => (p as gl.Tensor).to('float32') }, // keep float64 copies
+   *   () => x.exp().sum(),
+   * );
+   * y.backward();
+   */
   pack(t: Tensor): unknown;
-  /** Receives what pack returned; returns the tensor backward will use. */
+  /**
+   * Receives what pack returned; returns the tensor backward will use.
+   * @example
+   * let unpacked = 0;
+   * const hooks: gl.SavedTensorHooks = {
+   *   pack: (t) => t,
+   *   unpack: (p) => (unpacked++, p as gl.Tensor), // runs when backward reads a saved tensor
+   * };
+   * const x = gl.randn([3], { requiresGrad: true });
+   * gl.savedTensorHooks(hooks, () => x.mul(x).sum()).backward();
+   * unpacked; // 2: both inputs of mul
+   */
   unpack(packed: unknown): Tensor;
 }
 

@@ -271,10 +271,11 @@ export class Tensor implements TensorView {
   /**
    * `using x = ...` support: disposes the tensor at the end of the block.
    * @example
-   * {
+   * function noiseMean(): number {
    *   using tmp = gl.randn([1024, 1024]);
-   *   console.log(tmp.mean().item());
-   * } // tmp is disposed here
+   *   return tmp.mean().item();
+   * } // tmp is disposed when the function returns
+   * noiseMean();
    */
   [Symbol.dispose](): void {
     this.dispose();
@@ -347,7 +348,7 @@ export class Tensor implements TensorView {
 /**
  * Runs `fn` and disposes every tensor created inside it except those it returns (anywhere in the
  * returned value). On CPU backends this only frees memory earlier.
- * @example const y = gl.tidy(() => x.mul(2).add(1));
+ * @example const y = gl.tidy(() => gl.ones([3]).mul(2).add(1)); // the intermediate mul(2) is disposed, y is kept
  */
 export function tidy<T>(fn: () => T): T {
   disposeScopes.push([]);

@@ -110,7 +110,14 @@ export class DataLoader<T, B = T> implements Iterable<Batch<B>> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** The position of the next batch (an epoch handed out completely counts as the start of the next). */
+  /**
+   * The position of the next batch (an epoch handed out completely counts as the start of the next).
+   * @example
+   * const loader = new gl.data.DataLoader(new gl.data.TensorDataset(gl.randn([10, 2])), { batchSize: 4, shuffle: true, seed: 1 });
+   * const it = loader[Symbol.iterator]();
+   * it.next(); // the first batch
+   * const saved = loader.state(); // saved in checkpoints: epoch, position, shuffle state
+   */
   state(): DataLoaderState {
     this.normalize();
     const gen = this.generator ? (this.epochStart ?? this.generator.getState()) : null;
@@ -121,7 +128,14 @@ export class DataLoader<T, B = T> implements Iterable<Batch<B>> {
     };
   }
 
-  /** Restores a position saved by state(): the next batch is the one that followed it. */
+  /**
+   * Restores a position saved by state(): the next batch is the one that followed it.
+   * @example
+   * const make = () => new gl.data.DataLoader(new gl.data.TensorDataset(gl.randn([10, 2])), { batchSize: 4, shuffle: true, seed: 1 });
+   * const loader = make();
+   * loader[Symbol.iterator]().next();
+   * const resumed = make().loadState(loader.state()); // continues with the second batch of the same epoch
+   */
   loadState(s: DataLoaderState): this {
     if (!s || !Number.isInteger(s.epoch) || !Number.isInteger(s.iteration) || s.epoch < 0 || s.iteration < 0)
       throw new ArgumentError(
@@ -182,7 +196,14 @@ export class DataLoader<T, B = T> implements Iterable<Batch<B>> {
     return { data, indices, epoch: this.epoch, iteration, dispose: () => disposeAll(data) };
   }
 
-  /** One epoch of batches, from where the loader stands (mid-epoch after loadState); then the next epoch begins. */
+  /**
+   * One epoch of batches, from where the loader stands (mid-epoch after loadState); then the next epoch begins.
+   * @example
+   * const loader = new gl.data.DataLoader(new gl.data.TensorDataset(gl.randn([10, 2]), gl.randint(0, 2, [10])), { batchSize: 4 });
+   * for (const batch of loader) {
+   *   const [xb, yb] = batch.data; // [4, 2] and [4], then [4, 2], then [2, 2]
+   * }
+   */
   *[Symbol.iterator](): Iterator<Batch<B>> {
     this.normalize();
     const order = this.orderOfEpoch();

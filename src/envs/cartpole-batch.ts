@@ -47,7 +47,12 @@ export class CartPoleBatch {
     this.steps = new Int32Array(n);
   }
 
-  /** Starts every episode; episode i's initial state comes from `new Generator(seeds[i])`. */
+  /**
+   * Starts every episode; episode i's initial state comes from `new Generator(seeds[i])`.
+   * @example
+   * const envs = new gl.envs.CartPoleBatch(3);
+   * envs.reset([0, 1, 2]); // episode i starts like new CartPole().reset(new Generator(i))
+   */
   reset(seeds: readonly number[]): void {
     if (seeds.length !== this.n)
       throw new ArgumentError(`CartPoleBatch.reset: expected ${this.n} seeds, got ${seeds.length}`);
@@ -58,12 +63,24 @@ export class CartPoleBatch {
     this.started = true;
   }
 
-  /** The observations [n × 4] as float32 (finished episodes show their last state). */
+  /**
+   * The observations [n × 4] as float32 (finished episodes show their last state).
+   * @example
+   * const envs = new gl.envs.CartPoleBatch(3);
+   * envs.reset([0, 1, 2]);
+   * envs.observations().length; // 12: 3 episodes × 4 state variables
+   */
   observations(): Float32Array {
     return Float32Array.from(this.states);
   }
 
-  /** One step of every running episode; `actions[i]` (0 or 1) is ignored for finished ones. */
+  /**
+   * One step of every running episode; `actions[i]` (0 or 1) is ignored for finished ones.
+   * @example
+   * const envs = new gl.envs.CartPoleBatch(3, { maxSteps: 100 });
+   * envs.reset([0, 1, 2]);
+   * while (!envs.allDone()) envs.step([0, 1, 1]);
+   */
   step(actions: ArrayLike<number>): void {
     if (!this.started) throw new EnvStateError('CartPoleBatch.step: call reset() before the first step');
     if (actions.length !== this.n)
@@ -80,7 +97,14 @@ export class CartPoleBatch {
     }
   }
 
-  /** Whether every episode has ended. */
+  /**
+   * Whether every episode has ended.
+   * @example
+   * const envs = new gl.envs.CartPoleBatch(2, { maxSteps: 10 });
+   * envs.reset([0, 1]);
+   * for (let t = 0; t < 10; t++) envs.step([0, 1]);
+   * envs.allDone(); // true: every episode ended (fell or reached 10 steps)
+   */
   allDone(): boolean {
     return this.running.every((r) => r === 0);
   }

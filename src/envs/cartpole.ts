@@ -46,7 +46,12 @@ export class CartPole {
     this.maxSteps = m;
   }
 
-  /** Starts an episode: each state variable uniform in ±0.05 from `generator` (four draws). */
+  /**
+   * Starts an episode: each state variable uniform in ±0.05 from `generator` (four draws).
+   * @example
+   * const env = new gl.envs.CartPole();
+   * const obs = env.reset(new gl.Generator(1)); // Float32Array [x, ẋ, θ, θ̇]
+   */
   reset(generator: Generator = new Generator(0)): Float32Array {
     cartpoleInitInPlace(this.state, 0, generator);
     this.steps = 0;
@@ -54,7 +59,18 @@ export class CartPole {
     return Float32Array.from(this.state);
   }
 
-  /** One step of 0.02 s under `action` (0 or 1). Throws EnvStateError once the episode has ended. */
+  /**
+   * One step of 0.02 s under `action` (0 or 1). Throws EnvStateError once the episode has ended.
+   * @example
+   * const env = new gl.envs.CartPole({ maxSteps: 200 });
+   * env.reset(new gl.Generator(0));
+   * let total = 0;
+   * for (;;) {
+   *   const { reward, terminated, truncated } = env.step(total % 2); // alternate left and right
+   *   total += reward;
+   *   if (terminated || truncated) break;
+   * }
+   */
   step(action: number): StepOutcome {
     if (action !== 0 && action !== 1)
       throw new ArgumentError(`CartPole.step: action must be 0 or 1, got ${action}`);

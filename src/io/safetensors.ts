@@ -21,7 +21,9 @@ export function saveSafetensors(
 
 /**
  * Reads a safetensors file (see parseSafetensors for dtype conversions).
- * @example const { tensors, metadata } = gl.loadSafetensors('model.safetensors');
+ * @example
+ * gl.saveSafetensors('model.safetensors', new gl.nn.Linear(4, 2).stateDict());
+ * const { tensors, metadata } = gl.loadSafetensors('model.safetensors'); // tensors.weight [2, 4], tensors.bias [2]
  */
 export function loadSafetensors(path: string): SafetensorsContent {
   return parseSafetensors(readFileBytes(path, 'loadSafetensors'), path);

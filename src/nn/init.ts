@@ -69,6 +69,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 /**
  * fanIn = shape[1] * receptive field, fanOut = shape[0] * receptive field (receptive field = the
  * product of the dims after the first two), as PyTorch computes them.
+ * @example gl.nn.init.calculateFanInAndFanOut([32, 16, 3, 3]); // { fanIn: 144, fanOut: 288 }
  */
 export function calculateFanInAndFanOut(t: Tensor | readonly number[]): {
   /** Inputs per output unit: shape[1] * receptive field. */
@@ -105,14 +106,24 @@ export function uniform(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor
   return fill(t, () => add(mul(rand(t.shape, { dtype: t.dtype, generator: opts.generator }), b - a), a));
 }
 
-/** Fills `t` in place with N(mean, std^2). */
+/**
+ * Fills `t` in place with N(mean, std^2).
+ * @example
+ * const fc = new gl.nn.Linear(64, 10);
+ * gl.nn.init.normal(fc.weight, 0, 0.02, { generator: new gl.Generator(0) }); // in place, as nn.init.normal_
+ */
 export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   checkFloat('normal', t);
   if (!(std >= 0)) throw new ArgumentError(`init.normal: std must be >= 0, got ${std}`);
   return fill(t, () => add(mul(randn(t.shape, { dtype: t.dtype, generator: opts.generator }), std), mean));
 }
 
-/** Fills `t` in place with `value`. */
+/**
+ * Fills `t` in place with `value`.
+ * @example
+ * const fc = new gl.nn.Linear(64, 10);
+ * gl.nn.init.constant(fc.bias!, 0.1);
+ */
 export function constant(t: Tensor, value: number): Tensor {
   return fill(t, () => full([], value, { dtype: t.dtype }));
 }
@@ -138,7 +149,12 @@ export function xavierUniform(t: Tensor, opts: InitOptions & { gain?: number } =
   return uniform(t, -a, a, opts);
 }
 
-/** Xavier/Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fanIn + fanOut)). */
+/**
+ * Xavier/Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fanIn + fanOut)).
+ * @example
+ * const fc = new gl.nn.Linear(64, 10);
+ * gl.nn.init.xavierNormal(fc.weight); // std = √(2 / (64 + 10))
+ */
 export function xavierNormal(t: Tensor, opts: InitOptions & { gain?: number } = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   return normal(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), opts);
@@ -172,7 +188,12 @@ export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return uniform(t, -b, b, opts);
 }
 
-/** Kaiming/He normal: N(0, std^2) with std = gain / sqrt(fan). */
+/**
+ * Kaiming/He normal: N(0, std^2) with std = gain / sqrt(fan).
+ * @example
+ * const conv = new gl.nn.Conv2d(3, 16, 3);
+ * gl.nn.init.kaimingNormal(conv.weight, { mode: 'fanOut', nonlinearity: 'relu' });
+ */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return normal(t, 0, kaimingStd(t, opts), opts);
 }
@@ -181,6 +202,9 @@ export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix (signs fixed so the
  * distribution is uniform), scaled by `gain`. Tensors with more than 2 dims are flattened to
  * [shape[0], rest].
+ * @example
+ * const w = gl.nn.init.orthogonal(gl.zeros([4, 4], { dtype: 'float64' }));
+ * w.matmul(w.transpose(0, 1)); // ≈ the identity
  */
 export function orthogonal(t: Tensor, opts: InitOptions & { gain?: number } = {}): Tensor {
   checkFloat('orthogonal', t);

@@ -32,7 +32,7 @@ export class Identity extends Module {
 /**
  * y = x W^T + b, with weight [outFeatures, inFeatures] and bias [outFeatures] (PyTorch's layout).
  * Initialised as PyTorch: weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)).
- * @example const fc = new gl.nn.Linear(784, 10); const logits = fc.forward(x);
+ * @example const fc = new gl.nn.Linear(784, 10); const logits = fc.forward(gl.randn([32, 784])); // [32, 10]
  */
 export class Linear extends Module {
   /** The learned weight, [outFeatures, inFeatures] (PyTorch's layout). */
@@ -155,7 +155,7 @@ export class Bilinear extends Module {
 
 /**
  * Flattens dims startDim..endDim (default 1..-1, keeping the batch dim).
- * @example new gl.nn.Flatten().forward(x)  // [N,C,H,W] -> [N, C*H*W]
+ * @example new gl.nn.Flatten().forward(gl.zeros([2, 3, 4, 4])).shape; // [2, 48]
  */
 export class Flatten extends Module {
   constructor(

@@ -6,7 +6,7 @@ import type { Pair } from './util.js';
 
 /**
  * Max over kernel windows of [N, C, H, W] (stride defaults to the kernel size).
- * @example new gl.nn.MaxPool2d(2).forward(x)  // halves H and W
+ * @example new gl.nn.MaxPool2d(2).forward(gl.randn([1, 3, 8, 8])).shape; // [1, 3, 4, 4]: halves H and W
  */
 export class MaxPool2d extends Module {
   /**
@@ -48,7 +48,7 @@ export class AvgPool2d extends Module {
 
 /**
  * Average pooling to a fixed output size.
- * @example new gl.nn.AdaptiveAvgPool2d(1).forward(x)  // [N, C, 1, 1]
+ * @example new gl.nn.AdaptiveAvgPool2d(1).forward(gl.randn([2, 3, 8, 8])).shape; // [2, 3, 1, 1]
  */
 export class AdaptiveAvgPool2d extends Module {
   /** @param outputSize - [H, W] of the output, or one number for both. */

@@ -84,7 +84,7 @@ abstract class CellBase extends Module {
 /**
  * One LSTM step: `forward(x, [h, c]?)` returns `[h', c']`. Keys `weight_ih` [4H, I], `weight_hh`
  * [4H, H], `bias_ih`, `bias_hh`; gates in PyTorch's order (input, forget, cell, output).
- * @example const cell = new gl.nn.LSTMCell(10, 20); const [h, c] = cell.forward(x);
+ * @example const cell = new gl.nn.LSTMCell(10, 20); const [h, c] = cell.forward(gl.randn([3, 10])); // [3, 20] each
  */
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: FactoryOptions & { bias?: boolean } = {}) {
@@ -103,7 +103,7 @@ export class LSTMCell extends CellBase {
 /**
  * One GRU step: `forward(x, h?)` returns h'. Keys `weight_ih` [3H, I], `weight_hh` [3H, H], biases;
  * gates in PyTorch's order (reset, update, new).
- * @example const cell = new gl.nn.GRUCell(10, 20); const h = cell.forward(x);
+ * @example const cell = new gl.nn.GRUCell(10, 20); const h = cell.forward(gl.randn([3, 10])); // [3, 20]
  */
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: FactoryOptions & { bias?: boolean } = {}) {
@@ -270,7 +270,7 @@ abstract class RNNBase extends Module {
  * A multi-layer LSTM unrolled over time: `forward(x, [h0, c0]?)` returns `[output, [hn, cn]]`.
  * Input [L, N, I] ([N, L, I] with batchFirst); states [numLayers * directions, N, H]. Keys
  * `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `..._reverse` as PyTorch.
- * @example const lstm = new gl.nn.LSTM(8, 16, { numLayers: 2, batchFirst: true }); const [y, [h, c]] = lstm.forward(x);
+ * @example const lstm = new gl.nn.LSTM(8, 16, { numLayers: 2, batchFirst: true }); const [y, [h, c]] = lstm.forward(gl.randn([3, 5, 8])); // y [3, 5, 16]
  */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
@@ -291,7 +291,7 @@ export class LSTM extends RNNBase {
 
 /**
  * A multi-layer GRU unrolled over time: `forward(x, h0?)` returns `[output, hn]`.
- * @example const gru = new gl.nn.GRU(8, 16); const [y, h] = gru.forward(x);
+ * @example const gru = new gl.nn.GRU(8, 16); const [y, h] = gru.forward(gl.randn([5, 3, 8])); // y [5, 3, 16]: [seq, batch, hidden]
  */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {

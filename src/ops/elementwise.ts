@@ -44,7 +44,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return apply('div', [toFloat(x), toFloat(y)], null);
 }
 
-/** @example gl.pow(x, 3) */
+/** @example gl.pow(gl.tensor([2, 3]), 3); // [8, 27] */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = promote(a, b, 'pow');
   return apply('pow', [x, y], null);
@@ -70,72 +70,72 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 /**
  * Elementwise -x.
- * @example gl.neg(x)
+ * @example gl.neg(gl.tensor([1, -2])); // [-1, 2]
  */
 export const neg = (x: Tensor): Tensor => apply('neg', [x], null);
 /**
  * e^x, elementwise; integer inputs are cast to float32 first.
- * @example gl.exp(x)
+ * @example gl.exp(gl.tensor([0, 1])); // [1, 2.718]
  */
 export const exp = floatUnary('exp');
 /**
  * The natural logarithm (-inf at 0, NaN below), elementwise; integer inputs are cast to float32 first.
- * @example gl.log(x)
+ * @example gl.log(gl.tensor([1, Math.E])); // [0, 1]
  */
 export const log = floatUnary('log');
 /**
  * log(1 + x), accurate for small x, elementwise; integer inputs are cast to float32 first.
- * @example gl.log1p(x)
+ * @example gl.log1p(gl.tensor([0, 1e-8])); // [0, 1e-8], exact where log(1 + x) rounds to 0
  */
 export const log1p = floatUnary('log1p');
 /**
  * e^x - 1, accurate for small x, elementwise; integer inputs are cast to float32 first.
- * @example gl.expm1(x)
+ * @example gl.expm1(gl.tensor([0, 1e-8])); // [0, 1e-8], exact where exp(x) - 1 rounds to 0
  */
 export const expm1 = floatUnary('expm1');
 /**
  * The square root (NaN below 0), elementwise; integer inputs are cast to float32 first.
- * @example gl.sqrt(x)
+ * @example gl.sqrt(gl.tensor([4, 9])); // [2, 3]
  */
 export const sqrt = floatUnary('sqrt');
 /**
  * The sine (radians), elementwise; integer inputs are cast to float32 first.
- * @example gl.sin(x)
+ * @example gl.sin(gl.tensor([0, Math.PI / 2])); // [0, 1]
  */
 export const sin = floatUnary('sin');
 /**
  * The cosine (radians), elementwise; integer inputs are cast to float32 first.
- * @example gl.cos(x)
+ * @example gl.cos(gl.tensor([0, Math.PI])); // [1, -1]
  */
 export const cos = floatUnary('cos');
 /**
  * The hyperbolic tangent, elementwise; integer inputs are cast to float32 first.
- * @example gl.tanh(x)
+ * @example gl.tanh(gl.tensor([0, 1])); // [0, 0.762]
  */
 export const tanh = floatUnary('tanh');
 /**
  * The logistic function 1 / (1 + e^-x), elementwise; integer inputs are cast to float32 first.
- * @example gl.sigmoid(x)
+ * @example gl.sigmoid(gl.tensor([0])); // [0.5]
  */
 export const sigmoid = floatUnary('sigmoid');
 /**
  * The error function, elementwise; integer inputs are cast to float32 first.
- * @example gl.erf(x)
+ * @example gl.erf(gl.tensor([0, 1])); // [0, 0.843]
  */
 export const erf = floatUnary('erf');
 /**
  * Elementwise |x|.
- * @example gl.abs(x)
+ * @example gl.abs(gl.tensor([-1, 2])); // [1, 2]
  */
 export const abs = (x: Tensor): Tensor => apply('abs', [x], null);
 /**
  * Elementwise sign: -1, 0 or 1.
- * @example gl.sign(x)
+ * @example gl.sign(gl.tensor([-2, 0, 3])); // [-1, 0, 1]
  */
 export const sign = (x: Tensor): Tensor => apply('sign', [x], null);
 /**
  * Elementwise max(x, 0); its gradient is 0 at 0, as in PyTorch.
- * @example gl.relu(x)
+ * @example gl.relu(gl.tensor([-1, 2])); // [0, 2]
  */
 export const relu = (x: Tensor): Tensor => apply('relu', [x], null);
 
@@ -165,7 +165,7 @@ export function silu(x: Tensor): Tensor {
 
 /**
  * GELU: exact (erf) by default, or the tanh approximation.
- * @example gl.gelu(x, { approximate: 'tanh' })
+ * @example gl.gelu(gl.tensor([0, 1]), { approximate: 'tanh' }); // [0, 0.841]
  */
 export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   if (opts.approximate === 'tanh') {
@@ -205,7 +205,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 /**
  * Limits values to [min, max] (either bound may be omitted; numbers or tensors). The gradient is 1
  * inside the range, bounds included, as in PyTorch.
- * @example gl.clamp(x, 0, 1)
+ * @example gl.clamp(gl.tensor([-1, 0.5, 2]), 0, 1); // [0, 0.5, 1]
  */
 export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
   let out = x;
@@ -222,32 +222,32 @@ function compare(op: CompareOp) {
 }
 /**
  * a == b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
- * @example gl.eq(x, 0)
+ * @example gl.eq(gl.tensor([0, 1]), 0); // [true, false]
  */
 export const eq = compare('eq');
 /**
  * a != b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
- * @example gl.ne(x, 0)
+ * @example gl.ne(gl.tensor([0, 2]), 0); // [false, true]
  */
 export const ne = compare('ne');
 /**
  * a < b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
- * @example gl.lt(x, 0)
+ * @example gl.lt(gl.tensor([-1, 0, 1]), 0); // [true, false, false]
  */
 export const lt = compare('lt');
 /**
  * a <= b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
- * @example gl.le(x, 0)
+ * @example gl.le(gl.tensor([-1, 0, 1]), 0); // [true, true, false]
  */
 export const le = compare('le');
 /**
  * a > b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
- * @example gl.gt(x, 0)
+ * @example gl.gt(gl.tensor([-1, 0, 1]), 0); // [false, false, true]
  */
 export const gt = compare('gt');
 /**
  * a >= b, elementwise with broadcasting and type promotion; a bool tensor (no gradient).
- * @example gl.ge(x, 0)
+ * @example gl.ge(gl.tensor([-1, 0, 1]), 0); // [false, true, true]
  */
 export const ge = compare('ge');
 
@@ -279,7 +279,7 @@ export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [toBool(x)]
 
 /**
  * Picks from `a` where `cond` holds, else from `b` (broadcasting).
- * @example gl.where(x.gt(0), x, 0)
+ * @example gl.where(gl.tensor([-1, 2]).gt(0), gl.tensor([-1, 2]), 0); // [0, 2]
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== 'bool')

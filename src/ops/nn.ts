@@ -275,7 +275,7 @@ function pool(op: string, x: Tensor, kernelSize: Pair, opts: PoolOptions, padVal
  * Max pooling over kh x kw windows (stride defaults to the kernel size); padded positions count as
  * -Infinity. One fused kernel forward (`maxPool2d`) and backward (`maxPool2dGrad`): the gradient goes
  * to the first maximum of each window in row-major order (to the first NaN where a window holds one).
- * @example gl.maxPool2d(x, 2)
+ * @example gl.maxPool2d(gl.randn([1, 3, 8, 8]), 2).shape; // [1, 3, 4, 4]
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): Tensor {
   const { batched, xin, window } = poolGeometry('maxPool2d', x, kernelSize, opts);
@@ -304,7 +304,7 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions = {}): 
 
 /**
  * Average pooling to a fixed output size (PyTorch's window rule: floor(i*H/out) .. ceil((i+1)*H/out)).
- * @example gl.adaptiveAvgPool2d(x, [1, 1])
+ * @example gl.adaptiveAvgPool2d(gl.randn([2, 3, 8, 8]), [1, 1]).shape; // [2, 3, 1, 1]
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [oh, ow] = pair(outputSize, 1);

@@ -21,7 +21,7 @@ function countOf(x: Tensor, dims: number[]): number {
 
 /**
  * Sum over `dim` (all dims when omitted). Bool tensors sum as int32.
- * @example gl.sum(x, 1, true)
+ * @example gl.sum(gl.tensor([[1, 2], [3, 4]]), 1, true); // [[3], [7]]
  */
 export function sum(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
   const src = x.dtype === 'bool' ? pcast(x, 'int32') : x;

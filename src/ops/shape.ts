@@ -46,7 +46,7 @@ export function clone(x: Tensor): Tensor {
 
 /**
  * Same data, new shape (one dim may be -1). A view when `x` is contiguous, a copy otherwise.
- * @example gl.reshape(x, [2, -1])
+ * @example gl.reshape(gl.arange(6), [2, -1]).shape; // [2, 3]
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const s = resolveShape('reshape', x, shape);
@@ -190,7 +190,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /**
  * Narrowed view: `length` elements of `dim` starting at `start`.
- * @example gl.narrow(x, 1, 0, 2)
+ * @example gl.narrow(gl.ones([3, 4]), 1, 0, 2).shape; // [3, 2]
  */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normDim('narrow', dim, x.ndim);
@@ -360,7 +360,7 @@ export function indexAdd(
 /**
  * Pads with a constant; `pad` lists (before, after) pairs starting from the last dim, as in
  * torch.nn.functional.pad.
- * @example gl.pad(x, [1, 1, 2, 2], { value: 0 })
+ * @example gl.pad(gl.ones([1, 2, 2]), [1, 1, 2, 2], { value: 0 }).shape; // [1, 6, 4]
  */
 export function pad(
   x: Tensor,

@@ -66,7 +66,7 @@ export function argsort(x: Tensor, opts: SortOptions = {}): Tensor {
 /**
  * Sorts `x` along `dim` (default the last): { values, indices } as torch.sort, with values = gather(x, dim, indices),
  * so the gradient of values scatters back to the elements' places. Stable; NaN sorts as the largest value.
- * @example const { values, indices } = gl.sort(x, { dim: 1, descending: true });
+ * @example const { values, indices } = gl.sort(gl.tensor([[3, 1, 2]]), { dim: 1, descending: true }); // [[3, 2, 1]], [[0, 2, 1]]
  */
 export function sort(x: Tensor, opts: SortOptions = {}): ValuesIndices {
   const x1 = atLeast1d(x);
@@ -160,7 +160,7 @@ function roundHalfEven(v: number): number {
  * [0, 1] or a list of them (the result then has a leading dim of q's length). The rank q·(n−1) in the sorted lane
  * is interpolated by `interpolation`: 'linear' (default), 'lower', 'higher', 'midpoint' or 'nearest' (half to
  * even). A lane with a NaN gives NaN. Gradients flow to the (one or two) order statistics used.
- * @example gl.quantile(x, [0.25, 0.5, 0.75], { dim: 1 }) // [3, rows]
+ * @example gl.quantile(gl.rand([5, 100]), [0.25, 0.5, 0.75], { dim: 1 }).shape; // [3, 5]: one row per q
  */
 export function quantile(x: Tensor, q: number | readonly number[], opts: QuantileOptions = {}): Tensor {
   if (!isFloat(x.dtype))

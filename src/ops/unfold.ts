@@ -37,7 +37,7 @@ function geometry(op: string, kernelSize: SizePair, opts: UnfoldOptions) {
  * Extracts sliding local blocks (im2col), as torch.nn.functional.unfold: [N, C, H, W] → [N, C·kh·kw, L], where L
  * is the number of window positions and the middle dim runs over (channel, kernel row, kernel column); a 3-D
  * input [C, H, W] gives [C·kh·kw, L]. Padded positions read 0. Its gradient is gl.fold.
- * @example const cols = gl.unfold(x, 3, { padding: 1 }); // [N, C*9, H*W]
+ * @example const cols = gl.unfold(gl.randn([2, 3, 8, 8]), 3, { padding: 1 }); // [2, 27, 64]: [N, C*9, H*W]
  */
 export function unfold(x: Tensor, kernelSize: SizePair, opts: UnfoldOptions = {}): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4)

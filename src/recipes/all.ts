@@ -100,7 +100,10 @@ export const RECIPES = {
 /** The name of a shipped recipe. */
 export type RecipeName = keyof typeof RECIPES;
 
-/** The definition of a shipped recipe (ArgumentError naming the known ones otherwise). */
+/**
+ * The definition of a shipped recipe (ArgumentError naming the known ones otherwise).
+ * @example gl.recipes.getRecipe('checkpoint').paper; // the paper id it reproduces
+ */
 export function getRecipe(name: string): RecipeDef {
   if (!Object.hasOwn(RECIPES, name))
     throw new ArgumentError(
@@ -109,7 +112,10 @@ export function getRecipe(name: string): RecipeDef {
   return RECIPES[name as RecipeName];
 }
 
-/** Name, paper, claim and budgets of every shipped recipe. */
+/**
+ * Name, paper, claim and budgets of every shipped recipe.
+ * @example for (const r of gl.recipes.listRecipes()) console.log(r.name, r.paper);
+ */
 export function listRecipes(): {
   /** The recipe's name. */
   name: string;

@@ -107,12 +107,18 @@ export const PAPERS: readonly Paper[] = [
   ...BASE_METHODS.map((id) => ({ id, number: null, ...BASE[id] })),
 ];
 
-/** The paper with this id. */
+/**
+ * The paper with this id.
+ * @example gl.recipes.paperOf('ff').title; // the forward-forward paper's title
+ */
 export function paperOf(id: PaperId): Paper {
   return PAPERS.find((p) => p.id === id)!;
 }
 
-/** `02. Mesa: A Memory-saving ...` / `Gradient checkpointing. Training Deep Nets ... (Chen, ... 2016)`. */
+/**
+ * `02. Mesa: A Memory-saving ...` / `Gradient checkpointing. Training Deep Nets ... (Chen, ... 2016)`.
+ * @example gl.recipes.paperLabel(gl.recipes.paperOf('02')); // '02. Mesa: A Memory-saving Training Framework for Transformers'
+ */
 export function paperLabel(p: Paper): string {
   return `${p.label}. ${p.title}${p.authors ? ` (${p.authors})` : ''}`;
 }

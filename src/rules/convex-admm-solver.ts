@@ -119,7 +119,12 @@ async function exactPatterns1d(x: Tensor): Promise<Tensor> {
   return uniquePatterns(tensor(flatRows, { dtype: x.dtype }));
 }
 
-/** The activation patterns of `xb` ([n, d + 1], bias column last). */
+/**
+ * The activation patterns of `xb` ([n, d + 1], bias column last).
+ * @example
+ * const x = gl.tensor([[-1], [0], [1]], { dtype: 'float64' });
+ * const D = await gl.rules.activationPatterns(gl.rules.withBias(x), { kind: 'exact' }); // every ReLU on/off pattern of 1-D data
+ */
 export async function activationPatterns(xb: Tensor, choice: PatternChoice): Promise<Tensor> {
   if (choice.kind === 'exact') {
     if (xb.shape[1] !== 2)
@@ -156,7 +161,14 @@ function operators(xb: Tensor, D: Tensor) {
   return { P, dFull, signs, S, F, Ft, G, Gt };
 }
 
-/** ½‖F U − y‖² + β Σ‖U_i‖ and the largest cone-constraint violation, for groups U. */
+/**
+ * ½‖F U − y‖² + β Σ‖U_i‖ and the largest cone-constraint violation, for groups U.
+ * @example
+ * const x = gl.tensor([[-1], [0], [1]], { dtype: 'float64' });
+ * const y = gl.tensor([1, 0, 1], { dtype: 'float64' });
+ * const sol = await gl.rules.solveConvexRelu(x, y, { patterns: { kind: 'exact' }, iterations: 50 });
+ * const { objective, violation } = gl.rules.convexObjective(gl.rules.withBias(x), y, sol.patterns, sol.groups, 1e-3);
+ */
 export function convexObjective(
   xb: Tensor,
   y: Tensor,
@@ -188,6 +200,11 @@ export function convexObjective(
  * min_{μ ≥ 0} ‖−Fᵢᵀr + Gᵢᵀμ‖ (warm-started at the ADMM multiplier −ρν, improved by projected gradient; any μ ≥ 0
  * gives a valid bound), and the best t in the feasible range is taken.
  * `x` [n, d] (no bias column), `y` [n]; works in x's dtype (float64 recommended).
+ * @example
+ * const x = gl.tensor([[-1], [0], [1]], { dtype: 'float64' });
+ * const y = gl.tensor([1, 0, 1], { dtype: 'float64' }); // |x|: two ReLUs fit it
+ * const sol = await gl.rules.solveConvexRelu(x, y, { patterns: { kind: 'exact' }, iterations: 200 });
+ * sol.relativeGap; // small: the ADMM solution is certified near the global optimum
  */
 export async function solveConvexRelu(
   x: Tensor,
@@ -316,6 +333,11 @@ function certificate(xb: Tensor, y: Tensor, D: Tensor, v: Tensor, nu: Tensor, rh
  * The ReLU network of a convex solution (Pilanci & Ergen 2020): each non-zero group u gives one neuron with input
  * weights u/√‖u‖ (the last entry is its bias) and output weight ±√‖u‖ (+ for v groups, − for w groups).
  * Returns `hidden` [k, d + 1] and `alpha` [k] for the k non-zero groups, in group order.
+ * @example
+ * const x = gl.tensor([[-1], [0], [1]], { dtype: 'float64' });
+ * const y = gl.tensor([1, 0, 1], { dtype: 'float64' });
+ * const sol = await gl.rules.solveConvexRelu(x, y, { patterns: { kind: 'exact' }, iterations: 200 });
+ * const { hidden, alpha } = await gl.rules.recoverRelu(sol.groups, 1e-6); // a two-layer ReLU net with that objective
  */
 export async function recoverRelu(
   groups: Tensor,
@@ -345,7 +367,15 @@ export async function recoverRelu(
   });
 }
 
-/** ½‖Σₖ αₖ ReLU(X̃ hₖ) − y‖² + (β/2) Σₖ (‖hₖ‖² + αₖ²): the weight-decayed non-convex objective of a two-layer ReLU net. */
+/**
+ * ½‖Σₖ αₖ ReLU(X̃ hₖ) − y‖² + (β/2) Σₖ (‖hₖ‖² + αₖ²): the weight-decayed non-convex objective of a two-layer ReLU net.
+ * @example
+ * const x = gl.tensor([[-1], [0], [1]], { dtype: 'float64' });
+ * const y = gl.tensor([1, 0, 1], { dtype: 'float64' });
+ * const hidden = gl.tensor([[1, 0], [-1, 0]], { dtype: 'float64' }); // ReLU(x) and ReLU(−x)
+ * const alpha = gl.tensor([1, 1], { dtype: 'float64' });
+ * gl.rules.reluObjective(x, y, hidden, alpha, 0); // 0: the net computes |x| exactly
+ */
 export function reluObjective(x: Tensor, y: Tensor, hidden: Tensor, alpha: Tensor, beta: number): number {
   return noGrad(() => {
     const f = matmul(relu(matmul(withBias(x), transpose(hidden, 0, 1))), alpha);

@@ -35,7 +35,15 @@ export function runToCsv(run: Pick<RunDetail, 'metrics'>): string {
   return lines.join('\n') + '\n';
 }
 
-/** The whole run record (config, env, results, metric series, events, checkpoints) as indented JSON. */
+/**
+ * The whole run record (config, env, results, metric series, events, checkpoints) as indented JSON.
+ * @example
+ * const store = RunStore.open('exp');
+ * const id = store.createRun({ kind: 'train', config: { lr: 0.1 } });
+ * store.logMetrics(id, 0, { loss: 2.3 });
+ * const json = runToJson(store.getRun(id)); // config, env, metrics, events... as indented JSON
+ * store.close();
+ */
 export function runToJson(run: RunDetail): string {
   return JSON.stringify(run, null, 2) + '\n';
 }

@@ -26,7 +26,10 @@ export function processStartTime(pid: number): number | null {
   }
 }
 
-/** This process as a lease owner. */
+/**
+ * This process as a lease owner.
+ * @example currentProcess().pid === process.pid; // true
+ */
 export function currentProcess(): LeaseOwner {
   return {
     pid: process.pid,
@@ -59,7 +62,10 @@ export function staleReason(
   return null;
 }
 
-/** "pid 4242 on host lab1 (started 2026-12-07T17:58:01Z)". */
+/**
+ * "pid 4242 on host lab1 (started 2026-12-07T17:58:01Z)".
+ * @example describeOwner(currentProcess()); // 'pid 4242 on host lab1 (started 2026-12-07T17:58:01.000Z)'
+ */
 export function describeOwner(o: LeaseOwner): string {
   return `pid ${o.pid} on host ${o.hostname} (started ${new Date(o.processStartedAt).toISOString()})`;
 }
@@ -70,7 +76,10 @@ const REASON_TEXT: Record<StaleReason, string> = {
   'pid-reused': 'that pid now belongs to another process',
 };
 
-/** "that process is gone" etc., for messages about a takeover. */
+/**
+ * "that process is gone" etc., for messages about a takeover.
+ * @example describeStale('process-gone'); // a phrase for the takeover message
+ */
 export function describeStale(reason: StaleReason): string {
   return REASON_TEXT[reason];
 }

@@ -965,10 +965,11 @@ export class RunStore {
   /**
    * `using store = RunStore.open()` closes it at the end of the block.
    * @example
-   * {
+   * function countRuns(): number {
    *   using store = RunStore.open('exp');
-   *   console.log(store.listRuns().length);
-   * } // closed here
+   *   return store.listRuns().length;
+   * } // the store is closed when the function returns
+   * countRuns();
    */
   [Symbol.dispose](): void {
     this.close();

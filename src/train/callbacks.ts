@@ -4,7 +4,15 @@ import type { JsonValue } from './metrics.js';
 
 /** Passed to every hook: lets a callback stop training after the current step. */
 export interface TrainerControl {
-  /** Ends fit() after the current step (`reason` is reported in the result, e.g. 'early-stopping'). */
+  /**
+   * Ends fit() after the current step (`reason` is reported in the result, e.g. 'early-stopping').
+   * @example
+   * const stopAt100: gl.train.Callback = {
+   *   onStepEnd: (_info, control) => {
+   *     if (control.step >= 100) control.stop('step budget');
+   *   },
+   * };
+   */
   stop(reason?: string): void;
   /** Optimizer steps done so far (over all epochs, resumed runs included). */
   readonly step: number;
@@ -67,17 +75,51 @@ export interface Callback {
   onFitStart?(control: TrainerControl): void | Promise<void>;
   /** Before each epoch. */
   onEpochStart?(epoch: number, control: TrainerControl): void | Promise<void>;
-  /** After each optimizer step. */
+  /**
+   * After each optimizer step.
+   * @example
+   * const logger: gl.train.Callback = {
+   *   onStepEnd: ({ step, metrics }) => {
+   *     if (step % 100 === 0) console.log(step, metrics.loss);
+   *   },
+   * };
+   */
   onStepEnd?(info: StepInfo, control: TrainerControl): void | Promise<void>;
-  /** After each epoch (and its evaluation). */
+  /**
+   * After each epoch (and its evaluation).
+   * @example
+   * const logger: gl.train.Callback = {
+   *   onEpochEnd: ({ epoch, metrics }) => console.log(epoch, metrics.loss, metrics.valAccuracy),
+   * };
+   */
   onEpochEnd?(info: EpochInfo, control: TrainerControl): void | Promise<void>;
   /** After a checkpoint file was written. */
   onCheckpoint?(info: CheckpointInfo, control: TrainerControl): void | Promise<void>;
   /** Once, when fit returns: why it stopped (null: it ran its epochs) and where. */
   onFitEnd?(result: { stopReason: string | null; step: number; epoch: number }): void | Promise<void>;
-  /** The callback's state as JSON, saved in checkpoints. */
+  /**
+   * The callback's state as JSON, saved in checkpoints.
+   * @example
+   * let best = Infinity;
+   * const tracker: gl.train.Callback = {
+   *   key: 'best',
+   *   onEpochEnd: ({ metrics }) => void (best = Math.min(best, metrics.loss)),
+   *   stateDict: () => ({ best }), // saved in every checkpoint
+   *   loadStateDict: (s) => void (best = (s as { best: number }).best),
+   * };
+   */
   stateDict?(): JsonValue;
-  /** Restores what stateDict returned (on resume). */
+  /**
+   * Restores what stateDict returned (on resume).
+   * @example
+   * let seen = 0;
+   * const counter: gl.train.Callback = {
+   *   key: 'counter',
+   *   onStepEnd: () => void seen++,
+   *   stateDict: () => seen,
+   *   loadStateDict: (s) => void (seen = s as number), // on resume, from the checkpoint
+   * };
+   */
   loadStateDict?(state: JsonValue): void;
 }
 

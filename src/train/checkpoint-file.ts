@@ -70,7 +70,10 @@ export interface CheckpointContent {
   state: TrainerState;
 }
 
-/** `step-00001234.safetensors`: names sort in step order. */
+/**
+ * `step-00001234.safetensors`: names sort in step order.
+ * @example gl.train.checkpointFileName(1234); // 'step-00001234.safetensors'
+ */
 export function checkpointFileName(step: number): string {
   return `step-${String(step).padStart(8, '0')}.safetensors`;
 }
@@ -79,6 +82,12 @@ export function checkpointFileName(step: number): string {
  * Writes one checkpoint file atomically (temporary file, fsync, rename) and points `latest.json`
  * in the same folder at it. The tensors are read with asynchronous reads, so this works on every
  * backend (webgpu included); the bytes written do not depend on the backend.
+ * @example
+ * declare const trainer: gl.train.Trainer;
+ * declare const model: gl.nn.Module;
+ * declare const optimizer: gl.optim.Adam;
+ * const tensors = Object.fromEntries(model.stateDict());
+ * await gl.train.writeCheckpoint('ckpt/step-00000100.safetensors', tensors, JSON.stringify(optimizer.stateDict()), trainer.state());
  */
 export async function writeCheckpoint(
   file: string,
@@ -112,7 +121,14 @@ export async function writeCheckpoint(
   writeFileAtomic(path.join(path.dirname(file), LATEST_FILE), [bytes], 'checkpoint');
 }
 
-/** Reads a checkpoint written by writeCheckpoint; a file that is not one is a FileFormatError. */
+/**
+ * Reads a checkpoint written by writeCheckpoint; a file that is not one is a FileFormatError.
+ * @example
+ * const model = new gl.nn.Linear(4, 3);
+ * const file = await new gl.train.Trainer({ model, optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }), checkpoint: { dir: 'ckpt' } }).saveCheckpoint();
+ * const { state } = gl.train.readCheckpoint(file);
+ * state.step; // 0
+ */
 export function readCheckpoint(file: string): CheckpointContent {
   const { tensors, metadata } = loadSafetensors(file);
   const fail = (why: string): never => {
@@ -140,7 +156,13 @@ export function readCheckpoint(file: string): CheckpointContent {
   return { file, tensors, optimizer: metadata.optimizer, state: state as TrainerState };
 }
 
-/** Checkpoint files in a folder, oldest step first. */
+/**
+ * Checkpoint files in a folder, oldest step first.
+ * @example
+ * const model = new gl.nn.Linear(4, 3);
+ * await new gl.train.Trainer({ model, optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }), checkpoint: { dir: 'ckpt' } }).saveCheckpoint();
+ * gl.train.listCheckpoints('ckpt'); // ['ckpt/step-00000000.safetensors']
+ */
 export function listCheckpoints(dir: string): string[] {
   let names: string[];
   try {
@@ -157,6 +179,10 @@ export function listCheckpoints(dir: string): string[] {
 /**
  * The checkpoint file that `where` names: the file itself, or in a folder the one `latest.json`
  * points to (else the highest step). Throws FileError when there is none.
+ * @example
+ * const model = new gl.nn.Linear(4, 3);
+ * await new gl.train.Trainer({ model, optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }), checkpoint: { dir: 'ckpt' } }).saveCheckpoint();
+ * gl.train.resolveCheckpoint('ckpt'); // 'ckpt/step-00000000.safetensors': the newest one
  */
 export function resolveCheckpoint(where: string): string {
   let stat: fs.Stats;

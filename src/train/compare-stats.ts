@@ -14,7 +14,12 @@ export function meanSd(values: readonly number[]): MeanSd {
   return { mean, sd: Math.sqrt(ss / (n - 1)) };
 }
 
-/** One arm's row from its per-seed results (vsBp is filled in once every row is known). */
+/**
+ * One arm's row from its per-seed results (vsBp is filled in once every row is known).
+ * @example
+ * declare const seeds: gl.train.CompareSeedResult[]; // one per seed, as compareRules collects them
+ * const row = gl.train.summarizeArm('bp', 'backpropagation', seeds); // means and spreads over the seeds
+ */
 export function summarizeArm(rule: string, summary: string, seeds: CompareSeedResult[]): CompareRow {
   const steps = seeds.reduce((a, s) => a + s.steps, 0);
   const sum = (f: (s: CompareSeedResult) => number): number => seeds.reduce((a, s) => a + f(s), 0);

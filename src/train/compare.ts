@@ -62,7 +62,10 @@ function isRule(v: unknown): v is AnyRule {
   );
 }
 
-/** A rule by name from `gl.rules.RULES`; ArgumentError naming the known ones otherwise. */
+/**
+ * A rule by name from `gl.rules.RULES`; ArgumentError naming the known ones otherwise.
+ * @example gl.train.ruleByName('ff').summary; // the rule's one-line description
+ */
 export function ruleByName(name: string): AnyRule {
   if (Object.hasOwn(RULES, name)) return (RULES as Record<string, AnyRule>)[name];
   throw new ArgumentError(`compare: unknown rule '${name}' (known rules: ${Object.keys(RULES).join(', ')})`);
@@ -80,7 +83,12 @@ function resolveArm(a: string | AnyRule | CompareArm, i: number): ResolvedArm {
   return { name: a.name ?? rule.name, rule, options: a.options ?? {} };
 }
 
-/** Checks a budget: a positive integer of samples or epochs, or a positive number of seconds. */
+/**
+ * Checks a budget: a positive integer of samples or epochs, or a positive number of seconds.
+ * @example
+ * gl.train.checkBudget({ kind: 'samples', samples: 60000 }); // returned as is
+ * gl.train.checkBudget({ kind: 'epochs', epochs: 3 });
+ */
 export function checkBudget(b: CompareBudget): CompareBudget {
   const kind = (b as { kind?: unknown } | null)?.kind;
   if (!(BUDGET_KINDS as readonly unknown[]).includes(kind))

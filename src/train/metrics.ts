@@ -91,7 +91,14 @@ abstract class MeanMetric implements Metric {
   }
 }
 
-/** The mean of the loss, weighted by batch size (one asynchronous scalar read per batch). */
+/**
+ * The mean of the loss, weighted by batch size (one asynchronous scalar read per batch).
+ * @example
+ * const m = new gl.train.LossMetric();
+ * await m.update(gl.zeros([2, 3]), gl.zeros([2]), gl.tensor(0.5));
+ * await m.update(gl.zeros([6, 3]), gl.zeros([6]), gl.tensor(1.5));
+ * m.compute(); // 1.25: weighted by batch size
+ */
 export class LossMetric extends MeanMetric {
   /** Reported as `loss` (and `valLoss`). */
   readonly name = 'loss';
@@ -105,7 +112,13 @@ export class LossMetric extends MeanMetric {
   }
 }
 
-/** Classification accuracy of the arg-max of dimension 1 (`topK` > 1: the target among the k largest). */
+/**
+ * Classification accuracy of the arg-max of dimension 1 (`topK` > 1: the target among the k largest).
+ * @example
+ * const acc = new gl.train.Accuracy();
+ * await acc.update(gl.tensor([[0.1, 0.9], [0.8, 0.2]]), gl.tensor([1, 1], { dtype: 'int32' }));
+ * acc.compute(); // 0.5
+ */
 export class Accuracy extends MeanMetric {
   /** `accuracy`, or `top<k>Accuracy` for topK > 1. */
   readonly name: string;
@@ -135,7 +148,10 @@ export class Accuracy extends MeanMetric {
   }
 }
 
-/** Turns metric names ('loss', 'accuracy' or 'acc', 'top5', 'ece', 'nll', 'aurc') or objects into Metric instances. */
+/**
+ * Turns metric names ('loss', 'accuracy' or 'acc', 'top5', 'ece', 'nll', 'aurc') or objects into Metric instances.
+ * @example gl.train.resolveMetrics(['loss', 'acc', 'top5']).map((m) => m.name); // ['loss', 'accuracy', 'top5Accuracy']
+ */
 export function resolveMetrics(specs: readonly (string | Metric)[]): Metric[] {
   const out = specs.map((s) => {
     if (typeof s !== 'string') return s;

@@ -113,7 +113,12 @@ const OPTIONS: Record<string, readonly string[]> = {
   layernorm: [],
 };
 
-/** Checks that `json` is a model spec (an object with `layers`, or an array of layers) and returns it. */
+/**
+ * Checks that `json` is a model spec (an object with `layers`, or an array of layers) and returns it.
+ * @example
+ * const spec = gl.train.parseModelSpec(JSON.parse('{"layers": [{"type": "flatten"}, {"type": "linear", "out": "classes"}]}'));
+ * const model = gl.train.buildModel(spec, [1, 8, 8], 10);
+ */
 export function parseModelSpec(json: unknown): ModelSpec {
   const layers = Array.isArray(json) ? json : (json as { layers?: unknown } | null)?.layers;
   if (!Array.isArray(layers) || layers.length === 0)

@@ -305,7 +305,12 @@ export class Trainer implements TrainerControl {
     return this.stopReason !== null;
   }
 
-  /** Asks fit() to return after the current step (callbacks, signal handlers). */
+  /**
+   * Asks fit() to return after the current step (callbacks, signal handlers).
+   * @example
+   * declare const trainer: gl.train.Trainer;
+   * process.once('SIGINT', () => trainer.stop('interrupted')); // fit() returns after the current step
+   */
   stop(reason = 'stopped'): void {
     this.stopReason ??= reason;
   }
@@ -313,6 +318,12 @@ export class Trainer implements TrainerControl {
   /**
    * Trains until `epochs` epochs are done (counting epochs of the run a checkpoint came from),
    * a callback calls stop(), or `maxSteps` is reached.
+   * @example
+   * const loader = new gl.data.DataLoader(new gl.data.TensorDataset(gl.randn([64, 4]), gl.randint(0, 3, [64])), { batchSize: 16 });
+   * const model = new gl.nn.Linear(4, 3);
+   * const trainer = new gl.train.Trainer({ model, optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }) });
+   * const result = await trainer.fit(loader, { epochs: 2 });
+   * result.metrics.loss; // the last epoch's mean training loss
    */
   async fit(loader: TrainLoader, opts: FitOptions): Promise<FitResult> {
     const { epochs } = opts;
@@ -496,6 +507,11 @@ export class Trainer implements TrainerControl {
    * Runs the model in eval mode without gradients over `loader` and returns the metrics over all
    * its examples (named `prefix` + Name when a prefix is given: `valLoss`, `valAccuracy`). The
    * training metrics' running state is kept.
+   * @example
+   * const data = new gl.data.TensorDataset(gl.randn([32, 4]), gl.randint(0, 3, [32]));
+   * const model = new gl.nn.Linear(4, 3);
+   * const trainer = new gl.train.Trainer({ model, optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }) });
+   * await trainer.evaluate(new gl.data.DataLoader(data, { batchSize: 16 }), { prefix: 'test' }); // { testLoss, testAccuracy }
    */
   async evaluate(loader: EvalLoader, opts: { prefix?: string } = {}): Promise<Record<string, number>> {
     const saved = this.metrics.map((m) => m.state());
@@ -535,7 +551,13 @@ export class Trainer implements TrainerControl {
     }
   }
 
-  /** The counters, positions and states a checkpoint stores besides tensors. */
+  /**
+   * The counters, positions and states a checkpoint stores besides tensors.
+   * @example
+   * const model = new gl.nn.Linear(4, 3);
+   * const trainer = new gl.train.Trainer({ model, optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }) });
+   * trainer.state().step; // 0 before fit
+   */
   state(): TrainerState {
     const generators: TrainerState['generators'] = {};
     for (const [k, g] of Object.entries(this.generators)) generators[k] = g.getState();
@@ -562,6 +584,14 @@ export class Trainer implements TrainerControl {
   /**
    * Writes a checkpoint now (`step-XXXXXXXX.safetensors` in the checkpoint folder, atomically)
    * and returns its path. fit() calls it every `everySteps` steps and at epoch ends.
+   * @example
+   * const model = new gl.nn.Linear(4, 3);
+   * const trainer = new gl.train.Trainer({
+   *   model,
+   *   optimizer: new gl.optim.SGD(model.parameters(), { lr: 0.1 }),
+   *   checkpoint: { dir: 'ckpt' },
+   * });
+   * const file = await trainer.saveCheckpoint(); // 'ckpt/step-00000000.safetensors'
    */
   async saveCheckpoint(trigger: CheckpointInfo['trigger'] = 'manual'): Promise<string> {
     const opts = this.checkpointOpts;
@@ -605,6 +635,12 @@ export class Trainer implements TrainerControl {
   /**
    * Restores everything from a checkpoint file or folder (its newest checkpoint); the loader
    * position is applied when fit() starts. Returns the saved trainer state (with `extra`).
+   * @example
+   * const model = new gl.nn.Linear(4, 3);
+   * const optimizer = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
+   * await new gl.train.Trainer({ model, optimizer, checkpoint: { dir: 'ckpt' } }).saveCheckpoint();
+   * const restored = new gl.train.Trainer({ model, optimizer }).loadCheckpoint('ckpt'); // its newest checkpoint
+   * restored.step; // 0
    */
   loadCheckpoint(where: string): TrainerState {
     const ck = readCheckpoint(resolveCheckpoint(where));

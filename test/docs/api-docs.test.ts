@@ -136,7 +136,9 @@ beforeAll(async () => {
   const project = JSON.parse(readFileSync(jsonFile, 'utf8')) as JsonReflection;
   ({ required, examples } = collect(project));
   const store = project.children?.find((c) => c.name === 'store');
-  const storeValues = (store?.children ?? []).filter((c) => [8, 32, 64, 128].includes(c.kind)).map((c) => c.name);
+  const storeValues = (store?.children ?? [])
+    .filter((c) => [8, 32, 64, 128].includes(c.kind))
+    .map((c) => c.name);
 
   // one TypeScript program for every example that is not a fragment, against the built package
   distFile('src/index.js'); // fails with a clear message when the build is missing
@@ -239,7 +241,9 @@ describe('API reference (TypeDoc)', () => {
         `all ${allow.missing.size - stale.length} of them in example-allowlist.txt`,
     );
     expect(offenders, 'add an @example (TSDoc) to these').toEqual([]);
-    expect(stale, 'these have an example now (or are gone): remove them from example-allowlist.txt').toEqual([]);
+    expect(stale, 'these have an example now (or are gone): remove them from example-allowlist.txt').toEqual(
+      [],
+    );
   });
 
   it('type-checks every @example that is not a fragment and runs those not marked no-run', () => {
@@ -259,7 +263,8 @@ describe('API reference (TypeDoc)', () => {
       else if (ran) why = `threw: ${ran}`;
       if (why === null) continue;
       broken.add(ex.name);
-      if (!allow.broken.has(ex.name)) failures.push(`${ex.name}:\n  ${why}\n  ${ex.code.split('\n').join('\n  | ')}`);
+      if (!allow.broken.has(ex.name))
+        failures.push(`${ex.name}:\n  ${why}\n  ${ex.code.split('\n').join('\n  | ')}`);
     }
     const stale = [...allow.broken].filter((n) => !broken.has(n));
     const fragments = examples.filter((e) => e.fragment).length;
@@ -269,6 +274,8 @@ describe('API reference (TypeDoc)', () => {
         `${runResults.size} run; ${broken.size} failing, all ${allow.broken.size - stale.length} of them in example-allowlist.txt`,
     );
     expect(failures, 'fix these examples (or mark a fragment: // doc-test: fragment: why)').toEqual([]);
-    expect(stale, 'these examples pass now (or are gone): remove them from example-allowlist.txt').toEqual([]);
+    expect(stale, 'these examples pass now (or are gone): remove them from example-allowlist.txt').toEqual(
+      [],
+    );
   });
 });

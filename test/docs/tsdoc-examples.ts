@@ -136,7 +136,8 @@ export function collect(project: JsonReflection): { required: Required[]; exampl
     if (!base || depth > 20) return false;
     if (owner && exampleTexts(owner).some((t) => t.includes(`.${r.name}(`))) return true;
     let target = byId.get(base.target);
-    if (target?.kind === 4096) target = [...byId.values()].find((m) => m.signatures?.some((x) => x.id === base.target));
+    if (target?.kind === 4096)
+      target = [...byId.values()].find((m) => m.signatures?.some((x) => x.id === base.target));
     if (!target) return false;
     return methodOk(target, parentOf.get(target.id), depth + 1);
   };

@@ -42,7 +42,12 @@ export function parseCifar10(bytes: Uint8Array, source = '<bytes>'): Cifar10Batc
   return { count, images, labels };
 }
 
-/** Reads a CIFAR-10 binary batch file (raw or gzip). */
+/**
+ * Reads a CIFAR-10 binary batch file (raw or gzip).
+ * @example
+ * // doc-test: no-run: needs the CIFAR-10 binary files
+ * const { images, labels } = gl.data.readCifar10('cifar-10-batches-bin/data_batch_1.bin'); // bytes, 3072 per image, and 10000 labels
+ */
 export function readCifar10(file: string): Cifar10Batch {
   return parseCifar10(readMaybeGzip(file, 'readCifar10'), file);
 }

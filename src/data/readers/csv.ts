@@ -76,7 +76,9 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = '<text>')
 
 /**
  * Reads a CSV file of numbers (raw or gzip).
- * @example const table = gl.data.readCsv('points.csv', { header: true });
+ * @example
+ * // doc-test: no-run: needs a CSV file
+ * const table = gl.data.readCsv('points.csv', { header: true });
  */
 export function readCsv(file: string, opts: CsvOptions = {}): CsvTable {
   const bytes = readMaybeGzip(file, 'readCsv');

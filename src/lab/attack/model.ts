@@ -76,6 +76,10 @@ export interface AttackForward {
 /**
  * Wraps a model for an attack: applies normalization, checks that `x` is a float batch in [0, 1], that the
  * model returns [N, classes], and that the labels `y` are int32 [N] in [0, classes).
+ * @example
+ * const model = new gl.nn.Linear(4, 3);
+ * const f = gl.attacks.attackForward('myAttack', model, gl.rand([2, 4]), gl.tensor([0, 2], { dtype: 'int32' }), {});
+ * // the inputs and labels are checked; f(xAdv) runs the (normalised) model and checks its logits
  */
 export function attackForward(
   op: string,

@@ -13,7 +13,14 @@ export class CoherenceAccumulator {
   /** Number of gradients added. */
   count = 0;
 
-  /** Adds one per-example gradient. */
+  /**
+   * Adds one per-example gradient.
+   * @example
+   * const acc = new gl.lab.coherence.CoherenceAccumulator();
+   * acc.add([1, 0]);
+   * acc.add([0, 1]);
+   * acc.mCoherence(); // 1: two orthogonal gradients of equal norm
+   */
   add(g: ArrayLike<number>): void {
     if (this.sum === null) this.sum = new Float64Array(g.length);
     else if (g.length !== this.sum.length)
@@ -29,7 +36,14 @@ export class CoherenceAccumulator {
     this.count++;
   }
 
-  /** α: squared norm of the mean over the mean squared norm (0 when every gradient is zero). */
+  /**
+   * α: squared norm of the mean over the mean squared norm (0 when every gradient is zero).
+   * @example
+   * const acc = new gl.lab.coherence.CoherenceAccumulator();
+   * acc.add([1, 2]);
+   * acc.add([1, 2]);
+   * acc.alpha(); // 1: identical gradients
+   */
   alpha(): number {
     if (this.count === 0 || this.sum === null)
       throw new ArgumentError('CoherenceAccumulator: no gradients added');
@@ -39,7 +53,14 @@ export class CoherenceAccumulator {
     return this.sqNorms === 0 ? 0 : s2 / (m * m) / (this.sqNorms / m);
   }
 
-  /** m-coherence = m·α: about how many examples a step on one example helps. */
+  /**
+   * m-coherence = m·α: about how many examples a step on one example helps.
+   * @example
+   * const acc = new gl.lab.coherence.CoherenceAccumulator();
+   * acc.add([1, 0]);
+   * acc.add([-1, 0]);
+   * acc.mCoherence(); // 0: they cancel
+   */
   mCoherence(): number {
     return this.count * this.alpha();
   }

@@ -24,6 +24,10 @@ export interface LanczosRun {
  * `steps` Lanczos steps on `op` from the unit vector `start`, each new vector reorthogonalised against all
  * earlier ones (twice), so Ritz values do not repeat. Stops early when the Krylov space is exhausted
  * (β below 1e-12 of the largest |α|, β): T is then exact for that invariant subspace.
+ * @example
+ * const diag = Float64Array.of(1, 2, 3, 4);
+ * const op = { n: 4, apply: (v: Float64Array) => v.map((x, i) => diag[i] * x) };
+ * const { alpha, beta } = gl.curvature.lanczos(op, 4, Float64Array.of(1, 1, 1, 1)); // T's diagonal and off-diagonal
  */
 export function lanczos(op: SymmetricOperator, steps: number, start: Float64Array): LanczosRun {
   if (!Number.isInteger(steps) || steps < 1)

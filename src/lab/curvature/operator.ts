@@ -71,6 +71,11 @@ function checkBatchNorm(params: ParamsLike, opts: CurvatureOptions): void {
  * H (the Hessian of the mean of the losses with respect to the parameters) as an operator on flat float64 host
  * vectors, parameters concatenated in order. The first-order gradient graph of each closure is built once (its
  * random draws replayed from the closure's first evaluation) and kept, so every product costs one double backward.
+ * @example
+ * const w = gl.tensor([1, 1], { dtype: 'float64', requiresGrad: true });
+ * const c = gl.tensor([1, 3], { dtype: 'float64' });
+ * const H = new gl.curvature.HessianOperator(() => w.pow(2).mul(c).sum(), [w]); // H = diag(2, 6)
+ * H.apply(Float64Array.of(1, 1)); // Float64Array [2, 6]
  */
 export class HessianOperator {
   /** The parameters, in the order of the flat vectors. */
@@ -108,7 +113,13 @@ export class HessianOperator {
     this.value = total / closures.length;
   }
 
-  /** Splits a flat vector into tensors shaped (and typed, and placed) like the parameters. */
+  /**
+   * Splits a flat vector into tensors shaped (and typed, and placed) like the parameters.
+   * @example
+   * const model = new gl.nn.Linear(3, 2);
+   * const H = new gl.curvature.HessianOperator(() => model.forward(gl.randn([4, 3])).pow(2).mean(), model);
+   * const [dW, db] = H.toTensors(new Float64Array(H.n)); // shaped like weight [2, 3] and bias [2]
+   */
   toTensors(v: Float64Array): Tensor[] {
     let off = 0;
     return this.params.map((p) => {
@@ -119,7 +130,13 @@ export class HessianOperator {
     });
   }
 
-  /** H·v for a flat vector v (length n). */
+  /**
+   * H·v for a flat vector v (length n).
+   * @example
+   * const w = gl.tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+   * const H = new gl.curvature.HessianOperator(() => w.pow(3).sum(), [w]); // H = diag(6 w)
+   * H.apply(Float64Array.of(1, 0)); // Float64Array [6, 0]
+   */
   apply(v: Float64Array): Float64Array {
     if (v.length !== this.n)
       throw new ShapeError(`curvature: expected a vector of length ${this.n}, got ${v.length}`);

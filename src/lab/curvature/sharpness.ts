@@ -59,7 +59,14 @@ export class SharpnessCallback implements Callback {
     this.key = opts.key ?? 'sharpness';
   }
 
-  /** Measures λ_max now (called by onStepEnd; callable directly outside the trainer). */
+  /**
+   * Measures λ_max now (called by onStepEnd; callable directly outside the trainer).
+   * @example
+   * const model = new gl.nn.Linear(4, 2, { dtype: 'float64' });
+   * const x = gl.randn([8, 4], { dtype: 'float64' });
+   * const sharp = new gl.curvature.SharpnessCallback({ loss: () => model.forward(x).pow(2).mean(), params: model, iters: 10 });
+   * sharp.measure(0, 0.1).lambdaMax; // the largest Hessian eigenvalue now (2/lr = 20 is the edge of stability)
+   */
   measure(step: number, lr: number): SharpnessRecord {
     const op = new HessianOperator(this.opts.loss, this.opts.params, this.opts);
     const start =

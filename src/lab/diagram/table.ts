@@ -2,7 +2,10 @@
 import type { AxisNames } from './axes.js';
 import type { Diagram } from './trace.js';
 
-/** A wire's label: each axis as `name size` (or its size alone), e.g. `[batch 64, 256]`. */
+/**
+ * A wire's label: each axis as `name size` (or its size alone), e.g. `[batch 64, 256]`.
+ * @example gl.lab.wireLabel([64, 256], ['batch', null]); // '[batch 64, 256]'
+ */
 export function wireLabel(shape: readonly number[], axes: AxisNames): string {
   return '[' + shape.map((s, i) => (axes[i] ? `${axes[i]} ${s}` : String(s))).join(', ') + ']';
 }

@@ -40,7 +40,16 @@ export interface CommonOptions {
   additionalForwardArgs?: readonly unknown[];
 }
 
-/** Raised when an attribution method gets inputs, baselines or targets it cannot use. */
+/**
+ * Raised when an attribution method gets inputs, baselines or targets it cannot use.
+ * @example
+ * const model = new gl.nn.Linear(4, 3);
+ * try {
+ *   new gl.explain.Saliency(model).attribute(gl.randn([2, 4]), { target: 5 });
+ * } catch (e) {
+ *   if (e instanceof gl.explain.ExplainError) console.log(e.message); // target 5 is out of range for 3 classes
+ * }
+ */
 export class ExplainError extends GradlabError {}
 
 /** The inputs as an array, and a function turning per-input results back into the caller's form. */

@@ -27,7 +27,16 @@ import {
   type WithDelta,
 } from './common.js';
 
-/** An op DeepLift has no rule for: it names the op instead of silently using the plain gradient. */
+/**
+ * An op DeepLift has no rule for: it names the op instead of silently using the plain gradient.
+ * @example
+ * declare const model: gl.nn.Module; // with an op DeepLift has no rule for
+ * try {
+ *   new gl.explain.DeepLift(model).attribute(gl.randn([2, 4]), { target: 0 });
+ * } catch (e) {
+ *   if (e instanceof gl.explain.UnsupportedNonlinearityError) console.log(e.message); // names the op
+ * }
+ */
 export class UnsupportedNonlinearityError extends ExplainError {}
 
 /**
@@ -324,7 +333,15 @@ export class DeepLift {
     this.forward = forward;
   }
 
-  /** Attributions of the same shape as the inputs, with the summation-to-delta gap when asked. */
+  /**
+   * Attributions of the same shape as the inputs, with the summation-to-delta gap when asked.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * const { attributions, delta } = new gl.explain.DeepLift(model).attribute(gl.randn([2, 4]), {
+   *   target: 0,
+   *   returnConvergenceDelta: true,
+   * }); // attributions [2, 4]; delta ≈ 0 (they sum to f(x) − f(baseline))
+   */
   attribute<I extends Inputs>(
     inputs: I,
     opts: DeepLiftOptions & { returnConvergenceDelta: true },
@@ -401,7 +418,12 @@ export class DeepLiftShap {
     this.forward = forward;
   }
 
-  /** Attributions of the same shape as the inputs (the mean over baselines). */
+  /**
+   * Attributions of the same shape as the inputs (the mean over baselines).
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * const attr = new gl.explain.DeepLiftShap(model).attribute(gl.randn([2, 4]), { baselines: gl.randn([5, 4]), target: 0 });
+   */
   attribute<I extends Inputs>(
     inputs: I,
     opts: DeepLiftOptions & { baselines: Tensor | readonly Tensor[]; returnConvergenceDelta: true },

@@ -28,7 +28,12 @@ export class Saliency {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * new gl.explain.Saliency(model).attribute(gl.randn([2, 4]), { target: 0 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: SaliencyOptions = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const { grads } = gradOfTarget(
@@ -51,7 +56,12 @@ export class InputXGradient {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * new gl.explain.InputXGradient(model).attribute(gl.randn([2, 4]), { target: 2 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions & { multiplyByInputs?: boolean } = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const { grads } = gradOfTarget(
@@ -106,7 +116,12 @@ export class GuidedBackprop {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * new gl.explain.GuidedBackprop(model).attribute(gl.randn([2, 4]), { target: 1 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions = {}): Attr<I> {
     return overriddenGradient(this.forward, GUIDED_RELU, inputs, opts);
   }
@@ -122,7 +137,12 @@ export class Deconvolution {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * new gl.explain.Deconvolution(model).attribute(gl.randn([2, 4]), { target: 1 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: CommonOptions = {}): Attr<I> {
     return overriddenGradient(this.forward, DECONV_RELU, inputs, opts);
   }

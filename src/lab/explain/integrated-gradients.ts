@@ -42,7 +42,10 @@ export interface IntegratedGradientsOptions extends CommonOptions {
   returnConvergenceDelta?: boolean;
 }
 
-/** Gauss–Legendre nodes on [-1, 1] (ascending) and weights, by Newton's method on P_n. */
+/**
+ * Gauss–Legendre nodes on [-1, 1] (ascending) and weights, by Newton's method on P_n.
+ * @example const { nodes, weights } = gl.explain.gaussLegendre(3); // nodes ±√(3/5) and 0; weights 5/9, 8/9, 5/9
+ */
 export function gaussLegendre(n: number): {
   /** Nodes in (-1, 1), ascending. */
   nodes: number[];
@@ -76,7 +79,10 @@ export function gaussLegendre(n: number): {
   return { nodes, weights };
 }
 
-/** Path points α_k in [0, 1] and weights w_k of Captum's method for n steps. */
+/**
+ * Path points α_k in [0, 1] and weights w_k of Captum's method for n steps.
+ * @example const { alphas, weights } = gl.explain.pathSteps('riemann_trapezoid', 5); // α = 0, 0.25, ..., 1
+ */
 export function pathSteps(
   method: IntegrationMethod,
   n: number,
@@ -128,7 +134,13 @@ export class IntegratedGradients {
     this.forward = forward;
   }
 
-  /** Attributions of the same shape as the inputs, with the completeness gap when asked. */
+  /**
+   * Attributions of the same shape as the inputs, with the completeness gap when asked.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.Tanh(), new gl.nn.Linear(8, 3));
+   * const ig = new gl.explain.IntegratedGradients(model);
+   * const { attributions, delta } = ig.attribute(gl.randn([2, 4]), { target: 0, nSteps: 32, returnConvergenceDelta: true });
+   */
   attribute<I extends Inputs>(
     inputs: I,
     opts: IntegratedGradientsOptions & { returnConvergenceDelta: true },

@@ -53,7 +53,13 @@ export function withLayer(
   }
 }
 
-/** The target's gradient with respect to a layer's activation, with the activation: both [B, ...layer shape]. */
+/**
+ * The target's gradient with respect to a layer's activation, with the activation: both [B, ...layer shape].
+ * @example
+ * const conv = new gl.nn.Conv2d(1, 4, 3, { padding: 1 });
+ * const model = new gl.nn.Sequential(conv, new gl.nn.ReLU(), new gl.nn.Flatten(), new gl.nn.Linear(4 * 8 * 8, 3));
+ * const { activation, gradient } = gl.explain.layerGradient(model, conv, gl.rand([2, 1, 8, 8]), { target: 0 }); // both [2, 4, 8, 8]
+ */
 export function layerGradient(
   forward: ForwardFn,
   layer: Module,
@@ -102,7 +108,13 @@ export class LayerGradCam {
     this.forward = forward;
     this.layer = layer;
   }
-  /** The map at the layer's resolution, [B, 1, ...spatial]. */
+  /**
+   * The map at the layer's resolution, [B, 1, ...spatial].
+   * @example
+   * const conv = new gl.nn.Conv2d(1, 4, 3, { padding: 1 });
+   * const model = new gl.nn.Sequential(conv, new gl.nn.ReLU(), new gl.nn.Flatten(), new gl.nn.Linear(4 * 8 * 8, 3));
+   * new gl.explain.LayerGradCam(model, conv).attribute(gl.rand([2, 1, 8, 8]), { target: 0 }).shape; // [2, 1, 8, 8]
+   */
   attribute(inputs: Inputs, opts: LayerGradCamOptions = {}): Tensor {
     const { activation: a, gradient: g } = layerGradient(this.forward, this.layer, inputs, opts);
     return noGrad(() => {
@@ -113,7 +125,12 @@ export class LayerGradCam {
     });
   }
 
-  /** Captum's `LayerAttribution.interpolate`: resizes a [B, C, h, w] map (bilinear by default). */
+  /**
+   * Captum's `LayerAttribution.interpolate`: resizes a [B, C, h, w] map (bilinear by default).
+   * @example
+   * const cam = gl.rand([2, 1, 7, 7]); // a layer's coarse map
+   * gl.explain.LayerGradCam.interpolate(cam, [28, 28]).shape; // [2, 1, 28, 28]
+   */
   static interpolate(map: Tensor, size: [number, number], mode: 'nearest' | 'bilinear' = 'bilinear'): Tensor {
     return interpolate(map, { size, mode });
   }
@@ -132,7 +149,13 @@ export class GradCam {
     this.forward = forward;
     this.layer = layer;
   }
-  /** [B, 1, H, W] for [B, C, H, W] inputs. */
+  /**
+   * [B, 1, H, W] for [B, C, H, W] inputs.
+   * @example
+   * const conv = new gl.nn.Conv2d(1, 4, 3, { padding: 1 });
+   * const model = new gl.nn.Sequential(conv, new gl.nn.ReLU(), new gl.nn.Flatten(), new gl.nn.Linear(4 * 8 * 8, 3));
+   * new gl.explain.GradCam(model, conv).attribute(gl.rand([2, 1, 8, 8]), { target: 0 }).shape; // [2, 1, 8, 8]
+   */
   attribute(inputs: Tensor, opts: CommonOptions = {}): Tensor {
     const cam = new LayerGradCam(this.forward, this.layer).attribute(inputs, {
       ...opts,
@@ -170,7 +193,13 @@ export class LayerIntegratedGradients {
     this.forward = forward;
     this.layer = layer;
   }
-  /** Attributions of the layer output's shape. */
+  /**
+   * Attributions of the layer output's shape.
+   * @example
+   * const conv = new gl.nn.Conv2d(1, 4, 3, { padding: 1 });
+   * const model = new gl.nn.Sequential(conv, new gl.nn.ReLU(), new gl.nn.Flatten(), new gl.nn.Linear(4 * 8 * 8, 3));
+   * new gl.explain.LayerIntegratedGradients(model, conv).attribute(gl.rand([2, 1, 8, 8]), { target: 0 }).shape; // [2, 4, 8, 8]
+   */
   attribute(inputs: Inputs, opts: LayerIntegratedGradientsOptions = {}): Tensor {
     const { xs } = asTuple(inputs);
     const extra = opts.additionalForwardArgs ?? [];
@@ -283,7 +312,13 @@ export class NormGrad {
     this.forward = forward;
     this.layer = layer;
   }
-  /** The map at the layer's resolution, [B, 1, h, w]. */
+  /**
+   * The map at the layer's resolution, [B, 1, h, w].
+   * @example
+   * const conv = new gl.nn.Conv2d(1, 4, 3, { padding: 1 });
+   * const model = new gl.nn.Sequential(conv, new gl.nn.ReLU(), new gl.nn.Flatten(), new gl.nn.Linear(4 * 8 * 8, 3));
+   * new gl.explain.NormGrad(model, conv).attribute(gl.rand([2, 1, 8, 8]), { target: 0 }).shape; // [2, 1, 8, 8]
+   */
   attribute(inputs: Inputs, opts: NormGradOptions = {}): Tensor {
     const { activation: x, gradient: g } = layerGradient(this.forward, this.layer, inputs, opts);
     if (x.ndim !== 4)
@@ -299,7 +334,13 @@ export class NormGrad {
     });
   }
 
-  /** The explicit phase-1 vectors (for checks and other aggregations): [B, K, h, w]. */
+  /**
+   * The explicit phase-1 vectors (for checks and other aggregations): [B, K, h, w].
+   * @example
+   * const x = gl.randn([2, 4, 8, 8]); // a layer's input
+   * const g = gl.randn([2, 4, 8, 8]); // the gradient at its output
+   * gl.explain.NormGrad.extract(x, g, 'scaling').shape; // [2, 4, 8, 8]
+   */
   static extract(x: Tensor, g: Tensor, phase1: NormGradPhase1): Tensor {
     return extract(x, g, phase1);
   }
@@ -317,7 +358,10 @@ export function combineMaps(maps: readonly Tensor[], size: [number, number]): Te
   );
 }
 
-/** Min–max normalisation of each example's map to [0, 1] (a constant map becomes 0). */
+/**
+ * Min–max normalisation of each example's map to [0, 1] (a constant map becomes 0).
+ * @example gl.explain.normalizeMap(gl.tensor([[[2, 4], [6, 10]]])); // [[[0, 0.25], [0.5, 1]]]
+ */
 export function normalizeMap(m: Tensor): Tensor {
   return noGrad(() => {
     const B = m.shape[0];

@@ -163,7 +163,10 @@ function ranks(v: ArrayLike<number>): number[] {
   return r;
 }
 
-/** Pearson correlation of two equal-length arrays (0 when either is constant). */
+/**
+ * Pearson correlation of two equal-length arrays (0 when either is constant).
+ * @example gl.explain.pearson([1, 2, 3], [2, 4, 7]); // 0.99
+ */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new ArgumentError(`pearson: lengths ${a.length} and ${b.length} differ`);
   const n = a.length;

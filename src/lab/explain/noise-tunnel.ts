@@ -63,7 +63,13 @@ export class NoiseTunnel {
   constructor(method: AttributionMethod) {
     this.method = method;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * const smoothGrad = new gl.explain.NoiseTunnel(new gl.explain.Saliency(model));
+   * smoothGrad.attribute(gl.randn([2, 4]), { ntType: 'smoothgrad', ntSamples: 8, stdevs: 0.1, target: 0 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: NoiseTunnelOptions = {}): Attr<I> {
     const {
       ntType = 'smoothgrad',
@@ -160,7 +166,12 @@ export class GradientShap {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.nn.ReLU(), new gl.nn.Linear(8, 3));
+   * new gl.explain.GradientShap(model).attribute(gl.randn([2, 4]), { baselines: gl.randn([10, 4]), nSamples: 8, target: 0 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: GradientShapOptions): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const dist = opts.baselines instanceof Array ? [...opts.baselines] : [opts.baselines as Tensor];

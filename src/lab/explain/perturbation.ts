@@ -73,7 +73,13 @@ export class Occlusion {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Flatten(), new gl.nn.Linear(64, 3));
+   * const x = gl.rand([2, 1, 8, 8]);
+   * new gl.explain.Occlusion(model).attribute(x, { slidingWindowShapes: [1, 4, 4], strides: 4, target: 0 }).shape; // [2, 1, 8, 8]
+   */
   attribute<I extends Inputs>(inputs: I, opts: OcclusionOptions): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const B = xs[0].shape[0];
@@ -179,7 +185,13 @@ export class FeatureAblation {
   constructor(forward: ForwardFn) {
     this.forward = forward;
   }
-  /** Attributions of the same shape as the inputs. */
+  /**
+   * Attributions of the same shape as the inputs.
+   * @example
+   * const model = new gl.nn.Linear(4, 3);
+   * const featureMask = gl.tensor([[0, 0, 1, 1]], { dtype: 'int32' }); // two groups of two features
+   * new gl.explain.FeatureAblation(model).attribute(gl.randn([2, 4]), { featureMask, target: 0 }).shape; // [2, 4]
+   */
   attribute<I extends Inputs>(inputs: I, opts: FeatureAblationOptions = {}): Attr<I> {
     const { xs, wrap } = asTuple(inputs);
     const B = xs[0].shape[0];

@@ -71,14 +71,26 @@ export class LoRALinear extends Module {
     return add(y, mul(h, this.scale));
   }
 
-  /** Folds s·B·A into the base weight (inference without the extra matmuls). */
+  /**
+   * Folds s·B·A into the base weight (inference without the extra matmuls).
+   * @example
+   * const lora = new gl.lab.frozen.LoRALinear(new gl.nn.Linear(16, 16), { rank: 4 });
+   * lora.merge(); // one matmul at inference
+   * lora.unmerge(); // back to training the adapter
+   */
   merge(): void {
     if (this.merged) return;
     noGrad(() => this.base.weight.add_(delta(this.loraA, this.loraB, this.scale)));
     this.merged = true;
   }
 
-  /** Takes s·B·A back out of the base weight. */
+  /**
+   * Takes s·B·A back out of the base weight.
+   * @example
+   * const lora = new gl.lab.frozen.LoRALinear(new gl.nn.Linear(16, 16), { rank: 4 });
+   * lora.merge();
+   * lora.unmerge(); // the base weight is as before merge (up to rounding)
+   */
   unmerge(): void {
     if (!this.merged) return;
     noGrad(() => this.base.weight.sub_(delta(this.loraA, this.loraB, this.scale)));
@@ -130,7 +142,12 @@ export class LoRAConv2d extends Module {
     });
   }
 
-  /** Folds s·reshape(B·A) into the base weight. */
+  /**
+   * Folds s·reshape(B·A) into the base weight.
+   * @example
+   * const lora = new gl.lab.frozen.LoRAConv2d(new gl.nn.Conv2d(3, 8, 3), { rank: 2 });
+   * lora.merge(); // one convolution at inference
+   */
   merge(): void {
     if (this.merged) return;
     const d = reshape(delta(this.loraA, this.loraB, this.scale), this.base.weight.shape);
@@ -138,7 +155,13 @@ export class LoRAConv2d extends Module {
     this.merged = true;
   }
 
-  /** Takes s·reshape(B·A) back out of the base weight. */
+  /**
+   * Takes s·reshape(B·A) back out of the base weight.
+   * @example
+   * const lora = new gl.lab.frozen.LoRAConv2d(new gl.nn.Conv2d(3, 8, 3), { rank: 2 });
+   * lora.merge();
+   * lora.unmerge();
+   */
   unmerge(): void {
     if (!this.merged) return;
     const d = reshape(delta(this.loraA, this.loraB, this.scale), this.base.weight.shape);

@@ -89,7 +89,13 @@ export class LadderSideTuning extends Module {
     this.head = new Linear(last, opts.classes);
   }
 
-  /** The trainable (side) parameters. */
+  /**
+   * The trainable (side) parameters.
+   * @example
+   * const blocks = [new gl.nn.Linear(8, 8), new gl.nn.Linear(8, 8)];
+   * const lst = new gl.lab.frozen.LadderSideTuning(blocks, 8, [8, 8], { classes: 3 });
+   * const opt = new gl.optim.Adam(lst.sideParameters(), { lr: 1e-3 }); // the backbone stays frozen
+   */
   sideParameters(): Parameter[] {
     return this.parameters().filter((p) => p.requiresGrad);
   }

@@ -1,7 +1,12 @@
 // Discrete mutual information by binning (paper 38): entropies of hashed activation patterns, I(X;T) and I(T;Y) per layer.
 import { ArgumentError } from '../../core/errors.js';
 
-/** Entropy in bits of a distribution given by counts. */
+/**
+ * Entropy in bits of a distribution given by counts.
+ * @example
+ * gl.lab.info.entropyBits([5, 5]); // 1: a fair coin
+ * gl.lab.info.entropyBits([1, 1, 1, 1]); // 2
+ */
 export function entropyBits(counts: Iterable<number>): number {
   let n = 0;
   const cs: number[] = [];

@@ -6,6 +6,9 @@ export const TWELVE_BIT_THRESHOLD = 5.5;
 /**
  * The rule's score of a 12-bit pattern: |Σ_j x_j·e^{2πij/12}|² + popcount(x)/2 — the squared first Fourier
  * coefficient of the bits placed on a circle, plus half their count; invariant under cyclic rotation of the bits.
+ * @example
+ * gl.lab.info.twelveBitScore([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]); // 17.93: above the threshold 5.5
+ * gl.lab.info.twelveBitScore([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]); // 3 (= 0 + 6/2): below it
  */
 export function twelveBitScore(bits: readonly number[]): number {
   let re = 0;

@@ -3,7 +3,10 @@
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** float32 → bfloat16 bits (the top 16 bits, rounded to nearest even; NaN stays NaN). */
+/**
+ * float32 → bfloat16 bits (the top 16 bits, rounded to nearest even; NaN stays NaN).
+ * @example gl.lab.memory.f32ToBf16(1); // 0x3f80
+ */
 export function f32ToBf16(x: number): number {
   f32[0] = x;
   const b = u32[0];
@@ -11,13 +14,21 @@ export function f32ToBf16(x: number): number {
   return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-/** bfloat16 bits → float32. */
+/**
+ * bfloat16 bits → float32.
+ * @example gl.lab.memory.bf16ToF32(0x3f80); // 1
+ */
 export function bf16ToF32(h: number): number {
   u32[0] = h << 16;
   return f32[0];
 }
 
-/** float32 → IEEE 754 binary16 bits (round to nearest even; overflow to ±Inf; subnormals kept). */
+/**
+ * float32 → IEEE 754 binary16 bits (round to nearest even; overflow to ±Inf; subnormals kept).
+ * @example
+ * gl.lab.memory.f32ToF16(1); // 0x3c00
+ * gl.lab.memory.f32ToF16(1e6); // 0x7c00: +Inf
+ */
 export function f32ToF16(x: number): number {
   f32[0] = x;
   const b = u32[0];
@@ -45,7 +56,10 @@ export function f32ToF16(x: number): number {
   return out;
 }
 
-/** IEEE binary16 bits → float32. */
+/**
+ * IEEE binary16 bits → float32.
+ * @example gl.lab.memory.f16ToF32(0x3c00); // 1
+ */
 export function f16ToF32(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const e = (h >>> 10) & 0x1f;

@@ -8,7 +8,10 @@ import { randn } from '../../ops/creation.js';
 import { tensor } from '../../ops/tensor-like.js';
 import { Mesa, type MesaOptions } from './mesa.js';
 
-/** ‖a − b‖ / ‖b‖ over lists of tensors of equal shapes, as one flat vector. */
+/**
+ * ‖a − b‖ / ‖b‖ over lists of tensors of equal shapes, as one flat vector.
+ * @example gl.lab.memory.relativeError([gl.tensor([1, 2.02])], [gl.tensor([1, 2])]); // ≈ 0.0089
+ */
 export function relativeError(a: readonly Tensor[], b: readonly Tensor[]): number {
   if (a.length !== b.length) throw new ArgumentError(`relativeError: ${a.length} vs ${b.length} tensors`);
   let num = 0;

@@ -123,7 +123,13 @@ export class Mesa implements SavedTensorHooks {
     this.rngState = (opts.seed ?? 0) | 0;
   }
 
-  /** Runs `fn` (a forward) with this policy packing what its ops save; save sites restart at 0. */
+  /**
+   * Runs `fn` (a forward) with this policy packing what its ops save; save sites restart at 0.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(16, 32), new gl.nn.GELU(), new gl.nn.Linear(32, 4));
+   * const mesa = gl.lab.memory.mesa({ bits: 8 });
+   * mesa.run(() => model.forward(gl.randn([8, 16])).sum()).backward(); // activations saved as 8-bit
+   */
   run<T>(fn: () => T): T {
     this.site = 0;
     this.cache = new WeakMap();

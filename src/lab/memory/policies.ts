@@ -80,7 +80,12 @@ export function wherePredicate(
   };
 }
 
-/** The segments a policy gives for n blocks, validated (contiguous, covering all blocks). */
+/**
+ * The segments a policy gives for n blocks, validated (contiguous, covering all blocks).
+ * @example
+ * const blocks = [1, 2, 3, 4].map(() => new gl.nn.Linear(8, 8));
+ * gl.lab.memory.planSegments(gl.lab.memory.segments(2), blocks).length; // 2 segments of 2 blocks
+ */
 export function planSegments(
   policy: CheckpointPolicy,
   blocks: readonly Module[],

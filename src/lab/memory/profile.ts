@@ -112,7 +112,13 @@ export interface ProfileOptions {
   modelName?: string;
 }
 
-/** What profile() returns: the timeline, the peak and who holds it, and fn's result. */
+/**
+ * What profile() returns: the timeline, the peak and who holds it, and fn's result.
+ * @example
+ * const model = new gl.nn.Sequential(new gl.nn.Linear(16, 32), new gl.nn.ReLU(), new gl.nn.Linear(32, 4));
+ * const tl = gl.lab.memory.profile(() => model.forward(gl.randn([8, 16])).sum().backward(), { model });
+ * tl.peak.bytes; // saved bytes held at the peak
+ */
 export class MemoryTimeline<T = unknown> {
   /** @param events - Every save and release, in order. */
   constructor(
@@ -140,7 +146,13 @@ export class MemoryTimeline<T = unknown> {
     return { bytes, seq, holders: seq < 0 ? [] : this.holdersAt(seq) };
   }
 
-  /** Entries alive right after event `seq`. */
+  /**
+   * Entries alive right after event `seq`.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(16, 32), new gl.nn.ReLU(), new gl.nn.Linear(32, 4));
+   * const tl = gl.lab.memory.profile(() => model.forward(gl.randn([8, 16])).sum(), { model });
+   * tl.holdersAt(tl.events.length - 1).map((h) => h.op); // what the forward keeps for backward
+   */
   holdersAt(seq: number): Holder[] {
     const alive = new Map<number, TimelineEvent>();
     for (const e of this.events) {
@@ -162,7 +174,13 @@ export class MemoryTimeline<T = unknown> {
       .sort((a, b) => b.heldBytes - a.heldBytes);
   }
 
-  /** Totals per scope (module path), in order of first appearance; `depth` cuts paths to that many parts. */
+  /**
+   * Totals per scope (module path), in order of first appearance; `depth` cuts paths to that many parts.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(16, 32), new gl.nn.ReLU(), new gl.nn.Linear(32, 4));
+   * const tl = gl.lab.memory.profile(() => model.forward(gl.randn([8, 16])).sum(), { model });
+   * for (const row of tl.byModule(1)) console.log(row);
+   */
   byModule(depth = Infinity): ModuleRow[] {
     const cut = (s: string) => (s === '' ? '(no scope)' : s.split('/').slice(0, depth).join('/'));
     const rows = new Map<string, ModuleRow>();
@@ -182,7 +200,13 @@ export class MemoryTimeline<T = unknown> {
     return [...rows.values()];
   }
 
-  /** The JSON form: events, peak, totals and the by-module table. */
+  /**
+   * The JSON form: events, peak, totals and the by-module table.
+   * @example
+   * const model = new gl.nn.Linear(16, 4);
+   * const tl = gl.lab.memory.profile(() => model.forward(gl.randn([8, 16])).sum(), { model });
+   * const json = JSON.stringify(tl); // events, peak, totals and the by-module table
+   */
   toJSON(): TimelineJSON {
     const saves = this.events.filter((e) => e.kind === 'save');
     const last = this.events.length ? this.events[this.events.length - 1].total : 0;
@@ -200,7 +224,13 @@ export class MemoryTimeline<T = unknown> {
     };
   }
 
-  /** A printable table by module: saves, tensor bytes, packed bytes, bytes held at the peak. */
+  /**
+   * A printable table by module: saves, tensor bytes, packed bytes, bytes held at the peak.
+   * @example
+   * const model = new gl.nn.Sequential(new gl.nn.Linear(16, 32), new gl.nn.ReLU(), new gl.nn.Linear(32, 4));
+   * const tl = gl.lab.memory.profile(() => model.forward(gl.randn([8, 16])).sum(), { model });
+   * console.log(tl.table());
+   */
   table(depth = Infinity): string {
     const rows = this.byModule(depth);
     const peak = this.peak;
@@ -222,7 +252,12 @@ export class MemoryTimeline<T = unknown> {
     return formatTable(['module', 'saves', 'bytes', 'packed', 'at peak'], body);
   }
 
-  /** The by-module table (as table()). */
+  /**
+   * The by-module table (as table()).
+   * @example
+   * const model = new gl.nn.Linear(16, 4);
+   * console.log(String(gl.lab.memory.profile(() => model.forward(gl.randn([8, 16])).sum(), { model }))); // the table
+   */
   toString(): string {
     return this.table();
   }

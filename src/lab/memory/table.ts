@@ -1,6 +1,9 @@
 // Plain-text helpers for the lab's printouts: byte sizes and aligned tables.
 
-/** 1536 → '1.5 KiB'. */
+/**
+ * 1536 → '1.5 KiB'.
+ * @example gl.lab.memory.formatBytes(1536); // '1.5 KiB'
+ */
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let v = n;
@@ -12,7 +15,10 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** Columns padded to their widest cell; the first column left-aligned, the others right-aligned. */
+/**
+ * Columns padded to their widest cell; the first column left-aligned, the others right-aligned.
+ * @example console.log(gl.lab.memory.formatTable(['layer', 'bytes'], [['fc1', '1.5 KiB'], ['fc2', '512 B']]));
+ */
 export function formatTable(head: string[], rows: string[][]): string {
   const all = [head, ...rows];
   const w = head.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));

@@ -96,7 +96,13 @@ export class LIF extends Module {
     this.alpha = opts.alpha ?? 1;
   }
 
-  /** Forgets the membrane state (start of a sequence). */
+  /**
+   * Forgets the membrane state (start of a sequence).
+   * @example
+   * const lif = new gl.lab.snn.LIF({ tau: 2 });
+   * lif.forward(gl.ones([1, 4]));
+   * lif.reset(); // the next forward starts from a zero membrane
+   */
   reset(): void {
     this.v = null;
   }

@@ -15,7 +15,12 @@ export interface SpikingNet extends Module {
   step(x: Tensor): Tensor;
 }
 
-/** Resets every LIF of `net` and sets whether they cut the temporal route. */
+/**
+ * Resets every LIF of `net` and sets whether they cut the temporal route.
+ * @example
+ * const net = new gl.nn.Sequential(new gl.nn.Linear(4, 8), new gl.lab.snn.LIF({ tau: 2 }));
+ * gl.lab.snn.resetNeurons(net, true); // before each sample; true: no gradient through the membrane state
+ */
 export function resetNeurons(net: Module, detachState: boolean): void {
   for (const m of net.modules())
     if (m instanceof LIF) {

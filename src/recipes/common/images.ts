@@ -59,7 +59,10 @@ function missingByEnv(): Set<string> {
   return new Set(names);
 }
 
-/** Whether a set can be loaded here (and `GRADLAB_DATA_MISSING` does not name it). */
+/**
+ * Whether a set can be loaded here (and `GRADLAB_DATA_MISSING` does not name it).
+ * @example gl.recipes.imageSourceAvailable('embedded'); // true: the embedded digits ship with gradlab
+ */
 export function imageSourceAvailable(s: ImageSource): boolean {
   if (missingByEnv().has(s)) return false;
   if (s === 'fashion-mnist') return fs.existsSync(FASHION_MNIST_DIR);

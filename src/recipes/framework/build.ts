@@ -18,7 +18,12 @@ export const REPORT_PATHS = {
   legacy: 'docs/recipes/legacy',
 } as const;
 
-/** Every generated file (path relative to `root` → content), from the result files under `root` only. */
+/**
+ * Every generated file (path relative to `root` → content), from the result files under `root` only.
+ * @example
+ * // doc-test: no-run: reads the recipe results of a gradlab checkout
+ * const files = gl.recipes.generateReport('.', Object.values(gl.recipes.RECIPES)); // path → content
+ */
 export function generateReport(root: string, recipes: readonly RecipeDef[]): Map<string, string> {
   const results = readResults(path.join(root, RESULTS_DIR));
   const legacyDir = path.join(root, REPORT_PATHS.legacy);

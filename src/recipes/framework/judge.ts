@@ -26,7 +26,13 @@ export function judgeValues(
   return (compare === '<=' ? s.mean <= threshold : s.mean >= threshold) ? 'holds' : 'fails';
 }
 
-/** Judges every assertion; in quick runs outcome assertions are 'not judged'. */
+/**
+ * Judges every assertion; in quick runs outcome assertions are 'not judged'.
+ * @example
+ * declare const def: gl.recipes.RecipeDef;
+ * declare const perSeed: gl.recipes.PerSeed; // what the recipe's seeds measured
+ * const outcomes = gl.recipes.judgeAssertions(def.assertions, perSeed, false);
+ */
 export function judgeAssertions(
   assertions: readonly AssertionDef[],
   perSeed: PerSeed,
@@ -51,6 +57,10 @@ export function judgeAssertions(
  * The verdict of a run. Quick: 'mechanism checked' when every mechanism assertion holds, else
  * 'mechanism fails' (a quick run never yields 'reproduced'). Full: 'reproduced' when every assertion
  * holds and every checklist item is built; 'not reproduced' when none holds; else 'partially reproduced'.
+ * @example
+ * declare const def: gl.recipes.RecipeDef;
+ * declare const outcomes: gl.recipes.AssertionOutcome[];
+ * gl.recipes.verdictOf(outcomes, def.checklist, false); // 'reproduced', 'partially reproduced', ...
  */
 export function verdictOf(
   outcomes: readonly AssertionOutcome[],

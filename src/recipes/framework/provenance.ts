@@ -21,7 +21,10 @@ export function packageRoot(): string {
 /** Files a run or the report writes; changes to them do not make a checkout dirty. */
 const OUTPUTS = ['docs/recipes/results', 'docs/recipes/figures', 'REPRODUCTIONS.md', 'README.md'];
 
-/** HEAD and whether tracked files differ from it (untracked files and the recipe outputs left out). */
+/**
+ * HEAD and whether tracked files differ from it (untracked files and the recipe outputs left out).
+ * @example const { commit, dirty } = gl.recipes.gitState(); // commit null outside a git checkout
+ */
 export function gitState(root = packageRoot()): {
   /** HEAD's commit, null outside a git checkout. */
   commit: string | null;
@@ -63,7 +66,10 @@ export function loadAverage(): number[] {
   return os.loadavg().map((x) => Math.round(x * 100) / 100);
 }
 
-/** SHA-256 (hex) of bytes or a string. */
+/**
+ * SHA-256 (hex) of bytes or a string.
+ * @example gl.recipes.sha256('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+ */
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }

@@ -43,7 +43,10 @@ export interface ReportInput {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Numbers as the report prints them: 4 significant digits, exponent for the very small and large. */
+/**
+ * Numbers as the report prints them: 4 significant digits, exponent for the very small and large.
+ * @example gl.recipes.fmt(0.123456); // '0.1235'
+ */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
@@ -52,7 +55,12 @@ export function fmt(v: number): string {
   return String(+v.toPrecision(4));
 }
 
-/** `0.71 ± 0.01 [0.69, 0.73]` (sd with n ≥ 2, interval with n ≥ 3). */
+/**
+ * `0.71 ± 0.01 [0.69, 0.73]` (sd with n ≥ 2, interval with n ≥ 3).
+ * @example
+ * declare const outcome: gl.recipes.AssertionOutcome;
+ * gl.recipes.fmtStats(outcome); // e.g. '0.71 ± 0.01 [0.69, 0.73]'
+ */
 export function fmtStats(o: Pick<AssertionOutcome, 'stats'>): string {
   const s = o.stats;
   return (
@@ -267,7 +275,12 @@ export function reproductionsReport(input: ReportInput): string {
   return out.join('\n');
 }
 
-/** The README block (between `<!-- recipes:begin -->` and `<!-- recipes:end -->`): implemented rows only. */
+/**
+ * The README block (between `<!-- recipes:begin -->` and `<!-- recipes:end -->`): implemented rows only.
+ * @example
+ * declare const input: gl.recipes.ReportInput;
+ * const block = gl.recipes.readmeRecipesBlock(input); // '<!-- recipes:begin -->\n| ... |\n<!-- recipes:end -->'
+ */
 export function readmeRecipesBlock(input: ReportInput): string {
   const rows = PAPERS.flatMap((p) =>
     recipesOf(input, p).map((def) => {
@@ -287,7 +300,12 @@ export function readmeRecipesBlock(input: ReportInput): string {
   ].join('\n');
 }
 
-/** Replaces the recipes block of a README text (an error if the markers are missing). */
+/**
+ * Replaces the recipes block of a README text (an error if the markers are missing).
+ * @example
+ * const readme = '# x\n<!-- recipes:begin -->\nold\n<!-- recipes:end -->\n';
+ * gl.recipes.replaceReadmeBlock(readme, '<!-- recipes:begin -->\nnew\n<!-- recipes:end -->');
+ */
 export function replaceReadmeBlock(readme: string, block: string): string {
   const re = /<!-- recipes:begin[^>]*-->[\s\S]*?<!-- recipes:end -->/;
   if (!re.test(readme))

@@ -7,7 +7,12 @@ import type { RecipeResult } from './types.js';
 /** Where committed results live, relative to the package root. */
 export const RESULTS_DIR = 'docs/recipes/results';
 
-/** `checkpoint.full.native.json` */
+/**
+ * `checkpoint.full.native.json`
+ * @example
+ * declare const result: gl.recipes.RecipeResult;
+ * gl.recipes.resultFileName(result); // e.g. 'checkpoint.full.native.json'
+ */
 export function resultFileName(r: Pick<RecipeResult, 'recipe' | 'mode' | 'provenance'>): string {
   return `${r.recipe}.${r.mode}.${r.provenance.backend}.json`;
 }
@@ -37,7 +42,10 @@ function isResult(x: unknown): x is RecipeResult {
   );
 }
 
-/** Every result file in `dir` (sorted by name); a file of another format is a FileFormatError. */
+/**
+ * Every result file in `dir` (sorted by name); a file of another format is a FileFormatError.
+ * @example gl.recipes.readResults('no-such-dir'); // []: a missing folder holds no results
+ */
 export function readResults(dir = RESULTS_DIR): RecipeResult[] {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -61,6 +69,7 @@ export const PROTOCOL_BACKEND = 'native';
 /**
  * The result a row shows: the full run on the protocol backend, else another full run, else a quick run
  * (a quick result never stands in for an existing full one); and the other full runs (other backends).
+ * @example const { main, others } = gl.recipes.pickResults(gl.recipes.readResults(), 'checkpoint'); // main: null without results
  */
 export function pickResults(
   all: readonly RecipeResult[],

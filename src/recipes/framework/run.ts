@@ -17,7 +17,10 @@ export interface RunRecipeOptions {
   log?: (line: string) => void;
 }
 
-/** Checks a definition: unique assertion ids, sourced thresholds, reasons for what is not built. */
+/**
+ * Checks a definition: unique assertion ids, sourced thresholds, reasons for what is not built.
+ * @example gl.recipes.checkRecipeDef(gl.recipes.getRecipe('checkpoint')); // throws ArgumentError on a malformed definition
+ */
 export function checkRecipeDef(def: RecipeDef): void {
   const ids = new Set<string>();
   for (const a of def.assertions) {

@@ -7,7 +7,10 @@ const T975 = [
   2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
-/** t quantile for a two-sided 95% interval with `df` degrees of freedom (tables to 30, then 40/60/120/∞). */
+/**
+ * t quantile for a two-sided 95% interval with `df` degrees of freedom (tables to 30, then 40/60/120/∞).
+ * @example gl.recipes.t975(4); // 2.776
+ */
 export function t975(df: number): number {
   if (!Number.isInteger(df) || df < 1)
     throw new ArgumentError(`t975: df must be a positive integer, got ${df}`);
@@ -59,7 +62,10 @@ export function paired(
   return a.map((x, i) => f(x, b[i]));
 }
 
-/** Median and quartiles (linear interpolation) of a sample. */
+/**
+ * Median and quartiles (linear interpolation) of a sample.
+ * @example gl.recipes.quantiles([1, 2, 3, 4, 5]); // { min: 1, q1: 2, median: 3, q3: 4, max: 5 }
+ */
 export function quantiles(values: readonly number[]): {
   /** The smallest value. */
   min: number;

@@ -38,7 +38,12 @@ export function interleavedTimes<A extends string>(
   return { reps: opts.reps, ms };
 }
 
-/** Per-repetition ratios arm / baseline with their median, quartiles and range. */
+/**
+ * Per-repetition ratios arm / baseline with their median, quartiles and range.
+ * @example
+ * const t = { reps: 3, ms: { gradlab: [10, 12, 11], torch: [20, 20, 22] } };
+ * gl.recipes.ratioSpread(t, 'gradlab', 'torch').median; // 0.5 (ratios 0.5, 0.6, 0.5)
+ */
 export function ratioSpread<A extends string>(
   t: InterleavedTimes<A>,
   arm: A,

@@ -6,7 +6,10 @@ import { drawSeed, noise } from './genome.js';
 /** How fitness values become weights: centered ranks in [−0.5, 0.5] (the paper's), or the raw values. */
 export type FitnessShaping = 'centered-ranks' | 'none';
 
-/** Ranks of `values` scaled to [−0.5, 0.5] (ties broken by position, as argsort does). */
+/**
+ * Ranks of `values` scaled to [−0.5, 0.5] (ties broken by position, as argsort does).
+ * @example gl.rules.population.centeredRanks([10, 30, 20]); // Float64Array [-0.5, 0.5, 0]
+ */
 export function centeredRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b] || a - b);
@@ -20,6 +23,12 @@ export function centeredRanks(values: ArrayLike<number>): Float64Array {
  * The search gradient from antithetic fitness pairs: ĝ = Σᵢ (w⁺ᵢ − w⁻ᵢ) εᵢ / (2nσ), with w the shaped
  * fitness of θ + σεᵢ and θ − σεᵢ and εᵢ the noise of `seeds[i]`. Unshaped, it is the unbiased estimate of
  * the gradient of the Gaussian-smoothed fitness.
+ * @example
+ * const P = 10;
+ * const seeds = [11, 12, 13];
+ * const plus = [1.0, 0.5, 0.2]; // fitness of θ + σε(seed), per seed
+ * const minus = [0.1, 0.4, 0.3]; // fitness of θ − σε(seed)
+ * const grad = gl.rules.population.esGradientFromFitness(plus, minus, seeds, P, 0.1, 'centered-ranks'); // [P]
  */
 export function esGradientFromFitness(
   plus: ArrayLike<number>,

@@ -79,7 +79,15 @@ export interface EvalJob {
   seed: number;
 }
 
-/** The weights of one candidate (genome rebuilt from its seeds; perturbation rebuilt from its seed). */
+/**
+ * The weights of one candidate (genome rebuilt from its seeds; perturbation rebuilt from its seed).
+ * @example
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * const job: gl.rules.population.EvalJob = {
+ *   spec, sigma: 0.02, candidates: [], task: { kind: 'cartpole', episodes: 1 }, seed: 0,
+ * };
+ * gl.rules.population.candidateWeights(job, { kind: 'genome', genome: [7, 8] }).length; // 10: θ of seed 7, mutated by seed 8
+ */
 export function candidateWeights(job: EvalJob, c: Candidate, cache?: WeightCache): Float32Array {
   if (c.kind === 'genome') return rebuildWeights(job.spec, c.genome, job.sigma, cache);
   if (!job.center) throw new ArgumentError(`evaluate: a '${c.kind}' candidate needs the job's center`);
@@ -91,7 +99,10 @@ export function candidateWeights(job: EvalJob, c: Candidate, cache?: WeightCache
   return out;
 }
 
-/** The initial-state seeds of the `episodes` episodes of an evaluation seeded `seed` (shared by its candidates). */
+/**
+ * The initial-state seeds of the `episodes` episodes of an evaluation seeded `seed` (shared by its candidates).
+ * @example gl.rules.population.episodeSeeds(0, 3); // three initial-state seeds, the same for every candidate
+ */
 export function episodeSeeds(seed: number, episodes: number): number[] {
   const g = new Generator(seed);
   return Array.from({ length: episodes }, () => drawSeed(g));
@@ -100,6 +111,15 @@ export function episodeSeeds(seed: number, episodes: number): number[] {
 /**
  * Fitness of each candidate of `job`, in order. Pure: the same job gives the same numbers, whether it
  * runs whole or split into parts (each candidate's forward is its own slice of every batched matmul).
+ * @example
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * const fitness = await gl.rules.population.evaluate({
+ *   spec,
+ *   sigma: 0.02,
+ *   candidates: [{ kind: 'genome', genome: [1] }, { kind: 'genome', genome: [2] }],
+ *   task: { kind: 'cartpole', episodes: 2, maxSteps: 50 },
+ *   seed: 0,
+ * }); // Float64Array [2]: mean return of each candidate
  */
 export async function evaluate(job: EvalJob, cache?: WeightCache): Promise<Float64Array> {
   if (job.candidates.length === 0) return new Float64Array(0);

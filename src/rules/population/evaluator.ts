@@ -4,7 +4,17 @@ import { ArgumentError, GradlabError } from '../../core/errors.js';
 import { evaluate, type EvalJob } from './evaluate.js';
 import { WeightCache } from './genome.js';
 
-/** A population worker thread failed while evaluating (its error's name and message), or died. */
+/**
+ * A population worker thread failed while evaluating (its error's name and message), or died.
+ * @example
+ * declare const ev: gl.rules.population.PopulationEvaluator;
+ * declare const job: gl.rules.population.EvalJob;
+ * try {
+ *   await ev.evaluate(job);
+ * } catch (e) {
+ *   if (e instanceof gl.rules.population.PopulationWorkerError) console.log(e.message); // the worker's error, by name
+ * }
+ */
 export class PopulationWorkerError extends GradlabError {}
 
 /** Evaluates jobs (`evaluate` is pure, so where it runs does not change the numbers). */
@@ -19,7 +29,13 @@ export interface PopulationEvaluator {
   close(): Promise<void>;
 }
 
-/** Evaluation in the calling thread, on the current backend. */
+/**
+ * Evaluation in the calling thread, on the current backend.
+ * @example
+ * const ev = gl.rules.population.inProcessEvaluator();
+ * ev.workers; // 0
+ * await ev.close();
+ */
 export function inProcessEvaluator(): PopulationEvaluator {
   const cache = new WeightCache();
   return {
@@ -38,7 +54,12 @@ export function registerWorkerPool(factory: PoolFactory): void {
   poolFactory = factory;
 }
 
-/** The evaluator for `workers` workers (0: in-process), computing on the current backend. */
+/**
+ * The evaluator for `workers` workers (0: in-process), computing on the current backend.
+ * @example
+ * const ev = gl.rules.population.makeEvaluator('ga', 0); // 0: in this thread; n > 0 starts n workers
+ * await ev.close();
+ */
 export function makeEvaluator(rule: string, workers: number): PopulationEvaluator {
   if (!Number.isInteger(workers) || workers < 0)
     throw new ArgumentError(`${rule}: workers must be an integer >= 0, got ${workers}`);

@@ -17,7 +17,13 @@ export interface StackedWeights {
   genomes: number;
 }
 
-/** Stacks `thetas` (one flat float32 vector per genome, `model.parameters()` order) layer by layer. */
+/**
+ * Stacks `thetas` (one flat float32 vector per genome, `model.parameters()` order) layer by layer.
+ * @example
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * const thetas = [1, 2, 3].map((seed) => gl.rules.population.initialWeights(spec, seed));
+ * const w = gl.rules.population.stackWeights(spec, thetas); // 3 genomes, layer by layer
+ */
 export function stackWeights(spec: PolicySpec, thetas: readonly Float32Array[]): StackedWeights {
   const P = paramCount(spec);
   const G = thetas.length;
@@ -51,6 +57,10 @@ export function stackWeights(spec: PolicySpec, thetas: readonly Float32Array[]):
 /**
  * The outputs of every genome's policy: `x` is [G, E, in] (each genome its own inputs) or [E, in]
  * (shared), the result [G, E, out]. One batched matmul per layer; no graph is recorded.
+ * @example
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * const w = gl.rules.population.stackWeights(spec, [1, 2, 3].map((s) => gl.rules.population.initialWeights(spec, s)));
+ * gl.rules.population.stackedForward(spec, w, gl.randn([5, 4])).shape; // [3, 5, 2]: genomes × inputs × outputs
  */
 export function stackedForward(spec: PolicySpec, w: StackedWeights, x: Tensor): Tensor {
   return noGrad(() => {

@@ -12,13 +12,19 @@ export type Genome = readonly number[];
 /** Bytes one genome entry takes when stored (a seed below 2^53, written as 8 bytes). */
 export const GENOME_ENTRY_BYTES = 8;
 
-/** Draws a fresh seed (below 2^48) from `gen`: two 24-bit uniforms. */
+/**
+ * Draws a fresh seed (below 2^48) from `gen`: two 24-bit uniforms.
+ * @example gl.rules.population.drawSeed(new gl.Generator(0)); // an integer below 2^48
+ */
 export function drawSeed(gen: Generator): number {
   const u = sampleHost(gen, 2, 'uniform');
   return Math.floor(u[0] * 16777216) * 16777216 + Math.floor(u[1] * 16777216);
 }
 
-/** `P` standard normals of seed `seed`'s stream, each rounded to float32. */
+/**
+ * `P` standard normals of seed `seed`'s stream, each rounded to float32.
+ * @example gl.rules.population.noise(42, 5); // Float32Array of 5 standard normals, the same for seed 42 everywhere
+ */
 export function noise(seed: number, P: number): Float32Array {
   return Float32Array.from(sampleHost(new Generator(seed), P, 'normal'));
 }
@@ -26,6 +32,9 @@ export function noise(seed: number, P: number): Float32Array {
 /**
  * The initial weights of seed `seed`: every weight N(0, 1)·(1/√fan_in) rounded to float32, biases 0.
  * Layout: each layer's weight [out, in] then bias [out] (the order of `model.parameters()`).
+ * @example
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * gl.rules.population.initialWeights(spec, 7).length; // 10: weight [2, 4] then bias [2]
  */
 export function initialWeights(spec: PolicySpec, seed: number): Float32Array {
   const P = paramCount(spec);
@@ -40,7 +49,12 @@ export function initialWeights(spec: PolicySpec, seed: number): Float32Array {
   return out;
 }
 
-/** θ ← θ + σ·ε(seed), every product and sum rounded to float32 (no fused multiply-add: the same bits everywhere). */
+/**
+ * θ ← θ + σ·ε(seed), every product and sum rounded to float32 (no fused multiply-add: the same bits everywhere).
+ * @example
+ * const theta = new Float32Array(10);
+ * gl.rules.population.mutateInPlace(theta, 42, 0.02); // θ += 0.02 · noise(42, 10)
+ */
 export function mutateInPlace(theta: Float32Array, seed: number, sigma: number): void {
   const eps = noise(seed, theta.length);
   const s = Math.fround(sigma);
@@ -83,12 +97,20 @@ export function rebuildWeights(
   return theta;
 }
 
-/** Stored size of a genome in bytes. */
+/**
+ * Stored size of a genome in bytes.
+ * @example gl.rules.population.genomeBytes([7, 8, 9]); // 24
+ */
 export function genomeBytes(genome: Genome): number {
   return genome.length * GENOME_ENTRY_BYTES;
 }
 
-/** How many times smaller the genome is than its float32 weights: 4·P / genome bytes. */
+/**
+ * How many times smaller the genome is than its float32 weights: 4·P / genome bytes.
+ * @example
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * gl.rules.population.compressionRatio(spec, [7, 8]); // 4·10 / 16 = 2.5
+ */
 export function compressionRatio(spec: PolicySpec, genome: Genome): number {
   return (4 * paramCount(spec)) / genomeBytes(genome);
 }
@@ -96,6 +118,12 @@ export function compressionRatio(spec: PolicySpec, genome: Genome): number {
 /**
  * Recently rebuilt weights by genome, so a child is its parent's weights plus one mutation (Such et
  * al.'s cache); bounded, oldest dropped first. Results are the same with or without it.
+ * @example
+ * const cache = new gl.rules.population.WeightCache(64);
+ * const spec = gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2));
+ * const job: gl.rules.population.EvalJob = { spec, sigma: 0.02, candidates: [], task: { kind: 'cartpole', episodes: 1 }, seed: 0 };
+ * gl.rules.population.candidateWeights(job, { kind: 'genome', genome: [7, 8] }, cache);
+ * cache.longestPrefix([7, 8, 9])?.length; // 2: only seed 9's mutation is left to apply
  */
 export class WeightCache {
   private readonly map = new Map<string, Float32Array>();
@@ -104,7 +132,13 @@ export class WeightCache {
     readonly capacity = 256,
   ) {}
 
-  /** The cached weights of the longest prefix of `genome`'s seed chain, or null when none is cached. */
+  /**
+   * The cached weights of the longest prefix of `genome`'s seed chain, or null when none is cached.
+   * @example
+   * const cache = new gl.rules.population.WeightCache();
+   * cache.put([7], new Float32Array(10));
+   * cache.longestPrefix([7, 8]); // { length: 1, weights: the cached Float32Array }
+   */
   longestPrefix(genome: Genome): {
     /** How many seeds of the chain the cached weights cover. */
     length: number;
@@ -118,7 +152,12 @@ export class WeightCache {
     return null;
   }
 
-  /** Caches the weights that `genome`'s seed chain rebuilds to. */
+  /**
+   * Caches the weights that `genome`'s seed chain rebuilds to.
+   * @example
+   * const cache = new gl.rules.population.WeightCache();
+   * cache.put([7, 8], new Float32Array(10)); // the weights that seed chain [7, 8] rebuilds to
+   */
   put(genome: Genome, weights: Float32Array): void {
     const key = genome.join(',');
     this.map.delete(key);

@@ -104,7 +104,13 @@ export async function supervisedTask(
   return { kind: 'supervised', x: xs, n, y: ys, classification: task.kind === 'classification', fitness };
 }
 
-/** Copies flat weights into the model's parameters (in order). */
+/**
+ * Copies flat weights into the model's parameters (in order).
+ * @example
+ * const model = new gl.nn.Linear(4, 2);
+ * const spec = gl.rules.population.policySpec('ga', model);
+ * gl.rules.population.loadWeights(model, gl.rules.population.initialWeights(spec, 7));
+ */
 export function loadWeights(model: Module, theta: Float32Array): void {
   let o = 0;
   noGrad(() => {
@@ -117,7 +123,10 @@ export function loadWeights(model: Module, theta: Float32Array): void {
     throw new ArgumentError(`loadWeights: the model has ${o} parameters, got ${theta.length} weights`);
 }
 
-/** The model's parameters, flat float32 in order. */
+/**
+ * The model's parameters, flat float32 in order.
+ * @example const theta = await gl.rules.population.readWeights(new gl.nn.Linear(4, 2)); // Float32Array [10]
+ */
 export async function readWeights(model: Module): Promise<Float32Array> {
   const parts = await Promise.all(model.parameters().map((p) => p.data()));
   const out = new Float32Array(parts.reduce((a, d) => a + d.length, 0));

@@ -24,7 +24,10 @@ export interface PolicySpec {
   activations: PolicyActivation[];
 }
 
-/** Number of parameters of a spec (weights and biases, in `model.parameters()` order). */
+/**
+ * Number of parameters of a spec (weights and biases, in `model.parameters()` order).
+ * @example gl.rules.population.paramCount(gl.rules.population.policySpec('ga', new gl.nn.Linear(4, 2))); // 10
+ */
 export function paramCount(spec: PolicySpec): number {
   return spec.layers.reduce((a, l) => a + l.in * l.out + (l.bias ? l.out : 0), 0);
 }
@@ -33,6 +36,9 @@ export function paramCount(spec: PolicySpec): number {
  * Reads the spec of `model`: a `Linear`, or a `Sequential` of `Linear`, `ReLU`, `Tanh`, `Sigmoid` and
  * `Identity` layers (what the population rules can rebuild from a genome and run batched over genomes).
  * Throws RuleModelError naming the first layer that does not fit.
+ * @example
+ * const model = new gl.nn.Sequential(new gl.nn.Linear(4, 16), new gl.nn.Tanh(), new gl.nn.Linear(16, 2));
+ * gl.rules.population.policySpec('ga', model).layers.length; // 2
  */
 export function policySpec(rule: string, model: Module): PolicySpec {
   const mods: Module[] = model instanceof Sequential ? model.children() : [model];
