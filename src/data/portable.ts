@@ -18,3 +18,5 @@ export {
   randomSequences,
 } from './synthetic.js';
 export type { XY, ClassificationOptions, RegressionOptions, SequenceTask } from './synthetic.js';
+export { blockMnist } from './block-mnist.js';
+export type { BlockMnist, BlockMnistOptions } from './block-mnist.js';
