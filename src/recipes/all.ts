@@ -24,6 +24,7 @@ import { opposingRecipe } from './opposing.js';
 import { distillationRecipe } from './distillation.js';
 import { boundaryTiltingRecipe } from './boundary-tilting.js';
 import { condensationRecipe } from './condensation.js';
+import { diffroarRecipe } from './diffroar.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -63,6 +64,8 @@ export const RECIPES = {
   'boundary-tilting': boundaryTiltingRecipe,
   /** Paper 36: dataset condensation, DC vs contrastive DCC vs random real images, plain and background-dominated digits. */
   condensation: condensationRecipe,
+  /** Paper 25: input-gradient faithfulness, BlockMNIST leakage and DiffROAR (standard, robust, random). */
+  diffroar: diffroarRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */
