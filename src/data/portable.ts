@@ -24,3 +24,5 @@ export { pointMassOffline, pointMassStep, pointMassStarts, POINT_MASS } from './
 export type { OfflineDataset, PointMassOfflineOptions } from './offline-rl.js';
 export { weatherPairs, WEATHERS } from './weather.js';
 export type { WeatherPairs } from './weather.js';
+export { blockMnist } from './block-mnist.js';
+export type { BlockMnist, BlockMnistOptions } from './block-mnist.js';

@@ -32,6 +32,7 @@ import { coherenceRecipe } from './coherence.js';
 import { gradNoiseRecipe } from './grad-noise.js';
 import { refinedSchedulesRecipe } from './refined-schedules.js';
 import { odiceRecipe } from './odice.js';
+import { diffroarRecipe } from './diffroar.js';
 
 /** Every shipped recipe; the key is the recipe's `name` (tested). */
 export const RECIPES = {
@@ -75,6 +76,8 @@ export const RECIPES = {
   dann: dannRecipe,
   /** Paper 35: ODICE's orthogonal-gradient update on the toy point-mass offline-RL task. */
   odice: odiceRecipe,
+  /** Paper 25: input-gradient faithfulness, BlockMNIST leakage and DiffROAR (standard, robust, random). */
+  diffroar: diffroarRecipe,
   /** Paper 14: circuit diagrams' cost model (FLOPs, saved bytes) on measured tapes. */
   'circuit-diagrams': circuitDiagramsRecipe,
   /** Paper 38: the information plane on the 12-bit task, tanh and the ReLU control. */

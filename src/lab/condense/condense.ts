@@ -44,7 +44,12 @@ export interface CondenseOptions {
   /** Network training steps on the synthetic set between matching steps (default 1 / 50 / 10 for ipc 1 / 10 / 50; else 50). */
   netSteps?: number;
   /** DCC only: plain DC is used while the outer iteration < outer and the matching step < inner (DCC: 250 and 10). */
-  warmup?: { outer: number; inner: number };
+  warmup?: {
+    /** Outer iterations of plain DC before DCC (DCC: 250 of 1000). */
+    outer: number;
+    /** Matching steps per network of plain DC before DCC (DCC: 10). */
+    inner: number;
+  };
   /** Seed of the real-batch sampling and the initial real images (default 0). */
   seed?: number;
   /** Called after each outer iteration with the last matching loss. */

@@ -50,3 +50,5 @@ export {
   pearson,
 } from './metrics.js';
 export type { InfidelityOptions, SensitivityOptions } from './metrics.js';
+export { roarMask, diffRoar } from './diffroar.js';
+export type { RoarKeep, AttributedSet, DiffRoarOptions, DiffRoarRow } from './diffroar.js';
