@@ -31,9 +31,12 @@ export interface BlockMnist {
  * @example const { x, y, signalTop } = gl.data.blockMnist(digits, labels, { seed: 0 }); // x: [n, 1, 56, 28]
  */
 export function blockMnist(images: Tensor, labels: Tensor, opts: BlockMnistOptions = {}): BlockMnist {
-  const shape = images.ndim === 3 ? [images.shape[0], 1, images.shape[1], images.shape[2]] : [...images.shape];
+  const shape =
+    images.ndim === 3 ? [images.shape[0], 1, images.shape[1], images.shape[2]] : [...images.shape];
   if (shape.length !== 4 || shape[1] !== 1)
-    throw new ShapeError(`blockMnist: expected digit images [n, 1, H, W] or [n, H, W], got ${fmtShape(images.shape)}`);
+    throw new ShapeError(
+      `blockMnist: expected digit images [n, 1, H, W] or [n, H, W], got ${fmtShape(images.shape)}`,
+    );
   const [n, , H, W] = shape;
   if (labels.ndim !== 1 || labels.shape[0] !== n)
     throw new ShapeError(`blockMnist: expected labels [${n}], got ${fmtShape(labels.shape)}`);

@@ -75,7 +75,8 @@ function bilinear(grid: Float64Array, g: number, r: number, c: number, ch: numbe
   const fc = c - c0;
   const at = (i: number, j: number) => grid[(i * g + j) * 3 + ch];
   return (
-    (1 - fr) * ((1 - fc) * at(r0, c0) + fc * at(r0, c0 + 1)) + fr * ((1 - fc) * at(r0 + 1, c0) + fc * at(r0 + 1, c0 + 1))
+    (1 - fr) * ((1 - fc) * at(r0, c0) + fc * at(r0, c0 + 1)) +
+    fr * ((1 - fc) * at(r0 + 1, c0) + fc * at(r0 + 1, c0 + 1))
   );
 }
 
@@ -104,7 +105,9 @@ export function texturedDomain(images: Tensor, opts: TexturedDomainOptions = {})
         for (let j = 0; j < w; j++) {
           const r = h > 1 ? i / (h - 1) : 0;
           const c = w > 1 ? j / (w - 1) : 0;
-          const p = (bilinear(coarse, 7, r * 6, c * 6, ch) + 0.5 * bilinear(fine, 14, r * 13, c * 13, ch)) * (amp / 1.5);
+          const p =
+            (bilinear(coarse, 7, r * 6, c * 6, ch) + 0.5 * bilinear(fine, 14, r * 13, c * 13, ch)) *
+            (amp / 1.5);
           out[(k * 3 + ch) * h * w + i * w + j] = Math.abs(p - px[k * h * w + i * w + j]);
         }
   }
@@ -123,7 +126,12 @@ export function greyToRgb(images: Tensor): Tensor {
 function checkGrey(op: string, images: Tensor): [number, number, number] {
   if (!(images instanceof Tensor))
     throw new ArgumentError(`${op}: expected a float Tensor [N, 1, H, W], got ${typeof images}`);
-  if (images.shape.length !== 4 || images.shape[1] !== 1 || images.dtype === 'int32' || images.dtype === 'bool')
+  if (
+    images.shape.length !== 4 ||
+    images.shape[1] !== 1 ||
+    images.dtype === 'int32' ||
+    images.dtype === 'bool'
+  )
     throw new ArgumentError(
       `${op}: expected float grey images [N, 1, H, W], got ${images.dtype} ${fmtShape(images.shape)}`,
     );

@@ -76,17 +76,26 @@ export class PowerNorm extends Module {
     const dtype = opts.dtype ?? 'float32';
     this.variant = opts.variant ?? 'official';
     if (this.variant !== 'official' && this.variant !== 'paper')
-      throw new ArgumentError(`PowerNorm: variant must be 'official' or 'paper', got '${String(this.variant)}'`);
+      throw new ArgumentError(
+        `PowerNorm: variant must be 'official' or 'paper', got '${String(this.variant)}'`,
+      );
     this.eps = opts.eps ?? 1e-5;
     this.alphaFwd = opts.alphaFwd ?? 0.9;
     this.alphaBkw = opts.alphaBkw ?? 0.9;
     this.warmupIters = opts.warmupIters ?? 0;
     this.groupNum = opts.groupNum ?? 0;
-    for (const [k, v] of [['alphaFwd', this.alphaFwd], ['alphaBkw', this.alphaBkw]] as const)
+    for (const [k, v] of [
+      ['alphaFwd', this.alphaFwd],
+      ['alphaBkw', this.alphaBkw],
+    ] as const)
       if (!(v >= 0 && v <= 1)) throw new ArgumentError(`PowerNorm: ${k} must be in [0, 1], got ${v}`);
     if (!Number.isInteger(this.warmupIters) || this.warmupIters < 0)
       throw new ArgumentError(`PowerNorm: warmupIters must be an integer >= 0, got ${this.warmupIters}`);
-    if (!Number.isInteger(this.groupNum) || this.groupNum < 0 || (this.groupNum > 0 && numFeatures % this.groupNum))
+    if (
+      !Number.isInteger(this.groupNum) ||
+      this.groupNum < 0 ||
+      (this.groupNum > 0 && numFeatures % this.groupNum)
+    )
       throw new ArgumentError(
         `PowerNorm: groupNum must be 0 or an integer dividing numFeatures (${numFeatures}), got ${this.groupNum}`,
       );
@@ -211,4 +220,3 @@ export class PowerNorm extends Module {
     ];
   }
 }
-

@@ -31,7 +31,10 @@ function texture(h: number, w: number, gen: Generator): Float32Array {
       const a = u - i0;
       const b = v - j0;
       out[i * w + j] =
-        (1 - a) * (1 - b) * g[i0 * 4 + j0] + (1 - a) * b * g[i0 * 4 + j0 + 1] + a * (1 - b) * g[(i0 + 1) * 4 + j0] + a * b * g[(i0 + 1) * 4 + j0 + 1];
+        (1 - a) * (1 - b) * g[i0 * 4 + j0] +
+        (1 - a) * b * g[i0 * 4 + j0 + 1] +
+        a * (1 - b) * g[(i0 + 1) * 4 + j0] +
+        a * b * g[(i0 + 1) * 4 + j0 + 1];
     }
   return out;
 }

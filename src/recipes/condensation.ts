@@ -17,8 +17,24 @@ import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
 
-const FULL = { nTrain: 6000, nTest: 2000, iterations: 30, warmup: 10, batchReal: 16, evalNets: 2, evalEpochs: 150 };
-const QUICK = { nTrain: 300, nTest: 200, iterations: 2, warmup: 1, batchReal: 8, evalNets: 1, evalEpochs: 20 };
+const FULL = {
+  nTrain: 6000,
+  nTest: 2000,
+  iterations: 30,
+  warmup: 10,
+  batchReal: 16,
+  evalNets: 2,
+  evalEpochs: 150,
+};
+const QUICK = {
+  nTrain: 300,
+  nTest: 200,
+  iterations: 2,
+  warmup: 1,
+  batchReal: 8,
+  evalNets: 1,
+  evalEpochs: 20,
+};
 const WIDTH = 16;
 const DEPTH = 2;
 const ARMS = ['random', 'dc', 'dcc'] as const;
@@ -41,7 +57,12 @@ function randomReal(train: Split, classes: number, gen: Generator): LabelledImag
  * The notes' engine gate: ∂D/∂S (DC loss, float64 copy of a fresh ConvNet, 8 real images per class) by double
  * backward against central differences (step 1e-5) at 5 random pixels; returns the largest relative error.
  */
-function doubleBackwardGate(train: Split, classes: number, shape: [number, number, number], seed: number): number {
+function doubleBackwardGate(
+  train: Split,
+  classes: number,
+  shape: [number, number, number],
+  seed: number,
+): number {
   manualSeed(seed + 500);
   const net = convNet({ inputShape: shape, classes, width: 4, depth: DEPTH, dtype: 'float64' });
   const x64 = cast(train.x, 'float64');
@@ -59,7 +80,10 @@ function doubleBackwardGate(train: Split, classes: number, shape: [number, numbe
   const loss = (S: Tensor) =>
     gradientMatchLoss(
       net,
-      Array.from({ length: classes }, (_, c) => ({ x: narrow(S, 0, c, 1), y: full([1], c, { dtype: 'int32' }) })),
+      Array.from({ length: classes }, (_, c) => ({
+        x: narrow(S, 0, c, 1),
+        y: full([1], c, { dtype: 'int32' }),
+      })),
       real,
       'dc',
     );
@@ -108,22 +132,40 @@ export const condensationRecipe: RecipeDef = {
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
-    { kind: 'arm', item: 'DC (class-wise gradient matching) and DCC (contrastive, with warm-up), ipc 1', built: true },
+    {
+      kind: 'arm',
+      item: 'DC (class-wise gradient matching) and DCC (contrastive, with warm-up), ipc 1',
+      built: true,
+    },
     { kind: 'baseline', item: 'one random real image per class', built: true },
-    { kind: 'data', item: 'background-dominated variant B (the paper\'s claim) and plain variant P', built: true },
-    { kind: 'control', item: 'distance: per-output-row 1 − cos summed over layers (DC distance_wb)', built: true },
+    {
+      kind: 'data',
+      item: "background-dominated variant B (the paper's claim) and plain variant P",
+      built: true,
+    },
+    {
+      kind: 'control',
+      item: 'distance: per-output-row 1 − cos summed over layers (DC distance_wb)',
+      built: true,
+    },
     {
       kind: 'arm',
       item: 'evaluation trains 5 fresh ConvNets with InstanceNorm per synthetic set',
       built: false,
-      reason: 'partly: 2 fresh ConvNets × 150 epochs per set (time budget on the shared CPU); 5 × 300 is one constant away',
+      reason:
+        'partly: 2 fresh ConvNets × 150 epochs per set (time budget on the shared CPU); 5 × 300 is one constant away',
     },
-    { kind: 'assertion', item: 'engine gate: double backward vs finite differences (float64, 5 pixels)', built: true },
+    {
+      kind: 'assertion',
+      item: 'engine gate: double backward vs finite differences (float64, 5 pixels)',
+      built: true,
+    },
     {
       kind: 'arm',
       item: 'DSA (differentiable siamese augmentation) variant',
       built: false,
-      reason: 'not built — optional in the issue; no replayable augmentation stream in gl.condense this session',
+      reason:
+        'not built — optional in the issue; no replayable augmentation stream in gl.condense this session',
     },
   ],
   seeds: { full: 3, quick: 1 },
@@ -137,7 +179,10 @@ export const condensationRecipe: RecipeDef = {
       force: data,
     });
     const classes = 10;
-    const small = { train: { x: downsample(img.train.x), y: img.train.y }, test: { x: downsample(img.test.x), y: img.test.y } };
+    const small = {
+      train: { x: downsample(img.train.x), y: img.train.y },
+      test: { x: downsample(img.test.x), y: img.test.y },
+    };
     const sets = {
       P: standardise(small.train, small.test),
       B: standardise(backgroundDominated(small.train, 0), backgroundDominated(small.test, 1)),
@@ -154,32 +199,54 @@ export const condensationRecipe: RecipeDef = {
         const synth: Record<(typeof ARMS)[number], LabelledImages> = {
           random: randomReal(train, classes, new Generator(seed + 7)),
           dc: condense(train, classes, {
-            mode: 'dc', ipc: 1, iterations: c.iterations, batchReal: c.batchReal, makeNet, seed,
+            mode: 'dc',
+            ipc: 1,
+            iterations: c.iterations,
+            batchReal: c.batchReal,
+            makeNet,
+            seed,
           }),
-          dcc: (manualSeed(seed * 100 + 1),
-          condense(train, classes, {
-            mode: 'dcc', ipc: 1, iterations: c.iterations, batchReal: c.batchReal, makeNet, seed,
-            warmup: { outer: c.warmup, inner: 10 },
-          })),
+          dcc:
+            (manualSeed(seed * 100 + 1),
+            condense(train, classes, {
+              mode: 'dcc',
+              ipc: 1,
+              iterations: c.iterations,
+              batchReal: c.batchReal,
+              makeNet,
+              seed,
+              warmup: { outer: c.warmup, inner: 10 },
+            })),
         };
         for (const arm of ARMS) {
           let acc = 0;
           for (let k = 0; k < c.evalNets; k++) {
             manualSeed(seed * 1000 + k);
-            acc += await evaluateSynthetic(synth[arm], test, { makeNet, epochs: c.evalEpochs, seed: seed * 1000 + k });
+            acc += await evaluateSynthetic(synth[arm], test, {
+              makeNet,
+              epochs: c.evalEpochs,
+              seed: seed * 1000 + k,
+            });
           }
           out[`${v}.${arm}`] = (100 * acc) / c.evalNets;
         }
-        log?.(`seed ${seed} ${v}: random ${out[`${v}.random`].toFixed(1)}%, DC ${out[`${v}.dc`].toFixed(1)}%, DCC ${out[`${v}.dcc`].toFixed(1)}%`);
+        log?.(
+          `seed ${seed} ${v}: random ${out[`${v}.random`].toFixed(1)}%, DC ${out[`${v}.dc`].toFixed(1)}%, DCC ${out[`${v}.dcc`].toFixed(1)}%`,
+        );
       }
       return out;
     });
-    return { perSeed, details: { width: WIDTH, depth: DEPTH, ipc: 1, inputShape: shape }, data: [img.provenance] };
+    return {
+      perSeed,
+      details: { width: WIDTH, depth: DEPTH, ipc: 1, inputShape: shape },
+      data: [img.provenance],
+    };
   },
   assertions: [
     {
       id: 'double-backward-gate',
-      description: '∂D/∂S by double backward vs central differences, largest relative error over 5 pixels (float64)',
+      description:
+        '∂D/∂S by double backward vs central differences, largest relative error over 5 pixels (float64)',
       kind: 'mechanism',
       values: (m: PerSeed) => m['gate.relError'],
       compare: '<=',

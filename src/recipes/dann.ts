@@ -53,7 +53,9 @@ function digitsModel(channels: number, h: number, w: number): DANN {
 /** Held-out accuracy of a logistic probe telling source features (0) from target features (1). */
 function domainProbe(model: DANN, xs: Tensor, xt: Tensor): number {
   model.eval();
-  const f = noGrad(() => cat([model.features.forward(xs) as Tensor, model.features.forward(xt) as Tensor], 0));
+  const f = noGrad(() =>
+    cat([model.features.forward(xs) as Tensor, model.features.forward(xt) as Tensor], 0),
+  );
   const labels = Int32Array.from({ length: xs.shape[0] + xt.shape[0] }, (_, i) => (i < xs.shape[0] ? 0 : 1));
   return probeAccuracy(f.double().dataSync(), labels, { folds: 5, iters: 150 });
 }
@@ -92,16 +94,33 @@ export const dannRecipe: RecipeDef = {
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
-    { kind: 'baseline', item: 'source-only baseline (moons: the same net with w = 0, "NN"; digits: w = 0)', built: true },
-    { kind: 'arm', item: 'DANN through gl.train.DANN / fitDann (gradient reversal, λ schedule on digits)', built: true },
-    { kind: 'control', item: 'domain probe (logistic regression on the features, source vs target)', built: true },
+    {
+      kind: 'baseline',
+      item: 'source-only baseline (moons: the same net with w = 0, "NN"; digits: w = 0)',
+      built: true,
+    },
+    {
+      kind: 'arm',
+      item: 'DANN through gl.train.DANN / fitDann (gradient reversal, λ schedule on digits)',
+      built: true,
+    },
+    {
+      kind: 'control',
+      item: 'domain probe (logistic regression on the features, source vs target)',
+      built: true,
+    },
     { kind: 'data', item: 'moons with the target rotated 35°', built: true },
-    { kind: 'data', item: 'digits → shifted domain (|colour texture − digit|, the MNIST-M stand-in)', built: true },
+    {
+      kind: 'data',
+      item: 'digits → shifted domain (|colour texture − digit|, the MNIST-M stand-in)',
+      built: true,
+    },
     {
       kind: 'arm',
       item: 'per-sample SGD as in the GRAAL shallow DANN code',
       built: false,
-      reason: '75,000 single-example autodiff steps per arm exceed the time budget; Adam on mini-batches instead (protocol.scaled)',
+      reason:
+        '75,000 single-example autodiff steps per arm exceed the time budget; Adam on mini-batches instead (protocol.scaled)',
     },
   ],
   seeds: { full: 3, quick: 1 },
@@ -195,12 +214,14 @@ export const dannRecipe: RecipeDef = {
   assertions: [
     {
       id: 'moons-domain-confused',
-      description: 'moons: mean domain loss of DANN over its last epoch (2 ln 2 ≈ 1.386 = the domain head cannot tell the domains apart)',
+      description:
+        'moons: mean domain loss of DANN over its last epoch (2 ln 2 ≈ 1.386 = the domain head cannot tell the domains apart)',
       kind: 'mechanism',
       values: (m: PerSeed) => m['moons.dann.domainLoss'],
       compare: '>=',
       threshold: 2 * LN2 - 0.2,
-      thresholdSource: 'the ln 2 per-domain equilibrium (fungtion/DANN_py3#12, paper notes 07); 0.2 slack calibrated on seeds 0–2 (1.36–1.41)',
+      thresholdSource:
+        'the ln 2 per-domain equilibrium (fungtion/DANN_py3#12, paper notes 07); 0.2 slack calibrated on seeds 0–2 (1.36–1.41)',
     },
     {
       id: 'moons-dann-target',

@@ -30,7 +30,13 @@ function mlp(d: number, hidden: number, classes: number): Sequential {
 }
 
 /** Adam lr 1e-3, batch 64; with `adv`, each batch is replaced by its PGD version (adversarial training). */
-function fit(model: Sequential, train: Split, epochs: number, seed: number, adv?: PgdOptions): (x: Tensor) => Tensor {
+function fit(
+  model: Sequential,
+  train: Split,
+  epochs: number,
+  seed: number,
+  adv?: PgdOptions,
+): (x: Tensor) => Tensor {
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const gen = new Generator(seed + 77);
   trainEpochs(train, { epochs, batch: 64, seed }, (x, y) => {
@@ -99,9 +105,17 @@ export const diffroarRecipe: RecipeDef = {
     budgetSeconds: { full: 400, quick: 20 },
   },
   checklist: [
-    { kind: 'arm', item: 'attributions of a standard, an adversarially robust and a random model', built: true },
+    {
+      kind: 'arm',
+      item: 'attributions of a standard, an adversarially robust and a random model',
+      built: true,
+    },
     { kind: 'arm', item: 'k ∈ {5, 10, 20, 40}%, a fresh model retrained per (k, top/bottom)', built: true },
-    { kind: 'control', item: 'per-image masking with the data mean; random attributions as the ≈ 0 control', built: true },
+    {
+      kind: 'control',
+      item: 'per-image masking with the data mean; random attributions as the ≈ 0 control',
+      built: true,
+    },
     { kind: 'data', item: 'BlockMNIST with L2-PGD adversarial training', built: true },
     {
       kind: 'data',
@@ -113,8 +127,20 @@ export const diffroarRecipe: RecipeDef = {
   seeds: { full: 3, quick: 1 },
   async run({ quick, seeds, data, log }) {
     const c = quick ? QUICK : FULL;
-    const digits = imageData({ policy: ['mnist-10k', 'fashion-mnist', 'embedded'], nTrain: c.nBlock, nTest: c.nBlockTest, classes: [0, 1], quick });
-    const roar = imageData({ policy: ['fashion-mnist', 'mnist-10k', 'embedded'], nTrain: c.nTrain, nTest: c.nTest, quick, force: data });
+    const digits = imageData({
+      policy: ['mnist-10k', 'fashion-mnist', 'embedded'],
+      nTrain: c.nBlock,
+      nTest: c.nBlockTest,
+      classes: [0, 1],
+      quick,
+    });
+    const roar = imageData({
+      policy: ['fashion-mnist', 'mnist-10k', 'embedded'],
+      nTrain: c.nTrain,
+      nTest: c.nTest,
+      quick,
+      force: data,
+    });
     const blockTr = blockMnist(digits.train.x, digits.train.y, { seed: 1 });
     const blockTe = blockMnist(digits.test.x, digits.test.y, { seed: 2 });
     const dBlock = blockTr.x.numel / blockTr.x.shape[0];
@@ -122,7 +148,13 @@ export const diffroarRecipe: RecipeDef = {
       const out: Record<string, number> = {};
       for (const arm of ['standard', 'robust'] as const) {
         manualSeed(seed * 10 + 1);
-        const f = fit(mlp(dBlock, 128, 2), blockTr, c.blockEpochs, seed, arm === 'robust' ? BLOCK_PGD : undefined);
+        const f = fit(
+          mlp(dBlock, 128, 2),
+          blockTr,
+          c.blockEpochs,
+          seed,
+          arm === 'robust' ? BLOCK_PGD : undefined,
+        );
         out[`block.acc.${arm}`] = await accuracy(f, blockTe);
         out[`block.signal.${arm}`] = signalFraction(saliency(f, blockTe), blockTe.signalTop);
       }
@@ -135,7 +167,10 @@ export const diffroarRecipe: RecipeDef = {
         attrs[arm] = { train: saliency(f, roar.train), test: saliency(f, roar.test) };
       }
       const rg = new Generator(seed + 900);
-      attrs.random = { train: rand(roar.train.x.shape, { generator: rg }), test: rand(roar.test.x.shape, { generator: rg }) };
+      attrs.random = {
+        train: rand(roar.train.x.shape, { generator: rg }),
+        test: rand(roar.test.x.shape, { generator: rg }),
+      };
       for (const arm of ['standard', 'robust', 'random'] as const) {
         const rows = await diffRoar(
           { ...roar.train, attr: attrs[arm].train },
@@ -160,7 +195,8 @@ export const diffroarRecipe: RecipeDef = {
   assertions: [
     {
       id: 'block-task-learned',
-      description: 'BlockMNIST test accuracy of the standard MLP (the task is learned before its gradients are read)',
+      description:
+        'BlockMNIST test accuracy of the standard MLP (the task is learned before its gradients are read)',
       kind: 'mechanism',
       values: (m: PerSeed) => m['block.acc.standard'],
       compare: '>=',
@@ -189,7 +225,11 @@ export const diffroarRecipe: RecipeDef = {
       id: 'diffroar-robust-beats-standard',
       description: 'number of k ∈ {5, 10, 20, 40}% with DiffROAR(robust) > DiffROAR(standard)',
       kind: 'outcome',
-      values: (m) => m['diffroar.robust.0.05'].map((_, i) => FRACTIONS.filter((k) => m[`diffroar.robust.${k}`][i] > m[`diffroar.standard.${k}`][i]).length),
+      values: (m) =>
+        m['diffroar.robust.0.05'].map(
+          (_, i) =>
+            FRACTIONS.filter((k) => m[`diffroar.robust.${k}`][i] > m[`diffroar.standard.${k}`][i]).length,
+        ),
       compare: '>=',
       threshold: 3,
       thresholdSource: 'paper notes 25 (guess: ≥ 3 of 4 k); not recalibrated',
@@ -198,7 +238,11 @@ export const diffroarRecipe: RecipeDef = {
       id: 'diffroar-random-null',
       description: 'mean over k of |DiffROAR(random)|, points',
       kind: 'outcome',
-      values: (m) => m['diffroar.random.0.05'].map((_, i) => FRACTIONS.reduce((a, k) => a + Math.abs(m[`diffroar.random.${k}`][i]), 0) / FRACTIONS.length),
+      values: (m) =>
+        m['diffroar.random.0.05'].map(
+          (_, i) =>
+            FRACTIONS.reduce((a, k) => a + Math.abs(m[`diffroar.random.${k}`][i]), 0) / FRACTIONS.length,
+        ),
       compare: '<=',
       threshold: 2,
       thresholdSource: 'paper notes 25 (guess: |DiffROAR(random)| ≤ 2 pts); not recalibrated',

@@ -81,7 +81,8 @@ export const ghostBnRecipe: RecipeDef = {
   paper: '45',
   claim: {
     text: 'The large-batch generalization gap comes from too few updates: weights diffuse from their initialisation like log(#updates); scaling the lr by √(B_L/B_S), normalising over small ghost batches and adapting the regime (as many updates as the small-batch run) close the gap.',
-    source: 'abstract of Hoffer, Hubara & Soudry, NeurIPS 2017 (arXiv 1705.08741), via the research notes (paper 45)',
+    source:
+      'abstract of Hoffer, Hubara & Soudry, NeurIPS 2017 (arXiv 1705.08741), via the research notes (paper 45)',
   },
   paperReported: [
     {
@@ -116,7 +117,11 @@ export const ghostBnRecipe: RecipeDef = {
     { kind: 'arm', item: 'LB+GBN', built: true },
     { kind: 'arm', item: 'LB+GBN+RA', built: true },
     { kind: 'assertion', item: '‖w_t − w_0‖ against log t linear (R² ≥ 0.95)', built: true },
-    { kind: 'assertion', item: 'LB+RA within 0.5 pt of SB while LB same-epochs ≥ 1 pt worse; GBN ≥ LB + 0.3 pt', built: true },
+    {
+      kind: 'assertion',
+      item: 'LB+RA within 0.5 pt of SB while LB same-epochs ≥ 1 pt worse; GBN ≥ LB + 0.3 pt',
+      built: true,
+    },
     { kind: 'assertion', item: 'GBN ≡ chunked BN exactly', built: true },
   ],
   seeds: { full: 2, quick: 1 },
@@ -151,26 +156,34 @@ export const ghostBnRecipe: RecipeDef = {
           weightDecay: 1e-4,
           transforms: [clipByNorm(5)],
         });
-        const sched = new SampleCountLR(opt, { batchSize: B, lrScale: regime.lrScale, stretch: regime.stretch });
+        const sched = new SampleCountLR(opt, {
+          batchSize: B,
+          lrScale: regime.lrScale,
+          stretch: regime.stretch,
+        });
         const w0 = flatWeights(model);
         const ts: number[] = [];
         const dist: number[] = [];
         let nextLog = cfg.logFrom;
-        const steps = trainEpochs(train, { epochs: cfg.epochs * regime.stretch, batch: B, seed: s }, (x, y, i) => {
-          opt.zeroGrad();
-          crossEntropy(model.forward(x), y).backward();
-          opt.step();
-          sched.step();
-          const t = i + 1;
-          if (t >= nextLog) {
-            const w = flatWeights(model);
-            let d = 0;
-            for (let k = 0; k < w.length; k++) d += (w[k] - w0[k]) ** 2;
-            ts.push(t);
-            dist.push(Math.sqrt(d));
-            nextLog = Math.max(t + 1, Math.ceil(nextLog * 1.25));
-          }
-        });
+        const steps = trainEpochs(
+          train,
+          { epochs: cfg.epochs * regime.stretch, batch: B, seed: s },
+          (x, y, i) => {
+            opt.zeroGrad();
+            crossEntropy(model.forward(x), y).backward();
+            opt.step();
+            sched.step();
+            const t = i + 1;
+            if (t >= nextLog) {
+              const w = flatWeights(model);
+              let d = 0;
+              for (let k = 0; k < w.length; k++) d += (w[k] - w0[k]) ** 2;
+              ts.push(t);
+              dist.push(Math.sqrt(d));
+              nextLog = Math.max(t + 1, Math.ceil(nextLog * 1.25));
+            }
+          },
+        );
         model.eval();
         rec[`acc.${arm}`] = 100 * (await accuracy((x) => model.forward(x), test));
         rec[`steps.${arm}`] = steps;
@@ -198,7 +211,9 @@ export const ghostBnRecipe: RecipeDef = {
             }),
           );
         }
-        log?.(`seed ${s} ${arm}: B=${B} lr=${(LR0 * regime.lrScale).toFixed(3)} ${steps} steps, test acc ${rec[`acc.${arm}`].toFixed(2)}%`);
+        log?.(
+          `seed ${s} ${arm}: B=${B} lr=${(LR0 * regime.lrScale).toFixed(3)} ${steps} steps, test acc ${rec[`acc.${arm}`].toFixed(2)}%`,
+        );
       }
       rec['gap.lb'] = rec['acc.sb'] - rec['acc.lb'];
       rec['gain.gbn'] = rec['acc.lbGbn'] - rec['acc.lb'];
@@ -210,7 +225,8 @@ export const ghostBnRecipe: RecipeDef = {
   assertions: [
     {
       id: 'gbn-equals-chunked-bn',
-      description: 'max |GBN forward − BN on each ghost chunk| on one large batch (training mode), trained LB+GBN model',
+      description:
+        'max |GBN forward − BN on each ghost chunk| on one large batch (training mode), trained LB+GBN model',
       values: (m) => m['gbn.maxDiff'],
       compare: '<=',
       threshold: 1e-6,
@@ -232,7 +248,8 @@ export const ghostBnRecipe: RecipeDef = {
       values: (m) => m['gap.lb'],
       compare: '>=',
       threshold: 1,
-      thresholdSource: 'research notes 45 ("acc(LB) ≤ acc(SB) − 1 pt", [guess]; the notes warn the small-scale gap may be < 1 pt)',
+      thresholdSource:
+        'research notes 45 ("acc(LB) ≤ acc(SB) − 1 pt", [guess]; the notes warn the small-scale gap may be < 1 pt)',
       kind: 'outcome',
     },
     {
@@ -261,7 +278,14 @@ export const ghostBnRecipe: RecipeDef = {
       make: (m) => {
         const t = (m.details['seed0.lbGbnRa.t'] as number[]) ?? [];
         const d = (m.details['seed0.lbGbnRa.dist'] as number[]) ?? [];
-        return { type: 'line', xLabel: 'update t', yLabel: '‖w_t − w_0‖', x: t, logX: true, series: [{ name: 'LB+GBN+RA', y: d }] };
+        return {
+          type: 'line',
+          xLabel: 'update t',
+          yLabel: '‖w_t − w_0‖',
+          x: t,
+          logX: true,
+          series: [{ name: 'LB+GBN+RA', y: d }],
+        };
       },
     },
     {

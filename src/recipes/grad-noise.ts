@@ -56,7 +56,8 @@ export const gradNoiseRecipe: RecipeDef = {
   paper: '20',
   claim: {
     text: 'Adding annealed Gaussian noise (variance η/(1+t)^0.55) to every gradient lets a 20-layer fully-connected network train from poor initialisations (even all-zero weights), where plain SGD fails; with a good (He) initialisation it does not help.',
-    source: 'abstract of Neelakantan et al., arXiv 1511.06807, and its MNIST study via the research notes (paper 20)',
+    source:
+      'abstract of Neelakantan et al., arXiv 1511.06807, and its MNIST study via the research notes (paper 20)',
   },
   paperReported: [
     {
@@ -89,8 +90,16 @@ export const gradNoiseRecipe: RecipeDef = {
     { kind: 'arm', item: 'inits: zeros, N(0, var 0.1), He', built: true },
     { kind: 'control', item: 'clipping before noise', built: true },
     { kind: 'assertion', item: 'empirical variance test of the injected noise', built: true },
-    { kind: 'assertion', item: 'zero init without noise: hidden weights stay exactly 0, acc ≤ 12 %', built: true },
-    { kind: 'assertion', item: 'grid-averaged test acc with noise ≥ without + 5 pts at N(0, var 0.1); |Δ| ≤ 1 pt at He', built: true },
+    {
+      kind: 'assertion',
+      item: 'zero init without noise: hidden weights stay exactly 0, acc ≤ 12 %',
+      built: true,
+    },
+    {
+      kind: 'assertion',
+      item: 'grid-averaged test acc with noise ≥ without + 5 pts at N(0, var 0.1); |Δ| ≤ 1 pt at He',
+      built: true,
+    },
   ],
   seeds: { full: 2, quick: 1 },
   async run({ quick, seeds, log, data: force }) {
@@ -130,7 +139,9 @@ export const gradNoiseRecipe: RecipeDef = {
             rec[`hiddenMax.${k}`] = noGrad(() =>
               Math.max(...linears.slice(0, -1).map((l) => max(abs(l.weight)).item())),
             );
-            log?.(`seed ${s} ${k}: test acc ${rec[`acc.${k}`].toFixed(2)}%, loss ${last.toFixed(3)}, max|W_hidden| ${rec[`hiddenMax.${k}`].toExponential(2)}`);
+            log?.(
+              `seed ${s} ${k}: test acc ${rec[`acc.${k}`].toFixed(2)}%, loss ${last.toFixed(3)}, max|W_hidden| ${rec[`hiddenMax.${k}`].toExponential(2)}`,
+            );
           }
       const avg = (how: Init, etas: readonly number[]) => {
         const v = etas.flatMap((e) => cfg.lrs.map((lr) => rec[`acc.${key(how, e, lr)}`]));
@@ -138,12 +149,19 @@ export const gradNoiseRecipe: RecipeDef = {
       };
       for (const how of INITS) {
         rec[`gridAcc.${how}.noNoise`] = avg(how, [0]);
-        rec[`gridAcc.${how}.noise`] = avg(how, ETAS.filter((e) => e > 0));
+        rec[`gridAcc.${how}.noise`] = avg(
+          how,
+          ETAS.filter((e) => e > 0),
+        );
         rec[`gain.${how}`] = rec[`gridAcc.${how}.noise`] - rec[`gridAcc.${how}.noNoise`];
       }
-      rec['zero.noNoise.hiddenMax'] = Math.max(...cfg.lrs.map((lr) => rec[`hiddenMax.${key('zero', 0, lr)}`]));
+      rec['zero.noNoise.hiddenMax'] = Math.max(
+        ...cfg.lrs.map((lr) => rec[`hiddenMax.${key('zero', 0, lr)}`]),
+      );
       rec['zero.noise.hiddenMin'] = Math.min(
-        ...ETAS.filter((e) => e > 0).flatMap((e) => cfg.lrs.map((lr) => rec[`hiddenMax.${key('zero', e, lr)}`])),
+        ...ETAS.filter((e) => e > 0).flatMap((e) =>
+          cfg.lrs.map((lr) => rec[`hiddenMax.${key('zero', e, lr)}`]),
+        ),
       );
       rec['zero.noNoise.bestAcc'] = Math.max(...cfg.lrs.map((lr) => rec[`acc.${key('zero', 0, lr)}`]));
       rec['zero.noise.bestLoss'] = Math.min(
@@ -152,7 +170,11 @@ export const gradNoiseRecipe: RecipeDef = {
       rec['absGain.he'] = Math.abs(rec['gain.he']);
       return rec;
     });
-    return { perSeed, details: { inits: [...INITS], etas: [...ETAS], lrs: [...cfg.lrs] }, data: [data.provenance] };
+    return {
+      perSeed,
+      details: { inits: [...INITS], etas: [...ETAS], lrs: [...cfg.lrs] },
+      data: [data.provenance],
+    };
   },
   assertions: [
     {
@@ -161,7 +183,8 @@ export const gradNoiseRecipe: RecipeDef = {
       values: (m) => m['zero.noNoise.hiddenMax'],
       compare: '<=',
       threshold: 0,
-      thresholdSource: 'research notes 20 ("without noise hidden weights stay exactly 0"): exact, ReLU(0) = 0 gives zero hidden gradients',
+      thresholdSource:
+        'research notes 20 ("without noise hidden weights stay exactly 0"): exact, ReLU(0) = 0 gives zero hidden gradients',
       kind: 'mechanism',
     },
     {
@@ -170,7 +193,8 @@ export const gradNoiseRecipe: RecipeDef = {
       values: (m) => m['zero.noise.hiddenMin'],
       compare: '>=',
       threshold: 1e-4,
-      thresholdSource: 'research notes 20 ("with noise the hidden weights become non-zero"); 1e-4 ≪ the noise std √0.01 at t = 0 times lr 0.01',
+      thresholdSource:
+        'research notes 20 ("with noise the hidden weights become non-zero"); 1e-4 ≪ the noise std √0.01 at t = 0 times lr 0.01',
       kind: 'mechanism',
     },
     {
@@ -230,7 +254,8 @@ export const gradNoiseRecipe: RecipeDef = {
   summarize: (m) => {
     const v = (k: string) => describe(m.perSeed[k]).mean;
     return INITS.map(
-      (i) => `${i}: ${v(`gridAcc.${i}.noNoise`).toFixed(1)}% → ${v(`gridAcc.${i}.noise`).toFixed(1)}% with noise`,
+      (i) =>
+        `${i}: ${v(`gridAcc.${i}.noNoise`).toFixed(1)}% → ${v(`gridAcc.${i}.noise`).toFixed(1)}% with noise`,
     ).join('; ');
   },
 };

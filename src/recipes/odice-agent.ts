@@ -61,7 +61,15 @@ export function flatCosine(a: Tensor[], b: Tensor[]): number {
 }
 
 function valueNet(h: number): Sequential {
-  return new Sequential(new Linear(2, h), new LayerNorm(h), new ReLU(), new Linear(h, h), new LayerNorm(h), new ReLU(), new Linear(h, 1));
+  return new Sequential(
+    new Linear(2, h),
+    new LayerNorm(h),
+    new ReLU(),
+    new Linear(h, h),
+    new LayerNorm(h),
+    new ReLU(),
+    new Linear(h, 1),
+  );
 }
 
 /** What one training run measured. */
@@ -87,7 +95,14 @@ export function trainOdice(
   const V = valueNet(c.hidden);
   const Vt = valueNet(c.hidden);
   Vt.loadStateDict(V.stateDict());
-  const pi = new Sequential(new Linear(2, c.hidden), new ReLU(), new Linear(c.hidden, c.hidden), new ReLU(), new Linear(c.hidden, 2), new Tanh());
+  const pi = new Sequential(
+    new Linear(2, c.hidden),
+    new ReLU(),
+    new Linear(c.hidden, c.hidden),
+    new ReLU(),
+    new Linear(c.hidden, 2),
+    new Tanh(),
+  );
   const params = V.parameters();
   const optV = new Adam(params, { lr: c.lr });
   const optP = new Adam(pi.parameters(), { lr: c.lr });
@@ -112,14 +127,19 @@ export function trainOdice(
       const r = indexSelect(data.rewards, 0, idx);
       const s2 = indexSelect(data.nextStates, 0, idx);
       const notDone = indexSelect(data.dones, 0, idx).neg().add(1);
-      const [tS, tS2] = noGrad(() => [(Vt.forward(s) as Tensor).squeeze(1), (Vt.forward(s2) as Tensor).squeeze(1)]);
+      const [tS, tS2] = noGrad(() => [
+        (Vt.forward(s) as Tensor).squeeze(1),
+        (Vt.forward(s2) as Tensor).squeeze(1),
+      ]);
       const v = (V.forward(s) as Tensor).squeeze(1);
       const v2 = (V.forward(s2) as Tensor).squeeze(1);
       const gd = notDone.mul(c.gamma);
       const deltaF = r.add(gd.mul(tS2)).sub(v); // forward residual: gradient through −V(s)
       const deltaB = r.add(gd.mul(v2)).sub(tS); // backward residual: gradient through γV(s′)
       const lf = fStar(deltaF).mean().mul(c.lambda);
-      const lb = fStar(deltaB).mean().mul(c.lambda * c.eta);
+      const lb = fStar(deltaB)
+        .mean()
+        .mul(c.lambda * c.eta);
       const lv = v.mean().mul(1 - c.lambda);
       let g: Tensor[];
       if (arm === 'semi') g = grad([lf.add(lv)], params) as Tensor[];
@@ -168,7 +188,11 @@ export function trainOdice(
     let total = 0;
     for (let t = 0; t < POINT_MASS.horizon; t++) {
       const a = noGrad(() =>
-        Float64Array.from((pi.forward(tensor(Float32Array.from(s)).reshape([episodes, 2])) as Tensor).mul(POINT_MASS.maxAction).dataSync()),
+        Float64Array.from(
+          (pi.forward(tensor(Float32Array.from(s)).reshape([episodes, 2])) as Tensor)
+            .mul(POINT_MASS.maxAction)
+            .dataSync(),
+        ),
       );
       const step = pointMassStep(s, a, g);
       for (const rw of step.reward) total += rw;

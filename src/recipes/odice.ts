@@ -6,7 +6,15 @@ import { forEachSeed } from './framework/seeds.js';
 import { describe, paired } from './framework/stats.js';
 import type { PerSeed, RecipeDef } from './framework/types.js';
 
-const BASE: Omit<OdiceConfig, 'updates'> = { batch: 128, lambda: 0.6, eta: 1, gamma: 0.99, tau: 0.005, lr: 1e-3, hidden: 64 };
+const BASE: Omit<OdiceConfig, 'updates'> = {
+  batch: 128,
+  lambda: 0.6,
+  eta: 1,
+  gamma: 0.99,
+  tau: 0.005,
+  lr: 1e-3,
+  hidden: 64,
+};
 const FULL = { updates: 800, episodes: 20 };
 const QUICK = { updates: 40, episodes: 10 };
 
@@ -78,7 +86,8 @@ export const odiceRecipe: RecipeDef = {
       values: (m: PerSeed) => m['orthogonal.maxPerpCos'],
       compare: '<=',
       threshold: 1e-4,
-      thresholdSource: 'paper notes 35 (i) ask < 1e-6, which test/recipes/odice-agent.test.ts checks in float64; 1e-4 allows float32 rounding (4e-6 seen in a 200-update calibration run)',
+      thresholdSource:
+        'paper notes 35 (i) ask < 1e-6, which test/recipes/odice-agent.test.ts checks in float64; 1e-4 allows float32 rounding (4e-6 seen in a 200-update calibration run)',
     },
     {
       id: 'orthogonal-vs-true',

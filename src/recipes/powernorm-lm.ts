@@ -38,7 +38,11 @@ export function makeLanguage(seed: number): TokenLanguage {
   for (let k = 0; k < VOCAB; k++) start[k] /= z;
   const g = noGrad(() =>
     tidy(() =>
-      standardGamma(full([VOCAB, VOCAB], 0.1, { dtype: 'float64' }), [VOCAB, VOCAB], new Generator(seed + 7)).dataSync(),
+      standardGamma(
+        full([VOCAB, VOCAB], 0.1, { dtype: 'float64' }),
+        [VOCAB, VOCAB],
+        new Generator(seed + 7),
+      ).dataSync(),
     ),
   );
   const trans = new Float64Array(VOCAB * VOCAB);
@@ -202,7 +206,14 @@ export class TinyLM extends Module {
   pos: Parameter;
   blocks: PostNormBlock[];
   out: Linear;
-  constructor(opts: { d: number; heads: number; ff: number; layers: number; norm: NormKind; warmup: number }) {
+  constructor(opts: {
+    d: number;
+    heads: number;
+    ff: number;
+    layers: number;
+    norm: NormKind;
+    warmup: number;
+  }) {
     super();
     this.tok = new Embedding(VOCAB + 1, opts.d);
     this.pos = new Parameter(noGrad(() => mul(randn([SEQ, opts.d]), 0.02)));

@@ -102,7 +102,7 @@ export const powernormRecipe: RecipeDef = {
   name: 'powernorm',
   paper: '13',
   claim: {
-    text: "Batch statistics fluctuate much more in NLP transformers than in vision CNNs, which makes naive BatchNorm worse than LayerNorm; Power Normalization (no mean-centring, a running quadratic mean in the forward pass and an approximate backward with a running correction) fixes this and matches or beats LayerNorm.",
+    text: 'Batch statistics fluctuate much more in NLP transformers than in vision CNNs, which makes naive BatchNorm worse than LayerNorm; Power Normalization (no mean-centring, a running quadratic mean in the forward pass and an approximate backward with a running correction) fixes this and matches or beats LayerNorm.',
     source: 'abstract of Shen et al., ICML 2020 (arXiv 2003.07845), via the research notes (paper 13)',
   },
   paperReported: [
@@ -136,11 +136,15 @@ export const powernormRecipe: RecipeDef = {
     model: `${LAYERS}-layer post-norm causal transformer LM (d = ${D}, ${HEADS} heads, FFN ${FF}, learned positions, no dropout) with norms ∈ {LayerNorm, BatchNorm over non-padding tokens, PowerNorm (official-code variant: GroupScaling with ${HEADS} groups, warm-up ${FULL.warmup} steps), PowerNorm (paper's algorithm)}. CNN: conv(8)-BN-ReLU-pool-conv(16)-BN-ReLU-pool-linear.`,
     procedure: `Per seed and norm: Adam lr ${LR}, inverse-sqrt schedule with ${FULL.warmup} warm-up steps, ${FULL.steps} steps of batch ${BATCH}; validation cross-entropy (nats per target token, eval mode) at the end, beside the Bayes cross-entropy of the true chain on the same tokens. BN batch-stat fluctuation f = mean_c |σ²_B,c − σ²_run,c| / σ²_run,c (running value before the update), averaged over every BN layer and over the steps after the first ${SETTLE}, in the BN transformer and in the CNN (Adam 1e-3, batch ${BATCH}, ${FULL.cnnSteps} steps). PN check: eval-mode logits of the validation batch equal those of its first half alone. Quick: ${QUICK.steps} steps (warm-up ${QUICK.warmup}), ${QUICK.val} validation sequences, CNN ${QUICK.cnnSteps} steps.`,
     scaled:
-      "IWSLT14/WMT14 translation and PTB/WikiText-103 LMs → a 2-layer LM on a synthetic Markov language (the notes' small-scale protocol); BLEU/PPL gaps need real corpora, so the robust check is \"PN ≈ LN, naive BN worse and more fluctuating\".",
+      'IWSLT14/WMT14 translation and PTB/WikiText-103 LMs → a 2-layer LM on a synthetic Markov language (the notes\' small-scale protocol); BLEU/PPL gaps need real corpora, so the robust check is "PN ≈ LN, naive BN worse and more fluctuating".',
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
-    { kind: 'arm', item: 'PowerNorm, official code form (group scaling per head, warm-up on batch statistics, running φ, backward statistic updated in backward)', built: true },
+    {
+      kind: 'arm',
+      item: 'PowerNorm, official code form (group scaling per head, warm-up on batch statistics, running φ, backward statistic updated in backward)',
+      built: true,
+    },
     { kind: 'arm', item: "PowerNorm, the paper's algorithm as an option", built: true },
     { kind: 'baseline', item: 'LayerNorm', built: true },
     { kind: 'baseline', item: 'masked BatchNorm (over non-padding tokens)', built: true },
@@ -174,7 +178,14 @@ export const powernormRecipe: RecipeDef = {
       rec['ce.bayes'] = val.bayesNll / val.targets;
       for (const norm of NORMS) {
         manualSeed(s);
-        const model = new TinyLM({ d: D, heads: HEADS, ff: FF, layers: LAYERS, norm: norm as NormKind, warmup: cfg.warmup });
+        const model = new TinyLM({
+          d: D,
+          heads: HEADS,
+          ff: FF,
+          layers: LAYERS,
+          norm: norm as NormKind,
+          warmup: cfg.warmup,
+        });
         const opt = new Adam(model.parameters(), { lr: LR });
         const w = cfg.warmup;
         const sched = new LambdaLR(opt, (t) => Math.min((t + 1) / w, Math.sqrt(w / (t + 1))));
@@ -196,7 +207,9 @@ export const powernormRecipe: RecipeDef = {
         details[`seed${s}.${norm}.trainCurve`] = curve;
         rec[`ce.${norm}`] = valCe(model, val);
         if (norm === 'bn') {
-          const fl = model.norms().map((n) => avgAfter((n as MaskedBatchNorm).fluctuation, quick ? 5 : SETTLE));
+          const fl = model
+            .norms()
+            .map((n) => avgAfter((n as MaskedBatchNorm).fluctuation, quick ? 5 : SETTLE));
           rec['fluct.transformer'] = fl.reduce((a, c) => a + c, 0) / fl.length;
         }
         if (norm === 'pn') {
@@ -209,11 +222,15 @@ export const powernormRecipe: RecipeDef = {
               return max(abs(sub(whole, part))).item();
             }),
           );
-          rec['pn.nuAbsMean'] = noGrad(() =>
-            model.norms().reduce((a, n) => a + mean(abs((n as PowerNorm).emaGz)).item(), 0) / model.norms().length,
+          rec['pn.nuAbsMean'] = noGrad(
+            () =>
+              model.norms().reduce((a, n) => a + mean(abs((n as PowerNorm).emaGz)).item(), 0) /
+              model.norms().length,
           );
         }
-        log?.(`seed ${s} ${norm}: val CE ${rec[`ce.${norm}`].toFixed(4)} (Bayes ${rec['ce.bayes'].toFixed(4)})`);
+        log?.(
+          `seed ${s} ${norm}: val CE ${rec[`ce.${norm}`].toFixed(4)} (Bayes ${rec['ce.bayes'].toFixed(4)})`,
+        );
       }
       // CNN control: BN fluctuation on images
       manualSeed(s);
@@ -227,14 +244,19 @@ export const powernormRecipe: RecipeDef = {
           const u = Array.from(sampleHost(gen, BATCH, 'uniform'), (v) => Math.min(n - 1, Math.floor(v * n)));
           const idx = tensor(u, { dtype: 'int32' });
           opt.zeroGrad();
-          crossEntropy(cnn.forward(indexSelect(img.train.x, 0, idx)), indexSelect(img.train.y, 0, idx)).backward();
+          crossEntropy(
+            cnn.forward(indexSelect(img.train.x, 0, idx)),
+            indexSelect(img.train.y, 0, idx),
+          ).backward();
           opt.step();
         });
       rec['fluct.cnn'] = avgAfter(cnn.fluctuation, (quick ? 5 : SETTLE) * 2);
       rec['fluct.ratio'] = rec['fluct.transformer'] / Math.max(rec['fluct.cnn'], 1e-12);
       rec['pnMinusBn'] = rec['ce.pn'] - rec['ce.bn'];
       rec['pnMinusLn'] = rec['ce.pn'] - rec['ce.ln'];
-      log?.(`seed ${s}: BN fluctuation transformer ${rec['fluct.transformer'].toFixed(4)}, CNN ${rec['fluct.cnn'].toFixed(4)}`);
+      log?.(
+        `seed ${s}: BN fluctuation transformer ${rec['fluct.transformer'].toFixed(4)}, CNN ${rec['fluct.cnn'].toFixed(4)}`,
+      );
       return rec;
     });
     return { perSeed, details: { ...details, norms: [...NORMS] }, data: [img.provenance] };
@@ -242,11 +264,13 @@ export const powernormRecipe: RecipeDef = {
   assertions: [
     {
       id: 'pn-eval-batch-independent',
-      description: 'max |logits(val batch)[first half] − logits(first half alone)|, PowerNorm LM in eval mode',
+      description:
+        'max |logits(val batch)[first half] − logits(first half alone)|, PowerNorm LM in eval mode',
       values: (m) => m['pn.evalBatchDiff'],
       compare: '<=',
       threshold: 1e-4,
-      thresholdSource: 'research notes 13 unit check ("eval-mode output is batch-size independent"); float32 tolerance',
+      thresholdSource:
+        'research notes 13 unit check ("eval-mode output is batch-size independent"); float32 tolerance',
       kind: 'mechanism',
     },
     {

@@ -32,8 +32,9 @@ export const refinedSchedulesRecipe: RecipeDef = {
   name: 'refined-schedules',
   paper: '37',
   claim: {
-    text: 'Linear decay η_t ∝ 1 − t/T matches or beats cosine and other common schedules (last-iterate analysis); refining the schedule from a previous run\'s gradient norms improves it further and automatically produces warm-up and fast final annealing.',
-    source: 'abstract of Defazio, Cutkosky, Mehta & Mishchenko, arXiv 2310.07831, via the research notes (paper 37)',
+    text: "Linear decay η_t ∝ 1 − t/T matches or beats cosine and other common schedules (last-iterate analysis); refining the schedule from a previous run's gradient norms improves it further and automatically produces warm-up and fast final annealing.",
+    source:
+      'abstract of Defazio, Cutkosky, Mehta & Mishchenko, arXiv 2310.07831, via the research notes (paper 37)',
   },
   paperReported: [
     {
@@ -57,7 +58,8 @@ export const refinedSchedulesRecipe: RecipeDef = {
     data: 'The embedded 8×8 digits (the UCI/sklearn digits), training split, features standardised (per-feature mean 0, std 1).',
     model: 'Multinomial logistic regression (Linear 64→10), float64.',
     procedure: `SGD batch ${BATCH} (seeded order), T = ${FULL.steps} steps; schedules constant, 1/√(t+1), cosine (CosineAnnealingLR to 0), linear decay (LinearLR 1 → 0), each with base lr tuned over {${FULL.lrs.join(', ')}} on the final-iterate full training loss. The ℓ₂ gradient norm of every step of the best linear-decay run feeds gl.optim.refinedSchedule (τ = ${TAU}, ${FULL.nvals} interpolation points, weights G⁻²); the refined schedule is re-tuned over the same grid. Quick: T = ${QUICK.steps}, lr ∈ {${QUICK.lrs.join(', ')}}.`,
-    scaled: 'T = 2000, 3 seeds and lr grid {0.01, 0.03, 0.1, 0.3, 1} in the notes → T = 1000, 2 seeds, grid {0.03, 0.1, 0.3, 1} (budget under an 8-helper load); the optional FMNIST MLP repeat is not run.',
+    scaled:
+      'T = 2000, 3 seeds and lr grid {0.01, 0.03, 0.1, 0.3, 1} in the notes → T = 1000, 2 seeds, grid {0.03, 0.1, 0.3, 1} (budget under an 8-helper load); the optional FMNIST MLP repeat is not run.',
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
@@ -70,9 +72,18 @@ export const refinedSchedulesRecipe: RecipeDef = {
     },
     { kind: 'arm', item: 'constant, 1/√t, cosine and linear each tuned', built: true },
     { kind: 'arm', item: 'refined schedule (median filter τ = 0.1), re-tuned', built: true },
-    { kind: 'assertion', item: 'tuned linear ≤ 1.005 × cosine and ≥ 2 % better than constant and 1/√t', built: true },
+    {
+      kind: 'assertion',
+      item: 'tuned linear ≤ 1.005 × cosine and ≥ 2 % better than constant and 1/√t',
+      built: true,
+    },
     { kind: 'assertion', item: 'refined ≤ 1.01 × linear; warm-up and annealing shape', built: true },
-    { kind: 'control', item: 'optional FMNIST MLP repeat', built: false, reason: 'optional in the notes; time budget' },
+    {
+      kind: 'control',
+      item: 'optional FMNIST MLP repeat',
+      built: false,
+      reason: 'optional in the notes; time budget',
+    },
   ],
   seeds: { full: 2, quick: 1 },
   async run({ quick, seeds, log }) {
@@ -81,7 +92,9 @@ export const refinedSchedulesRecipe: RecipeDef = {
     const x0 = data.train.x.reshape([data.train.x.shape[0], -1]).to('float64');
     const x = noGrad(() => {
       const mu = mean(x0, 0, true);
-      const sd = std(x0, 0, { keepdim: true }).dataSync().map((v) => (v > 1e-8 ? v : 1));
+      const sd = std(x0, 0, { keepdim: true })
+        .dataSync()
+        .map((v) => (v > 1e-8 ? v : 1));
       return div(sub(x0, mu), tensor(Float64Array.from(sd)).reshape([1, -1])).contiguous();
     });
     const y = data.train.y;
@@ -139,8 +152,11 @@ export const refinedSchedulesRecipe: RecipeDef = {
           rec['refined.last'] = refinedFactors[refinedFactors.length - 1];
           const tail = refinedFactors.slice(Math.floor(0.9 * refinedFactors.length));
           rec['refined.tailMean'] = tail.reduce((a, b) => a + b, 0) / tail.length;
-          rec['refined.argmaxFrac'] = refinedFactors.indexOf(Math.max(...refinedFactors)) / refinedFactors.length;
-          details[`seed${s}.refinedFactors`] = refinedFactors.filter((_, i) => i % Math.max(1, Math.floor(cfg.steps / 100)) === 0);
+          rec['refined.argmaxFrac'] =
+            refinedFactors.indexOf(Math.max(...refinedFactors)) / refinedFactors.length;
+          details[`seed${s}.refinedFactors`] = refinedFactors.filter(
+            (_, i) => i % Math.max(1, Math.floor(cfg.steps / 100)) === 0,
+          );
         }
         let best = Infinity;
         let bestLr = NaN;
@@ -156,14 +172,20 @@ export const refinedSchedulesRecipe: RecipeDef = {
         rec[`lr.${kind}`] = bestLr;
         log?.(`seed ${s} ${kind}: best final training loss ${best.toFixed(5)} at lr ${bestLr}`);
       }
-      details[`seed${s}.linearGradNorms`] = bestLinearNorms.filter((_, i) => i % Math.max(1, Math.floor(cfg.steps / 100)) === 0);
+      details[`seed${s}.linearGradNorms`] = bestLinearNorms.filter(
+        (_, i) => i % Math.max(1, Math.floor(cfg.steps / 100)) === 0,
+      );
       rec['ratio.linearOverCosine'] = rec['loss.linear'] / rec['loss.cosine'];
       rec['ratio.linearOverConstant'] = rec['loss.linear'] / rec['loss.constant'];
       rec['ratio.linearOverInvSqrt'] = rec['loss.linear'] / rec['loss.invSqrt'];
       rec['ratio.refinedOverLinear'] = rec['loss.refined'] / rec['loss.linear'];
       return rec;
     });
-    return { perSeed, details: { ...details, schedules: [...SCHEDULES], lrs: [...cfg.lrs] }, data: [data.provenance] };
+    return {
+      perSeed,
+      details: { ...details, schedules: [...SCHEDULES], lrs: [...cfg.lrs] },
+      data: [data.provenance],
+    };
   },
   assertions: [
     {
@@ -186,11 +208,13 @@ export const refinedSchedulesRecipe: RecipeDef = {
     },
     {
       id: 'refined-warmup',
-      description: 'refined factor at t = 0 when the first 1 % of gradient norms exceed 1.4 × their median (else 0)',
+      description:
+        'refined factor at t = 0 when the first 1 % of gradient norms exceed 1.4 × their median (else 0)',
       values: (m) => m['refined.f0IfWarm'],
       compare: '<=',
       threshold: 0.5,
-      thresholdSource: 'research notes 37 ("if G at the start exceeds the median of G by > 1.4×, η_refined(0) ≤ 0.5·max η", [guess])',
+      thresholdSource:
+        'research notes 37 ("if G at the start exceeds the median of G by > 1.4×, η_refined(0) ≤ 0.5·max η", [guess])',
       kind: 'mechanism',
     },
     {
@@ -233,7 +257,7 @@ export const refinedSchedulesRecipe: RecipeDef = {
   figures: [
     {
       id: 'refined-schedule',
-      title: 'Refined lr factor and the linear run\'s gradient norm (seed 0, every T/100 steps)',
+      title: "Refined lr factor and the linear run's gradient norm (seed 0, every T/100 steps)",
       make: (m) => {
         const f = (m.details['seed0.refinedFactors'] as number[]) ?? [];
         const g = (m.details['seed0.linearGradNorms'] as number[]) ?? [];

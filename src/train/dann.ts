@@ -89,7 +89,9 @@ export class DANN extends Module {
     const ds = this.domainHead.forward(this.grl.forward(fs)) as Tensor;
     const dt = this.domainHead.forward(this.grl.forward(ft)) as Tensor;
     if (ds.shape.length !== 2 || ds.shape[1] !== 2)
-      throw new ArgumentError(`DANN.losses: the domain head must return [N, 2] logits, got ${fmtShape(ds.shape)}`);
+      throw new ArgumentError(
+        `DANN.losses: the domain head must return [N, 2] logits, got ${fmtShape(ds.shape)}`,
+      );
     const domain = crossEntropy(ds, full([ds.shape[0]], 0, { dtype: 'int32' })).add(
       crossEntropy(dt, full([dt.shape[0]], 1, { dtype: 'int32' })),
     );
@@ -145,22 +147,24 @@ export interface DannHistory {
  * });
  */
 export async function fitDann(model: DANN, opts: FitDannOptions): Promise<DannHistory> {
-  if (!(model instanceof DANN)) throw new ArgumentError(`fitDann: expected a gl.train.DANN, got ${typeof model}`);
+  if (!(model instanceof DANN))
+    throw new ArgumentError(`fitDann: expected a gl.train.DANN, got ${typeof model}`);
   const batch = opts.batch ?? 64;
   const w = opts.domainWeight ?? 1;
   const n = opts.source?.x?.shape[0];
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1)
     throw new ArgumentError(`fitDann: epochs must be a positive integer, got ${opts.epochs}`);
   if (!Number.isInteger(batch) || batch < 1 || !(n >= batch))
-    throw new ArgumentError(`fitDann: batch must be a positive integer <= the source size ${n}, got ${batch}`);
-  if (opts.source.y.shape.length !== 1 || opts.source.y.shape[0] !== n)
     throw new ArgumentError(
-      `fitDann: source labels must be [${n}], got ${fmtShape(opts.source.y.shape)}`,
+      `fitDann: batch must be a positive integer <= the source size ${n}, got ${batch}`,
     );
+  if (opts.source.y.shape.length !== 1 || opts.source.y.shape[0] !== n)
+    throw new ArgumentError(`fitDann: source labels must be [${n}], got ${fmtShape(opts.source.y.shape)}`);
   const m = opts.target?.shape[0] ?? 0;
   if (w > 0 && !(m >= batch))
     throw new ArgumentError(`fitDann: target inputs must hold at least batch = ${batch} examples, got ${m}`);
-  const lambdaAt = typeof opts.lambda === 'number' ? () => opts.lambda as number : (opts.lambda ?? dannLambda);
+  const lambdaAt =
+    typeof opts.lambda === 'number' ? () => opts.lambda as number : (opts.lambda ?? dannLambda);
   const perEpoch = Math.floor(n / batch);
   const total = perEpoch * opts.epochs;
   const gs = new Generator(opts.seed ?? 0);
@@ -195,11 +199,13 @@ export async function fitDann(model: DANN, opts: FitDannOptions): Promise<DannHi
       });
       tPos += batch;
       hist.steps++;
-      reads.push(Promise.all([losses[0].data(), losses[1].data()]).then(([a, b]) => {
-        losses[0].dispose();
-        losses[1].dispose();
-        return [a[0], b[0]];
-      }));
+      reads.push(
+        Promise.all([losses[0].data(), losses[1].data()]).then(([a, b]) => {
+          losses[0].dispose();
+          losses[1].dispose();
+          return [a[0], b[0]];
+        }),
+      );
     }
     for (const [a, b] of await Promise.all(reads)) {
       sumL += a;

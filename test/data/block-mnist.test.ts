@@ -5,7 +5,10 @@ import * as gl from '../../src/index.js';
 describe('gl.data.blockMnist', () => {
   const n = 40;
   const digits = gl.rand([n, 1, 28, 28], { generator: new gl.Generator(1) });
-  const labels = gl.tensor(Int32Array.from({ length: n }, (_, i) => i % 2), { dtype: 'int32' });
+  const labels = gl.tensor(
+    Int32Array.from({ length: n }, (_, i) => i % 2),
+    { dtype: 'int32' },
+  );
 
   it('stacks the digit and the null block, the digit on top where signalTop is 1', () => {
     const { x, y, signalTop } = gl.data.blockMnist(digits, labels, { seed: 3 });
@@ -29,12 +32,18 @@ describe('gl.data.blockMnist', () => {
     expect(tops).toBeGreaterThan(0);
     expect(tops).toBeLessThan(n);
     // seeded: the same seed gives the same positions
-    expect(Array.from(gl.data.blockMnist(digits, labels, { seed: 3 }).signalTop.dataSync())).toEqual(Array.from(top));
+    expect(Array.from(gl.data.blockMnist(digits, labels, { seed: 3 }).signalTop.dataSync())).toEqual(
+      Array.from(top),
+    );
   });
 
   it('names bad input', () => {
     expect(() => gl.data.blockMnist(gl.zeros([2, 3, 28, 28]), labels)).toThrow(gl.ShapeError);
-    expect(() => gl.data.blockMnist(digits, gl.zeros([3], { dtype: 'int32' }))).toThrow(/expected labels \[40\]/);
-    expect(() => gl.data.blockMnist(digits, labels, { patchSize: 40 })).toThrow(/patchSize must be an integer in \[2, 28\], got 40/);
+    expect(() => gl.data.blockMnist(digits, gl.zeros([3], { dtype: 'int32' }))).toThrow(
+      /expected labels \[40\]/,
+    );
+    expect(() => gl.data.blockMnist(digits, labels, { patchSize: 40 })).toThrow(
+      /patchSize must be an integer in \[2, 28\], got 40/,
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('transMoons', () => {
 });
 
 describe('texturedDomain and greyToRgb', () => {
-  const grey = gl.tensor([0, 1, 0.25, 1, 0, 0.5, 1, 0, 0, 1, 1, 0, 0.75, 0, 1, 0, 1, 0], { dtype: 'float32' }).reshape([2, 1, 3, 3]);
+  const grey = gl
+    .tensor([0, 1, 0.25, 1, 0, 0.5, 1, 0, 0, 1, 1, 0, 0.75, 0, 1, 0, 1, 0], { dtype: 'float32' })
+    .reshape([2, 1, 3, 3]);
 
   it('is |P − x| per channel with P the texture a black image gets, in [0, amplitude]', () => {
     const out = gl.data.texturedDomain(grey, { seed: 5 });
@@ -45,8 +47,20 @@ describe('texturedDomain and greyToRgb', () => {
     const want = gl.sub(P, grey.expand([2, 3, 3, 3])).abs();
     expect(gl.sub(out, want).abs().max().item()).toBeLessThan(1e-6);
     // each image and channel draws its own texture
-    expect(gl.sub(P.narrow(0, 0, 1), P.narrow(0, 1, 1)).abs().max().item()).toBeGreaterThan(0.01);
-    expect(gl.sub(P.narrow(1, 0, 1), P.narrow(1, 1, 1)).abs().max().item()).toBeGreaterThan(0.01);
+    expect(
+      gl
+        .sub(P.narrow(0, 0, 1), P.narrow(0, 1, 1))
+        .abs()
+        .max()
+        .item(),
+    ).toBeGreaterThan(0.01);
+    expect(
+      gl
+        .sub(P.narrow(1, 0, 1), P.narrow(1, 1, 1))
+        .abs()
+        .max()
+        .item(),
+    ).toBeGreaterThan(0.01);
     // another seed, another texture
     const other = gl.data.texturedDomain(gl.zeros([2, 1, 3, 3]), { seed: 6 });
     expect(gl.sub(P, other).abs().max().item()).toBeGreaterThan(0.01);
@@ -60,7 +74,9 @@ describe('texturedDomain and greyToRgb', () => {
 
   it('bad input is an ArgumentError', () => {
     expect(() => gl.data.texturedDomain(gl.zeros([2, 3, 3, 3]))).toThrow(/grey images \[N, 1, H, W\]/);
-    expect(() => gl.data.texturedDomain(gl.zeros([2, 1, 3, 3], { dtype: 'int32' }))).toThrow(gl.ArgumentError);
+    expect(() => gl.data.texturedDomain(gl.zeros([2, 1, 3, 3], { dtype: 'int32' }))).toThrow(
+      gl.ArgumentError,
+    );
     expect(() => gl.data.texturedDomain(grey, { amplitude: 0 })).toThrow(gl.ArgumentError);
     expect(() => gl.data.greyToRgb(gl.zeros([4, 4]))).toThrow(gl.ArgumentError);
   });

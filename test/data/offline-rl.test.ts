@@ -13,7 +13,9 @@ describe('pointMass', () => {
     expect(reward[1]).toBe(1); // (0.8, 0.8) ± noise is inside radius 0.15
     expect(next[4]).toBeLessThanOrEqual(1);
     expect(next[5]).toBeGreaterThanOrEqual(-1);
-    expect(() => gl.data.pointMassStep(s, new Float64Array(2), new gl.Generator(0))).toThrow(gl.ArgumentError);
+    expect(() => gl.data.pointMassStep(s, new Float64Array(2), new gl.Generator(0))).toThrow(
+      gl.ArgumentError,
+    );
   });
 
   it('dataset: 60 steps per episode, next state of step t is the state of step t + 1, the expert half reaches the goal', () => {
@@ -27,7 +29,9 @@ describe('pointMass', () => {
     const ret = (k: number) => R.slice(k * 60, k * 60 + 60).reduce((a, b) => a + b, 0);
     expect(ret(0)).toBeGreaterThan(10); // the noisy expert (even episodes) spends many steps in the disc
     expect(ret(1)).toBe(0); // a random walk of 60 steps of ≤ 0.1 does not cross 2.26 units
-    expect(Math.max(...(d.actions.toArray() as number[][]).flat().map(Math.abs))).toBeLessThanOrEqual(0.1 + 1e-7);
+    expect(Math.max(...(d.actions.toArray() as number[][]).flat().map(Math.abs))).toBeLessThanOrEqual(
+      0.1 + 1e-7,
+    );
     expect(() => gl.data.pointMassOffline({ trajectories: 0 })).toThrow(gl.ArgumentError);
   });
 });

@@ -14,7 +14,12 @@ function maxDiff(a: gl.Tensor, b: gl.Tensor): number {
 }
 
 /** Runs the ghost layer on x and a plain BN of the same state on each chunk; compares everything. */
-function compare(ghost: gl.nn.BatchNorm1d | gl.nn.BatchNorm2d, plain: gl.nn.BatchNorm1d | gl.nn.BatchNorm2d, x0: gl.Tensor, size: number) {
+function compare(
+  ghost: gl.nn.BatchNorm1d | gl.nn.BatchNorm2d,
+  plain: gl.nn.BatchNorm1d | gl.nn.BatchNorm2d,
+  x0: gl.Tensor,
+  size: number,
+) {
   gl.noGrad(() => {
     const w = gl.randn([ghost.numFeatures], f64).add(1);
     const b = gl.randn([ghost.numFeatures], f64);
@@ -29,7 +34,8 @@ function compare(ghost: gl.nn.BatchNorm1d | gl.nn.BatchNorm2d, plain: gl.nn.Batc
   ya.mul(cot).sum().backward();
   const xb = x0.clone().requiresGrad_();
   const parts: gl.Tensor[] = [];
-  for (let s = 0; s < x0.shape[0]; s += size) parts.push(plain.forward(xb.narrow(0, s, Math.min(size, x0.shape[0] - s))));
+  for (let s = 0; s < x0.shape[0]; s += size)
+    parts.push(plain.forward(xb.narrow(0, s, Math.min(size, x0.shape[0] - s))));
   const yb = gl.cat(parts, 0);
   yb.mul(cot).sum().backward();
   expect(maxDiff(ya, yb)).toBeLessThan(1e-12);
@@ -45,7 +51,12 @@ describe('GhostBatchNorm', () => {
   it('1d: equals BatchNorm1d on each chunk of 4 (last chunk of 2), values, gradients and running stats', () => {
     gl.manualSeed(1);
     const x = gl.randn([10, 6], f64).mul(2).add(0.5);
-    compare(new gl.nn.GhostBatchNorm1d(6, { virtualBatchSize: 4, ...f64 }), new gl.nn.BatchNorm1d(6, f64), x, 4);
+    compare(
+      new gl.nn.GhostBatchNorm1d(6, { virtualBatchSize: 4, ...f64 }),
+      new gl.nn.BatchNorm1d(6, f64),
+      x,
+      4,
+    );
   });
 
   it('2d: equals BatchNorm2d on each chunk, cumulative momentum too', () => {
@@ -62,7 +73,12 @@ describe('GhostBatchNorm', () => {
   it('equals plain BatchNorm when the virtual batch holds the whole batch', () => {
     gl.manualSeed(3);
     const x = gl.randn([8, 5], f64);
-    compare(new gl.nn.GhostBatchNorm1d(5, { virtualBatchSize: 8, ...f64 }), new gl.nn.BatchNorm1d(5, f64), x, 8);
+    compare(
+      new gl.nn.GhostBatchNorm1d(5, { virtualBatchSize: 8, ...f64 }),
+      new gl.nn.BatchNorm1d(5, f64),
+      x,
+      8,
+    );
   });
 
   it('eval output does not depend on the ghost size; a last chunk of one example is refused', () => {

@@ -31,7 +31,13 @@ describe('InstanceNorm2d', () => {
   it('has PyTorch state-dict keys; eval with running statistics is (x - mean) / sqrt(var + eps)', () => {
     expect([...new gl.nn.InstanceNorm2d(2).stateDict().keys()]).toEqual([]);
     const norm = new gl.nn.InstanceNorm2d(2, { affine: true, trackRunningStats: true, dtype: 'float64' });
-    expect([...norm.stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    expect([...norm.stateDict().keys()]).toEqual([
+      'weight',
+      'bias',
+      'running_mean',
+      'running_var',
+      'num_batches_tracked',
+    ]);
     gl.noGrad(() => {
       norm.runningMean!.copy_(gl.tensor([1, -2], { dtype: 'float64' }));
       norm.runningVar!.copy_(gl.tensor([4, 0.25], { dtype: 'float64' }));

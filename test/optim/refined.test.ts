@@ -6,7 +6,9 @@ import * as gl from '../../src/index.js';
 function bruteMedian(x: number[], w: number): number[] {
   const h = (w - 1) / 2;
   return x.map((_, i) => {
-    const win = Array.from({ length: w }, (_, k) => x[Math.min(x.length - 1, Math.max(0, i - h + k))]).sort((a, b) => a - b);
+    const win = Array.from({ length: w }, (_, k) => x[Math.min(x.length - 1, Math.max(0, i - h + k))]).sort(
+      (a, b) => a - b,
+    );
     return win[h];
   });
 }

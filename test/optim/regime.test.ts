@@ -6,7 +6,10 @@ describe('regime adaptation', () => {
   it('regimeAdaptation gives (B/B_ref)^0.5 and ceil(B/B_ref)', () => {
     expect(gl.optim.regimeAdaptation(1024, 64)).toEqual({ lrScale: 4, stretch: 16 });
     expect(gl.optim.regimeAdaptation(100, 64)).toEqual({ lrScale: Math.sqrt(100 / 64), stretch: 2 });
-    expect(gl.optim.regimeAdaptation(512, 64, { adapt: false, lrPower: 1 })).toEqual({ lrScale: 8, stretch: 1 });
+    expect(gl.optim.regimeAdaptation(512, 64, { adapt: false, lrPower: 1 })).toEqual({
+      lrScale: 8,
+      stretch: 1,
+    });
     expect(() => gl.optim.regimeAdaptation(0, 64)).toThrow(gl.ArgumentError);
   });
 

@@ -6,7 +6,8 @@ describe('recipe powernorm (quick)', () => {
   it('trains every norm arm and its mechanism holds', async () => {
     const r = await gl.recipes.runRecipe('powernorm', { quick: true, data: 'embedded' });
     expect(r.details.norms).toEqual(['ln', 'bn', 'pn', 'pnPaper']);
-    for (const k of ['ln', 'bn', 'pn', 'pnPaper']) expect(Number.isFinite(r.perSeed[`ce.${k}`][0])).toBe(true);
+    for (const k of ['ln', 'bn', 'pn', 'pnPaper'])
+      expect(Number.isFinite(r.perSeed[`ce.${k}`][0])).toBe(true);
     // PowerNorm's ν was written by backward during training
     expect(r.perSeed['pn.nuAbsMean'][0]).toBeGreaterThan(0);
     expect(r.assertions.find((a) => a.id === 'pn-eval-batch-independent')!.status).toBe('holds');

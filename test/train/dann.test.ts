@@ -11,9 +11,17 @@ function tiny(): gl.train.DANN {
   });
 }
 
-const xs = gl.tensor([[0.1, 0.2], [-0.3, 0.5], [0.7, -0.1]]);
+const xs = gl.tensor([
+  [0.1, 0.2],
+  [-0.3, 0.5],
+  [0.7, -0.1],
+]);
 const ys = gl.tensor([0, 1, 1], { dtype: 'int32' });
-const xt = gl.tensor([[0.4, 0.4], [-0.2, -0.6], [0.0, 0.9]]);
+const xt = gl.tensor([
+  [0.4, 0.4],
+  [-0.2, -0.6],
+  [0.0, 0.9],
+]);
 
 describe('DANN', () => {
   it('losses: label CE + w · [CE(G_d(f_s), 0) + CE(G_d(f_t), 1)]', () => {
@@ -39,8 +47,16 @@ describe('DANN', () => {
     const dp = m.domainHead.parameters();
     const reversed = gl.grad([m.losses(a, ys, b, { lambda }).domain!], [...fp, ...dp]);
     const plainLoss = gl
-      .crossEntropy(m.domainHead.forward(m.features.forward(a)) as gl.Tensor, gl.zeros([3], { dtype: 'int32' }))
-      .add(gl.crossEntropy(m.domainHead.forward(m.features.forward(b)) as gl.Tensor, gl.ones([3], { dtype: 'int32' })));
+      .crossEntropy(
+        m.domainHead.forward(m.features.forward(a)) as gl.Tensor,
+        gl.zeros([3], { dtype: 'int32' }),
+      )
+      .add(
+        gl.crossEntropy(
+          m.domainHead.forward(m.features.forward(b)) as gl.Tensor,
+          gl.ones([3], { dtype: 'int32' }),
+        ),
+      );
     const plain = gl.grad([plainLoss], [...fp, ...dp]);
     reversed.forEach((g, i) => {
       const want = i < fp.length ? plain[i]!.mul(-lambda) : plain[i]!;
@@ -69,7 +85,14 @@ describe('DANN', () => {
       const s = tiny();
       const before = s.domainHead.parameters().map((p) => p.toArray());
       const opt = new gl.optim.SGD(s.parameters(), { lr: 0.1 });
-      const h = await gl.train.fitDann(s, { source, optimizer: opt, epochs: 1, batch: 8, domainWeight: 0, lr: (p) => 0.1 * (1 - p) });
+      const h = await gl.train.fitDann(s, {
+        source,
+        optimizer: opt,
+        epochs: 1,
+        batch: 8,
+        domainWeight: 0,
+        lr: (p) => 0.1 * (1 - p),
+      });
       expect(s.domainHead.parameters().map((p) => p.toArray())).toEqual(before);
       expect(opt.paramGroups[0].lr).toBeCloseTo(0.1 * (1 - 2 / 3), 12);
       return h.label;
@@ -81,10 +104,18 @@ describe('DANN', () => {
     const m = tiny();
     const opt = new gl.optim.SGD(m.parameters(), { lr: 0.1 });
     const source = { x: xs, y: ys };
-    await expect(gl.train.fitDann(m, { source, target: xt, optimizer: opt, epochs: 0 })).rejects.toThrow(/epochs/);
-    await expect(gl.train.fitDann(m, { source, target: xt, optimizer: opt, epochs: 1, batch: 4 })).rejects.toThrow(/batch/);
-    await expect(gl.train.fitDann(m, { source, optimizer: opt, epochs: 1, batch: 2 })).rejects.toThrow(/target/);
+    await expect(gl.train.fitDann(m, { source, target: xt, optimizer: opt, epochs: 0 })).rejects.toThrow(
+      /epochs/,
+    );
+    await expect(
+      gl.train.fitDann(m, { source, target: xt, optimizer: opt, epochs: 1, batch: 4 }),
+    ).rejects.toThrow(/batch/);
+    await expect(gl.train.fitDann(m, { source, optimizer: opt, epochs: 1, batch: 2 })).rejects.toThrow(
+      /target/,
+    );
     expect(() => m.losses(xs, ys, xt, { lambda: 1, domainWeight: -1 })).toThrow(gl.ArgumentError);
-    expect(() => new gl.train.DANN({ features: m.features, labelHead: m.labelHead } as never)).toThrow(/domainHead/);
+    expect(() => new gl.train.DANN({ features: m.features, labelHead: m.labelHead } as never)).toThrow(
+      /domainHead/,
+    );
   });
 });

@@ -78,12 +78,17 @@ function indicesByClass(y: Tensor, classes: number): Int32Array[] {
 
 function sample(idx: Int32Array, n: number, gen: Generator): Tensor {
   const p = permutation(idx.length, gen);
-  return tensor(Int32Array.from(p.subarray(0, Math.min(n, idx.length)), (k) => idx[k]), { dtype: 'int32' });
+  return tensor(
+    Int32Array.from(p.subarray(0, Math.min(n, idx.length)), (k) => idx[k]),
+    { dtype: 'int32' },
+  );
 }
 
 function positive(name: string, v: number, integer: boolean): void {
   if (!(v > 0) || (integer && !Number.isInteger(v)))
-    throw new CondenseOptionError(`condense: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+    throw new CondenseOptionError(
+      `condense: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`,
+    );
 }
 
 /**
@@ -121,15 +126,23 @@ export function condense(real: LabelledImages, classes: number, opts: CondenseOp
   const byClass = indicesByClass(real.y, classes);
   byClass.forEach((idx, c) => {
     if (idx.length < opts.ipc)
-      throw new CondenseOptionError(`condense: class ${c} has ${idx.length} real images, fewer than ipc = ${opts.ipc}`);
+      throw new CondenseOptionError(
+        `condense: class ${c} has ${idx.length} real images, fewer than ipc = ${opts.ipc}`,
+      );
   });
   const { ipc } = opts;
   let S = noGrad(() =>
     tidy(() => {
-      return cat(byClass.map((idx) => indexSelect(real.x, 0, sample(idx, ipc, gen))), 0);
+      return cat(
+        byClass.map((idx) => indexSelect(real.x, 0, sample(idx, ipc, gen))),
+        0,
+      );
     }),
   );
-  const ySyn = tensor(Int32Array.from({ length: classes * ipc }, (_, i) => Math.floor(i / ipc)), { dtype: 'int32' });
+  const ySyn = tensor(
+    Int32Array.from({ length: classes * ipc }, (_, i) => Math.floor(i / ipc)),
+    { dtype: 'int32' },
+  );
   let buf = zerosLike(S);
   const losses: number[] = [];
   for (let it = 0; it < opts.iterations; it++) {
@@ -196,7 +209,11 @@ export interface EvaluateOptions {
  * 5e-4, lr ×0.1 at half the epochs — and returns its accuracy on `test`.
  * @example const acc = await gl.condense.evaluateSynthetic(syn, test, { makeNet, epochs: 300 });
  */
-export async function evaluateSynthetic(train: LabelledImages, test: LabelledImages, opts: EvaluateOptions): Promise<number> {
+export async function evaluateSynthetic(
+  train: LabelledImages,
+  test: LabelledImages,
+  opts: EvaluateOptions,
+): Promise<number> {
   positive('epochs', opts.epochs, true);
   const lr = opts.lr ?? 0.01;
   const batch = opts.batch ?? 256;
@@ -214,7 +231,10 @@ export async function evaluateSynthetic(train: LabelledImages, test: LabelledIma
       tidy(() => {
         const idx = tensor(perm.subarray(s, Math.min(n, s + batch)), { dtype: 'int32' });
         opt.zeroGrad();
-        crossEntropy(net.forward(indexSelect(train.x, 0, idx)) as Tensor, indexSelect(train.y, 0, idx)).backward();
+        crossEntropy(
+          net.forward(indexSelect(train.x, 0, idx)) as Tensor,
+          indexSelect(train.y, 0, idx),
+        ).backward();
         opt.step();
       });
   }

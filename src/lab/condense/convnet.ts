@@ -30,8 +30,13 @@ export interface ConvNetOptions {
  */
 export function convNet(opts: ConvNetOptions): Sequential {
   const [c, h0, w0] = opts.inputShape;
-  for (const [k, v] of [['classes', opts.classes], ['width', opts.width], ['depth', opts.depth]] as const)
-    if (!Number.isInteger(v) || v < 1) throw new CondenseOptionError(`convNet: ${k} must be a positive integer, got ${v}`);
+  for (const [k, v] of [
+    ['classes', opts.classes],
+    ['width', opts.width],
+    ['depth', opts.depth],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new CondenseOptionError(`convNet: ${k} must be a positive integer, got ${v}`);
   const dtype = opts.dtype ?? 'float32';
   const layers = [];
   let h = h0;

@@ -16,7 +16,9 @@ import { CondenseOptionError } from './errors.js';
  */
 export function layerDistance(a: Tensor, b: Tensor): Tensor {
   if (a.shape.join() !== b.shape.join())
-    throw new ShapeError(`layerDistance: gradients of different shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `layerDistance: gradients of different shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   if (a.ndim < 2) return zeros([], { dtype: a.dtype });
   const rows = a.shape[0];
   const ar = reshape(a, [rows, -1]);

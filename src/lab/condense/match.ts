@@ -22,7 +22,9 @@ export type MatchMode = 'dc' | 'dcc';
 
 function lossGrads(net: Module, params: Tensor[], b: ClassBatch, createGraph: boolean): Tensor[] {
   // the parameter gradients are needed even under noGrad (e.g. when only the loss value is wanted)
-  const g = enableGrad(() => grad([crossEntropy(net.forward(b.x) as Tensor, b.y)], params, { createGraph, allowUnused: true }));
+  const g = enableGrad(() =>
+    grad([crossEntropy(net.forward(b.x) as Tensor, b.y)], params, { createGraph, allowUnused: true }),
+  );
   return g.map((t, i) => {
     if (!t) throw new CondenseOptionError(`gradientMatchLoss: parameter ${i} does not affect the loss`);
     return createGraph ? t : t.detach();
@@ -38,7 +40,12 @@ function lossGrads(net: Module, params: Tensor[], b: ClassBatch, createGraph: bo
  * Parameters' `.grad` is never touched. `syn[c]` and `real[c]` hold class c.
  * @example const loss = gl.condense.gradientMatchLoss(net, synPerClass, realPerClass, 'dcc'); const [gS] = gl.grad([loss], [S]);
  */
-export function gradientMatchLoss(net: Module, syn: readonly ClassBatch[], real: readonly ClassBatch[], mode: MatchMode): Tensor {
+export function gradientMatchLoss(
+  net: Module,
+  syn: readonly ClassBatch[],
+  real: readonly ClassBatch[],
+  mode: MatchMode,
+): Tensor {
   if (syn.length !== real.length || syn.length === 0)
     throw new CondenseOptionError(
       `gradientMatchLoss: expected one synthetic and one real batch per class, got ${syn.length} and ${real.length}`,
@@ -62,6 +69,15 @@ export function gradientMatchLoss(net: Module, syn: readonly ClassBatch[], real:
     gReal = gReal ? gReal.map((t, i) => add(t, g[i])) : g;
   }
   const avg = gReal!.map((t) => div(t, real.length));
-  const all: ClassBatch = { x: cat(syn.map((s) => s.x), 0), y: cat(syn.map((s) => s.y), 0) };
+  const all: ClassBatch = {
+    x: cat(
+      syn.map((s) => s.x),
+      0,
+    ),
+    y: cat(
+      syn.map((s) => s.y),
+      0,
+    ),
+  };
   return matchDistance(lossGrads(net, params, all, true), avg);
 }

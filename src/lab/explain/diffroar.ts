@@ -15,11 +15,21 @@ export type RoarKeep = 'top' | 'bottom';
  * attributed by |attr| (ties: lower index first) — and the others set to `maskValue` (DiffROAR uses the data mean).
  * @example const kept = gl.explain.roarMask(x, saliency, 0.2, 'top', 0.13);
  */
-export function roarMask(x: Tensor, attr: Tensor, fraction: number, keep: RoarKeep, maskValue: number): Tensor {
+export function roarMask(
+  x: Tensor,
+  attr: Tensor,
+  fraction: number,
+  keep: RoarKeep,
+  maskValue: number,
+): Tensor {
   if (x.shape.join() !== attr.shape.join())
-    throw new ExplainError(`roarMask: attributions ${fmtShape(attr.shape)} must have the inputs' shape ${fmtShape(x.shape)}`);
-  if (!(fraction >= 0 && fraction <= 1)) throw new ExplainError(`roarMask: fraction must be in [0, 1], got ${fraction}`);
-  if (keep !== 'top' && keep !== 'bottom') throw new ExplainError(`roarMask: keep must be 'top' or 'bottom', got '${String(keep)}'`);
+    throw new ExplainError(
+      `roarMask: attributions ${fmtShape(attr.shape)} must have the inputs' shape ${fmtShape(x.shape)}`,
+    );
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new ExplainError(`roarMask: fraction must be in [0, 1], got ${fraction}`);
+  if (keep !== 'top' && keep !== 'bottom')
+    throw new ExplainError(`roarMask: keep must be 'top' or 'bottom', got '${String(keep)}'`);
   const n = x.shape[0];
   const D = x.numel / Math.max(n, 1);
   const k = Math.round(fraction * D);
@@ -54,7 +64,10 @@ export interface DiffRoarOptions {
   /** Value of the removed features (default the training inputs' mean). */
   maskValue?: number;
   /** Trains a fresh model on the masked training set and returns its forward (logits [n, classes]). */
-  fit: (train: { x: Tensor; y: Tensor }, arm: { fraction: number; keep: RoarKeep }) => ((x: Tensor) => Tensor) | Promise<(x: Tensor) => Tensor>;
+  fit: (
+    train: { x: Tensor; y: Tensor },
+    arm: { fraction: number; keep: RoarKeep },
+  ) => ((x: Tensor) => Tensor) | Promise<(x: Tensor) => Tensor>;
 }
 
 /** One fraction's result: test accuracies of the top-k and bottom-k retrained models, and their difference. */
@@ -91,8 +104,13 @@ async function accuracy(f: (x: Tensor) => Tensor, x: Tensor, y: Tensor): Promise
  * @example
  * const rows = await gl.explain.diffRoar(trainSet, testSet, { fractions: [0.05, 0.1, 0.2, 0.4], fit: trainFreshMlp });
  */
-export async function diffRoar(train: AttributedSet, test: AttributedSet, opts: DiffRoarOptions): Promise<DiffRoarRow[]> {
-  if (opts.fractions.length === 0) throw new ExplainError('diffRoar: expected at least one fraction, got none');
+export async function diffRoar(
+  train: AttributedSet,
+  test: AttributedSet,
+  opts: DiffRoarOptions,
+): Promise<DiffRoarRow[]> {
+  if (opts.fractions.length === 0)
+    throw new ExplainError('diffRoar: expected at least one fraction, got none');
   const maskValue = opts.maskValue ?? noGrad(() => mean(train.x).item());
   const rows: DiffRoarRow[] = [];
   for (const fraction of opts.fractions) {

@@ -7,5 +7,12 @@ export { LinearLR, linearWarmup, type LinearLROptions } from './linear.js';
 export { OneCycleLR, type OneCycleOptions } from './one-cycle.js';
 export { ReduceLROnPlateau, type PlateauOptions } from './plateau.js';
 export { SequentialLR, ChainedScheduler } from './compose.js';
-export { regimeAdaptation, milestoneMultiplier, SampleCountLR, type Regime, type SampleMultiplier, type SampleCountOptions } from './regime.js';
+export {
+  regimeAdaptation,
+  milestoneMultiplier,
+  SampleCountLR,
+  type Regime,
+  type SampleMultiplier,
+  type SampleCountOptions,
+} from './regime.js';
 export { medianFilter1d, refinedSchedule, type RefinedScheduleOptions } from './refined.js';

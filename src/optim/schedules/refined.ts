@@ -65,7 +65,8 @@ function resample(y: readonly number[], m: number): number[] {
  */
 export function refinedSchedule(gradNorms: readonly number[], opts: RefinedScheduleOptions = {}): number[] {
   knownKeys('refinedSchedule', opts, ['steps', 'tau', 'norm', 'nvals']);
-  if (gradNorms.length < 2) throw new ArgumentError(`refinedSchedule: expected at least 2 gradient norms, got ${gradNorms.length}`);
+  if (gradNorms.length < 2)
+    throw new ArgumentError(`refinedSchedule: expected at least 2 gradient norms, got ${gradNorms.length}`);
   for (const g of gradNorms)
     if (!(g > 0) || !Number.isFinite(g))
       throw new ArgumentError(`refinedSchedule: gradient norms must be positive and finite, got ${g}`);

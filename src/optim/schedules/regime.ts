@@ -92,7 +92,9 @@ export class SampleCountLR extends LRScheduler {
     positive('SampleCountLR', 'lrScale', this.lrScale);
     this.multiplier = opts.multiplier ?? (() => 1);
     if (typeof this.multiplier !== 'function')
-      throw new ArgumentError(`SampleCountLR: multiplier must be a function of samples, got ${typeof this.multiplier}`);
+      throw new ArgumentError(
+        `SampleCountLR: multiplier must be a function of samples, got ${typeof this.multiplier}`,
+      );
     this._initialStep();
   }
 
@@ -109,7 +111,9 @@ export class SampleCountLR extends LRScheduler {
   protected getLr(): number[] {
     const f = this.multiplier(this.samplesSeen / this.stretch);
     if (typeof f !== 'number' || Number.isNaN(f))
-      throw new ArgumentError(`SampleCountLR: multiplier(${this.samplesSeen / this.stretch}) returned ${f}, expected a number`);
+      throw new ArgumentError(
+        `SampleCountLR: multiplier(${this.samplesSeen / this.stretch}) returned ${f}, expected a number`,
+      );
     return this.baseLrs.map((b) => b * this.lrScale * f);
   }
 }

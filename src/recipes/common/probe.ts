@@ -36,7 +36,7 @@ function fitSoftmax(
     for (const i of rows) {
       const mx = logits(i);
       let sum = 0;
-      for (let c = 0; c < k; c++) sum += (p[c] = Math.exp(p[c] - mx));
+      for (let c = 0; c < k; c++) sum += p[c] = Math.exp(p[c] - mx);
       for (let c = 0; c < k; c++) {
         const g = (p[c] / sum - (y[i] === c ? 1 : 0)) / rows.length;
         for (let j = 0; j < d; j++) G[c * (d + 1) + j] += g * z(i, j);
@@ -64,7 +64,9 @@ export function probeAccuracy(
 ): number {
   const n = labels.length;
   if (n < 2 || features.length % n !== 0)
-    throw new ArgumentError(`probeAccuracy: features must be [n, d] for n = ${n} labels, got ${features.length} values`);
+    throw new ArgumentError(
+      `probeAccuracy: features must be [n, d] for n = ${n} labels, got ${features.length} values`,
+    );
   const d = features.length / n;
   const x = Float64Array.from(features);
   const y = Int32Array.from(labels);

@@ -27,7 +27,10 @@ describe('dataset condensation (gl.condense)', () => {
       const f = (S: gl.Tensor) =>
         gl.condense.gradientMatchLoss(
           net,
-          Array.from({ length: C }, (_, c) => ({ x: S.narrow(0, c, 1), y: gl.full([1], c, { dtype: 'int32' }) })),
+          Array.from({ length: C }, (_, c) => ({
+            x: S.narrow(0, c, 1),
+            y: gl.full([1], c, { dtype: 'int32' }),
+          })),
           real,
           mode,
         );
@@ -37,7 +40,11 @@ describe('dataset condensation (gl.condense)', () => {
     });
 
   it('matchDistance is Σ over layers and output rows of 1 − cos (DC distance_wb); 1-D gradients add 0', () => {
-    const a = [gl.randn([2, 3, 2, 2], { dtype: 'float64', generator: gen }), gl.randn([4, 5], { dtype: 'float64', generator: gen }), gl.randn([4], { dtype: 'float64', generator: gen })];
+    const a = [
+      gl.randn([2, 3, 2, 2], { dtype: 'float64', generator: gen }),
+      gl.randn([4, 5], { dtype: 'float64', generator: gen }),
+      gl.randn([4], { dtype: 'float64', generator: gen }),
+    ];
     const b = a.map((t) => gl.randn(t.shape, { dtype: 'float64', generator: gen }));
     let expected = 0;
     for (let l = 0; l < 2; l++) {
@@ -46,7 +53,9 @@ describe('dataset condensation (gl.condense)', () => {
       const x = a[l].dataSync();
       const y = b[l].dataSync();
       for (let r = 0; r < rows; r++) {
-        let dot = 0, nx = 0, ny = 0;
+        let dot = 0,
+          nx = 0,
+          ny = 0;
         for (let k = r * len; k < (r + 1) * len; k++) {
           dot += x[k] * y[k];
           nx += x[k] * x[k];
@@ -60,11 +69,23 @@ describe('dataset condensation (gl.condense)', () => {
   });
 
   it('condense (one fixed network, ipc 1) lowers the DC matching loss', () => {
-    const xs = gl.cat(real.map((r) => r.x), 0);
-    const ys = gl.cat(real.map((r) => r.y), 0);
+    const xs = gl.cat(
+      real.map((r) => r.x),
+      0,
+    );
+    const ys = gl.cat(
+      real.map((r) => r.y),
+      0,
+    );
     const fixed = tinyNet();
     const out = gl.condense.condense({ x: xs, y: ys }, C, {
-      mode: 'dc', ipc: 1, iterations: 30, batchReal: 3, makeNet: () => fixed, lrImg: 0.1, seed: 1,
+      mode: 'dc',
+      ipc: 1,
+      iterations: 30,
+      batchReal: 3,
+      makeNet: () => fixed,
+      lrImg: 0.1,
+      seed: 1,
     });
     expect(out.x.shape).toEqual([C, 1, 3, 3]);
     expect(Array.from(out.y.dataSync())).toEqual([0, 1]);
@@ -72,14 +93,28 @@ describe('dataset condensation (gl.condense)', () => {
   });
 
   it('names bad options', () => {
-    const xs = gl.cat(real.map((r) => r.x), 0);
-    const ys = gl.cat(real.map((r) => r.y), 0);
+    const xs = gl.cat(
+      real.map((r) => r.x),
+      0,
+    );
+    const ys = gl.cat(
+      real.map((r) => r.y),
+      0,
+    );
     const base = { mode: 'dc' as const, ipc: 1, iterations: 1, batchReal: 2, makeNet: tinyNet };
-    expect(() => gl.condense.condense({ x: xs, y: ys }, C, { ...base, ipc: 0 })).toThrow(gl.condense.CondenseOptionError);
-    expect(() => gl.condense.condense({ x: xs, y: ys }, C, { ...base, ipc: 4 })).toThrow(/class 0 has 3 real images, fewer than ipc = 4/);
+    expect(() => gl.condense.condense({ x: xs, y: ys }, C, { ...base, ipc: 0 })).toThrow(
+      gl.condense.CondenseOptionError,
+    );
+    expect(() => gl.condense.condense({ x: xs, y: ys }, C, { ...base, ipc: 4 })).toThrow(
+      /class 0 has 3 real images, fewer than ipc = 4/,
+    );
     expect(() => gl.condense.condense({ x: xs, y: ys }, 1, base)).toThrow(/label 1 .* outside \[0, 1\)/);
-    expect(() => gl.condense.condense({ x: xs, y: ys }, C, { ...base, lrImg: -1 })).toThrow(/lrImg must be a positive number, got -1/);
+    expect(() => gl.condense.condense({ x: xs, y: ys }, C, { ...base, lrImg: -1 })).toThrow(
+      /lrImg must be a positive number, got -1/,
+    );
     expect(() => gl.condense.gradientMatchLoss(net, [], real, 'dc')).toThrow(gl.condense.CondenseOptionError);
-    expect(() => gl.condense.convNet({ inputShape: [1, 2, 2], classes: 2, width: 2, depth: 2 })).toThrow(/pools the 2×2 input below 1×1/);
+    expect(() => gl.condense.convNet({ inputShape: [1, 2, 2], classes: 2, width: 2, depth: 2 })).toThrow(
+      /pools the 2×2 input below 1×1/,
+    );
   });
 });

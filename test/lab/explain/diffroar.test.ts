@@ -5,14 +5,31 @@ import * as gl from '../../../src/index.js';
 
 describe('DiffROAR', () => {
   it('roarMask keeps the k most (top) or least (bottom) |attributed| features of each example', () => {
-    const x = gl.tensor([[1, 2, 3, 4], [5, 6, 7, 8]]);
-    const a = gl.tensor([[0.1, -5, 2, 0], [1, 1, 3, 0]]);
+    const x = gl.tensor([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
+    const a = gl.tensor([
+      [0.1, -5, 2, 0],
+      [1, 1, 3, 0],
+    ]);
     // |a| row 0 ranks 1 > 2 > 0 > 3; row 1 ranks 2 > 0 = 1 (lower index first) > 3
-    expect(gl.explain.roarMask(x, a, 0.5, 'top', -1).toArray()).toEqual([[-1, 2, 3, -1], [5, -1, 7, -1]]);
-    expect(gl.explain.roarMask(x, a, 0.5, 'bottom', -1).toArray()).toEqual([[1, -1, -1, 4], [-1, 6, -1, 8]]);
-    expect(gl.explain.roarMask(x, a, 0.25, 'top', 0).toArray()).toEqual([[0, 2, 0, 0], [0, 0, 7, 0]]);
+    expect(gl.explain.roarMask(x, a, 0.5, 'top', -1).toArray()).toEqual([
+      [-1, 2, 3, -1],
+      [5, -1, 7, -1],
+    ]);
+    expect(gl.explain.roarMask(x, a, 0.5, 'bottom', -1).toArray()).toEqual([
+      [1, -1, -1, 4],
+      [-1, 6, -1, 8],
+    ]);
+    expect(gl.explain.roarMask(x, a, 0.25, 'top', 0).toArray()).toEqual([
+      [0, 2, 0, 0],
+      [0, 0, 7, 0],
+    ]);
     expect(() => gl.explain.roarMask(x, a, 1.5, 'top', 0)).toThrow(gl.explain.ExplainError);
-    expect(() => gl.explain.roarMask(x, gl.zeros([2, 3]), 0.5, 'top', 0)).toThrow(/must have the inputs' shape/);
+    expect(() => gl.explain.roarMask(x, gl.zeros([2, 3]), 0.5, 'top', 0)).toThrow(
+      /must have the inputs' shape/,
+    );
   });
 
   it('diffRoar masks train and test by their own attributions and reports top − bottom', async () => {
@@ -20,7 +37,13 @@ describe('DiffROAR', () => {
     const gen = new gl.Generator(5);
     const mk = (n: number) => {
       const x = gl.randn([n, 4], { generator: gen });
-      const y = gl.tensor(Int32Array.from(x.dataSync().filter((_, i) => i % 4 === 0), (v) => (v > 0 ? 1 : 0)), { dtype: 'int32' });
+      const y = gl.tensor(
+        Int32Array.from(
+          x.dataSync().filter((_, i) => i % 4 === 0),
+          (v) => (v > 0 ? 1 : 0),
+        ),
+        { dtype: 'int32' },
+      );
       const attr = gl.tensor(Array.from({ length: n }, () => [1, 0, 0, 0])); // a perfect ranking
       return { x, y, attr };
     };
@@ -37,6 +60,8 @@ describe('DiffROAR', () => {
     expect(rows[0].top).toBe(1);
     expect(rows[0].bottom).toBeLessThan(0.7); // feature 0 is masked to 0: the model says class 0 for everyone
     expect(rows[0].diffRoar).toBeCloseTo(rows[0].top - rows[0].bottom, 12);
-    await expect(gl.explain.diffRoar(mk(4), mk(4), { fractions: [], fit: () => (x) => x })).rejects.toThrow(gl.explain.ExplainError);
+    await expect(gl.explain.diffRoar(mk(4), mk(4), { fractions: [], fit: () => (x) => x })).rejects.toThrow(
+      gl.explain.ExplainError,
+    );
   });
 });
