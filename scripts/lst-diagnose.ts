@@ -67,18 +67,18 @@ function cfgWith(o: { lr?: number; epochs?: number; side?: Partial<LstConfig['si
   };
 }
 
-function trainArm(
+async function trainArm(
   arm: LstArm,
   bb: Module[],
   cfg: LstConfig,
   seed: number,
-): { acc: number; mem: ResidentMemory } {
+): Promise<{ acc: number; mem: ResidentMemory }> {
   manualSeed(100 + seed);
-  const { model, forward } = buildLstArm(arm, bb, inputSize, cfg);
+  const { model, forward } = await buildLstArm(arm, bb, inputSize, cfg);
   const mem = residentMemory(model, () => crossEntropy(forward(bx), by).backward(), { optimizerSlots: 2 });
   model.zeroGrad({ setToNone: true });
   const o = new Adam(
-    model.parameters().filter((p) => p.requiresGrad),
+    model.parameters().filter((p: Tensor) => p.requiresGrad),
     { lr: cfg.lr[arm] },
   );
   trainEpochs(train, { epochs: cfg.epochs, batch: cfg.batch, seed }, (x, y) => {
@@ -86,7 +86,7 @@ function trainArm(
     crossEntropy(forward(x), y).backward();
     o.step();
   });
-  return { acc: accuracy(forward, test), mem };
+  return { acc: await accuracy(forward, test), mem };
 }
 
 for (let seed = 0; seed < seeds; seed++) {
@@ -100,11 +100,11 @@ for (let seed = 0; seed < seeds; seed++) {
     opt.step();
   });
   console.log(
-    `seed ${seed}: pre-training accuracy ${(100 * accuracy((x) => net.forward(x) as Tensor, flat(pre.test))).toFixed(1)}%`,
+    `seed ${seed}: pre-training accuracy ${(100 * (await accuracy((x) => net.forward(x) as Tensor, flat(pre.test)))).toFixed(1)}%`,
   );
-  const go = (group: string, setting: string, arm: LstArm, cfg: LstConfig) => {
+  const go = async (group: string, setting: string, arm: LstArm, cfg: LstConfig) => {
     const t0 = performance.now();
-    const { acc, mem } = trainArm(arm, bb, cfg, seed);
+    const { acc, mem } = await trainArm(arm, bb, cfg, seed);
     const r = {
       group,
       setting,
@@ -124,16 +124,21 @@ for (let seed = 0; seed < seeds; seed++) {
   const old = cfgWith({ lr: 1e-3, epochs: 3, side: { block: 'linear' } });
   if (want('old'))
     for (const a of ['full', 'lora', 'probe', 'lst'] as const)
-      go('old', 'lr 1e-3, 3 ep, linear side', a, old);
+      await go('old', 'lr 1e-3, 3 ep, linear side', a, old);
   if (want('lr'))
     for (const lr of [3e-3, 1e-2])
       for (const a of ['probe', 'lst'] as const)
-        go('lr', `lr ${lr}, 3 ep, linear side`, a, cfgWith({ lr, epochs: 3, side: { block: 'linear' } }));
+        await go(
+          'lr',
+          `lr ${lr}, 3 ep, linear side`,
+          a,
+          cfgWith({ lr, epochs: 3, side: { block: 'linear' } }),
+        );
   if (want('epochs'))
     for (const lr of [3e-3, 1e-2])
       for (const epochs of [10, 30])
         for (const a of ['probe', 'lst'] as const)
-          go(
+          await go(
             'epochs',
             `lr ${lr}, ${epochs} ep, linear side`,
             a,
@@ -146,26 +151,26 @@ for (let seed = 0; seed < seeds; seed++) {
         ['lora', 1e-2],
         ['lora', 3e-3],
       ] as const)
-        go('full', `lr ${lr}, ${epochs} ep`, a, cfgWith({ lr, epochs }));
+        await go('full', `lr ${lr}, ${epochs} ep`, a, cfgWith({ lr, epochs }));
   const best = { lr: 1e-2, epochs: 10 };
   const b = `lr ${best.lr}, ${best.epochs} ep`;
   if (want('block')) {
-    go('block', `${b}, linear side`, 'lst', cfgWith({ ...best, side: { block: 'linear' } }));
-    go('block', `${b}, ffn side`, 'lst', cfgWith(best));
+    await go('block', `${b}, linear side`, 'lst', cfgWith({ ...best, side: { block: 'linear' } }));
+    await go('block', `${b}, ffn side`, 'lst', cfgWith(best));
   }
   if (want('width'))
     for (const reduction of [4, 2, 1])
-      go('width', `${b}, ffn side, r=${reduction}`, 'lst', cfgWith({ ...best, side: { reduction } }));
+      await go('width', `${b}, ffn side, r=${reduction}`, 'lst', cfgWith({ ...best, side: { reduction } }));
   if (want('init')) go('init', `${b}, ffn side, pruned`, 'lst-pruned', cfgWith(best));
   if (want('gates')) {
-    go('gates', `${b}, gates frozen at 0.5`, 'lst', cfgWith({ ...best, side: { learnGates: false } }));
-    go(
+    await go('gates', `${b}, gates frozen at 0.5`, 'lst', cfgWith({ ...best, side: { learnGates: false } }));
+    await go(
       'gates',
       `${b}, head sees side only`,
       'lst',
       cfgWith({ ...best, side: { outGateAlpha: 10, learnGates: false } }),
     );
-    go(
+    await go(
       'gates',
       `${b}, head sees side only, pruned`,
       'lst-pruned',
@@ -175,7 +180,7 @@ for (let seed = 0; seed < seeds; seed++) {
   if (want('ladder'))
     for (const inputLadder of [false, true])
       for (const a of ['lst', 'lst-pruned'] as const)
-        go(
+        await go(
           'ladder',
           `${b}, ffn side, input ladder ${inputLadder}`,
           a,
@@ -183,7 +188,7 @@ for (let seed = 0; seed < seeds; seed++) {
         );
   if (want('arms'))
     for (const a of ['full', 'adapter', 'lora', 'probe', 'lst', 'lst-pruned'] as const)
-      go('arms', 'recipe config', a, LST_CONFIG);
+      await go('arms', 'recipe config', a, LST_CONFIG);
 }
 fs.writeFileSync(
   'scripts/lst-diagnose.out.json',

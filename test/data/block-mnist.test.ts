@@ -25,7 +25,7 @@ describe('gl.data.blockMnist', () => {
       const nul = xs.subarray(k * 2 * B + (top[k] ? B : 0), k * 2 * B + (top[k] ? 2 * B : B));
       expect(Array.from(sig)).toEqual(Array.from(ds.subarray(k * B, (k + 1) * B)));
       // a 10×10 outline: 36 pixels of value 1, at rows/cols 9 and 18 of the block
-      expect(nul.reduce((a, v) => a + v, 0)).toBe(36);
+      expect(Array.from(nul).reduce((a, v) => a + v, 0)).toBe(36);
       expect(nul[9 * 28 + 9]).toBe(1);
       expect(nul[13 * 28 + 13]).toBe(0);
     }
