@@ -60,6 +60,47 @@ export function flatCosine(a: Tensor[], b: Tensor[]): number {
   return dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b) || 1e-300);
 }
 
+/** The tensors of one batch that the DICE value gradients are built from (all [batch]). */
+export interface DiceTerms {
+  /** Online V(s). */
+  v: Tensor;
+  /** Online V(s′). */
+  v2: Tensor;
+  /** Target-net V̄(s) (no gradient). */
+  targetV: Tensor;
+  /** Target-net V̄(s′) (no gradient). */
+  targetV2: Tensor;
+  /** Rewards. */
+  r: Tensor;
+  /** γ(1 − done). */
+  gd: Tensor;
+  /** DICE's λ. */
+  lambda: number;
+  /** η, the weight of L_b (ODICE's backward term; the true gradient has none). */
+  eta: number;
+}
+
+/**
+ * The forward part g_f (through −V(s)) and the backward part g_b (through γV(s′)) of an arm's DICE value
+ * gradient; the graph of `terms` is kept. For 'true' both parts come from the online residual
+ * δ = r + γV(s′) − V(s), so g_f + g_b is the true gradient of λE[f*(δ)] (the one that arm applies); for 'semi'
+ * and 'orthogonal' they are ODICE's ∇L_f and ∇L_b, whose residuals hold the target net on the other side
+ * (odice.py `orthogonal_true_g_update`).
+ * @example const [gf, gb] = diceGradientParts('true', terms, V.parameters());
+ */
+export function diceGradientParts(arm: OdiceArm, t: DiceTerms, params: Tensor[]): [Tensor[], Tensor[]] {
+  const online = arm === 'true';
+  const fwd = t.r.add(t.gd.mul(online ? t.v2.detach() : t.targetV2)).sub(t.v);
+  const bwd = t.r.add(t.gd.mul(t.v2)).sub(online ? t.v.detach() : t.targetV);
+  const lf = fStar(fwd).mean().mul(t.lambda);
+  const lb = fStar(bwd)
+    .mean()
+    .mul(t.lambda * (online ? 1 : t.eta));
+  const gf = grad([lf], params, { retainGraph: true }) as Tensor[];
+  const gb = grad([lb], params, { retainGraph: true }) as Tensor[];
+  return [gf, gb];
+}
+
 function valueNet(h: number): Sequential {
   return new Sequential(
     new Linear(2, h),
@@ -134,21 +175,21 @@ export function trainOdice(
       const v = (V.forward(s) as Tensor).squeeze(1);
       const v2 = (V.forward(s2) as Tensor).squeeze(1);
       const gd = notDone.mul(c.gamma);
+      const terms: DiceTerms = { v, v2, targetV: tS, targetV2: tS2, r, gd, lambda: c.lambda, eta: c.eta };
       const deltaF = r.add(gd.mul(tS2)).sub(v); // forward residual: gradient through −V(s)
-      const deltaB = r.add(gd.mul(v2)).sub(tS); // backward residual: gradient through γV(s′)
-      const lf = fStar(deltaF).mean().mul(c.lambda);
-      const lb = fStar(deltaB)
-        .mean()
-        .mul(c.lambda * c.eta);
+      const deltaT = r.add(gd.mul(v2)).sub(v); // the true residual: online V on both sides
       const lv = v.mean().mul(1 - c.lambda);
       let g: Tensor[];
-      if (arm === 'semi') g = grad([lf.add(lv)], params) as Tensor[];
+      if (arm === 'semi') g = grad([fStar(deltaF).mean().mul(c.lambda).add(lv)], params) as Tensor[];
       else if (arm === 'true') {
-        const deltaT = r.add(gd.mul(v2)).sub(v);
         g = grad([fStar(deltaT).mean().mul(c.lambda).add(lv)], params, { retainGraph: measure }) as Tensor[];
+        if (measure) {
+          const [gf, gb] = diceGradientParts('true', terms, params);
+          sampled++;
+          if (flatCosine(gf, gb) < 0) conflicts++;
+        }
       } else {
-        const gf = grad([lf], params, { retainGraph: true }) as Tensor[];
-        const gb = grad([lb], params, { retainGraph: true }) as Tensor[];
+        const [gf, gb] = diceGradientParts('orthogonal', terms, params);
         const gv = grad([lv], params) as Tensor[];
         const comb = odiceGradient(gf, gb);
         if (measure) {
@@ -160,17 +201,12 @@ export function trainOdice(
         }
         g = comb.map((t, i) => t.add(gv[i]));
       }
-      if (measure && arm === 'true') {
-        const gf = grad([lf], params, { retainGraph: true }) as Tensor[];
-        const gb = grad([lb], params) as Tensor[];
-        sampled++;
-        if (flatCosine(gf, gb) < 0) conflicts++;
-      }
       optV.zeroGrad();
       params.forEach((p, i) => (p.grad = g[i].detach()));
       optV.step();
-      // policy extraction: weighted behaviour cloning, w = max(δ_f, 0) clipped at 100 (Pearson χ²), Gaussian of fixed σ
-      const w = noGrad(() => deltaF.detach().clamp(0, 100));
+      // policy extraction: weighted behaviour cloning, w = max(δ, 0) clipped at 100 (Pearson χ²), Gaussian of fixed σ;
+      // δ is the residual the arm's value update used (odice.py: the online residual in true_g_update, δ_f otherwise)
+      const w = noGrad(() => (arm === 'true' ? deltaT : deltaF).detach().clamp(0, 100));
       const mu = (pi.forward(s) as Tensor).mul(POINT_MASS.maxAction);
       optP.zeroGrad();
       mu.sub(a).pow(2).sum(1).mul(w).mean().backward();
