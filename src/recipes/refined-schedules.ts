@@ -4,9 +4,9 @@ import { noGrad } from '../core/state.js';
 import { tidy } from '../core/tensor.js';
 import { permutation } from '../data/random.js';
 import { Linear } from '../nn/linear.js';
-import { div, sub } from '../ops/elementwise.js';
+import { add, div, mul, sub } from '../ops/elementwise.js';
 import { crossEntropy } from '../ops/losses.js';
-import { mean, std } from '../ops/reduce.js';
+import { mean, std, sum } from '../ops/reduce.js';
 import { indexSelect } from '../ops/shape.js';
 import { tensor } from '../ops/tensor-like.js';
 import { SGD } from '../optim/sgd.js';
@@ -24,7 +24,7 @@ const BATCH = 16;
 const TAU = 0.1;
 const SCHEDULES = ['constant', 'invSqrt', 'cosine', 'linear', 'refined'] as const;
 type Sched = (typeof SCHEDULES)[number];
-const FULL = { steps: 1000, lrs: [0.03, 0.1, 0.3, 1], nvals: 10_000 };
+const FULL = { steps: 2000, lrs: [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30], nvals: 10_000 };
 const QUICK = { steps: 100, lrs: [0.1, 0.3], nvals: 1000 };
 
 /** Paper 37 (Defazio et al. 2023): linear decay is a strong default; refinement from gradient norms improves it. */
@@ -56,10 +56,11 @@ export const refinedSchedulesRecipe: RecipeDef = {
   ],
   protocol: {
     data: 'The embedded 8×8 digits (the UCI/sklearn digits), training split, features standardised (per-feature mean 0, std 1).',
-    model: 'Multinomial logistic regression (Linear 64→10), float64.',
-    procedure: `SGD batch ${BATCH} (seeded order), T = ${FULL.steps} steps; schedules constant, 1/√(t+1), cosine (CosineAnnealingLR to 0), linear decay (LinearLR 1 → 0), each with base lr tuned over {${FULL.lrs.join(', ')}} on the final-iterate full training loss. The ℓ₂ gradient norm of every step of the best linear-decay run feeds gl.optim.refinedSchedule (τ = ${TAU}, ${FULL.nvals} interpolation points, weights G⁻²); the refined schedule is re-tuned over the same grid. Quick: T = ${QUICK.steps}, lr ∈ {${QUICK.lrs.join(', ')}}.`,
+    model:
+      'Multinomial logistic regression (Linear 64→10), float64, trained on the L2-regularised objective mean cross-entropy + (λ/2)·‖W‖², λ = 1/n (n training examples; the weight matrix only, not the bias: sklearn LogisticRegression(C = 1)).',
+    procedure: `SGD batch ${BATCH} (seeded order), T = ${FULL.steps} steps; schedules constant, 1/√(t+1), cosine (CosineAnnealingLR to 0), linear decay (LinearLR 1 → 0), each with base lr tuned over {${FULL.lrs.join(', ')}} on the final-iterate full-training-set objective. The ℓ₂ gradient norm of every step of the best linear-decay run feeds gl.optim.refinedSchedule (τ = ${TAU}, ${FULL.nvals} interpolation points, weights G⁻²); the refined schedule is re-tuned over the same grid. How the grid was chosen: the notes' grid {0.01, …, 1} widened upward in half-decade steps until every schedule's best lr was interior in a calibration run (seed 0, T = 2000: best lr constant 0.3, 1/√t 3, cosine 1, linear 1, refined 1); the assertion lr-grid-interior keeps that true for every seed. Quick: T = ${QUICK.steps}, lr ∈ {${QUICK.lrs.join(', ')}}.`,
     scaled:
-      'T = 2000, 3 seeds and lr grid {0.01, 0.03, 0.1, 0.3, 1} in the notes → T = 1000, 2 seeds, grid {0.03, 0.1, 0.3, 1} (budget under an 8-helper load); the optional FMNIST MLP repeat is not run.',
+      'As the notes (T = 2000, 3 seeds, grid from 0.01), with two changes. (1) An L2 term λ = 1/n: the standardised digits training set is linearly separable, so the unregularised final training loss falls towards 0 as the lr grows (a first run with grid {0.03, …, 1} had every schedule at lr = 1, its top; with the grid up to 100 the losses reach 0 in float64 and the gradient norms vanish); the regularised objective has a finite minimiser, so the tuned lr is interior. (2) The grid is widened upward to 30 (see procedure). The optional FMNIST MLP repeat is not run.',
     budgetSeconds: { full: 600, quick: 20 },
   },
   checklist: [
@@ -85,7 +86,7 @@ export const refinedSchedulesRecipe: RecipeDef = {
       reason: 'optional in the notes; time budget',
     },
   ],
-  seeds: { full: 2, quick: 1 },
+  seeds: { full: 3, quick: 1 },
   async run({ quick, seeds, log }) {
     const cfg = quick ? QUICK : FULL;
     const data = imageData({ policy: ['embedded'], nTrain: 100_000, nTest: 1 });
@@ -99,6 +100,10 @@ export const refinedSchedulesRecipe: RecipeDef = {
     });
     const y = data.train.y;
     const n = x.shape[0];
+    const lambda = 1 / n;
+    /** The objective: mean cross-entropy + (λ/2)·‖W‖² on the weight matrix (not the bias), as sklearn's LogisticRegression(C = 1). */
+    const objective = (model: Linear, xb: typeof x, yb: typeof y) =>
+      add(crossEntropy(model.forward(xb), yb), mul(sum(mul(model.weight, model.weight)), lambda / 2));
     const details: Record<string, number[]> = {};
     const perSeed = await forEachSeed(seeds, (s) => {
       const rec: Record<string, number> = {};
@@ -130,14 +135,14 @@ export const refinedSchedulesRecipe: RecipeDef = {
           tidy(() => {
             const idx = tensor(order.slice(t * BATCH, (t + 1) * BATCH), { dtype: 'int32' });
             opt.zeroGrad();
-            crossEntropy(model.forward(indexSelect(x, 0, idx)), indexSelect(y, 0, idx)).backward();
+            objective(model, indexSelect(x, 0, idx), indexSelect(y, 0, idx)).backward();
             let sq = 0;
             for (const p of model.parameters()) for (const v of p.grad!.dataSync()) sq += v * v;
             norms.push(Math.sqrt(sq));
             opt.step();
             sched.step();
           });
-        const loss = noGrad(() => tidy(() => crossEntropy(model.forward(x), y).item()));
+        const loss = noGrad(() => tidy(() => objective(model, x, y).item()));
         return { loss: Number.isFinite(loss) ? loss : 1e9, norms };
       };
       let bestLinearNorms: number[] = [];
@@ -160,21 +165,29 @@ export const refinedSchedulesRecipe: RecipeDef = {
         }
         let best = Infinity;
         let bestLr = NaN;
+        const byLr: number[] = [];
         for (const lr of cfg.lrs) {
           const r = train(kind, lr);
+          byLr.push(r.loss);
           if (r.loss < best) {
             best = r.loss;
             bestLr = lr;
             if (kind === 'linear') bestLinearNorms = r.norms;
           }
         }
+        details[`seed${s}.lossByLr.${kind}`] = byLr;
         rec[`loss.${kind}`] = best;
         rec[`lr.${kind}`] = bestLr;
-        log?.(`seed ${s} ${kind}: best final training loss ${best.toFixed(5)} at lr ${bestLr}`);
+        log?.(
+          `seed ${s} ${kind}: best final objective ${best.toFixed(5)} at lr ${bestLr} (by lr: ${byLr.map((v) => v.toPrecision(4)).join(', ')})`,
+        );
       }
       details[`seed${s}.linearGradNorms`] = bestLinearNorms.filter(
         (_, i) => i % Math.max(1, Math.floor(cfg.steps / 100)) === 0,
       );
+      rec['lr.edgeCount'] = SCHEDULES.filter(
+        (k) => rec[`lr.${k}`] === cfg.lrs[0] || rec[`lr.${k}`] === cfg.lrs[cfg.lrs.length - 1],
+      ).length;
       rec['ratio.linearOverCosine'] = rec['loss.linear'] / rec['loss.cosine'];
       rec['ratio.linearOverConstant'] = rec['loss.linear'] / rec['loss.constant'];
       rec['ratio.linearOverInvSqrt'] = rec['loss.linear'] / rec['loss.invSqrt'];
@@ -193,8 +206,9 @@ export const refinedSchedulesRecipe: RecipeDef = {
       description: 'refined schedule factor at the last step (η_{T−1} = 0)',
       values: (m) => m['refined.last'],
       compare: '<=',
-      threshold: 0,
-      thresholdSource: 'the closed form (official find_closed_form_schedule: tail sum after T−1 is empty)',
+      threshold: 1e-12,
+      thresholdSource:
+        'the closed form (official find_closed_form_schedule: tail sum after T−1 is empty, so exactly 0); 1e-12 rather than 0 because with 3 or more seeds a zero-spread interval [0, 0] would contain a threshold of 0 and read uncertain',
       kind: 'mechanism',
     },
     {
@@ -216,6 +230,17 @@ export const refinedSchedulesRecipe: RecipeDef = {
       thresholdSource:
         'research notes 37 ("if G at the start exceeds the median of G by > 1.4×, η_refined(0) ≤ 0.5·max η", [guess])',
       kind: 'mechanism',
+    },
+    {
+      id: 'lr-grid-interior',
+      description:
+        'protocol check: schedules (of 5) whose tuned base lr is the smallest or largest value of the grid (a tuned lr at an edge means the grid did not bracket the optimum)',
+      values: (m) => m['lr.edgeCount'],
+      compare: '<=',
+      threshold: 0.5,
+      thresholdSource:
+        'the protocol (research notes 37: "each with base lr tuned"; a best lr at the grid edge is not tuned): no schedule at an edge — the count is an integer, 0.5 so that a zero-spread interval [0, 0] does not read uncertain; judged in full runs only, as the quick grid has two values',
+      kind: 'outcome',
     },
     {
       id: 'linear-vs-cosine',
@@ -277,6 +302,6 @@ export const refinedSchedulesRecipe: RecipeDef = {
   ],
   summarize: (m) => {
     const v = (k: string) => describe(m.perSeed[k]).mean;
-    return `tuned final training loss: constant ${v('loss.constant').toFixed(4)}, 1/√t ${v('loss.invSqrt').toFixed(4)}, cosine ${v('loss.cosine').toFixed(4)}, linear ${v('loss.linear').toFixed(4)}, refined ${v('loss.refined').toFixed(4)}; refined factor at t=0 ${v('refined.f0').toFixed(2)} (G start/median ${v('G.startOverMedian').toFixed(2)})`;
+    return `tuned final objective (cross-entropy + L2): constant ${v('loss.constant').toFixed(4)}, 1/√t ${v('loss.invSqrt').toFixed(4)}, cosine ${v('loss.cosine').toFixed(4)}, linear ${v('loss.linear').toFixed(4)}, refined ${v('loss.refined').toFixed(4)}; refined factor at t=0 ${v('refined.f0').toFixed(2)} (G start/median ${v('G.startOverMedian').toFixed(2)})`;
   },
 };
