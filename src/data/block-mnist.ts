@@ -28,7 +28,11 @@ export interface BlockMnist {
  * (default 10×10, value 1) centred in a zero block. The label is the digit's; the null block carries no class
  * information, so attributions on it are "feature leakage". Digits are given (e.g. MNIST 0 and 1 from
  * `loadDataset('mnist-10k')`) as [n, 1, H, W] or [n, H, W] floats.
- * @example const { x, y, signalTop } = gl.data.blockMnist(digits, labels, { seed: 0 }); // x: [n, 1, 56, 28]
+ * @example
+ * const digits = gl.rand([4, 1, 28, 28]);
+ * const labels = gl.tensor([0, 1, 2, 3], { dtype: 'int32' });
+ * const { x, y, signalTop } = gl.data.blockMnist(digits, labels, { seed: 0 });
+ * x.shape; // [4, 1, 56, 28]
  */
 export function blockMnist(images: Tensor, labels: Tensor, opts: BlockMnistOptions = {}): BlockMnist {
   const shape =

@@ -87,7 +87,9 @@ function bilinear(grid: Float64Array, g: number, r: number, c: number, ch: numbe
  * the background on average as in MNIST-M) and becomes |P − x| per channel, so the digit's
  * strokes invert the texture. Input: float [N, 1, H, W] in [0, 1] on a backend with synchronous reads; output:
  * float32 [N, 3, H, W]. `greyToRgb` gives the matching 3-channel source domain.
- * @example const target = gl.data.texturedDomain(digits, { seed: 1 }); // [N, 3, 28, 28]
+ * @example
+ * const digits = gl.rand([2, 1, 28, 28]);
+ * const target = gl.data.texturedDomain(digits, { seed: 1 }); // [2, 3, 28, 28]
  */
 export function texturedDomain(images: Tensor, opts: TexturedDomainOptions = {}): Tensor {
   const [n, h, w] = checkGrey('texturedDomain', images);
@@ -116,7 +118,9 @@ export function texturedDomain(images: Tensor, opts: TexturedDomainOptions = {})
 
 /**
  * Grey images [N, 1, H, W] repeated over 3 channels (the source domain beside `texturedDomain`).
- * @example const source = gl.data.greyToRgb(digits); // [N, 3, H, W]
+ * @example
+ * const digits = gl.rand([2, 1, 28, 28]);
+ * const source = gl.data.greyToRgb(digits); // [2, 3, 28, 28]
  */
 export function greyToRgb(images: Tensor): Tensor {
   const [n, h, w] = checkGrey('greyToRgb', images);

@@ -46,7 +46,9 @@ export interface PowerNormOptions extends FactoryOptions {
  * not enter the batch statistic. Buffers: `running_phi` (ψ², init 1), `ema_gz` (ν, init 0), `iters`.
  * @example
  * const pn = new gl.nn.PowerNorm(48, { groupNum: 4, warmupIters: 200 });
- * const y = pn.forward(x, padMask); // x [B, T, 48], padMask [B, T]
+ * const x = gl.randn([2, 5, 48]); // [B, T, C]
+ * const padMask = gl.tensor([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]]); // [B, T], non-zero = padding
+ * const y = pn.forward(x, padMask); // [2, 5, 48]
  */
 export class PowerNorm extends Module {
   /** The learned scale γ (initialized to 1), or null without the affine part. */

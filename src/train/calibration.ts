@@ -138,7 +138,9 @@ class BinSums {
  * (default 10, as PS-KD's `utils/metric.py`), NLL, AURC, accuracy and the reliability diagram's bins.
  * Reads the values to the host asynchronously, so it runs on every backend.
  * @example
- * const r = await gl.train.calibration(model.forward(xTest), yTest);
+ * const logits = gl.tensor([[2, 0], [0, 1], [1, 0], [0, 3]]);
+ * const labels = gl.tensor([0, 1, 1, 1], { dtype: 'int32' });
+ * const r = await gl.train.calibration(logits, labels, { bins: 5 });
  * console.log(r.ece, r.nll, r.aurc, r.reliability.map((b) => [b.confidence, b.accuracy]));
  */
 export async function calibration(
@@ -166,6 +168,8 @@ export async function calibration(
  * epoch's batches; `reliability()` gives the diagram's bins. Name `'ece'` in `metrics:` uses 10 bins.
  * @example
  * const ece = new gl.train.ExpectedCalibrationError(15);
+ * const model = new gl.nn.Linear(4, 2);
+ * const optimizer = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
  * new gl.train.Trainer({ model, optimizer, metrics: ['accuracy', ece] });
  */
 export class ExpectedCalibrationError implements Metric {
@@ -191,7 +195,13 @@ export class ExpectedCalibrationError implements Metric {
   compute(): number {
     return this.sums.ece();
   }
-  /** The reliability diagram's bins over the batches since reset. */
+  /**
+   * The reliability diagram's bins over the batches since reset.
+   * @example
+   * const ece = new gl.train.ExpectedCalibrationError(2);
+   * await ece.update(gl.tensor([[2, 0], [0, 1]]), gl.tensor([0, 0], { dtype: 'int32' }));
+   * ece.reliability().map((b) => [b.lo, b.hi, b.count]); // [[0, 0.5, 0], [0.5, 1, 2]]
+   */
   reliability(): ReliabilityBin[] {
     return this.sums.diagram();
   }
@@ -222,7 +232,10 @@ export class ExpectedCalibrationError implements Metric {
 /**
  * Mean negative log-likelihood of the true class (`nll`, `valNll`), whatever loss trains the model
  * (under PS-KD or label smoothing the training loss is not the NLL).
- * @example new gl.train.Trainer({ model, optimizer, metrics: ['accuracy', 'nll', 'ece'] });
+ * @example
+ * const model = new gl.nn.Linear(4, 2);
+ * const optimizer = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
+ * new gl.train.Trainer({ model, optimizer, metrics: ['accuracy', 'nll', 'ece'] });
  */
 export class NegativeLogLikelihood implements Metric {
   /** Reported as `nll`. */
@@ -264,7 +277,10 @@ export class NegativeLogLikelihood implements Metric {
 /**
  * Area under the risk–coverage curve (`aurc`, `valAurc`; lower is better): keeps every example's
  * confidence and correctness over the epoch, so its state grows with the examples seen.
- * @example new gl.train.Trainer({ model, optimizer, metrics: ['accuracy', 'aurc'] });
+ * @example
+ * const model = new gl.nn.Linear(4, 2);
+ * const optimizer = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
+ * new gl.train.Trainer({ model, optimizer, metrics: ['accuracy', 'aurc'] });
  */
 export class AURC implements Metric {
   /** Reported as `aurc`. */

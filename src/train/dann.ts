@@ -41,6 +41,9 @@ export interface DannLosses {
  *   labelHead: new gl.nn.Linear(15, 2),
  *   domainHead: new gl.nn.Linear(15, 2),
  * });
+ * const xs = gl.randn([4, 2]); // labelled source inputs
+ * const ys = gl.tensor([0, 1, 1, 0], { dtype: 'int32' });
+ * const xt = gl.randn([4, 2]); // unlabelled target inputs
  * const { total } = dann.losses(xs, ys, xt, { lambda: 0.5 });
  * total.backward();
  */
@@ -69,7 +72,16 @@ export class DANN extends Module {
   /**
    * The label loss on (xs, ys) and the domain loss on xs (domain 0) and xt (domain 1) through R_λ.
    * `domainWeight` 0 skips the target batch and the domain head (the source-only baseline).
-   * @example const { label, domain, total } = dann.losses(xs, ys, xt, { lambda: gl.nn.dannLambda(0.3) });
+   * @example
+   * const dann = new gl.train.DANN({
+   *   features: new gl.nn.Sequential(new gl.nn.Linear(2, 8), new gl.nn.Sigmoid()),
+   *   labelHead: new gl.nn.Linear(8, 2),
+   *   domainHead: new gl.nn.Linear(8, 2),
+   * });
+   * const xs = gl.randn([4, 2]);
+   * const ys = gl.tensor([0, 1, 1, 0], { dtype: 'int32' });
+   * const xt = gl.randn([4, 2]);
+   * const { label, domain, total } = dann.losses(xs, ys, xt, { lambda: gl.nn.dannLambda(0.3) });
    */
   losses(
     xs: Tensor,
@@ -141,8 +153,14 @@ export interface DannHistory {
  * batch (each domain in its own seeded order, the target cycling), λ and the learning rate from their schedules
  * at progress p = step / total steps, one backward of `total`, one optimizer step.
  * @example
+ * const dann = new gl.train.DANN({
+ *   features: new gl.nn.Sequential(new gl.nn.Linear(2, 8), new gl.nn.Sigmoid()),
+ *   labelHead: new gl.nn.Linear(8, 2),
+ *   domainHead: new gl.nn.Linear(8, 2),
+ * });
+ * const { source, target } = gl.data.transMoons(16, { seed: 0 });
  * const hist = await gl.train.fitDann(dann, {
- *   source: { x: xs, y: ys }, target: xt, epochs: 10, batch: 32,
+ *   source: { x: source.x, y: source.y }, target: target.x, epochs: 2, batch: 8,
  *   optimizer: new gl.optim.Adam(dann.parameters(), { lr: 1e-3 }),
  * });
  */

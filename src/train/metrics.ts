@@ -35,15 +35,48 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: s
 export interface Metric {
   /** The key the value is reported under (`loss`, `accuracy`; `val` + Name for evaluation). */
   readonly name: string;
-  /** Adds one batch (model output, target, loss) and returns the batch's own value. */
+  /**
+   * Adds one batch (model output, target, loss) and returns the batch's own value.
+   * @example
+   * const m: gl.train.Metric = new gl.train.Accuracy();
+   * await m.update(gl.tensor([[0.1, 0.9], [0.8, 0.2]]), gl.tensor([1, 1], { dtype: 'int32' }), gl.tensor(0.3)); // 0.5
+   */
   update(output: Tensor, target: Tensor, loss: Tensor): number | Promise<number>;
-  /** The value over the batches since the last reset (NaN when there were none). */
+  /**
+   * The value over the batches since the last reset (NaN when there were none).
+   * @example
+   * const m: gl.train.Metric = new gl.train.Accuracy();
+   * await m.update(gl.tensor([[0.1, 0.9]]), gl.tensor([1], { dtype: 'int32' }), gl.tensor(0.3));
+   * await m.update(gl.tensor([[0.1, 0.9]]), gl.tensor([0], { dtype: 'int32' }), gl.tensor(0.9));
+   * m.compute(); // 0.5
+   */
   compute(): number;
-  /** Forgets the batches seen (at the start of every epoch). */
+  /**
+   * Forgets the batches seen (at the start of every epoch).
+   * @example
+   * const m: gl.train.Metric = new gl.train.Accuracy();
+   * await m.update(gl.tensor([[0.1, 0.9]]), gl.tensor([1], { dtype: 'int32' }), gl.tensor(0.3));
+   * m.reset();
+   * m.compute(); // NaN
+   */
   reset(): void;
-  /** The running state as JSON (saved in checkpoints mid-epoch). */
+  /**
+   * The running state as JSON (saved in checkpoints mid-epoch).
+   * @example
+   * const m: gl.train.Metric = new gl.train.Accuracy();
+   * await m.update(gl.tensor([[0.1, 0.9]]), gl.tensor([1], { dtype: 'int32' }), gl.tensor(0.3));
+   * JSON.stringify(m.state()); // '{"sum":1,"count":1}'
+   */
   state(): JsonValue;
-  /** Restores what state returned. */
+  /**
+   * Restores what state returned.
+   * @example
+   * const m: gl.train.Metric = new gl.train.Accuracy();
+   * await m.update(gl.tensor([[0.1, 0.9]]), gl.tensor([1], { dtype: 'int32' }), gl.tensor(0.3));
+   * const resumed: gl.train.Metric = new gl.train.Accuracy();
+   * resumed.loadState(m.state());
+   * resumed.compute(); // 1
+   */
   loadState(state: JsonValue): void;
 }
 

@@ -27,7 +27,11 @@ export interface SelfDistillationOptions {
  *
  * @example
  * const pskd = new gl.train.SelfDistillation({ examples: 12000, epochs: 15, alphaT: 0.8 });
- * const soft = pskd.targets(labels, indices, epoch, 10); // [B, 10] probabilities
+ * const logits = gl.randn([2, 10], { requiresGrad: true }); // a batch's model output
+ * const labels = gl.tensor([3, 7], { dtype: 'int32' });
+ * const indices = new Int32Array([0, 5]); // the batch's rows in the training set
+ * const epoch = 0;
+ * const soft = pskd.targets(labels, indices, epoch, 10); // [2, 10] probabilities
  * gl.crossEntropy(logits, soft).backward();
  * pskd.record(logits, indices);
  */
@@ -88,7 +92,10 @@ export class SelfDistillation {
 
   /**
    * The soft targets of a batch: labels int32 [B], dataset indices [B], the epoch (from 0) and the class count.
-   * @example const soft = pskd.targets(y, batch.indices, trainer.epoch, 10);
+   * @example
+   * const pskd = new gl.train.SelfDistillation({ examples: 8, epochs: 10 });
+   * const y = gl.tensor([3, 7], { dtype: 'int32' });
+   * const soft = pskd.targets(y, new Int32Array([0, 5]), 0, 10); // [2, 10]; one-hot until rows 0 and 5 are recorded
    */
   targets(labels: Tensor, indices: Int32Array | Tensor, epoch: number, classes: number): Tensor {
     if (labels.ndim !== 1 || labels.dtype !== 'int32')
@@ -112,7 +119,9 @@ export class SelfDistillation {
 
   /**
    * Stores softmax(logits) (detached) as the batch's rows of the bank, after the step.
-   * @example pskd.record(logits, batch.indices);
+   * @example
+   * const pskd = new gl.train.SelfDistillation({ examples: 8, epochs: 10 });
+   * pskd.record(gl.randn([2, 10]), new Int32Array([0, 5])); // rows 0 and 5 of the bank
    */
   record(logits: Tensor, indices: Int32Array | Tensor): void {
     const idx = this.indexTensor(indices);
@@ -135,7 +144,11 @@ export class SelfDistillation {
 
   /**
    * Loads a saved bank (both tensors, as `bank`/`seen` were), e.g. from a checkpoint.
-   * @example pskd.load(savedBank, savedSeen);
+   * @example
+   * const pskd = new gl.train.SelfDistillation({ examples: 8, epochs: 10 });
+   * const savedBank = gl.zeros([8, 10]); // as saved from a previous run: predictions [examples, classes]
+   * const savedSeen = gl.zeros([8]); // which rows were recorded
+   * pskd.load(savedBank, savedSeen);
    */
   load(bank: Tensor, seen: Tensor): void {
     if (

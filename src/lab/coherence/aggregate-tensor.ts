@@ -18,7 +18,9 @@ function rows(who: string, g: Tensor): number {
  * split into `groups` contiguous groups exactly as `medianOfMeans` splits them, averaged within each group, and
  * the element-wise median (linear interpolation, as `medianOfMeans`) of the group means is returned, shaped
  * like one row. Runs on the tensor's backend; equal to `medianOfMeans` on the flattened rows.
- * @example gl.lab.coherence.medianOfMeansTensor(perExampleGrads['0.weight'], 3); // [out, in]
+ * @example
+ * const perExampleGrads = gl.randn([6, 4, 3]); // 6 examples' gradients of a [4, 3] weight
+ * gl.lab.coherence.medianOfMeansTensor(perExampleGrads, 3); // [4, 3]
  */
 export function medianOfMeansTensor(g: Tensor, groups = 3): Tensor {
   const m = rows('medianOfMeansTensor', g);
@@ -46,7 +48,9 @@ export function medianOfMeansTensor(g: Tensor, groups = 3): Tensor {
  * Winsorised mean of the rows of `g` ([m, ...]): element-wise, the values are clipped to their `c`-th and
  * (1 − c)-th quantiles over the rows (linear interpolation) before averaging; shaped like one row. Runs on the
  * tensor's backend; equal to `winsorizedMean` on the flattened rows.
- * @example gl.lab.coherence.winsorizedMeanTensor(perExampleGrads['0.weight'], 0.1); // [out, in]
+ * @example
+ * const perExampleGrads = gl.randn([10, 4, 3]); // 10 examples' gradients of a [4, 3] weight
+ * gl.lab.coherence.winsorizedMeanTensor(perExampleGrads, 0.1); // [4, 3]
  */
 export function winsorizedMeanTensor(g: Tensor, c: number): Tensor {
   rows('winsorizedMeanTensor', g);

@@ -21,7 +21,11 @@ export interface ModelCoherence {
  * The m-coherence of the per-example gradients of `lossFn(model(xᵢ), yᵢ)` over the m examples of `x`, from the
  * streamed sums Σgᵢ and Σ‖gᵢ‖² of `gl.perExampleGrads(…, { stats: true })`, in chunks of `chunkSize` examples
  * (default 100); equal to `mCoherence(perExampleGradients(…))` without storing m × P numbers.
- * @example const { mCoherence } = await gl.lab.coherence.modelCoherence(model, gl.crossEntropy, x, y);
+ * @example
+ * const model = new gl.nn.Linear(3, 2);
+ * const x = gl.randn([8, 3]);
+ * const y = gl.tensor([0, 1, 0, 1, 1, 0, 1, 0], { dtype: 'int32' });
+ * const { mCoherence } = await gl.lab.coherence.modelCoherence(model, gl.crossEntropy, x, y);
  */
 export async function modelCoherence(
   model: Module,

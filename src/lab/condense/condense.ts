@@ -99,10 +99,13 @@ function positive(name: string, v: number, integer: boolean): void {
  * matching during its warm-up (outer iteration < warmup.outer and matching step < warmup.inner), as DCC's
  * main.py. Differentiable augmentation (DSA) is not offered.
  * @example
- * const syn = gl.condense.condense(train, 10, {
- *   mode: 'dcc', ipc: 1, iterations: 200, batchReal: 64, warmup: { outer: 50, inner: 10 },
- *   makeNet: () => gl.condense.convNet({ inputShape: [1, 14, 14], classes: 10, width: 16, depth: 2 }),
+ * // a toy run: 8 real 4×4 images of 2 classes condensed to 1 image per class (DC runs 1000 iterations)
+ * const train = { x: gl.rand([8, 1, 4, 4]), y: gl.tensor([0, 1, 0, 1, 0, 1, 0, 1], { dtype: 'int32' }) };
+ * const syn = gl.condense.condense(train, 2, {
+ *   mode: 'dc', ipc: 1, iterations: 2, batchReal: 2,
+ *   makeNet: () => new gl.nn.Sequential(new gl.nn.Flatten(), new gl.nn.Linear(16, 2)),
  * });
+ * syn.x.shape; // [2, 1, 4, 4]
  */
 export function condense(real: LabelledImages, classes: number, opts: CondenseOptions): CondensedSet {
   positive('classes', classes, true);
@@ -207,7 +210,11 @@ export interface EvaluateOptions {
 /**
  * Trains a fresh network on a (synthetic) labelled set as DC's evaluate_synset — SGD, momentum 0.9, weight decay
  * 5e-4, lr ×0.1 at half the epochs — and returns its accuracy on `test`.
- * @example const acc = await gl.condense.evaluateSynthetic(syn, test, { makeNet, epochs: 300 });
+ * @example
+ * const makeNet = () => new gl.nn.Sequential(new gl.nn.Flatten(), new gl.nn.Linear(16, 2));
+ * const syn = { x: gl.rand([2, 1, 4, 4]), y: gl.tensor([0, 1], { dtype: 'int32' }) }; // e.g. from gl.condense.condense
+ * const test = { x: gl.rand([6, 1, 4, 4]), y: gl.tensor([0, 1, 0, 1, 0, 1], { dtype: 'int32' }) };
+ * const acc = await gl.condense.evaluateSynthetic(syn, test, { makeNet, epochs: 3 }); // test accuracy in [0, 1]
  */
 export async function evaluateSynthetic(
   train: LabelledImages,

@@ -12,7 +12,10 @@ import { CondenseOptionError } from './errors.js';
  * (conv weights [out, in·kh·kw], linear weights [out, in]); the result is Σ_rows 1 − ⟨a_r, b_r⟩ / (‖a_r‖‖b_r‖ + 1e-6).
  * Rank-1 gradients (biases, norm scales) contribute 0. The norms are sqrt(Σ x² + 1e-30) so that an all-zero row
  * (a dead unit) has a zero, not NaN, derivative; the change to the value is below float64 rounding.
- * @example const d = gl.condense.layerDistance(gSyn, gReal); // scalar tensor
+ * @example
+ * const gSyn = gl.randn([4, 3]);
+ * const gReal = gl.randn([4, 3]);
+ * const d = gl.condense.layerDistance(gSyn, gReal); // scalar tensor
  */
 export function layerDistance(a: Tensor, b: Tensor): Tensor {
   if (a.shape.join() !== b.shape.join())
@@ -32,7 +35,10 @@ export function layerDistance(a: Tensor, b: Tensor): Tensor {
 /**
  * The matching distance between two lists of per-parameter gradients (same order and shapes): the sum of
  * layerDistance over the list (DC's and DCC's 'ours' distance).
- * @example const d = gl.condense.matchDistance(gradsSyn, gradsReal);
+ * @example
+ * const gradsSyn = [gl.randn([4, 3]), gl.randn([4])];
+ * const gradsReal = [gl.randn([4, 3]), gl.randn([4])];
+ * const d = gl.condense.matchDistance(gradsSyn, gradsReal); // scalar tensor
  */
 export function matchDistance(a: readonly Tensor[], b: readonly Tensor[]): Tensor {
   if (a.length !== b.length || a.length === 0)

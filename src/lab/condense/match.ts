@@ -38,7 +38,13 @@ function lossGrads(net: Module, params: Tensor[], b: ClassBatch, createGraph: bo
  * with D = matchDistance. The synthetic gradients are taken with createGraph, so differentiating the result
  * with respect to the synthetic images is a double backward through the network; the real gradients are detached.
  * Parameters' `.grad` is never touched. `syn[c]` and `real[c]` hold class c.
- * @example const loss = gl.condense.gradientMatchLoss(net, synPerClass, realPerClass, 'dcc'); const [gS] = gl.grad([loss], [S]);
+ * @example
+ * const net = new gl.nn.Sequential(new gl.nn.Flatten(), new gl.nn.Linear(16, 2));
+ * const S = gl.randn([2, 1, 4, 4], { requiresGrad: true }); // one synthetic image per class
+ * const synPerClass = [0, 1].map((c) => ({ x: S.narrow(0, c, 1), y: gl.tensor([c], { dtype: 'int32' }) }));
+ * const realPerClass = [0, 1].map((c) => ({ x: gl.randn([3, 1, 4, 4]), y: gl.tensor([c, c, c], { dtype: 'int32' }) }));
+ * const loss = gl.condense.gradientMatchLoss(net, synPerClass, realPerClass, 'dcc');
+ * const [gS] = gl.grad([loss], [S]); // [2, 1, 4, 4]
  */
 export function gradientMatchLoss(
   net: Module,

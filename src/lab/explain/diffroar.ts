@@ -13,7 +13,10 @@ export type RoarKeep = 'top' | 'bottom';
 /**
  * Each example with only round(fraction·D) of its D features kept — the most ('top') or least ('bottom')
  * attributed by |attr| (ties: lower index first) — and the others set to `maskValue` (DiffROAR uses the data mean).
- * @example const kept = gl.explain.roarMask(x, saliency, 0.2, 'top', 0.13);
+ * @example
+ * const x = gl.rand([2, 1, 4, 4]);
+ * const saliency = gl.rand([2, 1, 4, 4]);
+ * const kept = gl.explain.roarMask(x, saliency, 0.25, 'top', 0.13); // x where saliency is in each row's top 25 %, else 0.13
  */
 export function roarMask(
   x: Tensor,
@@ -102,7 +105,22 @@ async function accuracy(f: (x: Tensor) => Tensor, x: Tensor, y: Tensor): Promise
  * the test set masked the same way by the test examples' own attributions; DiffROAR(k) = acc(top) − acc(bottom).
  * Random attributions give ≈ 0.
  * @example
- * const rows = await gl.explain.diffRoar(trainSet, testSet, { fractions: [0.05, 0.1, 0.2, 0.4], fit: trainFreshMlp });
+ * const set = (n: number) => {
+ *   const x = gl.randn([n, 4]);
+ *   return { x, y: gl.tensor(Array.from({ length: n }, (_, i) => i % 2), { dtype: 'int32' }), attr: x.abs() };
+ * };
+ * // fit trains a fresh model on the masked set: here a few full-batch SGD steps of a linear classifier
+ * const trainFreshMlp = (train: { x: gl.Tensor; y: gl.Tensor }) => {
+ *   const net = new gl.nn.Linear(4, 2);
+ *   const opt = new gl.optim.SGD(net.parameters(), { lr: 0.5 });
+ *   for (let s = 0; s < 5; s++) {
+ *     opt.zeroGrad();
+ *     gl.crossEntropy(net.forward(train.x), train.y).backward();
+ *     opt.step();
+ *   }
+ *   return (x: gl.Tensor) => net.forward(x);
+ * };
+ * const rows = await gl.explain.diffRoar(set(16), set(8), { fractions: [0.25, 0.5], fit: trainFreshMlp });
  */
 export async function diffRoar(
   train: AttributedSet,

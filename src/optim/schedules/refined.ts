@@ -60,7 +60,9 @@ function resample(y: readonly number[], m: number): number[] {
  * (so η_{T−1} = 0; constant G gives linear decay ∝ T−1−t). Returns one lr factor per step; multiply by
  * a tuned base lr (e.g. through LambdaLR).
  * @example
+ * const normsOfLinearRun = [1, 0.9, 0.8, 0.8, 0.7, 0.6, 0.6, 0.5]; // gradient norms logged by a linear-decay run
  * const f = gl.optim.refinedSchedule(normsOfLinearRun, { tau: 0.1 });
+ * const opt = new gl.optim.SGD(new gl.nn.Linear(2, 1).parameters(), { lr: 0.1 });
  * const sched = new gl.optim.LambdaLR(opt, (t) => f[Math.min(t, f.length - 1)]);
  */
 export function refinedSchedule(gradNorms: readonly number[], opts: RefinedScheduleOptions = {}): number[] {

@@ -17,7 +17,7 @@ export interface Regime {
  * ceil(B/B_ref) so that the large-batch run makes as many updates as the reference one.
  * @example
  * const r = gl.optim.regimeAdaptation(1024, 64); // { lrScale: 4, stretch: 16 }
- * new gl.optim.SGD(params, { lr: 0.1 * r.lrScale, momentum: 0.9 });
+ * new gl.optim.SGD(new gl.nn.Linear(2, 1).parameters(), { lr: 0.1 * r.lrScale, momentum: 0.9 });
  */
 export function regimeAdaptation(
   batchSize: number,
@@ -67,6 +67,7 @@ export interface SampleCountOptions {
  * unchanged by large-batch runs (stretch 1) or adapted to them (stretch = ceil(B/B_ref)).
  * @example
  * const r = gl.optim.regimeAdaptation(1024, 64);
+ * const opt = new gl.optim.SGD(new gl.nn.Linear(2, 1).parameters(), { lr: 0.1 });
  * const sched = new gl.optim.SampleCountLR(opt, { batchSize: 1024, ...r, multiplier: gl.optim.milestoneMultiplier([6e5], 0.1) });
  * sched.step(); // after each optimizer.step()
  */
