@@ -4,6 +4,7 @@ import { noGrad } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { softmax } from '../ops/nn.js';
 import type { JsonValue, Metric } from './metrics.js';
+import { MeanMetric } from './mean-metric.js';
 
 /** One bin of a reliability diagram: confidences in (lo, hi]. */
 export interface ReliabilityBin {
@@ -237,12 +238,15 @@ export class ExpectedCalibrationError implements Metric {
  * const optimizer = new gl.optim.SGD(model.parameters(), { lr: 0.1 });
  * new gl.train.Trainer({ model, optimizer, metrics: ['accuracy', 'nll', 'ece'] });
  */
-export class NegativeLogLikelihood implements Metric {
+export class NegativeLogLikelihood extends MeanMetric {
   /** Reported as `nll`. */
   readonly name = 'nll';
-  private sum = 0;
-  private count = 0;
-  /** Adds a batch (logits [N, classes], int32 labels [N]); resolves to the batch's mean NLL. */
+  /**
+   * Adds a batch (logits [N, classes], int32 labels [N]); resolves to the batch's mean NLL.
+   * @example
+   * const m = new gl.train.NegativeLogLikelihood();
+   * await m.update(gl.tensor([[0, 0]]), gl.tensor([1], { dtype: 'int32' })); // ln 2 ≈ 0.693
+   */
   async update(output: Tensor, target: Tensor): Promise<number> {
     checkShapes('nll', output, target);
     const { logp } = await perExample(output, target);
@@ -250,27 +254,6 @@ export class NegativeLogLikelihood implements Metric {
     this.sum += s;
     this.count += logp.length;
     return logp.length ? s / logp.length : NaN;
-  }
-  /** Mean NLL since reset (NaN before any batch). */
-  compute(): number {
-    return this.count ? this.sum / this.count : NaN;
-  }
-  /** Forgets the batches. */
-  reset(): void {
-    this.sum = 0;
-    this.count = 0;
-  }
-  /** `{ sum, count }`. */
-  state(): JsonValue {
-    return { sum: this.sum, count: this.count };
-  }
-  /** Restores `{ sum, count }` (a malformed state is an ArgumentError). */
-  loadState(s: JsonValue): void {
-    const o = s as { sum?: unknown; count?: unknown } | null;
-    if (!o || typeof o.sum !== 'number' || typeof o.count !== 'number')
-      throw new ArgumentError(`metric nll: expected a saved state { sum, count }, got ${JSON.stringify(s)}`);
-    this.sum = o.sum;
-    this.count = o.count;
   }
 }
 
