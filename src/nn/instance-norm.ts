@@ -6,6 +6,7 @@ import { ones, zeros } from '../ops/creation.js';
 import { add, mul, rsqrt, sub } from '../ops/elementwise.js';
 import { copyInto } from '../ops/inplace.js';
 import { normalize } from '../ops/normalize.js';
+import { registerRunningStats } from './normalization.js';
 import { mean } from '../ops/reduce.js';
 import { reshape, squeeze, unsqueeze } from '../ops/shape.js';
 import type { FactoryOptions } from './linear.js';
@@ -63,15 +64,7 @@ export class InstanceNorm2d extends Module {
     const affine = opts.affine ?? false;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
-    if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
-      this.registerBuffer('running_var', ones([numFeatures], { dtype }));
-      this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
-    } else {
-      this.registerBuffer('running_mean', null);
-      this.registerBuffer('running_var', null);
-      this.registerBuffer('num_batches_tracked', null);
-    }
+    registerRunningStats(this, numFeatures, this.trackRunningStats, dtype);
   }
 
   /** The running mean (buffer `running_mean`), or null without running statistics. */

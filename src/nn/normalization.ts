@@ -8,9 +8,20 @@ import { copyInto } from '../ops/inplace.js';
 import { batchNorm, layerNorm } from '../ops/nn.js';
 import { mean } from '../ops/reduce.js';
 import { reshape } from '../ops/shape.js';
+import type { DType } from '../core/dtype.js';
 import type { FactoryOptions } from './linear.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
+
+/**
+ * Registers a normalization layer's running-statistic buffers (running_mean 0, running_var 1 and an int32
+ * num_batches_tracked over `numFeatures` channels), or the same names as null without running statistics.
+ */
+export function registerRunningStats(m: Module, numFeatures: number, track: boolean, dtype: DType): void {
+  m.registerBuffer('running_mean', track ? zeros([numFeatures], { dtype }) : null);
+  m.registerBuffer('running_var', track ? ones([numFeatures], { dtype }) : null);
+  m.registerBuffer('num_batches_tracked', track ? zeros([], { dtype: 'int32' }) : null);
+}
 
 /** Options of BatchNorm1d and BatchNorm2d. */
 export interface BatchNormLayerOptions extends FactoryOptions {
@@ -52,15 +63,7 @@ abstract class BatchNormBase extends Module {
     const affine = opts.affine ?? true;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
-    if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
-      this.registerBuffer('running_var', ones([numFeatures], { dtype }));
-      this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
-    } else {
-      this.registerBuffer('running_mean', null);
-      this.registerBuffer('running_var', null);
-      this.registerBuffer('num_batches_tracked', null);
-    }
+    registerRunningStats(this, numFeatures, this.trackRunningStats, dtype);
   }
 
   /** The running mean (buffer `running_mean`), or null without running statistics. */
